@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from .models import ChannelAccount
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "enabled", "last_success_at", "next_poll_at", "error_is_permanent"]
+    list_filter = ["kind", "enabled", "error_is_permanent"]
+    # Credentials are write-only in the app's own account pages; never echo them here.
+    exclude = ["credentials"]
+    readonly_fields = ["lease_until", "last_success_at", "last_error", "last_error_at", "created_at"]

@@ -1,0 +1,66 @@
+"""What every channel adapter hands to the ticket model, and the errors it raises.
+
+Parsers (`channels/<kind>/parse.py`) turn a channel's payload into `Inbound` items, pure and without
+the database; `tickets.services.ingest` stores them. An item a parser cannot understand becomes an
+`Unparseable`, which ingest records with its error so that nothing is dropped silently.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Author:
+    external_id: str
+    handle: str = ""
+    name: str = ""
+    avatar_url: str = ""
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    filename: str
+    content_type: str
+    data: bytes | None = None
+    url: str = ""
+
+    @property
+    def size(self):
+        return len(self.data) if self.data is not None else 0
+
+
+@dataclass(frozen=True)
+class Inbound:
+    external_id: str
+    kind: str  # a tickets.Message.Kind value
+    thread_key: str  # the conversation: tweet conversation + author, DM conversation, post + top comment...
+    author: Author
+    sent_at: datetime
+    text: str = ""
+    html: str = ""
+    subject: str = ""
+    url: str = ""
+    reply_to_ids: tuple[str, ...] = ()  # external ids this item answers, the closest first
+    ticket_ref: int | None = None  # "[#123]" in an email subject
+    is_automatic: bool = False  # auto-reply or bounce
+    context: dict = field(default_factory=dict)  # e.g. the post a comment was written on
+    raw: dict = field(default_factory=dict)
+    attachments: tuple[InboundAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unparseable:
+    """A payload item the parser could not turn into an Inbound."""
+
+    external_id: str | None
+    error: str
+    raw: dict = field(default_factory=dict)
+
+
+class ChannelError(Exception):
+    """A channel call failed. `permanent` errors need an admin (revoked token); others are retried."""
+
+    def __init__(self, message, *, permanent=False, retry_at=None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_at = retry_at

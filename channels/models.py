@@ -1,0 +1,47 @@
+from django.db import models
+from django.utils import timezone
+
+from oss_inbox.crypto import EncryptedJSONField
+
+
+class ChannelKind(models.TextChoices):
+    TWITTER = "twitter", "X (Twitter)"
+    FACEBOOK = "facebook", "Facebook"
+    EMAIL = "email", "Email"
+
+
+class ChannelAccount(models.Model):
+    """One connected account on a channel: an X account, a Facebook Page or a mailbox."""
+
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    enabled = models.BooleanField(default=True)
+    credentials = EncryptedJSONField(blank=True, default=dict)
+    settings = models.JSONField(blank=True, default=dict, help_text="Page id, mailbox, API base URL...")
+    # Our own id on the channel (X user id, Page id, mailbox address): items written by it are our
+    # outbound posts coming back, never customers.
+    self_external_id = models.CharField(max_length=255, blank=True)
+    cursor = models.JSONField(blank=True, default=dict)
+    poll_interval_seconds = models.PositiveIntegerField(default=60)
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    error_is_permanent = models.BooleanField(
+        default=False, help_text="Polling stopped until an admin fixes the account (e.g. revoked token)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(
+                fields=["next_poll_at"],
+                name="channel_due_poll_idx",
+                condition=models.Q(enabled=True, error_is_permanent=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"

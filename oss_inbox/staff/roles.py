@@ -1,0 +1,42 @@
+"""Roles are Django groups; what each may do is a set of permissions (codename, app label)."""
+
+AGENT = "Agent"
+SUPERVISOR = "Supervisor"
+ADMIN = "Admin"
+
+_AGENT_PERMISSIONS = [
+    ("work_queue", "tickets"),
+    ("view_ticket", "tickets"),
+    ("change_ticket", "tickets"),
+    ("view_message", "tickets"),
+    ("add_message", "tickets"),
+    ("view_contact", "tickets"),
+    ("view_identity", "tickets"),
+    ("view_organization", "tickets"),
+    ("view_tag", "tickets"),
+    ("add_tag", "tickets"),
+    ("view_ticketevent", "tickets"),
+]
+_SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
+    ("view_dashboards", "tickets"),
+    ("change_contact", "tickets"),
+    ("view_channelaccount", "channels"),
+    ("view_unprocesseditem", "tickets"),
+]
+_ADMIN_PERMISSIONS = _SUPERVISOR_PERMISSIONS + [
+    ("manage_settings", "tickets"),
+    *[(f"{verb}_{model}", app) for verb in ("add", "change", "delete") for model, app in [
+        ("channelaccount", "channels"),
+        ("organization", "tickets"),
+        ("organizationdomain", "tickets"),
+        ("contact", "tickets"),
+        ("identity", "tickets"),
+        ("tag", "tickets"),
+        ("user", "auth"),
+    ]],
+    ("view_user", "auth"),
+    ("view_organizationdomain", "tickets"),
+    ("view_attachment", "tickets"),
+]
+
+ROLE_PERMISSIONS = {AGENT: _AGENT_PERMISSIONS, SUPERVISOR: _SUPERVISOR_PERMISSIONS, ADMIN: _ADMIN_PERMISSIONS}

@@ -1,0 +1,296 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from channels.models import ChannelAccount, ChannelKind
+
+OPEN_STATUSES = ("new", "open", "pending")
+
+
+class Organization(models.Model):
+    """A customer organisation; key accounts get concierge service (see keyaccounts)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    is_key_account = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationDomain(models.Model):
+    """An email domain whose senders belong to the organization (one organization per domain)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+    def __str__(self):
+        return self.domain
+
+
+class Contact(models.Model):
+    """One customer, across every channel they write on."""
+
+    name = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    # A merged contact keeps its row so that old links resolve to the survivor.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name or f"Contact #{self.pk}"
+
+
+class Identity(models.Model):
+    """How a contact appears on one channel: an X user id, a Facebook user id, an email address."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=ChannelKind.choices)
+    external_id = models.CharField(max_length=255, help_text="User id, or the lower-cased address.")
+    handle = models.CharField(max_length=255, blank=True)
+    display_name = models.CharField(max_length=255, blank=True)
+    avatar_url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "identities"
+        constraints = [models.UniqueConstraint(fields=["kind", "external_id"], name="identity_unique_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.handle or self.external_id}"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ticket(models.Model):
+    """One conversation with one customer on one channel account."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        RESOLVED = "resolved", "Resolved"
+
+    class Priority(models.IntegerChoices):
+        LOW = 0, "Low"
+        NORMAL = 1, "Normal"
+        HIGH = 2, "High"
+        URGENT = 3, "Urgent"
+
+    class SlaState(models.TextChoices):
+        OK = "ok", "On time"
+        AT_RISK = "at_risk", "At risk"
+        BREACHED = "breached", "Breached"
+        PAUSED = "paused", "Paused"
+        MET = "met", "Met"
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="tickets")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    thread_key = models.CharField(max_length=500)
+    subject = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    is_key_account = models.BooleanField(default=False)
+    previous_ticket = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
+        help_text="The resolved ticket of the same conversation that this one follows.",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    last_outbound_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Due times are stored (recomputed by services) so that the queue and the SLA scan are index
+    # look-ups; sla_due_at is the earliest one still running.
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_state = models.CharField(max_length=16, choices=SlaState.choices, default=SlaState.OK)
+
+    class Meta:
+        permissions = [
+            ("work_queue", "Can work the shared queue"),
+            ("view_dashboards", "Can see SLA dashboards"),
+            ("manage_settings", "Can edit schedules, policies, channel accounts and users"),
+        ]
+        constraints = [
+            # At most one unresolved ticket per conversation: concurrent ingests cannot open two.
+            models.UniqueConstraint(
+                fields=["account", "thread_key"],
+                condition=~Q(status="resolved"),
+                name="ticket_one_unresolved_per_thread",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "thread_key", "-created_at"], name="ticket_thread_idx"),
+            models.Index(fields=["sla_due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(fields=["contact", "-created_at"], name="ticket_contact_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
+            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+        NOTE = "note", "Internal note"
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "X mention"
+        DM = "dm", "X direct message"
+        POST = "post", "Facebook post"
+        COMMENT = "comment", "Facebook comment"
+        MESSENGER = "messenger", "Messenger"
+        EMAIL = "email", "Email"
+        NOTE = "note", "Note"
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Unknown"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="messages")
+    # The channel's id (tweet id, comment id, Message-ID); null for notes and unsent replies.
+    external_id = models.CharField(max_length=500, null=True, blank=True)
+    in_reply_to = models.CharField(max_length=500, blank=True)
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    is_automatic = models.BooleanField(default=False, help_text="Auto-reply or bounce: no ticket, no SLA.")
+    author_identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="Sanitised HTML, safe to show.")
+    url = models.URLField(max_length=1000, blank=True)
+    context = models.JSONField(blank=True, default=dict, help_text="e.g. the post a comment is on.")
+    raw = models.JSONField(blank=True, default=dict)
+    sent_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivery_state = models.CharField(max_length=16, choices=Delivery.choices, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    delivery_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="message_unique_per_account")
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "sent_at"], name="message_ticket_idx"),
+            models.Index(
+                fields=["delivery_state", "next_attempt_at"],
+                name="message_outbox_idx",
+                condition=Q(delivery_state__in=["queued", "sending", "unknown"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.external_id or self.pk}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
+    url = models.URLField(max_length=2000, blank=True, help_text="Where the channel keeps it, if not stored here.")
+
+    def __str__(self):
+        return self.filename or self.url
+
+
+class TicketEvent(models.Model):
+    """The ticket's timeline and audit trail. Append-only."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        MESSAGE_IN = "message_in", "Customer wrote"
+        REPLIED = "replied", "Replied"
+        NOTE = "note", "Note added"
+        CLAIMED = "claimed", "Claimed"
+        ASSIGNED = "assigned", "Assigned"
+        STATUS = "status", "Status changed"
+        PRIORITY = "priority", "Priority changed"
+        TAGGED = "tagged", "Tags changed"
+        REOPENED = "reopened", "Reopened"
+        CONTACT_MERGED = "contact_merged", "Contact merged"
+        SLA = "sla", "SLA"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(blank=True, default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class UnprocessedItem(models.Model):
+    """An inbound item that did not become a message, kept with its reason so nothing is lost."""
+
+    class Reason(models.TextChoices):
+        ERROR = "error", "Could not be parsed or stored"
+        AUTOMATIC_UNTHREADED = "automatic", "Auto-reply or bounce matching no ticket"
+        OWN_POST = "own_post", "Our own post, not part of a conversation"
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="unprocessed_items")
+    external_id = models.CharField(max_length=500, null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    error = models.TextField(blank=True)
+    raw = models.JSONField(blank=True, default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="unprocessed_unique_per_account")
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()}: {self.external_id}"

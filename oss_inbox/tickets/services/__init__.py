@@ -1,0 +1,24 @@
+"""Every write to a ticket goes through here; each records its timeline event and recomputes SLA."""
+
+from .ingest import IngestResult, ingest
+from .lifecycle import (
+    ClaimConflict,
+    ticket_add_note,
+    ticket_assign,
+    ticket_claim,
+    ticket_open,
+    ticket_reply,
+    ticket_set_status,
+)
+
+__all__ = [
+    "ClaimConflict",
+    "IngestResult",
+    "ingest",
+    "ticket_add_note",
+    "ticket_assign",
+    "ticket_claim",
+    "ticket_open",
+    "ticket_reply",
+    "ticket_set_status",
+]

@@ -1,0 +1,158 @@
+from django.db import transaction
+from django.utils import timezone
+
+from oss_inbox.sla.services import ticket_sla_recompute
+
+from ..models import Message, Ticket, TicketEvent
+
+SUBJECT_LENGTH = 120
+
+
+class ClaimConflict(Exception):
+    """Somebody else claimed the ticket first; nothing was overwritten."""
+
+    def __init__(self, ticket):
+        super().__init__(f"{ticket.assignee} already claimed ticket #{ticket.pk}.")
+        self.ticket = ticket
+
+
+def subject_from(item):
+    if item.subject:
+        return item.subject[:500]
+    first_line = next((line.strip() for line in item.text.splitlines() if line.strip()), "")
+    if len(first_line) > SUBJECT_LENGTH:
+        first_line = first_line[: SUBJECT_LENGTH - 1].rstrip() + "…"
+    return first_line
+
+
+def ticket_open(*, account, contact, item, previous=None):
+    """A new ticket for the conversation the item starts."""
+    organization = contact.organization
+    ticket = Ticket.objects.create(
+        account=account,
+        contact=contact,
+        thread_key=item.thread_key,
+        subject=subject_from(item),
+        created_at=min(item.sent_at, timezone.now()),
+        is_key_account=bool(organization and organization.is_key_account),
+        previous_ticket=previous,
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.CREATED,
+        data={"follows": previous.pk} if previous else {},
+    )
+    return ticket
+
+
+def ticket_record_inbound(ticket, message):
+    """Apply a customer's message to its ticket: status, timestamps, SLA."""
+    if ticket.last_inbound_at is None or message.sent_at > ticket.last_inbound_at:
+        ticket.last_inbound_at = message.sent_at
+    if ticket.status == Ticket.Status.PENDING:
+        _set_status(ticket, Ticket.Status.OPEN, actor=None)
+    ticket_sla_recompute(ticket)
+    ticket.save()
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.MESSAGE_IN, data={"message": message.pk})
+
+
+def ticket_reopen(ticket, *, because_of):
+    ticket.status = Ticket.Status.OPEN
+    ticket.resolved_at = None
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.REOPENED, data={"external_id": because_of})
+
+
+def ticket_record_outbound(ticket, sent_at, *, actor=None, outside_app=False):
+    """A reply reached (or is on its way to) the customer."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = sent_at
+    if ticket.last_outbound_at is None or sent_at > ticket.last_outbound_at:
+        ticket.last_outbound_at = sent_at
+    ticket_sla_recompute(ticket)
+    ticket.save()
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor, data={"outside_app": True} if outside_app else {}
+    )
+
+
+@transaction.atomic
+def ticket_claim(*, ticket, user):
+    """Assign an unassigned ticket to `user`, atomically: raises ClaimConflict if someone was first."""
+    claimed = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(assignee=user, updated_at=timezone.now())
+    ticket.refresh_from_db()
+    if not claimed:
+        if ticket.assignee_id == user.pk:
+            return ticket
+        raise ClaimConflict(ticket)
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CLAIMED, actor=user)
+    if ticket.status == Ticket.Status.NEW:
+        ticket_set_status(ticket=ticket, status=Ticket.Status.OPEN, actor=user)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket, assignee, actor):
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.ASSIGNED,
+        actor=actor,
+        data={"from": previous.get_username() if previous else None, "to": assignee.get_username() if assignee else None},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_status(*, ticket, status, actor):
+    if ticket.status == status:
+        return ticket
+    _set_status(ticket, status, actor=actor)
+    ticket_sla_recompute(ticket)
+    ticket.save()
+    return ticket
+
+
+def _set_status(ticket, status, *, actor):
+    previous = ticket.status
+    ticket.status = status
+    ticket.resolved_at = timezone.now() if status == Ticket.Status.RESOLVED else None
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, data={"from": previous, "to": status}
+    )
+
+
+@transaction.atomic
+def ticket_add_note(*, ticket, author, text):
+    note = Message.objects.create(
+        ticket=ticket,
+        account=ticket.account,
+        direction=Message.Direction.NOTE,
+        kind=Message.Kind.NOTE,
+        author_user=author,
+        text=text,
+        sent_at=timezone.now(),
+    )
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=author, data={"message": note.pk})
+    return note
+
+
+@transaction.atomic
+def ticket_reply(*, ticket, author, text, sent_at=None):
+    """Queue a reply on the ticket's channel. The channel sender (channels.tasks) delivers it."""
+    sent_at = sent_at or timezone.now()
+    reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
+    message = Message.objects.create(
+        ticket=ticket,
+        account=ticket.account,
+        direction=Message.Direction.OUTBOUND,
+        kind=reply_to.kind if reply_to else Message.Kind.EMAIL,
+        in_reply_to=(reply_to.external_id or "") if reply_to else "",
+        author_user=author,
+        text=text,
+        sent_at=sent_at,
+        delivery_state=Message.Delivery.QUEUED,
+    )
+    ticket_record_outbound(ticket, sent_at, actor=author)
+    return message
