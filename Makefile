@@ -1,0 +1,25 @@
+# Two commands do all set-up: `make run` (the app, on SQLite with no servers) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install clean-db lint
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/python -m oss_inbox.devserver
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Start again from an empty demo database (the next `make run` prints new passwords).
+clean-db:
+	rm -rf var/oss_inbox.sqlite3* var/broker var/media

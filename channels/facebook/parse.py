@@ -1,0 +1,282 @@
+"""Graph API payloads -> Inbound items. Pure: no database, no network.
+
+Every reader accepts the three shapes the Graph API answers with: a page (`{"data": [...],
+"paging": ...}`), a single object (`{"id": ...}`) and an `?ids=` lookup (`{"<id>": {...}, ...}`).
+
+The poller should request `fields=id,message,created_time,from,parent{id},permalink_url,attachment`
+for comments and `fields=id,message,created_time,from,attachments` for messages; the readers still
+cope when some are missing, as in responses recorded without the page token's permissions.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
+
+from channels.base import Author, ChannelError, Inbound, InboundAttachment, Unparseable
+
+
+def graph_objects(response: dict) -> list[dict]:
+    """The objects of a response in any of the three shapes. An error body raises ValueError."""
+    if not isinstance(response, dict):
+        raise ValueError(f"a Graph API response is a JSON object, not {type(response).__name__}")
+    if isinstance(response.get("error"), dict):
+        error = graph_error(response)
+        raise ValueError(f"the Graph API answered with error {error.code}: {error.message}")
+    if isinstance(response.get("data"), list):
+        return [item for item in response["data"] if isinstance(item, dict)]
+    if isinstance(response.get("id"), str):
+        return [response]
+    return [value for key, value in response.items() if isinstance(value, dict) and value.get("id") == key]
+
+
+# ---- comments ----------------------------------------------------------------------------------
+
+
+def parse_comments(response: dict, *, post: dict | None = None) -> list:
+    """Comments on a post: GET /{post-id}/comments (filter=stream gives replies too).
+
+    `post` is the post they were written on (id, message, permalink_url), shown to the agent as
+    context; without it the post id is read from each comment's permalink.
+    """
+    return [parse_comment(comment, post=post) for comment in graph_objects(response)]
+
+
+def parse_comment(comment: dict, *, post: dict | None = None) -> Inbound | Unparseable:
+    ids = _comment_ids(comment)
+    if ids is None:
+        return Unparseable(None, "comment has no id (request fields=id or permalink_url)", comment)
+    comment_id, parent_id, top_id, permalink_post_id = ids
+    post_id = (post or {}).get("id") or permalink_post_id
+    if not post_id:
+        return Unparseable(comment_id, "comment has no post (pass post= or request fields=permalink_url)", comment)
+    sent_at = _graph_time(comment.get("created_time"))
+    if sent_at is None:
+        return Unparseable(comment_id, "comment has no created_time", comment)
+    return Inbound(
+        external_id=comment_id,
+        kind="comment",
+        thread_key=f"fb:{post_id}:{top_id}",
+        author=_author(comment.get("from"), anonymous_id=comment_id),
+        sent_at=sent_at,
+        text=comment.get("message", ""),
+        url=comment.get("permalink_url", ""),
+        reply_to_ids=(parent_id,) if parent_id else (),
+        context=_post_context(post, post_id, comment.get("permalink_url", "")),
+        raw=dict(comment),
+        attachments=_comment_attachments(comment, comment_id),
+    )
+
+
+def _comment_ids(comment):
+    """(comment id, parent id or "", top-level comment id, post id read from the permalink or "").
+
+    Comment ids are "{post}_{comment}". Responses without `id` still carry a permalink
+    https://www.facebook.com/{page}/posts/{post}/?comment_id={top}[&reply_comment_id={reply}]
+    from which the same ids are rebuilt, so a comment seen with and without `id` dedupes.
+    Returns None when neither gives an id.
+    """
+    page_id, post_number, top, reply = _permalink_parts(comment.get("permalink_url", ""))
+    rebuilt_top = f"{post_number}_{top}" if post_number and top else ""
+    comment_id = comment.get("id") or (f"{post_number}_{reply}" if reply and post_number else rebuilt_top)
+    if not comment_id:
+        return None
+    parent_id = (comment.get("parent") or {}).get("id") or (rebuilt_top if reply else "")
+    # The thread is the top-level comment; the permalink names it even for a reply to a reply.
+    top_id = (rebuilt_top if reply else "") or parent_id or comment_id
+    post_id = f"{page_id}_{post_number}" if page_id and post_number else ""
+    return comment_id, parent_id, top_id, post_id
+
+
+def _permalink_parts(permalink):
+    """(page id, post number, comment_id, reply_comment_id) from a comment permalink; "" if absent."""
+    parts = urlsplit(permalink)
+    segments = [segment for segment in parts.path.split("/") if segment]
+    page_id = post_number = ""
+    if len(segments) >= 3 and segments[1] == "posts":
+        page_id, post_number = segments[0], segments[2]
+    query = parse_qs(parts.query)
+    return page_id, post_number, query.get("comment_id", [""])[0], query.get("reply_comment_id", [""])[0]
+
+
+def _post_context(post, post_id, permalink):
+    post = post or {}
+    post_url = post.get("permalink_url") or (permalink.split("?")[0] if permalink else "")
+    return {"post_id": post_id, "post_text": post.get("message", ""), "post_url": post_url}
+
+
+def _comment_attachments(comment, comment_id):
+    attachment = comment.get("attachment") or {}
+    image = ((attachment.get("media") or {}).get("image") or {}).get("src", "")
+    url = image or attachment.get("url", "")
+    if not url:
+        return ()
+    content_type = "image/jpeg" if image else "application/octet-stream"
+    filename = _filename_from_url(url, comment_id)
+    return (InboundAttachment(filename=filename, content_type=content_type, url=url),)
+
+
+def _filename_from_url(url, fallback):
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    return name if "." in name else f"{fallback}.jpg"
+
+
+# ---- posts ------------------------------------------------------------------------------------
+
+
+def parse_feed(response: dict, *, page_id: str) -> list:
+    """Visitor posts from GET /{page-id}/feed. The page's own posts are not items: they are the
+    parents of comments. A post without `from` is taken for the page's own, because /feed only
+    omits `from` when it was not requested, and then most posts on a page's feed are its own;
+    request fields=from to see visitor posts."""
+    posts = graph_objects(response)
+    return [_post(post) for post in posts if (post.get("from") or {}).get("id") not in (None, "", page_id)]
+
+
+def _post(post):
+    post_id = post.get("id")
+    if not post_id:
+        return Unparseable(None, "post has no id", post)
+    sent_at = _graph_time(post.get("created_time"))
+    if sent_at is None:
+        return Unparseable(post_id, "post has no created_time", post)
+    return Inbound(
+        external_id=post_id,
+        kind="post",
+        thread_key=f"fb:{post_id}",
+        author=_author(post.get("from"), anonymous_id=post_id),
+        sent_at=sent_at,
+        text=post.get("message", ""),
+        url=post.get("permalink_url", ""),
+        raw=dict(post),
+        attachments=_post_attachments(post),
+    )
+
+
+def _post_attachments(post):
+    found = []
+    for attachment in (post.get("attachments") or {}).get("data", []):
+        for item in [attachment, *(attachment.get("subattachments") or {}).get("data", [])]:
+            src = ((item.get("media") or {}).get("image") or {}).get("src")
+            if src:
+                name = _filename_from_url(src, f"{post['id']}-{len(found) + 1}")
+                found.append(InboundAttachment(filename=name, content_type="image/jpeg", url=src))
+    return tuple(found)
+
+
+# ---- Messenger --------------------------------------------------------------------------------
+
+
+def conversations(response: dict) -> list[dict]:
+    """Conversation objects from GET /{page-id}/conversations, GET /{id} or an ?ids= lookup."""
+    return graph_objects(response)
+
+
+def parse_conversations(response: dict) -> list:
+    """The messages embedded in conversations fetched with fields=messages{...}."""
+    items = []
+    for conversation in conversations(response):
+        messages = conversation.get("messages") or {"data": []}
+        items.extend(parse_messages(messages, conversation_id=conversation["id"]))
+    return items
+
+
+def parse_messages(response: dict, *, conversation_id: str) -> list:
+    """Messages from GET /{conversation-id}/messages, GET /{message-id} or an ?ids= lookup."""
+    return [parse_message(message, conversation_id=conversation_id) for message in graph_objects(response)]
+
+
+def parse_message(message: dict, *, conversation_id: str) -> Inbound | Unparseable:
+    message_id = message.get("id")
+    if not message_id:
+        return Unparseable(None, "message has no id", message)
+    sender = message.get("from") or {}
+    if not sender.get("id"):
+        return Unparseable(message_id, "message has no sender (request fields=from)", message)
+    sent_at = _graph_time(message.get("created_time"))
+    if sent_at is None:
+        return Unparseable(message_id, "message has no created_time", message)
+    return Inbound(
+        external_id=message_id,
+        kind="messenger",
+        thread_key=f"fbm:{conversation_id}",
+        author=_author(sender, anonymous_id=message_id),
+        sent_at=sent_at,
+        text=message.get("message", ""),
+        raw=dict(message),
+        attachments=tuple(_message_attachment(item) for item in (message.get("attachments") or {}).get("data", [])),
+    )
+
+
+def _message_attachment(item):
+    media = item.get("image_data") or item.get("video_data") or {}
+    url = media.get("url") or item.get("file_url") or ""
+    name = item.get("name") or item.get("id") or "attachment"
+    return InboundAttachment(filename=name, content_type=item.get("mime_type") or "application/octet-stream", url=url)
+
+
+# ---- shared -----------------------------------------------------------------------------------
+
+ANONYMOUS_NAME = "Facebook user"
+
+
+def _author(sender, *, anonymous_id):
+    """The author, or a stand-in for one the Graph API hides.
+
+    Without the page token's permission to see people, the Graph API leaves out `from`. Ingest
+    still needs one contact per writer, so each anonymous item gets its own "fb-anon:" identity
+    (two comments by the same hidden person cannot be told apart and become two contacts).
+    """
+    sender = sender or {}
+    if not sender.get("id"):
+        return Author(external_id=f"fb-anon:{anonymous_id}", name=ANONYMOUS_NAME)
+    return Author(external_id=sender["id"], name=sender.get("name", ""))
+
+
+def _graph_time(value):
+    # The Graph API writes "2021-08-10T18:45:03+0000"; fromisoformat reads it since Python 3.11.
+    try:
+        return datetime.fromisoformat(value).astimezone(timezone.utc) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+# 190: token invalid or expired; 10 and 200-299: permission missing. An admin must act.
+PERMANENT_CODES = {190, 10, *range(200, 300)}
+# Application, user, page and custom rate limits, and business-use-case limits (80001-80014).
+THROTTLED_CODES = {4, 17, 32, 613, *range(80001, 80015)}
+
+
+@dataclass(frozen=True)
+class GraphError:
+    code: int | None
+    subcode: int | None
+    message: str
+    permanent: bool
+    throttled: bool
+
+    def as_channel_error(self, *, retry_at=None):
+        return ChannelError(f"Graph API error {self.code}: {self.message}", permanent=self.permanent, retry_at=retry_at)
+
+
+def graph_error(body: dict) -> GraphError:
+    """Classify a Graph API error body: permanent (an admin must act), throttled, or transient."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return GraphError(None, None, "unrecognised error response", permanent=False, throttled=False)
+    code = _int_or_none(error.get("code"))
+    return GraphError(
+        code=code,
+        subcode=_int_or_none(error.get("error_subcode")),
+        message=str(error.get("message", "")),
+        permanent=code in PERMANENT_CODES,
+        throttled=code in THROTTLED_CODES,
+    )
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,236 @@
+"""X (API v2) payloads -> Inbound items. Pure: no database, no network.
+
+`parse_mentions` reads GET /2/users/:id/mentions pages, `parse_dm_events` reads GET /2/dm_events
+(and the per-conversation variants). The poller should ask for
+`tweet.fields=author_id,conversation_id,created_at,referenced_tweets,attachments,note_tweet`,
+`dm_event.fields=sender_id,dm_conversation_id,created_at,attachments`,
+`expansions=author_id,attachments.media_keys` (mentions) or `sender_id,attachments.media_keys`
+(DMs), `user.fields=profile_image_url` and `media.fields=url,preview_image_url,variants`; without
+the author or sender id an item cannot be given to a contact and comes back as `Unparseable`.
+"""
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from channels.base import Author, Inbound, InboundAttachment, Unparseable
+
+MAX_TWEET_LENGTH = 280
+
+# X ids are "snowflakes": the top bits are milliseconds since X's own epoch (2010-11-04).
+TWITTER_EPOCH_MS = 1288834974657
+
+
+def parse_mentions(response: dict) -> list:
+    """Mentions of our account. Retweets are dropped: they repeat someone else's words."""
+    tweets = _data(response)
+    users, media = _includes(response)
+    items = []
+    for tweet in tweets:
+        if _is_retweet(tweet):
+            continue
+        items.append(_mention(tweet, users, media))
+    return items
+
+
+def parse_dm_events(response: dict, *, conversation_id: str = "") -> list:
+    """Direct messages. Only MessageCreate events are messages (joins and leaves are dropped).
+
+    `conversation_id` is for GET /2/dm_conversations/:id/dm_events, where the caller knows the
+    conversation even if `dm_conversation_id` was not requested.
+    """
+    events = _data(response)
+    users, media = _includes(response)
+    return [_dm(event, users, media, conversation_id) for event in events if event.get("event_type") == "MessageCreate"]
+
+
+def _mention(tweet, users, media):
+    tweet_id = tweet.get("id")
+    if not tweet_id:
+        return Unparseable(None, "tweet has no id", tweet)
+    author_id = tweet.get("author_id")
+    if not author_id:
+        return Unparseable(tweet_id, "tweet has no author_id (request tweet.fields=author_id)", tweet)
+    sent_at = _sent_at(tweet)
+    if sent_at is None:
+        return Unparseable(tweet_id, "tweet has neither created_at nor a numeric id", tweet)
+    user = users.get(author_id, {})
+    return Inbound(
+        external_id=tweet_id,
+        kind="mention",
+        thread_key=f"x:{tweet.get('conversation_id') or tweet_id}:{author_id}",
+        author=_author(author_id, user),
+        sent_at=sent_at,
+        text=_tweet_text(tweet),
+        url=f"https://x.com/{user.get('username') or 'i/web'}/status/{tweet_id}",
+        reply_to_ids=tuple(ref["id"] for ref in _references(tweet, "replied_to")),
+        raw={**tweet, "author": user} if user else dict(tweet),
+        attachments=_attachments(tweet, media),
+    )
+
+
+def _dm(event, users, media, conversation_id):
+    event_id = event.get("id")
+    if not event_id:
+        return Unparseable(None, "dm event has no id", event)
+    sender_id = event.get("sender_id")
+    if not sender_id:
+        return Unparseable(event_id, "dm event has no sender_id (request dm_event.fields=sender_id)", event)
+    conversation = event.get("dm_conversation_id") or conversation_id
+    if not conversation:
+        return Unparseable(
+            event_id, "dm event has no dm_conversation_id (request dm_event.fields=dm_conversation_id)", event
+        )
+    sent_at = _sent_at(event)
+    if sent_at is None:
+        return Unparseable(event_id, "dm event has neither created_at nor a numeric id", event)
+    user = users.get(sender_id, {})
+    return Inbound(
+        external_id=event_id,
+        kind="dm",
+        thread_key=f"xdm:{conversation}",
+        author=_author(sender_id, user),
+        sent_at=sent_at,
+        text=_unescape(event.get("text", "")),
+        raw={**event, "author": user} if user else dict(event),
+        attachments=_attachments(event, media),
+    )
+
+
+def _data(response):
+    if not isinstance(response, dict):
+        raise ValueError(f"an X API response is a JSON object, not {type(response).__name__}")
+    data = response.get("data") or []
+    # A single-item lookup answers with one object instead of a list.
+    return [data] if isinstance(data, dict) else [item for item in data if isinstance(item, dict)]
+
+
+def _includes(response):
+    includes = response.get("includes") or {}
+    users = {user["id"]: user for user in includes.get("users", []) if "id" in user}
+    media = {item["media_key"]: item for item in includes.get("media", []) if "media_key" in item}
+    return users, media
+
+
+def _author(author_id, user):
+    return Author(
+        external_id=author_id,
+        handle=user.get("username", ""),
+        name=user.get("name", ""),
+        avatar_url=user.get("profile_image_url", ""),
+    )
+
+
+def _references(tweet, kind):
+    return [ref for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == kind and ref.get("id")]
+
+
+def _is_retweet(tweet):
+    return bool(_references(tweet, "retweeted"))
+
+
+def _tweet_text(tweet):
+    # Posts over 280 characters arrive truncated in `text`; the whole post is in `note_tweet`.
+    note = tweet.get("note_tweet") or {}
+    return _unescape(note.get("text") or tweet.get("text", ""))
+
+
+def _unescape(text):
+    # X escapes exactly these three in text; a full html.unescape would also turn a literal
+    # "&copy;" a customer typed (sent as "&amp;copy;") into the right thing, but only by luck.
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _sent_at(item):
+    created_at = item.get("created_at")
+    if created_at:
+        try:
+            return datetime.fromisoformat(created_at).astimezone(timezone.utc)
+        except ValueError:
+            pass
+    return snowflake_time(item.get("id", ""))
+
+
+def snowflake_time(snowflake_id):
+    """When an X id was minted (millisecond precision), or None if the id is not a snowflake."""
+    if not str(snowflake_id).isdigit():
+        return None
+    milliseconds = (int(snowflake_id) >> 22) + TWITTER_EPOCH_MS
+    return datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc)
+
+
+MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+
+
+def _attachments(item, media):
+    keys = (item.get("attachments") or {}).get("media_keys") or []
+    return tuple(_attachment(media[key]) for key in keys if key in media)
+
+
+def _attachment(media):
+    """A photo is its image; a video or GIF is its best MP4 variant, else its preview image."""
+    videos = [v for v in media.get("variants") or [] if v.get("content_type") == "video/mp4" and v.get("url")]
+    if videos:
+        best = max(videos, key=lambda variant: variant.get("bit_rate", 0))
+        return InboundAttachment(filename=f"{media['media_key']}.mp4", content_type="video/mp4", url=best["url"])
+    url = media.get("url") or media.get("preview_image_url") or ""
+    extension = url.rsplit(".", 1)[-1].lower() if "." in url.rsplit("/", 1)[-1] else "jpg"
+    content_type = MEDIA_TYPES.get(extension, "image/jpeg")
+    return InboundAttachment(filename=f"{media['media_key']}.{extension}", content_type=content_type, url=url)
+
+
+# twitter-text v3 weighting: these code point ranges weigh 1, everything else 2 (CJK, emoji...).
+LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+URL_LENGTH = 23  # every link is shortened to a t.co link of this length
+# A link ends before trailing punctuation, as in twitter-text ("see https://x.com/a." -> no ".").
+URL_PATTERN = re.compile(r"https?://\S*[^\s.,!?;:)\]'\"’”]", re.IGNORECASE)
+ZWJ = 0x200D
+# Code points that extend the emoji before them: variation selector, keycap, skin tones, tags.
+EMOJI_EXTENDERS = {0xFE0F, 0x20E3, *range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)}
+REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
+
+
+def tweet_length(text: str) -> int:
+    """The length X counts against MAX_TWEET_LENGTH (twitter-text v3 rules, compact).
+
+    Text is NFC-normalised; each http(s) link counts URL_LENGTH; each emoji sequence (skin tone,
+    ZWJ family, flag, keycap) counts 2; any other code point 1 or 2 by LIGHT_RANGES. Bare domains
+    ("example.com"), which X also links, are counted as plain text.
+    """
+    text = unicodedata.normalize("NFC", text)
+    links = URL_PATTERN.findall(text)
+    return URL_LENGTH * len(links) + _weighted_length(URL_PATTERN.sub("", text))
+
+
+def _weighted_length(text):
+    code_points = [ord(char) for char in text]
+    length = index = 0
+    while index < len(code_points):
+        end = _emoji_sequence_end(code_points, index)
+        length += 2 if end > index + 1 else _weight(code_points[index])
+        index = end
+    return length
+
+
+def _emoji_sequence_end(code_points, start):
+    """Index just past the emoji sequence starting at `start` (start + 1 if there is none)."""
+    count = len(code_points)
+    if code_points[start] in REGIONAL_INDICATORS and start + 1 < count and code_points[start + 1] in REGIONAL_INDICATORS:
+        return start + 2  # a flag is a pair of regional indicators
+    end = _skip_extenders(code_points, start + 1)
+    # ZWJ joins emoji only; between letters (Indic scripts use it) it is an ordinary character.
+    if end == start + 1 and _weight(code_points[start]) == 1:
+        return end
+    while end + 1 < count and code_points[end] == ZWJ:
+        end = _skip_extenders(code_points, end + 2)
+    return end
+
+
+def _skip_extenders(code_points, index):
+    while index < len(code_points) and code_points[index] in EMOJI_EXTENDERS:
+        index += 1
+    return index
+
+
+def _weight(code_point):
+    return 1 if any(low <= code_point <= high for low, high in LIGHT_RANGES) else 2

@@ -1,0 +1,65 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
+
+from . import factories
+
+
+def _user(username, role=None, **fields):
+    user = User.objects.create_user(username, password="correct-horse-battery", first_name=username.title(), **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def agent(db):
+    return _user("dana", AGENT)
+
+
+@pytest.fixture
+def other_agent(db):
+    return _user("lee", AGENT)
+
+
+@pytest.fixture
+def supervisor(db):
+    return _user("sam", SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("ada", ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but in no role."""
+    return _user("olive")
+
+
+@pytest.fixture
+def twitter(db):
+    return factories.account("twitter")
+
+
+@pytest.fixture
+def facebook(db):
+    return factories.account("facebook")
+
+
+@pytest.fixture
+def mailbox(db):
+    return factories.account("email")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else f"{database['HOST']}:{database['PORT']}"
+    return [
+        f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where}) - set DATABASE_URL to use another",
+        f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]} - set CELERY_BROKER_URL to use another",
+    ]
