@@ -30,7 +30,7 @@ def test_the_app_uses_the_configured_broker():
 def test_the_embedded_broker_carries_a_message_between_connections(tmp_path):
     """What `make run` uses when no CELERY_BROKER_URL is set: folders under var/, no server."""
     folder = str(tmp_path)
-    options = {"data_folder_in": folder, "data_folder_out": folder, "store_processed": False}
+    options = {"data_folder_in": folder, "data_folder_out": folder, "control_folder": folder, "store_processed": False}
     assert round_trip({"ticket": 42}, Connection("filesystem://", transport_options=options)) == {"ticket": 42}
 
 
