@@ -1,5 +1,9 @@
 # Two commands do all set-up: `make run` (the app, on SQLite with no servers) and `make test`.
 PYTHON ?= python3.11
+# Optional overrides in .env (KEY=value lines, see .env.example) reach every command below.
+-include .env
+export
+
 VENV := .venv
 BIN := $(VENV)/bin
 
