@@ -5,6 +5,7 @@ the database; `tickets.services.ingest` stores them. An item a parser cannot und
 `Unparseable`, which ingest records with its error so that nothing is dropped silently.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -58,9 +59,61 @@ class Unparseable:
 
 
 class ChannelError(Exception):
-    """A channel call failed. `permanent` errors need an admin (revoked token); others are retried."""
+    """A channel call failed. `permanent` errors need an admin (revoked token); others are retried.
+
+    The message is shown to admins and agents: plain words, no stack trace.
+    """
 
     def __init__(self, message, *, permanent=False, retry_at=None):
         super().__init__(message)
         self.permanent = permanent
         self.retry_at = retry_at
+
+
+class DeliveryUnknown(ChannelError):
+    """A send was cut off after the request left (timeout, dropped connection): it may have gone out.
+
+    Never retried blindly; reconciled when our post comes back in a poll, or decided by an agent.
+    """
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What one poll brought: the items, and the cursor that covers them (saved with them)."""
+
+    items: list
+    cursor: dict
+
+
+@dataclass(frozen=True)
+class Sent:
+    """The channel's id of a reply we delivered (tweet id, comment id, Message-ID...)."""
+
+    external_id: str
+    url: str = ""
+
+
+class ChannelAdapter(ABC):
+    """One channel account's client. Subclasses live in channels/<kind>/adapter.py.
+
+    Every network call has a timeout. Errors are ChannelError with `permanent` set when only an
+    admin can fix them (revoked token, missing permission) and `retry_at` when the channel said
+    when to come back (rate limits).
+    """
+
+    kind = ""
+
+    def __init__(self, account):
+        self.account = account
+
+    @abstractmethod
+    def fetch(self, cursor):
+        """Every item since `cursor`, all pages: returns Fetched."""
+
+    @abstractmethod
+    def send(self, message):
+        """Deliver an outbound tickets.Message on the channel: returns Sent."""
+
+    @abstractmethod
+    def check(self):
+        """Test the credentials for an admin: returns a sentence saying who we are connected as."""

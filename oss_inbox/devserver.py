@@ -22,7 +22,7 @@ def processes():
     celery = [PYTHON, "-m", "celery", "-A", "oss_inbox"]
     return {
         "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-        "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2", "--hostname=worker@%h"],
+        "worker": [*celery, "worker", "--queues=celery,polling,sending", "--loglevel=INFO", "--concurrency=2", "--hostname=worker@%h"],
         "beat": [*celery, "beat", "--loglevel=INFO", "--pidfile="],
     }
 

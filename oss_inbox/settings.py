@@ -164,6 +164,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 150
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Synced into django-celery-beat's tables at beat start; admins may tune them in Django admin.
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-polls": {"task": "channels.tasks.dispatch_polls", "schedule": 5.0},
+    "sweep-outbox": {"task": "channels.tasks.sweep_outbox", "schedule": 30.0},
+}
+CELERY_TASK_ROUTES = {
+    "channels.tasks.poll_account": {"queue": "polling"},
+    "channels.tasks.send_message": {"queue": "sending"},
+}
 
 # Domain settings.
 REOPEN_WINDOW = env_days("REOPEN_WINDOW_DAYS", 7)

@@ -209,6 +209,7 @@ class Message(models.Model):
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     delivery_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["sent_at", "id"]

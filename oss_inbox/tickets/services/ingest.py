@@ -33,21 +33,25 @@ class IngestResult:
     errors: list = field(default_factory=list)
 
 
-def ingest(account, items, cursor=None):
+def ingest(account, items, cursor=None, *, lease=None):
     """Store a batch of inbound items of one channel account, each exactly once.
 
     1. Lock the account row, so that batches of one account are applied one at a time.
     2. Store each item in its own savepoint: skip it if already stored; resolve its author's
        contact; find its ticket (or open one, or reopen a resolved one); store the message.
     3. An item that cannot be stored is recorded as UnprocessedItem with its error; the batch goes on.
-    4. Advance the account's cursor (if given) in the same transaction as the messages it covers.
+    4. Advance the account's cursor (if given) in the same transaction as the messages it covers,
+       unless `lease` is given and another poll has taken the account over since (its cursor wins).
     """
     result = IngestResult()
     with transaction.atomic():
         locked = ChannelAccount.objects.select_for_update().get(pk=account.pk)
         for item in sorted(items, key=_order):
             _ingest_item(locked, item, result)
-        if cursor is not None:
+        lease_lost = lease is not None and locked.lease_token != lease
+        if lease_lost:
+            log.warning("Poll of %s outlived its lease; its items are stored, its cursor is not", account)
+        if cursor is not None and not lease_lost:
             locked.cursor = cursor
             locked.save(update_fields=["cursor"])
             account.cursor = cursor
@@ -142,9 +146,25 @@ def _store_own_post(account, item):
     if ticket is None:
         _set_aside(account, item.external_id, UnprocessedItem.Reason.OWN_POST, "", item.raw)
         return "set_aside"
+    if _reconcile_cut_off_send(ticket, item):
+        return "duplicates"
     message = _create_message(account, ticket, item, Message.Direction.OUTBOUND, delivery_state=Message.Delivery.SENT)
     ticket_record_outbound(ticket, message.sent_at, outside_app=True)
     return "stored"
+
+
+def _reconcile_cut_off_send(ticket, item):
+    """Our post whose send was cut off before we learnt its id: it went out; record its id."""
+    pending = ticket.messages.filter(
+        direction=Message.Direction.OUTBOUND, delivery_state__in=["sending", "unknown"], external_id__isnull=True
+    )
+    for message in pending:
+        if " ".join(message.text.split()) == " ".join(item.text.split()):
+            Message.objects.filter(pk=message.pk).update(
+                delivery_state=Message.Delivery.SENT, external_id=item.external_id, url=item.url[:1000], delivery_error=""
+            )
+            return True
+    return False
 
 
 def _store_automatic(account, item, ticket, identity):

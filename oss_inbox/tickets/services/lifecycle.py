@@ -155,4 +155,11 @@ def ticket_reply(*, ticket, author, text, sent_at=None):
         delivery_state=Message.Delivery.QUEUED,
     )
     ticket_record_outbound(ticket, sent_at, actor=author)
+    transaction.on_commit(lambda: _enqueue_send(message.pk))
     return message
+
+
+def _enqueue_send(message_id):
+    from channels.tasks import send_message  # channels depends on tickets, not the other way round
+
+    send_message.delay(message_id)
