@@ -1,15 +1,19 @@
-"""Plain-text helpers for email bodies: separating a reply from the earlier messages it quotes,
-and reading text out of HTML. Pure functions over strings."""
+"""Text helpers for email bodies: separating a reply from the earlier messages it quotes, reading
+text out of HTML, decoding a part in whatever charset it claims. Pure functions."""
 
+import codecs
 import html
 import re
+from email.header import decode_header
 
 import nh3
 
-# "On Tue, 5 Mar 2024 at 10:02, Ann <ann@example.com> wrote:" and the same line in the languages
-# our customers' mail programs most often write it in. Gmail may wrap it over two lines.
+# "On Tue, 5 Mar 2024 at 10:02, Ann <ann@example.com> wrote:" and the same line as other mail
+# programs write it: the verb last (French, Spanish, Italian, Portuguese) or before the name
+# (German "Am ... schrieb Ann <...>:", Dutch "Op ... schreef ..."). Gmail may wrap it over two lines.
 ATTRIBUTION = re.compile(
-    r"^\s*(On|Le|Am|El|Il|Em|Op)\s.{0,300}?(wrote|a écrit|schrieb|escribió|ha scritto|escreveu|schreef)\s*:\s*$",
+    r"^\s*(?:(?:On|Le|El|Il|Em)\s.{0,300}?(?:wrote|a écrit|escribió|ha scritto|escreveu)"
+    r"|(?:Am|Op)\s.{0,300}?\s(?:schrieb|schreef)\s.{0,200}?)\s*:\s*$",
     re.IGNORECASE,
 )
 ORIGINAL_MESSAGE = re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
@@ -42,14 +46,22 @@ def quote_split(text: str) -> tuple[str, str]:
 
 def _first_quote_header(lines):
     for index, line in enumerate(lines):
-        joined = f"{line} {lines[index + 1]}" if index + 1 < len(lines) else line
+        following = lines[index + 1] if index + 1 < len(lines) else ""
         if ATTRIBUTION.match(line) or ORIGINAL_MESSAGE.match(line):
             return index
-        if ATTRIBUTION.match(joined) and not QUOTED_LINE.match(line):
+        if _wrapped_attribution(line, following):
             return index
         if OUTLOOK_FROM.match(line) and any(OUTLOOK_SENT.match(later) for later in lines[index + 1 : index + 5]):
             return index - 1 if index and OUTLOOK_RULE.match(lines[index - 1]) else index
     return None
+
+
+def _wrapped_attribution(line, following):
+    # Only when neither line is an attribution alone: "On Monday I called." above a one-line
+    # attribution must stay new text.
+    if not following or QUOTED_LINE.match(line) or ATTRIBUTION.match(following):
+        return False
+    return bool(ATTRIBUTION.match(f"{line} {following}"))
 
 
 def _trailing_quote_start(lines):
@@ -78,3 +90,66 @@ def normalise_whitespace(text: str) -> str:
     """Spaces collapsed within lines, at most one blank line in a row, no blank ends."""
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# Mail programs label text with the older, smaller charset of a family and write its superset
+# (GB2312 mail holds GBK characters, "Latin-1" mail holds Windows curly quotes), as browsers know.
+CHARSET_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "iso-8859-8-i": "iso-8859-8",
+}
+UNLABELLED = {"", "ascii", "us-ascii", "unknown-8bit", "x-unknown", "default"}
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    """Text of a body part or header word; never fails (U+FFFD for what cannot be decoded).
+
+    Non-ASCII bytes that are valid UTF-8 are read as UTF-8 whatever the label says: mislabelled
+    UTF-8 is common (a "GB2312" message written in UTF-8), while text in a legacy charset is
+    almost never valid UTF-8 by accident. Otherwise the declared charset (or its superset) is
+    used; unlabelled or unknown text is read as Windows Western, the commonest legacy charset.
+    """
+    label = (charset or "").strip().strip('"').lower()
+    codec = _codec(CHARSET_SUPERSETS.get(label, label)) if label not in UNLABELLED else None
+    if not data.isascii() and not (codec or "").startswith(("utf-16", "utf-32")):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return data.decode(codec or "cp1252", errors="replace")
+
+
+def _codec(name):
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
+        return None
+
+
+def has_raw_bytes(text):
+    # The parser keeps undeclared 8-bit bytes as lone surrogates, which no database can store.
+    return any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def repaired(text):
+    """Text with undeclared 8-bit bytes decoded (as UTF-8, else Windows Western)."""
+    return decode_text(text.encode("utf-8", "surrogateescape"), None) if has_raw_bytes(text) else text
+
+
+def decoded_header(raw_value):
+    """RFC 2047 words decoded with the same charset leniency as bodies (GB2312 read as GB18030...)."""
+    try:
+        chunks = decode_header(raw_value)
+    except Exception:  # noqa: BLE001 - a malformed encoded word: decode the text as it stands
+        chunks = [(raw_value, None)]
+    return "".join(
+        decode_text(chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk, charset)
+        for chunk, charset in chunks
+    )

@@ -105,29 +105,32 @@ def _post_context(post, post_id, permalink):
 
 
 def _comment_attachments(comment, comment_id):
+    """A photo's image; otherwise the link the comment shares (a page, a video), as a link."""
     attachment = comment.get("attachment") or {}
     image = ((attachment.get("media") or {}).get("image") or {}).get("src", "")
-    url = image or attachment.get("url", "")
-    if not url:
-        return ()
-    content_type = "image/jpeg" if image else "application/octet-stream"
-    filename = _filename_from_url(url, comment_id)
-    return (InboundAttachment(filename=filename, content_type=content_type, url=url),)
+    if image:
+        filename = _filename_from_url(image, f"{comment_id}.jpg")
+        return (InboundAttachment(filename=filename, content_type="image/jpeg", url=image),)
+    if attachment.get("url"):
+        return (InboundAttachment(filename=f"{comment_id}-link", content_type="text/uri-list", url=attachment["url"]),)
+    return ()
 
 
 def _filename_from_url(url, fallback):
     name = urlsplit(url).path.rsplit("/", 1)[-1]
-    return name if "." in name else f"{fallback}.jpg"
+    return name if "." in name else fallback
 
 
 # ---- posts ------------------------------------------------------------------------------------
 
 
 def parse_feed(response: dict, *, page_id: str) -> list:
-    """Visitor posts from GET /{page-id}/feed. The page's own posts are not items: they are the
-    parents of comments. A post without `from` is taken for the page's own, because /feed only
-    omits `from` when it was not requested, and then most posts on a page's feed are its own;
-    request fields=from to see visitor posts."""
+    """Visitor posts from GET /{page-id}/feed; the page's own posts are the parents of comments.
+
+    A post without `from` is taken for the page's own: /feed leaves `from` out only when it was
+    not requested (as in the recorded feeds), and a page's feed is mostly its own posts. The
+    poller must request fields=from to see visitor posts.
+    """
     posts = graph_objects(response)
     return [_post(post) for post in posts if (post.get("from") or {}).get("id") not in (None, "", page_id)]
 
@@ -158,7 +161,7 @@ def _post_attachments(post):
         for item in [attachment, *(attachment.get("subattachments") or {}).get("data", [])]:
             src = ((item.get("media") or {}).get("image") or {}).get("src")
             if src:
-                name = _filename_from_url(src, f"{post['id']}-{len(found) + 1}")
+                name = _filename_from_url(src, f"{post['id']}-{len(found) + 1}.jpg")
                 found.append(InboundAttachment(filename=name, content_type="image/jpeg", url=src))
     return tuple(found)
 
@@ -175,6 +178,8 @@ def parse_conversations(response: dict) -> list:
     """The messages embedded in conversations fetched with fields=messages{...}."""
     items = []
     for conversation in conversations(response):
+        if not conversation.get("id"):
+            continue
         messages = conversation.get("messages") or {"data": []}
         items.extend(parse_messages(messages, conversation_id=conversation["id"]))
     return items

@@ -136,8 +136,8 @@ def _tweet_text(tweet):
 
 
 def _unescape(text):
-    # X escapes exactly these three in text; a full html.unescape would also turn a literal
-    # "&copy;" a customer typed (sent as "&amp;copy;") into the right thing, but only by luck.
+    # X escapes only &, < and > in text; undoing exactly those (the ampersand last) gives back
+    # what was typed, where html.unescape would also decode entities X never writes.
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -215,7 +215,8 @@ def _weighted_length(text):
 def _emoji_sequence_end(code_points, start):
     """Index just past the emoji sequence starting at `start` (start + 1 if there is none)."""
     count = len(code_points)
-    if code_points[start] in REGIONAL_INDICATORS and start + 1 < count and code_points[start + 1] in REGIONAL_INDICATORS:
+    pair = code_points[start : start + 2]
+    if len(pair) == 2 and all(code_point in REGIONAL_INDICATORS for code_point in pair):
         return start + 2  # a flag is a pair of regional indicators
     end = _skip_extenders(code_points, start + 1)
     # ZWJ joins emoji only; between letters (Indic scripts use it) it is an ordinary character.
