@@ -22,6 +22,7 @@ share a schedule (a race computes the same value twice).
 """
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _UTC = timezone.utc
@@ -56,12 +57,23 @@ class Schedule:
         self._last_override = max(self._overrides, default=0)
         self._nominal_week = sum(end - start for day in self._weekly for start, end in day)
         self._key = (str(self.tz), self._weekly, tuple(sorted(self._overrides.items())))
-        self._days, self._weeks, self._offsets = {}, {}, {}
+        self._days, self._weeks = {}, {}
 
     @classmethod
     def always(cls):
         """Covered around the clock, every day, in UTC."""
         return cls("UTC", {day: [(time(0), time(0))] for day in range(7)})
+
+    @property
+    def weekly(self):
+        """{weekday: ((start, end), ...)} as wall-clock times, the form the constructor takes."""
+        return {day: _as_times(windows) for day, windows in enumerate(self._weekly) if windows}
+
+    @property
+    def overrides(self):
+        """{date: ((start, end), ...)}; an empty tuple is a day closed by override."""
+        return {date.fromordinal(day): _as_times(windows)
+                for day, windows in sorted(self._overrides.items())}
 
     def __eq__(self, other):
         return isinstance(other, Schedule) and self._key == other._key
@@ -105,10 +117,9 @@ class Schedule:
         windows = self._windows_on(ordinal)
         if not windows:
             return ()
-        offset = self._midnight_offset(ordinal)
-        if offset == self._midnight_offset(ordinal + 1) == self._midnight_offset(ordinal + 2):
-            # The offset holds from this midnight past the end of any overnight spill.
-            midnight = (ordinal - _EPOCH_ORDINAL) * _DAY_US - offset
+        if self._offset_steady(ordinal, ordinal + 1):
+            # One offset from this midnight past the end of any overnight spill: plain arithmetic.
+            midnight = (ordinal - _EPOCH_ORDINAL) * _DAY_US - _midnight_offset(self.tz, ordinal)
             return tuple((midnight + start, midnight + end) for start, end in windows)
         pairs = [(self._wall_to_us(ordinal, start), self._wall_to_us(ordinal, end))
                  for start, end in windows]
@@ -130,15 +141,13 @@ class Schedule:
         """No override, and one UTC offset from Monday 00:00 until the spill after Sunday ends."""
         if any(day in self._overrides for day in range(monday, monday + 7)):
             return False
-        offset = self._midnight_offset(monday)
-        return all(self._midnight_offset(day) == offset for day in range(monday + 1, monday + 9))
+        return self._offset_steady(monday, monday + 7)
 
-    def _midnight_offset(self, ordinal):
-        offset = self._offsets.get(ordinal)
-        if offset is None:
-            midnight = datetime.combine(date.fromordinal(ordinal), time(0), tzinfo=self.tz)
-            offset = self._offsets[ordinal] = midnight.utcoffset() // _ONE_US
-        return offset
+    def _offset_steady(self, first, last):
+        """Whether the UTC offset at each midnight from `first` to `last` + 1 is the same."""
+        years = range(date.fromordinal(first).year, date.fromordinal(last).year + 1)
+        return not any(first <= day <= last for year in years
+                       for day in _offset_change_days(self.tz, year))
 
     def _wall_to_us(self, ordinal, since_midnight):
         """The instant of a wall time `since_midnight` µs after the date's midnight (may spill)."""
@@ -170,6 +179,24 @@ class Schedule:
         return _from_us(instant).astimezone(self.tz).utcoffset()
 
 
+@lru_cache(maxsize=512)
+def _offset_change_days(tz, year):
+    """Ordinals of the year's dates whose midnight UTC offset differs from the next midnight's.
+
+    A DST change falls between those two midnights. Scanning a year once per zone (cached for
+    every schedule in that zone) is cheaper than asking the zone about each date or week.
+    """
+    first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    offsets = [_midnight_offset(tz, day) for day in range(first, last + 2)]
+    return tuple(first + index for index in range(last - first + 1)
+                 if offsets[index] != offsets[index + 1])
+
+
+def _midnight_offset(tz, ordinal):
+    """The UTC offset in µs at the date's 00:00 (before the change if midnight is in a gap)."""
+    return datetime.combine(date.fromordinal(ordinal), time(0), tzinfo=tz).utcoffset() // _ONE_US
+
+
 def add_coverage_time(start, duration, schedule):
     """The earliest instant t >= start with coverage_between(start, t) == duration, in UTC.
 
@@ -183,22 +210,19 @@ def add_coverage_time(start, duration, schedule):
         return _from_us(moment)
     first_day = schedule._local_ordinal(start)
     day = last_covered = first_day - 1
-    while True:
+    while day - last_covered <= _NO_COVERAGE_DAYS or day <= schedule._last_override:
         if day % 7 == 1 and day > first_day:  # a Monday wholly after start
             week = schedule._week_total(day)
             if week < remaining:
                 remaining -= week
-                last_covered = day if week else last_covered
-                day += 7
+                last_covered, day = (day if week else last_covered), day + 7
                 continue
-        due, remaining = _spend(schedule._day(day), moment, remaining)
+        intervals = schedule._day(day)
+        due, remaining = _spend(intervals, moment, remaining)
         if due is not None:
             return _from_us(due)
-        if schedule._day(day):
-            last_covered = day
-        day += 1
-        if day - last_covered > _NO_COVERAGE_DAYS and day > schedule._last_override:
-            raise ValueError(f"schedule has no coverage after {start.isoformat()}")
+        last_covered, day = (day if intervals else last_covered), day + 1
+    raise ValueError(f"schedule has no coverage after {start.isoformat()}")
 
 
 def _spend(intervals, moment, remaining):
@@ -304,6 +328,10 @@ def _check_spill(label, windows, next_label, next_windows):
     if end - _DAY_US > next_start:
         raise ValueError(f"{label} overnight window {_span(start, end)} runs into the "
                          f"{next_label} window {_span(next_start, next_end)}")
+
+
+def _as_times(windows):
+    return tuple((_time_of(start), _time_of(end % _DAY_US)) for start, end in windows)
 
 
 def _span(start, end):
