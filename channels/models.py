@@ -30,6 +30,7 @@ class ChannelAccount(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
     error_is_permanent = models.BooleanField(
         default=False, help_text="Polling stopped until an admin fixes the account (e.g. revoked token)."
     )

@@ -71,6 +71,7 @@ def account_record_success(account, token, now=None):
     ChannelAccount.objects.filter(pk=account.pk, lease_token=token).update(
         last_success_at=now,
         last_error="",
+        rate_limited_until=None,
         consecutive_failures=0,
         next_poll_at=now + timedelta(seconds=account.poll_interval_seconds),
         lease_until=None,
@@ -87,6 +88,7 @@ def account_record_failure(account, token, error, now=None):
         last_error=str(error),
         last_error_at=now,
         error_is_permanent=error.permanent,
+        rate_limited_until=error.retry_at,
         consecutive_failures=failures,
         next_poll_at=error.retry_at or now + backoff,
         lease_until=None,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("settings/channels/", include("channels.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
 

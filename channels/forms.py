@@ -1,0 +1,105 @@
+"""The in-app form for channel accounts: settings by kind, credentials write-only."""
+
+from django import forms
+
+from .models import ChannelAccount, ChannelKind
+
+# (field name, label, help) per kind. Settings are shown again; credentials never are.
+SETTINGS = {
+    "twitter": [
+        ("username", "X username", "Without the @."),
+        ("api_base_url", "API base URL", "Leave empty for https://api.twitter.com (set for the sandbox)."),
+    ],
+    "facebook": [
+        ("graph_version", "Graph API version", "e.g. v21.0 (the default when empty)."),
+        ("graph_base_url", "Graph API base URL", "Leave empty for https://graph.facebook.com (set for the sandbox)."),
+    ],
+    "email": [
+        ("imap_host", "IMAP host", ""),
+        ("imap_port", "IMAP port", "993 with TLS, 143 without."),
+        ("imap_security", "IMAP security", "ssl, starttls or none."),
+        ("imap_username", "IMAP username", ""),
+        ("imap_folder", "Folder to read", "INBOX when empty."),
+        ("processed_folder", "Move processed mail to", "Optional folder; empty leaves mail where it is."),
+        ("smtp_host", "SMTP host", ""),
+        ("smtp_port", "SMTP port", "465 with TLS, 587 with STARTTLS."),
+        ("smtp_security", "SMTP security", "ssl, starttls or none."),
+        ("smtp_username", "SMTP username", ""),
+    ],
+}
+CREDENTIALS = {
+    "twitter": [
+        ("consumer_key", "API key"),
+        ("consumer_secret", "API key secret"),
+        ("access_token", "Access token"),
+        ("access_token_secret", "Access token secret"),
+        ("bearer_token", "Bearer token"),
+    ],
+    "facebook": [("page_access_token", "Page access token"), ("app_secret", "App secret")],
+    "email": [("imap_password", "IMAP password"), ("smtp_password", "SMTP password")],
+}
+SELF_ID_LABEL = {
+    "twitter": ("X user id", "The numeric id of the account, so its own tweets are recognised."),
+    "facebook": ("Page id", "The numeric id of the Facebook Page."),
+    "email": ("Mailbox address", "The address customers write to, e.g. help@utility.example."),
+}
+
+
+class ChannelAccountForm(forms.ModelForm):
+    class Meta:
+        model = ChannelAccount
+        fields = ["name", "enabled", "self_external_id", "poll_interval_seconds"]
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        label, help_text = SELF_ID_LABEL[kind]
+        self.fields["self_external_id"].label = label
+        self.fields["self_external_id"].help_text = help_text
+        self.fields["self_external_id"].required = True
+        self.fields["poll_interval_seconds"].min_value = 15
+        for name, label, help_text in SETTINGS[kind]:
+            initial = self.instance.settings.get(name, "")
+            self.fields[f"setting_{name}"] = forms.CharField(label=label, help_text=help_text, required=False, initial=initial)
+        saved = self.instance.credentials if self.instance.pk else {}
+        for name, label in CREDENTIALS[kind]:
+            hint = "Saved. Leave empty to keep it." if saved.get(name) else "Not set."
+            self.fields[f"secret_{name}"] = forms.CharField(
+                label=label, help_text=hint, required=False, widget=forms.PasswordInput(render_value=False)
+            )
+
+    def clean_poll_interval_seconds(self):
+        value = self.cleaned_data["poll_interval_seconds"]
+        if value < 15:
+            raise forms.ValidationError("Poll at most every 15 seconds; the channels rate-limit faster polling.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("setting_imap_port", "setting_smtp_port"):
+            value = cleaned.get(name)
+            if value and not (value.isdigit() and 0 < int(value) < 65536):
+                self.add_error(name, "A port is a number from 1 to 65535.")
+        for name in ("setting_imap_security", "setting_smtp_security"):
+            if cleaned.get(name) and cleaned[name] not in ("ssl", "starttls", "none"):
+                self.add_error(name, "Choose ssl, starttls or none.")
+        return cleaned
+
+    def save(self, commit=True):
+        account = super().save(commit=False)
+        account.kind = self.kind
+        account.settings = {**account.settings, **{
+            name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in SETTINGS[self.kind]
+        }}
+        credentials = dict(account.credentials)
+        for name, _ in CREDENTIALS[self.kind]:
+            if self.cleaned_data[f"secret_{name}"]:
+                credentials[name] = self.cleaned_data[f"secret_{name}"]
+        account.credentials = credentials
+        if commit:
+            account.save()
+        return account
+
+
+def kind_choices():
+    return ChannelKind.choices

@@ -1,0 +1,64 @@
+"""Admin pages for channel accounts: list with health, add, edit, enable/disable, test."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .base import ChannelError
+from .forms import ChannelAccountForm
+from .models import ChannelAccount, ChannelKind
+from .registry import adapter_for
+
+manage_settings = permission_required("tickets.manage_settings", raise_exception=True)
+
+
+@manage_settings
+def account_list(request):
+    context = {"accounts": ChannelAccount.objects.all(), "kinds": ChannelKind.choices, "now": timezone.now()}
+    return render(request, "channels/list.html", context)
+
+
+@manage_settings
+def account_edit(request, account_id=None):
+    account = get_object_or_404(ChannelAccount, pk=account_id) if account_id else ChannelAccount()
+    kind = account.kind or request.GET.get("kind") or request.POST.get("kind")
+    if kind not in ChannelKind.values:
+        messages.error(request, "Choose which kind of channel to add.")
+        return redirect("channels:list")
+    form = ChannelAccountForm(request.POST or None, instance=account, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        account = form.save()
+        messages.success(request, f"Saved {account.name}.")
+        return redirect("channels:list")
+    return render(request, "channels/edit.html", {"form": form, "account": account, "kind": kind,
+                                                   "kind_label": ChannelKind(kind).label})
+
+
+@manage_settings
+@require_POST
+def account_toggle(request, account_id):
+    account = get_object_or_404(ChannelAccount, pk=account_id)
+    ChannelAccount.objects.filter(pk=account.pk).update(enabled=not account.enabled)
+    messages.success(request, f"{account.name} is now {'disabled' if account.enabled else 'enabled'}.")
+    return redirect("channels:list")
+
+
+@manage_settings
+@require_POST
+def account_check(request, account_id):
+    """Try the credentials now; on success, clear a permanent error so polling resumes."""
+    account = get_object_or_404(ChannelAccount, pk=account_id)
+    try:
+        outcome, ok = adapter_for(account).check(), True
+    except ChannelError as error:
+        outcome, ok = str(error), False
+    if ok and account.error_is_permanent:
+        ChannelAccount.objects.filter(pk=account.pk).update(error_is_permanent=False, last_error="", consecutive_failures=0)
+        outcome += " Polling resumes."
+    context = {"account": account, "outcome": outcome, "ok": ok}
+    if request.htmx:
+        return render(request, "channels/list.html#check-result", context)
+    (messages.success if ok else messages.error)(request, outcome)
+    return redirect("channels:list")
