@@ -13,6 +13,7 @@ SETTINGS = {
     "facebook": [
         ("graph_version", "Graph API version", "e.g. v21.0 (the default when empty)."),
         ("graph_base_url", "Graph API base URL", "Leave empty for https://graph.facebook.com (set for the sandbox)."),
+        ("comment_window_days", "Comment window (days)", "Read comments on posts from the last N days; 14 when empty."),
     ],
     "email": [
         ("imap_host", "IMAP host", ""),

@@ -1,0 +1,139 @@
+"""The Facebook Page adapter: comments, visitor posts and Messenger, over the Graph API.
+
+Reading lives in fetch.py, the HTTP client and its error classification in graph.py.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent
+from oss_inbox.tickets.models import Message
+
+from .fetch import Window, fetch_page
+from .graph import DEFAULT_VERSION, GRAPH_URL, GraphClient
+
+# Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
+COMMENT_TEXT_LIMIT = 8000
+MESSENGER_TEXT_LIMIT = 2000
+DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
+
+
+class FacebookAdapter(ChannelAdapter):
+    kind = "facebook"
+
+    def fetch(self, cursor):
+        now = timezone.now()
+        window = Window(
+            start=now - timedelta(days=self._number("comment_window_days")),
+            page_size=int(self._number("page_size")),
+        )
+        with self._graph() as graph:
+            items, new_cursor = fetch_page(graph, self._page_id(), cursor, window)
+        return Fetched(items=items, cursor=new_cursor)
+
+    def send(self, message):
+        """Post a reply: a comment under the thread's top comment or the visitor's post, or a Messenger message."""
+        self._check_length(message)
+        with self._graph() as graph:
+            if message.kind == "messenger":
+                return self._send_messenger(graph, message)
+            body = graph.post(f"{comment_target(message)}/comments", data={"message": message.text})
+        return Sent(external_id=_sent_id(body, "id"), url=body.get("permalink_url", ""))
+
+    def check(self):
+        with self._graph() as graph:
+            page = graph.get(self._page_id(), fields="id,name")
+        return f"Connected to the Page {page.get('name', '(no name)')} (id {page.get('id')})"
+
+    def _send_messenger(self, graph, message):
+        body = graph.post(
+            f"{self._page_id()}/messages",
+            json_body={
+                "recipient": {"id": customer_psid(message)},
+                # RESPONSE: an answer within 24 hours of the customer's message, the only kind we send.
+                "messaging_type": "RESPONSE",
+                "message": {"text": message.text},
+            },
+        )
+        return Sent(external_id=_sent_id(body, "message_id"))
+
+    def _check_length(self, message):
+        if message.kind == "messenger":
+            limit, where = MESSENGER_TEXT_LIMIT, "Messenger"
+        else:
+            limit, where = COMMENT_TEXT_LIMIT, "a Facebook comment"
+        if not message.text.strip():
+            raise ChannelError("The reply is empty; there is nothing to send.", permanent=True)
+        if len(message.text) > limit:
+            raise ChannelError(
+                f"The reply is {len(message.text):,} characters; {where} allows at most {limit:,}. "
+                "Shorten it and send it again.",
+                permanent=True,
+            )
+
+    def _graph(self):
+        token = self.account.credentials.get("page_access_token")
+        if not token:
+            raise ChannelError(
+                "No Page access token is saved for this account — an admin must connect the Page.", permanent=True
+            )
+        settings = self.account.settings
+        return GraphClient(
+            access_token=token,
+            app_secret=self.account.credentials.get("app_secret", ""),
+            base_url=settings.get("graph_base_url") or GRAPH_URL,
+            version=settings.get("graph_version") or DEFAULT_VERSION,
+            timeout=self._number("timeout_seconds"),
+        )
+
+    def _page_id(self):
+        if not self.account.self_external_id:
+            raise ChannelError("The account has no Page id — an admin must enter it.", permanent=True)
+        return self.account.self_external_id
+
+    def _number(self, name):
+        """A numeric setting; the admin form stores strings, and an empty one means the default."""
+        value = self.account.settings.get(name) or DEFAULTS[name]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number <= 0:
+            raise ChannelError(f"The setting {name} must be a positive number, not {value!r}.", permanent=True)
+        return number
+
+
+def comment_target(message):
+    """Where a comment reply goes: the thread's top comment ("fb:{post}:{top}") or the visitor's post ("fb:{post}").
+
+    Facebook nests comments one level deep, so a reply to a reply is posted under the top comment.
+    """
+    parts = message.ticket.thread_key.split(":")
+    if parts[0] != "fb" or len(parts) not in (2, 3) or not all(parts[1:]):
+        raise ChannelError(
+            f"Cannot tell which Facebook post or comment ticket #{message.ticket_id} answers.", permanent=True
+        )
+    return parts[-1]
+
+
+def customer_psid(message):
+    """The customer's page-scoped id: the author of the ticket's latest inbound message."""
+    latest = (
+        message.ticket.messages.filter(direction=Message.Direction.INBOUND, author_identity__isnull=False)
+        .select_related("author_identity")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if latest is None:
+        raise ChannelError(
+            f"Ticket #{message.ticket_id} has no customer message to answer on Messenger.", permanent=True
+        )
+    return latest.author_identity.external_id
+
+
+def _sent_id(body, key):
+    if not body.get(key):
+        # Facebook took the request but did not say what it made: our echo in a poll will tell.
+        raise DeliveryUnknown("Facebook accepted the reply but did not return its id; the next poll will confirm it.")
+    return str(body[key])

@@ -1,0 +1,203 @@
+"""Reading a Page's new comments, visitor posts and Messenger messages since a cursor.
+
+The Graph API has no "comments since" or "messages since" filter, so we read each edge newest
+first and stop at what the cursor says we have seen. The cursor holds unix times:
+
+    {"feed": newest post creation seen,
+     "comments": {post id: newest comment seen on it},
+     "conversations_updated": newest conversation update seen,
+     "messages": {conversation id: newest message seen in it}}
+
+Every watermark is read back by an overlap: an item that reaches the API late, or in the same
+second as the last one seen, is read again rather than missed; ingest drops what it already has.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .parse import parse_comments, parse_feed, parse_message
+
+# Graph's `since` on /feed is by creation time, and a post may surface minutes after it was created.
+FEED_OVERLAP = timedelta(minutes=10)
+# Comments and messages: same-second neighbours and items the API shows a little late.
+ITEM_OVERLAP = timedelta(minutes=2)
+
+FEED_FIELDS = "id,message,created_time,permalink_url,from,attachments,comments.summary(true).limit(0)"
+COMMENT_FIELDS = "id,message,created_time,from,parent{id},permalink_url,attachment"
+MESSAGE_FIELDS = "id,message,created_time,from,to,attachments"
+
+
+@dataclass(frozen=True)
+class Window:
+    """What this poll reads: comments of posts created since `start`, in pages of `page_size`."""
+
+    start: datetime
+    page_size: int
+
+
+def fetch_page(graph, page_id, cursor, window):
+    """Every new item of the Page since `cursor`, and the cursor that covers them.
+
+    1. The feed back to the older of the feed watermark and the comment window: visitor posts
+       newer than the watermark become items; the posts in the window are the ones to read comments of.
+    2. Each post in the window that has comments: its comments, newest first, down to its watermark.
+    3. Messenger: conversations updated since the watermark, each one's messages down to its watermark.
+    4. The new cursor, with watermarks of posts and conversations older than the window dropped.
+    """
+    cursor = cursor or {}
+    posts, feed_mark = _read_feed(graph, page_id, cursor.get("feed"), window)
+    items = _visitor_posts(posts, page_id, cursor.get("feed"))
+    comment_items, comment_marks = _read_all_comments(graph, posts, cursor.get("comments") or {}, window)
+    message_items, conversations_mark, message_marks = _read_messenger(graph, page_id, cursor, window)
+    new_cursor = {
+        "feed": feed_mark,
+        # Only posts in the window are in comment_marks: older posts' watermarks drop out here.
+        "comments": {post_id: mark for post_id, mark in comment_marks.items() if mark is not None},
+        "conversations_updated": conversations_mark,
+        "messages": {
+            conversation: mark for conversation, mark in message_marks.items()
+            if mark is not None and mark >= _unix(window.start)
+        },
+    }
+    return _unique(items + comment_items + message_items), new_cursor
+
+
+# ---- the feed: visitor posts, and the posts whose comments we read ----------------------------
+
+
+def _read_feed(graph, page_id, feed_mark, window):
+    since = _unix(window.start)
+    if feed_mark is not None:
+        since = min(since, feed_mark - _seconds(FEED_OVERLAP))
+    posts = []
+    for body in graph.pages(f"{page_id}/feed", fields=FEED_FIELDS, since=since, limit=window.page_size):
+        posts.extend(post for post in body.get("data", []) if isinstance(post, dict) and post.get("id"))
+    posts = list({post["id"]: post for post in posts}.values())  # a page served twice
+    return posts, _newest(feed_mark, posts)
+
+
+def _visitor_posts(posts, page_id, feed_mark):
+    floor = feed_mark - _seconds(FEED_OVERLAP) if feed_mark is not None else None
+    fresh = [post for post in posts if floor is None or _is_newer(post, floor)]
+    return parse_feed({"data": fresh}, page_id=page_id)
+
+
+def _has_comments(post):
+    # Only a known zero skips the read: a post whose summary is missing is read anyway.
+    summary = (post.get("comments") or {}).get("summary") or {}
+    return summary.get("total_count") != 0
+
+
+# ---- comments ---------------------------------------------------------------------------------
+
+
+def _read_all_comments(graph, posts, marks, window):
+    """New comments of every post in the window; returns (items, watermark per post)."""
+    items, new_marks = [], {}
+    for post in posts:
+        if _is_newer(post, _unix(window.start)) and _has_comments(post):
+            new_items, new_marks[post["id"]] = _read_comments(graph, post, marks.get(post["id"]), window)
+            items.extend(new_items)
+    return items, new_marks
+
+
+def _read_comments(graph, post, mark, window):
+    """The post's comments (and replies) newer than its watermark; returns (items, new watermark)."""
+    floor = mark - _seconds(ITEM_OVERLAP) if mark is not None else None
+    pages = graph.pages(
+        f"{post['id']}/comments",
+        filter="stream",
+        order="reverse_chronological",
+        fields=COMMENT_FIELDS,
+        limit=window.page_size,
+    )
+    comments = _newest_first_down_to(pages, floor)
+    context = {key: post.get(key, "") for key in ("id", "message", "permalink_url")}
+    return parse_comments({"data": comments}, post=context), _newest(mark, comments)
+
+
+# ---- Messenger --------------------------------------------------------------------------------
+
+
+def _read_messenger(graph, page_id, cursor, window):
+    """New messages of conversations updated since the watermark; returns (items, mark, per-conversation marks)."""
+    updated_mark = cursor.get("conversations_updated")
+    # A conversation we hold no watermark for has nothing unseen from before our last look at the list.
+    first_look = updated_mark if updated_mark is not None else _unix(window.start)
+    floor = first_look - _seconds(ITEM_OVERLAP)
+    pages = graph.pages(
+        f"{page_id}/conversations", platform="messenger", fields="id,updated_time", limit=window.page_size
+    )
+    conversations = _newest_first_down_to(pages, floor, time_field="updated_time")
+    marks = dict(cursor.get("messages") or {})
+    items = []
+    for conversation in conversations:
+        conversation_id = conversation["id"]
+        mark = marks.get(conversation_id)
+        new_items, marks[conversation_id] = _read_messages(graph, conversation_id, mark, floor, window)
+        items.extend(new_items)
+    return items, _newest(updated_mark, conversations, "updated_time"), marks
+
+
+def _read_messages(graph, conversation_id, mark, first_look_floor, window):
+    floor = mark - _seconds(ITEM_OVERLAP) if mark is not None else first_look_floor
+    pages = graph.pages(f"{conversation_id}/messages", fields=MESSAGE_FIELDS, limit=window.page_size)
+    messages = _newest_first_down_to(pages, floor)
+    items = [parse_message(message, conversation_id=conversation_id) for message in messages]
+    return items, _newest(mark, messages)
+
+
+# ---- shared -----------------------------------------------------------------------------------
+
+
+def _newest_first_down_to(pages, floor, time_field="created_time"):
+    """Objects of a newest-first edge down to `floor` (unix; None reads it all).
+
+    A page holding anything older than the floor is the last one read; its newer objects are kept
+    even if they come after an older one, so a page not quite in order loses nothing.
+    """
+    found = []
+    for body in pages:
+        objects = [item for item in body.get("data", []) if isinstance(item, dict) and item.get("id")]
+        found.extend(item for item in objects if floor is None or _is_newer(item, floor, time_field))
+        if floor is not None and not all(_is_newer(item, floor, time_field) for item in objects):
+            break
+    return list({item["id"]: item for item in found}.values())
+
+
+def _unique(items):
+    """Each external id once: a page served twice, or an item seen on two edges."""
+    seen, unique = set(), []
+    for item in items:
+        if item.external_id is not None and item.external_id in seen:
+            continue
+        seen.add(item.external_id)
+        unique.append(item)
+    return unique
+
+
+def _time(graph_object, time_field="created_time"):
+    """Unix time of a Graph time ("2021-08-10T18:45:03+0000"), or None if missing or unreadable."""
+    try:
+        return int(datetime.fromisoformat(graph_object[time_field]).timestamp())
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _is_newer(graph_object, floor, time_field="created_time"):
+    # An object without a readable time counts as new: it is read, and ingest records what is wrong.
+    moment = _time(graph_object, time_field)
+    return moment is None or moment >= floor
+
+
+def _newest(mark, graph_objects, time_field="created_time"):
+    times = [moment for moment in (_time(item, time_field) for item in graph_objects) if moment is not None]
+    return max([mark, *times]) if mark is not None else max(times, default=None)
+
+
+def _unix(moment):
+    return int(moment.timestamp())
+
+
+def _seconds(delta):
+    return int(delta.total_seconds())
