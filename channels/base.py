@@ -114,6 +114,10 @@ class ChannelAdapter(ABC):
     def send(self, message):
         """Deliver an outbound tickets.Message on the channel: returns Sent."""
 
+    def acknowledge(self, fetched):
+        """Called once ingest has committed `fetched` (e.g. move read mail away). Default: nothing."""
+        return 0
+
     @abstractmethod
     def check(self):
         """Test the credentials for an admin: returns a sentence saying who we are connected as."""

@@ -16,6 +16,7 @@ SETTINGS = {
         ("comment_window_days", "Comment window (days)", "Read comments on posts from the last N days; 14 when empty."),
     ],
     "email": [
+        ("from_name", "Sender name", "Shown to customers, e.g. Prairie Electric & Gas Customer Care."),
         ("imap_host", "IMAP host", ""),
         ("imap_port", "IMAP port", "993 with TLS, 143 without."),
         ("imap_security", "IMAP security", "ssl, starttls or none."),

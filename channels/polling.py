@@ -48,13 +48,15 @@ def account_poll(account_id):
     2. Fetch every item since the cursor, all pages.
     3. Ingest them; the new cursor is saved with them, only while our lease holds.
     4. Record health and the next poll time; release the lease.
+    5. Let the adapter acknowledge what is now stored (move read mail to a processed folder).
     """
     token = account_take_lease(account_id)
     if token is None:
         return None
     account = ChannelAccount.objects.get(pk=account_id)
+    adapter = adapter_for(account)
     try:
-        fetched = adapter_for(account).fetch(account.cursor)
+        fetched = adapter.fetch(account.cursor)
         result = ingest(account, fetched.items, fetched.cursor, lease=token)
     except ChannelError as error:
         account_record_failure(account, token, error)
@@ -63,6 +65,10 @@ def account_poll(account_id):
         account_record_failure(account, token, ChannelError(f"Unexpected error: {error}"))
         raise
     account_record_success(account, token)
+    try:
+        adapter.acknowledge(fetched)  # ingest has committed: what it stored may now leave the channel
+    except ChannelError as error:
+        log.warning("After polling %s, could not acknowledge what was read: %s", account, error)
     return result
 
 

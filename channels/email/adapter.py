@@ -1,0 +1,113 @@
+"""The email channel: customers' mail read over IMAP, our replies sent over SMTP.
+
+Settings and credentials: channels/forms.py (read and checked in config.py). Reading: imap.py;
+parsing: parse.py; the reply as an email: compose.py; sending it: smtp.py.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from channels.base import ChannelAdapter, ChannelError, Fetched, Inbound, Sent, Unparseable
+from oss_inbox.tickets.models import Message
+
+from . import smtp
+from .compose import Reply, answered_from_headers, compose_reply
+from .config import imap_config, smtp_config
+from .imap import fetch_mail, imap_session, move_mail, uids_to_read
+from .parse import parse_email
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MailFetched(Fetched):
+    """Fetched, plus the UIDs of the messages read, to move them away once ingest has stored them."""
+
+    uids: tuple[int, ...] = ()
+
+
+class EmailAdapter(ChannelAdapter):
+    kind = "email"
+
+    def fetch(self, cursor):
+        """1. Select the folder read-only; 2. find what is new since the cursor; 3. fetch it
+        without marking it read; 4. parse each message (one too large becomes Unparseable)."""
+        config = imap_config(self.account)
+        with imap_session(config) as (client, selected):
+            uids, new_cursor = uids_to_read(client, selected, cursor or {}, first_poll_days=config.first_poll_days)
+            mail = fetch_mail(client, uids, max_bytes=config.max_message_bytes)
+        items = [self._parsed(found, config) for found in mail]
+        # Only what became a message is moved; the rest stays where a person can open it.
+        stored = tuple(found.uid for found, item in zip(mail, items) if isinstance(item, Inbound))
+        return MailFetched(items=items, cursor=new_cursor, uids=stored)
+
+    def _parsed(self, found, config):
+        item = parse_email(found.data, mailbox_address=self.account.self_external_id)
+        if found.complete:
+            return item
+        error = (
+            f"The message is {_readable_size(found.size)}, more than the {_readable_size(config.max_message_bytes)} "
+            f"this mailbox accepts; it was left unread in the {config.folder} folder."
+        )
+        return Unparseable(external_id=item.external_id, error=error, raw={**item.raw, "size": found.size})
+
+    def acknowledge(self, fetched):
+        """Move what `fetched` read to the processed folder, if one is set. Call it only after
+        ingest has committed the batch: mail moved before that could be lost with a failed ingest.
+        If this fails, the mail stays in the folder, already stored; nothing is read twice."""
+        config = imap_config(self.account)
+        uids = list(getattr(fetched, "uids", ()))
+        if not config.processed_folder or not uids:
+            return 0
+        with imap_session(config, readonly=False) as (client, selected):
+            if selected[b"UIDVALIDITY"] != fetched.cursor.get("uidvalidity"):
+                log.warning("%s: UIDVALIDITY changed since the fetch; nothing moved", self.account)
+                return 0
+            move_mail(client, uids, config.processed_folder)
+        return len(uids)
+
+    def send(self, message):
+        """Reply to the customer's latest message on the ticket; our Message-ID becomes its external id."""
+        reply = Reply(
+            sender=self.account.self_external_id,
+            sender_name=str(self.account.settings.get("from_name") or "").strip(),
+            ticket_id=message.ticket_id,
+            text=message.text,
+            sent_at=timezone.now(),
+        )
+        email = compose_reply(reply, self._answered(message))
+        smtp.deliver(smtp_config(self.account), email)
+        return Sent(external_id=email["Message-ID"].strip().strip("<>"))
+
+    def _answered(self, message):
+        customer = (
+            message.ticket.messages.filter(
+                direction=Message.Direction.INBOUND, is_automatic=False, author_identity__isnull=False
+            )
+            .select_related("author_identity")
+            .order_by("-sent_at", "-id")
+            .first()
+        )
+        if customer is None:
+            raise ChannelError("This ticket has no message from a customer to answer by email.", permanent=True)
+        return answered_from_headers(
+            # A web form sends as itself with the customer in Reply-To (parse.py keeps it).
+            address=customer.context.get("reply_to") or customer.author_identity.external_id,
+            message_id=customer.external_id or "",
+            subject=customer.subject or message.ticket.subject,
+            headers=customer.raw.get("headers", []),
+        )
+
+    def check(self):
+        config = imap_config(self.account)
+        with imap_session(config) as (_client, selected):
+            count = selected.get(b"EXISTS", 0)
+        smtp.probe(smtp_config(self.account))
+        messages = "1 message" if count == 1 else f"{count} messages"
+        return f"IMAP and SMTP reachable for {self.account.self_external_id} ({messages} in {config.folder})"
+
+
+def _readable_size(size):
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{-(-size // 1024)} KB"

@@ -1,0 +1,187 @@
+"""Reading a mailbox over IMAP: what is new since the cursor, fetched without marking it read.
+
+The cursor is {"uidvalidity": V, "last_uid": U}. UIDs only mean something within one UIDVALIDITY:
+when the server changes it (a mailbox rebuilt or restored), or on the first poll, the whole folder
+is read again (the first time only the last few days) and ingest drops what it already has by
+Message-ID. Messages are read with BODY.PEEK[], so nothing is flagged \\Seen for the people who
+also use the mailbox in a mail program.
+
+Every failure becomes a ChannelError in plain words: permanent when only an admin can fix it (a
+refused login, a missing folder), transient otherwise (the next poll tries again).
+"""
+
+import logging
+import ssl
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+
+from channels.base import ChannelError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 50  # messages per FETCH: one round trip each, without holding a whole mailbox in one reply
+
+
+@dataclass(frozen=True)
+class MailOnServer:
+    uid: int
+    size: int
+    data: bytes  # the whole message; only its header when it is larger than the limit
+    complete: bool
+
+
+@contextmanager
+def imap_session(config, *, readonly=True):
+    """Connect, log in and select the folder; yields (client, the SELECT response).
+
+    Read-only (EXAMINE) unless we are going to move messages, so that reading cannot change a
+    flag. Errors inside the `with` block are translated too: a connection dropped mid-fetch is a
+    transient ChannelError, and nothing fetched so far is returned.
+    """
+    client = None
+    try:
+        client = _connect(config)
+        client.login(config.username, config.password)
+        yield client, _select(client, config, readonly)
+    except ChannelError:
+        raise
+    except (IMAPClientError, OSError) as error:
+        raise translated(error, config) from error
+    finally:
+        if client is not None:
+            _close_quietly(client)
+
+
+def _connect(config):
+    if config.security == "ssl":
+        return IMAPClient(config.host, config.port, ssl=True, ssl_context=ssl.create_default_context(), timeout=config.timeout)
+    client = IMAPClient(config.host, config.port, ssl=False, timeout=config.timeout)
+    if config.security == "starttls":
+        client.starttls(ssl.create_default_context())
+    return client
+
+
+def _select(client, config, readonly):
+    try:
+        return client.select_folder(config.folder, readonly=readonly)
+    except IMAPClientAbortError:
+        raise
+    except IMAPClientError as error:
+        if not client.folder_exists(config.folder):
+            raise ChannelError(
+                f"The folder {config.folder!r} does not exist in the mailbox of {config.username} — "
+                "an admin must correct the folder to read.",
+                permanent=True,
+            ) from error
+        raise
+
+
+def _close_quietly(client):
+    # The connection may already be gone (that is often why we are here): never mask the real error.
+    try:
+        client.logout()
+    except (IMAPClientError, OSError):
+        try:
+            client.shutdown()
+        except OSError:
+            pass
+
+
+def translated(error, config):
+    where = f"{config.host}:{config.port}"
+    if isinstance(error, LoginError):
+        return ChannelError(
+            f"The mail server refused the login for {config.username} — an admin must update the password.",
+            permanent=True,
+        )
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return ChannelError(
+            f"The mail server {where} presented a certificate we do not trust ({error.verify_message}) — "
+            "an admin must check the IMAP host and security settings.",
+            permanent=True,
+        )
+    if isinstance(error, ssl.SSLError):
+        return ChannelError(
+            f"Could not agree on TLS with the mail server {where} ({error.reason or error}). The next poll tries "
+            "again; if this goes on, an admin should check the IMAP port and security settings."
+        )
+    if isinstance(error, ConnectionRefusedError):
+        return ChannelError(f"Could not connect to the mail server {where}: connection refused. The next poll tries again.")
+    if isinstance(error, TimeoutError):
+        return ChannelError(f"The mail server {where} did not answer within {config.timeout:g} s. The next poll tries again.")
+    if isinstance(error, (IMAPClientAbortError, OSError)):
+        return ChannelError(
+            f"Lost the connection to the mail server {where} ({error}). Nothing from this poll was stored; "
+            "the next poll reads it again."
+        )
+    return ChannelError(f"The mail server {where} answered with an error: {error}. The next poll tries again.")
+
+
+def uids_to_read(client, selected, cursor, *, first_poll_days):
+    """(the UIDs to read, oldest first; the cursor that covers them)."""
+    uidvalidity = selected[b"UIDVALIDITY"]
+    if cursor.get("uidvalidity") == uidvalidity:
+        last_uid = int(cursor.get("last_uid", 0))
+        # "UID n:*" always matches the newest message, even when its UID is below n.
+        uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
+        return uids, {"uidvalidity": uidvalidity, "last_uid": max([last_uid, *uids])}
+    if "uidvalidity" in cursor:
+        log.warning("UIDVALIDITY changed from %s to %s: reading the folder again", cursor["uidvalidity"], uidvalidity)
+        uids = sorted(client.search(["ALL"]))
+    else:
+        since = datetime.now(timezone.utc).date() - timedelta(days=first_poll_days)
+        uids = sorted(client.search(["SINCE", since]))
+    # Everything below UIDNEXT existed when we selected, and was searched: older mail skipped by
+    # SINCE on the first poll stays skipped.
+    floor = int(selected.get(b"UIDNEXT", 1)) - 1
+    return uids, {"uidvalidity": uidvalidity, "last_uid": max([floor, *uids])}
+
+
+def fetch_mail(client, uids, *, max_bytes):
+    """Every message of `uids`, in chunks; only the header of one larger than `max_bytes`.
+
+    A message expunged by someone else between SEARCH and FETCH is simply not returned.
+    """
+    found = []
+    for start in range(0, len(uids), CHUNK):
+        chunk = uids[start : start + CHUNK]
+        sizes = {uid: data[b"RFC822.SIZE"] for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items() if uid in chunk}
+        small = [uid for uid in chunk if uid in sizes and sizes[uid] <= max_bytes]
+        large = [uid for uid in chunk if uid in sizes and sizes[uid] > max_bytes]
+        found += _read(client, small, b"BODY[]", sizes, complete=True)
+        found += _read(client, large, b"BODY[HEADER]", sizes, complete=False)
+    return sorted(found, key=lambda mail: mail.uid)
+
+
+def _read(client, uids, part, sizes, *, complete):
+    if not uids:
+        return []
+    # BODY.PEEK leaves the \Seen flag alone; the server answers under the BODY[...] name.
+    request = part.decode().replace("BODY[", "BODY.PEEK[")
+    fetched = client.fetch(uids, [request])
+    return [
+        MailOnServer(uid=uid, size=sizes[uid], data=fetched[uid][part], complete=complete)
+        for uid in uids
+        if uid in fetched and fetched[uid].get(part) is not None
+    ]
+
+
+def move_mail(client, uids, folder):
+    """Move messages to `folder` (created if missing): UID MOVE, or COPY + \\Deleted + EXPUNGE."""
+    if not client.folder_exists(folder):
+        client.create_folder(folder)
+    for start in range(0, len(uids), CHUNK):
+        chunk = uids[start : start + CHUNK]
+        if client.has_capability("MOVE"):
+            client.move(chunk, folder)
+            continue
+        client.copy(chunk, folder)
+        client.add_flags(chunk, [b"\\Deleted"], silent=True)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(chunk)  # only ours, not whatever else someone flagged \Deleted
+        else:
+            client.expunge()

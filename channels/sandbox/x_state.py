@@ -1,0 +1,201 @@
+"""The fake X API's memory: our account, the mentions and DM events customers wrote, what we posted.
+
+Shapes follow the X API v2 reference (and /work/shared/corpus/x): an object carries its default
+fields (tweets: id, text, edit_history_tweet_ids; DM events: id, event_type, text; users: id, name,
+username) plus the ones the request names in `tweet.fields`, `dm_event.fields`, `user.fields`.
+Lists are newest first, paged with an opaque `next_token`.
+"""
+
+import threading
+import time
+from datetime import datetime, timezone
+
+from channels.twitter.parse import MAX_TWEET_LENGTH, TWITTER_EPOCH_MS, tweet_length
+
+DEFAULT_FIELDS = {
+    "tweet": ("id", "text", "edit_history_tweet_ids"),
+    "dm_event": ("id", "event_type", "text"),
+    "user": ("id", "name", "username"),
+}
+MAX_DM_LENGTH = 10_000
+
+
+class ApiError(Exception):
+    """An answer X gives instead of data: the status and its problem document."""
+
+    def __init__(self, status, title, detail):
+        super().__init__(detail)
+        self.status = status
+        self.body = {"title": title, "type": "about:blank", "status": status, "detail": detail}
+
+
+class XState:
+    def __init__(self, user_id, username, name):
+        self.lock = threading.RLock()
+        self.me = self._user(user_id, username, name)
+        self.users = {user_id: self.me}
+        self.tweets = {}  # id -> every field X knows of the tweet
+        self.mention_ids = []
+        self.dm_events = []
+        self.posted_tweets = []
+        self.sent_dms = []
+        self._last_id = 0
+
+    def next_id(self):
+        """A snowflake of the current time, always above the last one (as X's are)."""
+        now_ms = int(time.time() * 1000)
+        self._last_id = max((now_ms - TWITTER_EPOCH_MS) << 22, self._last_id + 1)
+        return str(self._last_id)
+
+    def add_mention(self, author_id, username, name, text, in_reply_to=None, conversation_id=None):
+        with self.lock:
+            self.users.setdefault(author_id, self._user(author_id, username, name))
+            if f"@{self.me['username']}".lower() not in text.lower():
+                text = f"@{self.me['username']} {text}"  # the mentions timeline only holds tweets naming us
+            tweet = self._tweet(author_id, text, in_reply_to, conversation_id)
+            self.mention_ids.append(tweet["id"])
+            return tweet["id"]
+
+    def add_dm(self, sender_id, username, name, text, conversation_id=None):
+        with self.lock:
+            self.users.setdefault(sender_id, self._user(sender_id, username, name))
+            conversation_id = conversation_id or one_to_one(sender_id, self.me["id"])
+            return self._dm_event(sender_id, conversation_id, text)["id"]
+
+    def post_tweet(self, body):
+        text, reply = body.get("text") or "", body.get("reply") or {}
+        if not text:
+            raise ApiError(400, "Invalid Request", "One or more parameters to your request was invalid.")
+        if tweet_length(text) > MAX_TWEET_LENGTH:
+            raise ApiError(400, "Invalid Request", "Your Tweet text is too long.")
+        with self.lock:
+            parent = reply.get("in_reply_to_tweet_id")
+            if parent and parent not in self.tweets:
+                detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
+                raise ApiError(403, "Forbidden", detail)
+            if any(posted["text"] == text for posted in self.posted_tweets):
+                raise ApiError(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+            tweet = self._tweet(self.me["id"], text, parent, None)
+            self.posted_tweets.append({"id": tweet["id"], "text": text, "in_reply_to_tweet_id": parent})
+            return {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}}
+
+    def send_dm(self, conversation_id, body):
+        text = body.get("text") or ""
+        if not text or len(text) > MAX_DM_LENGTH:
+            raise ApiError(400, "Invalid Request", "One or more parameters to your request was invalid.")
+        with self.lock:
+            if not any(event["dm_conversation_id"] == conversation_id for event in self.dm_events):
+                raise ApiError(403, "Forbidden", "You are not permitted to send messages to this conversation.")
+            event = self._dm_event(self.me["id"], conversation_id, text)
+            self.sent_dms.append({"id": event["id"], "dm_conversation_id": conversation_id, "text": text})
+            return {"data": {"dm_conversation_id": conversation_id, "dm_event_id": event["id"]}}
+
+    def mentions_page(self, params):
+        with self.lock:
+            tweets = [self.tweets[tweet_id] for tweet_id in self.mention_ids]
+            tweets = _between(tweets, params.get("since_id"), params.get("until_id"))
+            page, meta = _page(tweets, params, low=5, high=100, default=10)
+            authors = {tweet["author_id"] for tweet in page}
+            return self._response("tweet", page, meta, params, authors, "author_id")
+
+    def dm_events_page(self, params):
+        with self.lock:
+            page, meta = _page(list(self.dm_events), params, low=1, high=100, default=100)
+            for key in ("newest_id", "oldest_id"):  # X gives these for tweets only
+                meta.pop(key, None)
+            senders = {event["sender_id"] for event in page}
+            return self._response("dm_event", page, meta, params, senders, "sender_id")
+
+    def _response(self, kind, page, meta, params, user_ids, expansion):
+        if not page:
+            return {"meta": meta}
+        response = {"data": [_fields(item, kind, params) for item in page], "meta": meta}
+        if expansion in _names(params, "expansions"):
+            users = [_fields(self.users[user_id], "user", params) for user_id in sorted(user_ids)]
+            response["includes"] = {"users": users}
+        return response
+
+    def _tweet(self, author_id, text, in_reply_to, conversation_id):
+        tweet_id = self.next_id()
+        parent = self.tweets.get(in_reply_to) if in_reply_to else None
+        tweet = {
+            "id": tweet_id,
+            "text": text,
+            "edit_history_tweet_ids": [tweet_id],
+            "author_id": author_id,
+            "created_at": _timestamp(),
+            "conversation_id": conversation_id or (parent or {}).get("conversation_id") or tweet_id,
+        }
+        if in_reply_to:
+            tweet["referenced_tweets"] = [{"type": "replied_to", "id": in_reply_to}]
+        if parent:
+            tweet["in_reply_to_user_id"] = parent["author_id"]
+        self.tweets[tweet_id] = tweet
+        return tweet
+
+    def _dm_event(self, sender_id, conversation_id, text):
+        event = {
+            "id": self.next_id(),
+            "event_type": "MessageCreate",
+            "text": text,
+            "sender_id": sender_id,
+            "dm_conversation_id": conversation_id,
+            "created_at": _timestamp(),
+        }
+        self.dm_events.append(event)
+        return event
+
+    @staticmethod
+    def _user(user_id, username, name):
+        avatar = f"https://pbs.twimg.com/profile_images/{user_id}/avatar_normal.jpg"
+        return {"id": user_id, "username": username, "name": name, "profile_image_url": avatar}
+
+
+def one_to_one(first_id, second_id):
+    """X names a one-to-one conversation by its two user ids, the smaller first."""
+    return "-".join(sorted((first_id, second_id), key=int))
+
+
+def _between(items, since_id, until_id):
+    low, high = int(since_id or 0), int(until_id) if until_id else None
+    return [item for item in items if int(item["id"]) > low and (high is None or int(item["id"]) < high)]
+
+
+def _page(items, params, *, low, high, default):
+    """Newest first, `max_results` at a time; the token says where the next page starts."""
+    size = int(params.get("max_results") or default)
+    if not low <= size <= high:
+        detail = f"The `max_results` query parameter value [{size}] is not between {low} and {high}"
+        raise ApiError(400, "Invalid Request", detail)
+    items = sorted(items, key=lambda item: int(item["id"]), reverse=True)
+    token = params.get("pagination_token")
+    if token:
+        below = _read_token(token)
+        items = [item for item in items if int(item["id"]) < below]
+    page = items[:size]
+    meta = {"result_count": len(page)}
+    if page:
+        meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+    if len(items) > size:
+        meta["next_token"] = "b" + format(int(page[-1]["id"]), "x")
+    return page, meta
+
+
+def _read_token(token):
+    try:
+        return int(token[1:], 16)
+    except ValueError:
+        raise ApiError(400, "Invalid Request", "The `pagination_token` query parameter value is not valid") from None
+
+
+def _names(params, key):
+    return {name for name in (params.get(key) or "").split(",") if name}
+
+
+def _fields(item, kind, params):
+    wanted = set(DEFAULT_FIELDS[kind]) | _names(params, f"{kind}.fields")
+    return {key: value for key, value in item.items() if key in wanted}
+
+
+def _timestamp():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
