@@ -1,6 +1,7 @@
-"""`make run`: prepare the embedded database, then run web, worker and beat until Ctrl-C.
+"""`make run`: prepare the embedded database, then run web, worker, beat and the sandbox until Ctrl-C.
 
-Steps: migrate; create demo users and data on the first run (passwords printed once); start every
+Steps: migrate; create demo users and data on the first run (passwords printed once); point the
+demo channel accounts at the sandbox (fake X, Facebook and mail servers on loopback); start every
 process in its own session, its output prefixed with its name; on Ctrl-C or when any process
 dies, stop them all (TERM, then KILL after a grace period).
 """
@@ -24,12 +25,15 @@ def processes():
         "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
         "worker": [*celery, "worker", "--queues=celery,polling,sending", "--loglevel=INFO", "--concurrency=2", "--hostname=worker@%h"],
         "beat": [*celery, "beat", "--loglevel=INFO", "--pidfile="],
+        # Fake X, Graph API, IMAP and SMTP servers with customers writing to them (no internet needed).
+        "sandbox": [PYTHON, "-m", "channels.sandbox"],
     }
 
 
 def prepare():
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], check=True)
     subprocess.run([PYTHON, "manage.py", "demo_setup"], check=True)
+    subprocess.run([PYTHON, "manage.py", "connect_sandbox"], check=True)
 
 
 def port_is_free():

@@ -53,6 +53,16 @@ class GraphState:
             }
             return post_id
 
+    def adopt_post(self, object_id):
+        """Take an id the sandbox never issued for a Page post (lenient mode), so it can be answered."""
+        with self.lock:
+            number = self._next()
+            self.posts[object_id] = {
+                "id": object_id, "message": "", "created_time": graph_time(self._at(None)), "from": self.page_from,
+                "permalink_url": f"https://www.facebook.com/{self.page['id']}/posts/{number}/",
+                "_at": self._at(None), "_seq": number,
+            }
+
     def add_comment(self, post_id, author_id, name, text, parent_id=None, at=None):
         """A comment on a post, or a reply when `parent_id` is given (Facebook nests one level deep)."""
         with self.lock:

@@ -42,8 +42,12 @@ def _create_identity(kind, external_id, author):
                 avatar_url=author.avatar_url,
             )
     except IntegrityError:
-        # Another process created the same identity a moment ago: use theirs.
-        return Identity.objects.select_related("contact").get(kind=kind, external_id=external_id)
+        # Another process created the same identity a moment ago: use theirs. Any other
+        # integrity error is not ours to hide.
+        theirs = Identity.objects.select_related("contact").filter(kind=kind, external_id=external_id).first()
+        if theirs is None:
+            raise
+        return theirs
 
 
 def _refresh_profile(identity, author):

@@ -1,0 +1,55 @@
+"""`python -m channels.sandbox`: the fake X API, Graph API, IMAP and SMTP servers on loopback, and
+customers writing to them every few seconds. `make run` starts it and points the demo accounts at
+it (manage.py connect_sandbox), so the real pollers fill the queue and replies land here.
+"""
+
+import argparse
+import logging
+import signal
+import threading
+
+from .graph_api import GraphApiSandbox
+from .mail import ImapSandbox, SmtpSink
+from .ports import MAIL_PASSWORD, MAILBOX, PORTS
+from .simulator import Simulator
+from .x_api import XApiSandbox
+
+log = logging.getLogger("sandbox")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quiet-customers", action="store_true", help="Serve the APIs, but nobody writes.")
+    parser.add_argument("--every", type=float, nargs=2, default=(8, 20), metavar=("MIN", "MAX"),
+                        help="Seconds between two customers' messages (default 8 to 20).")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
+
+    x = XApiSandbox(port=PORTS["x"])
+    graph = GraphApiSandbox(port=PORTS["graph"])
+    x.state.lenient = graph.lenient = True  # replies to demo history the sandbox never saw
+    servers = [x, graph, SmtpSink(port=PORTS["smtp"]), ImapSandbox(port=PORTS["imap"], username=MAILBOX, password=MAIL_PASSWORD)]
+    for server in servers:
+        server.start()
+    simulator = None
+    if not args.quiet_customers:
+        simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
+        simulator.start()
+    log.info("Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
+             "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)", PORTS)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if simulator:
+            simulator.stop()
+        for server in reversed(servers):
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

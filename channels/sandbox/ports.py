@@ -1,0 +1,14 @@
+"""Where `make run`'s sandbox listens; connect_sandbox points the demo accounts here."""
+
+import os
+
+PORTS = {
+    "x": int(os.environ.get("SANDBOX_X_PORT", "8101")),
+    "graph": int(os.environ.get("SANDBOX_GRAPH_PORT", "8102")),
+    "imap": int(os.environ.get("SANDBOX_IMAP_PORT", "1143")),
+    "smtp": int(os.environ.get("SANDBOX_SMTP_PORT", "2525")),
+}
+
+# The demo's mailbox (oss_inbox.demo.content.MAILBOX) is the sandbox IMAP server's one user.
+MAILBOX = "help@prairie-eg.example"
+MAIL_PASSWORD = "sandbox-password"
