@@ -1,0 +1,58 @@
+"""`manage.py demo_setup`: the demo users and a month of tickets, created once."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from oss_inbox.demo import world
+from oss_inbox.demo.scenes import DemoError
+
+ALREADY_THERE = "Demo data is already there; nothing was created."
+
+
+def positive_int(raw):
+    value = int(raw)
+    if value < 1:
+        raise ValueError(raw)
+    return value
+
+
+class Command(BaseCommand):
+    help = "Create the demo team (with one-time passwords) and a realistic month of tickets. Safe to re-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-data", action="store_true", help="Create the users only.")
+        parser.add_argument(
+            "--tickets", type=positive_int, default=300, help="How many tickets to create (default 300)."
+        )
+
+    def handle(self, *args, no_data=False, tickets=300, **options):
+        with transaction.atomic():
+            created = world.ensure_users()
+        if created:
+            self._print_passwords(created)
+        loaded = 0
+        if not no_data and not world.demo_data_exists():
+            loaded = self._load(tickets)
+        if not created and not loaded:
+            self.stdout.write(ALREADY_THERE)
+
+    def _load(self, tickets):
+        started = time.monotonic()
+        try:
+            # One transaction: a failed load leaves nothing half-built to be taken for "already there".
+            with transaction.atomic():
+                loaded = world.build_tickets(tickets)
+        except DemoError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Loaded {loaded} demo tickets in {time.monotonic() - started:.1f} s.")
+        return loaded
+
+    def _print_passwords(self, created):
+        self.stdout.write("Demo users. The passwords are shown only this once; to change one run")
+        self.stdout.write("`manage.py changepassword NAME`.\n")
+        self.stdout.write(f"  {'USERNAME':<10}{'ROLE':<12}{'NAME':<18}PASSWORD")
+        for user, role, password in created:
+            self.stdout.write(f"  {user.username:<10}{role:<12}{user.get_full_name():<18}{password}")
+        self.stdout.write("")

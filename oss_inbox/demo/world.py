@@ -1,0 +1,181 @@
+"""The demo world for `make run`: the team, Prairie Electric & Gas's channels, and a month of tickets.
+
+Users, accounts and organizations are created once and found by name afterwards. Tickets are
+built as stories (stories.py) played through ingest and the ticket services (scenes.py), so their
+threading, timelines and SLA fields are what the real code makes of real traffic.
+"""
+
+import random
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from channels.models import ChannelAccount
+from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
+from oss_inbox.tickets.models import Organization, OrganizationDomain, Ticket
+
+from . import content
+from .conversations import CONVERSATIONS, FAMILY, ChannelIds
+from .people import TEAM, make_customers
+from .scenes import Cast, DemoError, Scene
+from .stories import plan, timeline
+
+DEMO_SEED = 2025
+CUSTOMERS_AT_LEAST = 150
+# X DMs and Messenger have one conversation per customer: each customer tells one story there,
+# or two stories would play out on the same ticket.
+ONE_STORY_KINDS = ("dm", "messenger")
+# Share of tickets per message kind: X mentions, X DMs, Facebook comments, Messenger, email.
+KIND_SHARES = (("mention", 35), ("dm", 10), ("comment", 20), ("messenger", 10), ("email", 25))
+
+ACCOUNTS = {
+    "twitter": {
+        "name": f"X @{content.X_USERNAME}",
+        "self_external_id": content.X_USER_ID,
+        "settings": {"username": content.X_USERNAME},
+    },
+    "facebook": {
+        "name": f"Facebook: {content.UTILITY}",
+        "self_external_id": content.PAGE_ID,
+        "settings": {"page_id": content.PAGE_ID},
+    },
+    "email": {
+        "name": f"Email {content.MAILBOX}",
+        "self_external_id": content.MAILBOX,
+        "settings": {"address": content.MAILBOX},
+    },
+}
+ORGANIZATIONS = (
+    ("St. Brigid Regional Hospital", True, "stbrigid-health.example"),
+    ("Prairie State University", True, "prairiestate.example"),
+    ("Cedar Mill Packaging", True, "cedarmill.example"),
+    ("Harlan Feed & Supply", False, "harlanfeed.example"),
+    ("Osage Bend Dental", False, "osagebenddental.example"),
+)
+
+
+def ensure_users():
+    """Create the team members who do not exist yet; return (user, role, password) for each new one."""
+    User = get_user_model()
+    created = []
+    for username, first_name, last_name, role in TEAM:
+        if User.objects.filter(username=username).exists():
+            continue
+        password = secrets.token_urlsafe(9)
+        user = User.objects.create_user(
+            username,
+            email=f"{username}@prairie-eg.example",
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=role == ADMIN,
+            is_superuser=role == ADMIN,
+        )
+        user.groups.add(Group.objects.get(name=role))
+        created.append((user, role, password))
+    return created
+
+
+def ensure_accounts():
+    accounts = {}
+    for kind, details in ACCOUNTS.items():
+        defaults = {"kind": kind, **{key: value for key, value in details.items() if key != "name"}}
+        accounts[kind], _ = ChannelAccount.objects.get_or_create(name=details["name"], defaults=defaults)
+    return accounts
+
+
+def ensure_organizations():
+    for name, is_key_account, domain in ORGANIZATIONS:
+        organization, _ = Organization.objects.get_or_create(name=name, defaults={"is_key_account": is_key_account})
+        OrganizationDomain.objects.get_or_create(domain=domain, defaults={"organization": organization})
+
+
+def demo_data_exists():
+    names = [details["name"] for details in ACCOUNTS.values()]
+    return Ticket.objects.filter(account__name__in=names).exists()
+
+
+def build_tickets(count, *, seed=DEMO_SEED):
+    """Create the channel accounts, the organizations and `count` tickets; return the ticket count.
+
+    1. Draw the stories: a shape (new, pending, resolved, follow-up...), a channel, a topic, a
+       customer and an agent for each; and the moment of every step.
+    2. Play them oldest first, so that ticket numbers grow with time as they would in production.
+    """
+    rng = random.Random(seed)
+    now = timezone.now()  # read before any step patches the clock
+    accounts = ensure_accounts()
+    ensure_organizations()
+    cast = _cast(rng)
+    customers = make_customers(rng, max(CUSTOMERS_AT_LEAST, count // 2))
+    director = _Director(rng, cast, accounts, customers, now)
+    stories = sorted((director.story(shape) for shape in plan(rng, count)), key=lambda story: story[0][0][1])
+    for steps, scene in stories:
+        for step, moment in steps:
+            scene.perform(step.action, step.argument, moment)
+    return Ticket.objects.filter(account__in=accounts.values()).count()
+
+
+def _cast(rng):
+    User = get_user_model()
+    team = {user.username: user for user in User.objects.filter(username__in=[member[0] for member in TEAM])}
+    missing = [member[0] for member in TEAM if member[0] not in team]
+    if missing:
+        raise DemoError(f"The demo team is incomplete (missing: {', '.join(missing)}).")
+    agents = [team[username] for username, *_, role in TEAM if role == AGENT]
+    supervisor = next(team[username] for username, *_, role in TEAM if role == SUPERVISOR)
+    return Cast(rng=rng, ids=ChannelIds(rng), agents=agents, supervisor=supervisor)
+
+
+class _Director:
+    """Casts each story: which channel, what about, who writes and who answers."""
+
+    def __init__(self, rng, cast, accounts, customers, now):
+        self.rng, self.cast, self.accounts, self.now = rng, cast, accounts, now
+        self.customers = {}
+        for customer in customers:
+            family = customer.home if customer.audience == "residential" else "email"
+            self.customers.setdefault((customer.audience, family), []).append(customer)
+        self.unused = {kind: self._shuffled(self.customers[("residential", FAMILY[kind])]) for kind in ONE_STORY_KINDS}
+
+    def _shuffled(self, customers):
+        customers = list(customers)
+        self.rng.shuffle(customers)
+        return customers
+
+    def story(self, shape):
+        kind, topic = self._request(shape)
+        customer = self._customer(kind, topic)
+        agent = self.rng.choice(self.cast.agents)
+        values = content.ticket_values(self.rng, customer, agent.first_name)
+        conversation = CONVERSATIONS[kind](
+            self.cast.ids,
+            self.accounts[FAMILY[kind]],
+            customer,
+            subject=content.pick(self.rng, topic, "subjects", values) if kind == "email" else "",
+            post=self.rng.choice(topic.posts) if kind == "comment" else None,
+        )
+        scene = Scene(self.cast, conversation, topic, values, agent)
+        return timeline(self.rng, shape, self.now, urgent=topic.urgent), scene
+
+    def _customer(self, kind, topic):
+        if kind in ONE_STORY_KINDS:
+            return self.unused[kind].pop()
+        customers = self.customers[(topic.audience, FAMILY[kind])]
+        if topic.domains:  # an organization's own request comes from its own staff
+            customers = [customer for customer in customers if customer.email.split("@")[1] in topic.domains]
+        return self.rng.choice(customers)
+
+    def _request(self, shape):
+        """A channel by its share of traffic, then a topic that fits both the channel and the shape."""
+        kinds, shares = zip(
+            *[(kind, share) for kind, share in KIND_SHARES if kind in shape.kinds and self.unused.get(kind, True)]
+        )
+        for _ in range(50):
+            kind = self.rng.choices(kinds, shares)[0]
+            topics = [topic for topic in content.TOPICS if shape.accepts(topic, kind)]
+            if topics:
+                return kind, self.rng.choices(topics, [topic.weight for topic in topics])[0]
+        raise ValueError(f"No topic fits the story shape {shape.name}.")

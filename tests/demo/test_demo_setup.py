@@ -1,0 +1,128 @@
+"""`manage.py demo_setup`: a demo team that can log in, and a month of tickets the real code built."""
+
+import io
+import random
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+
+from oss_inbox.demo import content
+from oss_inbox.demo.people import make_customers
+from oss_inbox.demo.world import ACCOUNTS
+from oss_inbox.tickets.models import Message, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+PASSWORD_ROW = re.compile(r"^\s+(\w+)\s+(Admin|Supervisor|Agent)\s+.+?\s(\S+)$", re.MULTILINE)
+TEAM_ROLES = {"admin": "Admin", "sam": "Supervisor", "dana": "Agent", "lee": "Agent"}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    # The real hasher takes about a second per password on a busy CI machine; login is what matters.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def first_run(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # one demo email carries a photo
+    out = io.StringIO()
+    call_command("demo_setup", "--tickets", "60", stdout=out)
+    return out.getvalue()
+
+
+def printed_passwords(output):
+    return {username: password for username, _, password in PASSWORD_ROW.findall(output)}
+
+
+def test_first_run_prints_passwords_that_log_in(first_run):
+    passwords = printed_passwords(first_run)
+    assert set(passwords) == set(TEAM_ROLES)
+    assert "changepassword" in first_run and "only this once" in first_run
+    for username, role in TEAM_ROLES.items():
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.get_full_name().strip() != ""
+        assert Client().login(username=username, password=passwords[username])
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+
+
+def test_second_run_creates_nothing_and_says_so(first_run):
+    before = (User.objects.count(), Ticket.objects.count(), Message.objects.count())
+    out = io.StringIO()
+    call_command("demo_setup", stdout=out)
+    assert out.getvalue().strip() == "Demo data is already there; nothing was created."
+    assert (User.objects.count(), Ticket.objects.count(), Message.objects.count()) == before
+    assert before[1] == 60
+
+
+def test_users_only_leaves_the_queue_empty(settings, tmp_path):
+    out = io.StringIO()
+    call_command("demo_setup", "--no-data", stdout=out)
+    assert set(printed_passwords(out.getvalue())) == set(TEAM_ROLES)
+    assert not Ticket.objects.exists()
+
+
+def test_every_channel_has_tickets_in_every_state(first_run):
+    for details in ACCOUNTS.values():
+        assert Ticket.objects.filter(account__name=details["name"]).exists(), details["name"]
+    assert set(Ticket.objects.values_list("status", flat=True)) == {"new", "open", "pending", "resolved"}
+    assert Ticket.objects.filter(status="new", assignee=None).exists()
+    assert Ticket.objects.filter(status="open").exclude(assignee=None).exists()
+    states = set(Ticket.objects.values_list("sla_state", flat=True))
+    assert {"breached", "at_risk", "paused", "met"} <= states
+
+
+def test_follow_up_ticket_links_to_the_resolved_one_it_follows(first_run):
+    follow_up = Ticket.objects.exclude(previous_ticket=None).select_related("previous_ticket").first()
+    previous = follow_up.previous_ticket
+    assert previous.status == "resolved"
+    assert (follow_up.account_id, follow_up.thread_key, follow_up.contact_id) == (
+        previous.account_id, previous.thread_key, previous.contact_id
+    )
+    assert follow_up.created_at - previous.resolved_at > django_settings.REOPEN_WINDOW
+
+
+def test_reopened_ticket_came_back_within_the_window(first_run):
+    reopened = TicketEvent.objects.filter(kind="reopened").select_related("ticket").first()
+    assert reopened is not None and reopened.ticket.status == "open"
+    assert not Ticket.objects.filter(previous_ticket=reopened.ticket).exists()
+
+
+def test_auto_replies_stay_on_the_ticket_they_answer(first_run):
+    automatic = Message.objects.filter(is_automatic=True).select_related("ticket")
+    assert automatic.count() >= 2
+    for message in automatic:
+        first = message.ticket.messages.order_by("sent_at", "id").first()
+        assert not first.is_automatic and first.sent_at < message.sent_at
+    assert TicketEvent.objects.filter(kind="created").count() == Ticket.objects.count()
+
+
+def test_replies_are_delivered_and_customers_answer_them(first_run):
+    replies = Message.objects.filter(direction="outbound")
+    assert replies.exists() and not replies.exclude(delivery_state="sent").exists()
+    assert not replies.filter(external_id=None).exists()
+    our_ids = set(replies.values_list("external_id", flat=True))
+    answers = Message.objects.filter(direction="inbound", in_reply_to__in=our_ids)
+    assert answers.filter(kind="mention").exists() or answers.filter(kind="email").exists()
+    assert Message.objects.filter(direction="note").exists()
+    assert Message.objects.filter(attachments__isnull=False).exists()
+
+
+def test_every_template_fills_and_social_replies_fit_a_tweet():
+    rng = random.Random(4)
+    customers = make_customers(rng, 20)
+    for topic in content.TOPICS:
+        for role in ("openings", "subjects", "first_replies", "asks", "answers", "updates", "more", "notes",
+                     "thanks", "closings", "reopens"):
+            for line in content.lines_for(topic, role):
+                text = line.format_map(content.ticket_values(rng, rng.choice(customers), "Dana"))
+                assert len(text) <= 270, (topic.key, role, text)
+    for lines in (*content.GENERIC.values(), content.AUTO_REPLIES):
+        for line in lines:
+            line.format_map(content.ticket_values(rng, customers[0], "Lee"))
