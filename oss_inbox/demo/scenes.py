@@ -100,11 +100,10 @@ class Scene:
     def reply(self, moment, role):
         text = self.conversation.our_text(self.text(role), self.agent)
         with at(moment):
-            message = ticket_reply(ticket=self.ticket, author=self.agent, text=text, sent_at=moment)
-        # The sender task does not exist yet: record the delivery it would have made.
-        Message.objects.filter(pk=message.pk).update(
-            delivery_state=Message.Delivery.SENT, external_id=self.conversation.sent(moment)
-        )
+            ticket_reply(
+                ticket=self.ticket, author=self.agent, text=text, sent_at=moment,
+                delivered_as=self.conversation.sent(moment),
+            )
 
     def note(self, moment, role):
         with at(moment):

@@ -139,8 +139,12 @@ def ticket_add_note(*, ticket, author, text):
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, author, text, sent_at=None):
-    """Queue a reply on the ticket's channel. The channel sender (channels.tasks) delivers it."""
+def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None):
+    """Queue a reply on the ticket's channel; the channel sender (channels.tasks) delivers it.
+
+    `delivered_as` records a reply that already reached the customer outside the send path (an
+    imported history): it is stored as sent with that channel id, and nothing is queued.
+    """
     sent_at = sent_at or timezone.now()
     reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
     message = Message.objects.create(
@@ -152,10 +156,12 @@ def ticket_reply(*, ticket, author, text, sent_at=None):
         author_user=author,
         text=text,
         sent_at=sent_at,
-        delivery_state=Message.Delivery.QUEUED,
+        external_id=delivered_as,
+        delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
     )
     ticket_record_outbound(ticket, sent_at, actor=author)
-    transaction.on_commit(lambda: _enqueue_send(message.pk))
+    if not delivered_as:
+        transaction.on_commit(lambda: _enqueue_send(message.pk))
     return message
 
 
