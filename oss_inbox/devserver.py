@@ -79,11 +79,17 @@ def _signal(child, signum):
         pass
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     if not port_is_free():
         sys.exit(f"Port {PORT} on {HOST} is in use: stop what runs there, or set PORT=8001.")
     prepare()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        # Explicitly: a process started in the background inherits SIGINT as ignored.
+        signal.signal(signum, _interrupt)
     children = {name: start(name, command) for name, command in processes().items()}
     print(f"\nOSS Inbox is running at http://{HOST}:{PORT}/ (Ctrl-C stops everything)\n", flush=True)
     try:
