@@ -44,13 +44,17 @@ def parse_dm_events(response: dict, *, conversation_id: str = "") -> list:
     return [_dm(event, users, media, conversation_id) for event in events if event.get("event_type") == "MessageCreate"]
 
 
+ANONYMOUS_PREFIX = "x-anon:"
+
+
 def _mention(tweet, users, media):
     tweet_id = tweet.get("id")
     if not tweet_id:
         return Unparseable(None, "tweet has no id", tweet)
-    author_id = tweet.get("author_id")
-    if not author_id:
-        return Unparseable(tweet_id, "tweet has no author_id (request tweet.fields=author_id)", tweet)
+    # A response recorded without tweet.fields=author_id (an old export) still deserves an answer:
+    # the tweet gets an anonymous author of its own, as Facebook comments without `from` do, and
+    # the agent can still reply to it publicly.
+    author_id = tweet.get("author_id") or f"{ANONYMOUS_PREFIX}{tweet_id}"
     sent_at = _sent_at(tweet)
     if sent_at is None:
         return Unparseable(tweet_id, "tweet has neither created_at nor a numeric id", tweet)
@@ -113,10 +117,11 @@ def _includes(response):
 
 
 def _author(author_id, user):
+    anonymous = author_id.startswith(ANONYMOUS_PREFIX)
     return Author(
         external_id=author_id,
         handle=user.get("username", ""),
-        name=user.get("name", ""),
+        name=user.get("name", "X user" if anonymous else ""),
         avatar_url=user.get("profile_image_url", ""),
     )
 

@@ -34,14 +34,15 @@ def test_every_recorded_x_response_parses_without_raising():
             assert isinstance(item, (Inbound, Unparseable)), path.name
 
 
-def test_recorded_mentions_without_author_id_come_back_unparseable_with_the_fix():
-    # Recorded without tweet.fields=author_id: there is nobody to give the ticket to.
+def test_recorded_mentions_without_author_id_get_an_anonymous_author_each():
+    # Recorded without tweet.fields=author_id: still tickets, each its own unknown customer.
     items = parse_mentions(load_json("x/get_users_mentions_0.json"))
 
     assert [item.external_id for item in items] == MENTION_IDS
-    assert all(isinstance(item, Unparseable) for item in items)
-    assert items[0].error == "tweet has no author_id (request tweet.fields=author_id)"
-    assert items[0].raw["text"].startswith("@Twitter @TwitterSupport this is my ENTIRE feed")
+    assert all(isinstance(item, Inbound) for item in items)
+    assert items[0].author.external_id == f"x-anon:{MENTION_IDS[0]}" and items[0].author.name == "X user"
+    assert items[0].thread_key == f"x:{MENTION_IDS[0]}:x-anon:{MENTION_IDS[0]}"
+    assert items[0].text.startswith("@Twitter @TwitterSupport this is my ENTIRE feed")
 
 
 def test_recorded_mention_with_its_author_added_becomes_an_inbound_timed_by_its_id():
