@@ -50,7 +50,7 @@ SELF_ID_LABEL = {
 class ChannelAccountForm(forms.ModelForm):
     class Meta:
         model = ChannelAccount
-        fields = ["name", "enabled", "self_external_id", "poll_interval_seconds"]
+        fields = ["name", "enabled", "self_external_id", "poll_interval_seconds", "coverage_schedule"]
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +60,8 @@ class ChannelAccountForm(forms.ModelForm):
         self.fields["self_external_id"].help_text = help_text
         self.fields["self_external_id"].required = True
         self.fields["poll_interval_seconds"].min_value = 15
+        self.fields["coverage_schedule"].empty_label = "The default schedule"
+        self.fields["coverage_schedule"].help_text = "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
         for name, label, help_text in SETTINGS[kind]:
             initial = self.instance.settings.get(name, "")
             self.fields[f"setting_{name}"] = forms.CharField(label=label, help_text=help_text, required=False, initial=initial)

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oss_inbox.sla.services import sla_settings_changed
+
 from .base import ChannelError
 from .forms import ChannelAccountForm
 from .models import ChannelAccount, ChannelKind
@@ -30,6 +32,8 @@ def account_edit(request, account_id=None):
     form = ChannelAccountForm(request.POST or None, instance=account, kind=kind)
     if request.method == "POST" and form.is_valid():
         account = form.save()
+        if "coverage_schedule" in form.changed_data:
+            sla_settings_changed()  # its open tickets' coverage-hours targets count on other hours now
         messages.success(request, f"Saved {account.name}.")
         return redirect("channels:list")
     return render(request, "channels/edit.html", {"form": form, "account": account, "kind": kind,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "oss_inbox.tickets",
     "oss_inbox.sla",
     "oss_inbox.inbox",
+    "oss_inbox.dashboards",
     "oss_inbox.demo",
     "channels",
 ]
@@ -153,6 +154,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default: too slow for replies to feel instant.
+        "polling_interval": 0.2,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -168,6 +171,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "dispatch-polls": {"task": "channels.tasks.dispatch_polls", "schedule": 5.0},
     "sweep-outbox": {"task": "channels.tasks.sweep_outbox", "schedule": 30.0},
+    "sla-scan": {"task": "oss_inbox.sla.tasks.scan", "schedule": 60.0},
+    "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
@@ -176,7 +181,10 @@ CELERY_TASK_ROUTES = {
 
 # Domain settings.
 REOPEN_WINDOW = env_days("REOPEN_WINDOW_DAYS", 7)
+# The one-day promise used when no SLA policy matches a ticket (policies are edited in the app).
 SLA_FIRST_RESPONSE_HOURS = env_int("SLA_FIRST_RESPONSE_HOURS", 24, minimum=1)
+# Where people open the app: links in notification emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("settings/channels/", include("channels.urls")),
+    path("settings/", include("oss_inbox.sla.urls")),
+    path("notifications/", include("oss_inbox.staff.urls")),
+    path("dashboards/", include("oss_inbox.dashboards.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
 

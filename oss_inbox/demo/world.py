@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from channels.models import ChannelAccount
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
-from oss_inbox.tickets.models import Organization, OrganizationDomain, Ticket
+from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 
 from . import content
 from .conversations import CONVERSATIONS, FAMILY, ChannelIds
@@ -103,6 +103,7 @@ def build_tickets(count, *, seed=DEMO_SEED):
     1. Draw the stories: a shape (new, pending, resolved, follow-up...), a channel, a topic, a
        customer and an agent for each; and the moment of every step.
     2. Play them oldest first, so that ticket numbers grow with time as they would in production.
+    3. The out-of-hours acknowledgements the history queued went out at the time: record them sent.
     """
     rng = random.Random(seed)
     now = timezone.now()  # read before any step patches the clock
@@ -115,7 +116,14 @@ def build_tickets(count, *, seed=DEMO_SEED):
     for steps, scene in stories:
         for step, moment in steps:
             scene.perform(step.action, step.argument, moment)
+    _deliver_history_acknowledgements(accounts.values())
     return Ticket.objects.filter(account__in=accounts.values()).count()
+
+
+def _deliver_history_acknowledgements(accounts):
+    queued = Message.objects.filter(account__in=accounts, is_automatic=True, delivery_state=Message.Delivery.QUEUED)
+    for message_id in queued.values_list("pk", flat=True):
+        Message.objects.filter(pk=message_id).update(delivery_state=Message.Delivery.SENT, external_id=f"demo-ack-{message_id}")
 
 
 def _cast(rng):

@@ -1,45 +1,162 @@
 """Due times of a ticket, recomputed by the ticket services on every event that changes them.
 
-The foundation counts the one-day promise on the calendar clock; coverage schedules and SLA
-policies (the coverage/SLA issue) plug in here without changing the callers.
+`ticket_sla_recompute(ticket, now)` sets the fields in memory; the caller saves. Steps:
+1. Open or close the pending pause: pending stops the resolution clock.
+2. Choose the ticket's policy (`policies.py`) and count each target on its clock (calendar, or the
+   account's coverage hours): first response from the ticket's creation; next response from the
+   customer's latest message after our last reply; resolution from creation, minus paused time.
+   Each target also gets its at-risk instant (when `at_risk_percent` of it is left).
+3. The earliest running due time is `sla_due_at` (nothing runs while pending or resolved); the
+   state follows from it and `now`.
+4. Tell the SLA scan when to look next (`sla_escalate_at`): at the at-risk instant, then at the
+   due time, each once per due time (`sla_escalated`, `sla_escalated_for`).
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from oss_inbox.tickets.models import OPEN_STATUSES, Ticket
 
-def first_response_target():
-    return timedelta(hours=settings.SLA_FIRST_RESPONSE_HOURS)
+from .policies import SlaRules
+
+# The fields a recompute may change: a bulk recompute saves only these, so that it never
+# overwrites a status or an assignee another request changed meanwhile.
+SLA_FIELDS = [
+    "first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at", "sla_at_risk_at",
+    "sla_state", "sla_paused_at", "sla_pauses", "sla_escalated", "sla_escalated_for", "sla_escalate_at",
+]
+BATCH = 200
 
 
-def ticket_sla_recompute(ticket, now=None):
-    """Set the ticket's due times and SLA state in memory; the caller saves."""
+@dataclass(frozen=True)
+class Due:
+    due_at: datetime
+    at_risk_at: datetime
+
+
+def ticket_sla_recompute(ticket, now=None, *, rules=None):
+    """Set the ticket's due times, SLA state and next escalation in memory; the caller saves."""
     now = now or timezone.now()
-    target = first_response_target()
-    # Kept after the first response too, so that metrics can compare it with first_response_at.
-    ticket.first_response_due_at = ticket.created_at + target
-    awaiting_reply = (
+    rules = rules or SlaRules()
+    _track_pause(ticket, now)
+    policy = rules.policy_for(ticket)
+    first = _target(ticket, rules, policy, "first_response", ticket.created_at)
+    customer_wrote_at = ticket.last_inbound_at if awaiting_next_response(ticket) else None
+    following = _target(ticket, rules, policy, "next_response", customer_wrote_at)
+    resolution = None if ticket.sla_paused_at else _target(ticket, rules, policy, "resolution", ticket.created_at)
+    ticket.first_response_due_at, ticket.next_response_due_at, ticket.resolution_due_at = (
+        due.due_at if due else None for due in (first, following, resolution)
+    )
+    running = [due for due in (None if ticket.first_response_at else first, following, resolution) if due]
+    if ticket.status not in (Ticket.Status.NEW, Ticket.Status.OPEN):
+        running = []  # pending pauses every timer; resolved stops them
+    ticket.sla_due_at = min((due.due_at for due in running), default=None)
+    ticket.sla_at_risk_at = min((due.at_risk_at for due in running), default=None)
+    ticket.sla_state = sla_state_at(ticket, now)
+    _schedule_escalation(ticket)
+
+
+def awaiting_next_response(ticket):
+    """We answered once, and the customer has written since our last reply."""
+    return (
         ticket.first_response_at is not None
         and ticket.last_inbound_at is not None
         and (ticket.last_outbound_at is None or ticket.last_inbound_at > ticket.last_outbound_at)
     )
-    ticket.next_response_due_at = ticket.last_inbound_at + target if awaiting_reply else None
-    running = [ticket.next_response_due_at] if awaiting_reply else []
-    if ticket.first_response_at is None:
-        running.append(ticket.first_response_due_at)
-    ticket.sla_due_at = min(running) if running and ticket.is_open else None
-    ticket.sla_state = _state(ticket, now)
 
 
-def _state(ticket, now):
-    if ticket.status == "pending":
-        return "paused"
+def sla_state_at(ticket, now):
+    """The ticket's SLA state at `now`, from its stored due and at-risk instants."""
+    if not ticket.is_open:
+        return Ticket.SlaState.MET
+    if ticket.status == Ticket.Status.PENDING:
+        return Ticket.SlaState.PAUSED
     if ticket.sla_due_at is None:
-        return "met"
+        return Ticket.SlaState.MET
     if ticket.sla_due_at <= now:
-        return "breached"
-    if ticket.sla_due_at - now <= first_response_target() / 4:
-        return "at_risk"
-    return "ok"
+        return Ticket.SlaState.BREACHED
+    if ticket.sla_at_risk_at is not None and ticket.sla_at_risk_at <= now:
+        return Ticket.SlaState.AT_RISK
+    return Ticket.SlaState.OK
+
+
+def escalated_level(ticket):
+    """What the scan already escalated for the current due time: "", "at_risk" or "breached"."""
+    return ticket.sla_escalated if ticket.sla_escalated_for == ticket.sla_due_at else ""
+
+
+def _target(ticket, rules, policy, name, start):
+    target = getattr(policy, f"{name}_target")
+    if target is None or start is None:
+        return None
+    clock = rules.clock(getattr(policy, f"{name}_clock"), ticket)
+    pauses = _pauses(ticket) if name == "resolution" else ()
+    left_at_risk = target * policy.at_risk_percent / 100
+    return Due(add_skipping(clock, start, target, pauses), add_skipping(clock, start, target - left_at_risk, pauses))
+
+
+def add_skipping(clock, start, duration, pauses):
+    """Like clock.add(start, duration), but time inside the (sorted) pauses does not count."""
+    remaining, cursor = duration, start
+    for paused_from, paused_until in pauses:
+        if paused_until <= cursor:
+            continue
+        due = clock.add(cursor, remaining)
+        if due <= paused_from:
+            return due
+        remaining -= clock.between(cursor, max(cursor, paused_from))
+        cursor = paused_until
+    return clock.add(cursor, remaining)
+
+
+def _pauses(ticket):
+    return sorted((datetime.fromisoformat(begin), datetime.fromisoformat(end)) for begin, end in ticket.sla_pauses)
+
+
+def _track_pause(ticket, now):
+    pending = ticket.status == Ticket.Status.PENDING
+    if pending and ticket.sla_paused_at is None:
+        ticket.sla_paused_at = now
+    elif not pending and ticket.sla_paused_at is not None:
+        resumed = max(now, ticket.sla_paused_at)
+        ticket.sla_pauses = [*ticket.sla_pauses, [ticket.sla_paused_at.isoformat(), resumed.isoformat()]]
+        ticket.sla_paused_at = None
+
+
+def _schedule_escalation(ticket):
+    level = escalated_level(ticket)
+    if ticket.sla_due_at is None or level == Ticket.SlaState.BREACHED:
+        ticket.sla_escalate_at = None
+    elif level == Ticket.SlaState.AT_RISK:
+        ticket.sla_escalate_at = ticket.sla_due_at
+    else:
+        ticket.sla_escalate_at = ticket.sla_at_risk_at
+
+
+def sla_recompute_open_tickets(now=None):
+    """Recompute every open ticket (after a schedule or policy change); returns how many.
+
+    Batches of rows locked while recomputed, so a concurrent reply or status change waits
+    instead of being overwritten; only SLA fields are saved.
+    """
+    now = now or timezone.now()
+    rules = SlaRules()
+    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
+    for chunk in (ids[index:index + BATCH] for index in range(0, len(ids), BATCH)):
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update(of=("self",)).select_related("account").filter(pk__in=chunk)
+            for ticket in locked:
+                ticket_sla_recompute(ticket, now, rules=rules)
+                ticket.save(update_fields=SLA_FIELDS)
+    return len(ids)
+
+
+def sla_settings_changed():
+    """A schedule or policy changed: recompute open tickets in the background once committed."""
+    from .tasks import recompute_open_tickets  # tasks import services; import late to avoid a cycle
+
+    transaction.on_commit(recompute_open_tickets.delay)
+

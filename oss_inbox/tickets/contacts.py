@@ -1,22 +1,8 @@
 """Who wrote: one Contact per customer across channels, found through their Identity."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from .models import Contact, Identity, OrganizationDomain, Ticket, TicketEvent
-
-
-def identity_for_author(kind, author):
-    """The Identity of this channel user, created with a new Contact the first time they write.
-
-    Profile details (handle, name, avatar) follow what the channel says now.
-    """
-    external_id = normalise_external_id(kind, author.external_id)
-    identity = Identity.objects.select_related("contact").filter(kind=kind, external_id=external_id).first()
-    if identity is None:
-        identity = _create_identity(kind, external_id, author)
-    else:
-        _refresh_profile(identity, author)
-    return identity
+from .models import Contact, Ticket, TicketEvent
 
 
 def normalise_external_id(kind, external_id):
@@ -24,49 +10,6 @@ def normalise_external_id(kind, external_id):
     if not external_id:
         raise ValueError("The item has no author id.")
     return external_id.lower() if kind == "email" else external_id
-
-
-def _create_identity(kind, external_id, author):
-    try:
-        with transaction.atomic():
-            contact = Contact.objects.create(
-                name=author.name or author.handle or external_id,
-                organization=organization_for(kind, external_id),
-            )
-            return Identity.objects.create(
-                contact=contact,
-                kind=kind,
-                external_id=external_id,
-                handle=author.handle,
-                display_name=author.name,
-                avatar_url=author.avatar_url,
-            )
-    except IntegrityError:
-        # Another process created the same identity a moment ago: use theirs. Any other
-        # integrity error is not ours to hide.
-        theirs = Identity.objects.select_related("contact").filter(kind=kind, external_id=external_id).first()
-        if theirs is None:
-            raise
-        return theirs
-
-
-def _refresh_profile(identity, author):
-    changed = {}
-    for attribute, value in (("handle", author.handle), ("display_name", author.name), ("avatar_url", author.avatar_url)):
-        if value and getattr(identity, attribute) != value:
-            changed[attribute] = value
-    if changed:
-        Identity.objects.filter(pk=identity.pk).update(**changed)
-        for attribute, value in changed.items():
-            setattr(identity, attribute, value)
-
-
-def organization_for(kind, external_id):
-    if kind != "email" or "@" not in external_id:
-        return None
-    domain = external_id.rsplit("@", 1)[1]
-    match = OrganizationDomain.objects.select_related("organization").filter(domain=domain).first()
-    return match.organization if match else None
 
 
 @transaction.atomic

@@ -132,6 +132,15 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_state = models.CharField(max_length=16, choices=SlaState.choices, default=SlaState.OK)
+    # Kept by oss_inbox.sla.services: when the current pending pause began and the pauses before
+    # it (pending stops the resolution clock), when the earliest running target turns at risk,
+    # the level the SLA scan escalated and for which due time, and when the scan must look next.
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_pauses = models.JSONField(default=list, blank=True)
+    sla_at_risk_at = models.DateTimeField(null=True, blank=True)
+    sla_escalated = models.CharField(max_length=16, blank=True)
+    sla_escalated_for = models.DateTimeField(null=True, blank=True)
+    sla_escalate_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         permissions = [
@@ -150,6 +159,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["account", "thread_key", "-created_at"], name="ticket_thread_idx"),
             models.Index(fields=["sla_due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUSES)),
+            # The SLA scan's work list: only tickets with an escalation still to come.
+            models.Index(fields=["sla_escalate_at"], name="ticket_sla_escalate_idx", condition=Q(sla_escalate_at__isnull=False)),
             models.Index(fields=["contact", "-created_at"], name="ticket_contact_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
@@ -192,7 +203,9 @@ class Message(models.Model):
     in_reply_to = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    is_automatic = models.BooleanField(default=False, help_text="Auto-reply or bounce: no ticket, no SLA.")
+    is_automatic = models.BooleanField(
+        default=False, help_text="Inbound: an auto-reply or bounce. Outbound: our out-of-hours acknowledgement. Never SLA."
+    )
     author_identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -257,6 +270,7 @@ class TicketEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         CONTACT_MERGED = "contact_merged", "Contact merged"
         SLA = "sla", "SLA"
+        AUTO_ACK = "auto_ack", "Acknowledged automatically"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -95,7 +95,7 @@ def test_reopened_ticket_came_back_within_the_window(first_run):
 
 
 def test_auto_replies_stay_on_the_ticket_they_answer(first_run):
-    automatic = Message.objects.filter(is_automatic=True).select_related("ticket")
+    automatic = Message.objects.filter(is_automatic=True, direction="inbound").select_related("ticket")
     assert automatic.count() >= 2
     for message in automatic:
         first = message.ticket.messages.order_by("sent_at", "id").first()

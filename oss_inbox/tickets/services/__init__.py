@@ -6,7 +6,6 @@ from .lifecycle import (
     ticket_add_note,
     ticket_assign,
     ticket_claim,
-    ticket_open,
     ticket_reply,
     ticket_set_status,
 )
@@ -18,7 +17,6 @@ __all__ = [
     "ticket_add_note",
     "ticket_assign",
     "ticket_claim",
-    "ticket_open",
     "ticket_reply",
     "ticket_set_status",
 ]

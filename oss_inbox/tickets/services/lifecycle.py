@@ -25,44 +25,7 @@ def subject_from(item):
     return first_line
 
 
-def ticket_open(*, account, contact, item, previous=None):
-    """A new ticket for the conversation the item starts."""
-    organization = contact.organization
-    ticket = Ticket.objects.create(
-        account=account,
-        contact=contact,
-        thread_key=item.thread_key,
-        subject=subject_from(item),
-        created_at=min(item.sent_at, timezone.now()),
-        is_key_account=bool(organization and organization.is_key_account),
-        previous_ticket=previous,
-    )
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind=TicketEvent.Kind.CREATED,
-        data={"follows": previous.pk} if previous else {},
-    )
-    return ticket
-
-
-def ticket_record_inbound(ticket, message):
-    """Apply a customer's message to its ticket: status, timestamps, SLA."""
-    if ticket.last_inbound_at is None or message.sent_at > ticket.last_inbound_at:
-        ticket.last_inbound_at = message.sent_at
-    if ticket.status == Ticket.Status.PENDING:
-        _set_status(ticket, Ticket.Status.OPEN, actor=None)
-    ticket_sla_recompute(ticket)
-    ticket.save()
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.MESSAGE_IN, data={"message": message.pk})
-
-
-def ticket_reopen(ticket, *, because_of):
-    ticket.status = Ticket.Status.OPEN
-    ticket.resolved_at = None
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.REOPENED, data={"external_id": because_of})
-
-
-def ticket_record_outbound(ticket, sent_at, *, actor=None, outside_app=False):
+def ticket_record_outbound(ticket, sent_at, *, actor=None):
     """A reply reached (or is on its way to) the customer."""
     if ticket.first_response_at is None:
         ticket.first_response_at = sent_at
@@ -70,9 +33,7 @@ def ticket_record_outbound(ticket, sent_at, *, actor=None, outside_app=False):
         ticket.last_outbound_at = sent_at
     ticket_sla_recompute(ticket)
     ticket.save()
-    TicketEvent.objects.create(
-        ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor, data={"outside_app": True} if outside_app else {}
-    )
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor)
 
 
 @transaction.atomic
@@ -139,11 +100,13 @@ def ticket_add_note(*, ticket, author, text):
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None):
+def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False):
     """Queue a reply on the ticket's channel; the channel sender (channels.tasks) delivers it.
 
     `delivered_as` records a reply that already reached the customer outside the send path (an
     imported history): it is stored as sent with that channel id, and nothing is queued.
+    An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
+    is_automatic and neither counts as the first response nor stops a response clock.
     """
     sent_at = sent_at or timezone.now()
     reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
@@ -158,8 +121,12 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None):
         sent_at=sent_at,
         external_id=delivered_as,
         delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
+        is_automatic=automatic,
     )
-    ticket_record_outbound(ticket, sent_at, actor=author)
+    if automatic:
+        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.AUTO_ACK, data={"message": message.pk})
+    else:
+        ticket_record_outbound(ticket, sent_at, actor=author)
     if not delivered_as:
         transaction.on_commit(lambda: _enqueue_send(message.pk))
     return message

@@ -1,0 +1,95 @@
+"""Admin forms: SLA policies (targets in hours) and out-of-hours acknowledgement texts."""
+
+import re
+from datetime import timedelta
+
+from django import forms
+
+from oss_inbox.tickets.models import Message
+
+from .models import AcknowledgementSetting, SlaPolicy
+
+TARGETS = (
+    ("first_response", "First response", "From the customer's first message."),
+    ("next_response", "Next response", "From the customer's latest message after our last reply."),
+    ("resolution", "Resolution", "From the first message to resolved; time waiting on the customer (pending) does not count."),
+)
+PLACEHOLDER = re.compile(r"\{[^}]*\}")
+
+
+class SlaPolicyForm(forms.ModelForm):
+    """Targets are typed in hours (decimals allowed, e.g. 0.5); empty means no target."""
+
+    class Meta:
+        model = SlaPolicy
+        fields = ["name", "position", "key_accounts_only", "min_priority", "channel_kind",
+                  "first_response_clock", "next_response_clock", "resolution_clock", "at_risk_percent"]
+        labels = {
+            "key_accounts_only": "Only key-account tickets",
+            "min_priority": "Only tickets of priority at least",
+            "channel_kind": "Only tickets on channel",
+            "at_risk_percent": "At risk when this % of the target is left",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, anything in (("min_priority", "Any priority"), ("channel_kind", "Any channel")):
+            self.fields[name].choices = [("", anything), *self.fields[name].choices[1:]]
+        for name, label, help_text in TARGETS:
+            target = getattr(self.instance, f"{name}_target")
+            self.fields[f"{name}_hours"] = forms.DecimalField(
+                label=f"{label} target (hours)", help_text=f"{help_text} Empty: no target.", required=False,
+                min_value=0, max_digits=7, decimal_places=2,
+                initial=f"{target.total_seconds() / 3600:g}" if target else None,
+            )
+            self.fields[f"{name}_clock"].label = f"{label} counts"
+        self.order_fields(["name", "position", "key_accounts_only", "min_priority", "channel_kind",
+                           *[f"{name}_{part}" for name, _, _ in TARGETS for part in ("hours", "clock")],
+                           "at_risk_percent"])
+
+    def clean_at_risk_percent(self):
+        value = self.cleaned_data["at_risk_percent"]
+        if not 0 <= value <= 99:
+            raise forms.ValidationError("Choose a share from 0 to 99 percent.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, label, _ in TARGETS:
+            if cleaned.get(f"{name}_hours") == 0:
+                self.add_error(f"{name}_hours", f"A {label.lower()} target of 0 hours is always breached; leave it empty for none.")
+        return cleaned
+
+    def save(self, commit=True):
+        policy = super().save(commit=False)
+        for name, _, _ in TARGETS:
+            hours = self.cleaned_data.get(f"{name}_hours")
+            setattr(policy, f"{name}_target", timedelta(hours=float(hours)) if hours else None)
+        if commit:
+            policy.save()
+        return policy
+
+
+class AcknowledgementForm(forms.ModelForm):
+    """One message kind's acknowledgement; the prefix keeps several on one page apart."""
+
+    class Meta:
+        model = AcknowledgementSetting
+        fields = ["enabled", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix=kwargs.pop("prefix", None), **kwargs)
+        self.label = Message.Kind(self.instance.kind).label if self.instance.kind in Message.Kind.values else self.instance.kind
+        self.fields["enabled"].label = f"Acknowledge {self.label} out of hours"
+        self.fields["text"].label = f"{self.label} text"
+        self.fields["text"].help_text = "{back_at} becomes e.g. “7:00 AM CT tomorrow”."
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        unknown = [word for word in PLACEHOLDER.findall(text) if word != "{back_at}"]
+        if unknown:
+            raise forms.ValidationError(f"Only {{back_at}} is filled in; remove {', '.join(unknown)}.")
+        if self.instance.kind in ("mention", "comment", "post") and len(text.replace("{back_at}", "8:00 AM CT on Saturday")) > 270:
+            raise forms.ValidationError("Keep public replies under 270 characters so they fit a post on X.")
+        return text

@@ -1,0 +1,181 @@
+"""Coverage schedules, SLA policies and automatic acknowledgements, as admins configure them.
+
+The arithmetic lives in `clock.py` (pure); these models only store what admins chose and turn a
+schedule into a `clock.Schedule` (cached per row version, see `as_clock_schedule`).
+"""
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from channels.models import ChannelKind
+
+from . import clock
+
+# Built `clock.Schedule`s by (schedule id, updated_at): a saved change bumps updated_at, so a
+# stale entry is never looked up again. Bounded, because every save adds a key.
+_CLOCK_CACHE = {}
+_CLOCK_CACHE_SIZE = 64
+
+
+def parse_windows(pairs):
+    """[["07:00", "22:00"], ...] as stored in JSON -> [(time, time), ...]."""
+    return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
+
+
+class CoverageSchedule(models.Model):
+    """When the team is on duty: weekly windows in one time zone, plus dated overrides.
+
+    `weekly` is {"0": [["07:00", "22:00"], ...], ... "6": [...]} (0 = Monday); an end of "00:00"
+    is midnight at the end of the day, an end before its start runs overnight. Every write goes
+    through `schedules.schedule_save`, which validates with `clock.Schedule` and records a
+    `ScheduleChange`.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    timezone = models.CharField(max_length=64, default="America/Chicago")
+    weekly = models.JSONField(default=dict, blank=True)
+    # Accounts with no schedule of their own use the default one.
+    is_default = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_schedule")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def as_clock_schedule(self):
+        """The schedule as a `clock.Schedule` (windows and overrides), built once per version."""
+        key = (self.pk, self.updated_at)
+        built = _CLOCK_CACHE.get(key) if self.pk else None
+        if built is None:
+            saved = self.overrides.all() if self.pk else ()
+            overrides = {override.date: parse_windows(override.windows) for override in saved}
+            built = clock.Schedule(self.timezone, weekly_from_json(self.weekly), overrides)
+            if self.pk:
+                if len(_CLOCK_CACHE) >= _CLOCK_CACHE_SIZE:
+                    _CLOCK_CACHE.clear()
+                _CLOCK_CACHE[key] = built
+        return built
+
+
+def weekly_from_json(weekly):
+    return {int(day): parse_windows(pairs) for day, pairs in weekly.items() if pairs}
+
+
+class CoverageOverride(models.Model):
+    """One date with special hours (storm staffing) or none at all (a holiday)."""
+
+    schedule = models.ForeignKey(CoverageSchedule, on_delete=models.CASCADE, related_name="overrides")
+    date = models.DateField()
+    label = models.CharField(max_length=100, blank=True)
+    windows = models.JSONField(default=list, blank=True, help_text='[["08:00", "12:00"]]; empty = closed all day.')
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "date"], name="one_override_per_date")]
+
+    def __str__(self):
+        return f"{self.date}: {self.label or 'override'}"
+
+
+class ScheduleChange(models.Model):
+    """Audit of a schedule edit: who, when, and the whole schedule before and after."""
+
+    schedule = models.ForeignKey(CoverageSchedule, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.schedule} changed by {self.actor} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class SlaPolicy(models.Model):
+    """Response and resolution targets, and which tickets they apply to.
+
+    Chosen per ticket by `policies.policy_for_ticket`: among the policies whose rules all match,
+    the most specific wins - a key-account rule first, then a priority rule, then a channel
+    rule - and `position` breaks ties. A policy with no rules matches every ticket.
+    """
+
+    class Clock(models.TextChoices):
+        CALENDAR = "calendar", "Calendar hours (around the clock)"
+        COVERAGE = "coverage", "Coverage hours (only while the team is on duty)"
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first when two policies tie.")
+    key_accounts_only = models.BooleanField(default=False)
+    min_priority = models.SmallIntegerField(
+        null=True, blank=True, choices=[(0, "Low"), (1, "Normal"), (2, "High"), (3, "Urgent")],
+        help_text="Applies to tickets of this priority or higher; empty for any priority.",
+    )
+    channel_kind = models.CharField(max_length=16, blank=True, choices=ChannelKind.choices)
+    first_response_target = models.DurationField(null=True, blank=True)
+    first_response_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
+    next_response_target = models.DurationField(null=True, blank=True)
+    next_response_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
+    resolution_target = models.DurationField(null=True, blank=True)
+    resolution_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
+    at_risk_percent = models.PositiveSmallIntegerField(
+        default=25, help_text="A ticket is at risk when this share of its target is left."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self):
+        return self.name
+
+
+class AcknowledgementSetting(models.Model):
+    """Whether, and with what words, a message of one kind is acknowledged out of coverage.
+
+    `text` may use {back_at}, e.g. "7:00 AM CT" or "Saturday 8:00 AM CT".
+    """
+
+    kind = models.CharField(max_length=16, unique=True)  # a tickets.Message.Kind value
+    enabled = models.BooleanField(default=False)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class Acknowledgement(models.Model):
+    """One automatic acknowledgement sent; unique per conversation and closed period.
+
+    A closed period is named by the instant coverage reopens, so a second message in the same
+    night finds the row and sends nothing - the database, not a read-then-write, decides.
+    """
+
+    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE, related_name="+")
+    thread_key = models.CharField(max_length=500)
+    reopens_at = models.DateTimeField()
+    message = models.ForeignKey("tickets.Message", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "thread_key", "reopens_at"], name="one_ack_per_closed_period")
+        ]
+
+
+def json_windows(windows):
+    """[(time, time), ...] -> [["HH:MM", "HH:MM"], ...] as stored."""
+    return [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in windows]

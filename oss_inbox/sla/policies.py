@@ -1,0 +1,136 @@
+"""Which SLA policy a ticket gets, and the clocks its targets are counted on."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+
+from . import clock
+from .models import CoverageSchedule, SlaPolicy
+
+
+@dataclass(frozen=True)
+class CalendarClock:
+    """Every hour counts, day and night."""
+
+    def add(self, start, duration):
+        return start + duration
+
+    def between(self, start, end):
+        return end - start
+
+
+@dataclass(frozen=True)
+class CoverageClock:
+    """Only the hours of a coverage schedule count."""
+
+    schedule: clock.Schedule
+
+    def add(self, start, duration):
+        return clock.add_coverage_time(start, duration, self.schedule)
+
+    def between(self, start, end):
+        return clock.coverage_between(start, end, self.schedule)
+
+
+def fallback_policy():
+    """The one-day promise when no policy is configured (or none matches): never no target."""
+    hours = timedelta(hours=settings.SLA_FIRST_RESPONSE_HOURS)
+    return SlaPolicy(name="One-day promise", first_response_target=hours, next_response_target=hours)
+
+
+def policy_matches(policy, ticket, channel_kind):
+    """Whether every rule of the policy holds for the ticket. `channel_kind` is a callable, so that
+    the ticket's account is only read when a policy has a channel rule."""
+    if policy.key_accounts_only and not ticket.is_key_account:
+        return False
+    if policy.min_priority is not None and ticket.priority < policy.min_priority:
+        return False
+    return not policy.channel_kind or policy.channel_kind == channel_kind()
+
+
+def specificity(policy):
+    """Sort key: a key-account rule beats a priority rule beats a channel rule; then position."""
+    return (
+        not policy.key_accounts_only,
+        policy.min_priority is None,
+        -(policy.min_priority or 0),
+        not policy.channel_kind,
+        policy.position,
+        policy.name,
+    )
+
+
+class SlaRules:
+    """The policies and schedules one recompute (or a batch of them) works with.
+
+    Policies are a handful of rows, read once per instance; schedules are read per account when
+    a coverage clock needs them, and their clock form is cached by the model per version.
+    """
+
+    def __init__(self, policies=None):
+        chosen = list(SlaPolicy.objects.all()) if policies is None else list(policies)
+        self.policies = sorted(chosen, key=specificity)
+        self._schedules = {}
+
+    def policy_for(self, ticket):
+        kind = _lazy_kind(ticket)
+        return next((policy for policy in self.policies if policy_matches(policy, ticket, kind)), fallback_policy())
+
+    def clock(self, name, ticket):
+        """The clock a target counts on; the ticket's account is read only for coverage hours."""
+        if name == SlaPolicy.Clock.COVERAGE:
+            return CoverageClock(self.schedule_for(ticket.account))
+        return CalendarClock()
+
+    def schedule_for(self, account):
+        """The account's `clock.Schedule`: its own, else the default, else the built-in hours."""
+        key = account.coverage_schedule_id
+        if key not in self._schedules:
+            self._schedules[key] = schedule_of(account).as_clock_schedule()
+        return self._schedules[key]
+
+
+def schedule_of(account):
+    """The CoverageSchedule row an account follows (an unsaved one with team hours if none exist)."""
+    if account.coverage_schedule_id:
+        return account.coverage_schedule
+    default = CoverageSchedule.objects.filter(is_default=True).first()
+    return default or builtin_schedule()
+
+
+def builtin_schedule():
+    """The promised team hours, for a database without schedules (e.g. a flushed test database)."""
+    weekly = {str(day): [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in windows]
+              for day, windows in clock.DEFAULT_SOCIAL.weekly.items()}
+    return CoverageSchedule(name="Team hours", timezone=str(clock.DEFAULT_SOCIAL.tz), weekly=weekly)
+
+
+def policy_for_ticket(ticket):
+    """The SLA policy that applies to the ticket now."""
+    return SlaRules().policy_for(ticket)
+
+
+def _lazy_kind(ticket):
+    return lambda: ticket.account.kind
+
+
+def policy_rules_words(policy):
+    """"Key accounts, High priority or higher, Email", or "Every ticket"."""
+    rules = ["Key accounts"] if policy.key_accounts_only else []
+    if policy.min_priority is not None:
+        rules.append(f"{policy.get_min_priority_display()} priority or higher")
+    if policy.channel_kind:
+        rules.append(policy.get_channel_kind_display())
+    return ", ".join(rules) or "Every ticket"
+
+
+def policy_targets_words(policy):
+    """[("4h", "coverage hours") or None] for first response, next response and resolution."""
+    words = []
+    for name in ("first_response", "next_response", "resolution"):
+        target = getattr(policy, f"{name}_target")
+        clock_name = getattr(policy, f"{name}_clock")
+        hours = target.total_seconds() / 3600 if target else 0
+        words.append((f"{hours:g}h", f"{clock_name} hours") if target else None)
+    return words

@@ -1,0 +1,56 @@
+"""What an SLA timer and the coverage header say, in words, for the templates."""
+
+from dataclasses import dataclass
+
+from django.utils import dateformat, timezone
+
+from oss_inbox.tickets.models import Ticket
+
+from .services import sla_state_at
+
+DUE_FORMAT = "D N j, g:i A T"
+
+
+@dataclass(frozen=True)
+class Timer:
+    state: str  # a Ticket.SlaState value: the CSS class and the colour
+    text: str  # "due in 3h 12m", "breached 25m ago", "paused", "met"
+    title: str  # the due time itself, in the viewer's time zone
+
+
+def ticket_timer(ticket, now=None):
+    """The timer of a ticket at `now`, from its stored due and at-risk instants."""
+    now = now or timezone.now()
+    state = sla_state_at(ticket, now)
+    due = ticket.sla_due_at
+    title = f"Due {dateformat.format(timezone.localtime(due), DUE_FORMAT)}" if due else ""
+    if state == Ticket.SlaState.PAUSED:
+        return Timer(state, "paused", "Waiting on the customer: the clock is stopped.")
+    if state == Ticket.SlaState.MET or due is None:
+        return Timer(Ticket.SlaState.MET, "met", "No response is due.")
+    if state == Ticket.SlaState.BREACHED:
+        return Timer(state, f"breached {span_words(now - due)} ago", title)
+    return Timer(state, f"due in {span_words(due - now)}", title + (" (at risk)" if state == Ticket.SlaState.AT_RISK else ""))
+
+
+def span_words(delta):
+    """A duration as "2d 4h", "3h 12m", "25m" or "<1m"."""
+    minutes = int(delta.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return f"{minutes}m" if minutes else "<1m"
+
+
+def coverage_words(line, now=None):
+    """"Social media covered until 10:00 PM" or "Email: next coverage Sat 8:00 AM"."""
+    now = now or timezone.now()
+    if line.changes_at is None:
+        return f"{line.name} covered around the clock" if line.covered else f"{line.name}: no coverage ahead"
+    local = timezone.localtime(line.changes_at)
+    same_day = local.date() == timezone.localtime(now).date()
+    moment = dateformat.format(local, "g:i A" if same_day else "D g:i A")
+    return f"{line.name} covered until {moment}" if line.covered else f"{line.name}: next coverage {moment}"

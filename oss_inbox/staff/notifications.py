@@ -1,0 +1,44 @@
+"""In-app notifications, each also sent by email once the transaction that made it commits."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notification_send(*, recipients, ticket, event, text, body):
+    """Notify each distinct recipient once: a row in their list, and an email if they have one."""
+    unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, ticket=ticket, event=event, text=text[:300]) for user in unique]
+    )
+    mails = [(text, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in unique if user.email]
+    if mails:
+        transaction.on_commit(lambda: _send_mails(mails))
+    return len(unique)
+
+
+def _send_mails(mails):
+    # The in-app notification is the record; a mail server that is down must not undo it.
+    try:
+        send_mass_mail(mails, fail_silently=False)
+    except OSError:  # smtplib.SMTPException is an OSError
+        log.warning("Could not email %d notification(s)", len(mails), exc_info=True)
+
+
+def notifications_mark_read(user, notification_ids=None):
+    """Mark the user's unread notifications (all, or those ids) read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user):
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,320 @@
+"""Applying a batch of inbound items to the ticket model with a fixed number of queries.
+
+`ingest` calls `apply_batch` inside its transaction, with the account row locked. Steps:
+1. Look up, for the whole batch at once: the messages already stored, the authors' identities,
+   the messages the items answer, and the newest ticket of every conversation they name.
+2. Create the contacts and identities of customers writing for the first time, in bulk.
+3. Decide each item in order (oldest first), in memory: skip it (already stored), link our own
+   post, keep an auto-reply or bounce, or put a customer's message on its ticket (opening,
+   reopening or following up a ticket as needed).
+4. Recompute the SLA of every ticket touched; write tickets, messages, attachments and timeline
+   events in bulk; queue out-of-hours acknowledgements.
+A batch that fails as a whole is retried by `ingest` one item at a time, each a batch of one.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from oss_inbox.sla import acknowledgements
+from oss_inbox.sla.models import AcknowledgementSetting
+from oss_inbox.sla.policies import SlaRules
+from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
+
+from ..contacts import normalise_external_id
+from ..models import Attachment, Contact, Identity, Message, OrganizationDomain, Ticket, TicketEvent, UnprocessedItem
+from ..threading import by_reference
+from .lifecycle import subject_from
+
+# What a customer's message may change on an existing ticket, besides its SLA fields.
+TICKET_FIELDS = ["status", "resolved_at", "last_inbound_at", "last_outbound_at", "first_response_at", "updated_at"]
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: int = 0
+    tickets_opened: int = 0
+    set_aside: int = 0
+    failed: int = 0
+    errors: list = field(default_factory=list)
+
+    def add(self, other):
+        for name in ("stored", "duplicates", "tickets_opened", "set_aside", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+
+
+def apply_batch(account, items, result):
+    Batch(account, items, result).run()
+
+
+class Batch:
+    def __init__(self, account, items, result):
+        self.account, self.items, self.result = account, items, result
+        self.now = timezone.now()
+        self.rules = SlaRules()
+        self.tickets = {}  # pk -> Ticket, so that every item sees one object per ticket
+        self.newest = {}  # thread key -> newest Ticket of that conversation
+        self.ticket_of = {}  # external id -> Ticket of the stored message
+        self.new_tickets, self.touched, self.messages, self.events = [], {}, [], []
+        self.attachments, self.inbound = [], []
+
+    def run(self):
+        self._load()
+        self._create_customers()
+        for item in self.items:
+            self._decide(item)
+        self._write()
+
+    # 1. Look-ups ---------------------------------------------------------------------------------
+
+    def _load(self):
+        ids = [item.external_id for item in self.items]
+        stored = Message.objects.filter(account=self.account, external_id__in=ids)
+        self.stored = {m.external_id: m for m in stored.only("id", "external_id", "direction", "delivery_state")}
+        authors = {self._author_id(item) for item in self.items if not self._is_ours(item)}
+        identities = Identity.objects.select_related("contact__organization").filter(
+            kind=self.account.kind, external_id__in=authors
+        )
+        self.identities = {identity.external_id: identity for identity in identities}
+        self._load_conversations()
+
+    def _load_conversations(self):
+        reply_ids = {reply_id for item in self.items for reply_id in item.reply_to_ids}
+        replied = dict(
+            Message.objects.filter(account=self.account, external_id__in=reply_ids).values_list("external_id", "ticket_id")
+        )
+        for ticket in Ticket.objects.filter(pk__in=set(replied.values())):
+            self._remember(ticket)
+        keys = {item.thread_key for item in self.items} | {t.thread_key for t in self.tickets.values()}
+        in_threads = Ticket.objects.filter(account=self.account, thread_key__in=keys).order_by("-created_at", "-id")
+        for ticket in in_threads:
+            ticket = self._remember(ticket)
+            self.newest.setdefault(ticket.thread_key, ticket)
+        self.ticket_of = {external_id: self.tickets[ticket_id] for external_id, ticket_id in replied.items()}
+
+    def _remember(self, ticket):
+        ticket = self.tickets.setdefault(ticket.pk, ticket)
+        ticket.account = self.account  # spare SLA rules a query for the account
+        return ticket
+
+    # 2. New customers ----------------------------------------------------------------------------
+
+    def _create_customers(self):
+        first_seen = {}
+        for item in self.items:
+            author_id = self._author_id(item)
+            if not self._is_ours(item) and author_id not in self.identities:
+                first_seen.setdefault(author_id, item.author)
+        if not first_seen:
+            return
+        organizations = self._organizations(first_seen)
+        contacts = [
+            Contact(name=(author.name or author.handle or author_id)[:200], organization=organizations.get(_domain(author_id)))
+            for author_id, author in first_seen.items()
+        ]
+        Contact.objects.bulk_create(contacts)
+        identities = [
+            Identity(contact=contact, kind=self.account.kind, external_id=author_id, handle=author.handle[:255],
+                     display_name=author.name[:255], avatar_url=author.avatar_url[:1000])
+            for contact, (author_id, author) in zip(contacts, first_seen.items())
+        ]  # fmt: skip
+        Identity.objects.bulk_create(identities)
+        self.identities.update((identity.external_id, identity) for identity in identities)
+
+    def _organizations(self, authors):
+        if self.account.kind != "email":
+            return {}
+        domains = {_domain(author_id) for author_id in authors}
+        found = OrganizationDomain.objects.select_related("organization").filter(domain__in=domains)
+        return {row.domain: row.organization for row in found}
+
+    # 3. Decisions --------------------------------------------------------------------------------
+
+    def _decide(self, item):
+        if item.external_id in self.stored or item.external_id in self.ticket_of:
+            self._reconcile_echo(self.stored.get(item.external_id))
+            self.result.duplicates += 1
+        elif self._is_ours(item):
+            self._our_post(item)
+        else:
+            identity = self._identity(item)
+            ticket = self._find(item, identity.contact)
+            if item.is_automatic:
+                self._automatic(item, ticket, identity)
+            else:
+                self._customer_message(item, ticket, identity)
+
+    def _find(self, item, contact=None):
+        ticket = next((self.ticket_of[i] for i in item.reply_to_ids if i in self.ticket_of), None)
+        if ticket is None and item.ticket_ref and contact is not None:
+            ticket = by_reference(self.account, item.ticket_ref, contact)
+            ticket = self._remember(ticket) if ticket else None
+        if ticket is None:
+            return self.newest.get(item.thread_key)
+        return self.newest.get(ticket.thread_key, ticket)
+
+    def _customer_message(self, item, ticket, identity):
+        if ticket is None:
+            ticket = self._open(item, identity.contact)
+        elif ticket.status == Ticket.Status.RESOLVED:
+            if item.sent_at - ticket.resolved_at <= settings.REOPEN_WINDOW:
+                ticket.status, ticket.resolved_at = Ticket.Status.OPEN, None
+                self._event(ticket, TicketEvent.Kind.REOPENED, {"external_id": item.external_id})
+            else:
+                ticket = self._open(item, identity.contact, previous=ticket)
+        message = self._message(item, ticket, Message.Direction.INBOUND, identity=identity)
+        if ticket.last_inbound_at is None or item.sent_at > ticket.last_inbound_at:
+            ticket.last_inbound_at = item.sent_at
+        if ticket.status == Ticket.Status.PENDING:
+            self._event(ticket, TicketEvent.Kind.STATUS, {"from": "pending", "to": "open"})
+            ticket.status = Ticket.Status.OPEN
+        self.inbound.append((ticket, message))  # the message row itself records that the customer wrote
+        self.result.stored += 1
+
+    def _open(self, item, contact, previous=None):
+        organization = contact.organization
+        ticket = Ticket(
+            account=self.account, contact=contact, thread_key=item.thread_key, subject=subject_from(item),
+            created_at=min(item.sent_at, self.now), is_key_account=bool(organization and organization.is_key_account),
+            previous_ticket=previous,
+        )  # fmt: skip
+        self.new_tickets.append(ticket)
+        self.newest[item.thread_key] = ticket
+        self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk} if previous else {})
+        self.result.tickets_opened += 1
+        return ticket
+
+    def _our_post(self, item):
+        """Our own post came back in a poll: link it to the conversation it answers, never a ticket."""
+        ticket = self._find(item)
+        if ticket is None:
+            self._set_aside(item, UnprocessedItem.Reason.OWN_POST)
+        elif ticket.pk and _reconcile_cut_off_send(ticket, item):
+            self.result.duplicates += 1
+        else:
+            self._message(item, ticket, Message.Direction.OUTBOUND, delivery_state=Message.Delivery.SENT)
+            ticket.first_response_at = ticket.first_response_at or item.sent_at
+            ticket.last_outbound_at = max(ticket.last_outbound_at or item.sent_at, item.sent_at)
+            self._event(ticket, TicketEvent.Kind.REPLIED, {"outside_app": True})
+            self.result.stored += 1
+
+    def _automatic(self, item, ticket, identity):
+        """Auto-replies and bounces stay on the ticket they concern; they never open one or touch SLA."""
+        if ticket is None:
+            self._set_aside(item, UnprocessedItem.Reason.AUTOMATIC_UNTHREADED)
+            return
+        self._message(item, ticket, Message.Direction.INBOUND, identity=identity, touch=False)
+        self.result.stored += 1
+
+    def _reconcile_echo(self, message):
+        """A reply whose send was cut off mid-flight has evidently gone out: its echo is in the poll."""
+        if message and message.direction == Message.Direction.OUTBOUND and message.delivery_state in ("sending", "unknown"):
+            Message.objects.filter(pk=message.pk).update(delivery_state=Message.Delivery.SENT, delivery_error="")
+
+    def _set_aside(self, item, reason):
+        UnprocessedItem.objects.bulk_create(
+            [UnprocessedItem(account=self.account, external_id=item.external_id, reason=reason, raw=item.raw or {})],
+            ignore_conflicts=True,
+        )
+        self.result.set_aside += 1
+
+    # Building rows -------------------------------------------------------------------------------
+
+    def _identity(self, item):
+        identity = self.identities[self._author_id(item)]
+        author, changed = item.author, []
+        for attribute, value in (("handle", author.handle), ("display_name", author.name), ("avatar_url", author.avatar_url)):
+            if value and getattr(identity, attribute) != value:
+                setattr(identity, attribute, value)
+                changed.append(attribute)
+        if changed:
+            Identity.objects.filter(pk=identity.pk).update(**{name: getattr(identity, name) for name in changed})
+        return identity
+
+    def _message(self, item, ticket, direction, *, identity=None, delivery_state="", touch=True):
+        message = Message(
+            ticket=ticket, account=self.account, external_id=item.external_id,
+            in_reply_to=item.reply_to_ids[0] if item.reply_to_ids else "", direction=direction, kind=item.kind,
+            is_automatic=item.is_automatic, author_identity=identity, subject=item.subject[:500], text=item.text,
+            html=item.html, url=item.url[:1000], context=item.context, raw=item.raw, sent_at=item.sent_at,
+            delivery_state=delivery_state,
+        )  # fmt: skip
+        self.messages.append(message)
+        self.ticket_of[item.external_id] = ticket
+        self.attachments.extend((message, attachment) for attachment in item.attachments)
+        if touch:
+            self.touched[id(ticket)] = ticket
+        return message
+
+    def _event(self, ticket, kind, data=None, message=None):
+        self.events.append((ticket, kind, data or {}, message))
+        self.touched[id(ticket)] = ticket
+
+    # 4. Writes -----------------------------------------------------------------------------------
+
+    def _write(self):
+        for ticket in self.touched.values():
+            ticket.updated_at = self.now
+            ticket_sla_recompute(ticket, self.now, rules=self.rules)
+        Ticket.objects.bulk_create(self.new_tickets)
+        new = {id(ticket) for ticket in self.new_tickets}
+        existing = [ticket for key, ticket in self.touched.items() if key not in new]
+        Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS)
+        Message.objects.bulk_create(self.messages)
+        self._write_attachments()
+        TicketEvent.objects.bulk_create(
+            TicketEvent(ticket=ticket, kind=kind, data={**data, "message": message.pk} if message else data)
+            for ticket, kind, data, message in self.events
+        )
+        self._acknowledge()
+
+    def _acknowledge(self):
+        """Out-of-hours acknowledgements: looked at once per batch, then per message only when due."""
+        enabled = set(AcknowledgementSetting.objects.filter(enabled=True).values_list("kind", flat=True))
+        if not enabled or not any(message.kind in enabled for _, message in self.inbound):
+            return
+        if acknowledgements.closed_until(self.now, self.rules.schedule_for(self.account)) is None:
+            return  # the team is on duty: no acknowledgement is due
+        for ticket, message in self.inbound:
+            if message.kind in enabled:
+                acknowledgements.ticket_acknowledge_if_closed(ticket, message, now=self.now)
+
+    def _write_attachments(self):
+        for message, attachment in self.attachments:
+            stored = Attachment(
+                message=message, filename=attachment.filename[:255], content_type=attachment.content_type[:255],
+                size=attachment.size, url=attachment.url,
+            )  # fmt: skip
+            if attachment.data is not None:
+                stored.file.save(attachment.filename or "attachment", ContentFile(attachment.data), save=False)
+            stored.save()
+
+    # Helpers -------------------------------------------------------------------------------------
+
+    def _is_ours(self, item):
+        return bool(self.account.self_external_id) and item.author.external_id == self.account.self_external_id
+
+    def _author_id(self, item):
+        return normalise_external_id(self.account.kind, item.author.external_id)
+
+
+def _domain(author_id):
+    return author_id.rsplit("@", 1)[1] if "@" in author_id else ""
+
+
+def _reconcile_cut_off_send(ticket, item):
+    """Our post whose send was cut off before we learnt its id: it went out; record its id."""
+    pending = ticket.messages.filter(
+        direction=Message.Direction.OUTBOUND, delivery_state__in=["sending", "unknown"], external_id__isnull=True
+    )
+    for message in pending:
+        if " ".join(message.text.split()) == " ".join(item.text.split()):
+            Message.objects.filter(pk=message.pk).update(
+                delivery_state=Message.Delivery.SENT, external_id=item.external_id, url=item.url[:1000], delivery_error=""
+            )
+            return True
+    return False

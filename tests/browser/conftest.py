@@ -1,0 +1,90 @@
+"""Shared browser fixtures: Debian's chromium driven by Playwright's sync API, logged-in pages.
+
+Browser tests use pytest-django's `live_server` (a real server thread on a transactional
+database) and are marked `browser`. On a machine without chromium they skip with the reason
+(`tests.outside.require_chromium`); with OSS_REQUIRE_ALL=1 that is a failure instead.
+"""
+
+import os
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.outside import require_chromium
+
+# Playwright's sync API keeps an asyncio loop running in the test thread, and Django refuses ORM
+# calls from a thread with a running loop. The test thread only sets up data and reads results
+# while the browser waits, so the guard protects nothing here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def logged_in_page(browser, live_server):
+    """`logged_in_page(user)` -> a Playwright page of a fresh browser context, signed in as the user.
+
+    The session cookie comes from Django's test client, so no test pays for password hashing.
+    """
+    contexts = []
+
+    def open_page(user, *, width=1400, height=900):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id=settings.TIME_ZONE)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": live_server.url}])
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(transactional_db):
+    """The rows data migrations create (roles, default schedules and SLA policies).
+
+    Transactional tests flush the database after each test, and Django's serialized copy cannot
+    restore them here: with Playwright's loop running, the test thread gets a fresh database
+    connection object without that copy. So put them back the way the migrations do.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from oss_inbox.staff.roles import ROLE_PERMISSIONS
+
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([Permission.objects.get(codename=codename, content_type__app_label=app)
+                               for codename, app in wanted])
+    import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
+
+
+@pytest.fixture
+def tasks_run_in_the_server():
+    """There is no worker in a browser test: tasks enqueued after commit run in the server thread,
+    as a worker would run them, instead of going to the broker (whose folder is the developer's)."""
+    from oss_inbox.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
