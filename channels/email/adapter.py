@@ -76,6 +76,7 @@ class EmailAdapter(ChannelAdapter):
             ticket_id=message.ticket_id,
             text=message.text,
             sent_at=timezone.now(),
+            automatic=message.is_automatic,
         )
         email = compose_reply(reply, self._answered(message))
         smtp.deliver(smtp_config(self.account), email)

@@ -38,6 +38,7 @@ class Reply:
     ticket_id: int
     text: str
     sent_at: datetime
+    automatic: bool = False  # our out-of-hours acknowledgement
 
 
 def answered_from_headers(*, address, message_id, subject, headers):
@@ -73,6 +74,9 @@ def compose_reply(reply, answered):
         message["In-Reply-To"] = f"<{parent[0]}>"
     if chain:
         message["References"] = " ".join(f"<{found}>" for found in _trimmed(list(dict.fromkeys(chain))))
+    if reply.automatic:
+        # RFC 3834: the customer's own auto-responder must not answer our acknowledgement.
+        message["Auto-Submitted"] = "auto-replied"
     # Quoted-printable, not 8bit: not every SMTP server on the way announces 8BITMIME.
     message.set_content(reply.text, cte="quoted-printable")
     return message
