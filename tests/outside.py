@@ -33,6 +33,10 @@ def require_redis():
 
 def require_chromium():
     require(shutil.which("chromium") is not None, "needs Debian's chromium (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        require(False, "needs the playwright package (make test installs it)")
 
 
 def require_corpus():
