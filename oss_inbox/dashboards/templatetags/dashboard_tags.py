@@ -1,0 +1,35 @@
+from django import template
+
+from ..filters import local_zone
+
+register = template.Library()
+
+
+@register.filter
+def span_words(delta):
+    """A wait as people say it: "2d 3h", "3h 12m", "12m"."""
+    if delta is None:
+        return ""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
+
+
+@register.filter
+def local_clock(moment, now=None):
+    """"4:30 PM" today, "Sat 8:00 AM" on another day (local time)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(local_zone())
+    words = local.strftime("%-I:%M %p")
+    if now is not None and local.date() != now.astimezone(local_zone()).date():
+        words = f"{local:%a} {words}"
+    return words
+
+
+@register.filter
+def share_percent(share):
+    return "—" if share is None else f"{share * 100:.1f}%"
