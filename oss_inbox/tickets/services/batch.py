@@ -184,7 +184,8 @@ class Batch:
         )  # fmt: skip
         self.new_tickets.append(ticket)
         self.newest[item.thread_key] = ticket
-        self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk} if previous else {})
+        if previous:  # the ticket row records its creation; a follow-up's link is worth a timeline entry
+            self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk})
         self.result.tickets_opened += 1
         return ticket
 
