@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message
+from oss_inbox.tickets.services.lifecycle import ticket_recount_replies
 
 from .base import ChannelError, DeliveryUnknown
 from .registry import adapter_for
@@ -55,20 +56,32 @@ def message_send(message_id):
 def _settle(message, state, **fields):
     if state == Message.Delivery.SENT:
         fields["delivery_error"] = ""
+        _drop_echo_stored_first(message, fields["external_id"])
     else:
         log.warning("Reply %s is %s: %s", message.pk, state, fields.get("error"))
         fields["delivery_error"] = fields.pop("error")
     Message.objects.filter(pk=message.pk, delivery_state=Message.Delivery.SENDING).update(
         delivery_state=state, sending_started_at=None, **fields
     )
+    if state == Message.Delivery.FAILED:
+        ticket_recount_replies(message.ticket)  # the customer got nothing: the clocks run again
     return state
 
 
+def _drop_echo_stored_first(message, external_id):
+    """A poll may have stored our reply's echo before we learnt its id: keep ours, drop the copy."""
+    Message.objects.filter(
+        account_id=message.account_id, external_id=external_id, direction=Message.Direction.OUTBOUND,
+        author_user__isnull=True,
+    ).exclude(pk=message.pk).delete()
+
+
 def message_retry(message):
-    """An agent asks to send a failed (or unknown) reply again."""
+    """An agent asks to send a failed (or unknown) reply again: it counts as an answer again."""
     Message.objects.filter(pk=message.pk, delivery_state__in=[Message.Delivery.FAILED, Message.Delivery.UNKNOWN]).update(
         delivery_state=Message.Delivery.QUEUED, next_attempt_at=None, delivery_error="", delivery_attempts=0
     )
+    ticket_recount_replies(message.ticket)
 
 
 def outbox_sweep(now=None):

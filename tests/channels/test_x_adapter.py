@@ -302,6 +302,8 @@ def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(sandbo
     too_long.refresh_from_db()
     assert too_long.delivery_error == "Reply is 284 characters; X allows 280."
     assert sandbox.requests[start:] == [] and sandbox.posted_tweets == []
+    too_long.ticket.refresh_from_db()  # the customer got nothing: the first-response clock runs again
+    assert too_long.ticket.first_response_at is None and too_long.ticket.sla_due_at is not None
     # The link counts 23 however long it is: 273 by X's count, 324 letters.
     fits = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + LINK)
     assert message_send(fits.pk) == "sent"

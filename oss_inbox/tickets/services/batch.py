@@ -12,6 +12,7 @@
 A batch that fails as a whole is retried by `ingest` one item at a time, each a batch of one.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from ..models import Attachment, Contact, Identity, Message, OrganizationDomain,
 from ..threading import by_reference
 from .lifecycle import subject_from
 
+LINK = re.compile(r"https?://\S+")
 # What a customer's message may change on an existing ticket, besides its SLA fields.
 TICKET_FIELDS = ["status", "resolved_at", "last_inbound_at", "last_outbound_at", "first_response_at", "updated_at"]
 
@@ -87,14 +89,24 @@ class Batch:
         replied = dict(
             Message.objects.filter(account=self.account, external_id__in=reply_ids).values_list("external_id", "ticket_id")
         )
-        for ticket in Ticket.objects.filter(pk__in=set(replied.values())):
+        # Locked: an agent's request saving one of these tickets meanwhile would be overwritten.
+        for ticket in Ticket.objects.filter(pk__in=set(replied.values())).select_for_update(of=("self",)):
             self._remember(ticket)
         keys = {item.thread_key for item in self.items} | {t.thread_key for t in self.tickets.values()}
-        in_threads = Ticket.objects.filter(account=self.account, thread_key__in=keys).order_by("-created_at", "-id")
+        in_threads = (
+            Ticket.objects.filter(account=self.account, thread_key__in=keys)
+            .order_by("-created_at", "-id")
+            .select_for_update(of=("self",))
+        )
         for ticket in in_threads:
             ticket = self._remember(ticket)
             self.newest.setdefault(ticket.thread_key, ticket)
         self.ticket_of = {external_id: self.tickets[ticket_id] for external_id, ticket_id in replied.items()}
+
+    def _load_newest(self, thread_key):
+        if thread_key not in self.newest:
+            newest = Ticket.objects.filter(account=self.account, thread_key=thread_key).order_by("-created_at", "-id")
+            self.newest[thread_key] = self._remember(newest.select_for_update(of=("self",)).first())
 
     def _remember(self, ticket):
         ticket = self.tickets.setdefault(ticket.pk, ticket)
@@ -152,7 +164,9 @@ class Batch:
         ticket = next((self.ticket_of[i] for i in item.reply_to_ids if i in self.ticket_of), None)
         if ticket is None and item.ticket_ref and contact is not None:
             ticket = by_reference(self.account, item.ticket_ref, contact)
-            ticket = self._remember(ticket) if ticket else None
+            if ticket is not None:
+                ticket = self._remember(ticket)
+                self._load_newest(ticket.thread_key)  # a follow-up may have opened since
         if ticket is None:
             return self.newest.get(item.thread_key)
         return self.newest.get(ticket.thread_key, ticket)
@@ -228,7 +242,8 @@ class Batch:
     def _identity(self, item):
         identity = self.identities[self._author_id(item)]
         author, changed = item.author, []
-        for attribute, value in (("handle", author.handle), ("display_name", author.name), ("avatar_url", author.avatar_url)):
+        profile = (("handle", author.handle[:255]), ("display_name", author.name[:255]), ("avatar_url", author.avatar_url[:1000]))
+        for attribute, value in profile:
             if value and getattr(identity, attribute) != value:
                 setattr(identity, attribute, value)
                 changed.append(attribute)
@@ -313,9 +328,14 @@ def _reconcile_cut_off_send(ticket, item):
         direction=Message.Direction.OUTBOUND, delivery_state__in=["sending", "unknown"], external_id__isnull=True
     )
     for message in pending:
-        if " ".join(message.text.split()) == " ".join(item.text.split()):
+        if _comparable(message.text) == _comparable(item.text):
             Message.objects.filter(pk=message.pk).update(
                 delivery_state=Message.Delivery.SENT, external_id=item.external_id, url=item.url[:1000], delivery_error=""
             )
             return True
     return False
+
+
+def _comparable(text):
+    # X returns our links shortened to t.co: compare what we wrote without its links.
+    return " ".join(LINK.sub("", text).split())

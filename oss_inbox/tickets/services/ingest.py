@@ -2,6 +2,7 @@
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 
 from channels.base import Unparseable
@@ -82,7 +83,11 @@ def _apply_alone(account, item, result):
 
 
 def _raise_if_database_down(error):
-    """The database itself failing (connection lost) aborts the ingest: the cursor stays behind."""
+    """The database failing (connection lost) or the task running out of time aborts the whole
+    ingest, so the cursor stays behind and the next poll fetches the same items again; only an
+    error in an item's own data is recorded against that item."""
+    if isinstance(error, SoftTimeLimitExceeded):
+        raise error
     if isinstance(error, DatabaseError) and not isinstance(error, (DataError, IntegrityError)):
         raise error
 

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from oss_inbox.sla.services import ticket_sla_recompute
@@ -23,6 +24,31 @@ def subject_from(item):
     if len(first_line) > SUBJECT_LENGTH:
         first_line = first_line[: SUBJECT_LENGTH - 1].rstrip() + "…"
     return first_line
+
+
+def lock(ticket):
+    """Lock the ticket's row and reload it: a poll or a colleague may have changed it since it was read.
+
+    Services that save a whole ticket call this first, inside their transaction, so that they never
+    write back a stale copy over someone else's change.
+    """
+    list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def ticket_recount_replies(ticket):
+    """A reply failed for good (or is tried again): the response clocks follow the replies still standing."""
+    lock(ticket)
+    standing = ticket.messages.filter(direction=Message.Direction.OUTBOUND, is_automatic=False).exclude(
+        delivery_state=Message.Delivery.FAILED
+    )
+    times = standing.aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    ticket.first_response_at, ticket.last_outbound_at = times["first"], times["last"]
+    ticket_sla_recompute(ticket)
+    ticket.save()
+    return ticket
 
 
 def ticket_record_outbound(ticket, sent_at, *, actor=None):
@@ -67,11 +93,25 @@ def ticket_assign(*, ticket, assignee, actor):
 
 @transaction.atomic
 def ticket_set_status(*, ticket, status, actor):
+    lock(ticket)
     if ticket.status == status:
         return ticket
     _set_status(ticket, status, actor=actor)
     ticket_sla_recompute(ticket)
     ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(*, ticket, priority, actor):
+    if ticket.priority == priority:
+        return ticket
+    previous = ticket.priority
+    ticket.priority = priority
+    ticket.save(update_fields=["priority", "updated_at"])
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.PRIORITY, actor=actor, data={"from": previous, "to": priority}
+    )
     return ticket
 
 
@@ -109,6 +149,7 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
     is_automatic and neither counts as the first response nor stops a response clock.
     """
     sent_at = sent_at or timezone.now()
+    lock(ticket)
     reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
     message = Message.objects.create(
         ticket=ticket,
