@@ -4,6 +4,7 @@ The page uses every section; a CSV export builds one table and so runs only its 
 Both read the same `Sections`, so a download holds the numbers the page shows.
 """
 
+from dataclasses import dataclass
 from functools import cached_property
 
 from . import charts, live, selectors, tables
@@ -73,12 +74,19 @@ class Sections:
 
     @cached_property
     def schedule(self):
-        """(name, spans, holidays in range, other schedule names) of the schedule drawn on the heatmap."""
-        found = self.schedules
-        row, built, _ = found[0]
-        holidays = [(day, windows) for day, windows in built.overrides.items()
-                    if self.filters.start <= day <= self.filters.end]
-        return row.name, weekly_spans(built), holidays, [other.name for other, _, _ in found[1:]]
+        """The schedule drawn on the heatmap: the default one among the filtered accounts'."""
+        row, built, _ = self.schedules[0]
+        special = [(day, windows) for day, windows in built.overrides.items()
+                   if self.filters.start <= day <= self.filters.end]
+        return DrawnSchedule(row.name, weekly_spans(built), special, [other.name for other, _, _ in self.schedules[1:]])
+
+
+@dataclass(frozen=True)
+class DrawnSchedule:
+    name: str
+    spans: list  # [(weekday, start hour, end hour)]
+    special_days: list  # [(date, windows)] in the range: holidays (no windows) and special hours
+    others: list  # names of the other schedules the filtered accounts follow
 
 
 TABLES = {
@@ -119,7 +127,7 @@ class Dashboard:
         backlog = charts.daily_chart(labels, [("Backlog", [day.backlog for day in days], "line", "series-backlog")])
         shares = [None if day.first_response.share is None else round(day.first_response.share * 100, 1) for day in days]
         promise = charts.daily_chart(labels, [("Within SLA", shares, "bar", "series-sla")], ceiling=100, suffix="%")
-        _, spans, _, _ = self.sections.schedule
+        spans = self.sections.schedule.spans
         return {"volume": volume, "backlog": backlog, "promise": promise,
                 "heatmap": charts.heatmap(self.sections.trends.heatmap, spans)}
 

@@ -139,3 +139,12 @@ def test_presets_keep_the_other_filters(client, supervisor):
     label, query, chosen = presets[1]
     assert label == "7 days" and "channel=email" in query
     assert f"start={today - timedelta(days=6)}" in query and not chosen
+
+
+def test_the_heatmap_outlines_team_hours_and_names_the_holiday(client, supervisor, world):
+    client.force_login(supervisor)
+    html = client.get(PAGE, history_range()).content.decode()
+    assert "Thu Nov 26 closed" in html
+    # Mon-Fri 07:00-22:00 and Sat-Sun 08:00-21:00: seven outlines, 15 and 13 cells wide.
+    assert html.count('class="heat-window"') == 7
+    assert html.count('width="390.0"') == 5 and html.count('width="338.0"') == 2
