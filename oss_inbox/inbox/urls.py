@@ -1,9 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import actions, views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("queue/version/", views.queue_version, name="queue-version"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:ticket_id>/state/", views.ticket_state, name="state"),
+    path("tickets/<int:ticket_id>/canned/", views.canned_text, name="canned"),
+    path("tickets/<int:ticket_id>/claim/", actions.claim, name="claim"),
+    path("tickets/<int:ticket_id>/assign/", actions.assign, name="assign"),
+    path("tickets/<int:ticket_id>/status/", actions.set_status, name="status"),
+    path("tickets/<int:ticket_id>/priority/", actions.set_priority, name="priority"),
+    path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),
+    path("tickets/<int:ticket_id>/messages/<int:message_id>/retry/", actions.retry, name="retry"),
 ]

@@ -1,0 +1,140 @@
+"""Changes to one ticket from its page: thin views over the ticket services.
+
+Each answers with a redirect back to the ticket (so a reload does not repeat it), or, when the
+change was refused, the ticket page again with the reason next to the form that caused it.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from channels.sending import message_retry
+from oss_inbox.tickets.models import Message, Ticket
+from oss_inbox.tickets.selectors import ticket_for_user
+from oss_inbox.tickets.services.lifecycle import (
+    ClaimConflict,
+    ticket_add_note,
+    ticket_assign,
+    ticket_claim,
+    ticket_reply,
+    ticket_set_priority,
+    ticket_set_status,
+)
+
+from .composer import reply_length_problem
+from .views import render_ticket
+
+RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
+
+
+def _back(ticket):
+    return redirect("inbox:ticket", ticket.pk)
+
+
+@require_POST
+def retry(request, ticket_id, message_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    message = get_object_or_404(ticket.messages, pk=message_id, direction=Message.Direction.OUTBOUND)
+    if message.delivery_state in RETRYABLE:
+        with transaction.atomic():
+            message_retry(message)
+            transaction.on_commit(lambda: _enqueue_send(message.pk))
+        messages.success(request, "The reply is queued to be sent again.")
+    return _back(ticket)
+
+
+def _enqueue_send(message_id):
+    from channels.tasks import send_message
+
+    send_message.delay(message_id)
+
+
+@require_POST
+def claim(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    try:
+        ticket_claim(ticket=ticket, user=request.user)
+    except ClaimConflict as conflict:
+        claimer = conflict.ticket.assignee
+        words = f"{claimer.get_full_name() or claimer.get_username()} claimed this a moment ago."
+        return render_ticket(request, conflict.ticket, status=409, claim_error=words)
+    return _back(ticket)
+
+
+@require_POST
+def assign(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    chosen = request.POST.get("assignee", "")
+    assignee = None
+    if chosen:
+        assignee = get_object_or_404(get_user_model(), pk=chosen, is_active=True)
+        if not assignee.has_perm("tickets.work_queue"):
+            return HttpResponseBadRequest("That person does not work the queue.")
+    ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
+    return _back(ticket)
+
+
+@require_POST
+def set_status(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    status = request.POST.get("status", "")
+    if status not in Ticket.Status.values or status == Ticket.Status.NEW:
+        return HttpResponseBadRequest("Unknown status.")
+    ticket_set_status(ticket=ticket, status=status, actor=request.user)
+    return _back(ticket)
+
+
+@require_POST
+def set_priority(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    try:
+        priority = Ticket.Priority(int(request.POST.get("priority", "")))
+    except ValueError:
+        return HttpResponseBadRequest("Unknown priority.")
+    ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
+    return _back(ticket)
+
+
+@require_POST
+def compose(request, ticket_id):
+    """The composer's buttons: an internal note, a reply, or a reply that also resolves."""
+    ticket = ticket_for_user(request.user, ticket_id)
+    text, action = request.POST.get("text", ""), request.POST.get("action", "reply")
+    if action == "note":
+        if not text.strip():
+            return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
+        ticket_add_note(ticket=ticket, author=request.user, text=text)
+        return _back(ticket)
+    refused = _reply_refused(request, ticket, text)
+    if refused:
+        return refused
+    with transaction.atomic():
+        ticket_reply(ticket=ticket, author=request.user, text=text)
+        if action == "reply_resolve":
+            ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
+    return _back(ticket)
+
+
+def _reply_refused(request, ticket, text):
+    """The ticket page with a reason when the reply must not go out (yet), else None."""
+    problem = reply_length_problem(ticket.account.kind, text)
+    if problem:
+        return render_ticket(request, ticket, status=400, composer_error=problem, draft=text)
+    if request.POST.get("confirmed") == "1":
+        return None
+    newer = _colleague_reply_since(ticket, request.user, request.POST.get("seen_outbound", "0"))
+    if newer is None:
+        return None
+    who = newer.author_user.get_full_name() or newer.author_user.get_username()
+    prompt = f"{who} replied to this customer after you opened the ticket. Send yours anyway?"
+    return render_ticket(request, ticket, status=409, confirm_prompt=prompt, draft=text,
+                         action=request.POST.get("action", "reply"))
+
+
+def _colleague_reply_since(ticket, user, seen_outbound):
+    seen = int(seen_outbound) if seen_outbound.isdigit() else 0
+    replies = ticket.messages.filter(direction=Message.Direction.OUTBOUND, pk__gt=seen, is_automatic=False)
+    return replies.exclude(author_user=user).exclude(author_user=None).select_related("author_user").last()

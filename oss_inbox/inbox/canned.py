@@ -1,0 +1,30 @@
+"""Canned responses: which ones a ticket offers, and their text filled for that ticket."""
+
+import re
+
+from django.db.models import Q
+
+from .models import CannedResponse
+
+PLACEHOLDER = re.compile(r"\{\{\s*(customer\.first_name|agent\.first_name|ticket\.id)\s*\}\}")
+
+
+def canned_for_ticket(ticket):
+    return CannedResponse.objects.filter(Q(channel_kind="") | Q(channel_kind=ticket.account.kind))
+
+
+def canned_fill(text, *, ticket, agent):
+    """Replace the known placeholders; anything else in braces is left as the agent wrote it."""
+    values = {
+        "customer.first_name": _first_name(ticket.contact.name) or "there",
+        "agent.first_name": agent.first_name or agent.get_username(),
+        "ticket.id": str(ticket.pk),
+    }
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+def _first_name(name):
+    words = name.split()
+    if not words:
+        return ""
+    return words[0].lstrip("@")

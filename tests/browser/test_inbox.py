@@ -1,0 +1,81 @@
+"""An agent works a ticket with the keyboard and the composer; a colleague sees the claim and is warned."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from oss_inbox.inbox.models import CannedResponse
+from oss_inbox.tickets.models import Ticket
+from oss_inbox.tickets.services import ingest
+from tests.factories import email
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warned(
+        logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server):
+    ingest(mailbox, [email(subject="Bill higher than usual")])
+    ticket = Ticket.objects.get()
+    CannedResponse.objects.create(name="Bill review", text="Hi {{customer.first_name}}, I'm looking into it. — {{agent.first_name}}")
+    dana, lee = logged_in_page(agent), logged_in_page(other_agent)
+    lee.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+
+    dana.goto(f"{live_server.url}/")
+    dana.get_by_role("link", name="Open", exact=True).click()
+    dana.keyboard.press("j")
+    dana.keyboard.press("Enter")
+    expect(dana).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    dana.keyboard.press("?")
+    expect(dana.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    dana.keyboard.press("Escape")
+    dana.keyboard.press("a")
+    expect(dana.get_by_test_id("claimed-by")).to_have_text("claimed by Dana")
+    expect(lee.get_by_test_id("claimed-by")).to_have_text("claimed by Dana", timeout=6000)
+
+    dana.get_by_label("Canned response").fill("Bill review")
+    dana.get_by_role("button", name="Insert").click()
+    composer = dana.get_by_label(re.compile("Reply to Maria Lopez"))
+    expect(composer).to_have_value("Hi Maria, I'm looking into it. — Dana")
+    dana.get_by_role("button", name="Send & resolve").click()
+    expect(dana.locator("#status")).to_have_value("resolved")
+    expect(dana.locator(".message.outbound")).to_contain_text("Hi Maria, I'm looking into it.")
+
+    lee.get_by_label(re.compile("Reply to Maria Lopez")).fill("Let me check your meter readings.")
+    lee.get_by_role("button", name="Send", exact=True).click()
+    expect(lee.get_by_role("alert")).to_contain_text("Dana replied to this customer after you opened the ticket")
+    assert Ticket.objects.get().messages.filter(direction="outbound").count() == 1
+
+
+def test_a_draft_survives_a_reload_and_the_x_counter_counts(logged_in_page, live_server, agent, twitter):
+    from tests.factories import inbound
+
+    ingest(twitter, [inbound()])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    composer = page.get_by_label(re.compile("Reply to"))
+    composer.fill("Crews are on their way, see https://example.com/outages")
+    expect(page.locator("#composer-count")).to_have_text("51/280")  # 28 characters and a link counted as 23, as tweet_length says
+    page.reload()
+    expect(composer).to_have_value("Crews are on their way, see https://example.com/outages")
+    composer.fill("Café 東京 🙂")
+    expect(page.locator("#composer-count")).to_have_text("12/280")  # CJK and emoji weigh 2
+    composer.fill("x" * 281)
+    expect(page.locator("#composer-count")).to_contain_text("1 too long for X")
+
+
+def test_the_queue_shows_a_colleagues_claim_without_losing_the_selection(logged_in_page, live_server, agent, other_agent, mailbox):
+    from oss_inbox.tickets.services import ticket_claim
+
+    ingest(mailbox, [email(subject="Bill higher than usual"), email(sender="tom@example.com", subject="Payment plan")])
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("j")
+    selected = page.locator("tr.selected")
+    expect(selected).to_have_count(1)
+    selected_id = selected.get_attribute("data-ticket-id")
+    page.wait_for_timeout(500)  # the first poll has read the version
+    ticket_claim(ticket=Ticket.objects.get(subject="Payment plan"), user=other_agent)
+    expect(page.locator("tr", has_text="Payment plan")).to_contain_text("lee", timeout=7000)
+    expect(page.locator("tr.selected")).to_have_attribute("data-ticket-id", selected_id)

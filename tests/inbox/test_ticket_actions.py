@@ -1,0 +1,96 @@
+"""Claim, assign, status and priority from the ticket page, through the ticket services."""
+
+import pytest
+from django.urls import reverse
+
+from oss_inbox.tickets.models import TicketEvent
+from oss_inbox.tickets.services import ticket_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, name, ticket, **data):
+    return client.post(reverse(f"inbox:{name}", args=[ticket.pk]), data)
+
+
+def test_claim_is_one_click(client, agent, x_ticket):
+    client.force_login(agent)
+    assert _post(client, "claim", x_ticket).status_code == 302
+    x_ticket.refresh_from_db()
+    assert x_ticket.assignee == agent and x_ticket.status == "open"
+    assert x_ticket.events.filter(kind=TicketEvent.Kind.CLAIMED, actor=agent).exists()
+
+
+def test_claim_conflict_says_who_and_overwrites_nothing(client, agent, other_agent, x_ticket):
+    client.force_login(agent)
+    ticket_claim(ticket=x_ticket, user=other_agent)
+    response = _post(client, "claim", x_ticket)
+    assert response.status_code == 409
+    assert "Lee claimed this a moment ago" in response.content.decode()
+    x_ticket.refresh_from_db()
+    assert x_ticket.assignee == other_agent
+
+
+def test_assign_to_a_colleague_and_back_to_nobody(client, agent, other_agent, x_ticket):
+    client.force_login(agent)
+    html = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    assert f'<option value="{other_agent.pk}">Lee</option>' in html
+    _post(client, "assign", x_ticket, assignee=other_agent.pk)
+    x_ticket.refresh_from_db()
+    assert x_ticket.assignee == other_agent
+    _post(client, "assign", x_ticket, assignee="")
+    x_ticket.refresh_from_db()
+    assert x_ticket.assignee is None
+
+
+def test_cannot_assign_to_someone_outside_the_queue(client, agent, outsider, x_ticket):
+    client.force_login(agent)
+    assert _post(client, "assign", x_ticket, assignee=outsider.pk).status_code == 400
+    x_ticket.refresh_from_db()
+    assert x_ticket.assignee is None
+
+
+def test_status_and_priority(client, agent, x_ticket):
+    client.force_login(agent)
+    _post(client, "status", x_ticket, status="pending")
+    _post(client, "priority", x_ticket, priority="3")
+    x_ticket.refresh_from_db()
+    assert (x_ticket.status, x_ticket.priority) == ("pending", 3)
+    assert x_ticket.events.filter(kind=TicketEvent.Kind.PRIORITY, data={"from": 1, "to": 3}).exists()
+    assert _post(client, "status", x_ticket, status="bogus").status_code == 400
+    assert _post(client, "priority", x_ticket, priority="9").status_code == 400
+
+
+@pytest.mark.parametrize("name, data", [
+    ("claim", {}), ("assign", {"assignee": ""}), ("status", {"status": "resolved"}),
+    ("priority", {"priority": "3"}), ("compose", {"text": "hi", "action": "note"}),
+])
+def test_outsider_gets_403(client, outsider, x_ticket, name, data):
+    client.force_login(outsider)
+    assert _post(client, name, x_ticket, **data).status_code == 403
+    assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 403
+
+
+def test_supervisor_may_act_too(client, supervisor, x_ticket):
+    client.force_login(supervisor)
+    assert _post(client, "claim", x_ticket).status_code == 302
+
+
+def test_ticket_page_queries_do_not_grow_with_the_conversation(client, agent, x_ticket, django_assert_max_num_queries):
+    from oss_inbox.tickets.services import ticket_add_note, ticket_reply
+
+    client.force_login(agent)
+    for n in range(5):
+        ticket_reply(ticket=x_ticket, author=agent, text=f"reply {n}")
+        ticket_add_note(ticket=x_ticket, author=agent, text=f"note {n}")
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
+
+
+def test_state_partial_shows_a_colleagues_claim(client, agent, other_agent, x_ticket):
+    client.force_login(agent)
+    ticket_claim(ticket=x_ticket, user=other_agent)
+    response = client.get(reverse("inbox:state", args=[x_ticket.pk]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "claimed by Lee" in html and 'hx-trigger="every 5s"' in html
+    assert "<html" not in html
