@@ -94,3 +94,10 @@ def test_state_partial_shows_a_colleagues_claim(client, agent, other_agent, x_ti
     html = response.content.decode()
     assert response.status_code == 200 and "claimed by Lee" in html and 'hx-trigger="every 5s"' in html
     assert "<html" not in html
+
+
+def test_a_new_ticket_shows_new_in_the_status_menu_not_open(client, agent, x_ticket):
+    client.force_login(agent)
+    page = client.get(f"/tickets/{x_ticket.pk}/").content.decode()
+    assert '<option value="" selected disabled>New</option>' in page
+    assert '<option value="open" selected>' not in page
