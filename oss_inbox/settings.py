@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oss_inbox.sla",
     "oss_inbox.inbox",
     "oss_inbox.dashboards",
+    "oss_inbox.keyaccounts",
     "oss_inbox.demo",
     "channels",
 ]

@@ -23,8 +23,9 @@ class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = ["name", "position", "key_accounts_only", "min_priority", "channel_kind",
-                  "first_response_clock", "next_response_clock", "resolution_clock", "at_risk_percent"]
+                  "first_response_clock", "next_response_clock", "resolution_clock", "coverage_schedule", "at_risk_percent"]
         labels = {
+            "coverage_schedule": "Coverage hours of",
             "key_accounts_only": "Only key-account tickets",
             "min_priority": "Only tickets of priority at least",
             "channel_kind": "Only tickets on channel",
@@ -33,6 +34,7 @@ class SlaPolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["coverage_schedule"].empty_label = "Each channel's own schedule"
         for name, anything in (("min_priority", "Any priority"), ("channel_kind", "Any channel")):
             self.fields[name].choices = [("", anything), *self.fields[name].choices[1:]]
         for name, label, help_text in TARGETS:

@@ -127,6 +127,10 @@ class SlaPolicy(models.Model):
     next_response_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
     resolution_target = models.DurationField(null=True, blank=True)
     resolution_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
+    coverage_schedule = models.ForeignKey(
+        "CoverageSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Count coverage hours on this schedule instead of the channel's (e.g. 24×7 for key accounts).",
+    )
     at_risk_percent = models.PositiveSmallIntegerField(
         default=25, help_text="A ticket is at risk when this share of its target is left."
     )

@@ -69,7 +69,7 @@ class SlaRules:
     """
 
     def __init__(self, policies=None):
-        chosen = list(SlaPolicy.objects.all()) if policies is None else list(policies)
+        chosen = list(SlaPolicy.objects.select_related("coverage_schedule")) if policies is None else list(policies)
         self.policies = sorted(chosen, key=specificity)
         self._schedules = {}
 
@@ -77,11 +77,19 @@ class SlaRules:
         kind = _lazy_kind(ticket)
         return next((policy for policy in self.policies if policy_matches(policy, ticket, kind)), fallback_policy())
 
-    def clock(self, name, ticket):
-        """The clock a target counts on; the ticket's account is read only for coverage hours."""
-        if name == SlaPolicy.Clock.COVERAGE:
-            return CoverageClock(self.schedule_for(ticket.account))
-        return CalendarClock()
+    def clock(self, name, ticket, policy=None):
+        """The clock a target counts on: coverage hours are the policy's own schedule, else the account's."""
+        if name != SlaPolicy.Clock.COVERAGE:
+            return CalendarClock()
+        if policy is not None and policy.coverage_schedule_id:
+            return CoverageClock(self.policy_schedule(policy))
+        return CoverageClock(self.schedule_for(ticket.account))
+
+    def policy_schedule(self, policy):
+        key = ("policy", policy.coverage_schedule_id)
+        if key not in self._schedules:
+            self._schedules[key] = policy.coverage_schedule.as_clock_schedule()
+        return self._schedules[key]
 
     def schedule_for(self, account):
         """The account's `clock.Schedule`: its own, else the default, else the built-in hours."""

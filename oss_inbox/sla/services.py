@@ -92,7 +92,7 @@ def _target(ticket, rules, policy, name, start):
     target = getattr(policy, f"{name}_target")
     if target is None or start is None:
         return None
-    clock = rules.clock(getattr(policy, f"{name}_clock"), ticket)
+    clock = rules.clock(getattr(policy, f"{name}_clock"), ticket, policy)
     pauses = _pauses(ticket) if name == "resolution" else ()
     left_at_risk = target * policy.at_risk_percent / 100
     return Due(add_skipping(clock, start, target, pauses), add_skipping(clock, start, target - left_at_risk, pauses))

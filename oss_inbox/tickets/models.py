@@ -8,17 +8,38 @@ OPEN_STATUSES = ("new", "open", "pending")
 
 
 class Organization(models.Model):
-    """A customer organisation; key accounts get concierge service (see keyaccounts)."""
+    """A customer organisation; key accounts get concierge service (see oss_inbox.keyaccounts)."""
+
+    class Tier(models.TextChoices):
+        STRATEGIC = "strategic", "Strategic"
+        MAJOR = "major", "Major"
+        STANDARD = "standard", "Standard"
 
     name = models.CharField(max_length=200, unique=True)
     is_key_account = models.BooleanField(default=False)
+    tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_accounts",
+        help_text="Gets the account's new tickets and the quarterly update reminders.",
+    )
+    backup_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="backed_up_accounts",
+        help_text="Stands in when the account manager is away or has left.",
+    )
+    service_addresses = models.TextField(blank=True, help_text="Sites and meters served, one per line.")
+    notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def manager_on_duty(self):
+        """Who gets the account's tickets: the account manager, else the backup (active users only)."""
+        return next((user for user in (self.account_manager, self.backup_manager) if user and user.is_active), None)
 
 
 class OrganizationDomain(models.Model):
