@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
 
+from oss_inbox.keyaccounts.models import KnownIdentity
+
 from .contacts import contact_merge
 from .models import (
     Attachment,
@@ -21,12 +23,18 @@ class OrganizationDomainInline(admin.TabularInline):
     extra = 1
 
 
+class KnownIdentityInline(admin.TabularInline):
+    model = KnownIdentity
+    extra = 1
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_key_account", "created_at"]
-    list_filter = ["is_key_account"]
+    list_display = ["name", "is_key_account", "tier", "account_manager", "backup_manager", "created_at"]
+    list_filter = ["is_key_account", "tier"]
+    list_select_related = ["account_manager", "backup_manager"]
     search_fields = ["name", "domains__domain"]
-    inlines = [OrganizationDomainInline]
+    inlines = [OrganizationDomainInline, KnownIdentityInline]
 
 
 @admin.register(OrganizationDomain)
