@@ -1,7 +1,10 @@
 """Admins add, edit and disable channel accounts in the app; secrets are never shown again."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from channels.models import ChannelAccount
 
@@ -73,6 +76,17 @@ def test_health_is_listed_in_plain_words(client, admin_user, twitter):
     client.force_login(admin_user)
     page = client.get(reverse("channels:list")).content.decode()
     assert "Needs an admin" in page and "credentials are invalid or revoked" in page
+
+
+def test_a_poll_seconds_ago_says_just_now_not_zero_minutes(client, admin_user, twitter):
+    now = timezone.now()
+    ChannelAccount.objects.filter(pk=twitter.pk).update(
+        last_success_at=now - timedelta(seconds=10), next_poll_at=now + timedelta(seconds=20)
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("channels:list")).content.decode()
+    assert "just now" in page and "in under a minute" in page
+    assert "0 minutes" not in page
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])
