@@ -77,9 +77,21 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--batch-size", type=positive, default=5000, help="tickets per transaction (default 5000)")
     parser.add_argument("--accounts", type=positive, default=3, help="channel accounts over X, Facebook, email in turn")
+    parser.add_argument("--stop-after", type=positive, help="only the oldest N of the tickets (see bench/replicate.py)")
+    parser.add_argument("--recent-days", type=positive, help="only the tickets of the last N days of the history")
     options = parser.parse_args(argv)
-    generate(options.tickets, seed=options.seed, batch_size=options.batch_size, accounts=options.accounts)
+    generate(options.tickets, seed=options.seed, batch_size=options.batch_size, accounts=options.accounts,
+             part=_part(options))  # fmt: skip
     return 0
+
+
+def _part(options):
+    """Which ticket indices of the whole history to build: (first, last)."""
+    first = 0
+    if options.recent_days:
+        first = int(options.tickets * max(0.0, 1 - options.recent_days / HISTORY.days))
+    last = min(options.tickets, first + options.stop_after) if options.stop_after else options.tickets
+    return first, last
 
 
 def positive(raw):
@@ -89,8 +101,8 @@ def positive(raw):
     return value
 
 
-def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None):
-    """Add `tickets` tickets with their history; return the rows inserted per model.
+def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None, part=None):
+    """Add `tickets` tickets with their history (or the `part` (first, last) of their indices); return the rows per model.
 
     1. Find or create the channel accounts and the agents who answer.
     2. Per batch: build contacts, identities, tickets, messages and events; insert them in one transaction.
@@ -98,19 +110,21 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     """
     out = out or sys.stdout
     history = History(
-        random.Random(seed), tickets=tickets, accounts=bench_accounts(accounts), agents=bench_agents(), now=now
+        random.Random(seed), tickets=tickets, accounts=bench_accounts(accounts), agents=bench_agents(), now=now,
+        first=part[0] if part else 0,
     )
+    first, last = part or (0, tickets)
     counts = {model: 0 for model in FILLED}
     started = time.monotonic()
     with historic_timestamps():
-        for first in range(0, tickets, batch_size):
-            rows = history.batch(first, min(first + batch_size, tickets))
+        for start in range(first, last, batch_size):
+            rows = history.batch(start, min(start + batch_size, last))
             insert(rows, counts)
             # With DEBUG on, Django keeps the last 9,000 statements; ours are megabytes each.
             reset_queries()
-            report(out, counts, tickets, time.monotonic() - started)
+            report(out, counts, last - first, time.monotonic() - started)
     finish()
-    report(out, counts, tickets, time.monotonic() - started, final=True)
+    report(out, counts, last - first, time.monotonic() - started, final=True)
     return counts
 
 
@@ -190,9 +204,10 @@ def report(out, counts, total, elapsed, final=False):
 class History:
     """Builds the rows of one batch at a time; between batches it keeps only contact ids and kinds."""
 
-    def __init__(self, rng, *, tickets, accounts, agents, now=None):
+    def __init__(self, rng, *, tickets, accounts, agents, now=None, first=0):
         self.rng = rng
         self.total = tickets
+        self.first = first  # tickets before this index are not built: contacts are made for the rest only
         self.now = now or timezone.now()
         self.start = self.now - HISTORY
         self.agents = agents
@@ -213,7 +228,7 @@ class History:
     def batch(self, first, last):
         rows = {model: [] for model in FILLED}
         batch_start = self.start + HISTORY * (first / self.total)  # before any of the batch's tickets
-        self.add_contacts(rows, -(-last // TICKETS_PER_CONTACT) - len(self.contact_channels), batch_start)
+        self.add_contacts(rows, -(-(last - self.first) // TICKETS_PER_CONTACT) - len(self.contact_channels), batch_start)
         for index in range(first, last):
             TicketBuilder(self, rows, self.created_at(index)).build()
         return rows
