@@ -5,6 +5,10 @@
 Each batch is one X API v2 mentions response (with the author expansion) of 1,000 tweets from
 customers of whom a third wrote before, parsed by channels.twitter.parse and stored by
 tickets.services.ingest, as a poll does. Prints a markdown table.
+
+Besides wall-clock rates it prints CPU time per item, of this process and (when PostgreSQL runs on
+this machine, so its backend's /proc/PID/stat is readable) of the PostgreSQL backend serving it:
+on a machine busy with other work the wall-clock rate falls, the CPU cost per item does not.
 """
 
 import argparse
@@ -58,6 +62,20 @@ def mentions_response(rng, first_id, size, customers):
     return {"data": tweets, "includes": {"users": list(users.values())}, "meta": {"result_count": size}}
 
 
+def backend_cpu_seconds():
+    """CPU seconds used so far by the database backend serving this connection, or None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # PostgreSQL on another machine
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def run(batches, size, seed):
     rng = random.Random(seed)
     account, _ = ChannelAccount.objects.get_or_create(
@@ -65,18 +83,24 @@ def run(batches, size, seed):
     )
     first_id = 1_900_000_000_000_000_000 + rng.randrange(10**12)
     customers = [str(10_000_000 + n) for n in range(size * batches * 2 // 3)]
-    rates = []
+    rates, cpu, backend = [], [], []
     for batch in range(batches):
         response = mentions_response(rng, first_id + batch * size, size, customers)
-        started = time.perf_counter()
+        backend_before = backend_cpu_seconds()
+        started, cpu_started = time.perf_counter(), time.process_time()
         items = parse_mentions(response)
         result = ingest(account, items, {"mentions_since_id": response["data"][0]["id"]})
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
+        if backend_before is not None:
+            backend.append((backend_cpu_seconds() - backend_before) / size * 1e6)
         if result.stored != size:
             sys.exit(f"only {result.stored} of {size} stored; first errors: {result.errors[:3]}")
         rates.append(size / elapsed)
-        print(f"batch {batch + 1}: {size / elapsed:,.0f} items/s ({result.tickets_opened} new tickets)", file=sys.stderr)
-    return rates
+        cpu.append(cpu_used / size * 1e6)
+        print(f"batch {batch + 1}: {size / elapsed:,.0f} items/s, {cpu[-1]:,.0f} µs CPU/item here"
+              + (f" + {backend[-1]:,.0f} µs in PostgreSQL" if backend else "")
+              + f" ({result.tickets_opened} new tickets)", file=sys.stderr)  # fmt: skip
+    return rates, cpu, backend
 
 
 def main():
@@ -84,11 +108,24 @@ def main():
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=None, help="Same seed, same tweet ids: a rerun then measures duplicates.")
+    parser.add_argument("--bulk-create", action="store_true",
+                        help="Write rows with Django's bulk_create instead of COPY (services/rows.py), to compare.")
     args = parser.parse_args()
-    rates = run(args.batches, args.size, args.seed)
-    print(f"| database | batch | batches | median items/s | worst items/s |")
-    print(f"| --- | --- | --- | --- | --- |")
-    print(f"| {connection.vendor} | {args.size} | {args.batches} | {statistics.median(rates):,.0f} | {min(rates):,.0f} |")
+    if args.bulk_create:
+        from oss_inbox.tickets.services import batch
+
+        batch.rows_insert = lambda objs: (lambda rows: rows and type(rows[0]).objects.bulk_create(rows))(list(objs))
+    rates, cpu, backend = run(args.batches, args.size, args.seed)
+    # Items per CPU-second: the rate this process would reach alone on a core (the database's
+    # backend on another), whatever else the machine is doing.
+    own = 1e6 / statistics.median(cpu)
+    backend_us = f"{statistics.median(backend):,.0f}" if backend else "n/a"
+    print(f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    print("| database | batch | batches | median items/s | worst items/s | µs CPU/item (process) "
+          "| µs CPU/item (PostgreSQL backend) | items per process CPU-second |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| {connection.vendor} | {args.size} | {args.batches} | {statistics.median(rates):,.0f} | {min(rates):,.0f} "
+          f"| {statistics.median(cpu):,.0f} | {backend_us} | {own:,.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -29,28 +29,32 @@ def accounts_due(now=None):
     )
 
 
-def account_take_lease(account_id, now=None):
-    """Claim the account for one poll; None if another worker holds it (or it is off)."""
+def account_take_lease(account_id, now=None, *, due_only=True):
+    """Claim the account for one poll; None if another worker holds it, it is off, or (due_only)
+    its next poll is not due yet."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    claimed = (
-        ChannelAccount.objects.filter(pk=account_id, enabled=True, error_is_permanent=False)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + LEASE, lease_token=token)
+    claimable = ChannelAccount.objects.filter(pk=account_id, enabled=True, error_is_permanent=False).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
+    if due_only:
+        # Several poll tasks of one account may wait in the queue (the dispatcher runs every few
+        # seconds while workers are busy): the first polls and sets the next poll time, the rest leave.
+        claimable = claimable.filter(next_poll_at__lte=now)
+    claimed = claimable.update(lease_until=now + LEASE, lease_token=token)
     return token if claimed else None
 
 
-def account_poll(account_id):
-    """Poll one account once.
+def account_poll(account_id, *, force=False):
+    """Poll one account once, if it is due (`force`: even if not, e.g. a test polling now).
 
-    1. Take the lease (a second worker finds it taken and leaves).
+    1. Take the lease (a second worker finds it taken and leaves; so does a poll task queued twice).
     2. Fetch every item since the cursor, all pages.
     3. Ingest them; the new cursor is saved with them, only while our lease holds.
     4. Record health and the next poll time; release the lease.
     5. Let the adapter acknowledge what is now stored (move read mail to a processed folder).
     """
-    token = account_take_lease(account_id)
+    token = account_take_lease(account_id, due_only=not force)
     if token is None:
         return None
     account = ChannelAccount.objects.get(pk=account_id)

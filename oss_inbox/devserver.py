@@ -32,7 +32,7 @@ def processes():
 
 def prepare():
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], check=True)
-    subprocess.run([PYTHON, "manage.py", "demo_setup"], check=True)
+    subprocess.run([PYTHON, "manage.py", "demo_setup", "--tickets", os.environ.get("DEMO_TICKETS", "300")], check=True)
     subprocess.run([PYTHON, "manage.py", "connect_sandbox"], check=True)
 
 

@@ -174,10 +174,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "channels.tasks.sweep_outbox", "schedule": 30.0},
     "sla-scan": {"task": "oss_inbox.sla.tasks.scan", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
+    "key-account-mail": {"task": "oss_inbox.keyaccounts.tasks.sweep_account_mail", "schedule": 60.0},
+    "key-account-update-reminders": {"task": "oss_inbox.keyaccounts.tasks.remind_updates", "schedule": 3600.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
     "channels.tasks.send_message": {"queue": "sending"},
+    "oss_inbox.keyaccounts.tasks.send_account_mail": {"queue": "sending"},
 }
 
 # Domain settings.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("settings/", include("oss_inbox.sla.urls")),
     path("notifications/", include("oss_inbox.staff.urls")),
     path("dashboards/", include("oss_inbox.dashboards.urls")),
+    path("accounts/", include("oss_inbox.keyaccounts.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
 

@@ -13,6 +13,14 @@ def _user(username, role=None, **fields):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached menus and headers hold ids of an earlier test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def agent(db):
     return _user("dana", AGENT)

@@ -47,10 +47,12 @@ class FacebookAdapter(ChannelAdapter):
         return f"Connected to the Page {page.get('name', '(no name)')} (id {page.get('id')})"
 
     def _send_messenger(self, graph, message):
+        """A Messenger message to the customer, or, on a comment's ticket, a private reply to the comment."""
+        private = message.ticket.thread_key.startswith("fb:")
         body = graph.post(
             f"{self._page_id()}/messages",
             json_body={
-                "recipient": {"id": customer_psid(message)},
+                "recipient": private_reply_recipient(message) if private else {"id": customer_psid(message)},
                 # RESPONSE: an answer within 24 hours of the customer's message, the only kind we send.
                 "messaging_type": "RESPONSE",
                 "message": {"text": message.text},
@@ -115,6 +117,18 @@ def comment_target(message):
             f"Cannot tell which Facebook post or comment ticket #{message.ticket_id} answers.", permanent=True
         )
     return parts[-1]
+
+
+def private_reply_recipient(message):
+    """Facebook's recipient for a private reply: the comment (or visitor post) it answers.
+
+    The customer gets one Messenger message linked to it; Facebook allows one per comment, within
+    7 days, and the conversation goes on only if the customer answers.
+    """
+    if not message.in_reply_to:
+        raise ChannelError(f"Ticket #{message.ticket_id} has no comment to answer privately.", permanent=True)
+    post_id = message.ticket.thread_key.split(":")[1]  # "fb:{post}" or "fb:{post}:{top comment}"
+    return {"post_id" if message.in_reply_to == post_id else "comment_id": message.in_reply_to}
 
 
 def customer_psid(message):

@@ -27,6 +27,11 @@ USAGE_HEADERS = ("X-App-Usage", "X-Page-Usage", "X-Business-Use-Case-Usage")
 # 1 "API Unknown" and 2 "API Service" are Facebook's own hiccups: the same call may succeed later.
 TRANSIENT_CODES = {1, 2}
 OUTSIDE_MESSAGING_WINDOW = (10, 2018278)
+# Private replies to comments: one per comment (10900), within 7 days of it (10903).
+PRIVATE_REPLY_REFUSALS = {
+    10900: "Facebook allows one private reply per comment, and this comment already has one.",
+    10903: "Facebook allows a private reply only within 7 days of the comment; answer it publicly instead.",
+}
 # A paging loop that never ends is a bug somewhere; stop it instead of polling forever.
 MAX_PAGES = 500
 
@@ -169,6 +174,8 @@ def error_from_response(body, response, *, refusal_is_permanent):
         return GraphApiError(TOKEN_EXPIRED, permanent=True, **ids)
     if (error.code, error.subcode) == OUTSIDE_MESSAGING_WINDOW:
         return GraphApiError(WINDOW_CLOSED, permanent=True, **ids)
+    if error.code in PRIVATE_REPLY_REFUSALS:
+        return GraphApiError(PRIVATE_REPLY_REFUSALS[error.code], permanent=True, **ids)
     if error.permanent:
         return GraphApiError(PERMISSION_MISSING.format(code=error.code), permanent=True, **ids)
     if error.throttled:

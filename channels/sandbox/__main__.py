@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 
+from .control import ControlServer
 from .graph_api import GraphApiSandbox
 from .mail import ImapSandbox, SmtpSink
 from .ports import MAIL_PASSWORD, MAILBOX, PORTS
@@ -32,12 +33,14 @@ def main():
     servers = [x, graph, SmtpSink(port=PORTS["smtp"]), ImapSandbox(port=PORTS["imap"], username=MAILBOX, password=MAIL_PASSWORD)]
     for server in servers:
         server.start()
-    simulator = None
+    simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
     if not args.quiet_customers:
-        simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
         simulator.start()
+    # Started last: once it answers, every server behind it does too.
+    servers.append(ControlServer(simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"]).start())
     log.info("Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
-             "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)", PORTS)
+             "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)  "
+             "control http://127.0.0.1:%(control)s/ (channels/sandbox/control.py)", PORTS)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
@@ -45,7 +48,7 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        if simulator:
+        if not args.quiet_customers:
             simulator.stop()
         for server in reversed(servers):
             server.stop()

@@ -12,7 +12,8 @@ self_external_id = sandbox.page_id and credentials["page_access_token"] = sandbo
 
 It serves what the Page adapter reads and writes, in Graph's shapes (see /work/shared/corpus/facebook):
 GET /{page}, /{page}/feed, /{post-or-comment}/comments, /{page}/conversations, /{conversation}/messages,
-any object by id; POST /{post-or-comment}/comments and the Send API POST /{page}/messages. The
+any object by id; POST /{post-or-comment}/comments and the Send API POST /{page}/messages (to a
+customer's PSID, or a private reply to a comment or visitor post: `recipient: {comment_id}`). The
 version prefix (/v21.0/) is optional, as on Graph; `fields`, `limit`, `after`, `since`, `until`,
 `order` and `filter` are honoured.
 
@@ -274,7 +275,10 @@ class GraphApiSandbox:
         """The Send API: validated as Facebook does, including the 24-hour answer window."""
         self._require_page(page_id, "POST")
         body = request["json"] or {key: json_or_text(value) for key, value in request["form"].items()}
-        psid = (body.get("recipient") or {}).get("id")
+        recipient = body.get("recipient") or {}
+        if "comment_id" in recipient or "post_id" in recipient:
+            return self._private_reply(recipient, body)
+        psid = recipient.get("id")
         text = (body.get("message") or {}).get("text")
         if psid and self.lenient and self.state.conversation_of(psid) is None:
             self.state.add_messenger_message(psid, "Customer", "(earlier conversation)")
@@ -289,6 +293,22 @@ class GraphApiSandbox:
         if body["messaging_type"] == "RESPONSE" and self.state.outside_messaging_window(psid):
             raise ApiError(10, "(#10) This message is sent outside of allowed window.", subcode=2018278)
         return {"recipient_id": psid, "message_id": self.state.page_message(psid, text)}
+
+    def _private_reply(self, recipient, body):
+        """A private reply: one Messenger message to a comment's (or visitor post's) author, once, within 7 days."""
+        object_id = recipient.get("comment_id") or recipient.get("post_id")
+        text = (body.get("message") or {}).get("text")
+        if not text:
+            raise ApiError(100, "(#100) param message must be non-empty.")
+        if len(text) > 2000:
+            raise ApiError(100, "(#100) Length of param message[text] must be less than or equal to 2000")
+        with self.state.lock:  # the check and the reply together: a second private reply is refused
+            refusal = self.state.private_reply_refusal(object_id)
+            if refusal:
+                code, message, subcode = refusal
+                raise ApiError(code, message, subcode=subcode)
+            psid, message_id = self.state.private_reply(object_id, text)
+        return {"recipient_id": psid, "message_id": message_id}
 
     # ---- helpers ---------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S+0000"
 MESSAGING_WINDOW = timedelta(hours=24)
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
 
 def graph_time(moment):
@@ -28,6 +29,7 @@ class GraphState:
         self.posts, self.comments = {}, {}
         self.conversations, self.messages = {}, {}
         self.replies = []  # what the app posted through the API, oldest first
+        self.privately_answered = set()  # comments and posts that got their one private reply
         # Fixed-width numbers: ids sort as strings in the order they were made.
         self._numbers = itertools.count(10**15 + 1)
 
@@ -117,6 +119,29 @@ class GraphState:
             message_id = self._add_message(conversation, self.page_from, person, text, self._at(None))
             self.replies.append({"kind": "messenger", "to": psid, "id": message_id, "text": text})
             return message_id
+
+    def private_reply_refusal(self, object_id):
+        """Why Facebook would refuse a private reply to this comment or post: (code, message, subcode), or None."""
+        with self.lock:
+            found = self.comments.get(object_id) or self.posts.get(object_id)
+            if found is None or found["from"]["id"] == self.page["id"]:
+                return 100, "(#100) Invalid comment_id parameter", 2018292
+            if object_id in self.privately_answered:
+                return 10900, "Activity already replied to", None
+            if datetime.now(timezone.utc) - found["_at"] > PRIVATE_REPLY_WINDOW:
+                return 10903, "This activity can't be replied to", None
+            return None
+
+    def private_reply(self, object_id, text):
+        """Send API with recipient comment_id/post_id: a Messenger message to its author; (their psid, its id)."""
+        with self.lock:
+            found = self.comments.get(object_id) or self.posts.get(object_id)
+            author = found["from"]
+            conversation = self._conversation_of(author["id"]) or self._open_conversation(author["id"], author["name"])
+            message_id = self._add_message(conversation, self.page_from, author, text, self._at(None))
+            self.privately_answered.add(object_id)
+            self.replies.append({"kind": "private reply", "to": object_id, "id": message_id, "text": text})
+            return author["id"], message_id
 
     def conversation_of(self, psid):
         with self.lock:

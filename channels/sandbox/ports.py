@@ -7,6 +7,8 @@ PORTS = {
     "graph": int(os.environ.get("SANDBOX_GRAPH_PORT", "8102")),
     "imap": int(os.environ.get("SANDBOX_IMAP_PORT", "1143")),
     "smtp": int(os.environ.get("SANDBOX_SMTP_PORT", "2525")),
+    # The sandbox's control page (channels/sandbox/control.py): scripts make customers write, read replies.
+    "control": int(os.environ.get("SANDBOX_CONTROL_PORT", "8103")),
 }
 
 # The demo's mailbox (oss_inbox.demo.content.MAILBOX) is the sandbox IMAP server's one user.

@@ -2,7 +2,8 @@
 
 What they say comes from the demo's text bank (oss_inbox.demo.content), so the queue that fills up
 under `make run` reads like the utility's. Now and then a customer answers one of our replies, so
-threading back onto a ticket can be watched too.
+threading back onto a ticket can be watched too. `write(kind)` makes one write now (the sandbox's
+control page uses it, e.g. for the test of `make run`).
 """
 
 import logging
@@ -29,6 +30,7 @@ class Simulator:
         self.customers = make_customers(self.rng, 60)
         self.posts = [graph.add_post(text) for _, text in list(PAGE_POSTS.values())[:3]]
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="customer-simulator", daemon=True)
 
     def start(self):
@@ -49,31 +51,41 @@ class Simulator:
     def step(self):
         """One customer writes: a new request, or now and then an answer to one of our replies."""
         kind = self.rng.choices([k for k, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
-        customer = self.rng.choice(self.customers)
-        topic = self.rng.choice([t for t in TOPICS if kind in t.kinds] or TOPICS)
-        values = ticket_values(self.rng, customer, "the team")
-        role = "answers" if self.rng.random() < FOLLOW_UP_CHANCE and topic.answers else "openings"
-        text = pick(self.rng, topic, role, values)
-        getattr(self, f"_write_{kind}")(customer, topic, text, values)
+        return self.write(kind)["kind"]
+
+    def write(self, kind, text=None):
+        """A customer writes one `kind` of message now (`text`: what they say, else from the text bank).
+
+        Returns what was written: kind, customer, text and the channel's id for it.
+        """
+        with self._lock:  # the simulator's thread and the control page share the random generator
+            customer = self.rng.choice(self.customers)
+            topic = self.rng.choice([t for t in TOPICS if kind in t.kinds] or TOPICS)
+            values = ticket_values(self.rng, customer, "the team")
+            role = "answers" if self.rng.random() < FOLLOW_UP_CHANCE and topic.answers else "openings"
+            # Given words open a conversation of their own; the text bank's may answer one of our posts.
+            follow_up = text is None
+            text = text or pick(self.rng, topic, role, values)
+            external_id = getattr(self, f"_write_{kind}")(customer, topic, text, values, follow_up=follow_up)
         log.info("%s wrote a %s: %s", customer.name, kind, text[:60])
-        return kind
+        return {"kind": kind, "customer": customer.name, "text": text, "id": external_id}
 
-    def _write_mention(self, customer, topic, text, values):
+    def _write_mention(self, customer, topic, text, values, follow_up):
         ours = self.x.state.posted_tweets
-        answering = self.rng.choice(ours)["id"] if ours and self.rng.random() < FOLLOW_UP_CHANCE else None
-        self.x.add_mention(customer.x_user_id, customer.handle, customer.name, text, in_reply_to=answering)
+        answering = self.rng.choice(ours)["id"] if follow_up and ours and self.rng.random() < FOLLOW_UP_CHANCE else None
+        return self.x.add_mention(customer.x_user_id, customer.handle, customer.name, text, in_reply_to=answering)
 
-    def _write_dm(self, customer, topic, text, values):
-        self.x.add_dm(customer.x_user_id, customer.handle, customer.name, text)
+    def _write_dm(self, customer, topic, text, values, follow_up):
+        return self.x.add_dm(customer.x_user_id, customer.handle, customer.name, text)
 
-    def _write_comment(self, customer, topic, text, values):
+    def _write_comment(self, customer, topic, text, values, follow_up):
         post_id = self.rng.choice(self.posts)
-        self.graph.add_comment(post_id, customer.facebook_id, customer.name, text)
+        return self.graph.add_comment(post_id, customer.facebook_id, customer.name, text)
 
-    def _write_messenger(self, customer, topic, text, values):
-        self.graph.add_messenger_message(customer.facebook_id, customer.name, text)
+    def _write_messenger(self, customer, topic, text, values, follow_up):
+        return self.graph.add_messenger_message(customer.facebook_id, customer.name, text)
 
-    def _write_email(self, customer, topic, text, values):
+    def _write_email(self, customer, topic, text, values, follow_up):
         mail = EmailMessage()
         mail["From"] = f"{customer.name} <{customer.email}>"
         mail["To"] = self.mailbox
@@ -82,3 +94,4 @@ class Simulator:
         mail["Message-ID"] = make_msgid(domain=customer.email.rsplit("@", 1)[1])
         mail.set_content(f"Hello,\n\n{text}\n\nThanks,\n{customer.name}")
         self.imap.deliver(bytes(mail))
+        return mail["Message-ID"]

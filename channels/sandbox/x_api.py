@@ -11,8 +11,8 @@ sandbox.account_id; any OAuth 1.0a or Bearer credentials are accepted.
 Faults, for tests: `fail_next(n, status)` answers the next n API calls with that error (429 with
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
-that same page again; `revoke_token()` answers 401 to everything. `requests` logs every API call
-once its answer was written. GET / is a page for a human watching which replies came in.
+that same page again; `revoke_token()` answers 401 to everything; `close_dms(user_id)` refuses DMs
+to that user. `requests` logs every API call once its answer was written. GET / is a page for a human watching which replies came in.
 
 Standalone: python -m channels.sandbox.x_api --port 8101
 """
@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", re.compile(r"/2/users/(\d+)/mentions"), "_mentions"),
     ("GET", re.compile(r"/2/dm_events"), "_dm_events"),
     ("POST", re.compile(r"/2/tweets"), "_post_tweet"),
+    ("POST", re.compile(r"/2/dm_conversations/with/(\d+)/messages"), "_send_dm_to"),
     ("POST", re.compile(r"/2/dm_conversations/([\w-]+)/messages"), "_send_dm"),
 ]
 
@@ -106,6 +107,11 @@ class XApiSandbox:
     @property
     def sent_dms(self):
         return list(self.state.sent_dms)
+
+    def close_dms(self, user_id):
+        """The user accepts DMs only from accounts they follow: a DM to them is refused, as on X."""
+        with self.state.lock:
+            self.state.closed_dms.add(user_id)
 
     # Faults
 
@@ -196,6 +202,9 @@ class XApiSandbox:
 
     def _send_dm(self, params, body, conversation_id):
         return self.state.send_dm(conversation_id, _object(body))
+
+    def _send_dm_to(self, params, body, participant_id):
+        return self.state.send_dm_to(participant_id, _object(body))
 
     def page(self):
         """GET /: what a human watching `make run` wants to see."""

@@ -39,6 +39,7 @@ class XState:
         self.dm_events = []
         self.posted_tweets = []
         self.sent_dms = []
+        self.closed_dms = set()  # users who take DMs only from accounts they follow (we follow nobody)
         self._last_id = 0
         # `make run` only: its demo history was written without the sandbox, so agents' replies
         # to it name tweets and conversations the sandbox never saw. Tests keep X's strictness.
@@ -84,17 +85,27 @@ class XState:
             self.posted_tweets.append({"id": tweet["id"], "text": text, "in_reply_to_tweet_id": parent})
             return {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}}
 
-    def send_dm(self, conversation_id, body):
+    def send_dm(self, conversation_id, body, new_conversation=False):
         text = body.get("text") or ""
         if not text or len(text) > MAX_DM_LENGTH:
             raise ApiError(400, "Invalid Request", "One or more parameters to your request was invalid.")
         with self.lock:
             known = any(event["dm_conversation_id"] == conversation_id for event in self.dm_events)
-            if not known and not self.lenient:
+            if not known and not new_conversation and not self.lenient:
                 raise ApiError(403, "Forbidden", "You are not permitted to send messages to this conversation.")
             event = self._dm_event(self.me["id"], conversation_id, text)
             self.sent_dms.append({"id": event["id"], "dm_conversation_id": conversation_id, "text": text})
             return {"data": {"dm_conversation_id": conversation_id, "dm_event_id": event["id"]}}
+
+    def send_dm_to(self, participant_id, body):
+        """POST /2/dm_conversations/with/:participant_id/messages: a DM in our one-to-one conversation with them."""
+        with self.lock:
+            if participant_id not in self.users and not self.lenient:
+                raise ApiError(400, "Invalid Request", "One or more parameters to your request was invalid.")
+            if participant_id in self.closed_dms:
+                raise ApiError(403, "Forbidden", "You cannot send messages to this user.")
+            self.users.setdefault(participant_id, self._user(participant_id, f"user{participant_id}", ""))
+            return self.send_dm(one_to_one(participant_id, self.me["id"]), body, new_conversation=True)
 
     def mentions_page(self, params):
         with self.lock:

@@ -129,12 +129,18 @@ class TwitterAdapter(ChannelAdapter):
         return Sent(external_id=tweet_id, url=f"https://x.com/{username}/status/{tweet_id}")
 
     def _send_dm(self, message):
+        """A DM into the ticket's DM conversation, or, on a mention's ticket, a private reply: a DM
+        to the mention's author (X opens or reuses their one-to-one conversation)."""
         if len(message.text) > MAX_DM_LENGTH:
             reason = f"Reply is {len(message.text)} characters; X allows {MAX_DM_LENGTH} in a DM."
             raise ChannelError(reason, permanent=True)
-        conversation_id = message.ticket.thread_key.removeprefix("xdm:")
+        thread_key = message.ticket.thread_key
+        if thread_key.startswith("xdm:"):
+            to = {"dm_conversation_id": thread_key.removeprefix("xdm:")}
+        else:
+            to = {"participant_id": mention_author_id(message)}
         with translated_errors(sending=True):
-            response = self.client.create_direct_message(dm_conversation_id=conversation_id, text=message.text)
+            response = self.client.create_direct_message(**to, text=message.text)
         return Sent(external_id=response["data"]["dm_event_id"])
 
     def check(self):
@@ -160,6 +166,19 @@ class TwitterAdapter(ChannelAdapter):
         if missing:
             reason = f"The X account has no {', '.join(missing)} saved; an admin must add them."
             raise ChannelError(reason, permanent=True)
+
+
+def mention_author_id(message):
+    """The X user id of the customer whose mention a private reply answers (the latest one on the ticket)."""
+    answered = (
+        message.ticket.messages.filter(direction="inbound", author_identity__isnull=False)
+        .select_related("author_identity")
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if answered is None:
+        raise ChannelError(f"Ticket #{message.ticket_id} has no customer to send a DM to.", permanent=True)
+    return answered.author_identity.external_id
 
 
 def build_client(account):

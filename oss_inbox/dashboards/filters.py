@@ -77,6 +77,16 @@ class Filters:
             params["key_accounts"] = "on"
         return urlencode(params)
 
+    @classmethod
+    def from_query(cls, query):
+        """The filters a query() string was made from (trusted input: our own keys, not a request)."""
+        params = QueryDict(query)
+        agent = params.get("agent")
+        return cls(
+            date.fromisoformat(params["start"]), date.fromisoformat(params["end"]), params.get("channel", ""),
+            None if agent is None else int(agent), "key_accounts" in params,
+        )
+
 
 def staff_choices():
     """The people who work the queue, for the agent filter and the agents table."""

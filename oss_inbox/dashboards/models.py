@@ -7,6 +7,8 @@
   (created, resolved, messages in and out, inbound per local hour, responses within SLA). The
   sum over facts, kept exact by applying each ticket's old-to-new difference.
 - `RollupState`: one row; its lock serialises refreshes, its fields say how far they got.
+- `PercentileSnapshot`: the percentiles of one filter combination, valid while the facts are
+  unchanged (`snapshots.py`).
 
 Dimensions are plain integers (0 = unassigned), not foreign keys: a unique key must not contain
 NULL (NULLs never collide), and a deleted user must not merge two rollup rows.
@@ -110,3 +112,19 @@ class RollupState(models.Model):
     refreshed_at = models.DateTimeField(null=True, blank=True)
     # Every ticket up to this id has been seen once (the first fill walks the history by id).
     backfilled_through = models.BigIntegerField(default=0)
+    # One more each time a refresh rewrites facts: a PercentileSnapshot stamped with the current
+    # value was computed from the facts as they are.
+    facts_version = models.BigIntegerField(default=0)
+
+
+class PercentileSnapshot(models.Model):
+    """The response and resolution percentiles of one filter combination, as of `facts_version`."""
+
+    key = models.CharField(max_length=200, unique=True)  # Filters.query(): dates, channel, agent, key accounts
+    facts_version = models.BigIntegerField()
+    values = models.JSONField()
+    # The last time a page asked for it: beat keeps the snapshots read lately up to date.
+    read_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["read_at"], name="snapshot_read_idx")]

@@ -7,7 +7,7 @@ Both read the same `Sections`, so a download holds the numbers the page shows.
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import charts, live, selectors, tables
+from . import charts, live, selectors, snapshots, tables
 from .models import RollupState
 from .sla_access import account_schedules, weekly_spans
 
@@ -53,12 +53,18 @@ class Sections:
         return selectors.compliance(self.filters, self.now, self.missed)
 
     @cached_property
+    def percentiles(self):
+        """(first response, resolution): kept per filters until the facts change (snapshots.py)."""
+        return snapshots.response_percentiles(self.filters, self.now)
+
+    @cached_property
     def first_response_percentiles(self):
-        return selectors.first_response_percentiles(self.filters)
+        return self.percentiles[0]
 
     @cached_property
     def times(self):
-        return selectors.response_times(self.filters, first=self.first_response_percentiles)
+        first, resolution = self.percentiles
+        return selectors.response_times(self.filters, first=first, resolution=resolution)
 
     @cached_property
     def trends(self):

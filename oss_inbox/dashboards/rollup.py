@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from channels.models import ChannelAccount
@@ -58,6 +59,7 @@ def rollup_refresh(*, now=None, budget=None):
                 state.save()
                 return RefreshResult(refreshed, caught_up=True)
             refresh_tickets(ids, reader, tz)
+            state.facts_version += 1  # snapshots of percentiles taken before are out of date
             state.save()
         refreshed += len(ids)
     return RefreshResult(refreshed, caught_up=False)
@@ -199,7 +201,9 @@ def rollup_rebuild():
         locked_state(timezone.now())
         TicketFact.objects.all().delete()
         DailyRollup.objects.all().delete()
-        RollupState.objects.filter(pk=1).update(refreshed_from=None, refreshed_at=None, backfilled_through=0)
+        RollupState.objects.filter(pk=1).update(
+            refreshed_from=None, refreshed_at=None, backfilled_through=0, facts_version=F("facts_version") + 1
+        )
     return rollup_refresh()
 
 

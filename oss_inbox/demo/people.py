@@ -79,6 +79,8 @@ ORGANIZATION_STAFF = (
     ("Tom", "Brennan", "tbrennan@prairiestate.example", "key_account"),
     ("Raj", "Patel", "raj.patel@cedarmill.example", "key_account"),
     ("Becky", "Lindqvist", "ap@cedarmill.example", "key_account"),
+    ("Marcus", "Hale", "mhale@northgate-dc.example", "key_account"),
+    ("Jun", "Park", "noc@northgate-dc.example", "key_account"),
     ("Dale", "Kowalski", "dale@harlanfeed.example", "business"),
     ("Mina", "Farah", "office@osagebenddental.example", "business"),
 )

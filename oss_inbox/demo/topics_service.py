@@ -206,6 +206,23 @@ CAMPUS_NEW_LOAD = Topic(
     notes=("Key account: routed to account manager, order {order}.",),
 )
 
+DATACENTRE_SWITCHING = Topic(
+    key="key_dc_switching",
+    weight=1,
+    audience="key_account",
+    domains=("northgate-dc.example",),
+    kinds=("email",),
+    openings=(
+        "Our change board meets on {day}. Is the switching on feed B still planned for next month? "
+        "We need the window and the switching order number to approve the transfer to feed A.",
+    ),
+    subjects=("Feed B switching: change board on {day}",),
+    first_replies=("Thanks for asking early. I'm getting the confirmed window and switching order from transmission operations.",),
+    updates=("Confirmed: feed B switching is planned for the 1 am to 4 am window, switching order {order}. Your account manager will call the day before.",),
+    notes=("Key account: switching order {order} shared with Northgate's change board.",),
+    thanks=("Thank you, that's approved on our side.",),
+)
+
 BUSINESS_BILL = Topic(
     key="business_bill",
     weight=2,
@@ -235,6 +252,7 @@ BUSINESS_CONTACT = Topic(
 
 TOPICS = (
     MOVE, NEW_SERVICE, NEW_SERVICE_STATUS, SOLAR_METER, SOLAR_BILL, SOLAR_QUESTION, HOSPITAL_PLANNED_OUTAGE,
-    HOSPITAL_LOAD_TEST, PLANT_VOLTAGE_SAG, PLANT_DEMAND_CHARGE, CAMPUS_STREETLIGHTS, CAMPUS_NEW_LOAD, BUSINESS_BILL,
+    HOSPITAL_LOAD_TEST, PLANT_VOLTAGE_SAG, PLANT_DEMAND_CHARGE, CAMPUS_STREETLIGHTS, CAMPUS_NEW_LOAD, DATACENTRE_SWITCHING,
+    BUSINESS_BILL,
     BUSINESS_CONTACT,
 )

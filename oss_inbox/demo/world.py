@@ -16,6 +16,7 @@ from channels.models import ChannelAccount
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 
+from . import key_accounts
 from . import content
 from .conversations import CONVERSATIONS, FAMILY, ChannelIds
 from .people import TEAM, make_customers
@@ -27,6 +28,9 @@ CUSTOMERS_AT_LEAST = 150
 # X DMs and Messenger have one conversation per customer: each customer tells one story there,
 # or two stories would play out on the same ticket.
 ONE_STORY_KINDS = ("dm", "messenger")
+# Every so many stories is a key account's own request (their topics are rare in the everyday mix,
+# and the key-account pages need a history to show).
+KEY_ACCOUNT_EVERY = 12
 # Share of tickets per message kind: X mentions, X DMs, Facebook comments, Messenger, email.
 KIND_SHARES = (("mention", 35), ("dm", 10), ("comment", 20), ("messenger", 10), ("email", 25))
 
@@ -51,6 +55,7 @@ ORGANIZATIONS = (
     ("St. Brigid Regional Hospital", True, "stbrigid-health.example"),
     ("Prairie State University", True, "prairiestate.example"),
     ("Cedar Mill Packaging", True, "cedarmill.example"),
+    ("Northgate Data Centre", True, "northgate-dc.example"),
     ("Harlan Feed & Supply", False, "harlanfeed.example"),
     ("Osage Bend Dental", False, "osagebenddental.example"),
 )
@@ -104,19 +109,24 @@ def build_tickets(count, *, seed=DEMO_SEED):
        customer and an agent for each; and the moment of every step.
     2. Play them oldest first, so that ticket numbers grow with time as they would in production.
     3. The out-of-hours acknowledgements the history queued went out at the time: record them sent.
+    4. The key accounts' plans, quarterly updates and notices (demo/key_accounts.py).
     """
     rng = random.Random(seed)
     now = timezone.now()  # read before any step patches the clock
     accounts = ensure_accounts()
     ensure_organizations()
+    key_accounts.ensure_key_accounts()  # before the tickets: theirs are routed to the account managers
     cast = _cast(rng)
     customers = make_customers(rng, max(CUSTOMERS_AT_LEAST, count // 2))
     director = _Director(rng, cast, accounts, customers, now)
-    stories = sorted((director.story(shape) for shape in plan(rng, count)), key=lambda story: story[0][0][1])
+    shapes = plan(rng, count)
+    stories = [director.story(shape, key_account=index % KEY_ACCOUNT_EVERY == 1) for index, shape in enumerate(shapes)]
+    stories.sort(key=lambda story: story[0][0][1])
     for steps, scene in stories:
         for step, moment in steps:
             scene.perform(step.action, step.argument, moment)
     _deliver_history_acknowledgements(accounts.values())
+    key_accounts.build_account_history(now, accounts["email"])
     return Ticket.objects.filter(account__in=accounts.values()).count()
 
 
@@ -147,16 +157,21 @@ class _Director:
             family = customer.home if customer.audience == "residential" else "email"
             self.customers.setdefault((customer.audience, family), []).append(customer)
         self.unused = {kind: self._shuffled(self.customers[("residential", FAMILY[kind])]) for kind in ONE_STORY_KINDS}
+        rules = OrganizationDomain.objects.filter(organization__is_key_account=True).exclude(organization__account_manager=None)
+        rules = rules.select_related("organization__account_manager")
+        self.managers = {rule.domain: rule.organization.account_manager for rule in rules}
 
     def _shuffled(self, customers):
         customers = list(customers)
         self.rng.shuffle(customers)
         return customers
 
-    def story(self, shape):
-        kind, topic = self._request(shape)
+    def story(self, shape, *, key_account=False):
+        kind, topic = self._request(shape, "key_account" if key_account else None)
         customer = self._customer(kind, topic)
         agent = self.rng.choice(self.cast.agents)
+        # A key account's ticket arrives assigned to its account manager, who answers it.
+        agent = self.managers.get(customer.email.split("@")[1], agent) if topic.domains else agent
         values = content.ticket_values(self.rng, customer, agent.first_name)
         conversation = CONVERSATIONS[kind](
             self.cast.ids,
@@ -176,14 +191,19 @@ class _Director:
             customers = [customer for customer in customers if customer.email.split("@")[1] in topic.domains]
         return self.rng.choice(customers)
 
-    def _request(self, shape):
-        """A channel by its share of traffic, then a topic that fits both the channel and the shape."""
+    def _request(self, shape, audience=None):
+        """A channel by its share of traffic, then a topic that fits both the channel and the shape.
+
+        With an audience, a topic of that audience if the shape allows one (else any topic).
+        """
         kinds, shares = zip(
             *[(kind, share) for kind, share in KIND_SHARES if kind in shape.kinds and self.unused.get(kind, True)]
         )
-        for _ in range(50):
-            kind = self.rng.choices(kinds, shares)[0]
-            topics = [topic for topic in content.TOPICS if shape.accepts(topic, kind)]
-            if topics:
-                return kind, self.rng.choices(topics, [topic.weight for topic in topics])[0]
+        wanted = [topic for topic in content.TOPICS if topic.audience == audience]
+        for pool in ([wanted] if wanted else []) + [content.TOPICS]:
+            for _ in range(50):
+                kind = self.rng.choices(kinds, shares)[0]
+                topics = [topic for topic in pool if shape.accepts(topic, kind)]
+                if topics:
+                    return kind, self.rng.choices(topics, [topic.weight for topic in topics])[0]
         raise ValueError(f"No topic fits the story shape {shape.name}.")

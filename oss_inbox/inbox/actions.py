@@ -16,7 +16,6 @@ from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.selectors import ticket_for_user
 from oss_inbox.tickets.services.lifecycle import (
     ClaimConflict,
-    ticket_add_note,
     ticket_assign,
     ticket_claim,
     ticket_reply,
@@ -25,6 +24,7 @@ from oss_inbox.tickets.services.lifecycle import (
 )
 
 from .composer import reply_length_problem
+from .mentions import note_add
 from .views import render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
@@ -106,23 +106,28 @@ def compose(request, ticket_id):
     if action == "note":
         if not text.strip():
             return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
-        ticket_add_note(ticket=ticket, author=request.user, text=text)
+        note_add(ticket=ticket, author=request.user, text=text)
         return _back(ticket)
-    refused = _reply_refused(request, ticket, text)
+    private = request.POST.get("reply_as") == "private"
+    refused = _reply_refused(request, ticket, text, private)
     if refused:
         return refused
     with transaction.atomic():
-        ticket_reply(ticket=ticket, author=request.user, text=text)
+        try:
+            ticket_reply(ticket=ticket, author=request.user, text=text, private=private)
+        except ValueError as no_private_reply:  # a stale page: the conversation has one kind of reply only
+            return render_ticket(request, ticket, status=400, composer_error=str(no_private_reply), draft=text)
         if action == "reply_resolve":
             ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
     return _back(ticket)
 
 
-def _reply_refused(request, ticket, text):
+def _reply_refused(request, ticket, text, private):
     """The ticket page with a reason when the reply must not go out (yet), else None."""
-    problem = reply_length_problem(ticket.account.kind, text)
+    reply_as = "private" if private else "public"
+    problem = reply_length_problem(ticket.account.kind, text, private)
     if problem:
-        return render_ticket(request, ticket, status=400, composer_error=problem, draft=text)
+        return render_ticket(request, ticket, status=400, composer_error=problem, draft=text, reply_as=reply_as)
     if request.POST.get("confirmed") == "1":
         return None
     newer = _colleague_reply_since(ticket, request.user, request.POST.get("seen_outbound", "0"))
@@ -131,7 +136,7 @@ def _reply_refused(request, ticket, text):
     who = newer.author_user.get_full_name() or newer.author_user.get_username()
     prompt = f"{who} replied to this customer after you opened the ticket. Send yours anyway?"
     return render_ticket(request, ticket, status=409, confirm_prompt=prompt, draft=text,
-                         action=request.POST.get("action", "reply"))
+                         action=request.POST.get("action", "reply"), reply_as=reply_as)
 
 
 def _colleague_reply_since(ticket, user, seen_outbound):

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import actions, views
+from . import actions, bulk, queue_views, views
 
 app_name = "inbox"
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("", queue_views.queue, name="queue"),
     path("queue/version/", views.queue_version, name="queue-version"),
+    path("queue/bulk/", bulk.bulk, name="bulk"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:ticket_id>/state/", views.ticket_state, name="state"),
     path("tickets/<int:ticket_id>/canned/", views.canned_text, name="canned"),

@@ -8,30 +8,16 @@ from django.views.decorators.http import condition
 
 from oss_inbox.sla.policies import policy_for_ticket
 from oss_inbox.tickets.models import Message, Ticket
-from oss_inbox.tickets.selectors import (
-    LIST_STATUSES,
-    SLA_FILTERS,
-    ticket_conversation,
-    ticket_for_user,
-    ticket_list_page,
-)
+from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
 
 from .canned import canned_fill, canned_for_ticket
-from .composer import delivery_words
+from .composer import conversation_kind, delivery_words, is_private_reply, reply_choices
+from .email_view import email_view
+from .mentions import mentions_marked
+from .presence import presence_beat, presence_of_others, typed_seconds_ago
 from .selectors import customer_sidebar, open_queue_version
 
-
-def queue(request):
-    status = request.GET.get("status", "open")
-    if status not in LIST_STATUSES:
-        status = "open"
-    sla = request.GET.get("sla", "") if status == "open" else ""
-    filters = dict(SLA_FILTERS)
-    sla = sla if sla in filters else ""
-    page = ticket_list_page(request.user, status=status, page=request.GET.get("page", 1), sla=sla)
-    context = {"page": page, "status": status, "statuses": LIST_STATUSES, "sla": sla,
-               "sla_filters": SLA_FILTERS, "sla_label": filters[sla]}
-    return render(request, "inbox/queue.html", context)
+TICKET_PANE = "ticket-pane"
 
 
 def _queue_etag(request):
@@ -50,15 +36,22 @@ def queue_version(request):
 def ticket_detail(request, ticket_id):
     """The ticket page; `?canned=<name>` starts the composer with that canned response filled in."""
     ticket = ticket_for_user(request.user, ticket_id)
+    presence_beat(ticket=ticket, user=request.user)
     name = request.GET.get("canned", "")
     draft = _canned_text(ticket, request.user, name) if name else ""
     return render_ticket(request, ticket, draft=draft or "")
 
 
 def ticket_state(request, ticket_id):
-    """Status, priority and claimer, polled by the open ticket page so a colleague's claim shows up."""
+    """Status, priority, claimer and colleagues here, polled every 5 s by the open ticket page.
+
+    The poll is also this agent's heartbeat: it says the ticket is still open, and (`typed`) how
+    many seconds ago they last typed in the composer, so colleagues see "Dana is replying".
+    """
     ticket = ticket_for_user(request.user, ticket_id)
-    return render(request, "inbox/_ticket_state.html", {"ticket": ticket})
+    presence_beat(ticket=ticket, user=request.user, typed_seconds_ago=typed_seconds_ago(request.GET.get("typed", "")))
+    here = presence_of_others(ticket=ticket, user=request.user)
+    return render(request, "inbox/_ticket_state.html", {"ticket": ticket, "here": here})
 
 
 def canned_text(request, ticket_id):
@@ -78,22 +71,41 @@ def _canned_text(ticket, user, name):
 def render_ticket(request, ticket, *, status=200, **extra):
     """The ticket page; `extra` carries an error or a confirm prompt next to the form that caused it."""
     conversation = list(ticket_conversation(ticket))
-    for message in conversation:
-        message.delivery_words = delivery_words(message) if message.direction == Message.Direction.OUTBOUND else ""
+    colleagues = list(_colleagues())
+    inbound = [m for m in conversation if m.direction == Message.Direction.INBOUND]
+    answered_kind = inbound[-1].kind if inbound else ""
+    _annotate(conversation, answered_kind, colleagues)
     outbound_ids = [m.pk for m in conversation if m.direction == Message.Direction.OUTBOUND]
     context = {
         "ticket": ticket,
         "conversation": conversation,
         "policy": policy_for_ticket(ticket),
         "last_outbound_id": max(outbound_ids, default=0),
-        "colleagues": _colleagues(),
+        "colleagues": colleagues,
         "customer": customer_sidebar(ticket),
         "statuses": [(s.value, s.label) for s in Ticket.Status if s != Ticket.Status.NEW],
         "priorities": Ticket.Priority.choices,
         "canned_names": canned_for_ticket(ticket).values_list("name", flat=True),
+        "reply_choices": reply_choices(answered_kind),
+        "conversation_kind": conversation_kind(answered_kind),
+        # Comments answer a Page post: show it above them, linked to Facebook.
+        "original_post": next((m.context for m in inbound if (m.context or {}).get("post_text")), None),
+        "here": presence_of_others(ticket=ticket, user=request.user),
         **extra,
     }
-    return render(request, "inbox/ticket.html", context, status=status)
+    # Opened in place from the queue (its third pane): only the ticket, without the page around it.
+    in_pane = request.htmx and request.htmx.target == TICKET_PANE
+    return render(request, "inbox/ticket.html#ticket-body" if in_pane else "inbox/ticket.html", context, status=status)
+
+
+def _annotate(conversation, answered_kind, colleagues):
+    """What the template shows with each message besides its text: delivery problems, "Private reply",
+    an email's HTML and quote, a note's @mentions."""
+    for message in conversation:
+        message.delivery_words = delivery_words(message) if message.direction == Message.Direction.OUTBOUND else ""
+        message.is_private_reply = is_private_reply(message, answered_kind)
+        message.email = email_view(message)
+        message.note_html = mentions_marked(message.text, colleagues) if message.direction == "note" else ""
 
 
 def _colleagues():

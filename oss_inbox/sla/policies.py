@@ -71,11 +71,12 @@ class SlaRules:
     def __init__(self, policies=None):
         chosen = list(SlaPolicy.objects.select_related("coverage_schedule")) if policies is None else list(policies)
         self.policies = sorted(chosen, key=specificity)
+        self.fallback = fallback_policy()  # made once: a batch of ingest asks for thousands of tickets
         self._schedules = {}
 
     def policy_for(self, ticket):
         kind = _lazy_kind(ticket)
-        return next((policy for policy in self.policies if policy_matches(policy, ticket, kind)), fallback_policy())
+        return next((policy for policy in self.policies if policy_matches(policy, ticket, kind)), self.fallback)
 
     def clock(self, name, ticket, policy=None):
         """The clock a target counts on: coverage hours are the policy's own schedule, else the account's."""

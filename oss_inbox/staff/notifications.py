@@ -12,11 +12,17 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
-def notification_send(*, recipients, ticket, event, text, body):
-    """Notify each distinct recipient once: a row in their list, and an email if they have one."""
+def notification_send(*, recipients, ticket, event, text, body, organization=None, url=""):
+    """Notify each distinct recipient once: a row in their list, and an email if they have one.
+
+    About a ticket, or (ticket None) about an organization, with `url` the page to open.
+    """
     unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())
     Notification.objects.bulk_create(
-        [Notification(recipient=user, ticket=ticket, event=event, text=text[:300]) for user in unique]
+        [
+            Notification(recipient=user, ticket=ticket, event=event, organization=organization, url=url, text=text[:300])
+            for user in unique
+        ]
     )
     mails = [(text, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in unique if user.email]
     if mails:

@@ -15,7 +15,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def notification_list(request):
-    """The user's notifications, newest first (SLA escalations)."""
+    """The user's notifications, newest first (SLA escalations, key-account reminders)."""
     notifications = request.user.notifications.select_related("ticket")[:100]
     return render(request, "staff/notifications.html", {"notifications": notifications})
 

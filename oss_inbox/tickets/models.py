@@ -5,6 +5,9 @@ from django.db.models import Q
 from channels.models import ChannelAccount, ChannelKind
 
 OPEN_STATUSES = ("new", "open", "pending")
+# Where a customer wrote in public, we may answer in private instead: the kind of message that does
+# (an X mention -> a DM to its author; a Facebook comment or visitor post -> a Messenger private reply).
+PRIVATE_REPLY_KINDS = {"mention": "dm", "comment": "messenger", "post": "messenger"}
 
 
 class Organization(models.Model):

@@ -16,20 +16,35 @@
     return length;
   }
 
+  // When this agent last typed a reply: the ticket's state poll reports it, so colleagues see
+  // "Dana is replying" (oss_inbox/inbox/presence.py).
+  var typedAt = 0;
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id !== "ticket-state" || !typedAt) return;
+    event.detail.parameters.typed = Math.floor((Date.now() - typedAt) / 1000);
+  });
+
   function setUp(form) {
     var text = form.querySelector("textarea[name=text]");
     var key = "oss-inbox-draft-" + form.dataset.ticket;
     var max = parseInt(form.dataset.maxLength || "0", 10);
     var counter = form.querySelector("#composer-count");
+    var replyAs = form.querySelector("select[name=reply_as]");
+    typedAt = 0;  // a ticket just opened: nothing typed on it yet
     if (!text.value && localStorage.getItem(key)) text.value = localStorage.getItem(key);
     function update() {
       if (text.value) localStorage.setItem(key, text.value); else localStorage.removeItem(key);
       if (!counter) return;
+      // A private answer to a mention is a DM: X's 280 does not apply to it.
+      counter.hidden = replyAs !== null && replyAs.value === "private";
+      if (counter.hidden) return;
       var used = tweetLength(text.value);
       counter.textContent = used + "/" + max + (used > max ? " — " + (used - max) + " too long for X" : "");
       counter.classList.toggle("over", used > max);
     }
     text.addEventListener("input", update);
+    text.addEventListener("input", function () { if (form.dataset.mode !== "note") typedAt = Date.now(); });
+    if (replyAs) replyAs.addEventListener("change", update);
     form.addEventListener("submit", function () { sessionStorage.setItem("oss-inbox-sent", key); });
     update();
   }
@@ -85,9 +100,24 @@
     form.requestSubmit();
   }
 
+  // The queue's checkboxes feed the bulk bar; x ticks the selected row's.
+  function toggleSelectedRow() {
+    var box = document.querySelector("[data-ticket-row].selected input[type=checkbox]");
+    if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change", {bubbles: true})); }
+  }
+
+  function countPicked() {
+    var label = document.querySelector("[data-selected-count]");
+    if (!label) return;
+    var picked = document.querySelectorAll("#queue-rows input[name=ticket]:checked").length;
+    label.textContent = picked ? picked + " selected" : "Select tickets (x) to act on several at once";
+  }
+
   var keys = {
     j: function () { moveSelection(1); },
     k: function () { moveSelection(-1); },
+    x: toggleSelectedRow,
+    "/": function () { var search = document.getElementById("search"); if (search) { search.focus(); search.select(); } },
     r: function () { write("reply"); },
     n: function () { write("note"); },
     a: function () { var claim = document.getElementById("claim"); if (claim) claim.click(); },
@@ -113,18 +143,33 @@
   });
 
   // Live queue: ask every 5 s whether anything changed (a 304 while nothing did); if it did,
-  // fetch this page again and replace only the rows, keeping the selection and the scroll.
+  // fetch the view list and the rows of this page (an htmx partial) and swap only those, keeping
+  // the selected row, the ticked boxes, the focus and the scroll position.
   function liveQueue(table) {
     var seen = null;
     function refreshRows() {
-      return fetch(location.href, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("table.tickets tbody");
-        var selected = table.querySelector("[data-ticket-row].selected");
+      var headers = {"HX-Request": "true", "HX-Target": table.dataset.liveTarget || ""};
+      return fetch(location.href, {credentials: "same-origin", headers: headers}).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+        if (html === null) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var rows = document.getElementById("queue-rows"), freshRows = fresh.getElementById("queue-rows");
+        if (!rows || !freshRows) return;
+        var selected = rows.querySelector("[data-ticket-row].selected");
         var selectedId = selected && selected.dataset.ticketId;
-        if (!fresh) return;
-        table.querySelector("tbody").replaceWith(document.adoptNode(fresh));
-        var again = selectedId && table.querySelector("[data-ticket-id='" + selectedId + "']");
-        if (again) { again.classList.add("selected"); again.setAttribute("aria-selected", "true"); }
+        var hadFocus = rows.contains(document.activeElement);
+        var ticked = Array.prototype.map.call(rows.querySelectorAll("input[name=ticket]:checked"), function (box) { return box.value; });
+        rows.replaceWith(document.adoptNode(freshRows));
+        var views = document.getElementById("view-list"), freshViews = fresh.getElementById("view-list");
+        if (views && freshViews) views.replaceWith(document.adoptNode(freshViews));
+        ticked.forEach(function (id) { var box = freshRows.querySelector("input[name=ticket][value='" + id + "']"); if (box) box.checked = true; });
+        freshRows.querySelectorAll("[data-ticket-row].selected").forEach(function (row) { row.classList.remove("selected"); });
+        var again = selectedId && freshRows.querySelector("[data-ticket-id='" + selectedId + "']");
+        if (again) {
+          again.classList.add("selected"); again.setAttribute("aria-selected", "true");
+          if (hadFocus) again.querySelector("a[data-open]").focus({preventScroll: true});
+        }
+        if (window.htmx) window.htmx.process(freshRows);
+        countPicked();
       });
     }
     function poll() {
@@ -141,6 +186,37 @@
     poll();
   }
 
+  // Filter and search forms leave out empty fields, so the URL (a link to share) stays short.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches("form.queue-filters, form.topbar-search")) return;
+    event.target.querySelectorAll("select, input").forEach(function (field) { if (!field.value) field.disabled = true; });
+  });
+  window.addEventListener("pageshow", function () {  // back to this page from the browser's cache: usable again
+    document.querySelectorAll("form.queue-filters [disabled], form.topbar-search [disabled]").forEach(function (field) { field.disabled = false; });
+  });
+
+  // Ticking boxes: the count in the bulk bar, and "select every ticket on this page".
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      document.querySelectorAll("#queue-rows input[name=ticket]").forEach(function (box) { box.checked = event.target.checked; });
+    }
+    if (event.target.matches("[data-select-all], #queue-rows input[name=ticket]")) countPicked();
+  });
+
+  // A ticket opened in the queue's third pane: its row becomes the selected one and the pane's
+  // composer gets its counter, draft and canned responses like on the ticket's own page.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var pane = event.detail.target;
+    if (!pane || pane.id !== "ticket-pane") return;
+    pane.querySelectorAll("form.composer").forEach(setUp);
+    pane.querySelectorAll("form.canned-picker").forEach(setUpCanned);
+    var opened = event.detail.requestConfig && event.detail.requestConfig.elt.closest("[data-ticket-row]");
+    if (opened) {
+      document.querySelectorAll("[data-ticket-row].selected").forEach(function (row) { row.classList.remove("selected"); row.removeAttribute("aria-selected"); });
+      opened.classList.add("selected"); opened.setAttribute("aria-selected", "true");
+    }
+  });
+
   // A draft is cleared only once the send came back as a page without an error.
   var sent = sessionStorage.getItem("oss-inbox-sent");
   if (sent && !document.querySelector(".composer .error, .composer .confirm")) {
@@ -149,5 +225,5 @@
   sessionStorage.removeItem("oss-inbox-sent");
   document.querySelectorAll("form.composer").forEach(setUp);
   document.querySelectorAll("form.canned-picker").forEach(setUpCanned);
-  document.querySelectorAll("table.tickets[data-refresh-url]").forEach(liveQueue);
+  document.querySelectorAll("table[data-refresh-url]").forEach(liveQueue);
 })();

@@ -22,10 +22,11 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     lee.goto(f"{live_server.url}/tickets/{ticket.pk}/")
 
     dana.goto(f"{live_server.url}/")
-    dana.get_by_role("link", name="Open", exact=True).click()
+    dana.get_by_role("link", name=re.compile("^All open")).click()
     dana.keyboard.press("j")
     dana.keyboard.press("Enter")
-    expect(dana).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))  # opened in place, in the third pane
+    expect(dana.locator("#ticket-pane h1")).to_contain_text("Bill higher than usual")
     dana.keyboard.press("?")
     expect(dana.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     dana.keyboard.press("Escape")
@@ -77,5 +78,54 @@ def test_the_queue_shows_a_colleagues_claim_without_losing_the_selection(logged_
     selected_id = selected.get_attribute("data-ticket-id")
     page.wait_for_timeout(500)  # the first poll has read the version
     ticket_claim(ticket=Ticket.objects.get(subject="Payment plan"), user=other_agent)
-    expect(page.locator("tr", has_text="Payment plan")).to_contain_text("lee", timeout=7000)
+    expect(page.locator("tr", has_text="Payment plan")).to_contain_text("Lee", timeout=7000)
     expect(page.locator("tr.selected")).to_have_attribute("data-ticket-id", selected_id)
+
+
+def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(logged_in_page, live_server, agent, other_agent, mailbox, twitter):
+    from tests.factories import author, inbound
+
+    ingest(mailbox, [email(subject="Bill higher than usual", text="My bill doubled this month"),
+                     email(sender="tom@example.com", name="Tom Baker", subject="Payment plan", text="Can I set up a payment plan?")])
+    ingest(twitter, [inbound(who=author("7", "kjones", "Kim Jones")), inbound(who=author("8", "rpatel", "Raj Patel"), text="Streetlight out")])
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#queue-rows tr")).to_have_count(4)
+
+    page.get_by_role("link", name=re.compile("^Unassigned")).click()
+    page.get_by_label("Channel").select_option("Email")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(r"view=unassigned&channel=email$"))
+    expect(page.locator("#queue-rows tr")).to_have_count(2)
+    page.keyboard.press("/")
+    expect(page.get_by_role("searchbox", name=re.compile("Search tickets"))).to_be_focused()
+    page.keyboard.type("payment")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"view=unassigned&channel=email&q=payment$"))
+    expect(page.locator("#queue-rows tr")).to_have_count(1)
+
+    payment = Ticket.objects.get(subject="Payment plan")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ticket-pane h1")).to_contain_text("Payment plan")
+    expect(page).to_have_url(re.compile(rf"view=unassigned&channel=email&q=payment&ticket={payment.pk}$"))
+    expect(page.locator("tr.selected")).to_have_attribute("data-ticket-id", str(payment.pk))
+    page.reload()  # the pushed URL is a link to share: the same queue with the ticket open beside it
+    expect(page.locator("#ticket-pane h1")).to_contain_text("Payment plan")
+
+    page.goto(f"{live_server.url}/?channel=x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("[data-selected-count]")).to_have_text("2 selected")
+    page.get_by_label("Assign the selected tickets to").select_option(label="Lee")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Assigned 2 tickets")
+    assert Ticket.objects.filter(account=twitter, assignee=other_agent).count() == 2
+
+    page.get_by_label("Select every ticket on this page").check()
+    page.get_by_role("button", name="Resolve", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Resolved 2 tickets")
+    expect(page.locator("#queue-rows")).to_contain_text("No tickets here")
+    assert Ticket.objects.filter(account=twitter, status="resolved").count() == 2

@@ -45,7 +45,7 @@ def mail_account(imap, sink, **settings):
 
 
 def poll(account):
-    result = account_poll(account.pk)
+    result = account_poll(account.pk, force=True)  # now, not when the dispatcher would next
     account.refresh_from_db()
     return result
 

@@ -5,8 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from channels import polling
+from channels.base import ChannelAdapter, Fetched
 from channels.models import ChannelAccount
 from channels.polling import LEASE, account_take_lease, accounts_due
+from channels.tasks import poll_account
 from channels.sending import SEND_STALE, message_claim_for_sending, message_retry, outbox_sweep
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ingest, ticket_reply
@@ -36,6 +39,36 @@ def test_accounts_due_leave_out_disabled_broken_leased_and_not_yet_due_accounts(
     leased = account("twitter", name="leased")
     account_take_lease(leased.pk)
     assert accounts_due() == [twitter.pk]
+
+
+class CountingAdapter(ChannelAdapter):
+    """Fetches nothing, and counts how often it was asked to."""
+
+    fetches = 0
+
+    def fetch(self, cursor):
+        CountingAdapter.fetches += 1
+        return Fetched(items=[], cursor=cursor)
+
+    def send(self, message):
+        raise AssertionError("nothing to send here")
+
+    def check(self):
+        return "counting"
+
+
+def test_a_poll_task_queued_twice_polls_once_until_the_account_is_due_again(twitter, monkeypatch):
+    monkeypatch.setattr(polling, "adapter_for", CountingAdapter)
+    monkeypatch.setattr(CountingAdapter, "fetches", 0)
+    # The dispatcher queued the account twice while the workers were busy: both tasks run in turn.
+    poll_account(twitter.pk)
+    poll_account(twitter.pk)
+    assert CountingAdapter.fetches == 1
+    twitter.refresh_from_db()
+    assert twitter.next_poll_at > timezone.now() and twitter.lease_until is None
+    ChannelAccount.objects.filter(pk=twitter.pk).update(next_poll_at=timezone.now())
+    poll_account(twitter.pk)
+    assert CountingAdapter.fetches == 2
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def x(db, sandbox):
 
 
 def poll(account):
-    result = account_poll(account.pk)
+    result = account_poll(account.pk, force=True)  # now, not when the dispatcher would next
     account.refresh_from_db()
     return result
 

@@ -13,7 +13,8 @@ from django.test import Client
 from oss_inbox.demo import content
 from oss_inbox.demo.people import make_customers
 from oss_inbox.demo.world import ACCOUNTS
-from oss_inbox.tickets.models import Message, Ticket, TicketEvent
+from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, JointPlan, PlanItem, ProgressUpdate
+from oss_inbox.tickets.models import Message, Organization, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -114,6 +115,22 @@ def test_replies_are_delivered_and_customers_answer_them(first_run):
     assert answers.filter(kind="mention").exists() or answers.filter(kind="email").exists()
     assert Message.objects.filter(direction="note").exists()
     assert Message.objects.filter(attachments__isnull=False).exists()
+
+
+def test_key_accounts_have_managers_plans_and_history(first_run):
+    key_accounts = Organization.objects.filter(is_key_account=True)
+    assert {"St. Brigid Regional Hospital", "Prairie State University", "Cedar Mill Packaging",
+            "Northgate Data Centre"} <= set(key_accounts.values_list("name", flat=True))
+    assert not key_accounts.filter(account_manager=None).exists()
+    assert JointPlan.objects.filter(organization__in=key_accounts).count() == key_accounts.count()
+    assert {"planned", "in_progress", "at_risk", "done", "dropped"} <= set(PlanItem.objects.values_list("status", flat=True))
+    assert ProgressUpdate.objects.filter(status="sent").exists()
+    assert not AccountMail.objects.exclude(delivery_state="sent").exists()
+    assert {"plan", "update", "notice"} <= set(AccountEvent.objects.values_list("kind", flat=True))
+    # The organizations' own requests come in flagged, high priority, for their account managers.
+    theirs = Ticket.objects.filter(contact__organization__in=key_accounts)
+    assert theirs.count() >= 3
+    assert not theirs.filter(is_key_account=False).exists()
 
 
 def test_every_template_fills_and_social_replies_fit_a_tweet():

@@ -19,17 +19,23 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from oss_inbox.keyaccounts.matching import organizations_for_authors
+from oss_inbox.keyaccounts.replies import mails_answered, reply_events
+from oss_inbox.keyaccounts.routing import assigned_data, key_account_route, manager_notify
 from oss_inbox.sla import acknowledgements
 from oss_inbox.sla.models import AcknowledgementSetting
 from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 
 from ..contacts import normalise_external_id
-from ..models import Attachment, Contact, Identity, Message, OrganizationDomain, Ticket, TicketEvent, UnprocessedItem
+from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
 from .lifecycle import subject_from
+from .rows import rows_insert
 
 LINK = re.compile(r"https?://\S+")
+# Managers come along so that routing a key account's ticket to its manager needs no query.
+_CONTACT_WITH_ORGANIZATION = ("contact__organization__account_manager", "contact__organization__backup_manager")
 # What a customer's message may change on an existing ticket, besides its SLA fields.
 TICKET_FIELDS = ["status", "resolved_at", "last_inbound_at", "last_outbound_at", "first_response_at", "updated_at"]
 
@@ -63,6 +69,7 @@ class Batch:
         self.ticket_of = {}  # external id -> Ticket of the stored message
         self.new_tickets, self.touched, self.messages, self.events = [], {}, [], []
         self.attachments, self.inbound = [], []
+        self.routed, self.mail_replies = [], []  # key-account tickets to tell managers of; replies to account mail
 
     def run(self):
         self._load()
@@ -78,7 +85,7 @@ class Batch:
         stored = Message.objects.filter(account=self.account, external_id__in=ids)
         self.stored = {m.external_id: m for m in stored.only("id", "external_id", "direction", "delivery_state")}
         authors = {self._author_id(item) for item in self.items if not self._is_ours(item)}
-        identities = Identity.objects.select_related("contact__organization").filter(
+        identities = Identity.objects.select_related(*_CONTACT_WITH_ORGANIZATION).filter(
             kind=self.account.kind, external_id__in=authors
         )
         self.identities = {identity.external_id: identity for identity in identities}
@@ -102,6 +109,7 @@ class Batch:
             ticket = self._remember(ticket)
             self.newest.setdefault(ticket.thread_key, ticket)
         self.ticket_of = {external_id: self.tickets[ticket_id] for external_id, ticket_id in replied.items()}
+        self.mails_answered = mails_answered(self.account, reply_ids - replied.keys())
 
     def _load_newest(self, thread_key):
         if thread_key not in self.newest:
@@ -123,26 +131,19 @@ class Batch:
                 first_seen.setdefault(author_id, item.author)
         if not first_seen:
             return
-        organizations = self._organizations(first_seen)
+        organizations = organizations_for_authors(self.account.kind, first_seen)
         contacts = [
-            Contact(name=(author.name or author.handle or author_id)[:200], organization=organizations.get(_domain(author_id)))
+            Contact(name=(author.name or author.handle or author_id)[:200], organization=organizations.get(author_id))
             for author_id, author in first_seen.items()
         ]
-        Contact.objects.bulk_create(contacts)
+        rows_insert(contacts)
         identities = [
             Identity(contact=contact, kind=self.account.kind, external_id=author_id, handle=author.handle[:255],
                      display_name=author.name[:255], avatar_url=author.avatar_url[:1000])
             for contact, (author_id, author) in zip(contacts, first_seen.items())
         ]  # fmt: skip
-        Identity.objects.bulk_create(identities)
+        rows_insert(identities)
         self.identities.update((identity.external_id, identity) for identity in identities)
-
-    def _organizations(self, authors):
-        if self.account.kind != "email":
-            return {}
-        domains = {_domain(author_id) for author_id in authors}
-        found = OrganizationDomain.objects.select_related("organization").filter(domain__in=domains)
-        return {row.domain: row.organization for row in found}
 
     # 3. Decisions --------------------------------------------------------------------------------
 
@@ -190,16 +191,25 @@ class Batch:
         self.result.stored += 1
 
     def _open(self, item, contact, previous=None):
-        organization = contact.organization
+        mail = next((self.mails_answered[i] for i in item.reply_to_ids if i in self.mails_answered), None)
+        if mail is not None and contact.organization is None:  # whoever answers the account's mail is theirs
+            Contact.objects.filter(pk=contact.pk).update(organization=mail.organization)
+            contact.organization = mail.organization
         ticket = Ticket(
             account=self.account, contact=contact, thread_key=item.thread_key, subject=subject_from(item),
-            created_at=min(item.sent_at, self.now), is_key_account=bool(organization and organization.is_key_account),
-            previous_ticket=previous,
+            created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
         self.new_tickets.append(ticket)
         self.newest[item.thread_key] = ticket
         if previous:  # the ticket row records its creation; a follow-up's link is worth a timeline entry
             self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk})
+        if mail is not None:
+            self._event(ticket, TicketEvent.Kind.CREATED, {"answers": mail.subject, "account_mail": mail.pk})
+            self.mail_replies.append((ticket, mail))
+        manager = key_account_route(ticket, contact.organization)
+        if manager is not None:
+            self._event(ticket, TicketEvent.Kind.ASSIGNED, assigned_data(manager))
+            self.routed.append((ticket, manager, contact.organization))
         self.result.tickets_opened += 1
         return ticket
 
@@ -276,16 +286,19 @@ class Batch:
         for ticket in self.touched.values():
             ticket.updated_at = self.now
             ticket_sla_recompute(ticket, self.now, rules=self.rules)
-        Ticket.objects.bulk_create(self.new_tickets)
+        rows_insert(self.new_tickets)
         new = {id(ticket) for ticket in self.new_tickets}
         existing = [ticket for key, ticket in self.touched.items() if key not in new]
         Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS)
-        Message.objects.bulk_create(self.messages)
+        rows_insert(self.messages)
         self._write_attachments()
-        TicketEvent.objects.bulk_create(
+        rows_insert(
             TicketEvent(ticket=ticket, kind=kind, data={**data, "message": message.pk} if message else data)
             for ticket, kind, data, message in self.events
         )
+        for ticket, manager, organization in self.routed:
+            manager_notify(ticket, manager, organization)
+        reply_events(self.mail_replies)
         self._acknowledge()
 
     def _acknowledge(self):
@@ -316,10 +329,6 @@ class Batch:
 
     def _author_id(self, item):
         return normalise_external_id(self.account.kind, item.author.external_id)
-
-
-def _domain(author_id):
-    return author_id.rsplit("@", 1)[1] if "@" in author_id else ""
 
 
 def _reconcile_cut_off_send(ticket, item):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from oss_inbox.sla.services import ticket_sla_recompute
 
-from ..models import Message, Ticket, TicketEvent
+from ..models import PRIVATE_REPLY_KINDS, Message, Tag, Ticket, TicketEvent
 
 SUBJECT_LENGTH = 120
 
@@ -115,6 +115,20 @@ def ticket_set_priority(*, ticket, priority, actor):
     return ticket
 
 
+@transaction.atomic
+def ticket_add_tags(*, ticket, names, actor):
+    """Add tags (created on first use) to the ticket; returns the names it did not have yet."""
+    lock(ticket)
+    present = set(ticket.tags.values_list("name", flat=True))
+    added = sorted({name for name in names if name} - present)
+    if not added:
+        return []
+    ticket.tags.add(*[Tag.objects.get_or_create(name=name)[0] for name in added])
+    ticket.save(update_fields=["updated_at"])  # the queue's live refresh notices the change
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.TAGGED, actor=actor, data={"added": added})
+    return added
+
+
 def _set_status(ticket, status, *, actor):
     previous = ticket.status
     ticket.status = status
@@ -140,9 +154,12 @@ def ticket_add_note(*, ticket, author, text):
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False):
+def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False, private=False):
     """Queue a reply on the ticket's channel; the channel sender (channels.tasks) delivers it.
 
+    A `private` reply answers a public mention or comment privately (a DM, a Messenger private
+    reply): the message's kind says so, and the adapter sends it that way. ValueError where the
+    conversation offers no private reply (email, DMs, Messenger).
     `delivered_as` records a reply that already reached the customer outside the send path (an
     imported history): it is stored as sent with that channel id, and nothing is queued.
     An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
@@ -155,7 +172,7 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
         ticket=ticket,
         account=ticket.account,
         direction=Message.Direction.OUTBOUND,
-        kind=reply_to.kind if reply_to else Message.Kind.EMAIL,
+        kind=_reply_kind(reply_to, private),
         in_reply_to=(reply_to.external_id or "") if reply_to else "",
         author_user=author,
         text=text,
@@ -171,6 +188,15 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
     if not delivered_as:
         transaction.on_commit(lambda: _enqueue_send(message.pk))
     return message
+
+
+def _reply_kind(reply_to, private):
+    kind = reply_to.kind if reply_to else Message.Kind.EMAIL
+    if not private:
+        return kind
+    if kind not in PRIVATE_REPLY_KINDS:
+        raise ValueError("Only an X mention or a Facebook comment or post can be answered privately.")
+    return PRIVATE_REPLY_KINDS[kind]
 
 
 def _enqueue_send(message_id):

@@ -1,0 +1,83 @@
+"""Retake docs/screenshots/queue.png: the three panes (views, queue, a ticket opened in place).
+
+    .venv/bin/python docs/screenshots/take_queue.py [--tickets 300]
+
+A scratch SQLite database in a temporary folder (never var/) filled with `demo_setup`, served by
+`manage.py runserver` on a free port; headless chromium (Playwright, /usr/bin/chromium) signs in
+as the agent Dana, moves to the first row with j, opens it with Enter and ticks two rows for the
+bulk bar, as an agent would.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from take import CHROMIUM, ROOT, free_port, wait_for  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "queue.png"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=300, help="demo tickets to create (default 300)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-queue-shot-"))
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "oss_inbox.settings", "OSS_VAR_DIR": str(scratch), "CACHE_URL": "locmem://",
+        "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}", "DEBUG": "1", "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    })
+    os.environ.pop("CELERY_BROKER_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
+    subprocess.run([*manage, "demo_setup", "--tickets", str(args.tickets)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    port = free_port()
+    server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/login/")
+        shoot(f"http://127.0.0.1:{port}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"Saved {OUT}")
+
+
+def shoot(base):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from playwright.sync_api import sync_playwright
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="dana"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, timezone_id=settings.TIME_ZONE)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": base,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        page = context.new_page()
+        page.goto(f"{base}/")
+        page.keyboard.press("j")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#ticket-pane h1", timeout=20000)
+        boxes = page.locator("#queue-rows input[type=checkbox]")
+        boxes.nth(2).check()
+        boxes.nth(3).check()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(OUT))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Collision presence: who else has a ticket open ("Dana is viewing") or is typing a reply ("Dana is replying").
+
+The open ticket page reports through its 5-second state poll (views.ticket_state): a heartbeat,
+and how long ago its agent last typed in the composer. Colleagues' polls read the rows back.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import Presence
+
+# Three missed heartbeats (the poll runs every 5 s) and the agent has left the ticket.
+EXPIRES = timedelta(seconds=15)
+# "Replying" while the last keystroke in the composer is at most this old.
+TYPING = timedelta(seconds=15)
+
+
+def presence_beat(*, ticket, user, typed_seconds_ago=None, now=None):
+    """Record that `user` has the ticket open; `typed_seconds_ago` when they typed in its composer lately.
+
+    An UPDATE first (the usual case, one statement), an INSERT the first time; a concurrent first
+    beat of the same pair is absorbed by the unique constraint. Each INSERT also sweeps out rows
+    long expired, so the table holds about one row per agent and recently opened ticket.
+    """
+    now = now or timezone.now()
+    fields = {"seen_at": now}
+    if typed_seconds_ago is not None and timedelta(seconds=typed_seconds_ago) <= TYPING:
+        fields["typed_at"] = now - timedelta(seconds=typed_seconds_ago)
+    if not Presence.objects.filter(ticket=ticket, user=user).update(**fields):
+        presence_sweep(now)
+        Presence.objects.bulk_create([Presence(ticket=ticket, user=user, **fields)], ignore_conflicts=True)
+
+
+def presence_of_others(*, ticket, user, now=None):
+    """Colleagues on the ticket now, as [(name, "replying" | "viewing")], those replying first."""
+    now = now or timezone.now()
+    here = (
+        Presence.objects.filter(ticket=ticket, seen_at__gte=now - EXPIRES)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__first_name", "user__username")
+    )
+    people = [(_name(p.user), "replying" if p.typed_at and p.typed_at >= now - TYPING else "viewing") for p in here]
+    return sorted(people, key=lambda person: person[1] != "replying")
+
+
+def presence_sweep(now=None):
+    """Delete rows nobody has refreshed for a while: they only ever say who is here now."""
+    now = now or timezone.now()
+    return Presence.objects.filter(seen_at__lt=now - EXPIRES * 4).delete()[0]
+
+
+def typed_seconds_ago(value):
+    """The poll's `typed` parameter: whole seconds since the last keystroke, or None when absent or odd."""
+    return int(value) if value.isdigit() else None
+
+
+def _name(user):
+    return user.first_name or user.get_username()

@@ -1,0 +1,292 @@
+"""The shared queue: named views, filters, search, keyset pages and the view list's counts.
+
+Open views read only unresolved tickets (about 2% of the history) through the partial index on
+(sla_due_at, id), so a page costs the same at ten thousand tickets as at a million. Pages are
+cut by keyset (the last row's sort key), never by OFFSET, and nothing counts the whole history.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone as dt_timezone
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+
+from channels.models import ChannelKind
+from oss_inbox.sla.timers import span_words, ticket_timer
+from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket
+
+PAGE_SIZE = 50
+PREVIEW_CHARS = 200
+
+
+@dataclass(frozen=True)
+class QueueView:
+    slug: str
+    label: str
+    counted: bool = True  # the view list shows its count (cheap: open tickets only)
+
+
+VIEWS = (
+    QueueView("mine", "Mine"),
+    QueueView("unassigned", "Unassigned"),
+    QueueView("open", "All open"),
+    QueueView("pending", "Pending"),
+    QueueView("key", "Key accounts"),
+    QueueView("at_risk", "At risk"),
+    QueueView("breached", "Breached"),
+    QueueView("resolved", "Resolved", counted=False),  # the whole history: no count
+)
+VIEWS_BY_SLUG = {view.slug: view for view in VIEWS}
+
+# The channel as agents name it. X and Facebook accounts carry two kinds of conversation each,
+# told apart by the thread key's prefix (see channels/*/parse.py).
+CHANNELS = (("x", "X"), ("x_dm", "X DM"), ("facebook", "Facebook"), ("messenger", "Messenger"), ("email", "Email"))
+CHANNEL_LABELS = dict(CHANNELS)
+THREAD_PREFIX_CHANNEL = {"x": "x", "xdm": "x_dm", "fb": "facebook", "fbm": "messenger", "email": "email"}
+CHANNEL_FILTERS = {
+    "x": Q(account__kind=ChannelKind.TWITTER) & ~Q(thread_key__startswith="xdm:"),
+    "x_dm": Q(account__kind=ChannelKind.TWITTER, thread_key__startswith="xdm:"),
+    "facebook": Q(account__kind=ChannelKind.FACEBOOK) & ~Q(thread_key__startswith="fbm:"),
+    "messenger": Q(account__kind=ChannelKind.FACEBOOK, thread_key__startswith="fbm:"),
+    "email": Q(account__kind=ChannelKind.EMAIL),
+}
+UNASSIGNED = "none"
+SEARCH_MESSAGES = 2000
+SEARCH_CONFIG = "english"  # the same configuration as the GIN index (tickets migration 0004)
+
+
+def channel_of(ticket):
+    """("messenger", "Messenger") for a ticket, from its thread key: no join, no query."""
+    slug = THREAD_PREFIX_CHANNEL.get(ticket.thread_key.split(":", 1)[0], "")
+    return slug, CHANNEL_LABELS.get(slug, "Other")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the agent asked for, read from the URL (so a link shares it) and checked."""
+
+    view: str = "open"
+    channel: str = ""
+    tag: str = ""
+    assignee: str = ""  # a user id, or "none"
+    priority: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params):
+        view = params.get("view", "open")
+        priority = params.get("priority", "")
+        assignee = params.get("assignee", "")
+        return cls(
+            view=view if view in VIEWS_BY_SLUG else "open",
+            channel=params.get("channel", "") if params.get("channel") in CHANNEL_FILTERS else "",
+            tag=params.get("tag", "").strip()[:50],
+            assignee=assignee if assignee == UNASSIGNED or assignee.isdigit() else "",
+            priority=priority if priority in {str(value) for value in Ticket.Priority.values} else "",
+            q=" ".join(params.get("q", "").split())[:200],
+        )
+
+    @property
+    def is_open_view(self):
+        return self.view != "resolved"
+
+    @property
+    def narrowed(self):
+        return bool(self.channel or self.tag or self.assignee or self.priority or self.q)
+
+    @property
+    def scope(self):
+        """(name, value) of the view and filters in force, search aside: hidden fields of the search box."""
+        names = ("view", "channel", "tag", "assignee", "priority")
+        return [(name, getattr(self, name)) for name in names if getattr(self, name)]
+
+    def query_string(self, **changes):
+        """This selection as a query string, with `changes` applied (empty values dropped)."""
+        chosen = replace(self, **changes)
+        pairs = [(name, getattr(chosen, name)) for name in ("view", "channel", "tag", "assignee", "priority", "q")]
+        return urlencode([(name, value) for name, value in pairs if value and not (name == "view" and value == "open")])
+
+
+@dataclass
+class QueuePage:
+    tickets: list
+    next_cursor: str = ""
+    is_first: bool = True
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+def queue_page(user, filters, *, after="", now=None):
+    """Up to PAGE_SIZE tickets of the view after the keyset `after`; one query (and one for tags)."""
+    now = now or timezone.now()
+    tickets = _with_preview(queue_tickets(user, filters, now=now))
+    cursor = Cursor.parse(after, filters.is_open_view)
+    if filters.is_open_view:
+        rows = _open_rows(tickets, cursor)
+    else:
+        tickets = tickets.order_by("-updated_at", "-id")
+        if cursor:
+            tickets = tickets.filter(updated_at__lte=cursor.at).exclude(updated_at=cursor.at, pk__gte=cursor.id)
+        rows = list(tickets[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    _prefetch_tags(rows)
+    reverse_queue = reverse("inbox:queue")
+    ticket_url = reverse("inbox:ticket", args=[0]).replace("/0/", "/{}/")  # one reverse() for the page, not one a row
+    row_query = "&".join(part for part in (filters.query_string(), urlencode({"after": cursor.encode()}) if cursor else "") if part)
+    for ticket in rows:
+        ticket.channel_slug, ticket.channel_label = channel_of(ticket)
+        ticket.timer = ticket_timer(ticket, now) if ticket.is_open else None
+        ticket.age = span_words(now - ticket.created_at)
+        ticket.url = ticket_url.format(ticket.pk)
+        # What opening it in place puts in the address bar: this queue, with the ticket beside it.
+        ticket.in_place_url = reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
+    next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
+    return QueuePage(rows, next_cursor=next_cursor, is_first=cursor is None, filters=filters)
+
+
+def _open_rows(tickets, cursor):
+    """Soonest due first, tickets without a running clock (paused, met) last; as the index is sorted.
+
+    A NULL due time cannot take part in one range condition, so the page is read in two ranges:
+    the due ones after the cursor, then, if the page is not full, the undated ones.
+    """
+    ordered = tickets.order_by(F("sla_due_at").asc(nulls_last=True), "id")
+    rows = []
+    if cursor is None or cursor.at is not None:
+        dated = ordered.filter(sla_due_at__isnull=False)
+        if cursor:
+            dated = dated.filter(sla_due_at__gte=cursor.at).exclude(sla_due_at=cursor.at, pk__lte=cursor.id)
+        rows = list(dated[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        undated = ordered.filter(sla_due_at__isnull=True)
+        if cursor and cursor.at is None:
+            undated = undated.filter(pk__gt=cursor.id)
+        rows += list(undated[: PAGE_SIZE + 1 - len(rows)])
+    return rows
+
+
+def queue_tickets(user, filters, *, now):
+    """The view's tickets with the filters and search applied, unordered."""
+    tickets = Ticket.objects.select_related("contact__organization", "assignee")
+    tickets = tickets.filter(_view_condition(filters.view, user, now))
+    if filters.channel:
+        tickets = tickets.filter(CHANNEL_FILTERS[filters.channel])
+    if filters.tag:
+        tickets = tickets.filter(tags__name=filters.tag)
+    if filters.assignee:
+        tickets = tickets.filter(assignee__isnull=True) if filters.assignee == UNASSIGNED else tickets.filter(assignee_id=int(filters.assignee))
+    if filters.priority:
+        tickets = tickets.filter(priority=int(filters.priority))
+    if filters.q:
+        tickets = tickets.filter(search_condition(filters.q))
+    return tickets
+
+
+def _view_condition(view, user, now):
+    if view == "resolved":
+        return Q(status=Ticket.Status.RESOLVED)
+    is_open = Q(status__in=OPEN_STATUSES)
+    return is_open & {
+        "mine": Q(assignee=user),
+        "unassigned": Q(assignee__isnull=True),
+        "open": Q(),
+        "pending": Q(status=Ticket.Status.PENDING),
+        "key": Q(is_key_account=True),
+        "at_risk": Q(sla_at_risk_at__lte=now, sla_due_at__gt=now),
+        "breached": Q(sla_due_at__lte=now),
+    }[view]
+
+
+def view_counts(user, *, now=None):
+    """{view slug: tickets} of every counted view: one aggregate over the open tickets only."""
+    now = now or timezone.now()
+    counted = [view for view in VIEWS if view.counted]
+    aggregates = {view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted}
+    return Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
+
+
+def search_condition(text):
+    """Tickets whose messages mention `text`, or whose customer is called or handled so.
+
+    PostgreSQL: full-text search through GIN indexes on message text, contact name and identity
+    handle/display name (tickets migration 0004); elsewhere a plain case-insensitive match.
+    """
+    handle = text.lstrip("@")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        names = SearchQuery(handle, config="simple", search_type="websearch")
+        messages = Message.objects.annotate(found=SearchVector("text", config=SEARCH_CONFIG)).filter(found=query)
+        contacts = Contact.objects.annotate(found=SearchVector("name", config="simple")).filter(found=names)
+        identities = Identity.objects.annotate(
+            found=SearchVector("handle", "display_name", config="simple")
+        ).filter(found=names)
+    else:
+        messages = Message.objects.filter(text__icontains=text)
+        contacts = Contact.objects.filter(name__icontains=text)
+        identities = Identity.objects.filter(Q(handle__icontains=handle) | Q(display_name__icontains=text))
+    # The newest matching messages only: a common word matches a good share of millions of
+    # messages, and the queue wants recent conversations. Capped so, the planner either walks the
+    # newest messages until it has enough (common words) or reads the few matches (rare ones).
+    messages = messages.order_by("-id")[:SEARCH_MESSAGES]
+    return (
+        Q(pk__in=messages.values("ticket_id"))
+        | Q(contact_id__in=contacts.values("pk"))
+        | Q(contact_id__in=identities.values("contact_id"))
+    )
+
+
+def _with_preview(tickets):
+    """Annotate the start of the latest customer or agent message (notes are internal)."""
+    latest = Message.objects.filter(ticket=OuterRef("pk")).exclude(direction=Message.Direction.NOTE)
+    latest = latest.order_by("-sent_at", "-id").annotate(start=Substr("text", 1, PREVIEW_CHARS)).values("start")[:1]
+    return tickets.annotate(preview=Subquery(latest))
+
+
+def _prefetch_tags(rows):
+    """Tags of the page's tickets in one query (prefetch_related would need a queryset, not a list)."""
+    if not rows:
+        return
+    through = Ticket.tags.through
+    by_ticket = {}
+    for ticket_id, name in through.objects.filter(ticket_id__in=[t.pk for t in rows]).values_list("ticket_id", "tag__name"):
+        by_ticket.setdefault(ticket_id, []).append(name)
+    for ticket in rows:
+        ticket.tag_names = sorted(by_ticket.get(ticket.pk, []))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The sort key of the last row shown: its due (or update) time and id, as "<microseconds>.<id>"."""
+
+    at: datetime | None
+    id: int
+
+    EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+
+    @classmethod
+    def of(cls, ticket, open_view):
+        return cls(ticket.sla_due_at if open_view else ticket.updated_at, ticket.pk)
+
+    def encode(self):
+        stamp = "n" if self.at is None else str((self.at - self.EPOCH) // timedelta(microseconds=1))
+        return f"{stamp}.{self.id}"
+
+    @classmethod
+    def parse(cls, raw, open_view):
+        """The cursor in `raw`, or None for the first page (also when `raw` is not one of ours)."""
+        stamp, _, ticket_id = (raw or "").partition(".")
+        if not ticket_id.isdigit() or not (stamp == "n" or stamp.lstrip("-").isdigit()):
+            return None
+        if stamp == "n":
+            return cls(None, int(ticket_id)) if open_view else None
+        return cls(cls.EPOCH + timedelta(microseconds=int(stamp)), int(ticket_id))
+
+
+def first_line(text):
+    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")

@@ -1,0 +1,59 @@
+"""The queue page: views list, queue and the ticket opened in place (three panes on a wide screen)."""
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from oss_inbox.tickets.models import Tag, Ticket
+
+from .queue import CHANNELS, UNASSIGNED, VIEWS, VIEWS_BY_SLUG, QueueFilters, queue_page, view_counts
+
+FILTER_CHOICES_SECONDS = 60
+LIVE_TARGET = "queue-live"
+
+
+def queue(request):
+    """The queue; `?ticket=<id>` also opens that ticket in the third pane (what the row links push).
+
+    An htmx request for the live target gets only the view list and the rows (the 5-second refresh).
+    """
+    if not request.user.has_perm("tickets.work_queue"):
+        raise PermissionDenied
+    now = timezone.now()
+    filters = QueueFilters.from_query(request.GET)
+    page = queue_page(request.user, filters, after=request.GET.get("after", ""), now=now)
+    opened = request.GET.get("ticket", "")
+    counts = view_counts(request.user, now=now)
+    context = {
+        "page": page,
+        "filters": filters,
+        "view": VIEWS_BY_SLUG[filters.view],
+        "views": [(view, counts.get(view.slug) if view.counted else None) for view in VIEWS],
+        "query": filters.query_string(),
+        "opened": int(opened) if opened.isdigit() else None,
+    }
+    if request.htmx and request.htmx.target == LIVE_TARGET:
+        return render(request, "inbox/queue.html#queue-live", context)
+    context.update(filter_choices())
+    return render(request, "inbox/queue.html", context)
+
+
+def filter_choices():
+    """Channels, tags and colleagues for the filter menus; cached a minute (they rarely change)."""
+    choices = cache.get("inbox:filter-choices")
+    if choices is None:
+        users = get_user_model().objects.filter(is_active=True)
+        may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
+        colleagues = [(str(u.pk), u.get_full_name() or u.get_username())
+                      for u in users.filter(may_work).distinct().order_by("first_name", "username")]
+        choices = {
+            "channel_choices": CHANNELS,
+            "tag_choices": list(Tag.objects.values_list("name", flat=True)),
+            "assignee_choices": [(UNASSIGNED, "Nobody"), *colleagues],
+            "priority_choices": [(str(value), label) for value, label in Ticket.Priority.choices],
+        }
+        cache.set("inbox:filter-choices", choices, FILTER_CHOICES_SECONDS)
+    return choices

@@ -1,0 +1,133 @@
+"""Reads for the organization pages: the list, contacts, tickets and the account's SLA record.
+
+Every function runs a fixed number of queries whatever the account's size (no N+1): lists are
+bounded, related rows come through select_related, prefetch_related or annotations.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from oss_inbox.dashboards.percentiles import percentile
+from oss_inbox.inbox.queue import channel_of
+from oss_inbox.sla.timers import span_words
+from oss_inbox.tickets.models import OPEN_STATUSES, Identity, Message, Organization, Ticket
+
+from .permissions import may_view_accounts, require
+
+OPEN_TICKETS_SHOWN = 50
+PAST_TICKETS_SHOWN = 20
+CONTACTS_SHOWN = 100
+RECORD_DAYS = 90
+OPENING_CHARS = 120
+
+
+def organization_rows():
+    """Every organization, key accounts first, with its managers and its open tickets counted."""
+    return (
+        Organization.objects.select_related("account_manager", "backup_manager")
+        .annotate(
+            open_tickets=Count("contacts__tickets", filter=Q(contacts__tickets__status__in=OPEN_STATUSES), distinct=True),
+            contact_count=Count("contacts", distinct=True),
+        )
+        .order_by("-is_key_account", "name")
+    )
+
+
+def organization_for_user(user, organization_id):
+    """The organization, with its managers, if the user may look at organizations at all."""
+    require(may_view_accounts(user))
+    queryset = Organization.objects.select_related("account_manager", "backup_manager")
+    return get_object_or_404(queryset, pk=organization_id)
+
+
+def organization_contacts(organization):
+    """Its contacts (merged ones left out) with their identities: two queries."""
+    identities = Prefetch("identities", queryset=Identity.objects.order_by("kind", "external_id"))
+    contacts = organization.contacts.filter(merged_into=None).prefetch_related(identities)
+    return list(contacts.annotate(ticket_count=Count("tickets"))[:CONTACTS_SHOWN])
+
+
+def organization_tickets(organization):
+    """(open tickets, most recent past tickets, how many past ones there are), each row with its channel."""
+    tickets = with_title(Ticket.objects.filter(contact__organization=organization))
+    tickets = tickets.select_related("account", "contact", "assignee")
+    open_rows = list(tickets.filter(status__in=OPEN_STATUSES).order_by("sla_due_at", "id")[:OPEN_TICKETS_SHOWN])
+    past = tickets.exclude(status__in=OPEN_STATUSES)
+    past_rows = list(past.order_by("-resolved_at", "-id")[:PAST_TICKETS_SHOWN])
+    for ticket in (*open_rows, *past_rows):
+        ticket.channel_slug, ticket.channel_label = channel_of(ticket)
+        ticket.title = ticket_title(ticket)
+    return open_rows, past_rows, past.count()
+
+
+def with_title(tickets):
+    """Annotate `title`: the subject, or for posts and chats (which have none) the start of the
+    customer's first message, read in the same query."""
+    first = Message.objects.filter(ticket=OuterRef("pk"), direction=Message.Direction.INBOUND).order_by("sent_at", "id")
+    tickets = tickets.annotate(opening=Subquery(first.annotate(start=Substr("text", 1, OPENING_CHARS)).values("start")[:1]))
+    return tickets
+
+
+def ticket_title(ticket):
+    text = ticket.subject or (getattr(ticket, "opening", "") or "").split("\n", 1)[0]
+    return text if len(text) <= 80 else text[:79].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class SlaRecord:
+    """The first-response record of the tickets opened in one period."""
+
+    label: str
+    tickets: int
+    on_time: int
+    late: int  # answered after the due time, or still unanswered past it
+    median_first_response: timedelta | None
+
+    @property
+    def on_time_percent(self):
+        judged = self.on_time + self.late
+        return round(100 * self.on_time / judged) if judged else None
+
+    @property
+    def median_words(self):
+        return span_words(self.median_first_response) if self.median_first_response is not None else "—"
+
+
+def sla_record(organization, *, now=None):
+    """The record over the last 90 days and over this year (local calendar): one query.
+
+    A ticket counts as on time when its first response came by its due time (or it had no due
+    time); as late when it came after, or when the due time has passed without one. Tickets still
+    inside their target are neither.
+    """
+    now = now or timezone.now()
+    year_start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    periods = ((f"Last {RECORD_DAYS} days", now - timedelta(days=RECORD_DAYS)), (f"This year ({year_start.year})", year_start))
+    since = min(start for _, start in periods)
+    rows = list(
+        Ticket.objects.filter(contact__organization=organization, created_at__gte=since)
+        .values_list("created_at", "first_response_at", "first_response_due_at")
+    )
+    return [_record(label, [row for row in rows if row[0] >= start], now) for label, start in periods]
+
+
+def _record(label, rows, now):
+    on_time = late = 0
+    waits = []
+    for created_at, answered_at, due_at in rows:
+        if answered_at:
+            waits.append(answered_at - created_at)
+            if due_at is None or answered_at <= due_at:
+                on_time += 1
+            else:
+                late += 1
+        elif due_at and due_at < now:
+            late += 1
+    median = percentile(sorted(wait.total_seconds() for wait in waits), 0.5)
+    return SlaRecord(label, len(rows), on_time, late, timedelta(seconds=median) if median is not None else None)
+
