@@ -11,7 +11,7 @@ from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, KnownIdentit
 from oss_inbox.sla.models import CoverageSchedule, SlaPolicy
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Contact, Organization, OrganizationDomain, Ticket, TicketEvent
-from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.services import ingest, ticket_reply
 
 from ..factories import email
 
@@ -98,6 +98,16 @@ def test_a_key_accounts_customer_gets_a_flagged_high_priority_ticket_with_their_
     ticket = Ticket.objects.get()
     assert ticket.contact.organization == hospital
     assert_routed_to_manager(ticket, agent)
+
+
+def test_the_manager_answering_a_routed_ticket_opens_it(mailbox, hospital, key_policy, agent):
+    ingest(mailbox, mail("jo@stmarys.example"))
+    ticket = Ticket.objects.get()
+    assert ticket.status == Ticket.Status.NEW  # routed, not claimed
+    ticket_reply(ticket=ticket, author=agent, text="Crews are on feeder 12; power back by 2 pm.")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.OPEN and ticket.first_response_at is not None
+    assert ticket.events.filter(kind=TicketEvent.Kind.STATUS, data__to="open").exists()
 
 
 def test_someone_outside_the_key_account_gets_an_ordinary_ticket(mailbox, twitter, hospital, key_policy):

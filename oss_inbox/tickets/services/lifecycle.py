@@ -57,9 +57,14 @@ def ticket_record_outbound(ticket, sent_at, *, actor=None):
         ticket.first_response_at = sent_at
     if ticket.last_outbound_at is None or sent_at > ticket.last_outbound_at:
         ticket.last_outbound_at = sent_at
+    answered_new = ticket.status == Ticket.Status.NEW
+    if answered_new:  # a ticket routed straight to someone is never claimed: answering it opens it
+        ticket.status = Ticket.Status.OPEN
     ticket_sla_recompute(ticket)
     ticket.save()
     TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor)
+    if answered_new:
+        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, data={"from": "new", "to": "open"})
 
 
 @transaction.atomic
