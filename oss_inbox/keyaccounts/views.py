@@ -16,7 +16,7 @@ from . import plans
 from .forms import OrganizationForm, PlanForm, PlanItemForm
 from .models import JointPlan, PlanItem
 from .organizations import organization_save
-from .permissions import may_manage, may_view_accounts, require
+from .permissions import may_manage, may_send_notices, may_view_accounts, require
 from .selectors import organization_contacts, organization_for_user, organization_rows, organization_tickets, sla_record
 from .timeline import organization_timeline
 
@@ -28,6 +28,7 @@ def organization_list(request):
     return render(request, "keyaccounts/organization_list.html", {
         "organizations": organization_rows(),
         "may_create": request.user.has_perm("tickets.manage_settings"),
+        "may_send_notices": may_send_notices(request.user),
     })
 
 
