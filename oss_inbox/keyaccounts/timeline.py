@@ -66,4 +66,18 @@ def _title(ticket):
 
 def _event(event):
     actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else ""
-    return Entry(event.created_at, event.kind, event.get_kind_display(), event.summary, actor=actor)
+    return Entry(event.created_at, event.kind, event.get_kind_display(), event.summary, _event_url(event), actor)
+
+
+def _event_url(event):
+    """The page the entry is about: the reply's ticket, the update or notice sent, the plan's year."""
+    data = event.data or {}
+    if data.get("ticket"):
+        return reverse("inbox:ticket", args=[data["ticket"]])
+    if data.get("update"):
+        return reverse("keyaccounts:update", args=[data["update"]])
+    if data.get("notice"):
+        return reverse("keyaccounts:notice", args=[data["notice"]])
+    if event.kind == event.Kind.PLAN and data.get("year"):
+        return reverse("keyaccounts:plan", args=[event.organization_id, data["year"]])
+    return ""

@@ -111,3 +111,15 @@ def test_sla_record_counts_on_time_late_and_the_median(hospital, mailbox):
     assert (last_90_days.tickets, last_90_days.on_time, last_90_days.late) == (3, 1, 2)
     assert last_90_days.on_time_percent == 33
     assert last_90_days.median_first_response == timedelta(hours=3)
+
+
+def test_timeline_entries_link_to_what_they_are_about(client, agent, other_agent, hospital, mailbox):
+    from oss_inbox.keyaccounts.plans import plan_create, plan_item_add
+
+    plan = plan_create(organization=hospital, year=2026, actor=other_agent)
+    plan_item_add(plan=plan, actor=other_agent, text="Second feeder to the MRI suite", kind="commitment")
+    client.force_login(agent)
+    url = reverse("keyaccounts:organization", args=[hospital.pk])
+    timeline = client.get(url, headers={"HX-Request": "true", "HX-Target": "timeline"}).content.decode()
+    assert "Second feeder to the MRI suite" in timeline
+    assert timeline.count(f'href="{reverse("keyaccounts:plan", args=[hospital.pk, 2026])}"') == 2
