@@ -128,14 +128,17 @@ class Ticket(models.Model):
         PAUSED = "paused", "Paused"
         MET = "met", "Met"
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="tickets")
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets")
+    # No single-column indexes where a composite one below leads with the column: each index is
+    # written on every ingested row (ticket_thread_idx, ticket_contact_idx, ticket_assignee_idx).
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     thread_key = models.CharField(max_length=500)
     subject = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     is_key_account = models.BooleanField(default=False)
@@ -220,8 +223,9 @@ class Message(models.Model):
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Unknown"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="messages")
+    # Covered by message_ticket_idx and the (account, external_id) constraint.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="messages", db_index=False)
     # The channel's id (tweet id, comment id, Message-ID); null for notes and unsent replies.
     external_id = models.CharField(max_length=500, null=True, blank=True)
     in_reply_to = models.CharField(max_length=500, blank=True)
@@ -296,7 +300,7 @@ class TicketEvent(models.Model):
         SLA = "sla", "SLA"
         AUTO_ACK = "auto_ack", "Acknowledged automatically"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)  # event_ticket_idx
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(blank=True, default=dict)
