@@ -72,7 +72,8 @@ def refresh_snapshots(now, *, seconds):
     keys = list(stale.order_by("-read_at").values_list("key", flat=True))
     today = local_today(now)
     defaults = [Filters(today - timedelta(days=days - 1), today).query() for days in DEFAULT_VIEW_DAYS]
-    ready = set(PercentileSnapshot.objects.filter(key__in=defaults, facts_version=version).values_list("key", flat=True))
+    ready = PercentileSnapshot.objects.filter(key__in=defaults, facts_version=version)
+    ready = set(ready.values_list("key", flat=True))
     keys += [key for key in defaults if key not in ready and key not in keys]
     deadline, computed = time.monotonic() + seconds, 0
     for key in keys:
