@@ -31,7 +31,7 @@ from ..contacts import normalise_external_id
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
 from .lifecycle import subject_from
-from .rows import rows_insert
+from .rows import rows_insert, rows_new
 
 LINK = re.compile(r"https?://\S+")
 # Managers come along so that routing a key account's ticket to its manager needs no query.
@@ -195,8 +195,8 @@ class Batch:
         if mail is not None and contact.organization is None:  # whoever answers the account's mail is theirs
             Contact.objects.filter(pk=contact.pk).update(organization=mail.organization)
             contact.organization = mail.organization
-        ticket = Ticket(
-            account=self.account, contact=contact, thread_key=item.thread_key, subject=subject_from(item),
+        ticket = rows_new(
+            Ticket, account=self.account, contact=contact, thread_key=item.thread_key, subject=subject_from(item),
             created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
         self.new_tickets.append(ticket)
@@ -262,8 +262,8 @@ class Batch:
         return identity
 
     def _message(self, item, ticket, direction, *, identity=None, delivery_state="", touch=True):
-        message = Message(
-            ticket=ticket, account=self.account, external_id=item.external_id,
+        message = rows_new(
+            Message, ticket=ticket, account=self.account, external_id=item.external_id,
             in_reply_to=item.reply_to_ids[0] if item.reply_to_ids else "", direction=direction, kind=item.kind,
             is_automatic=item.is_automatic, author_identity=identity, subject=item.subject[:500], text=item.text,
             html=item.html, url=item.url[:1000], context=item.context, raw=item.raw, sent_at=item.sent_at,

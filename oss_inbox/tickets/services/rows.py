@@ -17,12 +17,51 @@ import re
 from datetime import date, datetime
 
 from django.db import connection, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 # COPY's text format: these characters are written escaped, and \N is NULL.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
 _plans = {}
+_blueprints = {}
+
+
+def rows_new(model, **values):
+    """An unsaved instance, as `model(**values)` makes it, without Django's per-field __init__ work.
+
+    Ingest builds a few thousand instances a batch, and keyword __init__ was a fifth of its time.
+    `values` are by field name; a related object is cached as the foreign key's descriptor does, its
+    id copied if it has one (rows_insert copies it later otherwise). Only for models without
+    pre_init/post_init receivers (none of ours has: no ImageField, no generic relations).
+    """
+    static, dynamic, relations = _blueprints.get(model) or _blueprints.setdefault(model, _blueprint(model))
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    attributes = obj.__dict__
+    attributes.update(static)
+    for attname, make_default in dynamic:
+        attributes[attname] = make_default()
+    for name, value in values.items():
+        attname = relations.get(name)
+        if attname is None:
+            attributes[name] = value
+        else:
+            attributes[attname] = None if value is None else value.pk
+            obj._state.fields_cache[name] = value
+    return obj
+
+
+def _blueprint(model):
+    static, dynamic, relations = {}, [], {}
+    for field in model._meta.concrete_fields:
+        if field.has_default() and callable(field.default):
+            dynamic.append((field.attname, field.default))
+        else:
+            static[field.attname] = field.get_default()
+        if field.is_relation:
+            relations[field.name] = field.attname
+    return static, dynamic, relations
 
 
 def rows_insert(objs):
