@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone as dt_timezone
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
@@ -19,7 +20,10 @@ from channels.models import ChannelKind
 from oss_inbox.sla.timers import span_words, ticket_timer
 from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket
 
+from .selectors import open_queue_version
+
 PAGE_SIZE = 50
+COUNTS_SECONDS = 30
 PREVIEW_CHARS = 200
 
 
@@ -55,6 +59,7 @@ CHANNEL_FILTERS = {
     "email": Q(account__kind=ChannelKind.EMAIL),
 }
 UNASSIGNED = "none"
+LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pending", "resolved": "resolved"}
 SEARCH_MESSAGES = 2000
 SEARCH_CONFIG = "english"  # the same configuration as the GIN index (tickets migration 0004)
 
@@ -78,7 +83,8 @@ class QueueFilters:
 
     @classmethod
     def from_query(cls, params):
-        view = params.get("view", "open")
+        # Links made before the named views (`?status=open&sla=breached`, the dashboard's) still work.
+        view = params.get("view") or LEGACY_VIEWS.get(params.get("sla") or params.get("status"), "open")
         priority = params.get("priority", "")
         assignee = params.get("assignee", "")
         return cls(
@@ -202,11 +208,21 @@ def _view_condition(view, user, now):
 
 
 def view_counts(user, *, now=None):
-    """{view slug: tickets} of every counted view: one aggregate over the open tickets only."""
-    now = now or timezone.now()
-    counted = [view for view in VIEWS if view.counted]
-    aggregates = {view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted}
-    return Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
+    """{view slug: tickets} of every counted view.
+
+    One aggregate over the open tickets only (60 ms at 20,000 open tickets on a busy machine), so
+    it is cached per agent and queue version (one index look-up): it is counted again when a
+    ticket changes, or, for At risk and Breached, which move with the clock, after COUNTS_SECONDS.
+    """
+    key = f"inbox:view-counts:{user.pk}:{open_queue_version()}"
+    counts = cache.get(key)
+    if counts is None:
+        now = now or timezone.now()
+        counted = [view for view in VIEWS if view.counted]
+        aggregates = {view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted}
+        counts = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
 
 
 def search_condition(text):
@@ -231,9 +247,11 @@ def search_condition(text):
         contacts = Contact.objects.filter(name__icontains=text)
         identities = Identity.objects.filter(Q(handle__icontains=handle) | Q(display_name__icontains=text))
     # The newest matching messages only: a common word matches a good share of millions of
-    # messages, and the queue wants recent conversations. Capped so, the planner either walks the
-    # newest messages until it has enough (common words) or reads the few matches (rare ones).
-    messages = messages.order_by("-id")[:SEARCH_MESSAGES]
+    # messages, and the queue wants recent conversations. Ordered by an expression, not by the
+    # primary key, on purpose: ordered by the key, PostgreSQL walks the newest messages computing
+    # to_tsvector() on each until it has enough (5 s for "outage" at 3M messages); this way it
+    # reads the matches from the GIN index and keeps the newest (tens of ms).
+    messages = messages.order_by((F("id") + 0).desc())[:SEARCH_MESSAGES]
     return (
         Q(pk__in=messages.values("ticket_id"))
         | Q(contact_id__in=contacts.values("pk"))

@@ -85,6 +85,12 @@ def test_filters_combine_with_the_view(client, agent, world, params, expected):
     assert _ids(client, **params) == [world[name] for name in expected]
 
 
+def test_links_from_before_the_named_views_still_work(client, agent, world):
+    client.force_login(agent)
+    assert _ids(client, status="open", sla="breached") == [world["hospital"]]
+    assert _ids(client, status="resolved") == [world["old"]]
+
+
 def test_assignee_filter_takes_a_colleague(client, agent, other_agent, world):
     client.force_login(agent)
     assert _ids(client, assignee=other_agent.pk) == [world["maria"]]
