@@ -73,3 +73,16 @@ def test_pending_ticket_timer_is_paused(mailbox, agent):
     ticket = arriving(mailbox, local(2026, 11, 2, 10))
     ticket_set_status(ticket=ticket, status=Ticket.Status.PENDING, actor=agent)
     assert ticket_timer(ticket).text == "paused"
+
+
+def test_the_due_time_in_words_matches_djangos_date_format():
+    from datetime import datetime, timezone as dt_timezone
+
+    from django.utils import dateformat, timezone
+
+    from oss_inbox.sla.timers import DUE_FORMAT, due_words
+
+    for month in range(1, 13):
+        for hour in (0, 9, 12, 13, 23):
+            moment = datetime(2026, month, 3, hour, 7, tzinfo=dt_timezone.utc)
+            assert due_words(moment) == dateformat.format(timezone.localtime(moment), DUE_FORMAT)
