@@ -2,6 +2,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.timezone import localtime
+from django.utils.safestring import mark_safe
 
 from ..queue import first_line as _first_line
 
@@ -20,3 +23,46 @@ def queue_url(filters, **changes):
 @register.filter
 def first_line(text):
     return _first_line(text)
+
+
+NEW_MARK = '<span class="visually-hidden">New.</span>'
+
+
+@register.simple_tag
+def queue_row(ticket, opened):
+    """One queue row. Written in Python, not as a template loop: fifty rows of template lookups were
+    most of a queue page's time (docs/BENCHMARKS.md, Inbox); the markup is the same."""
+    new = ticket.status == "new"
+    classes = "queue-row" + (" unread" if new else "") + (" selected" if ticket.pk == opened else "")
+    url = escape(ticket.url)
+    badge = ""
+    if ticket.is_key_account:
+        organization = ticket.contact.organization
+        badge = f'<span class="badge key" title="Key account">{escape(organization.name if organization else "Key account")}</span>'
+    tags = "".join(f'<span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
+    if ticket.assignee:
+        assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
+    else:
+        assignee = '<span class="muted">unassigned</span>'
+    if ticket.timer:
+        title = f' title="{escape(ticket.timer.title)}"' if ticket.timer.title else ""
+        timer = f'<span class="sla sla-{ticket.timer.state}"{title}>{escape(ticket.timer.text)}</span>'
+    else:
+        timer = '<span class="sla sla-met">resolved</span>'
+    subject = ""
+    if ticket.channel_slug == "email" and ticket.subject:
+        subject = f'<span class="subject">{escape(ticket.subject)}</span> — '
+    preview = _first_line(ticket.preview or ticket.subject) or "(no text)"
+    return mark_safe(
+        f'<tr class="{classes}" data-ticket-row data-ticket-id="{ticket.pk}">'
+        f'<td class="pick"><input type="checkbox" name="ticket" value="{ticket.pk}" form="bulk-form" '
+        f'aria-label="Select ticket #{ticket.pk}"></td>'
+        f'<td class="summary"><div class="line1">'
+        f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
+        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" '
+        f'hx-push-url="{escape(ticket.in_place_url)}">{escape(ticket.contact)}</a> {badge}'
+        f'{NEW_MARK if new else ""} '
+        f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
+        f'<time class="age" datetime="{localtime(ticket.created_at).isoformat()}" title="Age">{escape(ticket.age)}</time> {timer}</span>'
+        f'</div><div class="line2">#{ticket.pk} {subject}{escape(preview)}</div></td></tr>'
+    )
