@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from channels.models import ChannelAccount, ChannelKind
-from oss_inbox.tickets.models import Contact, Organization
+from oss_inbox.tickets.models import Contact, Message, Organization
 
 
 class KnownIdentity(models.Model):
@@ -184,12 +184,7 @@ class AccountMail(models.Model):
     if the send is retried; the delivery states are those of `tickets.Message`.
     """
 
-    class Delivery(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Unknown"
+    Delivery = Message.Delivery
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="mails")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
