@@ -9,16 +9,17 @@ joint-plan items overdue. Each figure is one grouped query over all accounts, ne
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from oss_inbox.tickets.models import OPEN_STATUSES, Organization, Ticket
 
 from .models import AccountMail, PlanItem
 from .quarters import local_day, next_update_due
+from .selectors import RECORD_DAYS, first_response_judged
 from .updates import sent_quarters
 
-SLA_WINDOW = timedelta(days=90)
+SLA_WINDOW = timedelta(days=RECORD_DAYS)  # the organization page's "last 90 days"
 
 
 @dataclass(frozen=True)
@@ -63,20 +64,15 @@ def key_account_rows(now=None):
 
 
 def _ticket_figures(ids, now):
-    since = now - SLA_WINDOW
-    recent = Q(created_at__gte=since, first_response_due_at__isnull=False)
-    answered_on_time = recent & Q(first_response_at__lte=F("first_response_due_at"))
-    late = recent & (
-        Q(first_response_at__gt=F("first_response_due_at"))
-        | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
-    )
+    recent = Q(created_at__gte=now - SLA_WINDOW)
+    on_time, late = first_response_judged(now)
     rows = (
         Ticket.objects.filter(contact__organization__in=ids)
         .values("contact__organization")
         .annotate(
             open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            on_time=Count("pk", filter=answered_on_time),
-            late=Count("pk", filter=late),
+            on_time=Count("pk", filter=recent & on_time),
+            late=Count("pk", filter=recent & late),
             last_in=Max("last_inbound_at"),
             last_out=Max("last_outbound_at"),
         )

@@ -7,7 +7,7 @@ bounded, related rows come through select_related, prefetch_related or annotatio
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -98,36 +98,41 @@ class SlaRecord:
         return span_words(self.median_first_response) if self.median_first_response is not None else "—"
 
 
-def sla_record(organization, *, now=None):
-    """The record over the last 90 days and over this year (local calendar): one query.
+def first_response_judged(now):
+    """(on time, late) as conditions on tickets, the rule of every key-account SLA figure.
 
-    A ticket counts as on time when its first response came by its due time (or it had no due
-    time); as late when it came after, or when the due time has passed without one. Tickets still
-    inside their target are neither.
+    On time: the first response came by its due time. Late: it came after, or the due time has
+    passed without one. A ticket with no due time, or still inside its target, is neither.
     """
+    has_target = Q(first_response_due_at__isnull=False)
+    on_time = has_target & Q(first_response_at__lte=F("first_response_due_at"))
+    late = has_target & (
+        Q(first_response_at__gt=F("first_response_due_at")) | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
+    )
+    return on_time, late
+
+
+def sla_record(organization, *, now=None):
+    """The record over the last 90 days and over this year (local calendar): two queries."""
     now = now or timezone.now()
     year_start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     periods = ((f"Last {RECORD_DAYS} days", now - timedelta(days=RECORD_DAYS)), (f"This year ({year_start.year})", year_start))
-    since = min(start for _, start in periods)
-    rows = list(
-        Ticket.objects.filter(contact__organization=organization, created_at__gte=since)
-        .values_list("created_at", "first_response_at", "first_response_due_at")
-    )
-    return [_record(label, [row for row in rows if row[0] >= start], now) for label, start in periods]
+    on_time, late = first_response_judged(now)
+    counts = {}
+    for number, (_, start) in enumerate(periods):
+        period = Q(created_at__gte=start)
+        counts |= {f"tickets{number}": Count("pk", filter=period), f"on_time{number}": Count("pk", filter=period & on_time),
+                   f"late{number}": Count("pk", filter=period & late)}  # fmt: skip
+    tickets = Ticket.objects.filter(contact__organization=organization, created_at__gte=min(start for _, start in periods))
+    figures = tickets.aggregate(**counts)
+    answered = list(tickets.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at"))
+    return [
+        SlaRecord(label, figures[f"tickets{number}"], figures[f"on_time{number}"], figures[f"late{number}"],
+                  _median_wait([answer - created for created, answer in answered if created >= start]))
+        for number, (label, start) in enumerate(periods)
+    ]  # fmt: skip
 
 
-def _record(label, rows, now):
-    on_time = late = 0
-    waits = []
-    for created_at, answered_at, due_at in rows:
-        if answered_at:
-            waits.append(answered_at - created_at)
-            if due_at is None or answered_at <= due_at:
-                on_time += 1
-            else:
-                late += 1
-        elif due_at and due_at < now:
-            late += 1
+def _median_wait(waits):
     median = percentile(sorted(wait.total_seconds() for wait in waits), 0.5)
-    return SlaRecord(label, len(rows), on_time, late, timedelta(seconds=median) if median is not None else None)
-
+    return timedelta(seconds=median) if median is not None else None

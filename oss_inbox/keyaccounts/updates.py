@@ -10,6 +10,7 @@ from datetime import timedelta
 from statistics import median
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Ticket
@@ -17,6 +18,7 @@ from oss_inbox.tickets.models import Ticket
 from .mail import account_mails_queue, email_recipients, sending_account
 from .models import AccountEvent, PlanItem, ProgressUpdate
 from .quarters import Quarter, local_day
+from .selectors import first_response_judged
 
 
 @dataclass(frozen=True)
@@ -35,26 +37,20 @@ class QuarterFigures:
 
 
 def quarter_figures(organization, quarter):
-    """The account's tickets in the quarter: opened, resolved, first responses within SLA, median."""
+    """The account's tickets in the quarter: opened, resolved, first responses within SLA, median.
+
+    First responses are judged as of the quarter's end, by the organization page's rule.
+    """
     start, end = quarter.bounds()
     tickets = Ticket.objects.filter(contact__organization=organization)
-    opened = list(
-        tickets.filter(created_at__gte=start, created_at__lt=end).values_list(
-            "created_at", "first_response_at", "first_response_due_at"
-        )
-    )
+    on_time, late = first_response_judged(end)
+    opened = tickets.filter(created_at__gte=start, created_at__lt=end)
+    figures = opened.aggregate(opened=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late))
     resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end).count()
-    on_time = due = 0
-    waits = []
-    for created_at, answered_at, due_at in opened:
-        if answered_at is not None:
-            waits.append(answered_at - created_at)
-        if due_at is None:
-            continue
-        if answered_at is not None or due_at < end:
-            due += 1
-            on_time += answered_at is not None and answered_at <= due_at
-    return QuarterFigures(len(opened), resolved, on_time, due, median(waits) if waits else None)
+    waits = [answered - created for created, answered in
+             opened.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at")]  # fmt: skip
+    return QuarterFigures(figures["opened"], resolved, figures["on_time"], figures["on_time"] + figures["late"],
+                          median(waits) if waits else None)  # fmt: skip
 
 
 def plan_changes(organization, since, today):
