@@ -47,7 +47,8 @@ def tickets_bulk_assign(*, tickets, assignee, actor):
     result = BulkResult()
     for ticket in tickets:
         if ticket.assignee_id == (assignee.pk if assignee else None):
-            result.skipped[ticket.pk] = "already assigned so" if assignee else "already unassigned"
+            who = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+            result.skipped[ticket.pk] = f"already assigned to {who}" if assignee else "already unassigned"
             continue
         ticket_assign(ticket=ticket, assignee=assignee, actor=actor)
         result.done.append(ticket.pk)

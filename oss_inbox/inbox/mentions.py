@@ -7,14 +7,13 @@ other @word (an X handle quoted in a note, a typo) stays plain text and notifies
 import re
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from oss_inbox.staff.notifications import notification_send
+from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import TicketEvent
 from oss_inbox.tickets.services.lifecycle import ticket_add_note
 
@@ -32,8 +31,7 @@ def colleagues_named(names, colleagues=None):
     if not names:
         return []
     if colleagues is None:
-        may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
-        colleagues = list(get_user_model().objects.filter(may_work, is_active=True).distinct())
+        colleagues = list(queue_workers())
     found = {}
     for name in names:
         by_username = [user for user in colleagues if user.get_username().lower() == name]

@@ -1,12 +1,11 @@
 """The queue page: views list, queue and the ticket opened in place (three panes on a wide screen)."""
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
+from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import Tag, Ticket
 
 from .queue import CHANNELS, UNASSIGNED, VIEWS, VIEWS_BY_SLUG, QueueFilters, queue_page, view_counts
@@ -45,10 +44,7 @@ def filter_choices():
     """Channels, tags and colleagues for the filter menus; cached a minute (they rarely change)."""
     choices = cache.get("inbox:filter-choices")
     if choices is None:
-        users = get_user_model().objects.filter(is_active=True)
-        may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
-        colleagues = [(str(u.pk), u.get_full_name() or u.get_username())
-                      for u in users.filter(may_work).distinct().order_by("first_name", "username")]
+        colleagues = [(str(u.pk), u.get_full_name() or u.get_username()) for u in queue_workers()]
         choices = {
             "channel_choices": CHANNELS,
             "tag_choices": list(Tag.objects.values_list("name", flat=True)),

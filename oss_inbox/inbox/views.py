@@ -1,12 +1,11 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
 from oss_inbox.sla.policies import policy_for_ticket
+from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
 
@@ -71,7 +70,7 @@ def _canned_text(ticket, user, name):
 def render_ticket(request, ticket, *, status=200, **extra):
     """The ticket page; `extra` carries an error or a confirm prompt next to the form that caused it."""
     conversation = list(ticket_conversation(ticket))
-    colleagues = list(_colleagues())
+    colleagues = list(queue_workers())
     inbound = [m for m in conversation if m.direction == Message.Direction.INBOUND]
     answered_kind = inbound[-1].kind if inbound else ""
     _annotate(conversation, answered_kind, colleagues)
@@ -107,9 +106,3 @@ def _annotate(conversation, answered_kind, colleagues):
         message.email = email_view(message)
         message.note_html = mentions_marked(message.text, colleagues) if message.direction == "note" else ""
 
-
-def _colleagues():
-    """Everyone who may work the queue: the people a ticket can be assigned to."""
-    users = get_user_model().objects.filter(is_active=True)
-    may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
-    return users.filter(may_work).distinct().order_by("first_name", "username")

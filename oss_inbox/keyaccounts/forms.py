@@ -7,12 +7,12 @@ manager pastes a list of domains from an email, and every bad line gets its own 
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
 from channels.models import ChannelKind
+from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import Organization, OrganizationDomain
 
 from .models import JointPlan, KnownIdentity, PlanItem, normalise_known
@@ -21,12 +21,6 @@ DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{
 KIND_WORDS = {"x": ChannelKind.TWITTER, "twitter": ChannelKind.TWITTER, "facebook": ChannelKind.FACEBOOK,
               "fb": ChannelKind.FACEBOOK, "email": ChannelKind.EMAIL}
 HANDLE = re.compile(r"^[a-z0-9_.]{1,100}$")
-
-
-def queue_workers():
-    """Active users who may work the queue: the people who can be an account's manager."""
-    may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
-    return get_user_model().objects.filter(may_work, is_active=True).distinct().order_by("first_name", "username")
 
 
 class ManagerChoiceField(forms.ModelChoiceField):

@@ -40,3 +40,12 @@ _ADMIN_PERMISSIONS = _SUPERVISOR_PERMISSIONS + [
 ]
 
 ROLE_PERMISSIONS = {AGENT: _AGENT_PERMISSIONS, SUPERVISOR: _SUPERVISOR_PERMISSIONS, ADMIN: _ADMIN_PERMISSIONS}
+
+
+def queue_workers():
+    """Active users who may work the queue: assignees, account managers, colleagues to @mention."""
+    from django.contrib.auth import get_user_model  # roles.py is imported by migrations, before apps load
+    from django.db.models import Q
+
+    may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
+    return get_user_model().objects.filter(may_work, is_active=True).distinct().order_by("first_name", "username")
