@@ -36,14 +36,15 @@ class QuarterFigures:
         return round(100 * self.first_responses_on_time / self.first_responses_due)
 
 
-def quarter_figures(organization, quarter):
+def quarter_figures(organization, quarter, now=None):
     """The account's tickets in the quarter: opened, resolved, first responses within SLA, median.
 
-    First responses are judged as of the quarter's end, by the organization page's rule.
+    First responses are judged by the organization page's rule as of the quarter's end, or now for
+    the quarter under way: a ticket still inside its target is not late yet.
     """
     start, end = quarter.bounds()
     tickets = Ticket.objects.filter(contact__organization=organization)
-    on_time, late = first_response_judged(end)
+    on_time, late = first_response_judged(min(end, now or timezone.now()))
     opened = tickets.filter(created_at__gte=start, created_at__lt=end)
     figures = opened.aggregate(opened=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late))
     resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end).count()
@@ -88,7 +89,7 @@ def update_draft(organization, year, quarter, author, now=None):
     last = last_sent_update(organization)
     body = draft_text(
         organization, period, author, plan_changes(organization, last.sent_at if last else None, local_day(now)),
-        quarter_figures(organization, period),
+        quarter_figures(organization, period, now),
     )
     update, _ = ProgressUpdate.objects.get_or_create(
         organization=organization, year=year, quarter=quarter,

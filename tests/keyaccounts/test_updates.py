@@ -214,3 +214,12 @@ def test_the_updates_panel_lists_past_updates_and_offers_the_next_to_its_manager
     assert "Q2 2026</a> —\n      sent 4 Jul 2026 by Dana" in mine  # 5 July 00:00 UTC is the 4th in Chicago
     assert "Write Q" in mine and "Next update: <strong>Q" in mine
     assert "Write Q" not in panel(supervisor)  # supervisors watch; the managers write
+
+
+def test_a_ticket_of_the_quarter_under_way_still_inside_its_target_is_not_late(hospital, sending_mailbox):
+    opened = at(2026, 11, 23, 15)
+    ticket(sending_mailbox, Contact.objects.get(name="Jo Engineer"), opened)  # due four hours later
+    figures = quarter_figures(hospital, Quarter(2026, 4), now=opened + timedelta(hours=1))
+    assert (figures.opened, figures.first_responses_on_time, figures.first_responses_due) == (1, 0, 0)
+    figures = quarter_figures(hospital, Quarter(2026, 4), now=opened + timedelta(hours=5))
+    assert (figures.first_responses_on_time, figures.first_responses_due) == (0, 1)
