@@ -1,7 +1,8 @@
 """Changes to one ticket from its page: thin views over the ticket services.
 
 Each answers with a redirect back to the ticket (so a reload does not repeat it), or, when the
-change was refused, the ticket page again with the reason next to the form that caused it.
+change was refused, the ticket page again with the reason next to the form that caused it. In the
+queue's third pane (an htmx request, never in the browser's history) the answer is the ticket itself.
 """
 
 from django.contrib import messages
@@ -25,12 +26,14 @@ from oss_inbox.tickets.services.lifecycle import (
 
 from .composer import reply_length_problem
 from .mentions import note_add
-from .views import render_ticket
+from .views import in_pane, render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
 
 
-def _back(ticket):
+def _back(request, ticket):
+    if in_pane(request):
+        return render_ticket(request, ticket_for_user(request.user, ticket.pk))
     return redirect("inbox:ticket", ticket.pk)
 
 
@@ -43,7 +46,7 @@ def retry(request, ticket_id, message_id):
             message_retry(message)
             transaction.on_commit(lambda: _enqueue_send(message.pk))
         messages.success(request, "The reply is queued to be sent again.")
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 def _enqueue_send(message_id):
@@ -61,7 +64,7 @@ def claim(request, ticket_id):
         claimer = conflict.ticket.assignee
         words = f"{claimer.get_full_name() or claimer.get_username()} claimed this a moment ago."
         return render_ticket(request, conflict.ticket, status=409, claim_error=words)
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 @require_POST
@@ -74,7 +77,7 @@ def assign(request, ticket_id):
         if not assignee.has_perm("tickets.work_queue"):
             return HttpResponseBadRequest("That person does not work the queue.")
     ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 @require_POST
@@ -84,7 +87,7 @@ def set_status(request, ticket_id):
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
         return HttpResponseBadRequest("Unknown status.")
     ticket_set_status(ticket=ticket, status=status, actor=request.user)
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 @require_POST
@@ -95,7 +98,7 @@ def set_priority(request, ticket_id):
     except ValueError:
         return HttpResponseBadRequest("Unknown priority.")
     ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 @require_POST
@@ -107,7 +110,7 @@ def compose(request, ticket_id):
         if not text.strip():
             return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
         note_add(ticket=ticket, author=request.user, text=text)
-        return _back(ticket)
+        return _back(request, ticket)
     private = request.POST.get("reply_as") == "private"
     refused = _reply_refused(request, ticket, text, private)
     if refused:
@@ -119,7 +122,7 @@ def compose(request, ticket_id):
             return render_ticket(request, ticket, status=400, composer_error=str(no_private_reply), draft=text)
         if action == "reply_resolve":
             ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
-    return _back(ticket)
+    return _back(request, ticket)
 
 
 def _reply_refused(request, ticket, text, private):

@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
+from django_htmx.http import push_url
 
 from oss_inbox.sla.policies import policy_for_ticket
 from oss_inbox.staff.roles import queue_workers
@@ -90,11 +91,20 @@ def render_ticket(request, ticket, *, status=200, **extra):
         # Comments answer a Page post: show it above them, linked to Facebook.
         "original_post": next((m.context for m in inbound if (m.context or {}).get("post_text")), None),
         "here": presence_of_others(ticket=ticket, user=request.user),
+        "in_pane": in_pane(request),
         **extra,
     }
-    # Opened in place from the queue (its third pane): only the ticket, without the page around it.
-    in_pane = request.htmx and request.htmx.target == TICKET_PANE
-    return render(request, "inbox/ticket.html#ticket-body" if in_pane else "inbox/ticket.html", context, status=status)
+    if not context["in_pane"]:
+        return render(request, "inbox/ticket.html", context, status=status)
+    response = render(request, "inbox/ticket.html#ticket-body", context, status=status)
+    # The pane's forms are boosted, which would put the ticket's own URL in the address bar.
+    return push_url(response, False) if request.htmx.boosted else response
+
+
+def in_pane(request):
+    """Opened in place from the queue (its third pane): only the ticket, without the page around it,
+    and its forms answer into the pane, so the agent stays beside the queue."""
+    return bool(request.htmx) and request.htmx.target == TICKET_PANE
 
 
 def _annotate(conversation, answered_kind, colleagues):

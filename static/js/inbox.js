@@ -31,9 +31,15 @@
     var counter = form.querySelector("#composer-count");
     var replyAs = form.querySelector("select[name=reply_as]");
     typedAt = 0;  // a ticket just opened: nothing typed on it yet
-    if (!text.value && localStorage.getItem(key)) text.value = localStorage.getItem(key);
+    if (!text.value && localStorage.getItem(key)) {
+      text.value = localStorage.getItem(key);
+      // The draft's public/private choice comes back with it, unless the page already says which.
+      var savedAs = localStorage.getItem(key + "-as");
+      if (replyAs && savedAs && replyAs.querySelector("option[value='" + savedAs + "']")) replyAs.value = savedAs;
+    }
     function update() {
       if (text.value) localStorage.setItem(key, text.value); else localStorage.removeItem(key);
+      if (text.value && replyAs) localStorage.setItem(key + "-as", replyAs.value); else localStorage.removeItem(key + "-as");
       if (!counter) return;
       // A private answer to a mention is a DM: X's 280 does not apply to it.
       counter.hidden = replyAs !== null && replyAs.value === "private";
@@ -183,6 +189,7 @@
         .catch(function () { /* offline for a moment: try again at the next tick */ })
         .finally(function () { setTimeout(poll, 5000); });
     }
+    document.addEventListener("oss:ticket-changed", refreshRows);
     poll();
   }
 
@@ -203,26 +210,49 @@
     if (event.target.matches("[data-select-all], #queue-rows input[name=ticket]")) countPicked();
   });
 
+  // The ticket's forms in the queue's third pane answer into the pane. A refusal (400: nothing to
+  // send, too long; 409: claimed a moment ago, a colleague replied) is the ticket again with the
+  // reason next to the form, so it is shown like any other answer, not dropped as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (event.detail.target.id === "ticket-pane" && (status === 400 || status === 409)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A ticket opened in the queue's third pane: its row becomes the selected one and the pane's
-  // composer gets its counter, draft and canned responses like on the ticket's own page.
+  // composer gets its counter, draft and canned responses like on the ticket's own page. After a
+  // change made in the pane, the queue shows it at once instead of at the next poll.
   document.addEventListener("htmx:afterSwap", function (event) {
     var pane = event.detail.target;
     if (!pane || pane.id !== "ticket-pane") return;
+    forgetSentDraft(pane);
     pane.querySelectorAll("form.composer").forEach(setUp);
     pane.querySelectorAll("form.canned-picker").forEach(setUpCanned);
-    var opened = event.detail.requestConfig && event.detail.requestConfig.elt.closest("[data-ticket-row]");
+    var request = event.detail.requestConfig;
+    var opened = request && request.elt.closest("[data-ticket-row]");
     if (opened) {
       document.querySelectorAll("[data-ticket-row].selected").forEach(function (row) { row.classList.remove("selected"); row.removeAttribute("aria-selected"); });
       opened.classList.add("selected"); opened.setAttribute("aria-selected", "true");
     }
+    if (request && request.verb === "post") {
+      pane.focus({preventScroll: true});  // the button pressed is gone: keep the keyboard in the ticket
+      document.dispatchEvent(new Event("oss:ticket-changed"));
+    }
   });
 
   // A draft is cleared only once the send came back as a page without an error.
-  var sent = sessionStorage.getItem("oss-inbox-sent");
-  if (sent && !document.querySelector(".composer .error, .composer .confirm")) {
-    localStorage.removeItem(sent);
+  function forgetSentDraft(root) {
+    var sent = sessionStorage.getItem("oss-inbox-sent");
+    if (sent && !root.querySelector(".composer .error, .composer .confirm")) {
+      localStorage.removeItem(sent);
+      localStorage.removeItem(sent + "-as");
+    }
+    sessionStorage.removeItem("oss-inbox-sent");
   }
-  sessionStorage.removeItem("oss-inbox-sent");
+
+  forgetSentDraft(document);
   document.querySelectorAll("form.composer").forEach(setUp);
   document.querySelectorAll("form.canned-picker").forEach(setUpCanned);
   document.querySelectorAll("table[data-refresh-url]").forEach(liveQueue);

@@ -32,6 +32,9 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     dana.keyboard.press("Escape")
     dana.keyboard.press("a")
     expect(dana.get_by_test_id("claimed-by")).to_have_text("claimed by Dana")
+    # The claim was made in the pane: Dana is still beside the queue, whose row says so at once.
+    expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))
+    expect(dana.locator(f"tr[data-ticket-id='{ticket.pk}']")).to_contain_text("Dana", timeout=2000)
     expect(lee.get_by_test_id("claimed-by")).to_have_text("claimed by Dana", timeout=6000)
 
     dana.get_by_label("Canned response").fill("Bill review")
@@ -39,8 +42,10 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     composer = dana.get_by_label(re.compile("Reply to Maria Lopez"))
     expect(composer).to_have_value("Hi Maria, I'm looking into it. — Dana")
     dana.get_by_role("button", name="Send & resolve").click()
-    expect(dana.locator("#status")).to_have_value("resolved")
-    expect(dana.locator(".message.outbound")).to_contain_text("Hi Maria, I'm looking into it.")
+    expect(dana.locator("#ticket-pane #status")).to_have_value("resolved")
+    expect(dana.locator("#ticket-pane .message.outbound")).to_contain_text("Hi Maria, I'm looking into it.")
+    expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))
+    expect(dana.locator("#ticket-pane .composer textarea")).to_have_value("")  # the sent draft is not offered again
 
     lee.get_by_label(re.compile("Reply to Maria Lopez")).fill("Let me check your meter readings.")
     lee.get_by_role("button", name="Send", exact=True).click()
@@ -129,3 +134,41 @@ def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(logge
     expect(page.get_by_role("status")).to_contain_text("Resolved 2 tickets")
     expect(page.locator("#queue-rows")).to_contain_text("No tickets here")
     assert Ticket.objects.filter(account=twitter, status="resolved").count() == 2
+
+
+def test_in_the_pane_a_colleagues_reply_is_confirmed_first_and_nothing_leaves_the_queue(
+        logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server):
+    from oss_inbox.tickets.services import ticket_reply
+
+    ingest(mailbox, [email(subject="Bill higher than usual")])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/?ticket={ticket.pk}")
+    page.get_by_label(re.compile("Reply to Maria Lopez")).fill("We will re-read your meter.")
+    ticket_reply(ticket=ticket, author=other_agent, text="Lee here: your bill is being checked.")
+
+    page.get_by_role("button", name="Send", exact=True).click()
+    alert = page.locator("#ticket-pane").get_by_role("alert")
+    expect(alert).to_contain_text("Lee replied to this customer after you opened the ticket")
+    expect(page).to_have_url(re.compile(rf"/\?ticket={ticket.pk}$"))
+    assert ticket.messages.filter(direction="outbound").count() == 1  # nothing sent before Dana agrees
+
+    page.get_by_role("button", name="Send anyway").click()
+    expect(page.locator("#ticket-pane .message.outbound")).to_have_count(2)
+    expect(page.locator("#ticket-pane .message.outbound").last).to_contain_text("We will re-read your meter.")
+    expect(page).to_have_url(re.compile(rf"/\?ticket={ticket.pk}$"))
+    expect(page.locator("#queue-rows")).to_be_visible()
+
+
+def test_a_drafts_private_reply_choice_comes_back_with_it(logged_in_page, live_server, agent, twitter):
+    from tests.factories import inbound
+
+    ingest(twitter, [inbound(text="@utility my power is out")])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    page.get_by_label("Answer").select_option("private")
+    page.get_by_label(re.compile("Reply to")).fill("Could you send us your account number?")
+    page.reload()
+    expect(page.get_by_label(re.compile("Reply to"))).to_have_value("Could you send us your account number?")
+    expect(page.get_by_label("Answer")).to_have_value("private")

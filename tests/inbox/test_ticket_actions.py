@@ -105,3 +105,28 @@ def test_a_new_ticket_shows_new_in_the_status_menu_not_open(client, agent, x_tic
     page = client.get(f"/tickets/{x_ticket.pk}/").content.decode()
     assert '<option value="" selected disabled>New</option>' in page
     assert '<option value="open" selected>' not in page
+
+
+PANE = {"HX-Request": "true", "HX-Target": "ticket-pane", "HX-Boosted": "true"}
+
+
+def test_a_change_made_in_the_queues_pane_answers_with_the_ticket_in_the_pane(client, agent, other_agent, x_ticket):
+    """No redirect to the ticket's own page: the agent stays beside the queue, at the queue's URL."""
+    client.force_login(agent)
+    response = client.post(reverse("inbox:claim", args=[x_ticket.pk]), headers=PANE)
+    html = response.content.decode()
+    assert response.status_code == 200 and response["HX-Push-Url"] == "false"
+    assert "claimed by Dana" in html and "<html" not in html
+    assert 'hx-boost="true" action="/tickets/' in html  # the pane's forms keep answering into the pane
+
+    x_ticket.refresh_from_db()
+    x_ticket.assignee = other_agent  # Lee took it over meanwhile
+    x_ticket.save(update_fields=["assignee"])
+    refused = client.post(reverse("inbox:claim", args=[x_ticket.pk]), headers=PANE)
+    assert refused.status_code == 409 and "Lee claimed this a moment ago" in refused.content.decode()
+    assert "<html" not in refused.content.decode()
+
+
+def test_the_ticket_page_itself_has_plain_forms(client, agent, x_ticket):
+    client.force_login(agent)
+    assert "hx-boost" not in client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
