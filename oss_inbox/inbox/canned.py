@@ -9,8 +9,19 @@ from .models import CannedResponse
 PLACEHOLDER = re.compile(r"\{\{\s*(customer\.first_name|agent\.first_name|ticket\.id)\s*\}\}")
 
 
+CANNED_KEY = "inbox:canned-names"
+
+
 def canned_for_ticket(ticket):
     return CannedResponse.objects.filter(Q(channel_kind="") | Q(channel_kind=ticket.account.kind))
+
+
+def canned_names(ticket):
+    """The names the ticket's composer offers, by name; cached until a canned response changes."""
+    from oss_inbox.cached import cached_list
+
+    offered = cached_list(CANNED_KEY, lambda: CannedResponse.objects.values_list("name", "channel_kind"))
+    return [name for name, kind in offered if kind in ("", ticket.account.kind)]
 
 
 def canned_fill(text, *, ticket, agent):

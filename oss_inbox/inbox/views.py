@@ -6,11 +6,11 @@ from django.views.decorators.http import condition
 from django_htmx.http import push_url
 
 from oss_inbox.sla.policies import policy_for_ticket
-from oss_inbox.staff.roles import queue_workers
+from oss_inbox.staff.roles import queue_workers_list
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
 
-from .canned import canned_fill, canned_for_ticket
+from .canned import canned_fill, canned_for_ticket, canned_names
 from .composer import conversation_kind, delivery_words, is_private_reply, reply_choices
 from .email_view import email_view
 from .mentions import mentions_marked
@@ -71,7 +71,7 @@ def _canned_text(ticket, user, name):
 def render_ticket(request, ticket, *, status=200, **extra):
     """The ticket page; `extra` carries an error or a confirm prompt next to the form that caused it."""
     conversation = list(ticket_conversation(ticket))
-    colleagues = list(queue_workers())
+    colleagues = queue_workers_list()
     inbound = [m for m in conversation if m.direction == Message.Direction.INBOUND]
     answered_kind = inbound[-1].kind if inbound else ""
     _annotate(conversation, answered_kind, colleagues)
@@ -85,7 +85,7 @@ def render_ticket(request, ticket, *, status=200, **extra):
         "customer": customer_sidebar(ticket),
         "statuses": [(s.value, s.label) for s in Ticket.Status if s != Ticket.Status.NEW],
         "priorities": Ticket.Priority.choices,
-        "canned_names": canned_for_ticket(ticket).values_list("name", flat=True),
+        "canned_names": canned_names(ticket),
         "reply_choices": reply_choices(answered_kind),
         "conversation_kind": conversation_kind(answered_kind),
         # Comments answer a Page post: show it above them, linked to Facebook.

@@ -115,9 +115,15 @@ def builtin_schedule():
     return CoverageSchedule(name="Team hours", timezone=str(clock.DEFAULT_SOCIAL.tz), weekly=weekly)
 
 
+POLICIES_KEY = "sla:policies"
+
+
 def policy_for_ticket(ticket):
-    """The SLA policy that applies to the ticket now."""
-    return SlaRules().policy_for(ticket)
+    """The SLA policy that applies to the ticket now, for showing it (the policies are cached until one changes)."""
+    from oss_inbox.cached import cached_list
+
+    policies = cached_list(POLICIES_KEY, lambda: SlaPolicy.objects.select_related("coverage_schedule"))
+    return SlaRules(policies).policy_for(ticket)
 
 
 def _lazy_kind(ticket):

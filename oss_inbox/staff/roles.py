@@ -49,3 +49,13 @@ def queue_workers():
 
     may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
     return get_user_model().objects.filter(may_work, is_active=True).distinct().order_by("first_name", "username")
+
+
+QUEUE_WORKERS_KEY = "staff:queue-workers"
+
+
+def queue_workers_list():
+    """queue_workers() as a list, cached until a user, a group or a permission changes (every ticket page shows them)."""
+    from oss_inbox.cached import cached_list
+
+    return cached_list(QUEUE_WORKERS_KEY, queue_workers)
