@@ -20,12 +20,15 @@ from oss_inbox.tickets.services.lifecycle import (
     ticket_assign,
     ticket_claim,
     ticket_reply,
+    ticket_add_tags,
+    ticket_remove_tag,
     ticket_set_priority,
     ticket_set_status,
 )
 
 from .composer import reply_length_problem
 from .mentions import note_add
+from .tagging import tag_name, tag_refused
 from .views import in_pane, render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
@@ -98,6 +101,24 @@ def set_priority(request, ticket_id):
     except ValueError:
         return HttpResponseBadRequest("Unknown priority.")
     ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
+    return _back(request, ticket)
+
+
+@require_POST
+def tag_add(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    name = tag_name(request.POST.get("tag", ""))
+    refused = tag_refused(request.user, name)
+    if refused:
+        return render_ticket(request, ticket, status=400, tag_error=refused)
+    ticket_add_tags(ticket=ticket, names=[name], actor=request.user)
+    return _back(request, ticket)
+
+
+@require_POST
+def tag_remove(request, ticket_id):
+    ticket = ticket_for_user(request.user, ticket_id)
+    ticket_remove_tag(ticket=ticket, name=request.POST.get("tag", ""), actor=request.user)
     return _back(request, ticket)
 
 

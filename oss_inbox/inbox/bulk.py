@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from oss_inbox.tickets.models import Tag, Ticket
+from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services.lifecycle import ticket_add_tags, ticket_assign, ticket_set_status
 
 from .queue import PAGE_SIZE
+from .tagging import tag_name, tag_refused
 
 ACTIONS = ("assign", "tag", "resolve")
 
@@ -103,12 +104,10 @@ def _run(request, action, tickets):
     if action == "resolve":
         return tickets_bulk_resolve(tickets=tickets, actor=user)
     if action == "tag":
-        name = " ".join(request.POST.get("tag", "").split())[:50]
-        if not name:
-            messages.error(request, "Type the tag to add.")
-            return None
-        if not user.has_perm("tickets.add_tag") and not Tag.objects.filter(name=name).exists():
-            messages.error(request, f"There is no tag called {name}, and you may not create tags.")
+        name = tag_name(request.POST.get("tag", ""))
+        refused = tag_refused(user, name)
+        if refused:
+            messages.error(request, refused)
             return None
         return tickets_bulk_tag(tickets=tickets, name=name, actor=user)
     chosen = request.POST.get("assignee", "")

@@ -1,16 +1,15 @@
 """The queue page: views list, queue and the ticket opened in place (three panes on a wide screen)."""
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from oss_inbox.staff.roles import queue_workers
-from oss_inbox.tickets.models import Tag, Ticket
+from oss_inbox.staff.roles import queue_workers_list
+from oss_inbox.tickets.models import Ticket
 
 from .queue import CHANNELS, UNASSIGNED, VIEWS, VIEWS_BY_SLUG, QueueFilters, queue_page, view_counts
+from .tagging import tag_names
 
-FILTER_CHOICES_SECONDS = 60
 LIVE_TARGET = "queue-live"
 
 
@@ -41,15 +40,11 @@ def queue(request):
 
 
 def filter_choices():
-    """Channels, tags and colleagues for the filter menus; cached a minute (they rarely change)."""
-    choices = cache.get("inbox:filter-choices")
-    if choices is None:
-        colleagues = [(str(u.pk), u.get_full_name() or u.get_username()) for u in queue_workers()]
-        choices = {
-            "channel_choices": CHANNELS,
-            "tag_choices": list(Tag.objects.values_list("name", flat=True)),
-            "assignee_choices": [(UNASSIGNED, "Nobody"), *colleagues],
-            "priority_choices": [(str(value), label) for value, label in Ticket.Priority.choices],
-        }
-        cache.set("inbox:filter-choices", choices, FILTER_CHOICES_SECONDS)
-    return choices
+    """Channels, tags and colleagues for the filter menus (the tags and colleagues cached until they change)."""
+    colleagues = [(str(u.pk), u.get_full_name() or u.get_username()) for u in queue_workers_list()]
+    return {
+        "channel_choices": CHANNELS,
+        "tag_choices": tag_names(),
+        "assignee_choices": [(UNASSIGNED, "Nobody"), *colleagues],
+        "priority_choices": [(str(value), label) for value, label in Ticket.Priority.choices],
+    }

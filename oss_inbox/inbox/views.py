@@ -16,6 +16,7 @@ from .email_view import email_view
 from .mentions import mentions_marked
 from .presence import presence_beat, presence_of_others, typed_seconds_ago
 from .selectors import customer_sidebar, open_queue_version
+from .tagging import tag_names
 
 TICKET_PANE = "ticket-pane"
 
@@ -85,6 +86,8 @@ def render_ticket(request, ticket, *, status=200, **extra):
         "customer": customer_sidebar(ticket),
         "statuses": [(s.value, s.label) for s in Ticket.Status if s != Ticket.Status.NEW],
         "priorities": Ticket.Priority.choices,
+        "tags": sorted(ticket.tags.values_list("name", flat=True)),
+        "tag_names": tag_names(),
         "canned_names": canned_names(ticket),
         "reply_choices": reply_choices(answered_kind),
         "conversation_kind": conversation_kind(answered_kind),

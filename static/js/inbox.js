@@ -75,7 +75,7 @@
     picker.querySelector("input[name=canned]").addEventListener("input", function (event) { event.target.setCustomValidity(""); });
   }
 
-  // Keyboard: j/k/Enter in the queue; r/n/a/e on a ticket; ? for help. Ignored while typing.
+  // Keyboard: j/k/Enter in the queue; r/n/a/e/t on a ticket; ? for help. Ignored while typing.
   function typing(target) {
     return target.closest("input, textarea, select, [contenteditable]") !== null;
   }
@@ -128,6 +128,7 @@
     n: function () { write("note"); },
     a: function () { var claim = document.getElementById("claim"); if (claim) claim.click(); },
     e: resolve,
+    t: function () { var tag = document.getElementById("add-tag"); if (tag) tag.focus(); },
     "?": function () { var help = document.getElementById("shortcuts"); if (help && !help.open) help.showModal(); },
   };
 

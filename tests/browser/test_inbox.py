@@ -36,6 +36,11 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))
     expect(dana.locator(f"tr[data-ticket-id='{ticket.pk}']")).to_contain_text("Dana", timeout=2000)
     expect(lee.get_by_test_id("claimed-by")).to_have_text("claimed by Dana", timeout=6000)
+    dana.keyboard.press("t")
+    dana.keyboard.type("billing")
+    dana.keyboard.press("Enter")
+    expect(dana.locator("#ticket-pane .tag-list")).to_contain_text("billing")
+    expect(dana.locator(f"tr[data-ticket-id='{ticket.pk}'] .tag")).to_have_text("billing", timeout=2000)
 
     dana.get_by_label("Canned response").fill("Bill review")
     dana.get_by_role("button", name="Insert").click()

@@ -83,11 +83,12 @@ def test_ticket_page_queries_do_not_grow_with_the_conversation(client, agent, x_
     for n in range(5):
         ticket_reply(ticket=x_ticket, author=agent, text=f"reply {n}")
         ticket_add_note(ticket=x_ticket, author=agent, text=f"note {n}")
-    # 16, and up to 4 for presence on a first visit: the heartbeat (UPDATE, then INSERT and the
-    # sweep of expired rows) and who else is here.
-    with django_assert_max_num_queries(20):
+    # A first visit also fills the caches (colleagues, SLA policies, canned responses, tag names,
+    # the coverage header's 3) and adds the presence row (the heartbeat's UPDATE finds none:
+    # INSERT and a sweep).
+    with django_assert_max_num_queries(22):
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
-    with django_assert_max_num_queries(18):  # a later visit: the heartbeat is one UPDATE
+    with django_assert_max_num_queries(13):  # a later visit: the lists are cached, the heartbeat is one UPDATE
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
 
 
@@ -130,3 +131,30 @@ def test_a_change_made_in_the_queues_pane_answers_with_the_ticket_in_the_pane(cl
 def test_the_ticket_page_itself_has_plain_forms(client, agent, x_ticket):
     client.force_login(agent)
     assert "hx-boost" not in client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+
+
+def test_tags_are_added_and_removed_on_the_ticket_page_with_their_timeline_events(client, agent, x_ticket):
+    client.force_login(agent)
+    assert _post(client, "tag", x_ticket, tag="  street   lights ").status_code == 302
+    _post(client, "tag", x_ticket, tag="billing")
+    assert sorted(x_ticket.tags.values_list("name", flat=True)) == ["billing", "street lights"]
+    html = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    assert 'aria-label="Remove the tag street lights"' in html
+    assert '<option value="billing">' in html  # offered on every ticket from now on
+
+    _post(client, "untag", x_ticket, tag="billing")
+    assert list(x_ticket.tags.values_list("name", flat=True)) == ["street lights"]
+    changes = [e.data for e in x_ticket.events.filter(kind=TicketEvent.Kind.TAGGED, actor=agent).order_by("id")]
+    assert changes == [{"added": ["street lights"]}, {"added": ["billing"]}, {"removed": ["billing"]}]
+    assert "billing" in client.get(reverse("inbox:queue")).content.decode()  # the tag itself stays, for the filter
+
+
+def test_an_agent_who_may_not_create_tags_is_told_so_and_nothing_changes(client, agent, x_ticket):
+    from django.contrib.auth.models import Permission
+
+    agent.groups.first().permissions.remove(Permission.objects.get(codename="add_tag"))
+    client.force_login(agent)
+    response = _post(client, "tag", x_ticket, tag="brand new")
+    assert response.status_code == 400
+    assert "There is no tag called brand new, and you may not create tags." in response.content.decode()
+    assert not x_ticket.tags.exists()

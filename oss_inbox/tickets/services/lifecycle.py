@@ -134,6 +134,19 @@ def ticket_add_tags(*, ticket, names, actor):
     return added
 
 
+@transaction.atomic
+def ticket_remove_tag(*, ticket, name, actor):
+    """Take a tag off the ticket (the tag itself stays for other tickets); False when it did not have it."""
+    lock(ticket)
+    tag = ticket.tags.filter(name=name).first()
+    if tag is None:
+        return False
+    ticket.tags.remove(tag)
+    ticket.save(update_fields=["updated_at"])
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.TAGGED, actor=actor, data={"removed": [name]})
+    return True
+
+
 def _set_status(ticket, status, *, actor):
     previous = ticket.status
     ticket.status = status
