@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,8 +15,4 @@ urlpatterns = [
     path("accounts/", include("oss_inbox.keyaccounts.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No public media URL: customers' attachments are served by inbox.attachments, to agents only.

@@ -291,8 +291,15 @@ class Attachment(models.Model):
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
     url = models.URLField(max_length=2000, blank=True, help_text="Where the channel keeps it, if not stored here.")
 
+    # Shown in the browser; every other type is downloaded (an HTML or SVG file could run as a page).
+    IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
     def __str__(self):
         return self.filename or self.url
+
+    @property
+    def is_image(self):
+        return self.content_type.lower() in self.IMAGE_TYPES
 
 
 class TicketEvent(models.Model):
