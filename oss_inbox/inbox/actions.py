@@ -32,6 +32,7 @@ from .tagging import tag_name, tag_refused
 from .views import in_pane, render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
+COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
 
 
 def _back(request, ticket):
@@ -126,7 +127,9 @@ def tag_remove(request, ticket_id):
 def compose(request, ticket_id):
     """The composer's buttons: an internal note, a reply, or a reply that also resolves."""
     ticket = ticket_for_user(request.user, ticket_id)
-    text, action = request.POST.get("text", ""), request.POST.get("action", "reply")
+    text, action = request.POST.get("text", ""), request.POST.get("action", "")
+    if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
+        return render_ticket(request, ticket, status=400, composer_error="Choose Send or Add internal note.", draft=text)
     if action == "note":
         if not text.strip():
             return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
@@ -160,7 +163,7 @@ def _reply_refused(request, ticket, text, private):
     who = newer.author_user.get_full_name() or newer.author_user.get_username()
     prompt = f"{who} replied to this customer after you opened the ticket. Send yours anyway?"
     return render_ticket(request, ticket, status=409, confirm_prompt=prompt, draft=text,
-                         action=request.POST.get("action", "reply"), reply_as=reply_as)
+                         action=request.POST["action"], reply_as=reply_as)
 
 
 def _colleague_reply_since(ticket, user, seen_outbound):

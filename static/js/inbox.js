@@ -136,7 +136,8 @@
     if (event.ctrlKey && event.key === "Enter" && event.target.matches("form.composer textarea")) {
       var form = event.target.form;
       var button = form.querySelector("button[value=" + (form.dataset.mode === "note" ? "note" : "reply") + "]");
-      if (button) { event.preventDefault(); form.requestSubmit(button); }
+      // A click, not requestSubmit(button): htmx (the queue's pane) sends a button's value only for a click.
+      if (button) { event.preventDefault(); button.click(); }
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;

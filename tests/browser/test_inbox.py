@@ -177,3 +177,17 @@ def test_a_drafts_private_reply_choice_comes_back_with_it(logged_in_page, live_s
     page.reload()
     expect(page.get_by_label(re.compile("Reply to"))).to_have_value("Could you send us your account number?")
     expect(page.get_by_label("Answer")).to_have_value("private")
+
+
+def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(logged_in_page, live_server, agent, mailbox):
+    ingest(mailbox, [email(subject="Bill higher than usual")])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/?ticket={ticket.pk}")
+    expect(page.locator("#ticket-pane h1")).to_contain_text("Bill higher than usual")
+    page.keyboard.press("n")
+    page.keyboard.type("Check the substation logs")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#ticket-pane .message.note")).to_contain_text("Check the substation logs")
+    assert list(ticket.messages.exclude(direction="inbound").values_list("direction", flat=True)) == ["note"]
+

@@ -84,3 +84,13 @@ def test_own_earlier_reply_is_no_collision(client, agent, x_ticket):
     ticket_reply(ticket=x_ticket, author=agent, text="First.")
     assert _compose(client, x_ticket, "Second.", seen_outbound=0).status_code == 302
     assert Message.objects.filter(ticket=x_ticket, direction="outbound").count() == 2
+
+
+def test_a_post_that_does_not_say_reply_or_note_sends_nothing_and_keeps_the_text(client, agent, x_ticket):
+    """A note must never be taken for a reply: without its button's value the composer asks instead."""
+    client.force_login(agent)
+    response = client.post(reverse("inbox:compose", args=[x_ticket.pk]), {"text": "Check the substation logs"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Choose Send or Add internal note." in html
+    assert "Check the substation logs</textarea>" in html
+    assert not x_ticket.messages.exclude(direction="inbound").exists()
