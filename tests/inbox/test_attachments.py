@@ -67,3 +67,11 @@ def test_media_the_channel_keeps_links_out_to_it(client, agent, twitter):
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert '<a href="https://pbs.twimg.com/media/abc.jpg" rel="noopener noreferrer" target="_blank">📎 3_99.jpg</a>' in page
     assert "<img" not in page.split('class="conversation"')[1]  # a third party's server never sees the agent
+
+
+def test_a_link_a_customer_shared_is_only_a_link_when_it_is_a_web_address(client, agent, facebook):
+    hostile = InboundAttachment("9-link", "text/uri-list", url="javascript:alert(document.cookie)")
+    ticket = open_ticket(facebook, kind="comment", thread_key="fb:9:1", attachments=(hostile,))
+    client.force_login(agent)
+    page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
+    assert "javascript:" not in page and "📎 9-link" in page
