@@ -64,3 +64,28 @@ def test_an_email_of_megabytes_of_distinct_words_is_stored_and_found_by_its_star
     assert len(ticket.messages.get().text) > 3_000_000  # stored whole; only the index is cut
     assert _found(client, "breaker") == [ticket.pk]
     assert _found(client, "breaker", view="resolved") == []
+
+
+def test_a_long_new_message_does_not_push_the_earlier_ones_out_of_the_search(client, agent, mailbox):
+    client.force_login(agent)
+    first = factories.email(subject="Meter", text="My meter is making a noise")
+    ingest(mailbox, [first])
+    log = " ".join(f"w{n:07x}" for n in range(30_000))  # 270,000 characters
+    ingest(mailbox, [factories.email(text="Log below\n" + log, reply_to_ids=[first.external_id])])
+    assert _found(client, "meter") == [Ticket.objects.get().pk]
+
+
+def test_a_message_redacted_or_deleted_leaves_the_search_and_a_ticket_can_still_be_deleted(client, agent, mailbox):
+    client.force_login(agent)
+    first = factories.email(subject="Card", text="My card number is 4111111111111111")
+    ingest(mailbox, [first])
+    ingest(mailbox, [factories.email(text="And my phone is 5550100", reply_to_ids=[first.external_id])])
+    ticket = Ticket.objects.get()
+    card = ticket.messages.order_by("id").first()
+    card.text = "My card number is [removed]"
+    card.save()
+    assert _found(client, "4111111111111111") == []
+    ticket.messages.order_by("id").last().delete()
+    assert _found(client, "5550100") == [] and _found(client, "card") == [ticket.pk]
+    ticket.delete()  # messages and search row go with it; no search row comes back
+    assert not TicketSearch.objects.exists()
