@@ -8,7 +8,6 @@ queue's third pane (an htmx request, never in the browser's history) the answer 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
@@ -67,7 +66,7 @@ def claim(request, ticket_id):
     except ClaimConflict as conflict:
         claimer = conflict.ticket.assignee
         words = f"{claimer.get_full_name() or claimer.get_username()} claimed this a moment ago."
-        return render_ticket(request, conflict.ticket, status=409, claim_error=words)
+        return render_ticket(request, conflict.ticket, status=409, action_error=words)
     return _back(request, ticket)
 
 
@@ -79,7 +78,7 @@ def assign(request, ticket_id):
     if chosen:
         assignee = get_object_or_404(get_user_model(), pk=chosen, is_active=True)
         if not assignee.has_perm("tickets.work_queue"):
-            return HttpResponseBadRequest("That person does not work the queue.")
+            return render_ticket(request, ticket, status=400, action_error="That person does not work the queue.")
     ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
     return _back(request, ticket)
 
@@ -89,7 +88,7 @@ def set_status(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     status = request.POST.get("status", "")
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
-        return HttpResponseBadRequest("Unknown status.")
+        return render_ticket(request, ticket, status=400, action_error="Choose one of the statuses offered.")
     ticket_set_status(ticket=ticket, status=status, actor=request.user)
     return _back(request, ticket)
 
@@ -100,7 +99,7 @@ def set_priority(request, ticket_id):
     try:
         priority = Ticket.Priority(int(request.POST.get("priority", "")))
     except ValueError:
-        return HttpResponseBadRequest("Unknown priority.")
+        return render_ticket(request, ticket, status=400, action_error="Choose one of the priorities offered.")
     ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
     return _back(request, ticket)
 

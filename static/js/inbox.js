@@ -233,10 +233,10 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var pane = event.detail.target;
     if (!pane || pane.id !== "ticket-pane") return;
-    forgetSentDraft(pane);
+    var request = event.detail.requestConfig;
+    if (request && request.elt.matches("form.composer")) forgetSentDraft(pane);
     pane.querySelectorAll("form.composer").forEach(setUp);
     pane.querySelectorAll("form.canned-picker").forEach(setUpCanned);
-    var request = event.detail.requestConfig;
     var opened = request && request.elt.closest("[data-ticket-row]");
     if (opened) {
       document.querySelectorAll("[data-ticket-row].selected").forEach(function (row) { row.classList.remove("selected"); row.removeAttribute("aria-selected"); });
@@ -246,6 +246,31 @@
       pane.focus({preventScroll: true});  // the button pressed is gone: keep the keyboard in the ticket
       document.dispatchEvent(new Event("oss:ticket-changed"));
     }
+  });
+
+  // The pane's request failed (no connection, a server error, no longer allowed): say so above the
+  // ticket, which stays as it was. The draft stays too: the send is not known to have gone.
+  function paneFailed(event, words) {
+    var pane = event.detail.target;
+    if (!pane || pane.id !== "ticket-pane") return;
+    sessionStorage.removeItem("oss-inbox-sent");
+    var note = pane.querySelector(".pane-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error pane-error";
+      note.setAttribute("role", "alert");
+      pane.prepend(note);
+    }
+    note.textContent = words;
+  }
+  document.addEventListener("htmx:sendError", function (event) {
+    paneFailed(event, "OSS Inbox could not be reached. Nothing was changed, and what you wrote is kept: try again.");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var words = {403: "You may not do that (any more).", 404: "This ticket is no longer there."}[status]
+      || "That did not work (the server answered " + status + "). What you wrote is kept: try again.";
+    paneFailed(event, words);
   });
 
   // A draft is cleared only once the send came back as a page without an error.

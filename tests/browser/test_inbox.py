@@ -191,3 +191,22 @@ def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(logged_
     expect(page.locator("#ticket-pane .message.note")).to_contain_text("Check the substation logs")
     assert list(ticket.messages.exclude(direction="inbound").values_list("direction", flat=True)) == ["note"]
 
+
+
+def test_in_the_pane_a_failed_send_says_so_and_keeps_the_draft(logged_in_page, live_server, agent, mailbox):
+    ingest(mailbox, [email(subject="Bill higher than usual")])
+    ticket = Ticket.objects.get()
+    pk = ticket.pk
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/?ticket={pk}")
+    composer = page.get_by_label(re.compile("Reply to Maria Lopez"))
+    composer.fill("We will re-read your meter.")
+    Ticket.objects.filter(pk=ticket.pk).update(status="resolved")
+    ticket.messages.all().delete()
+    ticket.delete()  # gone meanwhile (an admin merged or removed it)
+
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#ticket-pane .pane-error")).to_have_text("This ticket is no longer there.")
+    expect(composer).to_have_value("We will re-read your meter.")
+    page.reload()  # the draft is still stored: nothing said it was sent
+    assert page.evaluate(f"localStorage.getItem('oss-inbox-draft-{pk}')") == "We will re-read your meter."

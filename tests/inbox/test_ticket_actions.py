@@ -45,7 +45,9 @@ def test_assign_to_a_colleague_and_back_to_nobody(client, agent, other_agent, x_
 
 def test_cannot_assign_to_someone_outside_the_queue(client, agent, outsider, x_ticket):
     client.force_login(agent)
-    assert _post(client, "assign", x_ticket, assignee=outsider.pk).status_code == 400
+    refused = _post(client, "assign", x_ticket, assignee=outsider.pk)
+    assert refused.status_code == 400
+    assert "That person does not work the queue. Nothing was changed." in refused.content.decode()
     x_ticket.refresh_from_db()
     assert x_ticket.assignee is None
 
@@ -57,7 +59,8 @@ def test_status_and_priority(client, agent, x_ticket):
     x_ticket.refresh_from_db()
     assert (x_ticket.status, x_ticket.priority) == ("pending", 3)
     assert x_ticket.events.filter(kind=TicketEvent.Kind.PRIORITY, data={"from": 1, "to": 3}).exists()
-    assert _post(client, "status", x_ticket, status="bogus").status_code == 400
+    refused = _post(client, "status", x_ticket, status="bogus")
+    assert refused.status_code == 400 and "Choose one of the statuses offered." in refused.content.decode()
     assert _post(client, "priority", x_ticket, priority="9").status_code == 400
 
 

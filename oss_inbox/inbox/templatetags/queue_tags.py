@@ -9,6 +9,9 @@ from django.utils.safestring import mark_safe
 from ..queue import first_line as _first_line
 
 register = template.Library()
+# One request at a time in the ticket pane, the next waiting for the one under way: a change sent
+# from the pane is answered before another ticket opens there, never after it (templates/inbox/ticket.html).
+PANE_SYNC = "#ticket-pane:queue last"
 
 
 @register.simple_tag
@@ -59,7 +62,7 @@ def queue_row(ticket, opened):
         f'aria-label="Select ticket #{ticket.pk}"></td>'
         f'<td class="summary"><div class="line1">'
         f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
-        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" '
+        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" hx-sync="{PANE_SYNC}" '
         f'hx-push-url="{escape(ticket.in_place_url)}">{escape(ticket.contact)}</a> {badge}'
         f'{NEW_MARK if new else ""} '
         f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
