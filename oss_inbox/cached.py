@@ -1,8 +1,11 @@
-"""Small lists read on every ticket page and changed rarely: colleagues, SLA policies, canned responses.
+"""Small lists read on every ticket page and changed rarely: colleagues, SLA policies, canned responses, tags.
 
-Each is kept in the cache (Redis in production, so every web process shares it) under one key,
-which signals on its tables drop when a row changes. The expiry bounds how stale a list can get
-through a write that sends no signal (a queryset .update(), raw SQL).
+Each list is kept in the cache under its key and a version number; signals on its tables move the
+version on when a row changes, at once and again after the commit. A page that read the rows just
+before a change committed can only store them under the version the commit has since left
+behind, so nobody reads them. The expiry bounds a write that sends no signal (a queryset
+.update(), raw SQL). The cache must be shared by the web processes for "at once" to hold across
+them: Redis in production (CACHE_URL); the default, per-process locmem, suits one process.
 """
 
 from django.core.cache import cache
@@ -14,25 +17,32 @@ SECONDS = 300
 
 def cached_list(key, build):
     """The list under `key`, built (by `build()`) and stored when missing."""
-    rows = cache.get(key)
+    version = cache.get_or_set(f"{key}:version", 0, timeout=None)
+    rows = cache.get(f"{key}:{version}")
     if rows is None:
         rows = list(build())
-        cache.set(key, rows, SECONDS)
+        cache.set(f"{key}:{version}", rows, SECONDS)
     return rows
 
 
-def forget_on_change(key, *models, through=()):
-    """Drop `key` whenever a row of `models` is saved or deleted, or an m2m table in `through` changes.
-
-    Dropped at once and again after the commit: a page read meanwhile may have stored the rows as
-    they were before the change.
-    """
-    def forget(**kwargs):
-        cache.delete(key)
-        transaction.on_commit(lambda: cache.delete(key))
+def forget_on_change(key, *models, through=(), unless_only=frozenset()):
+    """Move `key` on whenever a row of `models` is saved or deleted, or an m2m table in `through` changes;
+    not for a save of only the fields in `unless_only` (a user's last_login, written at every login)."""
+    def forget(update_fields=None, **kwargs):
+        if update_fields and set(update_fields) <= set(unless_only):
+            return
+        _move_on(key)
+        transaction.on_commit(lambda: _move_on(key))
 
     for model in models:
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:save:{model._meta.label}")
         post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:delete:{model._meta.label}")
     for table in through:
         m2m_changed.connect(forget, sender=table, weak=False, dispatch_uid=f"{key}:m2m:{table._meta.label}")
+
+
+def _move_on(key):
+    try:
+        cache.incr(f"{key}:version")
+    except ValueError:  # not there (a cleared cache): any new number will do
+        cache.set(f"{key}:version", 1, timeout=None)

@@ -13,4 +13,7 @@ class StaffConfig(AppConfig):
         from .roles import QUEUE_WORKERS_KEY
 
         user = get_user_model()
-        forget_on_change(QUEUE_WORKERS_KEY, user, Group, Permission, through=[user.groups.through, Group.permissions.through])
+        forget_on_change(
+            QUEUE_WORKERS_KEY, user, Group, Permission,
+            through=[user.groups.through, Group.permissions.through], unless_only={"last_login"},
+        )

@@ -58,4 +58,5 @@ def queue_workers_list():
     """queue_workers() as a list, cached until a user, a group or a permission changes (every ticket page shows them)."""
     from oss_inbox.cached import cached_list
 
-    return cached_list(QUEUE_WORKERS_KEY, queue_workers)
+    # Names only: no password hashes in the cache.
+    return cached_list(QUEUE_WORKERS_KEY, lambda: queue_workers().only("id", "username", "first_name", "last_name"))

@@ -54,3 +54,17 @@ def test_canned_responses_offered_follow_edits_and_the_channel(client, agent, x_
     canned.name = "Storm update"
     canned.save()
     assert '<option value="Storm update">' in _page(client, x_ticket)
+
+
+def test_the_cached_colleagues_hold_no_password_hash_and_a_login_keeps_them(client, agent, x_ticket):
+    from django.contrib.auth.signals import user_logged_in
+    from django.core.cache import cache
+
+    from oss_inbox.staff.roles import QUEUE_WORKERS_KEY, queue_workers_list
+
+    client.force_login(agent)
+    _page(client, x_ticket)
+    version = cache.get(f"{QUEUE_WORKERS_KEY}:version")
+    assert all("password" not in user.__dict__ for user in queue_workers_list())
+    user_logged_in.send(sender=User, request=None, user=agent)  # writes last_login only
+    assert cache.get(f"{QUEUE_WORKERS_KEY}:version") == version
