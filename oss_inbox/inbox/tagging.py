@@ -9,7 +9,7 @@ TAG_LENGTH = Tag._meta.get_field("name").max_length
 
 def tag_name(raw):
     """The name as stored: spaces collapsed, at most 50 characters."""
-    return " ".join(raw.split())[:TAG_LENGTH]
+    return " ".join(raw.split())[:TAG_LENGTH].rstrip()
 
 
 def tag_names():

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
 
 from oss_inbox.keyaccounts.models import KnownIdentity
 
@@ -128,9 +130,20 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [MessageInline, EventInline]
 
 
+@admin.display(description="Stored file")
+def stored_file(attachment):
+    """A link through the inbox's attachment view: there is no public media URL."""
+    if not attachment.pk or not attachment.file:
+        return "—"
+    url = reverse("inbox:attachment", args=[attachment.message.ticket_id, attachment.pk])
+    return format_html('<a href="{}">{}</a>', url, attachment.filename or "download")
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
+    fields = ["filename", "content_type", "size", "url", stored_file]
+    readonly_fields = [stored_file]
 
 
 @admin.register(Message)
@@ -146,6 +159,8 @@ class MessageAdmin(admin.ModelAdmin):
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["filename", "content_type", "size", "message"]
     raw_id_fields = ["message"]
+    fields = ["message", "filename", "content_type", "size", "url", stored_file]
+    readonly_fields = [stored_file]
 
 
 @admin.register(TicketEvent)

@@ -75,3 +75,10 @@ def test_a_link_a_customer_shared_is_only_a_link_when_it_is_a_web_address(client
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert "javascript:" not in page and "📎 9-link" in page
+
+
+def test_the_admin_links_a_stored_file_through_the_agents_view(client, admin_user, mailbox):
+    ticket, stored = _mail_with(mailbox, InboundAttachment("bill.pdf", "application/pdf", b"%PDF"))
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:tickets_attachment_change", args=[stored["bill.pdf"].pk])).content.decode()
+    assert f'<a href="{_url(ticket, stored["bill.pdf"])}">bill.pdf</a>' in page and "/media/" not in page
