@@ -13,18 +13,26 @@
 
 The configuration is 'english', as queue.SEARCH_CONFIG. SQLite gets the empty table and no
 triggers: search there is a plain match.
+
+Not atomic, so that the message index is built CONCURRENTLY: at 3M messages a plain build holds
+off every new message (the ingest, replies) for half a minute or more. The new index is built
+first and the old one dropped after, so Resolved search is never without one; the table, the
+functions, the triggers and the fill of the search rows go in one transaction of their own.
 """
 
 import django.contrib.postgres.search
 import django.db.models.deletion
-from django.db import migrations, models
+from django.db import migrations, models, transaction
 
 OPEN = "('new', 'open', 'pending')"
 
-FORWARD = [
-    "DROP INDEX IF EXISTS message_text_search_idx",
-    "CREATE INDEX message_text_search_idx ON tickets_message "
+CONCURRENT_FORWARD = [
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS message_text_prefix_search_idx ON tickets_message "
     "USING gin (to_tsvector('english'::regconfig, COALESCE(LEFT(\"text\", 100000), '')))",
+    "DROP INDEX CONCURRENTLY IF EXISTS message_text_search_idx",
+]
+
+FORWARD = [
     "CREATE INDEX ticketsearch_document_idx ON tickets_ticketsearch USING gin (document)",
     """
     CREATE FUNCTION tickets_search_document(ticket bigint) RETURNS tsvector LANGUAGE sql STABLE AS $$
@@ -77,25 +85,35 @@ BACKWARD = [
     "DROP FUNCTION IF EXISTS tickets_search_after_status()",
     "DROP FUNCTION IF EXISTS tickets_search_after_messages()",
     "DROP FUNCTION IF EXISTS tickets_search_document(bigint)",
-    "DROP INDEX IF EXISTS message_text_search_idx",
-    "CREATE INDEX message_text_search_idx ON tickets_message "
+]
+
+CONCURRENT_BACKWARD = [
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS message_text_search_idx ON tickets_message "
     "USING gin (to_tsvector('english'::regconfig, COALESCE(\"text\", '')))",
+    "DROP INDEX CONCURRENTLY IF EXISTS message_text_prefix_search_idx",
 ]
 
 
 def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in FORWARD:
-            schema_editor.execute(statement)
+    _run(schema_editor, CONCURRENT_FORWARD, FORWARD)
 
 
 def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in BACKWARD:
+    _run(schema_editor, CONCURRENT_BACKWARD, BACKWARD)
+
+
+def _run(schema_editor, concurrent, together):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in concurrent:  # outside any transaction, as CONCURRENTLY requires
+        schema_editor.execute(statement)
+    with transaction.atomic(using=schema_editor.connection.alias):
+        for statement in together:
             schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("tickets", "0006_drop_covered_fk_indexes")]
 
     operations = [
