@@ -7,6 +7,7 @@ queue's third pane (an htmx request, never in the browser's history) the answer 
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ from .views import in_pane, render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
 COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
+ONCE_SECONDS = 24 * 3600
 
 
 def _back(request, ticket):
@@ -132,12 +134,15 @@ def compose(request, ticket_id):
     if action == "note":
         if not text.strip():
             return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
-        note_add(ticket=ticket, author=request.user, text=text)
+        if _first_post_of_form(request):
+            note_add(ticket=ticket, author=request.user, text=text)
         return _back(request, ticket)
     private = request.POST.get("reply_as") == "private"
     refused = _reply_refused(request, ticket, text, private)
     if refused:
         return refused
+    if not _first_post_of_form(request):
+        return _back(request, ticket)
     with transaction.atomic():
         try:
             ticket_reply(ticket=ticket, author=request.user, text=text, private=private)
@@ -146,6 +151,13 @@ def compose(request, ticket_id):
         if action == "reply_resolve":
             ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
     return _back(request, ticket)
+
+
+def _first_post_of_form(request):
+    """False for the same composer posted again (a double click, a resent request): the customer gets
+    one answer. Each rendering of the composer carries its own `once` token, kept a day."""
+    once = request.POST.get("once", "")
+    return not once or cache.add(f"inbox:compose-once:{once}", True, ONCE_SECONDS)
 
 
 def _reply_refused(request, ticket, text, private):

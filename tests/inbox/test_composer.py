@@ -1,5 +1,7 @@
 """The composer: replies, notes, Send & resolve, the X length limit and the collision warning."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -94,3 +96,20 @@ def test_a_post_that_does_not_say_reply_or_note_sends_nothing_and_keeps_the_text
     assert response.status_code == 400 and "Choose Send or Add internal note." in html
     assert "Check the substation logs</textarea>" in html
     assert not x_ticket.messages.exclude(direction="inbound").exists()
+
+
+def test_the_same_composer_posted_twice_answers_the_customer_once(client, agent, x_ticket, django_capture_on_commit_callbacks):
+    """A double click on Send, or a request the browser sends again: one reply, one note."""
+    client.force_login(agent)
+    page = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    with django_capture_on_commit_callbacks():
+        for _ in range(2):
+            assert _compose(client, x_ticket, "Crews are on their way.", once=once).status_code == 302
+    assert x_ticket.messages.filter(direction="outbound").count() == 1
+    page = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    again = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    assert again != once
+    for _ in range(2):
+        _compose(client, x_ticket, "Checked the map", action="note", once=again)
+    assert x_ticket.messages.filter(direction="note").count() == 1
