@@ -212,10 +212,6 @@
     if (event.target.matches("[data-select-all], #queue-rows input[name=ticket]")) countPicked();
   });
 
-  // Only the ticket pane's forms are boosted: their answer replaces the pane, and the page stays
-  // where it was (htmx would otherwise scroll the pane's top into view).
-  if (window.htmx) window.htmx.config.scrollIntoViewOnBoost = false;
-
   // The ticket's forms in the queue's third pane answer into the pane. A refusal (400: nothing to
   // send, too long; 409: claimed a moment ago, a colleague replied) is the ticket again with the
   // reason next to the form, so it is shown like any other answer, not dropped as an error.
