@@ -17,11 +17,11 @@ from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.selectors import ticket_for_user
 from oss_inbox.tickets.services.lifecycle import (
     ClaimConflict,
+    ticket_add_tags,
     ticket_assign,
     ticket_claim,
-    ticket_reply,
-    ticket_add_tags,
     ticket_remove_tag,
+    ticket_reply,
     ticket_set_priority,
     ticket_set_status,
 )

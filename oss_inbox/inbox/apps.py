@@ -6,7 +6,6 @@ class InboxConfig(AppConfig):
 
     def ready(self):
         from oss_inbox.cached import forget_on_change
-
         from oss_inbox.tickets.models import Tag
 
         from .canned import CANNED_KEY

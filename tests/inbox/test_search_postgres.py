@@ -3,13 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from oss_inbox.inbox.mentions import note_add
 from oss_inbox.tickets.models import Ticket, TicketSearch
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
-from oss_inbox.inbox.mentions import note_add
 from tests import factories
 from tests.outside import require_postgres
-
-from .conftest import open_ticket
 
 pytestmark = pytest.mark.django_db
 
