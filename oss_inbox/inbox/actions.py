@@ -33,6 +33,9 @@ from .views import in_pane, render_ticket
 
 RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
 COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
+# A change refused for what was sent (too long, empty, not an option): the ticket again, with the
+# reason. 422, not 400: django-htmx's debug script (DEBUG only) shows any 400 as a whole error page.
+REFUSED = 422
 ONCE_SECONDS = 24 * 3600
 
 
@@ -80,7 +83,7 @@ def assign(request, ticket_id):
     if chosen:
         assignee = get_object_or_404(get_user_model(), pk=chosen, is_active=True)
         if not assignee.has_perm("tickets.work_queue"):
-            return render_ticket(request, ticket, status=400, action_error="That person does not work the queue.")
+            return render_ticket(request, ticket, status=REFUSED, action_error="That person does not work the queue.")
     ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
     return _back(request, ticket)
 
@@ -90,7 +93,7 @@ def set_status(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     status = request.POST.get("status", "")
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
-        return render_ticket(request, ticket, status=400, action_error="Choose one of the statuses offered.")
+        return render_ticket(request, ticket, status=REFUSED, action_error="Choose one of the statuses offered.")
     ticket_set_status(ticket=ticket, status=status, actor=request.user)
     return _back(request, ticket)
 
@@ -101,7 +104,7 @@ def set_priority(request, ticket_id):
     try:
         priority = Ticket.Priority(int(request.POST.get("priority", "")))
     except ValueError:
-        return render_ticket(request, ticket, status=400, action_error="Choose one of the priorities offered.")
+        return render_ticket(request, ticket, status=REFUSED, action_error="Choose one of the priorities offered.")
     ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
     return _back(request, ticket)
 
@@ -112,7 +115,7 @@ def tag_add(request, ticket_id):
     name = tag_name(request.POST.get("tag", ""))
     refused = tag_refused(request.user, name)
     if refused:
-        return render_ticket(request, ticket, status=400, tag_error=refused)
+        return render_ticket(request, ticket, status=REFUSED, tag_error=refused)
     ticket_add_tags(ticket=ticket, names=[name], actor=request.user)
     return _back(request, ticket)
 
@@ -130,10 +133,10 @@ def compose(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     text, action = request.POST.get("text", ""), request.POST.get("action", "")
     if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
-        return render_ticket(request, ticket, status=400, composer_error="Choose Send or Add internal note.", draft=text)
+        return render_ticket(request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text)
     if action == "note":
         if not text.strip():
-            return render_ticket(request, ticket, status=400, composer_error="Write something first.", draft=text)
+            return render_ticket(request, ticket, status=REFUSED, composer_error="Write something first.", draft=text)
         if _first_post_of_form(request):
             note_add(ticket=ticket, author=request.user, text=text)
         return _back(request, ticket)
@@ -147,7 +150,7 @@ def compose(request, ticket_id):
         try:
             ticket_reply(ticket=ticket, author=request.user, text=text, private=private)
         except ValueError as no_private_reply:  # a stale page: the conversation has one kind of reply only
-            return render_ticket(request, ticket, status=400, composer_error=str(no_private_reply), draft=text)
+            return render_ticket(request, ticket, status=REFUSED, composer_error=str(no_private_reply), draft=text)
         if action == "reply_resolve":
             ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
     return _back(request, ticket)
@@ -165,7 +168,7 @@ def _reply_refused(request, ticket, text, private):
     reply_as = "private" if private else "public"
     problem = reply_length_problem(ticket.account.kind, text, private)
     if problem:
-        return render_ticket(request, ticket, status=400, composer_error=problem, draft=text, reply_as=reply_as)
+        return render_ticket(request, ticket, status=REFUSED, composer_error=problem, draft=text, reply_as=reply_as)
     if request.POST.get("confirmed") == "1":
         return None
     newer = _colleague_reply_since(ticket, request.user, request.POST.get("seen_outbound", "0"))

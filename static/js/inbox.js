@@ -212,12 +212,12 @@
     if (event.target.matches("[data-select-all], #queue-rows input[name=ticket]")) countPicked();
   });
 
-  // The ticket's forms in the queue's third pane answer into the pane. A refusal (400: nothing to
+  // The ticket's forms in the queue's third pane answer into the pane. A refusal (422: nothing to
   // send, too long; 409: claimed a moment ago, a colleague replied) is the ticket again with the
   // reason next to the form, so it is shown like any other answer, not dropped as an error.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (event.detail.target.id === "ticket-pane" && (status === 400 || status === 409)) {
+    if (event.detail.target.id === "ticket-pane" && (status === 422 || status === 409)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

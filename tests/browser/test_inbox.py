@@ -210,3 +210,36 @@ def test_in_the_pane_a_failed_send_says_so_and_keeps_the_draft(logged_in_page, l
     expect(composer).to_have_value("We will re-read your meter.")
     page.reload()  # the draft is still stored: nothing said it was sent
     assert page.evaluate(f"localStorage.getItem('oss-inbox-draft-{pk}')") == "We will re-read your meter."
+
+
+def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_in_page, live_server, agent, twitter,
+                                                                          settings):
+    from tests.factories import inbound
+
+    settings.DEBUG = True  # as under `make run`, where django-htmx's debug script shows 400s as whole pages
+    ingest(twitter, [inbound(text="@utility my power is out")])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/?ticket={ticket.pk}")
+    page.get_by_label(re.compile("Reply to")).fill("x" * 300)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#ticket-pane").get_by_role("alert")).to_contain_text("too long")
+    expect(page.locator("#queue-rows")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/\?ticket={ticket.pk}$"))
+    expect(page.get_by_label(re.compile("Reply to"))).to_have_value("x" * 300)
+    assert not ticket.messages.filter(direction="outbound").exists()
+
+
+def test_on_the_tickets_own_page_a_refused_reply_keeps_the_tickets_address(logged_in_page, live_server, agent, twitter):
+    from tests.factories import inbound
+
+    ingest(twitter, [inbound(text="@utility my power is out")])
+    ticket = Ticket.objects.get()
+    page = logged_in_page(agent)
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    page.get_by_label(re.compile("Reply to")).fill("x" * 300)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("too long")
+    expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/")
+    page.reload()  # a GET of the ticket, not a 405 for the compose address
+    expect(page.get_by_label(re.compile("Reply to"))).to_have_value("x" * 300)  # the draft, from the browser

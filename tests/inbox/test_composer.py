@@ -45,7 +45,7 @@ def test_note_stays_internal(client, agent, x_ticket, django_capture_on_commit_c
 def test_over_long_x_reply_is_refused_in_plain_words(client, agent, x_ticket):
     client.force_login(agent)
     response = _compose(client, x_ticket, "a" * 281)
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "X allows 280 characters; this reply is 1 too long." in html
     assert "a" * 281 in html  # the typed text is kept
@@ -93,7 +93,7 @@ def test_a_post_that_does_not_say_reply_or_note_sends_nothing_and_keeps_the_text
     client.force_login(agent)
     response = client.post(reverse("inbox:compose", args=[x_ticket.pk]), {"text": "Check the substation logs"})
     html = response.content.decode()
-    assert response.status_code == 400 and "Choose Send or Add internal note." in html
+    assert response.status_code == 422 and "Choose Send or Add internal note." in html
     assert "Check the substation logs</textarea>" in html
     assert not x_ticket.messages.exclude(direction="inbound").exists()
 

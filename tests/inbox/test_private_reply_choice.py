@@ -58,7 +58,7 @@ def test_replying_privately_queues_a_dm_shown_as_a_private_reply(client, agent, 
 def test_a_private_dm_on_x_is_not_held_to_280_characters(client, agent, x_ticket):
     client.force_login(agent)
     long_text = "Kim, here is what happened. " * 20  # 560 characters
-    assert _compose(client, x_ticket, long_text, reply_as="public").status_code == 400
+    assert _compose(client, x_ticket, long_text, reply_as="public").status_code == 422
     assert _compose(client, x_ticket, long_text, reply_as="private").status_code == 302
     assert x_ticket.messages.get(direction="outbound").kind == "dm"
 
@@ -67,7 +67,7 @@ def test_a_refused_reply_keeps_the_private_choice(client, agent, comment_ticket)
     client.force_login(agent)
     response = _compose(client, comment_ticket, "x" * 2001, reply_as="private")
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Messenger allows 2,000 characters; this reply is 1 too long." in html
     assert '<option value="private" selected>' in html
 
@@ -75,7 +75,7 @@ def test_a_refused_reply_keeps_the_private_choice(client, agent, comment_ticket)
 def test_a_private_reply_asked_of_an_email_is_refused_in_words(client, agent, email_ticket):
     client.force_login(agent)
     response = _compose(client, email_ticket, "Hello", reply_as="private")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Only an X mention or a Facebook comment or post can be answered privately." in response.content.decode()
     assert not email_ticket.messages.filter(direction="outbound").exists()
 

@@ -46,7 +46,7 @@ def test_assign_to_a_colleague_and_back_to_nobody(client, agent, other_agent, x_
 def test_cannot_assign_to_someone_outside_the_queue(client, agent, outsider, x_ticket):
     client.force_login(agent)
     refused = _post(client, "assign", x_ticket, assignee=outsider.pk)
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert "That person does not work the queue. Nothing was changed." in refused.content.decode()
     x_ticket.refresh_from_db()
     assert x_ticket.assignee is None
@@ -60,8 +60,8 @@ def test_status_and_priority(client, agent, x_ticket):
     assert (x_ticket.status, x_ticket.priority) == ("pending", 3)
     assert x_ticket.events.filter(kind=TicketEvent.Kind.PRIORITY, data={"from": 1, "to": 3}).exists()
     refused = _post(client, "status", x_ticket, status="bogus")
-    assert refused.status_code == 400 and "Choose one of the statuses offered." in refused.content.decode()
-    assert _post(client, "priority", x_ticket, priority="9").status_code == 400
+    assert refused.status_code == 422 and "Choose one of the statuses offered." in refused.content.decode()
+    assert _post(client, "priority", x_ticket, priority="9").status_code == 422
 
 
 @pytest.mark.parametrize("name, data", [
@@ -158,6 +158,6 @@ def test_an_agent_who_may_not_create_tags_is_told_so_and_nothing_changes(client,
     agent.groups.first().permissions.remove(Permission.objects.get(codename="add_tag"))
     client.force_login(agent)
     response = _post(client, "tag", x_ticket, tag="brand new")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "There is no tag called brand new, and you may not create tags." in response.content.decode()
     assert not x_ticket.tags.exists()
