@@ -98,6 +98,10 @@
     form.classList.toggle("as-note", mode === "note");
     form.querySelector("textarea").focus();
   }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("form.composer [data-write]");
+    if (button) write(button.dataset.write);
+  });
 
   function resolve() {
     var form = document.querySelector("form[data-status-form]");
@@ -138,6 +142,10 @@
       var button = form.querySelector("button[value=" + (form.dataset.mode === "note" ? "note" : "reply") + "]");
       // A click, not requestSubmit(button): htmx (the queue's pane) sends a button's value only for a click.
       if (button) { event.preventDefault(); button.click(); }
+      return;
+    }
+    if (event.key === "Escape" && typing(event.target) && !event.target.closest("dialog")) {
+      event.target.blur();  // back to the shortcuts (j/k, a, e...), the text stays where it is
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;

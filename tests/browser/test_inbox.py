@@ -186,6 +186,12 @@ def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(logged_
     page.goto(f"{live_server.url}/?ticket={ticket.pk}")
     expect(page.locator("#ticket-pane h1")).to_contain_text("Bill higher than usual")
     page.keyboard.press("n")
+    send = page.locator("#ticket-pane").get_by_role("button", name="Send", exact=True)
+    expect(send).to_be_hidden()  # writing a note, nothing sends to the customer by mistake
+    page.locator("#ticket-pane").get_by_role("button", name="Write a reply instead").click()
+    expect(send).to_be_visible()
+    page.keyboard.press("Escape")  # out of the composer, back to the shortcuts
+    page.keyboard.press("n")
     page.keyboard.type("Check the substation logs")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#ticket-pane .message.note")).to_contain_text("Check the substation logs")
