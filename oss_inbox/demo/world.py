@@ -16,7 +16,7 @@ from channels.models import ChannelAccount
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 
-from . import key_accounts
+from . import extras, key_accounts
 from . import content
 from .conversations import CONVERSATIONS, FAMILY, ChannelIds
 from .people import TEAM, make_customers
@@ -110,6 +110,7 @@ def build_tickets(count, *, seed=DEMO_SEED):
     2. Play them oldest first, so that ticket numbers grow with time as they would in production.
     3. The out-of-hours acknowledgements the history queued went out at the time: record them sent.
     4. The key accounts' plans, quarterly updates and notices (demo/key_accounts.py).
+    5. The team's canned responses, and tags on the tickets by topic (demo/extras.py).
     """
     rng = random.Random(seed)
     now = timezone.now()  # read before any step patches the clock
@@ -127,6 +128,8 @@ def build_tickets(count, *, seed=DEMO_SEED):
             scene.perform(step.action, step.argument, moment)
     _deliver_history_acknowledgements(accounts.values())
     key_accounts.build_account_history(now, accounts["email"])
+    extras.ensure_canned_responses()
+    extras.tag_by_topic(Ticket.objects.filter(account__in=accounts.values()))
     return Ticket.objects.filter(account__in=accounts.values()).count()
 
 

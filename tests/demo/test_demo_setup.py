@@ -145,3 +145,16 @@ def test_every_template_fills_and_social_replies_fit_a_tweet():
     for lines in (*content.GENERIC.values(), content.AUTO_REPLIES):
         for line in lines:
             line.format_map(content.ticket_values(rng, customers[0], "Lee"))
+
+
+def test_the_demo_has_canned_responses_to_try_and_tickets_tagged_by_topic(first_run):
+    from oss_inbox.inbox.models import CannedResponse
+    from oss_inbox.tickets.models import Ticket
+
+    names = set(CannedResponse.objects.values_list("name", flat=True))
+    assert {"Outage: crews on site", "Billing: meter photo", "Move to DM"} <= names
+    assert all("{{customer.first_name}}" in text for text in CannedResponse.objects.values_list("text", flat=True))
+    tagged = Ticket.objects.filter(tags__name__in=["outage", "billing"]).distinct()
+    assert tagged.count() >= Ticket.objects.count() // 4
+    outage = Ticket.objects.filter(tags__name="outage").first()
+    assert any(word in outage.messages.filter(direction="inbound").first().text.lower() for word in ("outage", "power", "lights", "restor", "storm"))

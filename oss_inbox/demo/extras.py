@@ -1,0 +1,55 @@
+"""What the demo's stories do not make themselves: the team's canned responses and tags on the tickets."""
+
+from oss_inbox.inbox.models import CannedResponse
+from oss_inbox.tickets.models import Tag, Ticket
+
+CANNED = {
+    "Outage: crews on site": (
+        "", "Hi {{customer.first_name}}, crews are on site and expect to restore power within 3 hours. "
+            "We'll update you here. – {{agent.first_name}} (ref #{{ticket.id}})"),
+    "Outage: report it": (
+        "", "Hi {{customer.first_name}}, sorry you're without power. Could you send us the service address? "
+            "We'll add it to the outage report straight away. – {{agent.first_name}}"),
+    "Billing: meter photo": (
+        "", "Hello {{customer.first_name}}, could you send us a photo of your meter showing the reading? "
+            "We'll check the bill against it. – {{agent.first_name}}"),
+    "Billing: payment plan": (
+        "email", "Dear {{customer.first_name}},\n\nWe can spread the balance over up to 12 months. Reply to this "
+                 "email with the account number and we'll set it up.\n\nKind regards,\n{{agent.first_name}}\n"
+                 "Prairie Electric & Gas (ref #{{ticket.id}})"),
+    "Move to DM": (
+        "twitter", "Hi {{customer.first_name}}, we've sent you a DM so we can look up your account privately. "
+                   "^{{agent.first_name}}"),
+}
+
+# A tag for each topic the customers write about, found in the first message of the ticket.
+TOPIC_TAGS = {
+    "outage": ("outage", "power", "lights", "restor", "storm"),
+    "billing": ("bill", "payment", "charge", "estimat"),
+    "meter": ("meter",),
+    "solar": ("solar", "net meter", "interconnection"),
+}
+
+
+def ensure_canned_responses():
+    for name, (channel_kind, text) in CANNED.items():
+        CannedResponse.objects.get_or_create(name=name, defaults={"text": text, "channel_kind": channel_kind})
+
+
+def tag_by_topic(tickets):
+    """Tag the tickets by the words of their first message: history, so no timeline events."""
+    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TOPIC_TAGS}
+    links = []
+    for ticket_id, first_text in _first_texts(tickets):
+        text = (first_text or "").lower()
+        links += [Ticket.tags.through(ticket_id=ticket_id, tag_id=tags[name].pk)
+                  for name, words in TOPIC_TAGS.items() if any(word in text for word in words)]
+    Ticket.tags.through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def _first_texts(tickets):
+    first = {}
+    for ticket_id, text in tickets.filter(messages__direction="inbound").order_by("messages__id").values_list(
+            "pk", "messages__text"):
+        first.setdefault(ticket_id, text)
+    return first.items()
