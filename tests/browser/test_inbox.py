@@ -23,6 +23,7 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
 
     dana.goto(f"{live_server.url}/")
     dana.get_by_role("link", name=re.compile("^All open")).click()
+    dana.wait_for_load_state()  # htmx is running: Enter opens in place (before, it follows the plain link)
     dana.keyboard.press("j")
     dana.keyboard.press("Enter")
     expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))  # opened in place, in the third pane
@@ -107,12 +108,14 @@ def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(logge
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"view=unassigned&channel=email$"))
     expect(page.locator("#queue-rows tr")).to_have_count(2)
+    page.wait_for_load_state()
     page.keyboard.press("/")
     expect(page.get_by_role("searchbox", name=re.compile("Search tickets"))).to_be_focused()
     page.keyboard.type("payment")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"view=unassigned&channel=email&q=payment$"))
     expect(page.locator("#queue-rows tr")).to_have_count(1)
+    page.wait_for_load_state()
 
     payment = Ticket.objects.get(subject="Payment plan")
     page.keyboard.press("j")
