@@ -221,17 +221,23 @@ def test_in_the_pane_a_failed_send_says_so_and_keeps_the_draft(logged_in_page, l
     assert page.evaluate(f"localStorage.getItem('oss-inbox-draft-{pk}')") == "We will re-read your meter."
 
 
-def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_in_page, live_server, agent, twitter,
-                                                                          settings):
+def _send_too_long_for_x(page, twitter, address):
+    """A mention's ticket opened at `address` (formatted with its id), and a 300-character reply sent."""
     from tests.factories import inbound
 
-    settings.DEBUG = True  # as under `make run`, where django-htmx's debug script shows 400s as whole pages
     ingest(twitter, [inbound(text="@utility my power is out")])
     ticket = Ticket.objects.get()
-    page = logged_in_page(agent)
-    page.goto(f"{live_server.url}/?ticket={ticket.pk}")
+    page.goto(address.format(ticket.pk))
     page.get_by_label(re.compile("Reply to")).fill("x" * 300)
     page.get_by_role("button", name="Send", exact=True).click()
+    return ticket
+
+
+def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_in_page, live_server, agent, twitter,
+                                                                          settings):
+    settings.DEBUG = True  # as under `make run`, where django-htmx's debug script shows 400s as whole pages
+    page = logged_in_page(agent)
+    ticket = _send_too_long_for_x(page, twitter, live_server.url + "/?ticket={}")
     expect(page.locator("#ticket-pane").get_by_role("alert")).to_contain_text("too long")
     expect(page.locator("#queue-rows")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/\?ticket={ticket.pk}$"))
@@ -240,14 +246,8 @@ def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_i
 
 
 def test_on_the_tickets_own_page_a_refused_reply_keeps_the_tickets_address(logged_in_page, live_server, agent, twitter):
-    from tests.factories import inbound
-
-    ingest(twitter, [inbound(text="@utility my power is out")])
-    ticket = Ticket.objects.get()
     page = logged_in_page(agent)
-    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    page.get_by_label(re.compile("Reply to")).fill("x" * 300)
-    page.get_by_role("button", name="Send", exact=True).click()
+    ticket = _send_too_long_for_x(page, twitter, live_server.url + "/tickets/{}/")
     expect(page.get_by_role("alert")).to_contain_text("too long")
     expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/")
     page.reload()  # a GET of the ticket, not a 405 for the compose address
