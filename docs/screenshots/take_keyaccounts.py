@@ -10,18 +10,15 @@ page, its joint plan, and the plan as printed (print media emulated, the whole d
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from take import CHROMIUM, PASSWORD, ROOT, free_port, wait_for  # noqa: E402
+
 OUT = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "screenshots-only-password"
 ACCOUNT = "St. Brigid Regional Hospital"
 
 
@@ -86,24 +83,6 @@ def shoot(base, organization):
         page.set_viewport_size({"width": 900, "height": 1200})  # about an A4 page's text width
         page.screenshot(path=OUT / "plan-print.png", full_page=True)
         browser.close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url, seconds=30):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 if __name__ == "__main__":
