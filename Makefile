@@ -5,6 +5,8 @@ PYTHON ?= python3.11
 export
 
 VENV := .venv
+# Tests run in one process per core (pytest-xdist); TEST_PROCESSES=0 runs them in this process.
+TEST_PROCESSES ?= auto
 BIN := $(VENV)/bin
 
 .PHONY: run test install clean-db lint
@@ -22,8 +24,8 @@ run: $(VENV)/.installed
 	$(BIN)/python -m oss_inbox.devserver
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Start again from an empty demo database (the next `make run` prints new passwords).
 clean-db:
-	rm -rf var/oss_inbox.sqlite3* var/broker var/media
+	rm -rf var/oss_inbox.sqlite3* var/broker.sqlite3* var/broker var/media

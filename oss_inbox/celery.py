@@ -10,11 +10,10 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _create_embedded_broker_folders(sender, **kwargs):
-    # The embedded broker is a folder under var/; kombu expects it to exist.
+def _create_embedded_broker_folder(sender, **kwargs):
+    # The embedded broker is a SQLite file under var/: SQLite makes the file, not its folder.
     from pathlib import Path
 
-    for key in ("data_folder_in", "data_folder_out", "control_folder"):
-        folder = sender.conf.broker_transport_options.get(key)
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+    url = sender.conf.broker_url or ""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -145,19 +145,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OSS Inbox <oss-inbox@localho
 # Credentials of channel accounts are encrypted with these keys (newest first).
 FIELD_ENCRYPTION_KEYS = env_fernet_keys("FIELD_ENCRYPTION_KEY", SECRET_KEY)
 
-# Celery: Redis in production; with no broker configured, an embedded file-system broker under
-# var/ so that `make run` needs no server. The broker is never the source of truth (DESIGN.md).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
-    BROKER_DIR = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-        # kombu polls the folder once a second by default: too slow for replies to feel instant.
-        "polling_interval": 0.2,
-    }
+# Celery: Redis in production; with no broker configured, an embedded transactional broker (one
+# SQLite file under var/, oss_inbox/embedded_broker.py) so that `make run` needs no server. The
+# broker is never the source of truth (DESIGN.md).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or f"sqlite:///{VAR_DIR / 'broker.sqlite3'}"
+if CELERY_BROKER_URL.startswith("sqlite://"):
+    CELERY_BROKER_TRANSPORT = "oss_inbox.embedded_broker:Transport"
+    # The embedded broker has no fan-out: no remote control, gossip or mingle between workers.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True

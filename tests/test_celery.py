@@ -1,6 +1,11 @@
 """The Celery app reads its broker from the environment and the broker carries messages."""
 
+import multiprocessing
+import os
 import uuid
+from datetime import timedelta
+
+import pytest
 
 from django.conf import settings
 from kombu import Connection
@@ -27,13 +32,81 @@ def test_the_app_uses_the_configured_broker():
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
+def embedded(path):
+    """A connection to the embedded broker `make run` uses when no CELERY_BROKER_URL is set."""
+    return Connection(f"sqlite:///{path}", transport="oss_inbox.embedded_broker:Transport")
+
+
+def test_the_default_broker_is_the_embedded_one_under_var(monkeypatch):
+    if os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("CELERY_BROKER_URL is set: the embedded default is not in use")
+    assert settings.CELERY_BROKER_URL == f"sqlite:///{settings.VAR_DIR / 'broker.sqlite3'}"
+    assert app.conf.broker_transport == "oss_inbox.embedded_broker:Transport"
+
+
 def test_the_embedded_broker_carries_a_message_between_connections(tmp_path):
-    """What `make run` uses when no CELERY_BROKER_URL is set: folders under var/, no server."""
-    folder = str(tmp_path)
-    options = {"data_folder_in": folder, "data_folder_out": folder, "control_folder": folder, "store_processed": False}
-    assert round_trip({"ticket": 42}, Connection("filesystem://", transport_options=options)) == {"ticket": 42}
+    assert round_trip({"ticket": 42}, embedded(tmp_path / "broker.sqlite3")) == {"ticket": 42}
 
 
+def _produce(path, producer, count):
+    with embedded(path) as connection:
+        queue = connection.SimpleQueue("work")
+        for number in range(count):
+            # Large bodies: the old file-system broker handed out such files half-written.
+            queue.put({"producer": producer, "number": number, "padding": "x" * 40_000})
+        queue.close()
+
+
+def test_concurrent_producers_never_hand_out_a_torn_or_doubled_message(tmp_path):
+    """Three processes (as web, beat and worker) write while a consumer reads: each message arrives
+    whole, exactly once."""
+    path = tmp_path / "broker.sqlite3"
+    round_trip({"warm": True}, embedded(path))  # the tables exist before the processes race
+    context = multiprocessing.get_context("spawn")
+    producers = [context.Process(target=_produce, args=(path, producer, 150)) for producer in range(3)]
+    for process in producers:
+        process.start()
+    received = []
+    with embedded(path) as connection:
+        queue = connection.SimpleQueue("work")
+        while len(received) < 450:
+            message = queue.get(timeout=60)
+            assert message.payload["padding"] == "x" * 40_000
+            received.append((message.payload["producer"], message.payload["number"]))
+            message.ack()
+        with pytest.raises(queue.Empty):
+            queue.get(timeout=0.5)
+        queue.close()
+    for process in producers:
+        process.join(30)
+        assert process.exitcode == 0
+    assert sorted(received) == [(producer, number) for producer in range(3) for number in range(150)]
+
+
+def test_a_message_taken_by_a_worker_that_died_is_delivered_again(tmp_path, time_machine):
+    """A worker killed mid-task never acknowledges: after the visibility timeout the task runs again."""
+    from oss_inbox import embedded_broker
+
+    path = tmp_path / "broker.sqlite3"
+    time_machine.move_to("2026-03-02 10:00", tick=False)
+    killed = embedded(path)
+    queue = killed.SimpleQueue("work")
+    queue.put({"ticket": 7})
+    assert queue.get(timeout=5).payload == {"ticket": 7}
+    # Killed here: no acknowledgement, and no goodbye in which kombu would put the message back.
+    time_machine.shift(embedded_broker.VISIBILITY_TIMEOUT - timedelta(seconds=10))
+    with embedded(path) as connection:
+        queue = connection.SimpleQueue("work")
+        with pytest.raises(queue.Empty):
+            queue.get(timeout=0.5)  # still within the timeout: the first worker may be busy with it
+        time_machine.shift(timedelta(seconds=20 + embedded_broker.RESTORE_EVERY_SECONDS))
+        again = queue.get(timeout=5)
+        assert again.payload == {"ticket": 7}
+        again.ack()
+        time_machine.shift(embedded_broker.VISIBILITY_TIMEOUT * 2)
+        with pytest.raises(queue.Empty):
+            queue.get(timeout=0.5)  # acknowledged: gone for good
+    killed.release()  # now, not at exit, where kombu's goodbye would log to a closed stream
 def test_redis_broker_carries_a_message():
     require_redis()
     assert round_trip({"ticket": 43}) == {"ticket": 43}

@@ -29,7 +29,6 @@ from channels.twitter.adapter import REVOKED, newest_id
 from oss_inbox.tickets.models import Identity, Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
 
-from ..outside import require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {
@@ -395,9 +394,9 @@ def wait_until(condition, timeout, explain):
         time.sleep(0.01)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_poll_killed_between_fetch_and_commit_is_redone_and_stores_each_mention_once(sandbox, tmp_path):
-    require_postgres()
     mentions = add_mentions(sandbox, 1500)
     account = x_account(sandbox)
     cursor = {"mentions_since_id": "1", "dm_last_event_id": "1"}

@@ -6,15 +6,13 @@ from django.contrib.auth.models import User
 from oss_inbox.tickets.models import Ticket, TicketEvent
 from oss_inbox.tickets.services import ClaimConflict, ticket_claim
 
-from ..outside import require_postgres
 from ..tickets.test_ingest_concurrency import run_concurrently
 from .conftest import open_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_concurrent_claims_exactly_one_wins(twitter):
-    require_postgres()
     # Plain users: earlier transactional tests flush the role groups, and the claim service checks no role.
     agent, other_agent = (User.objects.create_user(name, first_name=name.title()) for name in ("dana", "lee"))
     for _ in range(3):  # the race is real; give it a few chances to bite

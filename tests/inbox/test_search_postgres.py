@@ -7,14 +7,7 @@ from oss_inbox.inbox.mentions import note_add
 from oss_inbox.tickets.models import Ticket, TicketSearch
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
 from tests import factories
-from tests.outside import require_postgres
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _postgres():
-    require_postgres()
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 def _found(client, q, view="open"):

@@ -10,15 +10,13 @@ from oss_inbox.inbox.queue import search_condition
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_add_note, ticket_reply
 
-from ..outside import require_postgres
 from ..tickets.test_ingest_concurrency import run_concurrently
 from .conftest import open_ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_note_written_while_a_reply_commits_leaves_both_searchable(mailbox):
-    require_postgres()
     agent, other_agent = (User.objects.create_user(name, first_name=name.title()) for name in ("dana", "lee"))
     ticket = open_ticket(mailbox, text="My meter is making a noise")
 

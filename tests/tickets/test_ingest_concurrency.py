@@ -9,9 +9,8 @@ from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, Unproce
 from oss_inbox.tickets.services import ingest
 
 from ..factories import account, author, email, inbound
-from ..outside import require_postgres
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_concurrently(*jobs):
@@ -37,7 +36,6 @@ def run_concurrently(*jobs):
 
 
 def test_overlapping_batches_from_two_connections_store_each_item_once():
-    require_postgres()
     twitter = account("twitter")
     customers = [author(str(900 + n), f"user{n}", f"User {n}") for n in range(20)]
     items = [
@@ -56,7 +54,6 @@ def test_overlapping_batches_from_two_connections_store_each_item_once():
 
 
 def test_one_customer_writing_to_two_mailboxes_at_once_is_one_contact():
-    require_postgres()
     mailboxes = [account("email", name="billing"), account("email", name="outages")]
     jobs = [
         (lambda box=box, n=n: ingest(box, [email(message_id=f"m{n}@mail.example", sender="pat@example.org")]))

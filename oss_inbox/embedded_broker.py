@@ -1,0 +1,116 @@
+"""The broker `make run` uses when no CELERY_BROKER_URL is set: one SQLite file under var/, no server.
+
+kombu's file-system transport, used before, could hand a worker a message file that a producer had
+created but not yet written (the worker died on a JSONDecodeError, a known kombu problem). Here every
+message is a row written in one SQLite transaction, so a consumer sees all of it or none of it.
+
+This is kombu's SQLAlchemy transport with three changes for several processes on one SQLite file:
+- the file runs in WAL mode with a busy timeout, so web, beat and worker wait for each other's
+  short write transactions instead of failing with "database is locked";
+- an empty queue is seen with a plain read, so an idle worker does not take the write lock five
+  times a second;
+- a message stays in the table, hidden, until the task is acknowledged (tasks acknowledge late,
+  after they ran), and a hidden message whose worker died is shown again after VISIBILITY_TIMEOUT,
+  as Redis does: a task on a killed worker runs again within minutes. Acknowledged rows are deleted,
+  so the file stays small.
+"""
+
+import time
+from datetime import datetime, timedelta
+from json import loads
+from queue import Empty
+
+from kombu.transport import sqlalchemy as kombu_sqlalchemy
+from kombu.utils.encoding import bytes_to_str
+from sqlalchemy import create_engine, delete, event, exists, select, text, update
+
+# Longer than any task may run (CELERY_TASK_TIME_LIMIT is 150 s): a hidden message older than this
+# belongs to a worker that died holding it.
+VISIBILITY_TIMEOUT = timedelta(minutes=5)
+RESTORE_EVERY_SECONDS = 30
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class Channel(kombu_sqlalchemy.Channel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rows_by_tag = {}  # delivery tag -> row id, for the acknowledgement to delete
+        self._restored_at = 0.0
+
+    def _engine_from_config(self):
+        engine = create_engine(self.connection.client.hostname, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+
+        @event.listens_for(engine, "connect")
+        def _wal(dbapi_connection, connection_record):
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+        return engine
+
+    def _get(self, queue):
+        queue_id = self._get_or_create(queue).id
+        self._restore_abandoned()
+        messages = self.message_cls
+        waiting = select(messages.id).where(messages.queue_id == queue_id, messages.visible.is_(True))
+        if not self.session.execute(select(exists(waiting))).scalar():
+            self.session.rollback()  # end the read, so that the WAL file can be checkpointed
+            raise Empty()
+        self.session.execute(text("BEGIN IMMEDIATE TRANSACTION"))  # one taker per message
+        try:
+            message = self.session.execute(waiting.add_columns(messages.payload).order_by(messages.id).limit(1)).first()
+            if message is None:
+                raise Empty()
+            # The row's timestamp becomes the time it was handed out (the column updates itself).
+            self.session.execute(update(messages).where(messages.id == message.id).values(visible=False))
+            payload = loads(bytes_to_str(message.payload))
+        finally:
+            self.session.commit()
+        self._rows_by_tag[payload["properties"]["delivery_tag"]] = message.id
+        return payload
+
+    def basic_ack(self, delivery_tag, multiple=False):
+        super().basic_ack(delivery_tag, multiple=multiple)
+        self._forget(delivery_tag)
+
+    def basic_reject(self, delivery_tag, requeue=False):
+        super().basic_reject(delivery_tag, requeue=requeue)  # a requeue went through _restore first
+        self._forget(delivery_tag)
+
+    def _restore(self, message):
+        """Put an unacknowledged message back (a requeue, a worker stopping): show its row again,
+        rather than kombu's copy as a new row beside the hidden one, which would run it twice."""
+        row_id = self._rows_by_tag.pop(message.delivery_tag, None)
+        if row_id is None:
+            return super()._restore(message)
+        self.session.execute(update(self.message_cls).where(self.message_cls.id == row_id).values(visible=True))
+        self.session.commit()
+
+    def _forget(self, delivery_tag):
+        row_id = self._rows_by_tag.pop(delivery_tag, None)
+        if row_id is not None:
+            self.session.execute(delete(self.message_cls).where(self.message_cls.id == row_id))
+            self.session.commit()
+
+    def _restore_abandoned(self):
+        """Show again what a dead worker took and never acknowledged (at most every 30 seconds)."""
+        if time.time() - self._restored_at < RESTORE_EVERY_SECONDS:
+            return
+        self._restored_at = time.time()
+        messages = self.message_cls
+        # The transport's timestamps are naive local time (the column's onupdate is datetime.now).
+        cutoff = datetime.now() - VISIBILITY_TIMEOUT
+        abandoned = (
+            update(messages)
+            .where(messages.visible.is_(False), messages.sent_at < cutoff)
+            .values(visible=True)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(abandoned)
+        self.session.commit()
+
+
+class Transport(kombu_sqlalchemy.Transport):
+    Channel = Channel
+    # Replies should feel instant: look for new messages five times a second (kombu's default: once).
+    polling_interval = 0.2
+
