@@ -7,7 +7,6 @@ queue's third pane (an htmx request, never in the browser's history) the answer 
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from channels.sending import message_retry
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.selectors import ticket_for_user
 from oss_inbox.tickets.services.lifecycle import (
+    AlreadyPosted,
     ClaimConflict,
     ticket_add_tags,
     ticket_assign,
@@ -36,7 +36,6 @@ COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
 # A change refused for what was sent (too long, empty, not an option): the ticket again, with the
 # reason. 422, not 400: django-htmx's debug script (DEBUG only) shows any 400 as a whole error page.
 REFUSED = 422
-ONCE_SECONDS = 24 * 3600
 
 
 def _back(request, ticket):
@@ -129,38 +128,40 @@ def tag_remove(request, ticket_id):
 
 @require_POST
 def compose(request, ticket_id):
-    """The composer's buttons: an internal note, a reply, or a reply that also resolves."""
+    """The composer's buttons: an internal note, a reply, or a reply that also resolves.
+
+    Each rendering of the composer carries its own token (`once`), stored with what it wrote: the
+    same composer posted again (a double click, a resent request) stores nothing more and answers
+    as the first post did, so the customer gets one answer.
+    """
     ticket = ticket_for_user(request.user, ticket_id)
     text, action = request.POST.get("text", ""), request.POST.get("action", "")
+    once = request.POST.get("once", "")[:64] or None
     if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
         return render_ticket(request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text)
     if action == "note":
         if not text.strip():
             return render_ticket(request, ticket, status=REFUSED, composer_error="Write something first.", draft=text)
-        if _first_post_of_form(request):
-            note_add(ticket=ticket, author=request.user, text=text)
+        try:
+            note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
+        except AlreadyPosted:
+            pass
         return _back(request, ticket)
     private = request.POST.get("reply_as") == "private"
     refused = _reply_refused(request, ticket, text, private)
     if refused:
         return refused
-    if not _first_post_of_form(request):
-        return _back(request, ticket)
-    with transaction.atomic():
-        try:
-            ticket_reply(ticket=ticket, author=request.user, text=text, private=private)
-        except ValueError as no_private_reply:  # a stale page: the conversation has one kind of reply only
-            return render_ticket(request, ticket, status=REFUSED, composer_error=str(no_private_reply), draft=text)
-        if action == "reply_resolve":
-            ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
+    try:
+        with transaction.atomic():
+            try:
+                ticket_reply(ticket=ticket, author=request.user, text=text, private=private, compose_token=once)
+            except ValueError as no_private_reply:  # a stale page: the conversation has one kind of reply only
+                return render_ticket(request, ticket, status=REFUSED, composer_error=str(no_private_reply), draft=text)
+            if action == "reply_resolve":
+                ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
+    except AlreadyPosted:
+        pass
     return _back(request, ticket)
-
-
-def _first_post_of_form(request):
-    """False for the same composer posted again (a double click, a resent request): the customer gets
-    one answer. Each rendering of the composer carries its own `once` token, kept a day."""
-    once = request.POST.get("once", "")
-    return not once or cache.add(f"inbox:compose-once:{once}", True, ONCE_SECONDS)
 
 
 def _reply_refused(request, ticket, text, private):

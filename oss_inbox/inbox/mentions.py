@@ -59,10 +59,11 @@ def mentions_marked(text, colleagues):
 
 
 @transaction.atomic
-def note_add(*, ticket, author, text):
-    """1. Store the internal note (and its timeline event); 2. notify each colleague it @mentions,
-    except its author, once, linked to the ticket (and by email once the note is committed)."""
-    note = ticket_add_note(ticket=ticket, author=author, text=text)
+def note_add(*, ticket, author, text, compose_token=None):
+    """1. Store the internal note (and its timeline event; AlreadyPosted when its composer's
+    `compose_token` was used before); 2. notify each colleague it @mentions, except its author,
+    once, linked to the ticket (and by email once the note is committed)."""
+    note = ticket_add_note(ticket=ticket, author=author, text=text, compose_token=compose_token)
     mentioned = [user for user in colleagues_named(mentioned_names(text)) if user.pk != author.pk]
     if mentioned:
         event = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.NOTE, data__message=note.pk).first()

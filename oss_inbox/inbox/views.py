@@ -97,7 +97,7 @@ def render_ticket(request, ticket, *, status=200, **extra):
         "original_post": next((m.context for m in inbound if (m.context or {}).get("post_text")), None),
         "here": presence_of_others(ticket=ticket, user=request.user),
         "in_pane": in_pane(request),
-        "once": secrets.token_urlsafe(16),  # this rendering's composer token (actions._first_post_of_form)
+        "once": secrets.token_urlsafe(16),  # this rendering's composer token (actions.compose)
         **extra,
     }
     if not context["in_pane"]:

@@ -264,11 +264,17 @@ class Message(models.Model):
     delivery_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    # The token of the composer (one per rendering of a ticket page) that wrote this reply or note:
+    # unique, so the same composer posted twice stores one message (tickets.services.lifecycle).
+    compose_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sent_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "external_id"], name="message_unique_per_account")
+            models.UniqueConstraint(fields=["account", "external_id"], name="message_unique_per_account"),
+            models.UniqueConstraint(
+                fields=["compose_token"], name="message_compose_token_once", condition=Q(compose_token__isnull=False)
+            ),
         ]
         indexes = [
             models.Index(fields=["ticket", "sent_at"], name="message_ticket_idx"),

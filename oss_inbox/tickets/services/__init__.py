@@ -2,6 +2,7 @@
 
 from .ingest import IngestResult, ingest
 from .lifecycle import (
+    AlreadyPosted,
     ClaimConflict,
     ticket_add_note,
     ticket_assign,
@@ -11,6 +12,7 @@ from .lifecycle import (
 )
 
 __all__ = [
+    "AlreadyPosted",
     "ClaimConflict",
     "IngestResult",
     "ingest",

@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -15,6 +15,15 @@ class ClaimConflict(Exception):
     def __init__(self, ticket):
         super().__init__(f"{ticket.assignee} already claimed ticket #{ticket.pk}.")
         self.ticket = ticket
+
+
+class AlreadyPosted(Exception):
+    """The composer that wrote this reply or note was posted before (a double click, a resent
+    request): the first post stands and nothing new was stored."""
+
+    def __init__(self, message):
+        super().__init__(f"Message {message.pk} was already posted from this composer.")
+        self.message = message
 
 
 def subject_from(item):
@@ -156,9 +165,28 @@ def _set_status(ticket, status, *, actor):
     )
 
 
+def _create_once(compose_token, **fields):
+    """The message, stored unless its composer was posted already (AlreadyPosted).
+
+    The database decides (the unique message_compose_token_once index), so a double click holds
+    with any cache and any number of web processes: the second insert fails on the index, in a
+    savepoint of its own, and the caller's transaction goes on to be rolled back.
+    """
+    try:
+        with transaction.atomic():
+            return Message.objects.create(compose_token=compose_token or None, **fields)
+    except IntegrityError:
+        first = Message.objects.filter(compose_token=compose_token).first() if compose_token else None
+        if first is None:
+            raise
+        raise AlreadyPosted(first) from None
+
+
 @transaction.atomic
-def ticket_add_note(*, ticket, author, text):
-    note = Message.objects.create(
+def ticket_add_note(*, ticket, author, text, compose_token=None):
+    """An internal note; AlreadyPosted when `compose_token` (the composer's) was used before."""
+    note = _create_once(
+        compose_token,
         ticket=ticket,
         account=ticket.account,
         direction=Message.Direction.NOTE,
@@ -172,7 +200,8 @@ def ticket_add_note(*, ticket, author, text):
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False, private=False):
+def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False, private=False,
+                 compose_token=None):
     """Queue a reply on the ticket's channel; the channel sender (channels.tasks) delivers it.
 
     A `private` reply answers a public mention or comment privately (a DM, a Messenger private
@@ -182,11 +211,14 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
     imported history): it is stored as sent with that channel id, and nothing is queued.
     An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
     is_automatic and neither counts as the first response nor stops a response clock.
+    `compose_token` identifies the composer that wrote it: posted again, AlreadyPosted is raised
+    and nothing changes.
     """
     sent_at = sent_at or timezone.now()
     lock(ticket)
     reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
-    message = Message.objects.create(
+    message = _create_once(
+        compose_token,
         ticket=ticket,
         account=ticket.account,
         direction=Message.Direction.OUTBOUND,
