@@ -6,7 +6,15 @@ before a change committed can only store them under the version the commit has s
 behind, so nobody reads them. The expiry bounds a write that sends no signal (a queryset
 .update(), raw SQL). The cache must be shared by the web processes for "at once" to hold across
 them: Redis in production (CACHE_URL); the default, per-process locmem, suits one process.
+
+A version number is never used twice: a missing version key (a cleared or restarted cache, an
+eviction) starts again from the clock, not from 0, so a list left under an old number is never
+found again. While Redis is down every read misses, so each list is built from the database
+(oss_inbox/cache_backend.py); a move-on that failed then is replayed when Redis answers again,
+before anything is read from it.
 """
+
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,7 +25,7 @@ SECONDS = 300
 
 def cached_list(key, build):
     """The list under `key`, built (by `build()`) and stored when missing."""
-    version = cache.get_or_set(f"{key}:version", 0, timeout=None)
+    version = cache.get_or_set(f"{key}:version", _new_version, timeout=None)
     rows = cache.get(f"{key}:{version}")
     if rows is None:
         rows = list(build())
@@ -44,5 +52,10 @@ def forget_on_change(key, *models, through=(), unless_only=frozenset()):
 def _move_on(key):
     try:
         cache.incr(f"{key}:version")
-    except ValueError:  # not there (a cleared cache): any new number will do
-        cache.set(f"{key}:version", 1, timeout=None)
+    except ValueError:  # not there (a cleared cache), or the cache is down (then a no-op, replayed later)
+        cache.set(f"{key}:version", _new_version(), timeout=None)
+
+
+def _new_version():
+    """A number no earlier version of any key had: microseconds since the epoch (an incr adds 1 each time)."""
+    return time.time_ns() // 1000

@@ -91,7 +91,13 @@ def env_cache(name, default):
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme in ("redis", "rediss"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        # A miss, not an error, while Redis is down (oss_inbox/cache_backend.py); short timeouts, so
+        # a Redis that does not answer costs a page a fraction of a second once, not seconds per call.
+        return {
+            "BACKEND": "oss_inbox.cache_backend.OutageSafeRedisCache",
+            "LOCATION": raw,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     raise SettingError(name, raw, "locmem://, dummy:// or redis://host:port/db")
 
 

@@ -1,0 +1,191 @@
+"""The Redis cache, degraded to a miss while Redis cannot answer: pages are then built from the database.
+
+While Redis is down (refused, timed out, read-only after a failover, something else on its port):
+- a read is a miss (get -> default, get_many -> {}, has_key -> False), so callers build from the
+  database;
+- a fill is dropped (set, add -> False, set_many -> every key failed, touch -> False);
+- an invalidation (delete, delete_many, incr, clear) is remembered and replayed, before anything
+  else, once Redis answers again, so nothing read after the outage is older than what was
+  written during it (an incr raises CacheUnavailable, a ValueError, as for a missing key).
+After a failure the process leaves Redis alone for RETRY_SECONDS: a down Redis costs one failed
+connect per process per interval, not one per call. The outage is logged once when it starts and
+once when it ends. Timeouts are short (oss_inbox/env.py): a healthy Redis answers in a millisecond.
+"""
+
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = (
+    redis.exceptions.ConnectionError,  # refused, reset, loading, authentication, pool exhausted
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ReadOnlyError,  # a replica after a failover
+    redis.exceptions.InvalidResponse,  # something that is not Redis on the port
+)
+RETRY_SECONDS = 5
+OWED_LIMIT = 1000  # distinct invalidations kept through one outage (a handful in practice)
+
+
+class CacheUnavailable(ValueError):
+    """incr() while the cache is down: callers that handle a missing key (ValueError) carry on."""
+
+
+class Outage:
+    """The state of one Redis location, shared by the threads of a process (Django makes one cache
+    object per thread)."""
+
+    def __init__(self, where):
+        self.where = where
+        self.lock = threading.Lock()
+        self.since = None  # monotonic start of the current outage; None while Redis answers
+        self.retry_at = 0.0
+        self.owed = {}  # (operation, key, version) -> None, in order: invalidations to replay
+
+    def waiting(self):
+        return self.since is not None and time.monotonic() < self.retry_at
+
+    def begin(self, error):
+        with self.lock:
+            self.retry_at = time.monotonic() + RETRY_SECONDS
+            if self.since is not None:
+                return
+            self.since = time.monotonic()
+        log.warning(
+            "The cache at %s cannot be reached (%s): pages are built from the database until it answers again.",
+            self.where, error,
+        )
+
+    def end(self, replayed):
+        with self.lock:
+            if self.since is None:
+                return
+            seconds, self.since = time.monotonic() - self.since, None
+        log.warning("The cache at %s answers again after %.0f s; %d invalidations made meanwhile replayed.",
+                    self.where, seconds, replayed)
+
+    def owe(self, operation, key=None, version=None):
+        with self.lock:
+            if len(self.owed) < OWED_LIMIT:
+                self.owed[(operation, key, version)] = None
+            elif (operation, key, version) not in self.owed:
+                log.error("The cache at %s: more than %d invalidations owed; %s of %r dropped.",
+                          self.where, OWED_LIMIT, operation, key)
+
+    def take_owed(self):
+        with self.lock:
+            owed, self.owed = list(self.owed), {}
+        return owed
+
+    def give_back(self, owed):
+        with self.lock:
+            self.owed = {**dict.fromkeys(owed), **self.owed}
+
+
+_outages = {}
+_outages_lock = threading.Lock()
+
+
+def outage_for(location):
+    with _outages_lock:
+        if location not in _outages:
+            _outages[location] = Outage(_where(location))
+        return _outages[location]
+
+
+def _where(location):
+    """host:port/db of the first server, never its password."""
+    parts = urlsplit(location[0])
+    return f"{parts.hostname}:{parts.port or 6379}{parts.path}"
+
+
+class OutageSafeRedisCache(RedisCache):
+    """Django's RedisCache whose calls behave as a miss, never an error, while Redis is down."""
+
+    @property
+    def outage(self):
+        return outage_for(tuple(self._servers))
+
+    def _attempt(self, call, fallback, owed=None):
+        outage = self.outage
+        if outage.waiting():
+            if owed:
+                outage.owe(*owed)
+            return fallback
+        try:
+            replayed = self._replay(outage) if outage.since is not None else 0
+            result = call()
+        except UNAVAILABLE as error:
+            if owed:
+                outage.owe(*owed)
+            outage.begin(error)
+            return fallback
+        if outage.since is not None:
+            outage.end(replayed)
+        return result
+
+    def _replay(self, outage):
+        owed = outage.take_owed()
+        for done, (operation, key, version) in enumerate(owed):
+            try:
+                if operation == "clear":
+                    super().clear()
+                elif operation == "delete":
+                    super().delete(key, version=version)
+                else:
+                    super().incr(key, version=version)
+            except ValueError:  # an incr of a key Redis no longer has: nothing stale is left under it
+                pass
+            except UNAVAILABLE:
+                outage.give_back(owed[done:])
+                raise
+        return len(owed)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).get(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).has_key(key, version), False)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).add(key, value, timeout, version), False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).set(key, value, timeout, version), None)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).set_many(data, timeout, version), list(data))
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).touch(key, timeout, version), False)
+
+    def delete(self, key, version=None):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).delete(key, version), False,
+                             owed=("delete", key, version))
+
+    def delete_many(self, keys, version=None):
+        keys = list(keys)
+        if self._attempt(lambda: super(OutageSafeRedisCache, self).delete_many(keys, version) or True, False):
+            return
+        for key in keys:
+            self.outage.owe("delete", key, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        result = self._attempt(lambda: super(OutageSafeRedisCache, self).incr(key, delta, version), missing,
+                               owed=("incr", key, version))
+        if result is missing:
+            raise CacheUnavailable(f"The cache cannot be reached: {key!r} not incremented.")
+        return result
+
+    def clear(self):
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).clear(), None, owed=("clear",))
