@@ -1,5 +1,6 @@
 """All settings, read from the environment (see README's configuration table)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from .env import (
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "axes",
     "oss_inbox.staff",
     "oss_inbox.tickets",
     "oss_inbox.sla",
@@ -50,14 +52,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "oss_inbox.staff.middleware.RoleRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "oss_inbox.errors.NotFoundPageMiddleware",
+    # Last, so that it sees the login view's answer and turns a locked-out attempt into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -127,6 +134,51 @@ STORAGES = {
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS: browsers that once reached the app over HTTPS never try plain HTTP again. Sent on HTTPS
+# answers only; not for subdomains, which may be other teams' sites.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
+    # One proxy in front terminates TLS and says so in X-Forwarded-Proto, and names the client in
+    # X-Forwarded-For (login throttling counts by it); set only when it overwrites both headers.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp), enforced in development too, so that `make run` and the
+# browser tests show a violation the day one is written. Scripts and styles come from our own
+# static files only: no inline <script>, no style="" attributes, no CDN (htmx is vendored).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the browser's own form icons
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes). The office shares one address, so addresses alone are not
+# locked (one person's typos would lock out the whole team): a username is locked from one
+# address after LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES, long enough to
+# stop guessing (a few dozen tries an hour at most) and short enough to wait out. Failures are
+# counted in the database, so every web process sees them. Admins unlock in Django admin or with
+# `manage.py axes_reset_username <name>`.
+AUTHENTICATION_BACKENDS = [
+    "oss_inbox.staff.lockout.LoginThrottleBackend",  # first: refuses a locked-out sign-in before its password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked out does not start the wait again, so "try again in N minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "oss_inbox.staff.lockout.lockout_response"
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "oss_inbox.staff.lockout.client_address"
 
 # Email the app itself sends (notifications); channel mailboxes have their own credentials.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -135,11 +187,14 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
+# With no EMAIL_HOST (as under `make run`) each email is written to a file under var/mail/ instead
+# of the console, where hundreds of notifications would bury everything else.
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    else "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OSS Inbox <oss-inbox@localhost>")
 
 # Credentials of channel accounts are encrypted with these keys (newest first).
@@ -155,7 +210,13 @@ if CELERY_BROKER_URL.startswith("sqlite://"):
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands an unacknowledged task (acks_late: its worker was killed) to another worker after
+    # this long: 10 minutes, not an hour. It must outlast a task's longest stay in a worker, prefetched
+    # behind one running task and then run itself (2 x the 150 s hard time limit), or a live task is
+    # delivered twice (harmless, they are idempotent, but wasted). No task uses countdown/eta: one
+    # longer than this would be delivered again every 10 minutes. Polls and sends do not wait for it
+    # anyway: the dispatcher and the outbox sweep re-create them from the database.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -192,5 +253,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # runserver's request lines follow LOG_LEVEL too (`make run` sets WARNING: only failed requests).
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django.server": {"level": env_str("LOG_LEVEL", "INFO")}},
 }

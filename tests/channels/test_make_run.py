@@ -103,8 +103,8 @@ class Stack:
             pass
 
     def password_of(self, username):
-        for line in self.lines:
-            match = re.match(rf"\s+{username}\s+\S+\s+.*\s(\S+)$", line)
+        for line in self.lines:  # the box of demo logins: "| dana      Agent       Dana ...   PASSWORD |"
+            match = re.match(rf"\|\s+{username}\s+\S+\s+.*\s(\S+)\s+\|$", line)
             if match:
                 return match.group(1)
         pytest.fail(f"no password printed for {username}:\n{self.output()}")

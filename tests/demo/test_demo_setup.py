@@ -3,6 +3,7 @@
 import io
 import random
 import re
+import stat
 
 import pytest
 from django.conf import settings as django_settings
@@ -158,3 +159,16 @@ def test_the_demo_has_canned_responses_to_try_and_tickets_tagged_by_topic(first_
     assert tagged.count() >= Ticket.objects.count() // 4
     outage = Ticket.objects.filter(tags__name="outage").first()
     assert any(word in outage.messages.filter(direction="inbound").first().text.lower() for word in ("outage", "power", "lights", "restor", "storm"))
+
+
+def test_make_runs_logins_are_saved_for_their_owner_only_and_not_printed(tmp_path):
+    """`make run` saves the logins (its console shows them last, in a box) instead of printing them."""
+    out, saved = io.StringIO(), tmp_path / "demo-logins.txt"
+    call_command("demo_setup", "--no-data", "--logins-file", str(saved), stdout=out)
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    passwords = {username: password for username, _, password in PASSWORD_ROW.findall("\n" + "\n".join(
+        f" {line}" for line in saved.read_text().splitlines()))}  # fmt: skip
+    assert set(passwords) == set(TEAM_ROLES)
+    assert all(password not in out.getvalue() for password in passwords.values())
+    assert str(saved) in out.getvalue()
+    assert Client().login(username="dana", password=passwords["dana"])

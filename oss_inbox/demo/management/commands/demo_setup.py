@@ -1,5 +1,6 @@
 """`manage.py demo_setup`: the demo users and a month of tickets, created once."""
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,11 +27,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tickets", type=positive_int, default=300, help="How many tickets to create (default 300)."
         )
+        parser.add_argument(
+            "--logins-file", help="Save the new users' logins in this file (readable by you only) instead of printing them."
+        )
 
-    def handle(self, *args, no_data=False, tickets=300, **options):
+    def handle(self, *args, no_data=False, tickets=300, logins_file=None, **options):
         with transaction.atomic():
             created = world.ensure_users()
-        if created:
+        if created and logins_file:
+            save_logins(logins_file, created)
+            self.stdout.write(f"Demo users created; their logins are in {logins_file}.")
+        elif created:
             self._print_passwords(created)
         loaded = 0
         if not no_data and not world.demo_data_exists():
@@ -52,7 +59,21 @@ class Command(BaseCommand):
     def _print_passwords(self, created):
         self.stdout.write("Demo users. The passwords are shown only this once; to change one run")
         self.stdout.write("`manage.py changepassword NAME`.\n")
-        self.stdout.write(f"  {'USERNAME':<10}{'ROLE':<12}{'NAME':<18}PASSWORD")
-        for user, role, password in created:
-            self.stdout.write(f"  {user.username:<10}{role:<12}{user.get_full_name():<18}{password}")
+        for row in login_rows(created):
+            self.stdout.write(f"  {row}")
         self.stdout.write("")
+
+
+def login_rows(created):
+    return [f"{'USERNAME':<10}{'ROLE':<12}{'NAME':<18}PASSWORD"] + [
+        f"{user.username:<10}{role:<12}{user.get_full_name():<18}{password}" for user, role, password in created
+    ]
+
+
+def save_logins(path, created):
+    """Write the logins where only their owner can read them (0600, also when the file was there)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write("\n".join(login_rows(created)) + "\n")
+        file.write("To change a password: .venv/bin/python manage.py changepassword NAME\n")
