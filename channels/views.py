@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oss_inbox.errors import get_or_404
 from oss_inbox.sla.services import sla_settings_changed
 
 from .base import ChannelError
@@ -24,7 +25,7 @@ def account_list(request):
 
 @manage_settings
 def account_edit(request, account_id=None):
-    account = get_object_or_404(ChannelAccount, pk=account_id) if account_id else ChannelAccount()
+    account = _account(account_id) if account_id else ChannelAccount()
     kind = account.kind or request.GET.get("kind") or request.POST.get("kind")
     if kind not in ChannelKind.values:
         messages.error(request, "Choose which kind of channel to add.")
@@ -43,7 +44,7 @@ def account_edit(request, account_id=None):
 @manage_settings
 @require_POST
 def account_toggle(request, account_id):
-    account = get_object_or_404(ChannelAccount, pk=account_id)
+    account = _account(account_id)
     ChannelAccount.objects.filter(pk=account.pk).update(enabled=not account.enabled)
     messages.success(request, f"{account.name} is now {'disabled' if account.enabled else 'enabled'}.")
     return redirect("channels:list")
@@ -53,7 +54,7 @@ def account_toggle(request, account_id):
 @require_POST
 def account_check(request, account_id):
     """Try the credentials now; on success, clear a permanent error so polling resumes."""
-    account = get_object_or_404(ChannelAccount, pk=account_id)
+    account = _account(account_id)
     try:
         outcome, ok = adapter_for(account).check(), True
     except ChannelError as error:
@@ -66,3 +67,7 @@ def account_check(request, account_id):
         return render(request, "channels/list.html#check-result", context)
     (messages.success if ok else messages.error)(request, outcome)
     return redirect("channels:list")
+
+
+def _account(account_id):
+    return get_or_404(ChannelAccount.objects.all(), f"No channel account #{account_id}.", pk=account_id)

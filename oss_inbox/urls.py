@@ -16,3 +16,7 @@ urlpatterns = [
     path("", include("oss_inbox.inbox.urls")),
 ]
 # No public media URL: customers' attachments are served by inbox.attachments, to agents only.
+
+# The app's own pages for a missing object and a refusal (oss_inbox/errors.py); 500.html is Django's.
+handler404 = "oss_inbox.errors.page_not_found"
+handler403 = "oss_inbox.errors.permission_denied"

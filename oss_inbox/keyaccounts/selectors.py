@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from oss_inbox.dashboards.percentiles import percentile
+from oss_inbox.errors import get_or_404
 from oss_inbox.inbox.queue import channel_of
 from oss_inbox.sla.timers import span_words
 from oss_inbox.tickets.models import OPEN_STATUSES, Identity, Message, Organization, Ticket
@@ -42,7 +42,7 @@ def organization_for_user(user, organization_id):
     """The organization, with its managers, if the user may look at organizations at all."""
     require(may_view_accounts(user))
     queryset = Organization.objects.select_related("account_manager", "backup_manager")
-    return get_object_or_404(queryset, pk=organization_id)
+    return get_or_404(queryset, f"No organization #{organization_id}.", pk=organization_id)
 
 
 def organization_contacts(organization):

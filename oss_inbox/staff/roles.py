@@ -42,6 +42,15 @@ _ADMIN_PERMISSIONS = _SUPERVISOR_PERMISSIONS + [
 ROLE_PERMISSIONS = {AGENT: _AGENT_PERMISSIONS, SUPERVISOR: _SUPERVISOR_PERMISSIONS, ADMIN: _ADMIN_PERMISSIONS}
 
 
+def has_role(user) -> bool:
+    """Whether a signed-in user holds a role (Agent, Supervisor or Admin), or is a superuser.
+
+    Every role may work the queue, so the question is that permission: the answer comes from the
+    permission cache the page's own checks fill anyway, not from one more query per request.
+    """
+    return user.has_perm("tickets.work_queue")
+
+
 def queue_workers():
     """Active users who may work the queue: assignees, account managers, colleagues to @mention."""
     from django.contrib.auth import get_user_model  # roles.py is imported by migrations, before apps load

@@ -1,14 +1,15 @@
 """Reads of tickets, scoped to what the user may see."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from oss_inbox.errors import get_or_404
 
 from .models import Ticket
 
 
 def ticket_for_user(user, ticket_id):
     _require_queue(user)
-    return get_object_or_404(Ticket.objects.select_related("contact__organization", "account", "assignee"), pk=ticket_id)
+    queryset = Ticket.objects.select_related("contact__organization", "account", "assignee")
+    return get_or_404(queryset, f"No ticket #{ticket_id}.", pk=ticket_id)
 
 
 def ticket_conversation(ticket):

@@ -287,6 +287,11 @@
     sessionStorage.removeItem("oss-inbox-sent");
   }
 
+  // A refused change came back as the ticket's page at the action's address: show the ticket's own
+  // address, so a reload shows the ticket again (a data attribute: the CSP allows no inline script).
+  var pageAddress = document.querySelector("[data-page-address]");
+  if (pageAddress) history.replaceState(null, "", pageAddress.dataset.pageAddress);
+
   forgetSentDraft(document);
   document.querySelectorAll("form.composer").forEach(setUp);
   document.querySelectorAll("form.canned-picker").forEach(setUpCanned);
