@@ -28,6 +28,10 @@ class ChannelAccount(models.Model):
     lease_token = models.CharField(max_length=32, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_success_at = models.DateTimeField(null=True, blank=True)
+    # The first failure of the current run of failed polls (cleared by a success), and when the
+    # admins were told about this run (once: a long run of failures, or an error only they can fix).
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failure_reported_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)

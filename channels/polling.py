@@ -1,23 +1,43 @@
-"""Polling a channel account: lease, fetch since the cursor, ingest, record health."""
+"""Polling a channel account: lease, fetch since the cursor, ingest, record health.
+
+How polling recovers (docs/channels.md):
+- A poll holds a short lease that a heartbeat renews while it runs: a worker killed mid-poll
+  frees its account within LEASE, and the dispatcher (every 5 s) hands it to another worker.
+- Only errors an admin must fix (revoked or expired credentials, a missing permission) stop
+  polling. Anything else (404, 5xx, timeouts, refused connections) is retried, backing off from
+  the poll interval up to MAX_BACKOFF; a rate limit waits for the time the channel gave.
+- An account failing for FAILING_TOO_LONG, or stopped for an admin, is reported to the admins
+  once (an in-app notification and its email); it keeps being polled until it recovers.
+"""
 
 import logging
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from oss_inbox.staff.notifications import notification_send
+from oss_inbox.staff.roles import ADMIN
 from oss_inbox.tickets.services import ingest
 
 from .base import ChannelError
+from .heartbeat import Heartbeat
 from .models import ChannelAccount
 from .registry import adapter_for
 
 log = logging.getLogger(__name__)
 
-# Longer than a poll may run (the task's hard time limit), so a live poll never loses its lease.
-LEASE = timedelta(minutes=5)
-MAX_BACKOFF = timedelta(minutes=30)
+# Short, so that the account of a worker killed mid-poll is polled again by another within about
+# LEASE + the dispatcher's 5 s; a live poll keeps it by renewing it every HEARTBEAT.
+LEASE = timedelta(seconds=30)
+HEARTBEAT = timedelta(seconds=10)
+# Transient failures: the next try doubles from the poll interval up to this (or the interval, if longer).
+MAX_BACKOFF = timedelta(minutes=5)
+FAILING_TOO_LONG = timedelta(minutes=30)
 
 
 def accounts_due(now=None):
@@ -45,12 +65,19 @@ def account_take_lease(account_id, now=None, *, due_only=True):
     return token if claimed else None
 
 
+def account_renew_lease(account_id, token, now=None):
+    """Extend our lease; False if it is no longer ours (it expired and another poll took it)."""
+    now = now or timezone.now()
+    return ChannelAccount.objects.filter(pk=account_id, lease_token=token).update(lease_until=now + LEASE) == 1
+
+
 def account_poll(account_id, *, force=False):
     """Poll one account once, if it is due (`force`: even if not, e.g. a test polling now).
 
     1. Take the lease (a second worker finds it taken and leaves; so does a poll task queued twice).
-    2. Fetch every item since the cursor, all pages.
-    3. Ingest them; the new cursor is saved with them, only while our lease holds.
+    2. Fetch every item since the cursor, all pages, renewing the lease meanwhile (a heartbeat).
+    3. Ingest them; the new cursor is saved with them, only while our lease holds (a poll that
+       lost its lease stores nothing: another poll has the account now).
     4. Record health and the next poll time; release the lease.
     5. Let the adapter acknowledge what is now stored (move read mail to a processed folder).
     """
@@ -60,8 +87,12 @@ def account_poll(account_id, *, force=False):
     account = ChannelAccount.objects.get(pk=account_id)
     adapter = adapter_for(account)
     try:
-        fetched = adapter.fetch(account.cursor)
-        result = ingest(account, fetched.items, fetched.cursor, lease=token)
+        with Heartbeat(lambda: account_renew_lease(account_id, token), HEARTBEAT.total_seconds()) as heartbeat:
+            fetched = adapter.fetch(account.cursor)
+            if heartbeat.lost:
+                log.warning("Poll of %s lost its lease while fetching; another poll has the account", account)
+                return None
+            result = ingest(account, fetched.items, fetched.cursor, lease=token)
     except ChannelError as error:
         account_record_failure(account, token, error)
         return None
@@ -83,6 +114,8 @@ def account_record_success(account, token, now=None):
         last_error="",
         rate_limited_until=None,
         consecutive_failures=0,
+        failing_since=None,
+        failure_reported_at=None,
         next_poll_at=now + timedelta(seconds=account.poll_interval_seconds),
         lease_until=None,
         lease_token="",
@@ -90,17 +123,52 @@ def account_record_success(account, token, now=None):
 
 
 def account_record_failure(account, token, error, now=None):
+    """Record the error and when to try again; report the account to the admins if it needs them
+    or has been failing too long. Written only while our lease holds."""
     now = now or timezone.now()
     failures = account.consecutive_failures + 1
-    backoff = min(timedelta(seconds=account.poll_interval_seconds) * 2 ** min(failures, 10), MAX_BACKOFF)
+    failing_since = account.failing_since or now
     log.warning("Polling %s failed (%s): %s", account, "permanent" if error.permanent else "will retry", error)
-    ChannelAccount.objects.filter(pk=account.pk, lease_token=token).update(
+    recorded = ChannelAccount.objects.filter(pk=account.pk, lease_token=token).update(
         last_error=str(error),
         last_error_at=now,
         error_is_permanent=error.permanent,
         rate_limited_until=error.retry_at,
         consecutive_failures=failures,
-        next_poll_at=error.retry_at or now + backoff,
+        failing_since=failing_since,
+        next_poll_at=error.retry_at or now + retry_delay(account.poll_interval_seconds, failures),
         lease_until=None,
         lease_token="",
     )
+    if recorded and (error.permanent or now - failing_since >= FAILING_TOO_LONG):
+        account_report_failing(account, error, failing_since, now)
+
+
+def retry_delay(poll_interval_seconds, failures):
+    """After the n-th transient failure in a row: the poll interval, doubled each time, capped."""
+    interval = timedelta(seconds=poll_interval_seconds)
+    return min(interval * 2 ** min(failures - 1, 10), max(MAX_BACKOFF, interval))
+
+
+def account_report_failing(account, error, failing_since, now):
+    """Tell the admins, once per run of failures, that the account needs them or keeps failing."""
+    first = ChannelAccount.objects.filter(pk=account.pk, failure_reported_at__isnull=True).update(
+        failure_reported_at=now
+    )
+    if not first:
+        return
+    if error.permanent:
+        text = f"{account} needs an admin; polling has stopped: {error}"
+    else:
+        minutes = int((now - failing_since).total_seconds() // 60)
+        text = f"{account} has failed to poll for {minutes} minutes and is still retrying: {error}"
+    link = settings.SITE_URL.rstrip("/") + reverse("channels:list")
+    notification_send(
+        recipients=channel_admins(), ticket=None, event=None, text=text, body=f"{text}\n\n{link}\n",
+        url=reverse("channels:list"),
+    )
+
+
+def channel_admins():
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(groups__name=ADMIN) | Q(is_superuser=True)).distinct()

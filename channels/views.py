@@ -53,15 +53,22 @@ def account_toggle(request, account_id):
 @manage_settings
 @require_POST
 def account_check(request, account_id):
-    """Try the credentials now; on success, clear a permanent error so polling resumes."""
+    """Try the credentials now; on success, clear a permanent error so polling resumes, and poll a
+    failing account now rather than when its backoff ends (the admin just saw the channel answer)."""
     account = _account(account_id)
     try:
         outcome, ok = adapter_for(account).check(), True
     except ChannelError as error:
         outcome, ok = str(error), False
     if ok and account.error_is_permanent:
-        ChannelAccount.objects.filter(pk=account.pk).update(error_is_permanent=False, last_error="", consecutive_failures=0)
+        ChannelAccount.objects.filter(pk=account.pk).update(
+            error_is_permanent=False, last_error="", consecutive_failures=0, failure_reported_at=None,
+            next_poll_at=timezone.now(),
+        )
         outcome += " Polling resumes."
+    elif ok and account.last_error:
+        ChannelAccount.objects.filter(pk=account.pk).update(next_poll_at=timezone.now())
+        outcome += " Polling again now."
     context = {"account": account, "outcome": outcome, "ok": ok}
     if request.htmx:
         return render(request, "channels/list.html#check-result", context)

@@ -16,7 +16,7 @@ from urllib3.exceptions import NewConnectionError
 
 from channels.base import ChannelError, DeliveryUnknown
 
-from .parse import graph_error
+from .parse import TOKEN_CODES, graph_error
 
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
@@ -166,11 +166,12 @@ def error_from_response(body, response, *, refusal_is_permanent):
     """A Graph error body -> GraphApiError: permanent (an admin must act), throttled, or transient.
 
     A refusal (a 4xx that is neither throttling nor one of Facebook's own hiccups) repeats if the
-    same request is sent again: permanent for a reply, retried with backoff for a poll.
+    same request is sent again: permanent for a reply, retried with backoff for a poll (an object
+    not found, 368 "temporarily blocked": the poll tries again and reports a long run to admins).
     """
     error = graph_error(body)
     ids = {"code": error.code, "subcode": error.subcode, "status": response.status_code}
-    if error.code == 190:
+    if error.code in TOKEN_CODES:
         return GraphApiError(TOKEN_EXPIRED, permanent=True, **ids)
     if (error.code, error.subcode) == OUTSIDE_MESSAGING_WINDOW:
         return GraphApiError(WINDOW_CLOSED, permanent=True, **ids)

@@ -247,10 +247,14 @@ def _graph_time(value):
 
 # ---- errors -----------------------------------------------------------------------------------
 
-# 190: token invalid or expired; 10 and 200-299: permission missing. An admin must act.
-PERMANENT_CODES = {190, 10, *range(200, 300)}
-# Application, user, page and custom rate limits, and business-use-case limits (80001-80014).
-THROTTLED_CODES = {4, 17, 32, 613, *range(80001, 80015)}
+# Graph's error-handling guide: 190 (access token expired) and 102 (API session: the token expired,
+# was revoked or is invalid) need a new token; 3 (a capability or permission issue), 10 and
+# 200-299 (permission not granted or removed) need a permission. An admin must act on all of them.
+TOKEN_CODES = {190, 102}
+PERMANENT_CODES = {*TOKEN_CODES, 3, 10, *range(200, 300)}
+# Application (4, 341: application limit reached), user, page and custom rate limits, and
+# business-use-case limits (80001-80014): wait, then call again.
+THROTTLED_CODES = {4, 17, 32, 341, 613, *range(80001, 80015)}
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,10 @@ def _ids(page):
 
 BAD_URL = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 REVOKED = "X says the account's credentials are invalid or revoked — an admin must reconnect it."
+FORBIDDEN = (
+    "X refused access ({detail}): the app or its access token lacks a permission or access level this needs — "
+    "an admin must fix it on the X developer portal and reconnect."
+)
 
 
 @contextmanager
@@ -232,6 +236,12 @@ def translated_errors(*, sending):
 
     While sending, a call cut off after the request left (no answer in time, connection dropped)
     may have posted: DeliveryUnknown, never a blind retry. One that never connected is safe to retry.
+
+    While polling, only what an admin must fix stops the account: 401 (credentials invalid or
+    revoked) and 403 (X's "refused or access is not allowed": the app's permissions, its access
+    level or plan). A 400, 404 or any other answer is retried with backoff, and reported to the
+    admins if it goes on (polling.py). A refused reply (duplicate, not allowed to DM) fails only
+    that message, as sending it again gets the same answer.
     """
     try:
         yield
@@ -241,8 +251,13 @@ def translated_errors(*, sending):
         raise ChannelError(REVOKED, permanent=True) from error
     except tweepy.TwitterServerError as error:
         raise ChannelError(f"X is having trouble ({x_detail(error)}); will try again.") from error
-    except tweepy.HTTPException as error:  # 400, 403, 404: asking again gets the same answer
-        raise ChannelError(f"X refused: {x_detail(error)}", permanent=True) from error
+    except tweepy.HTTPException as error:
+        if sending:  # the same reply would get the same answer: this message fails, not the account
+            raise ChannelError(f"X refused: {x_detail(error)}", permanent=True) from error
+        if isinstance(error, tweepy.Forbidden):
+            raise ChannelError(FORBIDDEN.format(detail=x_detail(error)), permanent=True) from error
+        status = error.response.status_code
+        raise ChannelError(f"X answered {status} ({x_detail(error)}); will try again.") from error
     except BAD_URL as error:
         raise ChannelError(f"The API base URL is not valid ({error}); an admin must fix it.", permanent=True) from error
     except requests.RequestException as error:
