@@ -5,6 +5,7 @@ it (manage.py connect_sandbox), so the real pollers fill the queue and replies l
 
 import argparse
 import logging
+import os
 import signal
 import threading
 
@@ -26,6 +27,9 @@ def main():
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
+    # Each simulated customer's message is a line: shown unless the console is asked to be quiet
+    # (`make run` sets LOG_LEVEL=WARNING, so that its start, and the demo logins, stay in view).
+    logging.getLogger("channels.sandbox.simulator").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
     x = XApiSandbox(port=PORTS["x"])
     graph = GraphApiSandbox(port=PORTS["graph"])

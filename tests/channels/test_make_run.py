@@ -117,8 +117,22 @@ class Stack:
     def sent(self):
         return requests.get(f"{self.control}/sent", timeout=10).json()
 
+    def pid_of(self, name):
+        """The pid of make run's `name` process (e.g. "worker"), by its command line."""
+        self._note_children()
+        for pid in sorted(self.children, reverse=True):  # the newest first: a restarted one
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if name.encode() in command:
+                return pid
+        pytest.fail(f"no {name} process:\n{self.output()}")
+
     def stop(self):
         """TERM makes devserver stop its processes (TERM, then KILL); anything left is killed here."""
+        if self.process.poll() is not None:
+            return
         self._note_children()
         _signal_group(self.process.pid, signal.SIGTERM)
         try:
@@ -223,3 +237,17 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
     messenger = next(item for item in sent["facebook"] if answers["messenger"] in item["text"])
     comment = next(item for item in sent["facebook"] if answers["comment"] in item["text"])
     assert (messenger["kind"], comment["kind"]) == ("messenger", "comment")
+
+    # The worker is killed: make run starts it again, and the next message is still a ticket in time.
+    os.kill(stack.pid_of("worker"), signal.SIGKILL)
+    word = f"checkafterkill{run}"
+    stack.write("mention", f"Still no power on our street ({word})")
+    wait_for("a ticket after the worker was killed", TICKET_WITHIN, lambda: agent.tickets_mentioning(word), stack)
+    assert any("worker stopped (exit status -9); starting it again" in line for line in stack.lines)
+
+    # Ctrl-C: everything stops, quietly.
+    stopping_from = len(stack.lines)
+    stack.stop()
+    assert stack.process.returncode == 0, stack.output()
+    after = "\n".join(stack.lines[stopping_from:])
+    assert "ERROR" not in after and "Traceback" not in after, after
