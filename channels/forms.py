@@ -40,6 +40,17 @@ CREDENTIALS = {
     "facebook": [("page_access_token", "Page access token"), ("app_secret", "App secret")],
     "email": [("imap_password", "IMAP password"), ("smtp_password", "SMTP password")],
 }
+# Where each kind connects (settings) and the secrets it sends there. A change of where requires
+# those secrets again: otherwise an admin could point an account at a server of their choosing
+# and have the saved ones sent to it by the next poll or Test connection.
+DESTINATIONS = {
+    "twitter": [(("api_base_url",), ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token"))],
+    "facebook": [(("graph_base_url",), ("page_access_token", "app_secret"))],
+    "email": [
+        (("imap_host", "imap_port", "imap_security"), ("imap_password",)),
+        (("smtp_host", "smtp_port", "smtp_security"), ("smtp_password",)),
+    ],
+}
 SELF_ID_LABEL = {
     "twitter": ("X user id", "The numeric id of the account, so its own tweets are recognised."),
     "facebook": ("Page id", "The numeric id of the Facebook Page."),
@@ -87,7 +98,26 @@ class ChannelAccountForm(forms.ModelForm):
         for name in ("setting_imap_security", "setting_smtp_security"):
             if cleaned.get(name) and cleaned[name] not in ("ssl", "starttls", "none"):
                 self.add_error(name, "Choose ssl, starttls or none.")
+        self._require_secrets_for_a_new_destination(cleaned)
         return cleaned
+
+    def _require_secrets_for_a_new_destination(self, cleaned):
+        """Refuse a change of host, port or base URL that keeps saved secrets without re-entering them."""
+        saved_settings, saved_secrets = self.instance.settings, self.instance.credentials if self.instance.pk else {}
+        settings_labels = {name: label for name, label, _ in SETTINGS[self.kind]}
+        secret_labels = dict(CREDENTIALS[self.kind])
+        for where, secrets in DESTINATIONS[self.kind]:
+            changed = [name for name in where
+                       if str(saved_settings.get(name) or "").strip() != (cleaned.get(f"setting_{name}") or "").strip()]
+            kept = [name for name in secrets if saved_secrets.get(name) and not cleaned.get(f"secret_{name}")]
+            if not (changed and kept):
+                continue
+            changed_words = _words([settings_labels[name] for name in changed])
+            kept_words = _words([secret_labels[name] for name in kept])
+            self.add_error(None, f"The {changed_words} changed, so the saved {kept_words} will not be sent there: "
+                                 f"enter the {kept_words} again, or put the {changed_words} back.")
+            for name in kept:
+                self.add_error(f"secret_{name}", f"Enter it again: the {changed_words} changed.")
 
     def save(self, commit=True):
         account = super().save(commit=False)
@@ -103,6 +133,11 @@ class ChannelAccountForm(forms.ModelForm):
         if commit:
             account.save()
         return account
+
+
+def _words(labels):
+    """"IMAP host and IMAP port"; "API key, API key secret and Access token"."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def kind_choices():

@@ -1,12 +1,17 @@
 """Admins add, edit and disable channel accounts in the app; secrets are never shown again."""
 
+import json
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import ChannelAccount
+
+from .. import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +99,139 @@ def test_only_admins_manage_channel_accounts(client, request, role, twitter):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("channels:list")).status_code == 403
     assert client.post(reverse("channels:toggle", args=[twitter.pk])).status_code == 403
+
+
+# Changing where an account connects asks for its secrets again: the saved ones are only ever sent
+# where they were entered for, never to a server an admin (or whoever has an admin's session) picks.
+
+class GraphListener:
+    """A Graph API on loopback that answers every GET with the Page and keeps the tokens it was sent."""
+
+    def __init__(self):
+        tokens = self.tokens = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                tokens.append(self.headers.get("Authorization", ""))
+                body = json.dumps({"id": "104000000000001", "name": "Prairie Electric & Gas"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def graph_servers():
+    ours, theirs = GraphListener(), GraphListener()
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
+def page_form(account, **changes):
+    settings = account.settings
+    form = {"kind": account.kind, "name": account.name, "enabled": "on", "self_external_id": account.self_external_id,
+            "poll_interval_seconds": "60", "setting_graph_version": settings.get("graph_version", ""),
+            "setting_graph_base_url": settings.get("graph_base_url", ""), "setting_comment_window_days": "",
+            "secret_page_access_token": "", "secret_app_secret": ""}
+    return {**form, **changes}
+
+
+def test_a_new_graph_url_without_the_token_is_refused_and_test_connection_keeps_to_the_old_one(
+        client, admin_user, graph_servers):
+    ours, theirs = graph_servers
+    page = factories.account("facebook", settings={"graph_base_url": ours.url},
+                             credentials={"page_access_token": "saved-page-token"})
+    client.force_login(admin_user)
+    response = client.post(reverse("channels:edit", args=[page.pk]), page_form(page, setting_graph_base_url=theirs.url))
+    assert response.status_code == 200
+    assert ("The Graph API base URL changed, so the saved Page access token will not be sent there: "
+            "enter the Page access token again") in response.content.decode()
+    page.refresh_from_db()
+    assert page.settings["graph_base_url"] == ours.url
+    client.post(reverse("channels:check", args=[page.pk]))
+    assert theirs.tokens == [] and ours.tokens == ["Bearer saved-page-token"]
+
+
+def test_a_new_graph_url_with_a_new_token_is_saved_and_only_the_new_token_goes_there(client, admin_user, graph_servers):
+    ours, theirs = graph_servers
+    page = factories.account("facebook", settings={"graph_base_url": ours.url},
+                             credentials={"page_access_token": "saved-page-token"})
+    client.force_login(admin_user)
+    form = page_form(page, setting_graph_base_url=theirs.url, secret_page_access_token="new-page-token")
+    assert client.post(reverse("channels:edit", args=[page.pk]), form).status_code == 302
+    page.refresh_from_db()
+    assert page.settings["graph_base_url"] == theirs.url and page.credentials["page_access_token"] == "new-page-token"
+    client.post(reverse("channels:check", args=[page.pk]))
+    assert theirs.tokens == ["Bearer new-page-token"] and ours.tokens == []
+
+
+def mailbox_form(**changes):
+    form = {"kind": "email", "name": "Help mailbox", "enabled": "on", "self_external_id": "help@utility.example",
+            "poll_interval_seconds": "60", "setting_from_name": "Customer Care",
+            "setting_imap_host": "imap.utility.example", "setting_imap_port": "993", "setting_imap_security": "ssl",
+            "setting_imap_username": "help", "setting_smtp_host": "smtp.utility.example", "setting_smtp_port": "587",
+            "setting_smtp_security": "starttls", "setting_smtp_username": "help",
+            "secret_imap_password": "", "secret_smtp_password": ""}
+    return {**form, **changes}
+
+
+@pytest.fixture
+def saved_mailbox(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("channels:new"), mailbox_form(secret_imap_password="imap-saved", secret_smtp_password="smtp-saved"))
+    return ChannelAccount.objects.get(name="Help mailbox")
+
+
+def test_a_new_imap_host_and_port_without_the_password_are_refused_naming_the_field(client, saved_mailbox):
+    edit = mailbox_form(setting_imap_host="203.0.113.9", setting_imap_port="1143")
+    page = client.post(reverse("channels:edit", args=[saved_mailbox.pk]), edit).content.decode()
+    assert "The IMAP host and IMAP port changed, so the saved IMAP password will not be sent there" in page
+    assert "Enter it again: the IMAP host and IMAP port changed." in page
+    saved_mailbox.refresh_from_db()
+    assert saved_mailbox.settings["imap_host"] == "imap.utility.example"
+
+
+def test_a_new_smtp_security_without_the_password_is_refused_too(client, saved_mailbox):
+    page = client.post(reverse("channels:edit", args=[saved_mailbox.pk]), mailbox_form(setting_smtp_security="none"))
+    assert "enter the SMTP password again" in page.content.decode()
+
+
+def test_a_new_imap_host_with_its_password_is_saved_and_the_smtp_secret_kept(client, saved_mailbox):
+    edit = mailbox_form(setting_imap_host="imap2.utility.example", secret_imap_password="imap-new")
+    assert client.post(reverse("channels:edit", args=[saved_mailbox.pk]), edit).status_code == 302
+    saved_mailbox.refresh_from_db()
+    assert saved_mailbox.settings["imap_host"] == "imap2.utility.example"
+    assert saved_mailbox.credentials == {"imap_password": "imap-new", "smtp_password": "smtp-saved"}
+
+
+def test_a_new_x_api_url_without_the_keys_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("channels:new"), NEW_X)
+    account = ChannelAccount.objects.get()
+    edit = {**NEW_X, "setting_api_base_url": "https://x.example.net", "secret_consumer_key": "", "secret_consumer_secret": "",
+            "secret_access_token": "", "secret_access_token_secret": ""}
+    page = client.post(reverse("channels:edit", args=[account.pk]), edit).content.decode()
+    assert "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret" in page
+    account.refresh_from_db()
+    assert account.settings["api_base_url"] == ""
+
+
+def test_django_admin_cannot_change_where_an_account_connects(client, admin_user, twitter):
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:channels_channelaccount_change", args=[twitter.pk])).content.decode()
+    assert 'name="settings"' not in page
