@@ -5,9 +5,11 @@ the database; `tickets.services.ingest` stores them. An item a parser cannot und
 `Unparseable`, which ingest records with its error so that nothing is dropped silently.
 """
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import IO
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,19 @@ class Author:
 
 @dataclass(frozen=True)
 class InboundAttachment:
+    """A file that came with an item: its bytes in `data`, or for a large one in `file` (a named
+    temporary file written as the message was read, deleted when closed), or only a `url`."""
+
     filename: str
     content_type: str
     data: bytes | None = None
     url: str = ""
+    file: IO[bytes] | None = None
 
     @property
     def size(self):
+        if self.file is not None:
+            return os.fstat(self.file.fileno()).st_size
         return len(self.data) if self.data is not None else 0
 
 
@@ -110,14 +118,37 @@ class ChannelAdapter(ABC):
     def fetch(self, cursor):
         """Every item since `cursor`, all pages: returns Fetched."""
 
+    def fetch_batches(self, cursor):
+        """Every item since `cursor` as Fetched batches, oldest first, each with the cursor after it,
+        to be ingested (and acknowledged) before the next is asked for. Default: fetch, in one."""
+        yield self.fetch(cursor)
+
     @abstractmethod
     def send(self, message):
         """Deliver an outbound tickets.Message on the channel: returns Sent."""
 
     def acknowledge(self, fetched):
-        """Called once ingest has committed `fetched` (e.g. move read mail away). Default: nothing."""
+        """Called once ingest has committed `fetched`, a whole fetch or one batch (e.g. move read mail
+        away). Default: nothing."""
         return 0
 
     @abstractmethod
     def check(self):
         """Test the credentials for an admin: returns a sentence saying who we are connected as."""
+
+
+UNREADABLE_CREDENTIALS = "Its saved credentials cannot be read with this server's keys — re-enter them."
+
+
+class UnreadableCredentialsAdapter(ChannelAdapter):
+    """Stands in for an account whose saved credentials cannot be decrypted (channels.registry).
+
+    Every call fails permanently, in words an admin can act on: the poll records it and polling
+    stops, a reply fails with the reason, Test connection says it. Re-entering the secrets in the
+    channel's form fixes it (channels.views.account_edit).
+    """
+
+    def _refuse(self, *args):
+        raise ChannelError(f"{self.account.name}: {UNREADABLE_CREDENTIALS[0].lower()}{UNREADABLE_CREDENTIALS[1:]}", permanent=True)
+
+    fetch = send = check = _refuse

@@ -15,7 +15,7 @@ from oss_inbox.tickets.models import Message
 from . import smtp
 from .compose import Reply, answered_from_headers, compose_reply
 from .config import imap_config, smtp_config
-from .imap import fetch_mail, imap_session, move_mail, uids_to_read
+from .imap import batches, fetch_batch, imap_session, mail_sizes, move_mail, uids_to_read
 from .parse import parse_email
 
 log = logging.getLogger(__name__)
@@ -31,20 +31,52 @@ class MailFetched(Fetched):
 class EmailAdapter(ChannelAdapter):
     kind = "email"
 
+    def fetch_batches(self, cursor):
+        """What is new since the cursor, one bounded batch at a time (imap.py), each with the cursor
+        after its last message. A batch is released when the next is asked for: its items are
+        cleared and the temporary files of its attachments deleted, so a poll that ingests each
+        batch before asking for the next holds one batch at a time."""
+        for batch in self._batches(cursor):
+            yield batch
+            batch.items.clear()
+
     def fetch(self, cursor):
-        """1. Select the folder read-only; 2. find what is new since the cursor; 3. fetch it
-        without marking it read; 4. parse each message (one too large becomes Unparseable)."""
+        """Every batch in one MailFetched, all held at once: for a test or a one-off read."""
+        found = list(self._batches(cursor))
+        return MailFetched(
+            items=[item for batch in found for item in batch.items],
+            cursor=found[-1].cursor,
+            uids=tuple(uid for batch in found for uid in batch.uids),
+        )
+
+    def _batches(self, cursor):
+        """1. Select the folder read-only; 2. find what is new since the cursor, and its sizes;
+        3. split it into batches bounded by count and bytes; 4. fetch each without marking it
+        read and parse each message (one too large becomes Unparseable); 5. yield the batch."""
         config = imap_config(self.account)
         with imap_session(config) as (client, selected):
             uids, new_cursor = uids_to_read(client, selected, cursor or {}, first_poll_days=config.first_poll_days)
-            mail = fetch_mail(client, uids, max_bytes=config.max_message_bytes)
-        items = [self._parsed(found, config) for found in mail]
+            sizes = mail_sizes(client, uids)
+            planned = batches(uids, sizes, max_bytes=config.max_message_bytes, batch_bytes=config.batch_bytes)
+            for number, batch in enumerate(planned, 1):
+                mail = fetch_batch(client, batch, sizes, max_bytes=config.max_message_bytes)
+                # The last batch's cursor also covers what was skipped (older mail, expunged mail).
+                batch_cursor = new_cursor if number == len(planned) else {**new_cursor, "last_uid": batch[-1]}
+                yield self._parsed_batch(mail, batch_cursor, config)
+            if not planned:
+                yield MailFetched(items=[], cursor=new_cursor)
+
+    def _parsed_batch(self, mail, cursor, config):
+        items = []
+        for found in mail:
+            items.append(self._parsed(found, config))
+            found.raw.close()  # a large one's temporary file goes now
         # Only what became a message is moved; the rest stays where a person can open it.
         stored = tuple(found.uid for found, item in zip(mail, items) if isinstance(item, Inbound))
-        return MailFetched(items=items, cursor=new_cursor, uids=stored)
+        return MailFetched(items=items, cursor=cursor, uids=stored)
 
     def _parsed(self, found, config):
-        item = parse_email(found.data, mailbox_address=self.account.self_external_id)
+        item = parse_email(found.raw, mailbox_address=self.account.self_external_id)
         if found.complete:
             return item
         error = (

@@ -15,6 +15,8 @@ SMTP_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 DEFAULT_TIMEOUT_SECONDS = 30
 DEFAULT_FIRST_POLL_DAYS = 7
 DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+# Mail read and stored at a time by a poll (imap.py): what a worker holds in memory.
+DEFAULT_BATCH_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class ImapConfig:
     timeout: float
     first_poll_days: int
     max_message_bytes: int
+    batch_bytes: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ def imap_config(account) -> ImapConfig:
         timeout=_number(settings, "timeout_seconds", DEFAULT_TIMEOUT_SECONDS),
         first_poll_days=_number(settings, "first_poll_days", DEFAULT_FIRST_POLL_DAYS),
         max_message_bytes=_number(settings, "max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES),
+        batch_bytes=_number(settings, "batch_bytes", DEFAULT_BATCH_BYTES),
     )
 
 

@@ -6,15 +6,23 @@ is read again (the first time only the last few days) and ingest drops what it a
 Message-ID. Messages are read with BODY.PEEK[], so nothing is flagged \\Seen for the people who
 also use the mailbox in a mail program.
 
+Memory stays bounded whatever is waiting: the sizes come first (RFC822.SIZE), then the messages in
+batches of at most BATCH_MESSAGES whose sizes add up to at most a byte budget (one larger message
+is a batch alone), each parsed and stored before the next is read; a message larger than PIECE is
+read PIECE bytes per FETCH into a temporary file, never whole in memory.
+
 Every failure becomes a ChannelError in plain words: permanent when only an admin can fix it (a
 refused login, a missing folder), transient otherwise (the next poll tries again).
 """
 
+import io
 import logging
 import ssl
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import IO
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
@@ -23,14 +31,17 @@ from channels.base import ChannelError
 
 log = logging.getLogger(__name__)
 
-CHUNK = 50  # messages per FETCH: one round trip each, without holding a whole mailbox in one reply
+CHUNK = 50  # messages per MOVE: one round trip each
+SIZES_PER_FETCH = 1000  # a size is a few bytes of answer
+BATCH_MESSAGES = 50
+PIECE = 2 * 1024 * 1024  # a larger message is read in pieces of this size, into a temporary file
 
 
 @dataclass(frozen=True)
 class MailOnServer:
     uid: int
     size: int
-    data: bytes  # the whole message; only its header when it is larger than the limit
+    raw: IO[bytes]  # the whole message (only its header when larger than the limit), at its start
     complete: bool
 
 
@@ -40,7 +51,7 @@ def imap_session(config, *, readonly=True):
 
     Read-only (EXAMINE) unless we are going to move messages, so that reading cannot change a
     flag. Errors inside the `with` block are translated too: a connection dropped mid-fetch is a
-    transient ChannelError, and nothing fetched so far is returned.
+    transient ChannelError, and nothing of the batch being fetched is returned.
     """
     client = None
     try:
@@ -115,8 +126,8 @@ def translated(error, config):
         return ChannelError(f"The mail server {where} did not answer within {config.timeout:g} s. The next poll tries again.")
     if isinstance(error, (IMAPClientAbortError, OSError)):
         return ChannelError(
-            f"Lost the connection to the mail server {where} ({error}). Nothing from this poll was stored; "
-            "the next poll reads it again."
+            f"Lost the connection to the mail server {where} ({error}). What this poll had not stored yet "
+            "stays on the server; the next poll reads it again."
         )
     return ChannelError(f"The mail server {where} answered with an error: {error}. The next poll tries again.")
 
@@ -141,19 +152,41 @@ def uids_to_read(client, selected, cursor, *, first_poll_days):
     return uids, {"uidvalidity": uidvalidity, "last_uid": max([floor, *uids])}
 
 
-def fetch_mail(client, uids, *, max_bytes):
-    """Every message of `uids`, in chunks; only the header of one larger than `max_bytes`.
+def mail_sizes(client, uids):
+    """{uid: RFC822.SIZE}; a message expunged by someone else since the SEARCH is not in it."""
+    sizes = {}
+    for start in range(0, len(uids), SIZES_PER_FETCH):
+        chunk = set(uids[start : start + SIZES_PER_FETCH])
+        answer = client.fetch(sorted(chunk), ["RFC822.SIZE"])
+        sizes.update((uid, data[b"RFC822.SIZE"]) for uid, data in answer.items() if uid in chunk)
+    return sizes
 
-    A message expunged by someone else between SEARCH and FETCH is simply not returned.
-    """
-    found = []
-    for start in range(0, len(uids), CHUNK):
-        chunk = uids[start : start + CHUNK]
-        sizes = {uid: data[b"RFC822.SIZE"] for uid, data in client.fetch(chunk, ["RFC822.SIZE"]).items() if uid in chunk}
-        small = [uid for uid in chunk if uid in sizes and sizes[uid] <= max_bytes]
-        large = [uid for uid in chunk if uid in sizes and sizes[uid] > max_bytes]
-        found += _read(client, small, b"BODY[]", sizes, complete=True)
-        found += _read(client, large, b"BODY[HEADER]", sizes, complete=False)
+
+def batches(uids, sizes, *, max_bytes, batch_bytes, batch_messages=BATCH_MESSAGES):
+    """`uids` (oldest first) in batches of at most `batch_messages` whose sizes add up to at most
+    `batch_bytes`; a larger message is a batch alone. One over `max_bytes` weighs nothing (only its
+    header is read); one without a size (expunged) is left out."""
+    found, batch, weight = [], [], 0
+    for uid in (uid for uid in uids if uid in sizes):
+        size = sizes[uid] if sizes[uid] <= max_bytes else 0
+        if batch and (len(batch) == batch_messages or weight + size > batch_bytes):
+            found.append(batch)
+            batch, weight = [], 0
+        batch.append(uid)
+        weight += size
+    return [*found, batch] if batch else found
+
+
+def fetch_batch(client, uids, sizes, *, max_bytes):
+    """The messages of one batch, oldest first: small ones in one FETCH, each larger one in pieces
+    into a temporary file, only the header of one over `max_bytes`. A message expunged by someone
+    else since the SEARCH is simply not returned."""
+    whole = [uid for uid in uids if sizes[uid] <= min(max_bytes, PIECE)]
+    large = [uid for uid in uids if PIECE < sizes[uid] <= max_bytes]
+    too_large = [uid for uid in uids if sizes[uid] > max_bytes]
+    found = _read(client, whole, b"BODY[]", sizes, complete=True)
+    found += [mail for mail in (_read_in_pieces(client, uid, sizes[uid]) for uid in large) if mail is not None]
+    found += _read(client, too_large, b"BODY[HEADER]", sizes, complete=False)
     return sorted(found, key=lambda mail: mail.uid)
 
 
@@ -164,10 +197,27 @@ def _read(client, uids, part, sizes, *, complete):
     request = part.decode().replace("BODY[", "BODY.PEEK[")
     fetched = client.fetch(uids, [request])
     return [
-        MailOnServer(uid=uid, size=sizes[uid], data=fetched[uid][part], complete=complete)
+        MailOnServer(uid=uid, size=sizes[uid], raw=io.BytesIO(fetched[uid][part]), complete=complete)
         for uid in uids
         if uid in fetched and fetched[uid].get(part) is not None
     ]
+
+
+def _read_in_pieces(client, uid, size):
+    """BODY.PEEK[]<offset.PIECE> until a short piece (RFC822.SIZE may be approximate), each piece
+    written to a temporary file; None if the message is gone."""
+    spool = tempfile.TemporaryFile(prefix="oss-inbox-mail-")
+    offset = 0
+    while True:
+        piece = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{PIECE}>"]).get(uid, {}).get(f"BODY[]<{offset}>".encode())
+        if piece is None:
+            spool.close()
+            return None
+        spool.write(piece)
+        offset += len(piece)
+        if len(piece) < PIECE:
+            spool.seek(0)
+            return MailOnServer(uid=uid, size=size, raw=spool, complete=True)
 
 
 def move_mail(client, uids, folder):

@@ -8,7 +8,6 @@ that cannot be given to a sender comes back as `Unparseable` with a reason an ad
 
 import email
 import email.message
-import hashlib
 import mailbox
 import mimetypes
 import re
@@ -17,12 +16,14 @@ from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import IO
 
 import nh3
 
 from channels.base import Author, Inbound, InboundAttachment, Unparseable
 
 from .quoting import decode_text, decoded_header, has_raw_bytes, html_to_text, quote_split, repaired
+from .spool import RawMessage, attachment_content
 
 # Outlook's own .msg files are OLE compound documents; people save them and forward them to us.
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -34,18 +35,20 @@ DAEMON_MAILBOXES = {"mailer-daemon", "postmaster"}
 QUOTED_MESSAGE_ID = re.compile(rb"^[ \t]*(?:Original-)?Message-Id:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
 
 
-def parse_email(raw: bytes, *, mailbox_address: str = "") -> Inbound | Unparseable:
-    """One message. `mailbox_address` is our own address, left out of the people copied (cc)."""
-    if not isinstance(raw, (bytes, bytearray)):
+def parse_email(raw: bytes | IO[bytes], *, mailbox_address: str = "") -> Inbound | Unparseable:
+    """One message, as bytes or a binary file (read from its start in chunks, never whole: see
+    spool.py; large attachments come back in temporary files). `mailbox_address` is our own
+    address, left out of the people copied (cc)."""
+    if not isinstance(raw, (bytes, bytearray)) and not callable(getattr(raw, "read", None)):
         raise ValueError(f"an email is raw bytes, not {type(raw).__name__}")
-    raw = bytes(raw)
-    if raw.startswith(OLE_SIGNATURE):
+    raw = RawMessage(raw)
+    if raw.head(len(OLE_SIGNATURE)) == OLE_SIGNATURE:
         error = "an Outlook .msg file (OLE compound document), not an RFC 5322 message"
-        return Unparseable(None, error, {"size": len(raw)})
+        return Unparseable(None, error, {"size": raw.size})
     try:
         return _parse(raw, mailbox_address.strip().lower())
     except Exception as error:  # noqa: BLE001 - hostile input; one unreadable message must not stop a mailbox
-        return Unparseable(None, f"unreadable message: {type(error).__name__}: {error}", {"size": len(raw)})
+        return Unparseable(None, f"unreadable message: {type(error).__name__}: {error}", {"size": raw.size})
 
 
 def parse_mbox(path, *, mailbox_address: str = "") -> list:
@@ -62,7 +65,7 @@ def _parse(raw, mailbox_address):
     5. the body, split from what it quotes; 6. the Inbound."""
     message = _read(raw)
     headers = header_pairs(message)
-    summary = {"headers": headers, "size": len(raw)}
+    summary = {"headers": headers, "size": raw.size}
     external_id = _first_id(_header(headers, "Message-ID")) or _generated_id(raw)
     sender = _sender(message, headers)
     if sender is None:
@@ -93,9 +96,9 @@ def _parse(raw, mailbox_address):
 
 def _read(raw):
     try:
-        message = email.message_from_bytes(raw, policy=policy.default)
+        message = raw.parsed(policy.default)
     except Exception:  # noqa: BLE001 - the strict policy gave up; the old one reads anything
-        return email.message_from_bytes(raw, policy=policy.compat32)
+        return raw.parsed(policy.compat32)
     return _with_recovered_boundary(message)
 
 
@@ -147,7 +150,7 @@ def _all_headers(headers, name):
 
 def _generated_id(raw):
     # No Message-ID: the same bytes fetched again must get the same id, or ingest stores it twice.
-    return f"generated-{hashlib.sha256(raw).hexdigest()[:32]}@oss-inbox"
+    return f"generated-{raw.sha256()[:32]}@oss-inbox"
 
 
 def _ids(value):
@@ -229,7 +232,7 @@ def _bounced_message_ids(raw, message):
             found = _first_id(_header(header_pairs(_embedded_headers(part)), "Message-ID"))
             if found:
                 return [found]
-    body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1]
+    body = re.split(rb"\r?\n\r?\n", raw.read_all(), maxsplit=1)[-1]
     return [match.decode("ascii", "replace") for match in QUOTED_MESSAGE_ID.findall(body)][:1]
 
 
@@ -357,11 +360,11 @@ def _attachment(part, number):
         inner = inner[0] if isinstance(inner, list) and inner else None
         subject = _header(header_pairs(inner), "Subject") if inner is not None else ""
         name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", subject).strip(" ._")[:150] or "message"
-        return InboundAttachment(filename=f"{name}.eml", content_type=content_type, data=_part_bytes(part))
+        return InboundAttachment(filename=f"{name}.eml", content_type=content_type, **attachment_content(part, _part_bytes))
     textual = content_type.startswith(("text/", "message/"))
     extension = mimetypes.guess_extension(content_type) or (".txt" if textual else ".bin")
     name = _filename(part) or f"part-{number}{extension}"
-    return InboundAttachment(filename=name, content_type=content_type, data=_part_bytes(part))
+    return InboundAttachment(filename=name, content_type=content_type, **attachment_content(part, _part_bytes))
 
 
 def _part_bytes(part):

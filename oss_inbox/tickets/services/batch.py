@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from oss_inbox.keyaccounts.matching import organizations_for_authors
@@ -30,6 +29,7 @@ from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 from ..contacts import normalise_external_id
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
+from .files import attachment_content
 from .lifecycle import subject_from
 from .rows import rows_insert, rows_new
 
@@ -318,8 +318,10 @@ class Batch:
                 message=message, filename=attachment.filename[:255], content_type=attachment.content_type[:255],
                 size=attachment.size, url=attachment.url,
             )  # fmt: skip
-            if attachment.data is not None:
-                stored.file.save(attachment.filename or "attachment", ContentFile(attachment.data), save=False)
+            content = attachment_content(attachment)
+            if content is not None:
+                with content:
+                    stored.file.save(attachment.filename or "attachment", content, save=False)
             stored.save()
 
     # Helpers -------------------------------------------------------------------------------------
