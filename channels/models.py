@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils import timezone
 
-from oss_inbox.crypto import EncryptedJSONField
+from oss_inbox.crypto import EncryptedJSONField, credentials_unreadable
 
 
 class ChannelKind(models.TextChoices):
@@ -58,3 +58,8 @@ class ChannelAccount(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def credentials_unreadable(self):
+        """Saved under a key this server does not hold (oss_inbox/crypto.py): an admin re-enters them."""
+        return credentials_unreadable(self.credentials)

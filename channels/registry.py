@@ -10,5 +10,9 @@ ADAPTERS = {
 
 
 def adapter_for(account):
+    if account.credentials_unreadable:
+        from .base import UnreadableCredentialsAdapter
+
+        return UnreadableCredentialsAdapter(account)
     module_name, class_name = ADAPTERS[account.kind].rsplit(".", 1)
     return getattr(import_module(module_name), class_name)(account)

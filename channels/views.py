@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from oss_inbox.errors import get_or_404
 from oss_inbox.sla.services import sla_settings_changed
 
-from .base import ChannelError
+from .base import UNREADABLE_CREDENTIALS, ChannelError
 from .forms import ChannelAccountForm
 from .models import ChannelAccount, ChannelKind
 from .registry import adapter_for
@@ -19,7 +19,8 @@ manage_settings = permission_required("tickets.manage_settings", raise_exception
 
 @manage_settings
 def account_list(request):
-    context = {"accounts": ChannelAccount.objects.all(), "kinds": ChannelKind.choices, "now": timezone.now()}
+    context = {"accounts": ChannelAccount.objects.all(), "kinds": ChannelKind.choices, "now": timezone.now(),
+               "unreadable_credentials": UNREADABLE_CREDENTIALS}
     return render(request, "channels/list.html", context)
 
 
@@ -31,14 +32,31 @@ def account_edit(request, account_id=None):
         messages.error(request, "Choose which kind of channel to add.")
         return redirect("channels:list")
     form = ChannelAccountForm(request.POST or None, instance=account, kind=kind)
+    unreadable = account.credentials if account.pk and account.credentials_unreadable else None
     if request.method == "POST" and form.is_valid():
         account = form.save()
         if "coverage_schedule" in form.changed_data:
             sla_settings_changed()  # its open tickets' coverage-hours targets count on other hours now
-        messages.success(request, f"Saved {account.name}.")
+        resumed = unreadable is not None and _unreadable_credentials_resaved(account, unreadable)
+        messages.success(request, f"Saved {account.name}.{' Polling resumes.' if resumed else ''}")
         return redirect("channels:list")
     return render(request, "channels/edit.html", {"form": form, "account": account, "kind": kind,
-                                                   "kind_label": ChannelKind(kind).label})
+                                                   "kind_label": ChannelKind(kind).label,
+                                                   "unreadable": UNREADABLE_CREDENTIALS if unreadable is not None else ""})
+
+
+def _unreadable_credentials_resaved(account, unreadable):
+    """After saving an account whose saved secrets this server could not read: with secrets
+    entered again, its poll is due now and the error they caused is gone (True); with none, the
+    unreadable ones stay as they were, since the right key may yet be added (False)."""
+    if not account.credentials:
+        ChannelAccount.objects.filter(pk=account.pk).update(credentials=unreadable)
+        return False
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        error_is_permanent=False, last_error="", consecutive_failures=0, failing_since=None, failure_reported_at=None,
+        next_poll_at=timezone.now(),
+    )
+    return True
 
 
 @manage_settings

@@ -30,8 +30,18 @@ def test_old_key_still_decrypts_after_rotation(settings):
     assert ChannelAccount.objects.get(pk=account.pk).credentials == SECRET
 
 
-def test_wrong_key_says_so_in_plain_words(settings):
+def test_a_wrong_key_reads_as_unreadable_credentials_kept_as_they_were(settings):
+    """Rows saved under another key load (no page breaks), read as empty and unreadable, and are
+    saved back unchanged: adding the right key later still recovers them."""
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     account = ChannelAccount.objects.create(kind="facebook", name="Page", credentials=SECRET)
+    token = stored_column(account)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    with pytest.raises(ValueError, match="FIELD_ENCRYPTION_KEY"):
-        ChannelAccount.objects.get(pk=account.pk)
+    loaded = ChannelAccount.objects.get(pk=account.pk)
+    assert loaded.credentials_unreadable and loaded.credentials == {}
+    with pytest.raises(TypeError):
+        loaded.credentials["access_token"] = "typed into the old dict"
+    loaded.save()
+    assert stored_column(account) == token
+    settings.FIELD_ENCRYPTION_KEYS = [*settings.FIELD_ENCRYPTION_KEYS, old_key]
+    assert ChannelAccount.objects.get(pk=account.pk).credentials == SECRET
