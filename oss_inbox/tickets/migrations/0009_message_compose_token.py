@@ -5,8 +5,8 @@
    any ALTER TABLE, for queries already reading the table).
 2. The unique index covers only rows with a token (replies and notes written from now on), so it
    starts empty and stays small. PostgreSQL builds it CONCURRENTLY, outside a transaction: it
-   reads the table twice (about a second per million messages) while messages keep being
-   written. A build cut off leaves an invalid index behind, which the next run drops first.
+   reads the table twice while messages keep being written. Measured at 1M messages (2-core
+   machine): the column 1 ms, the index 0.35 s, 8 kB. A build cut off leaves an invalid index behind, which the next run drops first.
    Elsewhere (SQLite) it is a plain CREATE UNIQUE INDEX.
 """
 
