@@ -22,8 +22,9 @@ log = logging.getLogger("sandbox")
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet-customers", action="store_true", help="Serve the APIs, but nobody writes.")
-    parser.add_argument("--every", type=float, nargs=2, default=(8, 20), metavar=("MIN", "MAX"),
-                        help="Seconds between two customers' messages (default 8 to 20).")
+    every = [float(seconds) for seconds in os.environ.get("SANDBOX_CUSTOMER_EVERY", "8 20").split()]
+    parser.add_argument("--every", type=float, nargs=2, default=every, metavar=("MIN", "MAX"),
+                        help="Seconds between two customers' messages (default 8 to 20, or SANDBOX_CUSTOMER_EVERY).")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection

@@ -3,6 +3,8 @@
     POST /write/<kind>   kind: mention, dm, comment, messenger or email; optional JSON body
                          {"text": "..."}. Answers what was written: {"kind", "customer", "text", "id"}.
     GET  /sent           What the app sent into the sandbox, as JSON: {"tweets", "dms", "facebook", "mail"}.
+    GET  /written        Every message the customers wrote so far: [{"kind", "customer", "text", "id"}].
+    POST /pause          The simulated customers stop writing (the soak test's last minute of catching up).
 
 `make run`'s sandbox serves it on 127.0.0.1:SANDBOX_CONTROL_PORT (8103).
 """
@@ -44,6 +46,9 @@ class ControlServer:
             raise UnknownKind(kind)
         return self.simulator.write(kind, text=text)
 
+    def written(self):
+        return self.simulator.written()
+
     def sent(self):
         return {
             "tweets": self.x.posted_tweets,
@@ -68,13 +73,20 @@ def _mail(received):
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        if urlsplit(self.path).path == "/sent":
+        path = urlsplit(self.path).path
+        if path == "/sent":
             self._answer(200, self.server.control.sent())
+        elif path == "/written":
+            self._answer(200, self.server.control.written())
         else:
-            self._answer(404, {"error": "GET /sent, or POST /write/<kind>"})
+            self._answer(404, {"error": "GET /sent or /written, or POST /write/<kind> or /pause"})
 
     def do_POST(self):  # noqa: N802
         path = urlsplit(self.path).path
+        if path == "/pause":
+            self.server.control.simulator.stop()
+            self._answer(200, {"paused": True})
+            return
         if not path.startswith("/write/"):
             self._answer(404, {"error": "POST /write/<kind>"})
             return

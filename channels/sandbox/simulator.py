@@ -31,6 +31,7 @@ class Simulator:
         self.posts = [graph.add_post(text) for _, text in list(PAGE_POSTS.values())[:3]]
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._written = []  # what every customer wrote, for the soak test to find each exactly once
         self._thread = threading.Thread(target=self._run, name="customer-simulator", daemon=True)
 
     def start(self):
@@ -39,7 +40,8 @@ class Simulator:
 
     def stop(self):
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def _run(self):
         while not self._stop.wait(self.rng.uniform(*self.interval)):
@@ -67,8 +69,14 @@ class Simulator:
             follow_up = text is None
             text = text or pick(self.rng, topic, role, values)
             external_id = getattr(self, f"_write_{kind}")(customer, topic, text, values, follow_up=follow_up)
+            written = {"kind": kind, "customer": customer.name, "text": text, "id": external_id}
+            self._written.append(written)
         log.info("%s wrote a %s: %s", customer.name, kind, text[:60])
-        return {"kind": kind, "customer": customer.name, "text": text, "id": external_id}
+        return written
+
+    def written(self):
+        with self._lock:
+            return list(self._written)
 
     def _write_mention(self, customer, topic, text, values, follow_up):
         ours = self.x.state.posted_tweets
