@@ -29,6 +29,10 @@ def start_with(**env):
         ("CACHE_URL", "memcached://x"),
         ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key"),
         ("EMAIL_PORT", "twenty-five"),
+        ("LOGIN_FAILURE_LIMIT", "five"),
+        ("LOGIN_LOCKOUT_MINUTES", "0"),
+        ("HSTS_SECONDS", "a year"),
+        ("BEHIND_HTTPS_PROXY", "perhaps"),
     ],
 )
 def test_a_bad_value_fails_at_start_naming_the_variable(name, value):

@@ -10,7 +10,7 @@ NO_ROLE = "Your account has no role yet, so there is nothing to show you. Ask an
 
 class RoleRequiredMiddleware:
     """Refuses (403, the app's 403 page) every request of a signed-in user with no role, reads and
-    writes alike, except signing out: once, here, rather than in each view.
+    writes alike, except signing in and out: once, here, rather than in each view.
 
     After AuthenticationMiddleware (it needs request.user); anonymous users are
     LoginRequiredMiddleware's to send to the login page.
@@ -29,5 +29,5 @@ class RoleRequiredMiddleware:
     def _open_paths(self):
         # Resolved on first use: the URLconf is not loaded when middleware is built.
         if self.open_paths is None:
-            self.open_paths = {reverse("logout"), reverse("admin:logout")}
+            self.open_paths = {reverse("login"), reverse("logout"), reverse("admin:logout")}
         return self.open_paths

@@ -38,6 +38,12 @@ def test_the_user_can_still_sign_out(client, outsider):
     assert client.get("/").status_code == 302  # signed out: on to the login page
 
 
+def test_signing_in_works_and_lands_on_the_ask_an_admin_page(client, outsider):
+    response = client.post(reverse("login"), {"username": "olive", "password": "correct-horse-battery"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("inbox:queue")
+    assert response.status_code == 403 and ASK_AN_ADMIN in response.content.decode()
+
+
 def test_a_user_with_a_role_is_not_stopped(client, agent):
     client.force_login(agent)
     assert client.get(reverse("staff:notifications")).status_code == 200
