@@ -74,8 +74,9 @@ def test_with_redis_down_the_queue_and_ticket_pages_answer_and_a_reply_is_stored
     client, agent, twitter, redis_down, caplog, django_capture_on_commit_callbacks
 ):
     ticket = open_ticket(twitter)
-    client.force_login(agent)
     with caplog.at_level(logging.WARNING, logger="oss_inbox.cache_backend"):
+        signed_in = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"})
+        assert signed_in.status_code == 302  # sessions and login throttling live in the database
         assert client.get(reverse("inbox:queue")).status_code == 200
         page = client.get(reverse("inbox:ticket", args=[ticket.pk]))
         assert page.status_code == 200 and "Power out on Elm St" in page.content.decode()
