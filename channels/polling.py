@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.staff.roles import ADMIN
-from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.services import IngestResult, ingest
 
 from .base import ChannelError
 from .heartbeat import Heartbeat
@@ -75,11 +75,12 @@ def account_poll(account_id, *, force=False):
     """Poll one account once, if it is due (`force`: even if not, e.g. a test polling now).
 
     1. Take the lease (a second worker finds it taken and leaves; so does a poll task queued twice).
-    2. Fetch every item since the cursor, all pages, renewing the lease meanwhile (a heartbeat).
-    3. Ingest them; the new cursor is saved with them, only while our lease holds (a poll that
-       lost its lease stores nothing: another poll has the account now).
-    4. Record health and the next poll time; release the lease.
-    5. Let the adapter acknowledge what is now stored (move read mail to a processed folder).
+    2. Fetch every item since the cursor, all pages, renewing the lease meanwhile (a heartbeat),
+       in batches (email: bounded by count and bytes), each ingested before the next is fetched.
+    3. Ingest each; its cursor is saved with it, only while our lease holds (a poll that lost its
+       lease stores nothing more: another poll has the account now).
+    4. Let the adapter acknowledge each batch once stored (move read mail to a processed folder).
+    5. Record health and the next poll time; release the lease.
     """
     token = account_take_lease(account_id, due_only=not force)
     if token is None:
@@ -88,11 +89,13 @@ def account_poll(account_id, *, force=False):
     adapter = adapter_for(account)
     try:
         with Heartbeat(lambda: account_renew_lease(account_id, token), HEARTBEAT.total_seconds()) as heartbeat:
-            fetched = adapter.fetch(account.cursor)
-            if heartbeat.lost:
-                log.warning("Poll of %s lost its lease while fetching; another poll has the account", account)
-                return None
-            result = ingest(account, fetched.items, fetched.cursor, lease=token)
+            result = IngestResult()
+            for fetched in adapter.fetch_batches(account.cursor):
+                if heartbeat.lost:
+                    log.warning("Poll of %s lost its lease while fetching; another poll has the account", account)
+                    return None
+                result.add(ingest(account, fetched.items, fetched.cursor, lease=token))
+                _acknowledge(adapter, account, fetched)
     except ChannelError as error:
         account_record_failure(account, token, error)
         return None
@@ -100,11 +103,14 @@ def account_poll(account_id, *, force=False):
         account_record_failure(account, token, ChannelError(f"Unexpected error: {error}"))
         raise
     account_record_success(account, token)
+    return result
+
+
+def _acknowledge(adapter, account, fetched):
     try:
         adapter.acknowledge(fetched)  # ingest has committed: what it stored may now leave the channel
     except ChannelError as error:
         log.warning("After polling %s, could not acknowledge what was read: %s", account, error)
-    return result
 
 
 def account_record_success(account, token, now=None):

@@ -204,10 +204,12 @@ class CuttingProxy:
     """A TCP proxy on loopback that closes both sides once `cut_after` bytes came from the server.
 
     cut_after=None passes everything. One thread per connection and direction; test-sized.
+    `from_client` keeps what the clients sent (their commands), to count them.
     """
 
     def __init__(self, target_port, *, cut_after=None):
         self.target_port, self.cut_after = target_port, cut_after
+        self.from_client = bytearray()
         self._listener = socket.create_server((HOST, 0))
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
@@ -222,16 +224,18 @@ class CuttingProxy:
             except OSError:
                 return  # closed
             server = socket.create_connection((HOST, self.target_port))
-            threading.Thread(target=self._pump, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, None, self.from_client), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, self.cut_after), daemon=True).start()
 
     @staticmethod
-    def _pump(source, target, budget):
+    def _pump(source, target, budget, record=None):
         try:
             while budget is None or budget > 0:
                 data = source.recv(65536)
                 if not data:
                     break
+                if record is not None:
+                    record.extend(data)
                 data = data if budget is None else data[:budget]
                 budget = None if budget is None else budget - len(data)
                 target.sendall(data)
