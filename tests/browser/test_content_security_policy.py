@@ -1,6 +1,6 @@
 """Every page works under the Content-Security-Policy: chromium reports no violation and no script
-error on the queue, a ticket (opened in the pane and on its own), the dashboard, key accounts and
-the settings pages."""
+error on the queue, a ticket (opened in the pane and on its own), the dashboard, key accounts, the
+settings pages and Django admin."""
 
 import re
 
@@ -52,7 +52,7 @@ def test_no_page_breaks_the_policy(logged_in_page, live_server, admin_user, twit
         "/", f"/tickets/{ticket.pk}/", "/dashboards/", "/accounts/", f"/accounts/{hospital.pk}/",
         f"/accounts/{hospital.pk}/plans/{timezone.localdate().year}/", "/notifications/", "/settings/channels/",
         f"/settings/channels/{twitter.pk}/", "/settings/schedules/", f"/settings/schedules/{schedule.pk}/",
-        "/settings/sla-policies/", "/tickets/99999/",
+        "/settings/sla-policies/", "/tickets/99999/", "/admin/", f"/admin/channels/channelaccount/{twitter.pk}/change/",
     ]
     violations = {url: visit(page, base + url) for url in urls}
     assert {url: found for url, found in violations.items() if found} == {}
