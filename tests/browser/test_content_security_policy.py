@@ -66,3 +66,14 @@ def test_no_page_breaks_the_policy(logged_in_page, live_server, admin_user, twit
     assert page.evaluate("window.cspViolations") == []
     # The one console error allowed: the browser's own line for the missing ticket's 404.
     assert [problem for problem in page.problems if "404" not in problem] == []
+
+
+def test_with_debug_on_a_failed_pane_request_is_said_in_the_pane(logged_in_page, live_server, agent, settings):
+    """As under `make run`: the pane's own failure line, not the whole page swapped for an error page."""
+    settings.DEBUG = True
+    page = watched_page(logged_in_page, agent)
+    page.goto(f"{live_server.url}/?ticket=99999")  # the pane asks for a ticket that is not there
+    expect(page.locator("#ticket-pane .pane-error")).to_have_text("This ticket is no longer there.")
+    expect(page.locator("#queue-rows")).to_be_visible()
+    assert page.evaluate("window.cspViolations") == []
+    assert [problem for problem in page.problems if "404" not in problem] == []
