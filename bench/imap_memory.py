@@ -159,12 +159,15 @@ def _recreate_postgres_database():
     url = os.environ["DATABASE_URL"]
     if not url.startswith(("postgres://", "postgresql://")):
         return
-    import psycopg
+    import psycopg2
 
     base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    connection = psycopg2.connect(f"{base}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
 
 
 def child_poll(settings):
