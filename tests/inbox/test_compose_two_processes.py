@@ -47,39 +47,41 @@ def two_web_processes(tmp_path):
         "CELERY_BROKER_URL": "memory://", "DEBUG": "1", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    made = subprocess.run([*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, timeout=120,
-                          capture_output=True, text=True)  # fmt: skip
-    ticket_id = int(re.search(r"ticket (\d+)", made.stdout).group(1))
+    for command in (["migrate", "-v0"], ["shell", "-c", SETUP]):
+        done = subprocess.run([*manage, *command], cwd=ROOT, env=env, timeout=300, capture_output=True, text=True)
+        assert done.returncode == 0, f"manage.py {command[0]} failed:\n{done.stdout}\n{done.stderr}"
+    ticket_id = int(re.search(r"ticket (\d+)", done.stdout).group(1))
     ports = [free_port(), free_port()]
+    logs = [open(tmp_path / f"web-{port}.log", "w") for port in ports]
     servers = [
         subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "oss_inbox.wsgi"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        for port in ports
+        for port, log in zip(ports, logs)
     ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url in urls:
-            _wait_until_up(url)
+        for url, log in zip(urls, logs):
+            _wait_until_up(url, Path(log.name))
         yield urls, ticket_id, database
     finally:
         for server in servers:
             server.terminate()
-        for server in servers:
+        for server, log in zip(servers, logs):
             server.wait(timeout=30)
+            log.close()
 
 
-def _wait_until_up(url, seconds=60):
+def _wait_until_up(url, log, seconds=120):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{url}/login/", timeout=2)
+            requests.get(f"{url}/login/", timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
-    raise AssertionError(f"{url} did not start")
+    raise AssertionError(f"{url} did not start:\n{log.read_text()[-3000:]}")
 
 
 def _logged_in(url):
