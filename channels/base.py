@@ -137,7 +137,7 @@ class ChannelAdapter(ABC):
         """Test the credentials for an admin: returns a sentence saying who we are connected as."""
 
 
-UNREADABLE_CREDENTIALS = "Its saved credentials cannot be read with this server's keys — re-enter them."
+UNREADABLE_CREDENTIALS = "its saved credentials cannot be read with this server's keys — re-enter them."
 
 
 class UnreadableCredentialsAdapter(ChannelAdapter):
@@ -149,6 +149,6 @@ class UnreadableCredentialsAdapter(ChannelAdapter):
     """
 
     def _refuse(self, *args):
-        raise ChannelError(f"{self.account.name}: {UNREADABLE_CREDENTIALS[0].lower()}{UNREADABLE_CREDENTIALS[1:]}", permanent=True)
+        raise ChannelError(f"{self.account.name}: {UNREADABLE_CREDENTIALS}", permanent=True)
 
     fetch = send = check = _refuse

@@ -1,6 +1,6 @@
 """The Redis cache, degraded to a miss while Redis cannot answer: pages are then built from the database.
 
-While Redis is down (refused, timed out, read-only after a failover, something else on its port):
+While Redis is down (refused, timed out, read-only after a failover, full, something else on its port):
 - a read is a miss (get -> default, get_many -> {}, has_key -> False), so callers build from the
   database;
 - a fill is dropped (set, add -> False, set_many -> every key failed, touch -> False);
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from django.utils.functional import cached_property
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ UNAVAILABLE = (
     redis.exceptions.ConnectionError,  # refused, reset, loading, authentication, pool exhausted
     redis.exceptions.TimeoutError,
     redis.exceptions.ReadOnlyError,  # a replica after a failover
+    redis.exceptions.OutOfMemoryError,  # full, and told not to evict
     redis.exceptions.InvalidResponse,  # something that is not Redis on the port
 )
 RETRY_SECONDS = 5
@@ -108,7 +110,7 @@ def _where(location):
 class OutageSafeRedisCache(RedisCache):
     """Django's RedisCache whose calls behave as a miss, never an error, while Redis is down."""
 
-    @property
+    @cached_property
     def outage(self):
         return outage_for(tuple(self._servers))
 
