@@ -208,16 +208,21 @@ def _read_in_pieces(client, uid, size):
     written to a temporary file; None if the message is gone."""
     spool = tempfile.TemporaryFile(prefix="oss-inbox-mail-")
     offset = 0
-    while True:
-        piece = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{PIECE}>"]).get(uid, {}).get(f"BODY[]<{offset}>".encode())
-        if piece is None:
-            spool.close()
-            return None
-        spool.write(piece)
-        offset += len(piece)
-        if len(piece) < PIECE:
-            spool.seek(0)
-            return MailOnServer(uid=uid, size=size, raw=spool, complete=True)
+    try:
+        while True:
+            answer = client.fetch([uid], [f"BODY.PEEK[]<{offset}.{PIECE}>"]).get(uid, {})
+            piece = answer.get(f"BODY[]<{offset}>".encode())
+            if piece is None:
+                spool.close()
+                return None
+            spool.write(piece)
+            offset += len(piece)
+            if len(piece) < PIECE:
+                spool.seek(0)
+                return MailOnServer(uid=uid, size=size, raw=spool, complete=True)
+    except BaseException:
+        spool.close()
+        raise
 
 
 def move_mail(client, uids, folder):
