@@ -1,4 +1,8 @@
+import os
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, User
 
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
@@ -12,6 +16,29 @@ def _user(username, role=None, **fields):
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-ahead-days", type=int, default=int(os.environ.get("OSS_TEST_CLOCK_AHEAD_DAYS") or 0),
+        help="Run every test with the clock this many days ahead (CI: 365), to prove none depends on today's date.",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_ahead(request):
+    """With --clock-ahead-days N (or OSS_TEST_CLOCK_AHEAD_DAYS), the wall clock of the test process runs
+    N days ahead for the whole session (time-machine: datetime, time.time and Django all see it; the
+    monotonic clock, sleeps and timeouts are untouched). Tests that freeze their own clock still do.
+
+    Not libfaketime: Debian's 0.9.10 breaks CPython 3.11's timed waits (time.sleep fails with EINVAL,
+    or Event.wait never returns), so no suite with threads or subprocesses can run under it."""
+    days = request.config.getoption("--clock-ahead-days")
+    if not days:
+        yield
+        return
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=days), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +103,9 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else f"{database['HOST']}:{database['PORT']}"
+    ahead = config.getoption("--clock-ahead-days")
     return [
+        *([f"clock: {ahead} days ahead of today"] if ahead else []),
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where}) - set DATABASE_URL to use another",
         f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]} - set CELERY_BROKER_URL to use another",
     ]

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from email import policy
 
 from aiosmtpd.controller import Controller
@@ -187,7 +188,7 @@ class ImapSandbox:
         """APPEND a message, as a mail server delivering to the mailbox would."""
         with IMAPClient(self.host, self.port, ssl=False, timeout=5) as client:
             client.login(self.username, self.password)
-            client.append(folder, raw)
+            client.append(folder, raw, msg_time=datetime.now(timezone.utc))  # received now, by our clock
 
     def settings(self):
         return {"imap_host": self.host, "imap_port": str(self.port), "imap_security": "none", "imap_username": self.username}

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,13 @@ from channels.sandbox.mail import HOST, MAILBOX, free_port, wait_until_listening
 from ..outside import require
 
 DOVECOT = "/usr/sbin/dovecot"
+FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 PASSWORD = "dovecot-test-password"
 
 CONFIG = """\
 protocols = imap
+# The clock, when a test run moves it ahead (--clock-ahead-days), reaches the processes Dovecot forks.
+import_environment = TZ LD_PRELOAD FAKETIME NO_FAKE_STAT
 listen = {host}
 base_dir = {root}/run
 state_dir = {root}/state
@@ -75,8 +79,9 @@ service anvil {{
 
 
 class Dovecot:
-    def __init__(self, root):
+    def __init__(self, root, *, clock_ahead_days=0):
         self.root = Path(root)
+        self.clock_ahead_days = clock_ahead_days
         self.host, self.port = HOST, free_port()
         self.username, self.password = MAILBOX, PASSWORD
         self.account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -97,13 +102,22 @@ class Dovecot:
         as_user = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []} if os.geteuid() == 0 else {}
         self._process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_user,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **self._clock()}, **as_user,
         )  # fmt: skip
         try:
             wait_until_listening(self.host, self.port, process=self._process)
         except RuntimeError as error:
             self.stop()
             raise RuntimeError(f"Dovecot did not start: {error}\n{self.log()}") from error
+
+    def _clock(self):
+        """Dovecot's clock runs as far ahead as the tests' (it stamps mail with its own time, and
+        refuses a date in its future): libfaketime, which suits a C server (not CPython 3.11)."""
+        if not self.clock_ahead_days:
+            return {}
+        require(os.path.exists(FAKETIME), "--clock-ahead-days needs libfaketime for Dovecot: apt-get install faketime")
+        # Not stat(): a maildir keeps each mail's date as its file's time, which must read as written.
+        return {"LD_PRELOAD": FAKETIME, "FAKETIME": f"+{self.clock_ahead_days}d", "NO_FAKE_STAT": "1"}
 
     def stop(self):
         if self._process is None:
@@ -134,7 +148,11 @@ class Dovecot:
         return client
 
     def deliver(self, raw, folder="INBOX", *, received_at=None):
-        """APPEND a message, as the mail server delivering to the mailbox would; returns its UID."""
+        """APPEND a message, as the mail server delivering to the mailbox would; returns its UID.
+
+        Received now by the test's clock (which may run ahead of Dovecot's: --clock-ahead-days), as
+        the app's first poll looks for mail of the last days by that clock."""
+        received_at = received_at or datetime.now(timezone.utc)
         with self.client() as client:
             if not client.folder_exists(folder):
                 client.create_folder(folder)
@@ -182,11 +200,11 @@ def _group_name(gid):
 
 
 @pytest.fixture(scope="module")
-def dovecot_server():
+def dovecot_server(request):
     require(os.path.exists(DOVECOT), "needs Dovecot: apt-get install dovecot-imapd")
     # Not pytest's tmp_path: its parents are private to root, and Dovecot runs as nobody.
     root = tempfile.mkdtemp(prefix="oss-dovecot-")
-    server = Dovecot(root)
+    server = Dovecot(root, clock_ahead_days=request.config.getoption("--clock-ahead-days"))
     server.start()
     yield server
     server.stop()

@@ -123,7 +123,8 @@ def test_an_admin_changes_any_plan(client, admin_user, hospital, plan):
 def test_the_plan_prints_as_a_document(client, agent, hospital, plan):
     client.force_login(agent)
     body = client.get(plan_url(hospital)).content.decode()
-    assert 'onclick="window.print()"' in body and "css/keyaccounts.css" in body
+    assert "<button type=\"button\" class=\"primary\" data-print>Print</button>" in body and "js/print.js" in body
+    assert "css/keyaccounts.css" in body
     assert 'class="plan-signatures print-only"' in body
     css = Path(finders.find("css/keyaccounts.css")).read_text()
     print_rules = css.split("@media print", 1)[1]
