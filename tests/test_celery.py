@@ -2,6 +2,8 @@
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 
@@ -37,11 +39,14 @@ def embedded(path):
     return Connection(f"sqlite:///{path}", transport="oss_inbox.embedded_broker:Transport")
 
 
-def test_the_default_broker_is_the_embedded_one_under_var(monkeypatch):
-    if os.environ.get("CELERY_BROKER_URL"):
-        pytest.skip("CELERY_BROKER_URL is set: the embedded default is not in use")
-    assert settings.CELERY_BROKER_URL == f"sqlite:///{settings.VAR_DIR / 'broker.sqlite3'}"
-    assert app.conf.broker_transport == "oss_inbox.embedded_broker:Transport"
+def test_with_no_broker_configured_the_app_uses_the_embedded_one_under_var(tmp_path):
+    """As on a fresh laptop: no CELERY_BROKER_URL, so one SQLite file under OSS_VAR_DIR."""
+    env = {name: value for name, value in os.environ.items() if name not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
+    shown = subprocess.run(
+        [sys.executable, "-c", "from oss_inbox.celery import app; print(app.conf.broker_url, app.conf.broker_transport)"],
+        env={**env, "OSS_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert shown.stdout.split() == [f"sqlite:///{tmp_path / 'broker.sqlite3'}", "oss_inbox.embedded_broker:Transport"]
 
 
 def test_the_embedded_broker_carries_a_message_between_connections(tmp_path):
