@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/imap_memory.py                 # Dovecot if installed, else pymap
     .venv/bin/python bench/imap_memory.py --server pymap --messages 6 --megabytes 20
+    .venv/bin/python bench/imap_memory.py --worker        # the poll in a real Celery worker
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oss_imapbench .venv/bin/python bench/imap_memory.py
 
 1. Start a real IMAP server on loopback (Dovecot, as the tests use, or the sandbox's pymap) and
@@ -12,6 +13,9 @@
 3. In a fresh child process: one `channels.polling.account_poll`, as a worker runs it. It reports
    its resident memory before the poll, at its peak (getrusage ru_maxrss) and afterwards, and
    checks that every attachment was stored with its bytes.
+   With --worker, instead: a real Celery worker (prefork, one pool process, the embedded broker in
+   a temporary folder) takes `poll_account` from the broker, as in production; the figures are the
+   high-water marks (VmHWM) of the worker's pool process, which polls, and of its main process.
 Prints a markdown row, with the load average beside it (the machine may be shared).
 """
 
@@ -41,7 +45,8 @@ def main():
     parser.add_argument("--server", choices=["dovecot", "pymap"], default=default_server)
     parser.add_argument("--messages", type=int, default=6)
     parser.add_argument("--megabytes", type=float, default=20)
-    parser.add_argument("--child", choices=["deliver", "setup", "poll"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help="Poll in a real Celery worker.")
+    parser.add_argument("--child", choices=["deliver", "setup", "poll", "enqueue"], help=argparse.SUPPRESS)
     parser.add_argument("--settings", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "deliver":
@@ -50,6 +55,8 @@ def main():
         return print(json.dumps(child_setup(json.loads(args.settings))))
     if args.child == "poll":
         return print(json.dumps(child_poll(json.loads(args.settings))))
+    if args.child == "enqueue":
+        return print(json.dumps(child_enqueue(json.loads(args.settings))))
     run(args)
 
 
@@ -69,6 +76,8 @@ def run(args):
         size = int(args.megabytes * 1024 * 1024)
         settings["digests"] = child(env, "deliver", {**settings, "count": args.messages, "size": size})
         account_id = child(env, "setup", settings)["account_id"]
+        if args.worker:
+            return report_worker(poll_in_worker(env, work, {**settings, "account_id": account_id}), args)
         report = child(env, "poll", {**settings, "account_id": account_id})
     finally:
         server.stop()
@@ -82,6 +91,37 @@ def run(args):
           f"| {load} |")  # fmt: skip
     if abs(report["peak_rss_mb"] - report["high_water_mb"]) > 5:
         print(f"ru_maxrss {report['peak_rss_mb']:.0f} MB but VmHWM {report['high_water_mb']:.0f} MB: inherited from this process?")
+    if report["problems"]:
+        sys.exit("Not stored as sent: " + "; ".join(report["problems"]))
+
+
+def poll_in_worker(env, work, settings):
+    """Start a worker, hand it the poll through the broker, wait for the poll to finish; its figures."""
+    env = {**env, "OSS_VAR_DIR": str(work), "LOG_LEVEL": "WARNING"}
+    env.pop("CELERY_BROKER_URL", None)  # the embedded broker, in `work`
+    command = [sys.executable, "-m", "celery", "--quiet", "-A", "oss_inbox", "worker", "--queues=polling",
+               "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"]  # fmt: skip
+    worker = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
+    try:
+        report = child(env, "enqueue", settings)
+        pool = [int(pid) for task in Path(f"/proc/{worker.pid}/task").iterdir()
+                for pid in (task / "children").read_text().split()]  # fmt: skip
+        report["pool_peak_mb"] = max(_rss_mb("VmHWM", pid) for pid in pool)
+        report["pool_after_mb"] = max(_rss_mb("VmRSS", pid) for pid in pool)
+        report["main_peak_mb"] = _rss_mb("VmHWM", worker.pid)
+        return report
+    finally:
+        os.killpg(worker.pid, 9)
+        worker.wait()
+
+
+def report_worker(report, args):
+    load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    print("| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak | stored | load average |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {args.server} | {args.messages} | {args.megabytes:g} | **{report['pool_peak_mb']:.0f} MB** "
+          f"| {report['pool_after_mb']:.0f} MB | {report['main_peak_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
+          f"| {load} |")  # fmt: skip
     if report["problems"]:
         sys.exit("Not stored as sent: " + "; ".join(report["problems"]))
 
@@ -194,6 +234,30 @@ def child_poll(settings):
     }  # fmt: skip
 
 
+def child_enqueue(settings, timeout=600):
+    """Send poll_account through the broker, as the dispatcher does; wait until the poll has finished."""
+    import django
+
+    django.setup()
+    from channels.models import ChannelAccount
+    from channels.tasks import poll_account
+    from oss_inbox.tickets.models import Attachment, Message
+
+    started = time.monotonic()
+    poll_account.delay(settings["account_id"])
+    while ChannelAccount.objects.filter(pk=settings["account_id"], last_success_at__isnull=True, last_error="").exists():
+        if time.monotonic() - started > timeout:
+            raise SystemExit("the worker did not finish the poll in time")
+        time.sleep(0.5)
+    account = ChannelAccount.objects.get(pk=settings["account_id"])
+    if account.last_error:
+        raise SystemExit(f"the poll failed: {account.last_error}")
+    return {
+        "seconds": time.monotonic() - started, "stored": Message.objects.filter(direction="inbound").count(),
+        "problems": _problems(Attachment, settings["digests"]),
+    }  # fmt: skip
+
+
 def _problems(attachment_model, digests):
     found = {}
     for attachment in attachment_model.objects.exclude(file=""):
@@ -206,8 +270,8 @@ def _problems(attachment_model, digests):
     return [f"{name}: {'different bytes' if name in found else 'missing'}" for name in wrong]
 
 
-def _rss_mb(field="VmRSS"):
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _rss_mb(field="VmRSS", pid="self"):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
