@@ -17,6 +17,7 @@ from oss_inbox.tickets.selectors import ticket_for_user
 from oss_inbox.tickets.services.lifecycle import (
     AlreadyPosted,
     ClaimConflict,
+    ComposerReused,
     ticket_add_tags,
     ticket_assign,
     ticket_claim,
@@ -36,6 +37,8 @@ COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
 # A change refused for what was sent (too long, empty, not an option): the ticket again, with the
 # reason. 422, not 400: django-htmx's debug script (DEBUG only) shows any 400 as a whole error page.
 REFUSED = 422
+AGAIN = {"reply": "press Send again to send it", "reply_resolve": "press Send & resolve again to send it",
+         "note": "press Add internal note again to add it"}
 
 
 def _back(request, ticket):
@@ -132,7 +135,8 @@ def compose(request, ticket_id):
 
     Each rendering of the composer carries its own token (`once`), stored with what it wrote: the
     same composer posted again (a double click, a resent request) stores nothing more and answers
-    as the first post did, so the customer gets one answer.
+    as the first post did, so the customer gets one answer. A different text from a used composer
+    (a page restored with Back) is refused with the text kept and a fresh token, never dropped.
     """
     ticket = ticket_for_user(request.user, ticket_id)
     text, action = request.POST.get("text", ""), request.POST.get("action", "")
@@ -146,6 +150,8 @@ def compose(request, ticket_id):
             note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
         except AlreadyPosted:
             pass
+        except ComposerReused:
+            return _composer_reused(request, ticket, text, action)
         return _back(request, ticket)
     private = request.POST.get("reply_as") == "private"
     refused = _reply_refused(request, ticket, text, private)
@@ -161,7 +167,16 @@ def compose(request, ticket_id):
                 ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
     except AlreadyPosted:
         pass
+    except ComposerReused:
+        return _composer_reused(request, ticket, text, action, reply_as="private" if private else "public")
     return _back(request, ticket)
+
+
+def _composer_reused(request, ticket, text, action, **extra):
+    """The ticket again, the text kept in a composer with a fresh token, so pressing the button again sends it."""
+    words = f"This reply box was already used to send another message; your text is kept below — {AGAIN[action]}."
+    ticket = ticket_for_user(request.user, ticket.pk)  # as it is now: the refused post changed nothing
+    return render_ticket(request, ticket, status=REFUSED, composer_error=words, draft=text, **extra)
 
 
 def _reply_refused(request, ticket, text, private):

@@ -4,6 +4,7 @@ from .ingest import IngestResult, ingest
 from .lifecycle import (
     AlreadyPosted,
     ClaimConflict,
+    ComposerReused,
     ticket_add_note,
     ticket_assign,
     ticket_claim,
@@ -14,6 +15,7 @@ from .lifecycle import (
 __all__ = [
     "AlreadyPosted",
     "ClaimConflict",
+    "ComposerReused",
     "IngestResult",
     "ingest",
     "ticket_add_note",

@@ -26,6 +26,15 @@ class AlreadyPosted(Exception):
         self.message = message
 
 
+class ComposerReused(Exception):
+    """The composer's token was already used for a different message (a page restored with Back,
+    then a new text written in it): nothing was stored, and the text must not be taken for a repeat."""
+
+    def __init__(self, message):
+        super().__init__(f"This composer already posted message {message.pk}, a different one.")
+        self.message = message
+
+
 def subject_from(item):
     if item.subject:
         return item.subject[:500]
@@ -166,11 +175,13 @@ def _set_status(ticket, status, *, actor):
 
 
 def _create_once(compose_token, **fields):
-    """The message, stored unless its composer was posted already (AlreadyPosted).
+    """The message, stored unless its composer was posted already.
 
     The database decides (the unique message_compose_token_once index), so a double click holds
     with any cache and any number of web processes: the second insert fails on the index, in a
-    savepoint of its own, and the caller's transaction goes on to be rolled back.
+    savepoint of its own, and the caller's transaction goes on to be rolled back. The token alone
+    does not make a repeat: only the same text by the same author on the same ticket, as a reply
+    or as a note again, is one (AlreadyPosted); anything else is ComposerReused.
     """
     try:
         with transaction.atomic():
@@ -179,12 +190,24 @@ def _create_once(compose_token, **fields):
         first = Message.objects.filter(compose_token=compose_token).first() if compose_token else None
         if first is None:
             raise
+        if not _same_post(first, fields):
+            raise ComposerReused(first) from None
         raise AlreadyPosted(first) from None
+
+
+def _same_post(message, fields):
+    return (
+        message.ticket_id == fields["ticket"].pk
+        and message.author_user_id == getattr(fields["author_user"], "pk", None)
+        and message.direction == fields["direction"]
+        and message.text == fields["text"]
+    )
 
 
 @transaction.atomic
 def ticket_add_note(*, ticket, author, text, compose_token=None):
-    """An internal note; AlreadyPosted when `compose_token` (the composer's) was used before."""
+    """An internal note; AlreadyPosted when `compose_token` (the composer's) posted this note before,
+    ComposerReused when it posted a different message."""
     note = _create_once(
         compose_token,
         ticket=ticket,
@@ -212,7 +235,7 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
     An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
     is_automatic and neither counts as the first response nor stops a response clock.
     `compose_token` identifies the composer that wrote it: posted again, AlreadyPosted is raised
-    and nothing changes.
+    and nothing changes; used before for a different message, ComposerReused, and nothing changes.
     """
     sent_at = sent_at or timezone.now()
     lock(ticket)
