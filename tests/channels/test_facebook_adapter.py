@@ -15,39 +15,16 @@ from django.utils import timezone
 
 from channels.facebook.adapter import FacebookAdapter
 from channels.facebook.graph import TOKEN_EXPIRED, WINDOW_CLOSED
-from channels.polling import account_poll, accounts_due
-from channels.sandbox.graph_api import GraphApiSandbox
+from channels.polling import accounts_due
 from channels.sending import message_send
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
-from tests import factories
+
+from .sandbox_accounts import poll
 
 OUTAGE = "Crews are restoring power in Riverside tonight. Thanks for your patience."
 # Business-use-case usage is reported per business object, then per kind of limit.
 BUSINESS_USAGE = {"104000000000001": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 12}]}
-
-
-@pytest.fixture
-def graph():
-    sandbox = GraphApiSandbox()
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def page(db, graph):
-    return factories.account(
-        "facebook",
-        settings={"graph_base_url": graph.url, "timeout_seconds": 2},
-        credentials={"page_access_token": graph.token},
-    )
-
-
-def poll(account):
-    result = account_poll(account.pk, force=True)  # now, not when the dispatcher would next
-    account.refresh_from_db()
-    return result
 
 
 def reply(ticket, agent, text):

@@ -25,55 +25,18 @@ from channels import polling
 from channels.facebook.graph import TOKEN_EXPIRED
 from channels.models import ChannelAccount
 from channels.polling import account_poll, account_take_lease, accounts_due
-from channels.sandbox.graph_api import GraphApiSandbox
-from channels.sandbox.x_api import XApiSandbox
 from channels.twitter.adapter import REVOKED
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Message
 
 from .. import factories
 from ..outside import require_postgres
+from .sandbox_accounts import facebook_page, x_account
+from .worker_process import poll_in_another_process, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday afternoon; any fixed moment would do
 DISPATCH_EVERY = timedelta(seconds=5)  # CELERY_BEAT_SCHEDULE["dispatch-polls"]
-X_CREDENTIALS = {
-    "consumer_key": "sandbox-api-key",
-    "consumer_secret": "sandbox-api-key-secret",
-    "access_token": "1500000000000000001-sandbox",
-    "access_token_secret": "sandbox-access-token-secret",
-}
-
-
-@pytest.fixture
-def x_api():
-    server = XApiSandbox()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph_api():
-    server = GraphApiSandbox()
-    server.start()
-    yield server
-    server.stop()
-
-
-def x_account(x_api, **settings):
-    return ChannelAccount.objects.create(
-        kind="twitter",
-        name="X @PrairieEGHelp",
-        self_external_id=x_api.account_id,
-        credentials=X_CREDENTIALS,
-        settings={"username": x_api.username, "api_base_url": x_api.url, **settings},
-    )
-
-
-def facebook_page(graph_api, **settings):
-    settings = {"graph_base_url": graph_api.url, **settings}
-    return factories.account("facebook", settings=settings, credentials={"page_access_token": graph_api.token})
 
 
 @pytest.fixture
@@ -103,13 +66,6 @@ def mention(x_api, n=1):
 
 def stored(account):
     return sorted(Message.objects.filter(account=account).values_list("external_id", flat=True))
-
-
-def wait_until(condition, timeout, explain):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, explain()
-        time.sleep(0.01)
 
 
 # ---- the lease and its heartbeat --------------------------------------------------------------
@@ -173,37 +129,17 @@ def test_a_poll_that_lost_its_lease_stores_nothing_and_leaves_the_account_to_the
     assert stored(account) == []
 
 
-CHILD_POLL = """
-import os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "oss_inbox.settings"
-import django
-django.setup()
-from channels.polling import account_poll
-account_poll(int(sys.argv[1]))
-"""
-
-
-def database_url_of_this_run():
-    database = connection.settings_dict
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    return f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_poll_leaves_its_account_to_another_within_a_minute(graph_api, tmp_path, time_machine):
+def test_a_worker_killed_mid_poll_leaves_its_account_to_another_within_a_minute(graph, tmp_path, time_machine):
     require_postgres()  # the worker is another process: it needs the test database too
-    page = facebook_page(graph_api, timeout_seconds=300)
-    graph_api.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
-    graph_api.delay_next(600)  # the worker's first call hangs: its poll is in flight when it dies
+    page = facebook_page(graph, timeout_seconds=300)
+    graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
+    graph.delay_next(600)  # the worker's first call hangs: its poll is in flight when it dies
     output = tmp_path / "worker.log"
-    with output.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-c", CHILD_POLL, str(page.pk)], cwd=ROOT, stdout=log, stderr=log,
-            env={**os.environ, "DATABASE_URL": database_url_of_this_run()},
-        )
+    worker = poll_in_another_process(page.pk, output)
     try:
-        wait_until(lambda: graph_api.requests or worker.poll() is not None, 60, output.read_text)
+        wait_until(lambda: graph.requests or worker.poll() is not None, 60, output.read_text)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -298,12 +234,12 @@ def test_only_refused_credentials_or_permissions_stop_polling_for_an_admin(x_api
         (2, 503, None, False),  # Facebook's own trouble
     ],
 )
-def test_graph_errors_stop_polling_only_when_an_admin_must_act(graph_api, db, time_machine, code, status, subcode,
-                                                                stops):
+def test_graph_errors_stop_polling_only_when_an_admin_must_act(graph, db, time_machine, code, status, subcode,
+                                                               stops):
     time_machine.move_to(START, tick=False)
-    page = facebook_page(graph_api)
-    graph_api.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
-    graph_api.fail_next(code=code, status=status, subcode=subcode)
+    page = facebook_page(graph)
+    graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
+    graph.fail_next(code=code, status=status, subcode=subcode)
 
     account_poll(page.pk)
     page.refresh_from_db()
@@ -315,10 +251,10 @@ def test_graph_errors_stop_polling_only_when_an_admin_must_act(graph_api, db, ti
         assert poll_when_due(page, time_machine).stored == 1
 
 
-def test_a_graph_application_limit_waits_for_facebook_not_for_the_backoff(graph_api, db, time_machine):
+def test_a_graph_application_limit_waits_for_facebook_not_for_the_backoff(graph, db, time_machine):
     time_machine.move_to(START, tick=False)
-    page = facebook_page(graph_api)
-    graph_api.fail_next(code=341, status=400)
+    page = facebook_page(graph)
+    graph.fail_next(code=341, status=400)
     account_poll(page.pk)
     page.refresh_from_db()
     assert not page.error_is_permanent and page.rate_limited_until == page.next_poll_at > START

@@ -6,59 +6,19 @@ by channels.sending.message_send as the Celery task runs it.
 
 import pytest
 
-from channels.models import ChannelAccount
-from channels.polling import account_poll
-from channels.sandbox.graph_api import GraphApiSandbox
-from channels.sandbox.x_api import XApiSandbox
 from channels.sandbox.x_state import one_to_one
 from channels.sending import message_send
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ticket_reply
-from tests import factories
 
-X_CREDENTIALS = {
-    "consumer_key": "k", "consumer_secret": "s", "access_token": "1500000000000000001-t", "access_token_secret": "ts",
-}
-
-
-@pytest.fixture
-def x_api():
-    server = XApiSandbox()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def graph():
-    server = GraphApiSandbox()
-    server.start()
-    yield server
-    server.stop()
+from .sandbox_accounts import poll, x_account
 
 
 @pytest.fixture
 def x(db, x_api):
-    account = ChannelAccount.objects.create(
-        kind="twitter", name="X", self_external_id=x_api.account_id, credentials=X_CREDENTIALS,
-        settings={"username": x_api.username, "api_base_url": x_api.url},
-    )
+    account = x_account(x_api)
     poll(account)  # the first poll sets the cursor; later ones read everything new
     return account
-
-
-@pytest.fixture
-def page(db, graph):
-    return factories.account(
-        "facebook", settings={"graph_base_url": graph.url, "timeout_seconds": 2},
-        credentials={"page_access_token": graph.token},
-    )
-
-
-def poll(account):
-    result = account_poll(account.pk, force=True)  # now, not when the dispatcher would next
-    account.refresh_from_db()
-    return result
 
 
 def send(ticket, agent, text, private=True):

@@ -4,87 +4,51 @@ Polls go through channels.polling.account_poll and replies through channels.send
 as the Celery tasks run them. Each test checks that no message is lost or stored twice.
 """
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
-from django.db import connection
 from django.utils import timezone as django_timezone
 
 from channels.base import ChannelError
 from channels.models import ChannelAccount
 from channels.polling import account_poll, accounts_due
 from channels.registry import adapter_for
-from channels.sandbox.x_api import XApiSandbox
 from channels.sandbox.x_state import one_to_one
 from channels.sending import message_send, outbox_sweep
 from channels.twitter.adapter import REVOKED, newest_id
 from oss_inbox.tickets.models import Identity, Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
 
+from .sandbox_accounts import poll, x_account
+from .worker_process import poll_in_another_process, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
-CREDENTIALS = {
-    "consumer_key": "sandbox-api-key",
-    "consumer_secret": "sandbox-api-key-secret",
-    "access_token": "1500000000000000001-sandbox",
-    "access_token_secret": "sandbox-access-token-secret",
-    "bearer_token": "sandbox-bearer",
-}
 OUTAGE = "Crews are on Elm St and expect power back by 3pm. "  # 50 characters
 LINK = "https://prairie-eg.example/outages/elm-street/2026-11-02/crew-status?ref=x"  # counts 23
 
 
 @pytest.fixture
-def sandbox():
-    server = XApiSandbox()
-    server.start()
-    yield server
-    server.stop()
-
-
-def x_account(sandbox, **settings):
-    return ChannelAccount.objects.create(
-        kind="twitter",
-        name="X @PrairieEGHelp",
-        self_external_id=sandbox.account_id,
-        credentials=CREDENTIALS,
-        settings={"username": sandbox.username, "api_base_url": sandbox.url, **settings},
-    )
-
-
-@pytest.fixture
-def x(db, sandbox):
+def x(db, x_api):
     """An account that has polled once (nothing there yet): from now on a poll reads every page."""
-    account = x_account(sandbox)
+    account = x_account(x_api)
     poll(account)
     assert account.last_success_at and not account.last_error
     return account
-
-
-def poll(account):
-    result = account_poll(account.pk, force=True)  # now, not when the dispatcher would next
-    account.refresh_from_db()
-    return result
 
 
 def customer(n):
     return str(7000 + n), f"customer{n}", f"Customer {n}"
 
 
-def add_mentions(sandbox, count):
-    return [sandbox.add_mention(*customer(n % 40), f"Lights out on block {n}") for n in range(count)]
+def add_mentions(x_api, count):
+    return [x_api.add_mention(*customer(n % 40), f"Lights out on block {n}") for n in range(count)]
 
 
-def add_dms(sandbox, count, first=0):
-    return [sandbox.add_dm(*customer(first + n % 40), f"Is there an outage at house {n}?") for n in range(count)]
+def add_dms(x_api, count, first=0):
+    return [x_api.add_dm(*customer(first + n % 40), f"Is there an outage at house {n}?") for n in range(count)]
 
 
 def assert_each_once(account, expected_ids):
@@ -93,16 +57,16 @@ def assert_each_once(account, expected_ids):
     assert not UnprocessedItem.objects.exists()
 
 
-def requests_since(sandbox, start, path_end):
-    return [entry for entry in sandbox.requests[start:] if entry["path"].endswith(path_end)]
+def requests_since(x_api, start, path_end):
+    return [entry for entry in x_api.requests[start:] if entry["path"].endswith(path_end)]
 
 
 # Polling
 
 
-def test_mentions_and_dms_become_tickets_with_names_and_handles_from_expansions(sandbox, x):
-    mention = sandbox.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out on Elm St since 6am")
-    dm = sandbox.add_dm("4002", "pat_oak", "Pat Oak", "My bill doubled this month")
+def test_mentions_and_dms_become_tickets_with_names_and_handles_from_expansions(x_api, x):
+    mention = x_api.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out on Elm St since 6am")
+    dm = x_api.add_dm("4002", "pat_oak", "Pat Oak", "My bill doubled this month")
     poll(x)
     assert_each_once(x, [mention, dm])
     assert Ticket.objects.get(messages__external_id=mention).thread_key == f"x:{mention}:4001"
@@ -114,26 +78,26 @@ def test_mentions_and_dms_become_tickets_with_names_and_handles_from_expansions(
     assert Identity.objects.get(external_id="4002").contact.name == "Pat Oak"
 
 
-def test_the_first_poll_reads_only_the_newest_page_not_years_of_history(sandbox, db):
-    mentions = add_mentions(sandbox, 130)
-    account = x_account(sandbox)
+def test_the_first_poll_reads_only_the_newest_page_not_years_of_history(x_api, db):
+    mentions = add_mentions(x_api, 130)
+    account = x_account(x_api)
     poll(account)
     assert_each_once(account, mentions[-100:])
     assert account.cursor["mentions_since_id"] == mentions[-1]
 
 
-def test_every_page_since_the_cursor_is_fetched(sandbox, x):
-    mentions, dms = add_mentions(sandbox, 250), add_dms(sandbox, 130)
-    start = len(sandbox.requests)
+def test_every_page_since_the_cursor_is_fetched(x_api, x):
+    mentions, dms = add_mentions(x_api, 250), add_dms(x_api, 130)
+    start = len(x_api.requests)
     poll(x)
     assert_each_once(x, mentions + dms)
-    assert len(requests_since(sandbox, start, "/mentions")) == 3
-    assert len(requests_since(sandbox, start, "/dm_events")) == 2
+    assert len(requests_since(x_api, start, "/mentions")) == 3
+    assert len(requests_since(x_api, start, "/dm_events")) == 2
     assert x.cursor == {"mentions_since_id": mentions[-1], "dm_last_event_id": dms[-1]}
 
 
-def test_a_second_poll_with_nothing_new_adds_nothing(sandbox, x):
-    expected = add_mentions(sandbox, 5) + add_dms(sandbox, 2)
+def test_a_second_poll_with_nothing_new_adds_nothing(x_api, x):
+    expected = add_mentions(x_api, 5) + add_dms(x_api, 2)
     poll(x)
     cursor = x.cursor
     result = poll(x)
@@ -142,14 +106,14 @@ def test_a_second_poll_with_nothing_new_adds_nothing(sandbox, x):
     assert_each_once(x, expected)
 
 
-def test_since_id_advances_to_the_newest_mention_and_is_asked_for_next_time(sandbox, x):
-    first = sandbox.add_mention(*customer(1), "Flickering lights on Oak Ave")
+def test_since_id_advances_to_the_newest_mention_and_is_asked_for_next_time(x_api, x):
+    first = x_api.add_mention(*customer(1), "Flickering lights on Oak Ave")
     poll(x)
     assert x.cursor["mentions_since_id"] == first
-    second = sandbox.add_mention(*customer(2), "Same on Pine St")
-    start = len(sandbox.requests)
+    second = x_api.add_mention(*customer(2), "Same on Pine St")
+    start = len(x_api.requests)
     poll(x)
-    assert requests_since(sandbox, start, "/mentions")[0]["params"]["since_id"] == first
+    assert requests_since(x_api, start, "/mentions")[0]["params"]["since_id"] == first
     assert x.cursor["mentions_since_id"] == second
     assert_each_once(x, [first, second])
 
@@ -159,33 +123,33 @@ def test_ids_compare_as_numbers_not_as_text():
     assert newest_id("1578516295611748353", []) == "1578516295611748353"
 
 
-def test_dm_polling_stops_at_the_last_stored_event(sandbox, x):
-    earlier = add_dms(sandbox, 150)
+def test_dm_polling_stops_at_the_last_stored_event(x_api, x):
+    earlier = add_dms(x_api, 150)
     poll(x)
-    later = add_dms(sandbox, 3, first=50)
-    start = len(sandbox.requests)
+    later = add_dms(x_api, 3, first=50)
+    start = len(x_api.requests)
     poll(x)
-    assert len(requests_since(sandbox, start, "/dm_events")) == 1  # the second page is older still
+    assert len(requests_since(x_api, start, "/dm_events")) == 1  # the second page is older still
     assert x.cursor["dm_last_event_id"] == later[-1]
     assert_each_once(x, earlier + later)
 
 
-def test_our_own_dm_sent_from_the_x_app_is_linked_to_its_conversation_not_a_ticket(sandbox, x):
-    question = sandbox.add_dm("4002", "pat_oak", "Pat Oak", "Did my payment go through?")
-    ours = sandbox.add_dm(sandbox.account_id, sandbox.username, "Prairie", "Yes, it posted this morning.",
-                          conversation_id=one_to_one("4002", sandbox.account_id))
+def test_our_own_dm_sent_from_the_x_app_is_linked_to_its_conversation_not_a_ticket(x_api, x):
+    question = x_api.add_dm("4002", "pat_oak", "Pat Oak", "Did my payment go through?")
+    ours = x_api.add_dm(x_api.account_id, x_api.username, "Prairie", "Yes, it posted this morning.",
+                          conversation_id=one_to_one("4002", x_api.account_id))
     poll(x)
     reply = Message.objects.get(external_id=ours)
     assert (reply.direction, reply.delivery_state) == ("outbound", "sent")
     assert reply.ticket == Message.objects.get(external_id=question).ticket == Ticket.objects.get()
 
 
-def test_the_same_page_served_twice_stores_each_mention_once(sandbox, x):
-    mentions = add_mentions(sandbox, 250)
-    sandbox.serve_page_twice()
-    start = len(sandbox.requests)
+def test_the_same_page_served_twice_stores_each_mention_once(x_api, x):
+    mentions = add_mentions(x_api, 250)
+    x_api.serve_page_twice()
+    start = len(x_api.requests)
     result = poll(x)
-    assert len(requests_since(sandbox, start, "/mentions")) == 4
+    assert len(requests_since(x_api, start, "/mentions")) == 4
     assert result.duplicates == 100
     assert_each_once(x, mentions)
 
@@ -193,11 +157,11 @@ def test_the_same_page_served_twice_stores_each_mention_once(sandbox, x):
 # Failures while polling
 
 
-def test_a_rate_limit_mid_poll_sets_the_next_poll_to_the_reset_time_and_loses_nothing(sandbox, x):
-    mentions, cursor = add_mentions(sandbox, 250), x.cursor
-    sandbox.fail_next(1, status=429, reset_in=600, after=1)  # the second page
+def test_a_rate_limit_mid_poll_sets_the_next_poll_to_the_reset_time_and_loses_nothing(x_api, x):
+    mentions, cursor = add_mentions(x_api, 250), x.cursor
+    x_api.fail_next(1, status=429, reset_in=600, after=1)  # the second page
     assert poll(x) is None
-    [limited] = [entry for entry in sandbox.requests if entry["status"] == 429]
+    [limited] = [entry for entry in x_api.requests if entry["status"] == 429]
     reset_at = datetime.fromtimestamp(int(limited["headers"]["x-rate-limit-reset"]), tz=timezone.utc)
     assert x.next_poll_at == reset_at == x.rate_limited_until
     assert x.last_error == f"X rate limit reached; next poll at {reset_at:%H:%M} UTC."
@@ -209,9 +173,9 @@ def test_a_rate_limit_mid_poll_sets_the_next_poll_to_the_reset_time_and_loses_no
     assert x.rate_limited_until is None and not x.last_error
 
 
-def test_a_server_error_is_retried_later_and_then_everything_comes_in(sandbox, x):
-    expected = add_mentions(sandbox, 120) + add_dms(sandbox, 3)
-    sandbox.fail_next(1, status=500, after=2)  # the DM page, after both mention pages
+def test_a_server_error_is_retried_later_and_then_everything_comes_in(x_api, x):
+    expected = add_mentions(x_api, 120) + add_dms(x_api, 3)
+    x_api.fail_next(1, status=500, after=2)  # the DM page, after both mention pages
     assert poll(x) is None
     assert x.last_error == "X is having trouble (Internal Server Error); will try again."
     assert not x.error_is_permanent and x.consecutive_failures == 1
@@ -222,11 +186,11 @@ def test_a_server_error_is_retried_later_and_then_everything_comes_in(sandbox, x
     assert x.consecutive_failures == 0
 
 
-def test_a_read_timeout_during_fetch_is_retried_then_everything_comes_in(sandbox, db):
-    account = x_account(sandbox, timeout_seconds=1)
+def test_a_read_timeout_during_fetch_is_retried_then_everything_comes_in(x_api, db):
+    account = x_account(x_api, timeout_seconds=1)
     poll(account)
-    mentions = add_mentions(sandbox, 20)
-    sandbox.delay_next(3)
+    mentions = add_mentions(x_api, 20)
+    x_api.delay_next(3)
     started = time.monotonic()
     assert poll(account) is None
     assert time.monotonic() - started < 2.5
@@ -237,22 +201,22 @@ def test_a_read_timeout_during_fetch_is_retried_then_everything_comes_in(sandbox
     assert_each_once(account, mentions)
 
 
-def test_a_revoked_token_flags_the_account_for_an_admin_and_stops_polling(sandbox, x):
-    sandbox.add_mention(*customer(1), "Anyone there?")
-    sandbox.revoke_token()
+def test_a_revoked_token_flags_the_account_for_an_admin_and_stops_polling(x_api, x):
+    x_api.add_mention(*customer(1), "Anyone there?")
+    x_api.revoke_token()
     assert poll(x) is None
     assert x.error_is_permanent
     assert x.last_error == REVOKED
     assert REVOKED == "X says the account's credentials are invalid or revoked — an admin must reconnect it."
     ChannelAccount.objects.filter(pk=x.pk).update(next_poll_at=django_timezone.now() - timedelta(minutes=1))
     assert x.pk not in accounts_due()
-    start = len(sandbox.requests)
+    start = len(x_api.requests)
     assert account_poll(x.pk) is None
-    assert len(sandbox.requests) == start
+    assert len(x_api.requests) == start
 
 
-def test_an_account_without_credentials_is_flagged_with_what_is_missing(sandbox, db):
-    account = x_account(sandbox)
+def test_an_account_without_credentials_is_flagged_with_what_is_missing(x_api, db):
+    account = x_account(x_api)
     ChannelAccount.objects.filter(pk=account.pk).update(credentials={"bearer_token": "only-this"})
     poll(account)
     assert account.error_is_permanent
@@ -261,11 +225,11 @@ def test_an_account_without_credentials_is_flagged_with_what_is_missing(sandbox,
     )
 
 
-def test_check_says_who_the_credentials_belong_to(sandbox, x):
+def test_check_says_who_the_credentials_belong_to(x_api, x):
     assert adapter_for(x).check() == "Connected as @PrairieEGHelp (id 1500000000000000001)."
     x.self_external_id = "42"
     assert "set up for X user id 42: set it to 1500000000000000001" in adapter_for(x).check()
-    sandbox.revoke_token()
+    x_api.revoke_token()
     with pytest.raises(ChannelError, match="revoked") as refused:
         adapter_for(x).check()
     assert refused.value.permanent
@@ -275,41 +239,41 @@ def test_check_says_who_the_credentials_belong_to(sandbox, x):
 
 
 @pytest.fixture
-def mention(sandbox, x):
-    tweet_id = sandbox.add_mention("4001", "kjones", "Kim Jones", "Power out on Elm St since 6am, any ETA?")
+def mention(x_api, x):
+    tweet_id = x_api.add_mention("4001", "kjones", "Kim Jones", "Power out on Elm St since 6am, any ETA?")
     poll(x)
     return Message.objects.get(external_id=tweet_id)
 
 
-def test_a_reply_to_a_mention_is_posted_in_reply_to_it_and_gets_its_tweet_id(sandbox, mention, agent):
+def test_a_reply_to_a_mention_is_posted_in_reply_to_it_and_gets_its_tweet_id(x_api, mention, agent):
     reply = ticket_reply(ticket=mention.ticket, author=agent, text="@kjones " + OUTAGE)
     assert message_send(reply.pk) == "sent"
     reply.refresh_from_db()
-    [posted] = sandbox.posted_tweets
+    [posted] = x_api.posted_tweets
     assert (posted["in_reply_to_tweet_id"], posted["text"]) == (mention.external_id, reply.text)
     assert reply.external_id == posted["id"]
     assert reply.url == f"https://x.com/PrairieEGHelp/status/{posted['id']}"
-    assert message_send(reply.pk) is None and len(sandbox.posted_tweets) == 1
-    with urlopen(sandbox.url) as page:  # what a human watching `make run` sees
+    assert message_send(reply.pk) is None and len(x_api.posted_tweets) == 1
+    with urlopen(x_api.url) as page:  # what a human watching `make run` sees
         assert "Crews are on Elm St" in page.read().decode()
 
 
-def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(sandbox, mention, agent):
+def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(x_api, mention, agent):
     too_long = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + "Thank you! " + LINK)
-    start = len(sandbox.requests)
+    start = len(x_api.requests)
     assert message_send(too_long.pk) == "failed"
     too_long.refresh_from_db()
     assert too_long.delivery_error == "Reply is 284 characters; X allows 280."
-    assert sandbox.requests[start:] == [] and sandbox.posted_tweets == []
+    assert x_api.requests[start:] == [] and x_api.posted_tweets == []
     too_long.ticket.refresh_from_db()  # the customer got nothing: the first-response clock runs again
     assert too_long.ticket.first_response_at is None and too_long.ticket.sla_due_at is not None
     # The link counts 23 however long it is: 273 by X's count, 324 letters.
     fits = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + LINK)
     assert message_send(fits.pk) == "sent"
-    assert [tweet["text"] for tweet in sandbox.posted_tweets] == [fits.text]
+    assert [tweet["text"] for tweet in x_api.posted_tweets] == [fits.text]
 
 
-def test_x_refusing_a_duplicate_reply_fails_that_message_not_the_account(sandbox, mention, agent, x):
+def test_x_refusing_a_duplicate_reply_fails_that_message_not_the_account(x_api, mention, agent, x):
     first = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE)
     second = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE)
     assert message_send(first.pk) == "sent"
@@ -317,10 +281,10 @@ def test_x_refusing_a_duplicate_reply_fails_that_message_not_the_account(sandbox
     second.refresh_from_db()
     assert second.delivery_error == "X refused: You are not allowed to create a Tweet with duplicate content."
     x.refresh_from_db()
-    assert not x.error_is_permanent and len(sandbox.posted_tweets) == 1
+    assert not x.error_is_permanent and len(x_api.posted_tweets) == 1
 
 
-def test_a_send_that_never_reaches_x_is_queued_again_not_unknown(sandbox, mention, agent, x):
+def test_a_send_that_never_reaches_x_is_queued_again_not_unknown(x_api, mention, agent, x):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"
@@ -332,15 +296,15 @@ def test_a_send_that_never_reaches_x_is_queued_again_not_unknown(sandbox, mentio
     assert reply.next_attempt_at > django_timezone.now()
 
 
-def test_a_dm_reply_goes_to_the_conversation_of_its_ticket_and_its_echo_is_not_a_new_message(sandbox, x, agent):
-    sandbox.add_dm("4002", "pat_oak", "Pat Oak", "My bill doubled")
-    sandbox.add_dm("4003", "lee_m", "Lee Morgan", "Meter reading looks wrong")
+def test_a_dm_reply_goes_to_the_conversation_of_its_ticket_and_its_echo_is_not_a_new_message(x_api, x, agent):
+    x_api.add_dm("4002", "pat_oak", "Pat Oak", "My bill doubled")
+    x_api.add_dm("4003", "lee_m", "Lee Morgan", "Meter reading looks wrong")
     poll(x)
-    conversation = one_to_one("4003", sandbox.account_id)
+    conversation = one_to_one("4003", x_api.account_id)
     ticket = Ticket.objects.get(thread_key=f"xdm:{conversation}")
     reply = ticket_reply(ticket=ticket, author=agent, text="Sorry about that, Lee. Can you send a photo of the meter?")
     assert message_send(reply.pk) == "sent"
-    [sent] = sandbox.sent_dms
+    [sent] = x_api.sent_dms
     assert (sent["dm_conversation_id"], sent["text"]) == (conversation, reply.text)
     reply.refresh_from_db()
     assert reply.external_id == sent["id"]
@@ -348,71 +312,47 @@ def test_a_dm_reply_goes_to_the_conversation_of_its_ticket_and_its_echo_is_not_a
     assert ticket.messages.count() == 2 and Message.objects.count() == 3
 
 
-def test_a_send_cut_off_by_a_timeout_is_unknown_never_resent_and_reconciled_by_its_echo(sandbox, db, agent):
-    account = x_account(sandbox, timeout_seconds=1)
+def test_a_send_cut_off_by_a_timeout_is_unknown_never_resent_and_reconciled_by_its_echo(x_api, db, agent):
+    account = x_account(x_api, timeout_seconds=1)
     poll(account)
-    sandbox.add_dm("4002", "pat_oak", "Pat Oak", "Power flickering at 12 Elm St")
+    x_api.add_dm("4002", "pat_oak", "Pat Oak", "Power flickering at 12 Elm St")
     poll(account)
     ticket = Ticket.objects.get()
     reply = ticket_reply(ticket=ticket, author=agent, text="Crews are on the way to Elm St.")
-    sandbox.delay_next(3)  # X posts the DM, but answers after our client stopped waiting
+    x_api.delay_next(3)  # X posts the DM, but answers after our client stopped waiting
     assert message_send(reply.pk) == "unknown"
     reply.refresh_from_db()
     assert reply.delivery_error == (
         "The call to X was cut off (no answer in time); the reply may or may not have gone out."
     )
     assert message_send(reply.pk) is None and reply.pk not in outbox_sweep()
-    assert len(sandbox.sent_dms) == 1
+    assert len(x_api.sent_dms) == 1
     poll(account)
     reply.refresh_from_db()
-    assert (reply.delivery_state, reply.external_id) == ("sent", sandbox.sent_dms[0]["id"])
+    assert (reply.delivery_state, reply.external_id) == ("sent", x_api.sent_dms[0]["id"])
     assert ticket.messages.count() == 2
 
 
 # A worker killed mid-poll
 
-CHILD_POLL = """
-import os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "oss_inbox.settings"
-import django
-django.setup()
-from channels.polling import account_poll
-account_poll(int(sys.argv[1]))
-"""
-
-
-def database_url_of_this_run():
-    database = connection.settings_dict
-    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
-    return f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
-def wait_until(condition, timeout, explain):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, explain()
-        time.sleep(0.01)
-
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_poll_killed_between_fetch_and_commit_is_redone_and_stores_each_mention_once(sandbox, tmp_path):
-    mentions = add_mentions(sandbox, 1500)
-    account = x_account(sandbox)
+def test_a_poll_killed_between_fetch_and_commit_is_redone_and_stores_each_mention_once(x_api, tmp_path):
+    mentions = add_mentions(x_api, 1500)
+    account = x_account(x_api)
     cursor = {"mentions_since_id": "1", "dm_last_event_id": "1"}
     ChannelAccount.objects.filter(pk=account.pk).update(cursor=cursor)
     output = tmp_path / "child.log"
-    with output.open("w") as log:
-        child = subprocess.Popen([sys.executable, "-c", CHILD_POLL, str(account.pk)], cwd=ROOT, stdout=log, stderr=log,
-                                 env={**os.environ, "DATABASE_URL": database_url_of_this_run()})
+    child = poll_in_another_process(account.pk, output)
     try:
         # The DM page is the fetch's last request: from here on the child parses and ingests.
-        wait_until(lambda: requests_since(sandbox, 0, "/dm_events") or child.poll() is not None, 60, output.read_text)
+        wait_until(lambda: requests_since(x_api, 0, "/dm_events") or child.poll() is not None, 60, output.read_text)
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
     assert child.returncode == -signal.SIGKILL, output.read_text()
-    assert len(requests_since(sandbox, 0, "/mentions")) == 15
+    assert len(requests_since(x_api, 0, "/mentions")) == 15
 
     stored = Message.objects.filter(account=account).count()
     assert stored in (0, 1500)  # one transaction: all or nothing, never part

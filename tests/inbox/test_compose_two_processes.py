@@ -6,97 +6,28 @@ Two gunicorn processes serve one SQLite file in a temporary folder; the suite's 
 is not involved. About 15 seconds.
 """
 
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "correct-horse-battery"
-SETUP = f"""
-from django.contrib.auth.models import Group, User
-from oss_inbox.staff.roles import AGENT
-from tests import factories
-from tests.inbox.conftest import open_ticket
-
-User.objects.create_user("dana", password="{PASSWORD}").groups.add(Group.objects.get(name=AGENT))
-print("ticket", open_ticket(factories.account("twitter")).pk)
-"""
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from bench.servers import DATABASE_FILE, signed_in, ticket_database, web_env, web_processes
 
 
 @pytest.fixture
 def two_web_processes(tmp_path):
     """(base URLs of two web processes, the ticket's id, the database file)."""
-    database = tmp_path / "inbox.sqlite3"
-    env = {
-        **os.environ, "OSS_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{database}", "CACHE_URL": "locmem://",
-        "CELERY_BROKER_URL": "memory://", "DEBUG": "1", "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "-v0"], ["shell", "-c", SETUP]):
-        done = subprocess.run([*manage, *command], cwd=ROOT, env=env, timeout=300, capture_output=True, text=True)
-        assert done.returncode == 0, f"manage.py {command[0]} failed:\n{done.stdout}\n{done.stderr}"
-    ticket_id = int(re.search(r"ticket (\d+)", done.stdout).group(1))
-    ports = [free_port(), free_port()]
-    logs = [open(tmp_path / f"web-{port}.log", "w") for port in ports]
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "oss_inbox.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        for port, log in zip(ports, logs)
-    ]
-    try:
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url, log in zip(urls, logs):
-            _wait_until_up(url, Path(log.name))
-        yield urls, ticket_id, database
-    finally:
-        for server in servers:
-            server.terminate()
-        for server, log in zip(servers, logs):
-            server.wait(timeout=30)
-            log.close()
-
-
-def _wait_until_up(url, log, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/login/", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not start:\n{log.read_text()[-3000:]}")
-
-
-def _logged_in(url):
-    browser = requests.Session()
-    browser.get(f"{url}/login/", timeout=10)
-    token = browser.cookies["csrftoken"]
-    answer = browser.post(f"{url}/login/", {"username": "dana", "password": PASSWORD, "csrfmiddlewaretoken": token},
-                          allow_redirects=False, timeout=10)  # fmt: skip
-    assert answer.status_code == 302, answer.text[:500]
-    return browser
+    env = web_env(tmp_path, CACHE_URL="locmem://")
+    ticket_id = ticket_database(env)
+    with web_processes(env, 2) as urls:
+        yield urls, ticket_id, tmp_path / DATABASE_FILE
 
 
 def test_four_concurrent_posts_of_one_composed_reply_across_two_processes_store_one_reply(two_web_processes):
     urls, ticket_id, database = two_web_processes
-    browser = _logged_in(urls[0])
+    browser = signed_in(urls[0])
     page = browser.get(f"{urls[0]}/tickets/{ticket_id}/", timeout=10).text
     once = re.search(r'name="once" value="([^"]+)"', page).group(1)
     form = {"text": "Crews are on their way.", "action": "reply", "once": once,

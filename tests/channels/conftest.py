@@ -1,0 +1,30 @@
+"""The fake X and Graph servers (channels/sandbox), each started for one test and stopped after it,
+and a Facebook Page account on the Graph one."""
+
+import pytest
+
+from channels.sandbox.graph_api import GraphApiSandbox
+from channels.sandbox.x_api import XApiSandbox
+
+from .sandbox_accounts import facebook_page
+
+
+def _running(server):
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def x_api():
+    yield from _running(XApiSandbox())
+
+
+@pytest.fixture
+def graph():
+    yield from _running(GraphApiSandbox())
+
+
+@pytest.fixture
+def page(db, graph):
+    return facebook_page(graph, timeout_seconds=2)
