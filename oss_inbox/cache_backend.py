@@ -1,6 +1,7 @@
 """The Redis cache, degraded to a miss while Redis cannot answer: pages are then built from the database.
 
-While Redis is down (refused, timed out, read-only after a failover, full, something else on its port):
+While Redis is down (refused, timed out, read-only after a failover, full, writes stopped by a failed
+snapshot, any other error Redis answers, something else on its port):
 - a read is a miss (get -> default, get_many -> {}, has_key -> False), so callers build from the
   database;
 - a fill is dropped (set, add -> False, set_many -> every key failed, touch -> False);
@@ -9,7 +10,8 @@ While Redis is down (refused, timed out, read-only after a failover, full, somet
   written during it (an incr raises CacheUnavailable, a ValueError, as for a missing key).
 After a failure the process leaves Redis alone for RETRY_SECONDS: a down Redis costs one failed
 connect per process per interval, not one per call. The outage is logged once when it starts and
-once when it ends. Timeouts are short (oss_inbox/env.py): a healthy Redis answers in a millisecond.
+once when it ends: when a write succeeds again (a Redis that answers reads but refuses writes is still
+down). Timeouts are short (oss_inbox/env.py): a healthy Redis answers in a millisecond.
 """
 
 import logging
@@ -24,13 +26,13 @@ from django.utils.functional import cached_property
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = (
-    redis.exceptions.ConnectionError,  # refused, reset, loading, authentication, pool exhausted
-    redis.exceptions.TimeoutError,
-    redis.exceptions.ReadOnlyError,  # a replica after a failover
-    redis.exceptions.OutOfMemoryError,  # full, and told not to evict
-    redis.exceptions.InvalidResponse,  # something that is not Redis on the port
-)
+# Any error Redis or the link to it gives: refused, reset, timed out, loading, authentication, pool
+# exhausted, a replica after a failover (READONLY, MASTERDOWN), full and told not to evict (OOM),
+# writes stopped by a failed snapshot (MISCONF) or missing replicas (NOREPLICAS), a user without the
+# permission (NOPERM), something that is not Redis on the port. Only a value Redis was never sent
+# (DataError: our own mistake) is raised.
+UNAVAILABLE = redis.exceptions.RedisError
+OUR_MISTAKES = redis.exceptions.DataError
 RETRY_SECONDS = 5
 OWED_LIMIT = 1000  # distinct invalidations kept through one outage (a handful in practice)
 
@@ -114,7 +116,7 @@ class OutageSafeRedisCache(RedisCache):
     def outage(self):
         return outage_for(tuple(self._servers))
 
-    def _attempt(self, call, fallback, owed=None):
+    def _attempt(self, call, fallback, owed=None, writes=True):
         outage = self.outage
         if outage.waiting():
             if owed:
@@ -123,13 +125,15 @@ class OutageSafeRedisCache(RedisCache):
         try:
             replayed = self._replay(outage) if outage.since is not None else 0
             result = call()
+        except OUR_MISTAKES:
+            raise
         except UNAVAILABLE as error:
             if owed:
                 outage.owe(*owed)
             outage.begin(error)
             return fallback
-        if outage.since is not None:
-            outage.end(replayed)
+        if outage.since is not None and (writes or replayed):
+            outage.end(replayed)  # not on a read alone: a Redis may answer reads and refuse writes
         return result
 
     def _replay(self, outage):
@@ -150,13 +154,14 @@ class OutageSafeRedisCache(RedisCache):
         return len(owed)
 
     def get(self, key, default=None, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).get(key, default, version), default)
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).get(key, default, version), default,
+                             writes=False)
 
     def get_many(self, keys, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).get_many(keys, version), {})
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).get_many(keys, version), {}, writes=False)
 
     def has_key(self, key, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).has_key(key, version), False)
+        return self._attempt(lambda: super(OutageSafeRedisCache, self).has_key(key, version), False, writes=False)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt(lambda: super(OutageSafeRedisCache, self).add(key, value, timeout, version), False)

@@ -176,3 +176,37 @@ def test_a_change_made_while_redis_did_not_answer_is_seen_once_it_answers_again(
         time.sleep(0.3)
         assert cached_list("test:names", lambda: ["after"]) == ["after"]
         assert cached_list("test:names", lambda: ["not built again"]) == ["after"]  # cached again
+
+
+def _refusing(port, mode):
+    """Make the redis-server on `port` answer errors instead of values, as a Redis in trouble does."""
+    import redis
+
+    client = redis.Redis(port=port)
+    if mode == "writes":  # NOREPLICAS on every write: like MISCONF after a failed snapshot
+        client.config_set("min-replicas-to-write", 1)
+    else:  # MASTERDOWN on every read, READONLY on every write: a replica whose master is gone
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            dead = probe.getsockname()[1]
+        client.config_set("replica-serve-stale-data", "no")
+        client.replicaof("127.0.0.1", dead)
+    client.close()
+
+
+@pytest.mark.parametrize("mode", ["writes", "reads"])
+def test_a_redis_that_answers_errors_degrades_the_pages_and_says_so_once(
+    client, agent, twitter, redis_server, monkeypatch, caplog, mode
+):
+    process, port = redis_server
+    monkeypatch.setattr(cache_backend, "RETRY_SECONDS", 0.05)
+    _refusing(port, mode)
+    ticket = open_ticket(twitter)
+    client.force_login(agent)
+    with caches_at(f"redis://127.0.0.1:{port}/6", monkeypatch), caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            for url in (reverse("inbox:queue"), reverse("inbox:ticket", args=[ticket.pk])):
+                assert client.get(url).status_code == 200
+            time.sleep(0.1)  # past the retry interval: Redis is asked again, and still refuses
+    said = [record.getMessage() for record in caplog.records if record.name == "oss_inbox.cache_backend"]
+    assert len(said) == 1 and f"127.0.0.1:{port}/6 cannot be reached" in said[0]
