@@ -5,9 +5,15 @@ snapshot, any other error Redis answers, something else on its port):
 - a read is a miss (get -> default, get_many -> {}, has_key -> False), so callers build from the
   database;
 - a fill is dropped (set, add -> False, set_many -> every key failed, touch -> False);
-- an invalidation (delete, delete_many, incr, clear) is remembered and replayed, before anything
-  else, once Redis answers again, so nothing read after the outage is older than what was
-  written during it (an incr raises CacheUnavailable, a ValueError, as for a missing key).
+- an invalidation (delete, delete_many, incr, decr, clear) is remembered by the process that made
+  it, and replayed by that process before its first call that reaches Redis again (an incr or decr
+  raises CacheUnavailable, a ValueError, as for a missing key; it is replayed as the sum of the
+  deltas owed for its key, sign included, and one that timed out after reaching Redis may count
+  twice: right for the version numbers of oss_inbox/cached.py, not for exact counts).
+What that guarantees: the process that made a change reads nothing older than it after the outage.
+Another process may read an entry stored before the change until that process replays it, or for
+good if it exits first, or keeps more than OWED_LIMIT; so across processes staleness is bounded
+only by each entry's own expiry (300 s for the lists of oss_inbox/cached.py, the longest).
 After a failure the process leaves Redis alone for RETRY_SECONDS: a down Redis costs one failed
 connect per process per interval, not one per call. The outage is logged once when it starts and
 once when it ends: when a write succeeds again (a Redis that answers reads but refuses writes is still
@@ -50,7 +56,7 @@ class Outage:
         self.lock = threading.Lock()
         self.since = None  # monotonic start of the current outage; None while Redis answers
         self.retry_at = 0.0
-        self.owed = {}  # (operation, key, version) -> None, in order: invalidations to replay
+        self.owed = {}  # (operation, key, version) -> delta (incr, decr) or 0, in order: invalidations to replay
 
     def waiting(self):
         return self.since is not None and time.monotonic() < self.retry_at
@@ -74,22 +80,27 @@ class Outage:
         log.warning("The cache at %s answers again after %.0f s; %d invalidations made meanwhile replayed.",
                     self.where, seconds, replayed)
 
-    def owe(self, operation, key=None, version=None):
+    def owe(self, operation, key=None, version=None, delta=0):
+        owed = (operation, key, version)
         with self.lock:
-            if len(self.owed) < OWED_LIMIT:
-                self.owed[(operation, key, version)] = None
-            elif (operation, key, version) not in self.owed:
+            if owed in self.owed or len(self.owed) < OWED_LIMIT:
+                self.owed[owed] = self.owed.get(owed, 0) + delta
+            else:
                 log.error("The cache at %s: more than %d invalidations owed; %s of %r dropped.",
                           self.where, OWED_LIMIT, operation, key)
 
     def take_owed(self):
         with self.lock:
-            owed, self.owed = list(self.owed), {}
+            owed, self.owed = list(self.owed.items()), {}
         return owed
 
     def give_back(self, owed):
+        """Put back what a replay did not get through, before what was owed meanwhile (deltas added up)."""
         with self.lock:
-            self.owed = {**dict.fromkeys(owed), **self.owed}
+            merged = dict(owed)
+            for owed_key, delta in self.owed.items():
+                merged[owed_key] = merged.get(owed_key, 0) + delta
+            self.owed = merged
 
 
 _outages = {}
@@ -138,14 +149,14 @@ class OutageSafeRedisCache(RedisCache):
 
     def _replay(self, outage):
         owed = outage.take_owed()
-        for done, (operation, key, version) in enumerate(owed):
+        for done, ((operation, key, version), delta) in enumerate(owed):
             try:
                 if operation == "clear":
                     super().clear()
                 elif operation == "delete":
                     super().delete(key, version=version)
-                else:
-                    super().incr(key, version=version)
+                elif delta:  # an incr and a decr that cancel out leave nothing to replay
+                    super().incr(key, delta, version=version)
             except ValueError:  # an incr of a key Redis no longer has: nothing stale is left under it
                 pass
             except UNAVAILABLE:
@@ -189,7 +200,7 @@ class OutageSafeRedisCache(RedisCache):
     def incr(self, key, delta=1, version=None):
         missing = object()
         result = self._attempt(lambda: super(OutageSafeRedisCache, self).incr(key, delta, version), missing,
-                               owed=("incr", key, version))
+                               owed=("incr", key, version, delta))  # decr comes here with -delta
         if result is missing:
             raise CacheUnavailable(f"The cache cannot be reached: {key!r} not incremented.")
         return result

@@ -10,8 +10,9 @@ them: Redis in production (CACHE_URL); the default, per-process locmem, suits on
 A version number is never used twice: a missing version key (a cleared or restarted cache, an
 eviction) starts again from the clock, not from 0, so a list left under an old number is never
 found again. While Redis is down every read misses, so each list is built from the database
-(oss_inbox/cache_backend.py); a move-on that failed then is replayed when Redis answers again,
-before anything is read from it.
+(oss_inbox/cache_backend.py); a move-on that failed then is replayed by the process that made it,
+before that process reads anything again; other processes may read the old list until then, at
+most for SECONDS.
 """
 
 import time

@@ -210,3 +210,20 @@ def test_a_redis_that_answers_errors_degrades_the_pages_and_says_so_once(
             time.sleep(0.1)  # past the retry interval: Redis is asked again, and still refuses
     said = [record.getMessage() for record in caplog.records if record.name == "oss_inbox.cache_backend"]
     assert len(said) == 1 and f"127.0.0.1:{port}/6 cannot be reached" in said[0]
+
+
+def test_a_decr_refused_during_an_outage_is_replayed_as_a_decr(redis_server, monkeypatch):
+    import redis
+
+    process, port = redis_server
+    monkeypatch.setattr(cache_backend, "RETRY_SECONDS", 0.05)
+    with caches_at(f"redis://127.0.0.1:{port}/6", monkeypatch):
+        cache.set("counter", 10, timeout=None)
+        _refusing(port, "writes")
+        for change in (cache.decr, cache.decr, cache.incr):
+            time.sleep(0.1)  # each one reaches Redis and is refused
+            with pytest.raises(ValueError):
+                change("counter")
+        redis.Redis(port=port).config_set("min-replicas-to-write", 0)
+        time.sleep(0.1)
+        assert cache.get("counter") == 9  # owed: -1 -1 +1, replayed before the read
