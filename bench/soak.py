@@ -24,6 +24,8 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import Agent, Stack, StackError  # noqa: E402
@@ -56,31 +58,41 @@ def main():
 def soak(stack, var_dir, minutes):
     run = uuid.uuid4().hex[:6]
     agent = Agent(stack.web, "dana", stack.password_of("dana"))
-    answers = []
+    answers, failures = [], []
     started = time.monotonic()
+    reported = 0
     while time.monotonic() - started < minutes * 60:
-        answers += answer_new_tickets(agent, run, len(answers))
+        answers += answer_new_tickets(agent, run, len(answers), failures)
+        if time.monotonic() - started >= (reported + 1) * 60:
+            reported += 1
+            print(f"soak: minute {reported}: {len(stack.written())} messages written, {len(answers)} answers sent", flush=True)
         time.sleep(ANSWER_EVERY_SECONDS)
     stack.pause_customers()
     written = stack.written()
     deadline = time.monotonic() + CATCH_UP_SECONDS
     while True:
-        answers += answer_new_tickets(agent, run, len(answers))
+        answers += answer_new_tickets(agent, run, len(answers), failures)
         stored, sent = stored_counts(var_dir, written), sent_marks(stack)
         caught_up = all(stored[item["id"]] for item in written) and all(sent[mark] for mark in answers)
         if caught_up or time.monotonic() > deadline:
             break
         time.sleep(5)
-    return summarise(stack, minutes, written, stored, answers, sent, stack_up=stack.process.poll() is None)
+    return summarise(stack, minutes, written, stored, answers, sent, failures, stack_up=stack.process.poll() is None)
 
 
-def answer_new_tickets(agent, run, answered):
-    """Send & resolve every ticket in the open queue's first page; returns the marks sent."""
+def answer_new_tickets(agent, run, answered, failures):
+    """Send & resolve every ticket in the open queue's first page; returns the marks sent.
+
+    A request that fails (the web process restarting, say) is counted in `failures` and tried
+    again at the next round: the summary says how many, beside the restarts that explain them."""
     marks = []
-    for ticket_id in agent.open_tickets():
-        mark = f"(soak {run}-{answered + len(marks)})"
-        if agent.reply(ticket_id, f"Thanks for telling us; crews are on it {mark}.", action="reply_resolve", check=False):
-            marks.append(mark)
+    try:
+        for ticket_id in agent.open_tickets():
+            mark = f"(soak {run}-{answered + len(marks)})"
+            if agent.reply(ticket_id, f"Thanks for telling us; crews are on it {mark}.", action="reply_resolve", check=False):
+                marks.append(mark)
+    except requests.RequestException as error:
+        failures.append(f"{time.strftime('%H:%M:%S')} {error.__class__.__name__}: {error}"[:200])
     return marks
 
 
@@ -110,16 +122,16 @@ def sent_marks(stack):
     return Counter(mark for name in SENT_LISTS for item in sent[name] for mark in MARK.findall(item.get("text", "")))
 
 
-def summarise(stack, minutes, written, stored, answers, sent, *, stack_up):
+def summarise(stack, minutes, written, stored, answers, sent, failures, *, stack_up):
     restarts = [line for line in stack.lines if line.startswith("make run|") and "stopped (exit status" in line]
     doubled = sorted(id_ for id_, count in stored.items() if count > 1)
     missing = sorted(item["id"] for item in written if not stored[item["id"]])
     answers_missing = [mark for mark in answers if not sent[mark]]
     answers_doubled = [mark for mark in answers if sent[mark] > 1]
-    passed = stack_up and not (restarts or doubled or missing or answers_missing or answers_doubled)
+    passed = stack_up and not (restarts or failures or doubled or missing or answers_missing or answers_doubled)
     return {
         "passed": passed, "minutes": minutes, "make run still up": stack_up, "crashed processes": len(restarts),
-        "restarts": restarts, "messages written": len(written), "by kind": dict(Counter(i["kind"] for i in written)),
+        "restarts": restarts, "agent requests failed": failures, "messages written": len(written), "by kind": dict(Counter(i["kind"] for i in written)),
         "stored exactly once": sum(1 for item in written if stored[item["id"]] == 1), "stored twice or more": doubled,
         "not stored": missing, "answers sent": len(answers),
         "answers in the sandbox exactly once": sum(1 for mark in answers if sent[mark] == 1),

@@ -114,6 +114,18 @@ class Stack:
     def pause_customers(self):
         requests.post(f"{self.control}/pause", timeout=10).raise_for_status()
 
+    def running_children(self):
+        """The pids of every process make run started, and of theirs (the worker's pool)."""
+        self._note_children()
+        found = set(self.children)
+        for pid in self.children:
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    found.update(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                pass
+        return found
+
     def pid_of(self, name):
         """The pid of make run's `name` process (e.g. "worker"), by its command line."""
         self._note_children()
@@ -128,15 +140,14 @@ class Stack:
 
     def stop(self):
         """TERM makes devserver stop its processes (TERM, then KILL); anything left is killed here."""
-        if self.process.poll() is not None:
-            return
-        self._note_children()
-        _signal_group(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            _signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process.poll() is None:
+            self._note_children()
+            _signal_group(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.process.pid, signal.SIGKILL)
+                self.process.wait()
         for child in self.children:  # each the leader of its own session and group
             _signal_group(child, signal.SIGKILL)
 

@@ -29,6 +29,7 @@ QUICK_DEATH_SECONDS = 60  # a process that lived longer than this was healthy: i
 GIVE_UP_AFTER = 5  # quick deaths in a row
 # Quiet by default: the console shows warnings and errors, not every request, task and poll.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def processes():
@@ -188,14 +189,14 @@ def main():
     import django
 
     django.setup()
-    prepare()
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in STOP_SIGNALS:
         # Explicitly: a process started in the background inherits SIGINT as ignored.
         signal.signal(signum, _interrupt)
     children = [Child(name, command) for name, command in processes().items()]
     stopping = threading.Event()
     gave_up = None
     try:
+        prepare()
         for child in children:
             child.start()
         wait_until_answering()
@@ -207,7 +208,13 @@ def main():
         gave_up = supervise(children, stopping)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"make run stopped: {' '.join(error.cmd[1:3])} failed (exit status {error.returncode}); see above.")
     finally:
+        for signum in STOP_SIGNALS:
+            # A second Ctrl-C while the processes stop must not cut the stopping short and leave
+            # them running (they are in sessions of their own: the terminal's Ctrl-C never reaches them).
+            signal.signal(signum, signal.SIG_IGN)
         stopping.set()
         stop_all(children)
     if gave_up:

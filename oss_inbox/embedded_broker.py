@@ -16,13 +16,14 @@ This is kombu's SQLAlchemy transport with three changes for several processes on
 """
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from json import loads
 from queue import Empty
 
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from kombu.utils.encoding import bytes_to_str
 from sqlalchemy import create_engine, delete, event, exists, select, text, update
+from sqlalchemy.pool import NullPool
 
 # Longer than any task may run (CELERY_TASK_TIME_LIMIT is 150 s): a hidden message older than this
 # belongs to a worker that died holding it.
@@ -38,7 +39,12 @@ class Channel(kombu_sqlalchemy.Channel):
         self._restored_at = 0.0
 
     def _engine_from_config(self):
-        engine = create_engine(self.connection.client.hostname, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+        # No pool: kombu caches the engine for the process, and a prefork child started later would
+        # inherit pooled SQLite connections (SQLite forbids carrying one across fork). Opening a
+        # SQLite file is cheap.
+        engine = create_engine(
+            self.connection.client.hostname, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
+        )
 
         @event.listens_for(engine, "connect")
         def _wal(dbapi_connection, connection_record):
@@ -60,8 +66,10 @@ class Channel(kombu_sqlalchemy.Channel):
             message = self.session.execute(waiting.add_columns(messages.payload).order_by(messages.id).limit(1)).first()
             if message is None:
                 raise Empty()
-            # The row's timestamp becomes the time it was handed out (the column updates itself).
-            self.session.execute(update(messages).where(messages.id == message.id).values(visible=False))
+            # The row's timestamp becomes the time it was handed out, in UTC (kombu's own default is
+            # local time, which a change to or from daylight saving time would move by an hour).
+            taken = update(messages).where(messages.id == message.id).values(visible=False, sent_at=_utc_now())
+            self.session.execute(taken)
             payload = loads(bytes_to_str(message.payload))
         finally:
             self.session.commit()
@@ -97,8 +105,7 @@ class Channel(kombu_sqlalchemy.Channel):
             return
         self._restored_at = time.time()
         messages = self.message_cls
-        # The transport's timestamps are naive local time (the column's onupdate is datetime.now).
-        cutoff = datetime.now() - VISIBILITY_TIMEOUT
+        cutoff = _utc_now() - VISIBILITY_TIMEOUT
         abandoned = (
             update(messages)
             .where(messages.visible.is_(False), messages.sent_at < cutoff)
@@ -107,6 +114,10 @@ class Channel(kombu_sqlalchemy.Channel):
         )
         self.session.execute(abandoned)
         self.session.commit()
+
+
+def _utc_now():
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # the column is naive
 
 
 class Transport(kombu_sqlalchemy.Transport):

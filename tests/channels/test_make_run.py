@@ -15,6 +15,7 @@ import os
 import signal
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -90,9 +91,20 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
     wait_for("a ticket after the worker was killed", TICKET_WITHIN, lambda: agent.tickets_mentioning(word), stack)
     assert any("worker stopped (exit status -9); starting it again" in line for line in stack.lines)
 
-    # Ctrl-C: everything stops, quietly.
+    # Ctrl-C, and an impatient second one: everything stops, quietly, and nothing is left running.
     stopping_from = len(stack.lines)
-    stack.stop()
-    assert stack.process.returncode == 0, stack.output()
+    processes = stack.running_children()
+    os.killpg(stack.process.pid, signal.SIGINT)
+    time.sleep(0.3)
+    os.killpg(stack.process.pid, signal.SIGINT)
+    assert stack.process.wait(timeout=60) == 0, stack.output()
     after = "\n".join(stack.lines[stopping_from:])
     assert "ERROR" not in after and "Traceback" not in after, after
+    assert not [pid for pid in processes if _alive(pid)], "make run left processes running"
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
