@@ -173,9 +173,17 @@ def logins_box():
         rows = logins_file().read_text().splitlines()
     except OSError:
         return None
-    lines = ["Demo logins (also in var/demo-logins.txt):", "", *rows]
+    lines = [f"Demo logins (also in {_shown(logins_file())}):", "", *rows]
     width = max(len(line) for line in lines)
     return "\n".join(["+" + "-" * (width + 2) + "+", *(f"| {line:<{width}} |" for line in lines), "+" + "-" * (width + 2) + "+"])
+
+
+def _shown(path):
+    """`path` relative to the checkout when it is inside it (var/demo-logins.txt), else whole."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _interrupt(signum, frame):

@@ -91,6 +91,7 @@ def test_the_demo_logins_are_shown_in_a_box(tmp_path, monkeypatch):
     lines = devserver.logins_box().splitlines()
     assert lines[0].startswith("+--") and lines[-1] == lines[0]
     assert any(line.startswith("| dana") and "s3cret-pass" in line and line.endswith(" |") for line in lines)
+    assert str(saved) in lines[1], "the box says where the logins are kept"
     assert len({len(line) for line in lines}) == 1, "the box's sides line up"
     monkeypatch.setattr(devserver, "logins_file", lambda: tmp_path / "missing.txt")
     assert devserver.logins_box() is None
