@@ -1,6 +1,7 @@
 """The in-app form for channel accounts: settings by kind, credentials write-only."""
 
 from django import forms
+from django.utils import timezone
 
 from .models import ChannelAccount, ChannelKind
 
@@ -40,6 +41,9 @@ CREDENTIALS = {
     "facebook": [("page_access_token", "Page access token"), ("app_secret", "App secret")],
     "email": [("imap_password", "IMAP password"), ("smtp_password", "SMTP password")],
 }
+# Secrets an account may do without (X's app-only bearer token; the app secret, unless the Facebook
+# app requires appsecret_proof): re-entering unreadable credentials does not require them.
+OPTIONAL_SECRETS = {"bearer_token", "app_secret"}
 # Where each kind connects (settings) and the secrets it sends there. A change of where requires
 # those secrets again: otherwise an admin could point an account at a server of their choosing
 # and have the saved ones sent to it by the next poll or Test connection.
@@ -66,6 +70,9 @@ class ChannelAccountForm(forms.ModelForm):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        # Saved under a key this server does not hold (oss_inbox/crypto.py): kept whole, or replaced whole.
+        self.unreadable = bool(self.instance.pk) and self.instance.credentials_unreadable
+        self.resumed = False  # after save(): unreadable credentials replaced, so polling resumes
         label, help_text = SELF_ID_LABEL[kind]
         self.fields["self_external_id"].label = label
         self.fields["self_external_id"].help_text = help_text
@@ -98,12 +105,33 @@ class ChannelAccountForm(forms.ModelForm):
         for name in ("setting_imap_security", "setting_smtp_security"):
             if cleaned.get(name) and cleaned[name] not in ("ssl", "starttls", "none"):
                 self.add_error(name, "Choose ssl, starttls or none.")
+        if self.unreadable:
+            self._require_every_secret_once_one_is_entered(cleaned)
         self._require_secrets_for_a_new_destination(cleaned)
         return cleaned
+
+    def _entered_secrets(self, cleaned):
+        return {name: cleaned[f"secret_{name}"] for name, _ in CREDENTIALS[self.kind] if cleaned.get(f"secret_{name}")}
+
+    def _require_every_secret_once_one_is_entered(self, cleaned):
+        """Unreadable credentials cannot be completed with a few new secrets: the others would be lost."""
+        entered = self._entered_secrets(cleaned)
+        missing = [(name, label) for name, label in CREDENTIALS[self.kind]
+                   if name not in entered and name not in OPTIONAL_SECRETS]
+        if not entered or not missing:
+            return
+        words = _words([label for _, label in missing])
+        self.add_error(None, f"The saved credentials cannot be read with this server's keys, so they cannot be "
+                             f"completed: enter the {words} too, or none of them to keep the saved ones until "
+                             f"the right key is added.")
+        for name, _ in missing:
+            self.add_error(f"secret_{name}", "Enter it too: the saved one cannot be read.")
 
     def _require_secrets_for_a_new_destination(self, cleaned):
         """Refuse a change of host, port or base URL that keeps saved secrets without re-entering them."""
         saved_settings, saved_secrets = self.instance.settings, self.instance.credentials if self.instance.pk else {}
+        if self.unreadable:  # each may be there, and be sent once the right key is added
+            saved_secrets = {name: True for name, _ in CREDENTIALS[self.kind] if name not in OPTIONAL_SECRETS}
         settings_labels = {name: label for name, label, _ in SETTINGS[self.kind]}
         secret_labels = dict(CREDENTIALS[self.kind])
         for where, secrets in DESTINATIONS[self.kind]:
@@ -120,19 +148,39 @@ class ChannelAccountForm(forms.ModelForm):
                 self.add_error(f"secret_{name}", f"Enter it again: the {changed_words} changed.")
 
     def save(self, commit=True):
+        """One write: the settings, the secrets entered over the saved ones (unreadable ones are kept
+        as they are when none was entered, replaced whole otherwise, and then polling resumes), and
+        only the columns this form owns, so a poll running meanwhile keeps its cursor and lease."""
         account = super().save(commit=False)
         account.kind = self.kind
         account.settings = {**account.settings, **{
             name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in SETTINGS[self.kind]
         }}
-        credentials = dict(account.credentials)
-        for name, _ in CREDENTIALS[self.kind]:
-            if self.cleaned_data[f"secret_{name}"]:
-                credentials[name] = self.cleaned_data[f"secret_{name}"]
-        account.credentials = credentials
+        entered = self._entered_secrets(self.cleaned_data)
+        fields = [*self._meta.fields, "kind", "settings", "credentials"]
+        if not self.unreadable:
+            account.credentials = {**account.credentials, **entered}
+        elif entered:
+            account.credentials, self.resumed = entered, True
+            fields += _resume_polling(account)
         if commit:
-            account.save()
+            account.save(update_fields=fields if account.pk else None)
         return account
+
+    def secrets_dropped(self):
+        """Labels of the optional secrets not entered when unreadable credentials were replaced."""
+        if not self.resumed:
+            return []
+        return [label for name, label in CREDENTIALS[self.kind] if name not in self.instance.credentials]
+
+
+def _resume_polling(account):
+    """Clear the error the unreadable credentials caused and make the poll due now; the fields set."""
+    account.error_is_permanent, account.last_error, account.consecutive_failures = False, "", 0
+    account.failing_since = account.failure_reported_at = None
+    account.next_poll_at = timezone.now()
+    return ["error_is_permanent", "last_error", "consecutive_failures", "failing_since", "failure_reported_at",
+            "next_poll_at"]
 
 
 def _words(labels):

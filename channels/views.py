@@ -32,31 +32,24 @@ def account_edit(request, account_id=None):
         messages.error(request, "Choose which kind of channel to add.")
         return redirect("channels:list")
     form = ChannelAccountForm(request.POST or None, instance=account, kind=kind)
-    unreadable = account.credentials if account.pk and account.credentials_unreadable else None
+    unreadable = UNREADABLE_CREDENTIALS if form.unreadable else ""
     if request.method == "POST" and form.is_valid():
         account = form.save()
         if "coverage_schedule" in form.changed_data:
             sla_settings_changed()  # its open tickets' coverage-hours targets count on other hours now
-        resumed = unreadable is not None and _unreadable_credentials_resaved(account, unreadable)
-        messages.success(request, f"Saved {account.name}.{' Polling resumes.' if resumed else ''}")
+        messages.success(request, _saved_words(account, form))
         return redirect("channels:list")
     return render(request, "channels/edit.html", {"form": form, "account": account, "kind": kind,
-                                                   "kind_label": ChannelKind(kind).label,
-                                                   "unreadable": UNREADABLE_CREDENTIALS if unreadable is not None else ""})
+                                                   "kind_label": ChannelKind(kind).label, "unreadable": unreadable})
 
 
-def _unreadable_credentials_resaved(account, unreadable):
-    """After saving an account whose saved secrets this server could not read: with secrets
-    entered again, its poll is due now and the error they caused is gone (True); with none, the
-    unreadable ones stay as they were, since the right key may yet be added (False)."""
-    if not account.credentials:
-        ChannelAccount.objects.filter(pk=account.pk).update(credentials=unreadable)
-        return False
-    ChannelAccount.objects.filter(pk=account.pk).update(
-        error_is_permanent=False, last_error="", consecutive_failures=0, failing_since=None, failure_reported_at=None,
-        next_poll_at=timezone.now(),
-    )
-    return True
+def _saved_words(account, form):
+    words = f"Saved {account.name}."
+    if form.resumed:
+        words += " Polling resumes."
+    for label in form.secrets_dropped():
+        words += f" No {label} is saved now (the unreadable one could not be kept): enter it if the account uses one."
+    return words
 
 
 @manage_settings

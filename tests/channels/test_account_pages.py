@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from channels.forms import ChannelAccountForm
 from channels.models import ChannelAccount
 
 from .. import factories
@@ -235,3 +236,20 @@ def test_django_admin_cannot_change_where_an_account_connects(client, admin_user
     client.force_login(admin_user)
     page = client.get(reverse("admin:channels_channelaccount_change", args=[twitter.pk])).content.decode()
     assert 'name="settings"' not in page
+
+
+def test_saving_the_form_leaves_a_running_polls_cursor_and_lease_alone(admin_user):
+    """The form writes only its own columns: a poll that advanced the cursor meanwhile keeps it."""
+    account = factories.account("twitter", settings={"username": "PrairieEGHelp"},
+                                credentials={"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at",
+                                             "access_token_secret": "ats"})
+    form = ChannelAccountForm({**NEW_X, "name": "X main"}, instance=account, kind="twitter")
+    assert form.is_valid(), form.errors
+    lease_until = timezone.now() + timedelta(seconds=30)
+    ChannelAccount.objects.filter(pk=account.pk).update(cursor={"since_id": "42"}, lease_token="poll-1",
+                                                        lease_until=lease_until)
+    form.save()
+    account = ChannelAccount.objects.get(pk=account.pk)
+    assert account.name == "X main" and account.credentials["access_token"] == "at-456"
+    assert account.cursor == {"since_id": "42"} and account.lease_token == "poll-1"
+    assert account.lease_until == lease_until

@@ -8,6 +8,8 @@ them in the channel's form fixes it.
 
 import pytest
 from cryptography.fernet import Fernet
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,9 @@ from channels.sending import message_send
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import ticket_reply
 from tests.inbox.conftest import open_ticket
+
+from .. import factories
+from .test_account_pages import mailbox_form
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +102,90 @@ def test_saving_the_form_without_secrets_keeps_the_unreadable_ones(client, admin
     client.post(reverse("channels:edit", args=[account.pk]), {**X_FORM, "name": "X main"})
     account = ChannelAccount.objects.get(pk=account.pk)
     assert account.name == "X main" and account.credentials_unreadable
+
+
+def _stored_token(account):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT credentials FROM channels_channelaccount WHERE id = %s", [account.pk])
+        return cursor.fetchone()[0]
+
+
+def _account_writes(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "channels_channelaccount" in q["sql"]]
+
+
+@pytest.mark.parametrize("secrets", [{}, {"secret_consumer_key": "ck2", "secret_consumer_secret": "cs2",
+                                          "secret_access_token": "at2", "secret_access_token_secret": "ats2"}],
+                         ids=["kept", "re-entered"])
+def test_saving_the_form_is_one_write(client, admin_user, unreadable, secrets):
+    """Never an encrypted {} over the unreadable token, put back by a second write afterwards."""
+    account, _ = unreadable
+    token = _stored_token(account)
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("channels:edit", args=[account.pk]), {**X_FORM, "name": "X main", **secrets})
+    assert response.status_code == 302
+    writes = _account_writes(queries.captured_queries)
+    assert len(writes) == 1
+    assert (_stored_token(account) == token) == (not secrets)
+    said = client.get(reverse("channels:list")).content.decode()
+    assert ("Polling resumes. No Bearer token is saved now" in said) == bool(secrets)
+
+
+def test_re_entering_only_some_secrets_is_refused_naming_the_others(client, admin_user, unreadable):
+    """They cannot be merged with the unreadable ones: saving would drop those silently."""
+    account, _ = unreadable
+    token = _stored_token(account)
+    client.force_login(admin_user)
+    some = {"secret_consumer_key": "ck2", "secret_consumer_secret": "cs2"}
+    response = client.post(reverse("channels:edit", args=[account.pk]), {**X_FORM, "name": "X main", **some})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "enter the Access token and Access token secret too" in page
+    account = ChannelAccount.objects.get(pk=account.pk)
+    assert account.name == "X help" and _stored_token(account) == token
+
+
+@pytest.fixture
+def unreadable_mailbox(settings):
+    mailbox = factories.account("email", name="Help mailbox", settings={
+        key.removeprefix("setting_"): value for key, value in mailbox_form().items() if key.startswith("setting_")
+    }, credentials={"imap_password": "imap-saved", "smtp_password": "smtp-saved"})
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    return ChannelAccount.objects.get(pk=mailbox.pk)
+
+
+def test_re_entering_the_imap_password_but_not_the_smtp_one_is_refused(client, admin_user, unreadable_mailbox):
+    client.force_login(admin_user)
+    edit = mailbox_form(secret_imap_password="imap-new")
+    page = client.post(reverse("channels:edit", args=[unreadable_mailbox.pk]), edit).content.decode()
+    assert "enter the SMTP password too" in page and "Polling resumes" not in page
+    assert ChannelAccount.objects.get(pk=unreadable_mailbox.pk).credentials_unreadable
+    both = mailbox_form(secret_imap_password="imap-new", secret_smtp_password="smtp-new")
+    assert client.post(reverse("channels:edit", args=[unreadable_mailbox.pk]), both).status_code == 302
+    saved = ChannelAccount.objects.get(pk=unreadable_mailbox.pk)
+    assert saved.credentials == {"imap_password": "imap-new", "smtp_password": "smtp-new"}
+
+
+@pytest.mark.parametrize("where", [{"setting_imap_host": "203.0.113.9"}, {"setting_smtp_port": "2525"}])
+def test_a_new_mail_server_without_its_password_is_refused_while_the_saved_ones_are_unreadable(
+    client, admin_user, unreadable_mailbox, where
+):
+    """Once the right key is added, the next poll would send the real password to the new server."""
+    client.force_login(admin_user)
+    page = client.post(reverse("channels:edit", args=[unreadable_mailbox.pk]), mailbox_form(**where)).content.decode()
+    assert "will not be sent there" in page
+    mailbox = ChannelAccount.objects.get(pk=unreadable_mailbox.pk)
+    assert mailbox.settings["imap_host"] == "imap.utility.example" and mailbox.settings["smtp_port"] == "587"
+    assert mailbox.credentials_unreadable
+
+
+def test_a_new_x_api_url_without_the_keys_is_refused_while_the_saved_ones_are_unreadable(
+    client, admin_user, unreadable
+):
+    account, _ = unreadable
+    client.force_login(admin_user)
+    edit = {**X_FORM, "setting_api_base_url": "https://x.example.net"}
+    page = client.post(reverse("channels:edit", args=[account.pk]), edit).content.decode()
+    assert "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret" in page
+    assert ChannelAccount.objects.get(pk=account.pk).settings.get("api_base_url", "") == ""
