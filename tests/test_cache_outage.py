@@ -198,7 +198,7 @@ def _refusing(port, mode):
 def test_a_redis_that_answers_errors_degrades_the_pages_and_says_so_once(
     client, agent, twitter, redis_server, monkeypatch, caplog, mode
 ):
-    process, port = redis_server
+    _, port = redis_server
     monkeypatch.setattr(cache_backend, "RETRY_SECONDS", 0.05)
     _refusing(port, mode)
     ticket = open_ticket(twitter)
@@ -215,7 +215,7 @@ def test_a_redis_that_answers_errors_degrades_the_pages_and_says_so_once(
 def test_a_decr_refused_during_an_outage_is_replayed_as_a_decr(redis_server, monkeypatch):
     import redis
 
-    process, port = redis_server
+    _, port = redis_server
     monkeypatch.setattr(cache_backend, "RETRY_SECONDS", 0.05)
     with caches_at(f"redis://127.0.0.1:{port}/6", monkeypatch):
         cache.set("counter", 10, timeout=None)
