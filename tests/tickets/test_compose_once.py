@@ -113,7 +113,8 @@ def test_a_new_text_sent_from_a_used_composer_is_refused_with_the_text_kept_and_
     once = _token(client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode())
     with django_capture_on_commit_callbacks():
         assert client.post(url, {"text": "Crews are on their way.", "action": action, "once": once}).status_code == 302
-        refused = client.post(url, {"text": "Power is back on Elm St.", "action": action, "once": once}, headers=headers)
+        again = {"text": "Power is back on Elm St.", "action": action, "once": once}
+        refused = client.post(url, again, headers=headers)
     html = refused.content.decode()
     assert refused.status_code == 422 and USED in html
     assert "Power is back on Elm St.</textarea>" in html
