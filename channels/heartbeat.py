@@ -3,9 +3,14 @@
 A poll claims its account for a short lease (channels.polling.LEASE) so that a worker killed
 mid-poll frees the account within seconds. A poll may run longer than that (many pages, a slow
 server, a large ingest), so while it runs a heartbeat renews the lease in the background. Why a
-thread, not a renewal between pages: it keeps beating through one slow HTTP call, an IMAP fetch
-or a long ingest alike, and no adapter has to remember to call it. It dies with its process, so a
-killed worker stops renewing at once.
+thread, not a renewal between pages: it keeps beating through one slow HTTP call or IMAP fetch,
+and no adapter has to remember to call it. It dies with its process, so a killed worker stops
+renewing at once.
+
+It cannot renew during an ingest: ingest holds the account row (PostgreSQL) or the write lock
+(SQLite) for its whole batch. The renewal does not wait for that lock (channels.polling); ingest
+extends the lease itself in the UPDATE that saves the cursor, and no other poll can take the
+account while the row is held.
 """
 
 import logging
@@ -15,8 +20,8 @@ from django.db import DatabaseError, connections
 
 log = logging.getLogger(__name__)
 
-# How long leaving the `with` block waits for a renewal in progress (one stuck on a row lock must
-# not hold the poll up: the daemon thread then finishes on its own).
+# How long leaving the `with` block waits for a renewal in progress (one slowed by the database
+# must not hold the poll up: the daemon thread then finishes on its own).
 STOP_WAIT_SECONDS = 2
 
 
@@ -25,7 +30,7 @@ class Heartbeat:
 
     `renew` returns False when the claim is gone (it expired and another worker holds it now):
     the heartbeat stops and `lost` becomes True, so the work stops writing. A database error while
-    renewing (SQLite busy, a connection dropped) is logged and tried again at the next beat. The
+    renewing (a connection dropped) is logged and tried again at the next beat. The
     thread has its own database connection (Django's are per thread) and closes it when it ends.
     """
 

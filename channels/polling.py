@@ -1,8 +1,10 @@
 """Polling a channel account: lease, fetch since the cursor, ingest, record health.
 
 How polling recovers (docs/channels.md):
-- A poll holds a short lease that a heartbeat renews while it runs: a worker killed mid-poll
-  frees its account within LEASE, and the dispatcher (every 5 s) hands it to another worker.
+- A poll holds a short lease that a heartbeat renews while it runs (and each ingest extends as
+  it commits, since it holds the account row meanwhile): a worker killed mid-poll frees its
+  account within LEASE, and the dispatcher (every 5 s) hands it to another worker. Taking a
+  lease never waits behind a running ingest: that poll holds the account, so the taker leaves.
 - Only errors an admin must fix (revoked or expired credentials, a missing permission) stop
   polling. Anything else (404, 5xx, timeouts, refused connections) is retried, backing off from
   the poll interval up to MAX_BACKOFF; a rate limit waits for the time the channel gave.
@@ -12,10 +14,12 @@ How polling recovers (docs/channels.md):
 
 import logging
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +39,9 @@ log = logging.getLogger(__name__)
 # LEASE + the dispatcher's 5 s; a live poll keeps it by renewing it every HEARTBEAT.
 LEASE = timedelta(seconds=30)
 HEARTBEAT = timedelta(seconds=10)
+# How long taking or renewing a lease waits for SQLite's write lock (the usual busy timeout is 20 s):
+# an ingest holding it for a whole batch holds the account, so a poll trying to take it just leaves.
+LOCK_WAIT = timedelta(seconds=1)
 # Transient failures: the next try doubles from the poll interval up to this (or the interval, if longer).
 MAX_BACKOFF = timedelta(minutes=5)
 FAILING_TOO_LONG = timedelta(minutes=30)
@@ -51,7 +58,12 @@ def accounts_due(now=None):
 
 def account_take_lease(account_id, now=None, *, due_only=True):
     """Claim the account for one poll; None if another worker holds it, it is off, or (due_only)
-    its next poll is not due yet."""
+    its next poll is not due yet.
+
+    Never waits behind a running ingest (it holds the account row, or on SQLite the write lock, for
+    a whole batch): on PostgreSQL a locked row is skipped, on SQLite the wait is cut to LOCK_WAIT.
+    Either way that poll still holds the account, so this one leaves.
+    """
     now = now or timezone.now()
     token = uuid.uuid4().hex
     claimable = ChannelAccount.objects.filter(pk=account_id, enabled=True, error_is_permanent=False).filter(
@@ -61,14 +73,56 @@ def account_take_lease(account_id, now=None, *, due_only=True):
         # Several poll tasks of one account may wait in the queue (the dispatcher runs every few
         # seconds while workers are busy): the first polls and sets the next poll time, the rest leave.
         claimable = claimable.filter(next_poll_at__lte=now)
-    claimed = claimable.update(lease_until=now + LEASE, lease_token=token)
+    try:
+        with _sqlite_lock_wait(LOCK_WAIT), transaction.atomic():
+            if not claimable.select_for_update(skip_locked=True).values_list("pk", flat=True):
+                return None
+            claimed = claimable.update(lease_until=now + LEASE, lease_token=token)
+    except OperationalError as error:
+        if not _sqlite_busy(error):
+            raise
+        log.info("Account %s is being written (an ingest, most likely); leaving its poll to it", account_id)
+        return None
     return token if claimed else None
 
 
 def account_renew_lease(account_id, token, now=None):
-    """Extend our lease; False if it is no longer ours (it expired and another poll took it)."""
+    """Extend our lease; False if it is no longer ours (it expired and another poll took it).
+
+    A row locked by an ingest is not waited for (skipped on PostgreSQL, LOCK_WAIT on SQLite): it is
+    our own ingest's, which extends the lease itself as it commits; the next beat checks again.
+    """
     now = now or timezone.now()
-    return ChannelAccount.objects.filter(pk=account_id, lease_token=token).update(lease_until=now + LEASE) == 1
+    try:
+        with _sqlite_lock_wait(LOCK_WAIT), transaction.atomic():
+            if not ChannelAccount.objects.filter(pk=account_id).select_for_update(skip_locked=True).exists():
+                return True
+            return ChannelAccount.objects.filter(pk=account_id, lease_token=token).update(lease_until=now + LEASE) == 1
+    except OperationalError as error:
+        if not _sqlite_busy(error):
+            raise
+        return True
+
+
+@contextmanager
+def _sqlite_lock_wait(wait):
+    """On SQLite, wait at most `wait` for the write lock instead of the usual busy timeout."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        usual = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait.total_seconds() * 1000)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+
+
+def _sqlite_busy(error):
+    return connection.vendor == "sqlite" and "locked" in str(error)
 
 
 def account_poll(account_id, *, force=False):
@@ -77,8 +131,8 @@ def account_poll(account_id, *, force=False):
     1. Take the lease (a second worker finds it taken and leaves; so does a poll task queued twice).
     2. Fetch every item since the cursor, all pages, renewing the lease meanwhile (a heartbeat),
        in batches (email: bounded by count and bytes), each ingested before the next is fetched.
-    3. Ingest each; its cursor is saved with it, only while our lease holds (a poll that lost its
-       lease stores nothing more: another poll has the account now).
+    3. Ingest each; its cursor is saved with it and the lease extended, only while our lease holds
+       (a poll that lost its lease stores nothing more: another poll has the account now).
     4. Let the adapter acknowledge each batch once stored (move read mail to a processed folder).
     5. Record health and the next poll time; release the lease.
     """
@@ -94,7 +148,7 @@ def account_poll(account_id, *, force=False):
                 if heartbeat.lost:
                     log.warning("Poll of %s lost its lease while fetching; another poll has the account", account)
                     return None
-                result.add(ingest(account, fetched.items, fetched.cursor, lease=token))
+                result.add(ingest(account, fetched.items, fetched.cursor, lease=token, lease_for=LEASE))
                 _acknowledge(adapter, account, fetched)
     except ChannelError as error:
         account_record_failure(account, token, error)

@@ -4,6 +4,7 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.utils import timezone
 
 from channels.base import Unparseable
 from channels.models import ChannelAccount
@@ -20,7 +21,7 @@ ATTEMPTS_PER_ITEM = 3
 __all__ = ["IngestResult", "ingest"]
 
 
-def ingest(account, items, cursor=None, *, lease=None):
+def ingest(account, items, cursor=None, *, lease=None, lease_for=None):
     """Store a batch of inbound items of one channel account, each exactly once.
 
     1. Lock the account row, so that batches of one account are applied one at a time.
@@ -29,6 +30,8 @@ def ingest(account, items, cursor=None, *, lease=None):
        UnprocessedItem with its error and the others still go in.
     4. Advance the account's cursor (if given) in the same transaction as the messages it covers,
        unless `lease` is given and another poll has taken the account over since (its cursor wins).
+       A poll holding the lease also keeps it for `lease_for` from now, in the same UPDATE: while
+       this transaction holds the account row, the poll's heartbeat cannot renew it.
     """
     items = list(items)  # a page cut off while arriving fails here, before anything is written
     result = IngestResult()
@@ -41,7 +44,7 @@ def ingest(account, items, cursor=None, *, lease=None):
         if parsed and not _applied_together(locked, parsed, result):
             for item in parsed:
                 _apply_alone(locked, item, result)
-        _advance_cursor(locked, account, cursor, lease)
+        _advance_cursor_and_lease(locked, account, cursor, lease, lease_for)
     return result
 
 
@@ -92,15 +95,22 @@ def _raise_if_database_down(error):
         raise error
 
 
-def _advance_cursor(locked, account, cursor, lease):
-    if cursor is None:
-        return
+def _advance_cursor_and_lease(locked, account, cursor, lease, lease_for):
     if lease is not None and locked.lease_token != lease:
-        log.warning("Poll of %s outlived its lease; its items are stored, its cursor is not", account)
+        if cursor is not None:
+            log.warning("Poll of %s outlived its lease; its items are stored, its cursor is not", account)
         return
-    locked.cursor = cursor
-    locked.save(update_fields=["cursor"])
-    account.cursor = cursor
+    changed = []
+    if cursor is not None:
+        locked.cursor = cursor
+        changed.append("cursor")
+    if lease is not None and lease_for is not None:
+        locked.lease_until = timezone.now() + lease_for
+        changed.append("lease_until")
+    if changed:
+        locked.save(update_fields=changed)
+    if cursor is not None:
+        account.cursor = cursor
 
 
 def _describe(error):
