@@ -49,6 +49,9 @@ def main():
         except StackError as error:
             print(f"FAILED: {error}")
             sys.exit(1)
+        except Exception:
+            print(f"FAILED. The last lines of make run:\n{stack.output(150)}", flush=True)
+            raise
         finally:
             stack.stop()
     report(summary)

@@ -15,6 +15,7 @@ This is kombu's SQLAlchemy transport with three changes for several processes on
   so the file stays small.
 """
 
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from json import loads
@@ -37,6 +38,18 @@ class Channel(kombu_sqlalchemy.Channel):
         super().__init__(*args, **kwargs)
         self._rows_by_tag = {}  # delivery tag -> row id, for the acknowledgement to delete
         self._restored_at = 0.0
+        self._sessions = threading.local()
+
+    @property
+    def session(self):
+        """A session per thread: a worker acknowledges from its pool's result thread while its
+        consumer thread takes the next message, and one SQLAlchemy session must never serve two
+        threads at once (kombu's own keeps one per channel; under load the worker died of it)."""
+        session = getattr(self._sessions, "session", None)
+        if session is None:
+            _, make_session = self._open()
+            session = self._sessions.session = make_session()
+        return session
 
     def _engine_from_config(self):
         # No pool: kombu caches the engine for the process, and a prefork child started later would

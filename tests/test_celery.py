@@ -2,8 +2,10 @@
 
 import multiprocessing
 import os
+import queue as queue_module
 import subprocess
 import sys
+import threading
 import uuid
 from datetime import timedelta
 
@@ -11,6 +13,7 @@ import pytest
 
 from django.conf import settings
 from kombu import Connection
+from sqlalchemy import text
 
 from oss_inbox.celery import app
 
@@ -86,6 +89,38 @@ def test_concurrent_producers_never_hand_out_a_torn_or_doubled_message(tmp_path)
         process.join(30)
         assert process.exitcode == 0
     assert sorted(received) == [(producer, number) for producer in range(3) for number in range(150)]
+
+
+def test_acknowledging_from_another_thread_while_taking_the_next_message_is_safe(tmp_path):
+    """As a worker does: its consumer thread takes messages while its pool's result thread
+    acknowledges finished ones. Every message is taken once, and acknowledged ones are gone."""
+    path = tmp_path / "broker.sqlite3"
+    finished, problems = queue_module.Queue(), []
+
+    def acknowledge():
+        while (message := finished.get()) is not None:
+            try:
+                message.ack()
+            except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+                problems.append(repr(error))
+
+    with embedded(path) as connection:
+        work = connection.SimpleQueue("work")
+        for number in range(300):
+            work.put({"number": number})
+        acknowledger = threading.Thread(target=acknowledge)
+        acknowledger.start()
+        taken = []
+        for _ in range(300):
+            message = work.get(timeout=10)
+            taken.append(message.payload["number"])
+            finished.put(message)
+        finished.put(None)
+        acknowledger.join(30)
+        assert not problems, problems[:3]
+        assert sorted(taken) == list(range(300))
+        assert work.channel.session.execute(text("SELECT COUNT(*) FROM kombu_message")).scalar() == 0
+        work.close()
 
 
 def test_a_message_taken_by_a_worker_that_died_is_delivered_again(tmp_path, time_machine):
