@@ -139,6 +139,7 @@ def summarise(stack, minutes, written, stored, answers, sent, failures, *, stack
         "not stored": missing, "answers sent": len(answers),
         "answers in the sandbox exactly once": sum(1 for mark in answers if sent[mark] == 1),
         "answers missing": answers_missing, "answers doubled": answers_doubled,
+        "console lines with ERROR or Traceback": [line[:160] for line in stack.lines if "ERROR" in line or "Traceback" in line][:10],
         "load average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
     }  # fmt: skip
 
