@@ -162,6 +162,9 @@ class ChannelAccountForm(forms.ModelForm):
             account.credentials = {**account.credentials, **entered}
         elif entered:
             account.credentials, self.resumed = entered, True
+        if (self.unreadable and entered) or (account.error_is_permanent and self.has_changed()):
+            # The admin changed what stopped polling (a new token, a corrected folder): try again
+            # now; if it is still wrong, the next poll stops it again and says why.
             fields += _resume_polling(account)
         if commit:
             account.save(update_fields=fields if account.pk else None)
@@ -175,7 +178,7 @@ class ChannelAccountForm(forms.ModelForm):
 
 
 def _resume_polling(account):
-    """Clear the error the unreadable credentials caused and make the poll due now; the fields set."""
+    """Clear the error that stopped polling and make the poll due now; the fields set."""
     account.error_is_permanent, account.last_error, account.consecutive_failures = False, "", 0
     account.failing_since = account.failure_reported_at = None
     account.next_poll_at = timezone.now()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.forms import ChannelAccountForm
+from channels.polling import accounts_due
 from channels.models import ChannelAccount
 
 from .. import factories
@@ -52,6 +53,21 @@ def test_saving_with_empty_secret_fields_keeps_the_saved_secrets(client, admin_u
     account.refresh_from_db()
     assert account.name == "X main"
     assert account.credentials["consumer_secret"] == "cs-very-secret" and account.credentials["access_token"] == "at-new"
+
+
+def test_saving_a_new_token_for_an_account_that_needs_an_admin_polls_it_again(client, admin_user):
+    client.force_login(admin_user)
+    client.post(reverse("channels:new"), NEW_X)
+    account = ChannelAccount.objects.get()
+    stopped_at = timezone.now() + timedelta(days=365)  # far off: only the save can make it due now
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        error_is_permanent=True, last_error="X refused the token (401)", next_poll_at=stopped_at
+    )
+    client.post(reverse("channels:edit", args=[account.pk]), {**NEW_X, "secret_access_token": "at-renewed"})
+    account.refresh_from_db()
+    assert not account.error_is_permanent and account.last_error == ""
+    assert account.next_poll_at <= timezone.now()
+    assert account.pk in accounts_due()
 
 
 def test_invalid_settings_are_refused_in_plain_words(client, admin_user):
