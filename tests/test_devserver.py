@@ -76,7 +76,7 @@ def test_the_pause_doubles_while_a_process_dies_quickly_and_starts_over_after_a_
     child = devserver.Child("worker", ["true"])
     child.started_at = 1000.0
     pauses = []
-    for death in range(2):
+    for _ in range(2):
         pauses.append(child.died(child.started_at + 5))
         child.started_at += 10
     child.started_at = 2000.0
