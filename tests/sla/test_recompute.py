@@ -10,7 +10,7 @@ from oss_inbox.sla.policies import policy_for_ticket, schedule_of
 from oss_inbox.sla.schedules import schedule_save
 from oss_inbox.sla.services import ticket_sla_recompute
 from oss_inbox.tickets.models import Ticket
-from oss_inbox.tickets.services import ticket_reply, ticket_set_status
+from oss_inbox.tickets.services import ticket_reply, ticket_set_priority, ticket_set_status
 
 from .conftest import CHICAGO, arriving, hours, local
 
@@ -45,6 +45,19 @@ def test_a_holiday_override_pushes_a_coverage_due_time_to_the_next_open_day(mail
     ticket = arriving(mailbox, local(2026, 11, 10, 21, 0), sender="ops@mercy.example")
     # One hour on Tuesday night; Wednesday closed; three hours from Thursday 07:00.
     assert ticket.first_response_due_at.astimezone(CHICAGO) == local(2026, 11, 12, 10, 0)
+
+
+def test_raising_a_ticket_to_urgent_moves_its_due_time_to_the_urgent_policy(mailbox, agent, time_machine):
+    time_machine.move_to(local(2026, 11, 4, 10, 30), tick=False)
+    SlaPolicy.objects.create(name="Urgent", min_priority=Ticket.Priority.URGENT, first_response_target=hours(1))
+    ticket = arriving(mailbox, local(2026, 11, 4, 10))
+    assert ticket.first_response_due_at.astimezone(CHICAGO) == local(2026, 11, 5, 10)  # Standard: a day
+    ticket_set_priority(ticket=ticket, priority=Ticket.Priority.URGENT, actor=agent)
+    ticket.refresh_from_db()
+    assert policy_for_ticket(ticket).name == "Urgent"
+    assert ticket.first_response_due_at.astimezone(CHICAGO) == local(2026, 11, 4, 11)
+    assert ticket.sla_due_at == ticket.first_response_due_at
+    assert ticket.events.filter(kind="priority", data__to=Ticket.Priority.URGENT).exists()
 
 
 def test_policies_match_key_account_first_then_priority_then_channel(mailbox, hospital):

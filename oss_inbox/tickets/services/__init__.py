@@ -9,6 +9,7 @@ from .lifecycle import (
     ticket_assign,
     ticket_claim,
     ticket_reply,
+    ticket_set_priority,
     ticket_set_status,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "ticket_assign",
     "ticket_claim",
     "ticket_reply",
+    "ticket_set_priority",
     "ticket_set_status",
 ]

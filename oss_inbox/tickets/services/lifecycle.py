@@ -127,11 +127,14 @@ def ticket_set_status(*, ticket, status, actor):
 
 @transaction.atomic
 def ticket_set_priority(*, ticket, priority, actor):
+    """Change the priority; the SLA policy is chosen by priority, so the due times follow."""
+    lock(ticket)
     if ticket.priority == priority:
         return ticket
     previous = ticket.priority
     ticket.priority = priority
-    ticket.save(update_fields=["priority", "updated_at"])
+    ticket_sla_recompute(ticket)
+    ticket.save()
     TicketEvent.objects.create(
         ticket=ticket, kind=TicketEvent.Kind.PRIORITY, actor=actor, data={"from": previous, "to": priority}
     )
