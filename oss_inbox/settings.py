@@ -230,6 +230,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-polls": {"task": "channels.tasks.dispatch_polls", "schedule": 5.0},
     "sweep-outbox": {"task": "channels.tasks.sweep_outbox", "schedule": 30.0},
     "sla-scan": {"task": "oss_inbox.sla.tasks.scan", "schedule": 60.0},
+    # The database records a schedule or policy change that open tickets still owe (the broker never is the record).
+    "sla-converge": {"task": "oss_inbox.sla.tasks.converge", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
     "key-account-mail": {"task": "oss_inbox.keyaccounts.tasks.sweep_account_mail", "schedule": 60.0},
     "key-account-update-reminders": {"task": "oss_inbox.keyaccounts.tasks.remind_updates", "schedule": 3600.0},

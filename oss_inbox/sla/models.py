@@ -183,3 +183,17 @@ class Acknowledgement(models.Model):
 def json_windows(windows):
     """[(time, time), ...] -> [["HH:MM", "HH:MM"], ...] as stored."""
     return [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in windows]
+
+
+class SlaRecomputeOwed(models.Model):
+    """One row: how many schedule or policy changes were saved, and how many a finished recompute
+    of the open tickets covers. While `applied` < `changed`, beat recomputes (a Celery message sent
+    at the change only makes it sooner: a broker that loses it loses nothing)."""
+
+    changed = models.PositiveBigIntegerField(default=0)
+    applied = models.PositiveBigIntegerField(default=0)
+    # When a recompute was last started, so that beat does not start another while one runs.
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "owed SLA recompute"

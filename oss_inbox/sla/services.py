@@ -13,13 +13,15 @@
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from oss_inbox.tickets.models import OPEN_STATUSES, Ticket
 
+from .models import SlaRecomputeOwed
 from .policies import SlaRules
 
 # The fields a recompute may change: a bulk recompute saves only these, so that it never
@@ -29,6 +31,8 @@ SLA_FIELDS = [
     "sla_state", "sla_paused_at", "sla_pauses", "sla_escalated", "sla_escalated_for", "sla_escalate_at",
 ]
 BATCH = 200
+# Longer than a recompute may run (the task's hard time limit is 330 s): beat starts another after it.
+RECOMPUTE_RUNS_FOR = timedelta(minutes=6)
 
 
 @dataclass(frozen=True)
@@ -140,9 +144,12 @@ def sla_recompute_open_tickets(now=None):
     """Recompute every open ticket (after a schedule or policy change); returns how many.
 
     Batches of rows locked while recomputed, so a concurrent reply or status change waits
-    instead of being overwritten; only SLA fields are saved.
+    instead of being overwritten; only SLA fields are saved. Then the changes saved before it
+    started count as applied (SlaRecomputeOwed), so beat stops asking for it.
     """
     now = now or timezone.now()
+    owed = _owed_row()
+    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(started_at=now)
     rules = SlaRules()
     ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
     for chunk in (ids[index:index + BATCH] for index in range(0, len(ids), BATCH)):
@@ -151,12 +158,36 @@ def sla_recompute_open_tickets(now=None):
             for ticket in locked:
                 ticket_sla_recompute(ticket, now, rules=rules)
                 ticket.save(update_fields=SLA_FIELDS)
+    SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=owed.changed).update(applied=owed.changed)
+    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(started_at=None)
     return len(ids)
 
 
 def sla_settings_changed():
-    """A schedule or policy changed: recompute open tickets in the background once committed."""
+    """A schedule or policy changed: record in this transaction that open tickets owe a recompute
+    (beat converges it, sla_recompute_if_owed), and ask a worker for it at once after commit."""
     from .tasks import recompute_open_tickets  # tasks import services; import late to avoid a cycle
 
+    owed = _owed_row()
+    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(changed=F("changed") + 1)
     transaction.on_commit(recompute_open_tickets.delay)
 
+
+def sla_recompute_if_owed(now=None):
+    """Beat, every minute: if a change is not yet applied and no recompute started in the last
+    RECOMPUTE_RUNS_FOR, start one (the message sent at the change was lost: a broker restarted,
+    a worker died). Returns whether it asked for one."""
+    from .tasks import recompute_open_tickets  # tasks import services; import late to avoid a cycle
+
+    now = now or timezone.now()
+    owed = _owed_row()
+    asked = SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=F("changed")).filter(
+        Q(started_at__isnull=True) | Q(started_at__lt=now - RECOMPUTE_RUNS_FOR)
+    ).update(started_at=now)
+    if asked:
+        transaction.on_commit(recompute_open_tickets.delay)
+    return bool(asked)
+
+
+def _owed_row():
+    return SlaRecomputeOwed.objects.get_or_create(pk=1)[0]

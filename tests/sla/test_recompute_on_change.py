@@ -1,5 +1,7 @@
 """A schedule or policy change recomputes open tickets, in a background task enqueued after commit."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -7,8 +9,8 @@ from oss_inbox.sla.drafts import draft_add_window, draft_from_schedule
 from oss_inbox.sla.models import SlaPolicy
 from oss_inbox.sla.policies import schedule_of
 from oss_inbox.sla.schedules import schedule_save
-from oss_inbox.sla.services import sla_recompute_open_tickets
-from oss_inbox.sla.tasks import recompute_open_tickets
+from oss_inbox.sla.services import RECOMPUTE_RUNS_FOR, sla_recompute_open_tickets
+from oss_inbox.sla.tasks import converge, recompute_open_tickets
 from oss_inbox.tickets.services import ticket_set_status
 
 from .conftest import CHICAGO, arriving, hours, local
@@ -64,3 +66,38 @@ def test_recompute_saves_only_sla_fields(mailbox, agent):
     stale.refresh_from_db()
     assert stale.status == "pending" and stale.sla_state == "paused"
     assert stale.first_response_due_at == stale.created_at + hours(6)
+
+
+def test_a_policy_change_whose_message_is_lost_is_still_applied_by_beat_within_minutes(
+        client, admin_user, mailbox, django_capture_on_commit_callbacks, time_machine):
+    """The broker restarts before the worker takes the recompute: the database still knows it is
+    owed, and beat's minute task asks again, once, until a recompute has applied it."""
+    time_machine.move_to(local(2026, 11, 2, 12), tick=False)
+    ticket = arriving(mailbox, local(2026, 11, 2, 10))
+    client.force_login(admin_user)
+    standard = SlaPolicy.objects.get(name="Standard")
+    with django_capture_on_commit_callbacks():  # the message is sent... and lost with the broker
+        client.post(reverse("sla:policy", args=[standard.pk]), STANDARD_FORM)
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == ticket.created_at + hours(24)  # not applied yet
+
+    time_machine.shift(timedelta(minutes=1))
+    with django_capture_on_commit_callbacks() as callbacks:
+        converge()  # beat, a minute later
+    assert callbacks.count(recompute_open_tickets.delay) == 1
+    with django_capture_on_commit_callbacks() as again:
+        converge()  # the recompute it asked for is under way: not asked twice
+    assert not again
+
+    time_machine.shift(RECOMPUTE_RUNS_FOR + timedelta(minutes=1))  # ... and that message was lost too
+    with django_capture_on_commit_callbacks() as callbacks:
+        converge()
+    assert callbacks.count(recompute_open_tickets.delay) == 1
+    recompute_open_tickets()  # what the worker runs
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == ticket.created_at + hours(12)
+
+    time_machine.shift(RECOMPUTE_RUNS_FOR * 2)
+    with django_capture_on_commit_callbacks() as after:
+        converge()  # applied: nothing is owed any more
+    assert not after
