@@ -1,5 +1,6 @@
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -26,19 +27,30 @@ def pytest_addoption(parser):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _clock_ahead(request):
-    """With --clock-ahead-days N (or OSS_TEST_CLOCK_AHEAD_DAYS), the wall clock of the test process runs
-    N days ahead for the whole session (time-machine: datetime, time.time and Django all see it; the
-    monotonic clock, sleeps and timeouts are untouched). Tests that freeze their own clock still do.
+def _working_hours_clock(request):
+    """The test process's wall clock starts at 10:00 in the team's zone on a weekday, and runs from
+    there (time-machine: datetime, time.time and Django see it; the monotonic clock, sleeps and
+    timeouts are untouched). Inside coverage hours, so that no test meets the out-of-hours
+    acknowledgement, or any other rule of the time of day, just because the suite ran at night; a
+    test about a time of day moves the clock itself.
+
+    The weekday is the latest one on or before today (or, with --clock-ahead-days N, before the day
+    N days from now): within days of the real clock, so cookies and outside servers still agree.
 
     Not libfaketime: Debian's 0.9.10 breaks CPython 3.11's timed waits (time.sleep fails with EINVAL,
     or Event.wait never returns), so no suite with threads or subprocesses can run under it."""
-    days = request.config.getoption("--clock-ahead-days")
-    if not days:
+    with time_machine.travel(working_hours_start(request.config.getoption("--clock-ahead-days")), tick=True):
         yield
-        return
-    with time_machine.travel(datetime.now(timezone.utc) + timedelta(days=days), tick=True):
-        yield
+
+
+def working_hours_start(days_ahead=0):
+    from django.conf import settings
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = (datetime.now(timezone.utc) + timedelta(days=days_ahead)).astimezone(zone).date()
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(10, 0), tzinfo=zone)
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +117,7 @@ def pytest_report_header(config):
     where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else f"{database['HOST']}:{database['PORT']}"
     ahead = config.getoption("--clock-ahead-days")
     return [
-        *([f"clock: {ahead} days ahead of today"] if ahead else []),
+        f"clock: starts {working_hours_start(ahead):%a %Y-%m-%d %H:%M %Z}" + (f", {ahead} days ahead" if ahead else ""),
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where}) - set DATABASE_URL to use another",
         f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]} - set CELERY_BROKER_URL to use another",
     ]

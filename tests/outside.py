@@ -53,3 +53,15 @@ def _reachable(url):
             return True
     except OSError:
         return False
+
+
+def seconds_ahead_of_the_real_clock():
+    """How far the tests' clock (tests/conftest.py: working hours, maybe days ahead) runs ahead of the
+    machine's, for a process or server outside the test process to run on the same clock."""
+    import time
+
+    import time_machine
+
+    if not time_machine.escape_hatch.is_travelling():
+        return 0.0
+    return time.time() - time_machine.escape_hatch.time.time()

@@ -25,7 +25,7 @@ from imapclient import IMAPClient
 
 from channels.sandbox.mail import HOST, MAILBOX, free_port, wait_until_listening
 
-from ..outside import require
+from ..outside import require, seconds_ahead_of_the_real_clock
 
 DOVECOT = "/usr/sbin/dovecot"
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -79,9 +79,9 @@ service anvil {{
 
 
 class Dovecot:
-    def __init__(self, root, *, clock_ahead_days=0):
+    def __init__(self, root, *, clock_ahead_seconds=0):
         self.root = Path(root)
-        self.clock_ahead_days = clock_ahead_days
+        self.clock_ahead_seconds = clock_ahead_seconds
         self.host, self.port = HOST, free_port()
         self.username, self.password = MAILBOX, PASSWORD
         self.account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -111,13 +111,15 @@ class Dovecot:
             raise RuntimeError(f"Dovecot did not start: {error}\n{self.log()}") from error
 
     def _clock(self):
-        """Dovecot's clock runs as far ahead as the tests' (it stamps mail with its own time, and
-        refuses a date in its future): libfaketime, which suits a C server (not CPython 3.11)."""
-        if not self.clock_ahead_days:
+        """Dovecot's clock runs as far ahead as the tests' when they run days ahead of today
+        (--clock-ahead-days): it stamps mail with its own time and refuses a date in its future.
+        libfaketime, which suits a C server (not CPython 3.11). Hours ahead need nothing: a date
+        Dovecot refuses becomes its now, the same day."""
+        if self.clock_ahead_seconds < 86_400:
             return {}
-        require(os.path.exists(FAKETIME), "--clock-ahead-days needs libfaketime for Dovecot: apt-get install faketime")
+        require(os.path.exists(FAKETIME), "a clock days ahead needs libfaketime for Dovecot: apt-get install faketime")
         # Not stat(): a maildir keeps each mail's date as its file's time, which must read as written.
-        return {"LD_PRELOAD": FAKETIME, "FAKETIME": f"+{self.clock_ahead_days}d", "NO_FAKE_STAT": "1"}
+        return {"LD_PRELOAD": FAKETIME, "FAKETIME": f"+{self.clock_ahead_seconds}", "NO_FAKE_STAT": "1"}
 
     def stop(self):
         if self._process is None:
@@ -200,11 +202,11 @@ def _group_name(gid):
 
 
 @pytest.fixture(scope="module")
-def dovecot_server(request):
+def dovecot_server():
     require(os.path.exists(DOVECOT), "needs Dovecot: apt-get install dovecot-imapd")
     # Not pytest's tmp_path: its parents are private to root, and Dovecot runs as nobody.
     root = tempfile.mkdtemp(prefix="oss-dovecot-")
-    server = Dovecot(root, clock_ahead_days=request.config.getoption("--clock-ahead-days"))
+    server = Dovecot(root, clock_ahead_seconds=int(seconds_ahead_of_the_real_clock()))
     server.start()
     yield server
     server.stop()

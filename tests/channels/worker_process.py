@@ -11,9 +11,14 @@ from pathlib import Path
 
 from django.db import connection
 
+from ..outside import seconds_ahead_of_the_real_clock
+
 ROOT = Path(__file__).resolve().parents[2]
+# The worker's clock runs where the test's does (tests/conftest.py moves it to working hours).
 CHILD_POLL = """
-import os, sys
+import os, sys, time
+import time_machine
+time_machine.travel(time.time() + float(sys.argv[2]), tick=True).start()
 os.environ["DJANGO_SETTINGS_MODULE"] = "oss_inbox.settings"
 import django
 django.setup()
@@ -32,7 +37,8 @@ def poll_in_another_process(account_id, output):
     """The worker polling the account; what it prints goes to the file `output`."""
     with output.open("w") as log:
         return subprocess.Popen(
-            [sys.executable, "-c", CHILD_POLL, str(account_id)], cwd=ROOT, stdout=log, stderr=log,
+            [sys.executable, "-c", CHILD_POLL, str(account_id), str(seconds_ahead_of_the_real_clock())],
+            cwd=ROOT, stdout=log, stderr=log,
             env={**os.environ, "DATABASE_URL": database_url_of_this_run()},
         )  # fmt: skip
 
