@@ -28,35 +28,35 @@ HOLD_SECONDS = 10
 INGEST_SECONDS = 5
 
 
+def in_a_thread(work):
+    """`work()` in a thread of its own, on its own database connection (closed at the end)."""
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 def hold_account_row(account_id, locked, release):
     """What ingest does for a batch: lock the account row in a transaction, until `release`."""
 
-    def run():
-        try:
-            with transaction.atomic():
-                ChannelAccount.objects.select_for_update().get(pk=account_id)
-                locked.set()
-                release.wait(HOLD_SECONDS)
-        finally:
-            connections.close_all()
+    def hold():
+        with transaction.atomic():
+            ChannelAccount.objects.select_for_update().get(pk=account_id)
+            locked.set()
+            release.wait(HOLD_SECONDS)
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+    return in_a_thread(hold)
 
 
 def poll_in_a_thread(account_id):
-    """A worker polling the account: its own thread, its own connection."""
-
-    def run():
-        try:
-            polling.account_poll(account_id, force=True)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+    """A worker polling the account."""
+    return in_a_thread(lambda: polling.account_poll(account_id, force=True))
 
 
 def timed_take(account_id):
