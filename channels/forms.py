@@ -1,65 +1,18 @@
-"""The in-app form for channel accounts: settings by kind, credentials write-only."""
+"""The in-app form for channel accounts: settings by kind, credentials write-only.
+
+One form for every kind; what a kind asks for (its settings, secrets, destinations and checks) is
+its `AccountFields` (channels/<kind>/forms.py), looked up by kind through channels.registry.
+"""
 
 from django import forms
 from django.utils import timezone
 
 from .models import ChannelAccount, ChannelKind
+from .registry import ACCOUNT_FORMS, account_form_fields
 
-# (field name, label, help) per kind. Settings are shown again; credentials never are.
-SETTINGS = {
-    "twitter": [
-        ("username", "X username", "Without the @."),
-        ("api_base_url", "API base URL", "Leave empty for https://api.twitter.com (set for the sandbox)."),
-    ],
-    "facebook": [
-        ("graph_version", "Graph API version", "e.g. v21.0 (the default when empty)."),
-        ("graph_base_url", "Graph API base URL", "Leave empty for https://graph.facebook.com (set for the sandbox)."),
-        ("comment_window_days", "Comment window (days)", "Read comments on posts from the last N days; 14 when empty."),
-    ],
-    "email": [
-        ("from_name", "Sender name", "Shown to customers, e.g. Prairie Electric & Gas Customer Care."),
-        ("imap_host", "IMAP host", ""),
-        ("imap_port", "IMAP port", "993 with TLS, 143 without."),
-        ("imap_security", "IMAP security", "ssl, starttls or none."),
-        ("imap_username", "IMAP username", ""),
-        ("imap_folder", "Folder to read", "INBOX when empty."),
-        ("processed_folder", "Move processed mail to", "Optional folder; empty leaves mail where it is."),
-        ("smtp_host", "SMTP host", ""),
-        ("smtp_port", "SMTP port", "465 with TLS, 587 with STARTTLS."),
-        ("smtp_security", "SMTP security", "ssl, starttls or none."),
-        ("smtp_username", "SMTP username", ""),
-    ],
-}
-CREDENTIALS = {
-    "twitter": [
-        ("consumer_key", "API key"),
-        ("consumer_secret", "API key secret"),
-        ("access_token", "Access token"),
-        ("access_token_secret", "Access token secret"),
-        ("bearer_token", "Bearer token"),
-    ],
-    "facebook": [("page_access_token", "Page access token"), ("app_secret", "App secret")],
-    "email": [("imap_password", "IMAP password"), ("smtp_password", "SMTP password")],
-}
-# Secrets an account may do without (X's app-only bearer token; the app secret, unless the Facebook
-# app requires appsecret_proof): re-entering unreadable credentials does not require them.
-OPTIONAL_SECRETS = {"bearer_token", "app_secret"}
-# Where each kind connects (settings) and the secrets it sends there. A change of where requires
-# those secrets again: otherwise an admin could point an account at a server of their choosing
-# and have the saved ones sent to it by the next poll or Test connection.
-DESTINATIONS = {
-    "twitter": [(("api_base_url",), ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token"))],
-    "facebook": [(("graph_base_url",), ("page_access_token", "app_secret"))],
-    "email": [
-        (("imap_host", "imap_port", "imap_security"), ("imap_password",)),
-        (("smtp_host", "smtp_port", "smtp_security"), ("smtp_password",)),
-    ],
-}
-SELF_ID_LABEL = {
-    "twitter": ("X user id", "The numeric id of the account, so its own tweets are recognised."),
-    "facebook": ("Page id", "The numeric id of the Facebook Page."),
-    "email": ("Mailbox address", "The address customers write to, e.g. help@utility.example."),
-}
+# Each kind's settings, secrets and checks live in its folder (channels/<kind>/forms.py), found
+# through the registry. The secrets by kind stay importable here (channels/twitter/adapter.py).
+CREDENTIALS = {kind: list(fields.credentials) for kind, fields in ACCOUNT_FORMS.items()}
 
 
 class ChannelAccountForm(forms.ModelForm):
@@ -70,21 +23,26 @@ class ChannelAccountForm(forms.ModelForm):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.channel = account_form_fields(kind)
         # Saved under a key this server does not hold (oss_inbox/crypto.py): kept whole, or replaced whole.
         self.unreadable = bool(self.instance.pk) and self.instance.credentials_unreadable
         self.resumed = False  # after save(): unreadable credentials replaced, so polling resumes
-        label, help_text = SELF_ID_LABEL[kind]
+        label, help_text = self.channel.self_id
         self.fields["self_external_id"].label = label
         self.fields["self_external_id"].help_text = help_text
         self.fields["self_external_id"].required = True
         self.fields["poll_interval_seconds"].min_value = 15
         self.fields["coverage_schedule"].empty_label = "The default schedule"
-        self.fields["coverage_schedule"].help_text = "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
-        for name, label, help_text in SETTINGS[kind]:
+        self.fields["coverage_schedule"].help_text = (
+            "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
+        )
+        for name, label, help_text in self.channel.settings:
             initial = self.instance.settings.get(name, "")
-            self.fields[f"setting_{name}"] = forms.CharField(label=label, help_text=help_text, required=False, initial=initial)
+            self.fields[f"setting_{name}"] = forms.CharField(
+                label=label, help_text=help_text, required=False, initial=initial
+            )
         saved = self.instance.credentials if self.instance.pk else {}
-        for name, label in CREDENTIALS[kind]:
+        for name, label in self.channel.credentials:
             hint = "Saved. Leave empty to keep it." if saved.get(name) else "Not set."
             self.fields[f"secret_{name}"] = forms.CharField(
                 label=label, help_text=hint, required=False, widget=forms.PasswordInput(render_value=False)
@@ -93,57 +51,58 @@ class ChannelAccountForm(forms.ModelForm):
     def clean_poll_interval_seconds(self):
         value = self.cleaned_data["poll_interval_seconds"]
         if value < 15:
-            raise forms.ValidationError("Poll at most every 15 seconds; the channels rate-limit faster polling.")
+            raise forms.ValidationError(
+                "Poll at most every 15 seconds; the channels rate-limit faster polling."
+            )
         return value
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("setting_imap_port", "setting_smtp_port"):
-            value = cleaned.get(name)
-            if value and not (value.isdigit() and 0 < int(value) < 65536):
-                self.add_error(name, "A port is a number from 1 to 65535.")
-        for name in ("setting_imap_security", "setting_smtp_security"):
-            if cleaned.get(name) and cleaned[name] not in ("ssl", "starttls", "none"):
-                self.add_error(name, "Choose ssl, starttls or none.")
+        entered = {name: cleaned.get(f"setting_{name}") or "" for name, _, _ in self.channel.settings}
+        for name, problem in self.channel.check_settings(entered).items():
+            self.add_error(f"setting_{name}", problem)
         if self.unreadable:
             self._require_every_secret_once_one_is_entered(cleaned)
         self._require_secrets_for_a_new_destination(cleaned)
         return cleaned
 
     def _entered_secrets(self, cleaned):
-        return {name: cleaned[f"secret_{name}"] for name, _ in CREDENTIALS[self.kind] if cleaned.get(f"secret_{name}")}
+        return {name: cleaned[f"secret_{name}"] for name, _ in self.channel.credentials
+                if cleaned.get(f"secret_{name}")}
 
     def _require_every_secret_once_one_is_entered(self, cleaned):
         """Unreadable credentials cannot be completed with a few new secrets: the others would be lost."""
         entered = self._entered_secrets(cleaned)
-        missing = [(name, label) for name, label in CREDENTIALS[self.kind]
-                   if name not in entered and name not in OPTIONAL_SECRETS]
+        missing = [(name, label) for name, label in self.channel.credentials
+                   if name not in entered and name not in self.channel.optional_secrets]
         if not entered or not missing:
             return
         words = _words([label for _, label in missing])
-        self.add_error(None, f"The saved credentials cannot be read with this server's keys, so they cannot be "
-                             f"completed: enter the {words} too, or none of them to keep the saved ones until "
-                             f"the right key is added.")
+        self.add_error(None, f"The saved credentials cannot be read with this server's keys, so they cannot "
+                             f"be completed: enter the {words} too, or none of them to keep the saved ones "
+                             f"until the right key is added.")
         for name, _ in missing:
             self.add_error(f"secret_{name}", "Enter it too: the saved one cannot be read.")
 
     def _require_secrets_for_a_new_destination(self, cleaned):
         """Refuse a change of host, port or base URL that keeps saved secrets without re-entering them."""
-        saved_settings, saved_secrets = self.instance.settings, self.instance.credentials if self.instance.pk else {}
+        saved_settings = self.instance.settings
+        saved_secrets = self.instance.credentials if self.instance.pk else {}
         if self.unreadable:  # each may be there, and be sent once the right key is added
-            saved_secrets = {name: True for name, _ in CREDENTIALS[self.kind] if name not in OPTIONAL_SECRETS}
-        settings_labels = {name: label for name, label, _ in SETTINGS[self.kind]}
-        secret_labels = dict(CREDENTIALS[self.kind])
-        for where, secrets in DESTINATIONS[self.kind]:
-            changed = [name for name in where
-                       if str(saved_settings.get(name) or "").strip() != (cleaned.get(f"setting_{name}") or "").strip()]
+            saved_secrets = {name: True for name, _ in self.channel.credentials
+                             if name not in self.channel.optional_secrets}
+        settings_labels = {name: label for name, label, _ in self.channel.settings}
+        secret_labels = dict(self.channel.credentials)
+        for where, secrets in self.channel.destinations:
+            changed = [name for name in where if str(saved_settings.get(name) or "").strip()
+                       != (cleaned.get(f"setting_{name}") or "").strip()]
             kept = [name for name in secrets if saved_secrets.get(name) and not cleaned.get(f"secret_{name}")]
             if not (changed and kept):
                 continue
             changed_words = _words([settings_labels[name] for name in changed])
             kept_words = _words([secret_labels[name] for name in kept])
-            self.add_error(None, f"The {changed_words} changed, so the saved {kept_words} will not be sent there: "
-                                 f"enter the {kept_words} again, or put the {changed_words} back.")
+            self.add_error(None, f"The {changed_words} changed, so the saved {kept_words} will not be sent "
+                                 f"there: enter the {kept_words} again, or put the {changed_words} back.")
             for name in kept:
                 self.add_error(f"secret_{name}", f"Enter it again: the {changed_words} changed.")
 
@@ -154,7 +113,7 @@ class ChannelAccountForm(forms.ModelForm):
         account = super().save(commit=False)
         account.kind = self.kind
         account.settings = {**account.settings, **{
-            name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in SETTINGS[self.kind]
+            name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in self.channel.settings
         }}
         entered = self._entered_secrets(self.cleaned_data)
         fields = [*self._meta.fields, "kind", "settings", "credentials"]
@@ -174,7 +133,8 @@ class ChannelAccountForm(forms.ModelForm):
         """Labels of the optional secrets not entered when unreadable credentials were replaced."""
         if not self.resumed:
             return []
-        return [label for name, label in CREDENTIALS[self.kind] if name not in self.instance.credentials]
+        saved = self.instance.credentials
+        return [label for name, label in self.channel.credentials if name not in saved]
 
 
 def _resume_polling(account):
@@ -182,8 +142,8 @@ def _resume_polling(account):
     account.error_is_permanent, account.last_error, account.consecutive_failures = False, "", 0
     account.failing_since = account.failure_reported_at = None
     account.next_poll_at = timezone.now()
-    return ["error_is_permanent", "last_error", "consecutive_failures", "failing_since", "failure_reported_at",
-            "next_poll_at"]
+    return ["error_is_permanent", "last_error", "consecutive_failures", "failing_since",
+            "failure_reported_at", "next_poll_at"]
 
 
 def _words(labels):

@@ -1,48 +1,67 @@
-"""Checks on a reply before it is queued, and how the composer offers it: pure functions, no database."""
+"""Checks on a reply before it is queued, and how the composer offers it: pure functions, no database.
 
-from channels.facebook.adapter import MESSENGER_TEXT_LIMIT
-from channels.twitter.parse import MAX_TWEET_LENGTH, tweet_length
-from oss_inbox.tickets.models import PRIVATE_REPLY_KINDS
+Every rule is the channel's spec's (channels/<kind>/spec.py, through channels.registry): the words of
+the public/private choice, the conversation's name, the reply limits and the counter.
+"""
 
-# The composer's "Reply publicly ▾ / Reply privately" words, by the kind of message answered.
-REPLY_CHOICES = {
-    "mention": ("Reply publicly (a reply tweet)", "Reply privately (a DM)"),
-    "comment": ("Reply publicly (a comment reply)", "Reply privately (Messenger)"),
-    "post": ("Reply publicly (a comment)", "Reply privately (Messenger)"),
-}
+from dataclasses import dataclass
+
+from channels.registry import spec_for, spec_of_message_kind
 
 
 def reply_choices(answered_kind):
     """[(value, words)] for the public/private control, or [] where the channel has one kind of reply."""
-    if answered_kind not in PRIVATE_REPLY_KINDS:
-        return []
-    public, private = REPLY_CHOICES[answered_kind]
-    return [("public", public), ("private", private)]
+    spec = spec_of_message_kind(answered_kind)
+    return spec.reply_choices(answered_kind) if spec else []
 
 
 def conversation_kind(answered_kind):
-    """What the customer wrote, for the ticket's header ("mention", "Messenger"); "" for email (the channel says it)."""
-    words = {"mention": "mention", "dm": "direct message", "comment": "comment", "post": "visitor post",
-             "messenger": "Messenger"}
-    return words.get(answered_kind, "")
+    """What the customer wrote, for the ticket's header ("mention", "Messenger"); "" for email (the
+    channel's name says it)."""
+    spec = spec_of_message_kind(answered_kind)
+    return spec.message_kinds[answered_kind] if spec else ""
 
 
 def is_private_reply(message, answered_kind):
     """An outbound DM or Messenger message on a conversation that began in public."""
-    return message.direction == "outbound" and PRIVATE_REPLY_KINDS.get(answered_kind) == message.kind
+    spec = spec_of_message_kind(answered_kind)
+    private_kind = spec.private_replies.get(answered_kind) if spec else None
+    return message.direction == "outbound" and private_kind == message.kind
 
 
-def reply_length_problem(kind, text, private=False):
-    """Plain words for a reply the channel would refuse, or "" when it fits."""
-    if not text.strip():
-        return "Write something before sending."
-    if kind == "twitter" and not private and tweet_length(text) > MAX_TWEET_LENGTH:
-        over = tweet_length(text) - MAX_TWEET_LENGTH
-        return f"X allows {MAX_TWEET_LENGTH} characters; this reply is {over} too long."
-    if kind == "facebook" and private and len(text) > MESSENGER_TEXT_LIMIT:
-        over = len(text) - MESSENGER_TEXT_LIMIT
-        return f"Messenger allows {MESSENGER_TEXT_LIMIT:,} characters; this reply is {over:,} too long."
-    return ""
+def reply_length_problem(kind, text, private=False, answered_kind=""):
+    """Plain words for a reply the channel would refuse, or "" when it fits.
+
+    Without the answered kind, the channel's strictest reading applies (on X, a reply tweet's 280).
+    """
+    return spec_for(kind).reply_problem(text, answered_kind=answered_kind, private=private)
+
+
+@dataclass(frozen=True)
+class ReplyCounter:
+    """What the composer's counter shows: "51/280", or "281/280 — 1 too long for X"."""
+
+    used: int
+    limit: int
+    where: str
+
+    @property
+    def over(self):
+        return max(0, self.used - self.limit)
+
+    def __str__(self):
+        count = f"{self.used:,}/{self.limit:,}"
+        return f"{count} — {self.over:,} too long for {self.where}" if self.over else count
+
+
+def reply_counter(kind, text, *, answered_kind, private):
+    """The counter for a reply being written, or None where the channel's spec shows none."""
+    spec = spec_for(kind)
+    count = spec.reply_count(text, answered_kind=answered_kind, private=private)
+    if count is None:
+        return None
+    where = spec.reply_limit(answered_kind=answered_kind, private=private).where
+    return ReplyCounter(*count, where=where)
 
 
 def delivery_words(message):

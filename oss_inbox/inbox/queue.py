@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import ChannelKind
+from channels.registry import channel_of_thread_key
 from oss_inbox.sla.timers import span_words, ticket_timer
 from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket, TicketSearch
 
@@ -66,9 +67,10 @@ SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (
 
 
 def channel_of(ticket):
-    """("messenger", "Messenger") for a ticket, from its thread key: no join, no query."""
-    slug = THREAD_PREFIX_CHANNEL.get(ticket.thread_key.split(":", 1)[0], "")
-    return slug, CHANNEL_LABELS.get(slug, "Other")
+    """("messenger", "Messenger") for a ticket, from its thread key (the channel specs' prefixes): no
+    join, no query."""
+    thread = channel_of_thread_key(ticket.thread_key)
+    return (thread.slug, thread.label) if thread else ("", "Other")
 
 
 @dataclass(frozen=True)

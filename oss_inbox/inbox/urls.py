@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, attachments, bulk, queue_views, views
+from . import actions, attachments, bulk, counter, queue_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/tags/", actions.tag_add, name="tag"),
     path("tickets/<int:ticket_id>/tags/remove/", actions.tag_remove, name="untag"),
     path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),
+    path("tickets/<int:ticket_id>/compose/count/", counter.reply_count, name="reply_count"),
     path("tickets/<int:ticket_id>/messages/<int:message_id>/retry/", actions.retry, name="retry"),
     path("tickets/<int:ticket_id>/attachments/<int:attachment_id>/", attachments.attachment, name="attachment"),
 ]

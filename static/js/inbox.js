@@ -1,20 +1,8 @@
-// OSS Inbox ticket page: the X character counter and drafts that survive a reload.
-// No framework; the server re-checks the length (channels/twitter/parse.py tweet_length).
+// OSS Inbox pages: drafts that survive a reload, the keyboard, the live queue and the ticket pane.
+// No framework. The composer's counter is the server's (inbox:reply_count, asked by htmx attributes
+// in templates/inbox/_composer.html): no channel rule is copied here.
 (function () {
   "use strict";
-  var URL_LENGTH = 23;  // X counts every link as 23 characters
-
-  function tweetLength(text) {
-    var urls = text.match(/https?:\/\/\S+/g) || [];
-    var rest = text.replace(/https?:\/\/\S+/g, "");
-    var length = urls.length * URL_LENGTH;
-    for (var ch of rest.normalize("NFC")) {
-      var code = ch.codePointAt(0);
-      // twitter-text weights: Latin and common punctuation 1, everything else (CJK, emoji) 2
-      length += (code <= 0x10FF || (code >= 0x2000 && code <= 0x200D) || (code >= 0x2010 && code <= 0x201F) || (code >= 0x2032 && code <= 0x2037)) ? 1 : 2;
-    }
-    return length;
-  }
 
   // When this agent last typed a reply: the ticket's state poll reports it, so colleagues see
   // "Dana is replying" (oss_inbox/inbox/presence.py).
@@ -27,32 +15,33 @@
   function setUp(form) {
     var text = form.querySelector("textarea[name=text]");
     var key = "oss-inbox-draft-" + form.dataset.ticket;
-    var max = parseInt(form.dataset.maxLength || "0", 10);
-    var counter = form.querySelector("#composer-count");
     var replyAs = form.querySelector("select[name=reply_as]");
     typedAt = 0;  // a ticket just opened: nothing typed on it yet
-    if (!text.value && localStorage.getItem(key)) {
+    var restored = !text.value && localStorage.getItem(key);
+    if (restored) {
       text.value = localStorage.getItem(key);
       // The draft's public/private choice comes back with it, unless the page already says which.
       var savedAs = localStorage.getItem(key + "-as");
       if (replyAs && savedAs && replyAs.querySelector("option[value='" + savedAs + "']")) replyAs.value = savedAs;
     }
-    function update() {
+    function save() {
       if (text.value) localStorage.setItem(key, text.value); else localStorage.removeItem(key);
       if (text.value && replyAs) localStorage.setItem(key + "-as", replyAs.value); else localStorage.removeItem(key + "-as");
-      if (!counter) return;
-      // A private answer to a mention is a DM: X's 280 does not apply to it.
-      counter.hidden = replyAs !== null && replyAs.value === "private";
-      if (counter.hidden) return;
-      var used = tweetLength(text.value);
-      counter.textContent = used + "/" + max + (used > max ? " — " + (used - max) + " too long for X" : "");
-      counter.classList.toggle("over", used > max);
     }
-    text.addEventListener("input", update);
-    text.addEventListener("input", function () { if (form.dataset.mode !== "note") typedAt = Date.now(); });
-    if (replyAs) replyAs.addEventListener("change", update);
+    text.addEventListener("input", save);
+    var restoring = false;  // a draft coming back is not typing: colleagues are not told "replying"
+    text.addEventListener("input", function () {
+      if (!restoring && form.dataset.mode !== "note") typedAt = Date.now();
+    });
+    if (replyAs) replyAs.addEventListener("change", save);
     form.addEventListener("submit", function () { sessionStorage.setItem("oss-inbox-sent", key); });
-    update();
+    save();
+    // The restored draft is new text to the counter (htmx listens on the form for input).
+    if (restored) {
+      restoring = true;
+      text.dispatchEvent(new Event("input", {bubbles: true}));
+      restoring = false;
+    }
   }
 
   // Insert a canned response at the cursor instead of reloading the page (which is the fallback).
@@ -67,7 +56,7 @@
         .then(function (filled) {
           var at = text.selectionStart || text.value.length;
           text.value = text.value.slice(0, at) + filled + text.value.slice(text.selectionEnd || at);
-          text.dispatchEvent(new Event("input"));
+          text.dispatchEvent(new Event("input", {bubbles: true}));  // saved as a draft, and counted
           text.focus();
         })
         .catch(function (error) { picker.querySelector("input[name=canned]").setCustomValidity(error.message); picker.reportValidity(); });
@@ -232,7 +221,7 @@
   });
 
   // A ticket opened in the queue's third pane: its row becomes the selected one and the pane's
-  // composer gets its counter, draft and canned responses like on the ticket's own page. After a
+  // composer gets its draft and canned responses like on the ticket's own page. After a
   // change made in the pane, the queue shows it at once instead of at the next poll.
   document.addEventListener("htmx:afterSwap", function (event) {
     var pane = event.detail.target;

@@ -1,0 +1,33 @@
+"""Facebook Pages: comments and visitor posts in public, Messenger in private, and their limits. Pure."""
+
+from channels.spec import ChannelSpec, ReplyLimit, ThreadChannel
+
+# Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000
+# (the adapter's COMMENT_TEXT_LIMIT and MESSENGER_TEXT_LIMIT).
+COMMENT_TEXT_LIMIT = 8000
+MESSENGER_TEXT_LIMIT = 2000
+
+SPEC = ChannelSpec(
+    kind="facebook",
+    name="Facebook",
+    icon="f",
+    message_kinds={"comment": "comment", "post": "visitor post", "messenger": "Messenger"},
+    # Thread keys (parse.py): "fb:{post}:{comment}" for comments, "fb:{post}" for visitor posts,
+    # "fbm:{conversation}" for Messenger.
+    threads=(
+        ThreadChannel(prefix="fb", slug="facebook", label="Facebook", icon="f"),
+        ThreadChannel(prefix="fbm", slug="messenger", label="Messenger", icon="m"),
+    ),
+    reply_limits={
+        "comment": ReplyLimit(COMMENT_TEXT_LIMIT, "a Facebook comment"),
+        "post": ReplyLimit(COMMENT_TEXT_LIMIT, "a Facebook comment"),  # a comment on the visitor's post
+        "messenger": ReplyLimit(MESSENGER_TEXT_LIMIT, "Messenger"),
+    },
+    # A comment or a visitor post may be answered in private: a Messenger private reply.
+    private_replies={"comment": "messenger", "post": "messenger"},
+    reply_choice_words={
+        "comment": ("Reply publicly (a comment reply)", "Reply privately (Messenger)"),
+        "post": ("Reply publicly (a comment)", "Reply privately (Messenger)"),
+    },
+    default_answered_kind="comment",
+)
