@@ -232,3 +232,24 @@ def account_report_failing(account, error, failing_since, now):
 def channel_admins():
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(Q(groups__name=ADMIN) | Q(is_superuser=True)).distinct()
+
+
+def account_enable(account, enabled):
+    """An admin switches polling (and sending) of the account on or off."""
+    ChannelAccount.objects.filter(pk=account.pk).update(enabled=enabled)
+
+
+def account_connection_confirmed(account):
+    """Test connection succeeded: clear a permanent error so polling resumes, and poll a failing
+    account now rather than when its backoff ends (the admin just saw the channel answer). Returns
+    the words to add to the outcome."""
+    if account.error_is_permanent:
+        ChannelAccount.objects.filter(pk=account.pk).update(
+            error_is_permanent=False, last_error="", consecutive_failures=0, failure_reported_at=None,
+            next_poll_at=timezone.now(),
+        )
+        return " Polling resumes."
+    if account.last_error:
+        ChannelAccount.objects.filter(pk=account.pk).update(next_poll_at=timezone.now())
+        return " Polling again now."
+    return ""

@@ -1,8 +1,10 @@
-"""Celery tasks: thin, take ids, call one domain function. Idempotent, so a repeat is harmless."""
+"""Celery tasks: thin, take ids, call one domain function. Idempotent, so a repeat is harmless.
+
+Replies leave through the one outbox (oss_inbox.tickets.tasks.deliver)."""
 
 from celery import shared_task
 
-from . import polling, sending
+from . import polling
 
 
 @shared_task(ignore_result=True)
@@ -14,14 +16,3 @@ def dispatch_polls():
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def poll_account(account_id):
     polling.account_poll(account_id)
-
-
-@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
-def send_message(message_id):
-    sending.message_send(message_id)
-
-
-@shared_task(ignore_result=True)
-def sweep_outbox():
-    for message_id in sending.outbox_sweep():
-        send_message.delay(message_id)

@@ -12,6 +12,7 @@ from oss_inbox.sla.services import sla_settings_changed
 from .base import UNREADABLE_CREDENTIALS, ChannelError
 from .forms import ChannelAccountForm
 from .models import ChannelAccount, ChannelKind
+from .polling import account_connection_confirmed, account_enable
 from .registry import adapter_for
 
 manage_settings = permission_required("tickets.manage_settings", raise_exception=True)
@@ -56,7 +57,7 @@ def _saved_words(account, form):
 @require_POST
 def account_toggle(request, account_id):
     account = _account(account_id)
-    ChannelAccount.objects.filter(pk=account.pk).update(enabled=not account.enabled)
+    account_enable(account, not account.enabled)
     messages.success(request, f"{account.name} is now {'disabled' if account.enabled else 'enabled'}.")
     return redirect("channels:list")
 
@@ -71,15 +72,8 @@ def account_check(request, account_id):
         outcome, ok = adapter_for(account).check(), True
     except ChannelError as error:
         outcome, ok = str(error), False
-    if ok and account.error_is_permanent:
-        ChannelAccount.objects.filter(pk=account.pk).update(
-            error_is_permanent=False, last_error="", consecutive_failures=0, failure_reported_at=None,
-            next_poll_at=timezone.now(),
-        )
-        outcome += " Polling resumes."
-    elif ok and account.last_error:
-        ChannelAccount.objects.filter(pk=account.pk).update(next_poll_at=timezone.now())
-        outcome += " Polling again now."
+    if ok:
+        outcome += account_connection_confirmed(account)
     context = {"account": account, "outcome": outcome, "ok": ok}
     if request.htmx:
         return render(request, "channels/list.html#check-result", context)

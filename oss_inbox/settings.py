@@ -212,7 +212,7 @@ if CELERY_BROKER_URL.startswith("sqlite://"):
 else:
     # Redis hands an unacknowledged task (acks_late: its worker was killed) to another worker after
     # this long: 10 minutes, not an hour. It must outlast a task's longest stay in a worker, prefetched
-    # behind one running task and then run itself (2 x the 150 s hard time limit), or a live task is
+    # behind one running task and then run itself (2 x the longest hard time limit, 240 s), or a live task is
     # delivered twice (harmless, they are idempotent, but wasted). No task uses countdown/eta: one
     # longer than this would be delivered again every 10 minutes. Polls and sends do not wait for it
     # anyway: the dispatcher and the outbox sweep re-create them from the database.
@@ -228,18 +228,18 @@ CELERY_TIMEZONE = "UTC"
 # Synced into django-celery-beat's tables at beat start; admins may tune them in Django admin.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-polls": {"task": "channels.tasks.dispatch_polls", "schedule": 5.0},
-    "sweep-outbox": {"task": "channels.tasks.sweep_outbox", "schedule": 30.0},
-    "sla-scan": {"task": "oss_inbox.sla.tasks.scan", "schedule": 60.0},
+    # One sweeper for everything that leaves (replies, acknowledgements, key-account mail).
+    "sweep-outbox": {"task": "oss_inbox.tickets.tasks.sweep_outbox", "schedule": 30.0},
+    "sla-scan": {"task": "oss_inbox.tickets.tasks.sla_scan", "schedule": 60.0},
     # The database records a schedule or policy change that open tickets still owe (the broker never is the record).
-    "sla-converge": {"task": "oss_inbox.sla.tasks.converge", "schedule": 60.0},
+    "sla-converge": {"task": "oss_inbox.tickets.tasks.sla_converge", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
-    "key-account-mail": {"task": "oss_inbox.keyaccounts.tasks.sweep_account_mail", "schedule": 60.0},
     "key-account-update-reminders": {"task": "oss_inbox.keyaccounts.tasks.remind_updates", "schedule": 3600.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
-    "channels.tasks.send_message": {"queue": "sending"},
-    "oss_inbox.keyaccounts.tasks.send_account_mail": {"queue": "sending"},
+    "oss_inbox.tickets.tasks.deliver": {"queue": "sending"},
+    "oss_inbox.tickets.tasks.reconcile": {"queue": "sending"},
 }
 
 # Domain settings.

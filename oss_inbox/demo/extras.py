@@ -1,7 +1,7 @@
 """What the demo's stories do not make themselves: the team's canned responses and tags on the tickets."""
 
 from oss_inbox.inbox.models import CannedResponse
-from oss_inbox.tickets.models import Tag, Ticket
+from oss_inbox.tickets.services.lifecycle import tickets_tag_history
 
 CANNED = {
     "Outage: crews on site": (
@@ -38,13 +38,11 @@ def ensure_canned_responses():
 
 def tag_by_topic(tickets):
     """Tag the tickets by the words of their first message: history, so no timeline events."""
-    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TOPIC_TAGS}
-    links = []
+    names_by_ticket = {}
     for ticket_id, first_text in _first_texts(tickets):
         text = (first_text or "").lower()
-        links += [Ticket.tags.through(ticket_id=ticket_id, tag_id=tags[name].pk)
-                  for name, words in TOPIC_TAGS.items() if any(word in text for word in words)]
-    Ticket.tags.through.objects.bulk_create(links, ignore_conflicts=True)
+        names_by_ticket[ticket_id] = [name for name, words in TOPIC_TAGS.items() if any(word in text for word in words)]
+    tickets_tag_history(names_by_ticket)
 
 
 def _first_texts(tickets):

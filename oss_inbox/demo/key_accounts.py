@@ -194,7 +194,7 @@ def _quarterly_update(organization, today, mailbox):
         AccountMail.objects.create(
             organization=organization, contact_id=contact_id, address=address, account=mailbox, progress_update=update,
             subject=update.subject, text=update.body, message_id=f"demo-update-{update.pk}-{contact_id}@{DOMAIN}",
-            delivery_state=AccountMail.Delivery.SENT, attempts=1, sent_at=sent_at,
+            delivery_state=AccountMail.Delivery.SENT, delivery_attempts=1, sent_at=sent_at,
         )
     _event(organization, AccountEvent.Kind.UPDATE, manager,
            f"Q{quarter} {year} update sent to {_contacts(recipients)}", sent_at,
@@ -222,7 +222,7 @@ def _notice(organizations, today, now, mailbox):
         for contact_id, address in recipients:
             AccountMail.objects.create(
                 organization=organization, contact_id=contact_id, address=address, account=mailbox, notice=notice,
-                subject=notice.subject, text=notice.body, delivery_state=AccountMail.Delivery.SENT, attempts=1,
+                subject=notice.subject, text=notice.body, delivery_state=AccountMail.Delivery.SENT, delivery_attempts=1,
                 message_id=f"demo-notice-{notice.pk}-{contact_id}@{DOMAIN}", sent_at=sent_at,
             )
         _event(organization, AccountEvent.Kind.NOTICE, notice.sender,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from channels.models import ChannelAccount
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
+from oss_inbox.tickets.services.delivery import reply_record_delivered
 
 from . import extras, key_accounts
 from . import content
@@ -136,7 +137,7 @@ def build_tickets(count, *, seed=DEMO_SEED):
 def _deliver_history_acknowledgements(accounts):
     queued = Message.objects.filter(account__in=accounts, is_automatic=True, delivery_state=Message.Delivery.QUEUED)
     for message_id in queued.values_list("pk", flat=True):
-        Message.objects.filter(pk=message_id).update(delivery_state=Message.Delivery.SENT, external_id=f"demo-ack-{message_id}")
+        reply_record_delivered(message_id, external_id=f"demo-ack-{message_id}")
 
 
 def _cast(rng):

@@ -7,32 +7,32 @@ queue's third pane (an htmx request, never in the browser's history) the answer 
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from channels.sending import message_retry
-from oss_inbox.tickets.models import Message, Ticket
+from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.selectors import ticket_for_user
-from oss_inbox.tickets.services.lifecycle import (
+from oss_inbox.tickets.services import (
     AlreadyPosted,
     ClaimConflict,
     ComposerReused,
+    InvalidChange,
+    ReplyRefused,
+    reply_look_up,
     ticket_add_tags,
     ticket_assign,
     ticket_claim,
     ticket_remove_tag,
     ticket_reply,
+    ticket_retry_reply,
     ticket_set_priority,
     ticket_set_status,
 )
 
-from .composer import reply_length_problem
 from .mentions import note_add
 from .tagging import tag_name, tag_refused
 from .views import in_pane, render_ticket
 
-RETRYABLE = [Message.Delivery.FAILED, Message.Delivery.UNKNOWN]
 COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
 # A change refused for what was sent (too long, empty, not an option): the ticket again, with the
 # reason. 422, not 400: django-htmx's debug script (DEBUG only) shows any 400 as a whole error page.
@@ -49,20 +49,23 @@ def _back(request, ticket):
 
 @require_POST
 def retry(request, ticket_id, message_id):
+    """Send a reply again. One whose send was cut off is looked up on the channel first: found, it
+    is marked sent and not posted twice; not found, it is sent again. The agent is told which."""
     ticket = ticket_for_user(request.user, ticket_id)
     message = get_object_or_404(ticket.messages, pk=message_id, direction=Message.Direction.OUTBOUND)
-    if message.delivery_state in RETRYABLE:
-        with transaction.atomic():
-            message_retry(message)
-            transaction.on_commit(lambda: _enqueue_send(message.pk))
-        messages.success(request, "The reply is queued to be sent again.")
+    looked = message.delivery_state == Message.Delivery.UNKNOWN
+    if looked and message.delivery_checked_at is None:
+        if reply_look_up(message) == Message.Delivery.SENT:
+            messages.success(request, "That reply had reached the customer: it is now marked sent, and was not sent again.")
+            return _back(request, ticket)
+        message.refresh_from_db()
+        if message.delivery_checked_at is None:  # the channel could not be asked
+            messages.error(request, f"Not sent again. {message.delivery_error}")
+            return _back(request, ticket)
+    if ticket_retry_reply(ticket=ticket, message=message, actor=request.user):
+        words = "It was not on the channel when we looked, so it" if looked else "The reply"
+        messages.success(request, f"{words} is queued to be sent again.")
     return _back(request, ticket)
-
-
-def _enqueue_send(message_id):
-    from channels.tasks import send_message
-
-    send_message.delay(message_id)
 
 
 @require_POST
@@ -84,30 +87,31 @@ def assign(request, ticket_id):
     assignee = None
     if chosen:
         assignee = get_object_or_404(get_user_model(), pk=chosen, is_active=True)
-        if not assignee.has_perm("tickets.work_queue"):
-            return render_ticket(request, ticket, status=REFUSED, action_error="That person does not work the queue.")
-    ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
+    try:
+        ticket_assign(ticket=ticket, assignee=assignee, actor=request.user)
+    except InvalidChange as refused:
+        return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
     return _back(request, ticket)
 
 
 @require_POST
 def set_status(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
-    status = request.POST.get("status", "")
-    if status not in Ticket.Status.values or status == Ticket.Status.NEW:
-        return render_ticket(request, ticket, status=REFUSED, action_error="Choose one of the statuses offered.")
-    ticket_set_status(ticket=ticket, status=status, actor=request.user)
+    try:
+        ticket_set_status(ticket=ticket, status=request.POST.get("status", ""), actor=request.user)
+    except InvalidChange as refused:
+        return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
     return _back(request, ticket)
 
 
 @require_POST
 def set_priority(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
+    chosen = request.POST.get("priority", "")
     try:
-        priority = Ticket.Priority(int(request.POST.get("priority", "")))
-    except ValueError:
-        return render_ticket(request, ticket, status=REFUSED, action_error="Choose one of the priorities offered.")
-    ticket_set_priority(ticket=ticket, priority=priority, actor=request.user)
+        ticket_set_priority(ticket=ticket, priority=int(chosen) if chosen.isdigit() else -1, actor=request.user)
+    except InvalidChange as refused:
+        return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
     return _back(request, ticket)
 
 
@@ -144,31 +148,29 @@ def compose(request, ticket_id):
     if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
         return render_ticket(request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text)
     if action == "note":
-        if not text.strip():
-            return render_ticket(request, ticket, status=REFUSED, composer_error="Write something first.", draft=text)
         try:
             note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
         except AlreadyPosted:
             pass
         except ComposerReused:
             return _composer_reused(request, ticket, text, action)
+        except InvalidChange as refused:
+            return render_ticket(request, ticket, status=REFUSED, composer_error=str(refused), draft=text)
         return _back(request, ticket)
     private = request.POST.get("reply_as") == "private"
-    refused = _reply_refused(request, ticket, text, private)
-    if refused:
-        return refused
+    reply_as = "private" if private else "public"
+    colleague = _colleague_replied(request, ticket, text, reply_as)
+    if colleague:
+        return colleague
     try:
-        with transaction.atomic():
-            try:
-                ticket_reply(ticket=ticket, author=request.user, text=text, private=private, compose_token=once)
-            except ValueError as no_private_reply:  # a stale page: the conversation has one kind of reply only
-                return render_ticket(request, ticket, status=REFUSED, composer_error=str(no_private_reply), draft=text)
-            if action == "reply_resolve":
-                ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=request.user)
+        ticket_reply(ticket=ticket, author=request.user, text=text, private=private, compose_token=once,
+                     resolve=action == "reply_resolve")
     except AlreadyPosted:
         pass
     except ComposerReused:
-        return _composer_reused(request, ticket, text, action, reply_as="private" if private else "public")
+        return _composer_reused(request, ticket, text, action, reply_as=reply_as)
+    except ReplyRefused as refused:  # too long, empty, or a stale page offering a private reply
+        return render_ticket(request, ticket, status=REFUSED, composer_error=str(refused), draft=text, reply_as=reply_as)
     return _back(request, ticket)
 
 
@@ -179,12 +181,8 @@ def _composer_reused(request, ticket, text, action, **extra):
     return render_ticket(request, ticket, status=REFUSED, composer_error=words, draft=text, **extra)
 
 
-def _reply_refused(request, ticket, text, private):
-    """The ticket page with a reason when the reply must not go out (yet), else None."""
-    reply_as = "private" if private else "public"
-    problem = reply_length_problem(ticket.account.kind, text, private)
-    if problem:
-        return render_ticket(request, ticket, status=REFUSED, composer_error=problem, draft=text, reply_as=reply_as)
+def _colleague_replied(request, ticket, text, reply_as):
+    """The ticket page asking to confirm when a colleague replied since the page was opened, else None."""
     if request.POST.get("confirmed") == "1":
         return None
     newer = _colleague_reply_since(ticket, request.user, request.POST.get("seen_outbound", "0"))

@@ -2,7 +2,24 @@
 
 from django.contrib import admin
 
-from .models import AccountEvent, AccountMail, JointPlan, Notice, PlanItem, ProgressUpdate
+from oss_inbox.tickets.admin import OrganizationAdmin
+from oss_inbox.tickets.models import Organization
+
+from .models import AccountEvent, AccountMail, JointPlan, KnownIdentity, Notice, PlanItem, ProgressUpdate
+
+
+class KnownIdentityInline(admin.TabularInline):
+    model = KnownIdentity
+    extra = 1
+
+
+# The organization (tickets) with what only key accounts have beside its email domains.
+admin.site.unregister(Organization)
+
+
+@admin.register(Organization)
+class KeyAccountOrganizationAdmin(OrganizationAdmin):
+    inlines = [*OrganizationAdmin.inlines, KnownIdentityInline]
 
 
 class PlanItemInline(admin.TabularInline):
@@ -37,7 +54,7 @@ class NoticeAdmin(admin.ModelAdmin):
 class AccountMailAdmin(admin.ModelAdmin):
     """Read-only: mails are sent by the app; the admin is for looking into a failed delivery."""
 
-    list_display = ["subject", "address", "organization", "delivery_state", "attempts", "sent_at"]
+    list_display = ["subject", "address", "organization", "delivery_state", "delivery_attempts", "sent_at"]
     list_filter = ["delivery_state"]
     search_fields = ["address", "subject", "message_id"]
 

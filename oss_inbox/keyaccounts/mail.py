@@ -1,35 +1,30 @@
-"""Letters to key-account contacts (updates, notices): queued -> sending -> sent, as replies are.
+"""Letters to key-account contacts (updates, notices), sent through the one outbox as replies are.
 
-The same guarantees as channels/sending.py: exactly one worker claims a queued mail; a temporary
-SMTP error puts it back in the queue with backoff; a permanent one fails it with the reason; a send
-cut off after the content left becomes `unknown` and is never repeated blindly (the customer may
-have it). The Message-ID is chosen when the mail is queued, so a retry keeps it and the customer's
-reply threads back to the account whichever attempt reached them.
+The outbox (oss_inbox.tickets.services.outbox) gives them its guarantees: exactly one worker sends
+a queued letter; a temporary SMTP error puts it back in the queue with backoff; a permanent one
+fails it with the reason; a send cut off after the content left becomes `unknown`, is looked up in
+the mailbox, and is never repeated blindly. The Message-ID is chosen when the mail is queued, so a
+retry keeps it and the customer's reply threads back to the account whichever attempt reached them.
 """
 
-import logging
-from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import timezone
 
-from channels.base import ChannelError, DeliveryUnknown
+from channels.base import ChannelError, Sent
 from channels.email import smtp
+from channels.email.adapter import EmailAdapter
 from channels.email.config import smtp_config
 from channels.models import ChannelAccount, ChannelKind
 from oss_inbox.tickets.models import Identity
+from oss_inbox.tickets.services.outbox import Outbox, outbox_enqueue, outbox_register
 
 from .models import AccountMail
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 6
-SEND_STALE = timedelta(minutes=5)
-FIRST_RETRY = timedelta(seconds=30)
+ACCOUNT_MAIL_OUTBOX = "account_mail"
 Delivery = AccountMail.Delivery
 
 
@@ -70,16 +65,9 @@ def account_mails_queue(*, organization, recipients, account, subject, text, not
             for contact, address in recipients
         ]
     )  # fmt: skip
-    ids = [mail.pk for mail in AccountMail.objects.filter(message_id__in=[mail.message_id for mail in mails])]
-    transaction.on_commit(lambda: _enqueue(ids))
+    for mail in AccountMail.objects.filter(message_id__in=[mail.message_id for mail in mails]):
+        outbox_enqueue(ACCOUNT_MAIL_OUTBOX, mail.pk)
     return mails
-
-
-def _enqueue(ids):
-    from .tasks import send_account_mail  # tasks import this module
-
-    for mail_id in ids:
-        send_account_mail.delay(mail_id)
 
 
 def compose(mail, now):
@@ -98,58 +86,23 @@ def compose(mail, now):
     return message
 
 
-def account_mail_claim(mail_id, now=None):
-    """queued -> sending, atomically: exactly one worker gets to send it."""
-    now = now or timezone.now()
-    claimed = (
-        AccountMail.objects.filter(pk=mail_id, delivery_state=Delivery.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(delivery_state=Delivery.SENDING, sending_started_at=now, attempts=F("attempts") + 1)
-    )
-    return AccountMail.objects.select_related("account", "contact").get(pk=mail_id) if claimed else None
+def account_mail_send(mail):
+    """The outbox's send for a letter: through its email account's SMTP server."""
+    smtp.deliver(smtp_config(mail.account), compose(mail, timezone.now()))
+    return Sent(external_id=mail.message_id)
 
 
-def account_mail_send(mail_id, now=None):
-    """Send one queued mail through its email account's SMTP server; returns its new state (None if not ours)."""
-    now = now or timezone.now()
-    mail = account_mail_claim(mail_id, now)
-    if mail is None:
-        return None
-    try:
-        smtp.deliver(smtp_config(mail.account), compose(mail, now))
-    except DeliveryUnknown as error:
-        return _settle(mail, Delivery.UNKNOWN, delivery_error=str(error))
-    except ChannelError as error:
-        if error.permanent or mail.attempts >= MAX_ATTEMPTS:
-            return _settle(mail, Delivery.FAILED, delivery_error=str(error))
-        retry_at = error.retry_at or now + FIRST_RETRY * 2 ** (mail.attempts - 1)
-        return _settle(mail, Delivery.QUEUED, delivery_error=str(error), next_attempt_at=retry_at)
-    return _settle(mail, Delivery.SENT, delivery_error="", sent_at=now, next_attempt_at=None)
+def account_mail_look_up(mail):
+    """The outbox's lookup of a letter whose send was cut off: its Message-ID in the mailbox."""
+    found = EmailAdapter(mail.account).find_sent(mail.message_id)
+    return Sent(external_id=mail.message_id) if found else None
 
 
-def _settle(mail, state, **fields):
-    if state != Delivery.SENT:
-        log.warning("Account mail %s to %s is %s: %s", mail.pk, mail.address, state, fields["delivery_error"])
-    fields["delivery_error"] = fields["delivery_error"][:500]
-    AccountMail.objects.filter(pk=mail.pk, delivery_state=Delivery.SENDING).update(
-        delivery_state=state, sending_started_at=None, **fields
-    )
-    return state
-
-
-def account_mail_sweep(now=None):
-    """Mark cut-off sends unknown; return the ids of queued mails due now (their task may be lost)."""
-    now = now or timezone.now()
-    AccountMail.objects.filter(delivery_state=Delivery.SENDING, sending_started_at__lt=now - SEND_STALE).update(
-        delivery_state=Delivery.UNKNOWN,
-        sending_started_at=None,
-        delivery_error="The send was interrupted; it may or may not have reached the customer.",
-    )
-    return list(
-        AccountMail.objects.filter(delivery_state=Delivery.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .values_list("pk", flat=True)
-    )
+def connect():
+    outbox_register(Outbox(
+        ACCOUNT_MAIL_OUTBOX, AccountMail, send=account_mail_send, look_up=account_mail_look_up,
+        sent_fields=lambda mail, sent, now: {"sent_at": now},
+    ))  # fmt: skip
 
 
 def delivery_counts(mails):

@@ -5,13 +5,12 @@ an admin adding a rule later attaches the contacts already known (`organization_
 A contact attached by hand is never moved by a rule.
 """
 
-from django.db import transaction
 from django.db.models import Q
 
-from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Organization, OrganizationDomain, Ticket
+from oss_inbox.tickets.models import OrganizationDomain
+from oss_inbox.tickets.services.organizations import organization_attach_contacts
 
 from .models import KnownIdentity, normalise_known
-from .routing import ticket_route_to_account
 
 _WITH_MANAGERS = ("organization__account_manager", "organization__backup_manager")
 
@@ -41,38 +40,16 @@ def organizations_for_authors(kind, authors):
     return found
 
 
-@transaction.atomic
-def organization_attach_matching(organization):
-    """Attach the known contacts that the organization's rules match and that belong to no one yet.
-
-    Then bring the open tickets of all its contacts in line with its key-account status (flag,
-    priority, manager, SLA). Returns how many contacts were attached.
-    """
-    organization = Organization.objects.select_related("account_manager", "backup_manager").get(pk=organization.pk)
+def organization_attach_matching(organization, actor=None):
+    """Attach the known contacts that the organization's rules match and that belong to no one yet,
+    then bring the open tickets of all its contacts in line (tickets.services). Returns how many
+    contacts were attached."""
     matches = Q(pk__in=[])
     for domain in organization.domains.values_list("domain", flat=True):
         matches |= Q(kind="email", external_id__iendswith=f"@{domain}")
     for kind, value in organization.known_identities.values_list("kind", "value"):
         matches |= Q(kind=kind, external_id__iexact=value) | Q(kind=kind, handle__iexact=value)
-    contact_ids = Identity.objects.filter(matches).values("contact_id")
-    attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(organization=organization)
-    organization_refresh_tickets(organization)
-    return attached
-
-
-def organization_refresh_tickets(organization, actor=None):
-    """Open tickets of the organization's contacts follow its key-account status; returns how many changed."""
-    tickets = (
-        Ticket.objects.filter(contact__organization=organization, status__in=OPEN_STATUSES)
-        .exclude(is_key_account=organization.is_key_account)
-        .select_related("account", "assignee")
-        .select_for_update(of=("self",))
-    )
-    changed = 0
-    for ticket in tickets:
-        ticket_route_to_account(ticket, organization, actor=actor)
-        changed += 1
-    return changed
+    return organization_attach_contacts(organization, identities=matches, actor=actor)
 
 
 def _domain(address):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from channels.models import ChannelAccount, ChannelKind
-from oss_inbox.tickets.models import Contact, Message, Organization
+from oss_inbox.tickets.models import Contact, Delivery, Organization, Outgoing
 
 
 class KnownIdentity(models.Model):
@@ -177,14 +177,12 @@ class Notice(models.Model):
         return self.subject
 
 
-class AccountMail(models.Model):
+class AccountMail(Outgoing):
     """One email to one contact of a key account (an update or a notice), sent through the email channel.
 
     Its Message-ID is chosen before sending, so a customer's reply threads back to the account even
-    if the send is retried; the delivery states are those of `tickets.Message`.
+    if the send is retried; it goes through the one outbox (tickets.services.outbox), as replies do.
     """
-
-    Delivery = Message.Delivery
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="mails")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -198,10 +196,6 @@ class AccountMail(models.Model):
     text = models.TextField()
     message_id = models.CharField(max_length=255, unique=True, help_text="Without angle brackets.")
     delivery_state = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    delivery_error = models.CharField(max_length=500, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

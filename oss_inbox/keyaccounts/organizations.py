@@ -35,7 +35,7 @@ def organization_save(*, form, actor):
     if changes:
         AccountEvent.objects.create(organization=organization, kind=AccountEvent.Kind.ACCOUNT, actor=actor,
                                     summary=_short("; ".join(changes)), data={"changes": changes})
-    attached = organization_attach_matching(organization)
+    attached = organization_attach_matching(organization, actor)
     return organization, attached
 
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import notice_views, update_views, views
+from . import dashboard_views, notice_views, update_views, views
 
 app_name = "keyaccounts"
 urlpatterns = [
     path("", views.organization_list, name="organizations"),
+    path("dashboard/", dashboard_views.key_accounts, name="dashboard"),
     path("new/", views.organization_edit, name="organization_new"),
     path("<int:organization_id>/", views.organization_page, name="organization"),
     path("<int:organization_id>/edit/", views.organization_edit, name="organization_edit"),

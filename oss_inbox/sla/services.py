@@ -15,14 +15,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from oss_inbox.tickets.models import OPEN_STATUSES, Ticket
-
 from .models import SlaRecomputeOwed
 from .policies import SlaRules
+from .states import SlaState, TicketStatus
 
 # The fields a recompute may change: a bulk recompute saves only these, so that it never
 # overwrites a status or an assignee another request changed meanwhile.
@@ -30,7 +30,7 @@ SLA_FIELDS = [
     "first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at", "sla_at_risk_at",
     "sla_state", "sla_paused_at", "sla_pauses", "sla_escalated", "sla_escalated_for", "sla_escalate_at",
 ]
-BATCH = 200
+RECOMPUTE_TASK = "oss_inbox.tickets.tasks.sla_recompute_open"
 # Longer than a recompute may run (the task's hard time limit is 330 s): beat starts another after it.
 RECOMPUTE_RUNS_FOR = timedelta(minutes=6)
 
@@ -55,7 +55,7 @@ def ticket_sla_recompute(ticket, now=None, *, rules=None):
         due.due_at if due else None for due in (first, following, resolution)
     )
     running = [due for due in (None if ticket.first_response_at else first, following, resolution) if due]
-    if ticket.status not in (Ticket.Status.NEW, Ticket.Status.OPEN):
+    if ticket.status not in (TicketStatus.NEW, TicketStatus.OPEN):
         running = []  # pending pauses every timer; resolved stops them
     ticket.sla_due_at = min((due.due_at for due in running), default=None)
     ticket.sla_at_risk_at = min((due.at_risk_at for due in running), default=None)
@@ -75,16 +75,16 @@ def awaiting_next_response(ticket):
 def sla_state_at(ticket, now):
     """The ticket's SLA state at `now`, from its stored due and at-risk instants."""
     if not ticket.is_open:
-        return Ticket.SlaState.MET
-    if ticket.status == Ticket.Status.PENDING:
-        return Ticket.SlaState.PAUSED
+        return SlaState.MET
+    if ticket.status == TicketStatus.PENDING:
+        return SlaState.PAUSED
     if ticket.sla_due_at is None:
-        return Ticket.SlaState.MET
+        return SlaState.MET
     if ticket.sla_due_at <= now:
-        return Ticket.SlaState.BREACHED
+        return SlaState.BREACHED
     if ticket.sla_at_risk_at is not None and ticket.sla_at_risk_at <= now:
-        return Ticket.SlaState.AT_RISK
-    return Ticket.SlaState.OK
+        return SlaState.AT_RISK
+    return SlaState.OK
 
 
 def escalated_level(ticket):
@@ -121,7 +121,7 @@ def _pauses(ticket):
 
 
 def _track_pause(ticket, now):
-    pending = ticket.status == Ticket.Status.PENDING
+    pending = ticket.status == TicketStatus.PENDING
     if pending and ticket.sla_paused_at is None:
         ticket.sla_paused_at = now
     elif not pending and ticket.sla_paused_at is not None:
@@ -132,62 +132,40 @@ def _track_pause(ticket, now):
 
 def _schedule_escalation(ticket):
     level = escalated_level(ticket)
-    if ticket.sla_due_at is None or level == Ticket.SlaState.BREACHED:
+    if ticket.sla_due_at is None or level == SlaState.BREACHED:
         ticket.sla_escalate_at = None
-    elif level == Ticket.SlaState.AT_RISK:
+    elif level == SlaState.AT_RISK:
         ticket.sla_escalate_at = ticket.sla_due_at
     else:
         ticket.sla_escalate_at = ticket.sla_at_risk_at
 
 
-def sla_recompute_open_tickets(now=None):
-    """Recompute every open ticket (after a schedule or policy change); returns how many.
-
-    Batches of rows locked while recomputed, so a concurrent reply or status change waits
-    instead of being overwritten; only SLA fields are saved. Then the changes saved before it
-    started count as applied (SlaRecomputeOwed), so beat stops asking for it.
-    """
-    now = now or timezone.now()
-    owed = _owed_row()
-    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(started_at=now)
-    rules = SlaRules()
-    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
-    for chunk in (ids[index:index + BATCH] for index in range(0, len(ids), BATCH)):
-        with transaction.atomic():
-            locked = Ticket.objects.select_for_update(of=("self",)).select_related("account").filter(pk__in=chunk)
-            for ticket in locked:
-                ticket_sla_recompute(ticket, now, rules=rules)
-                ticket.save(update_fields=SLA_FIELDS)
-    SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=owed.changed).update(applied=owed.changed)
-    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(started_at=None)
-    return len(ids)
-
-
 def sla_settings_changed():
     """A schedule or policy changed: record in this transaction that open tickets owe a recompute
     (beat converges it, sla_recompute_if_owed), and ask a worker for it at once after commit."""
-    from .tasks import recompute_open_tickets  # tasks import services; import late to avoid a cycle
-
-    owed = _owed_row()
+    owed = owed_row()
     SlaRecomputeOwed.objects.filter(pk=owed.pk).update(changed=F("changed") + 1)
-    transaction.on_commit(recompute_open_tickets.delay)
+    transaction.on_commit(sla_recompute_ask)
 
 
 def sla_recompute_if_owed(now=None):
     """Beat, every minute: if a change is not yet applied and no recompute started in the last
     RECOMPUTE_RUNS_FOR, start one (the message sent at the change was lost: a broker restarted,
     a worker died). Returns whether it asked for one."""
-    from .tasks import recompute_open_tickets  # tasks import services; import late to avoid a cycle
-
     now = now or timezone.now()
-    owed = _owed_row()
+    owed = owed_row()
     asked = SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=F("changed")).filter(
         Q(started_at__isnull=True) | Q(started_at__lt=now - RECOMPUTE_RUNS_FOR)
     ).update(started_at=now)
     if asked:
-        transaction.on_commit(recompute_open_tickets.delay)
+        transaction.on_commit(sla_recompute_ask)
     return bool(asked)
 
 
-def _owed_row():
+def owed_row():
     return SlaRecomputeOwed.objects.get_or_create(pk=1)[0]
+
+
+def sla_recompute_ask():
+    # By name: the recompute writes tickets, which belong to the layer above (tickets.services.sla).
+    current_app.send_task(RECOMPUTE_TASK)

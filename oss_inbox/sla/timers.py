@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import dateformat, timezone
 
-from oss_inbox.tickets.models import Ticket
+from .states import SlaState
 
 from .services import sla_state_at
 
@@ -13,7 +13,7 @@ DUE_FORMAT = "D N j, g:i A T"
 
 @dataclass(frozen=True)
 class Timer:
-    state: str  # a Ticket.SlaState value: the CSS class and the colour
+    state: str  # a SlaState value: the CSS class and the colour
     text: str  # "due in 3h 12m", "breached 25m ago", "paused", "met"
     title: str  # the due time itself, in the viewer's time zone
 
@@ -24,13 +24,13 @@ def ticket_timer(ticket, now=None):
     state = sla_state_at(ticket, now)
     due = ticket.sla_due_at
     title = f"Due {due_words(due)}" if due else ""
-    if state == Ticket.SlaState.PAUSED:
+    if state == SlaState.PAUSED:
         return Timer(state, "paused", "Waiting on the customer: the clock is stopped.")
-    if state == Ticket.SlaState.MET or due is None:
-        return Timer(Ticket.SlaState.MET, "met", "No response is due.")
-    if state == Ticket.SlaState.BREACHED:
+    if state == SlaState.MET or due is None:
+        return Timer(SlaState.MET, "met", "No response is due.")
+    if state == SlaState.BREACHED:
         return Timer(state, f"breached {span_words(now - due)} ago", title)
-    return Timer(state, f"due in {span_words(due - now)}", title + (" (at risk)" if state == Ticket.SlaState.AT_RISK else ""))
+    return Timer(state, f"due in {span_words(due - now)}", title + (" (at risk)" if state == SlaState.AT_RISK else ""))
 
 
 # Django's "N" (AP style): a queue page formats fifty of these, and dateformat costs more than the rest of a timer.

@@ -51,6 +51,19 @@ def has_role(user) -> bool:
     return user.has_perm("tickets.work_queue")
 
 
+def may_work_queue(user) -> bool:
+    """Whether `user` may take part in the queue: act on tickets, be assigned, be @mentioned."""
+    return user is not None and user.is_active and user.has_perm("tickets.work_queue")
+
+
+def require_queue_worker(user) -> None:
+    """Refuse a ticket change asked by someone who does not work the queue (PermissionDenied)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not may_work_queue(user):
+        raise PermissionDenied("You do not work the queue.")
+
+
 def queue_workers():
     """Active users who may work the queue: assignees, account managers, colleagues to @mention."""
     from django.contrib.auth import get_user_model  # roles.py is imported by migrations, before apps load

@@ -3,9 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from oss_inbox.keyaccounts.models import KnownIdentity
-
-from .contacts import contact_merge
+from .services import contact_merge
 from .models import (
     Attachment,
     Contact,
@@ -25,18 +23,13 @@ class OrganizationDomainInline(admin.TabularInline):
     extra = 1
 
 
-class KnownIdentityInline(admin.TabularInline):
-    model = KnownIdentity
-    extra = 1
-
-
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "is_key_account", "tier", "account_manager", "backup_manager", "created_at"]
     list_filter = ["is_key_account", "tier"]
     list_select_related = ["account_manager", "backup_manager"]
     search_fields = ["name", "domains__domain"]
-    inlines = [OrganizationDomainInline, KnownIdentityInline]
+    inlines = [OrganizationDomainInline]  # keyaccounts.admin adds its known identities
 
 
 @admin.register(OrganizationDomain)

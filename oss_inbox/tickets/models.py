@@ -2,13 +2,15 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from channels.models import ChannelAccount, ChannelKind
+from channels.registry import private_reply_kinds
+from oss_inbox.sla.states import OPEN_STATUSES, SlaState, TicketStatus
 
-OPEN_STATUSES = ("new", "open", "pending")
 # Where a customer wrote in public, we may answer in private instead: the kind of message that does
 # (an X mention -> a DM to its author; a Facebook comment or visitor post -> a Messenger private reply).
-PRIVATE_REPLY_KINDS = {"mention": "dm", "comment": "messenger", "post": "messenger"}
+PRIVATE_REPLY_KINDS = private_reply_kinds()  # from each channel's spec (channels/<kind>/spec.py)
 
 
 class Organization(models.Model):
@@ -110,11 +112,7 @@ class Tag(models.Model):
 class Ticket(models.Model):
     """One conversation with one customer on one channel account."""
 
-    class Status(models.TextChoices):
-        NEW = "new", "New"
-        OPEN = "open", "Open"
-        PENDING = "pending", "Pending"
-        RESOLVED = "resolved", "Resolved"
+    Status = TicketStatus
 
     class Priority(models.IntegerChoices):
         LOW = 0, "Low"
@@ -122,12 +120,7 @@ class Ticket(models.Model):
         HIGH = 2, "High"
         URGENT = 3, "Urgent"
 
-    class SlaState(models.TextChoices):
-        OK = "ok", "On time"
-        AT_RISK = "at_risk", "At risk"
-        BREACHED = "breached", "Breached"
-        PAUSED = "paused", "Paused"
-        MET = "met", "Met"
+    SlaState = SlaState
 
     # No single-column indexes where a composite one below leads with the column: each index is
     # written on every ingested row (ticket_thread_idx, ticket_contact_idx, ticket_assignee_idx).
@@ -201,6 +194,10 @@ class Ticket(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    def get_absolute_url(self):
+        # Django's convention for an object's page; the one place below the inbox that names it.
+        return reverse("inbox:ticket", args=[self.pk])
+
 
 class TicketSearch(models.Model):
     """The words of an open ticket's conversation, for searching the open views of the queue.
@@ -214,7 +211,32 @@ class TicketSearch(models.Model):
     document = SearchVectorField()
 
 
-class Message(models.Model):
+class Delivery(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Outgoing(models.Model):
+    """Something that leaves the building through the one outbox (tickets.services.outbox): a reply, an
+    acknowledgement, a key-account letter. queued -> sending -> sent | failed | unknown."""
+
+    Delivery = Delivery
+
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    delivery_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    # When an unknown send was last looked up on its channel (reconciled), whatever was found.
+    delivery_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Message(Outgoing):
     class Direction(models.TextChoices):
         INBOUND = "inbound", "Inbound"
         OUTBOUND = "outbound", "Outbound"
@@ -228,13 +250,6 @@ class Message(models.Model):
         MESSENGER = "messenger", "Messenger"
         EMAIL = "email", "Email"
         NOTE = "note", "Note"
-
-    class Delivery(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Unknown"
 
     # Covered by message_ticket_idx and the (account, external_id) constraint.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
@@ -260,10 +275,6 @@ class Message(models.Model):
     sent_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     delivery_state = models.CharField(max_length=16, choices=Delivery.choices, blank=True)
-    delivery_attempts = models.PositiveSmallIntegerField(default=0)
-    delivery_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
     # The token of the composer (one per rendering of a ticket page) that wrote this reply or note:
     # unique, so the same composer posted twice stores one message (tickets.services.lifecycle).
     compose_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
@@ -325,6 +336,8 @@ class TicketEvent(models.Model):
         CONTACT_MERGED = "contact_merged", "Contact merged"
         SLA = "sla", "SLA"
         AUTO_ACK = "auto_ack", "Acknowledged automatically"
+        DELIVERY = "delivery", "Delivery"
+        KEY_ACCOUNT = "key_account", "Key account changed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)  # event_ticket_idx
     kind = models.CharField(max_length=32, choices=Kind.choices)

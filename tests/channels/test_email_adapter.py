@@ -1,6 +1,6 @@
 """The email channel against real servers on loopback: Dovecot for IMAP, an aiosmtpd sink for SMTP.
 
-Every test goes through the real paths (channels.polling.account_poll, channels.sending.message_send)
+Every test goes through the real paths (channels.polling.account_poll, the one outbox (tickets.services.outbox))
 and checks that no message is lost or stored twice.
 """
 
@@ -13,7 +13,7 @@ from channels.email.compose import reply_subject
 from channels.polling import account_poll
 from channels.registry import adapter_for
 from channels.sandbox.mail import ImapSandbox, SmtpSink
-from channels.sending import message_send
+from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ingest, ticket_reply
 
@@ -242,7 +242,7 @@ def test_a_reply_threads_in_the_customers_mail_and_their_answer_lands_on_the_sam
     ticket, account = ticket_from_customer
     reply = reply_on(ticket, agent)
 
-    assert message_send(reply.pk) == Message.Delivery.SENT
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.SENT
     reply.refresh_from_db()
     (sent,) = smtp_sink.received
     email = sent.message()
@@ -263,7 +263,7 @@ def test_a_reply_threads_in_the_customers_mail_and_their_answer_lands_on_the_sam
     ]  # fmt: skip
 
     second = reply_on(ticket, agent, text="Glad to help.\n.\nA lone dot on a line survives SMTP.")
-    message_send(second.pk)
+    outbox_deliver("reply", second.pk)
     email = smtp_sink.received[-1].message()
     assert email.get_content().replace("\r\n", "\n").rstrip("\n") == second.text
     assert email["Subject"] == f"Re: Bill higher than usual [#{ticket.pk}]"
@@ -274,7 +274,7 @@ def test_a_reply_threads_in_the_customers_mail_and_their_answer_lands_on_the_sam
 def test_a_bounce_of_our_reply_lands_on_the_ticket_as_automatic(ticket_from_customer, dovecot, agent):
     ticket, account = ticket_from_customer
     reply = reply_on(ticket, agent)
-    message_send(reply.pk)
+    outbox_deliver("reply", reply.pk)
     reply.refresh_from_db()
 
     dovecot.deliver(bounce_of(reply.external_id))
@@ -294,16 +294,16 @@ def test_a_reply_waits_while_the_smtp_server_is_down_and_goes_once_when_it_is_ba
     reply = reply_on(ticket, agent)
     smtp_sink.stop()
 
-    assert message_send(reply.pk) == Message.Delivery.QUEUED
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.QUEUED
     reply.refresh_from_db()
     assert "connection refused" in reply.delivery_error and "It will be retried" in reply.delivery_error
     assert reply.next_attempt_at > django_timezone.now()
 
     smtp_sink.start()
-    assert message_send(reply.pk) is None  # not before its retry time
+    assert outbox_deliver("reply", reply.pk) is None  # not before its retry time
     make_due(reply)
-    assert message_send(reply.pk) == Message.Delivery.SENT
-    assert message_send(reply.pk) is None
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.SENT
+    assert outbox_deliver("reply", reply.pk) is None
     assert len(smtp_sink.received) == 1
 
 
@@ -312,11 +312,11 @@ def test_a_temporary_refusal_is_retried_and_then_delivered_once(ticket_from_cust
     reply = reply_on(ticket, agent)
     smtp_sink.fail_next(1, code=451, text="4.7.1 Greylisted, try again in 5 minutes")
 
-    assert message_send(reply.pk) == Message.Delivery.QUEUED
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.QUEUED
     reply.refresh_from_db()
     assert "451 4.7.1 Greylisted" in reply.delivery_error
     make_due(reply)
-    assert message_send(reply.pk) == Message.Delivery.SENT
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.SENT
     assert len(smtp_sink.received) == 1
 
 
@@ -325,7 +325,7 @@ def test_a_refused_recipient_fails_the_reply_with_the_servers_reason(ticket_from
     reply = reply_on(ticket, agent)
     smtp_sink.fail_next(1, code=550, text="5.1.1 Recipient address rejected: User unknown")
 
-    assert message_send(reply.pk) == Message.Delivery.FAILED
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.FAILED
     reply.refresh_from_db()
     assert reply.delivery_error == (
         "The mail server refused the address (maria@example.com: 550 5.1.1 Recipient address rejected: User unknown)."
@@ -338,10 +338,10 @@ def test_a_send_cut_off_after_the_content_left_is_unknown_and_never_repeated(tic
     reply = reply_on(ticket, agent)
     smtp_sink.hang_up_next()
 
-    assert message_send(reply.pk) == Message.Delivery.UNKNOWN
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.UNKNOWN
     reply.refresh_from_db()
     assert "may or may not have reached the customer" in reply.delivery_error
-    assert message_send(reply.pk) is None
+    assert outbox_deliver("reply", reply.pk) is None
     assert len(smtp_sink.received) == 1
 
 

@@ -1,6 +1,6 @@
 """The Facebook Page adapter end to end: our real Graph client over real sockets against the sandbox.
 
-Polls go through channels.polling.account_poll and replies through channels.sending.message_send,
+Polls go through channels.polling.account_poll and replies through the one outbox (tickets.services.outbox),
 as the Celery tasks call them. Every test checks that each item the Page holds is stored exactly
 once: nothing lost, nothing doubled.
 """
@@ -16,7 +16,7 @@ from django.utils import timezone
 from channels.facebook.adapter import FacebookAdapter
 from channels.facebook.graph import TOKEN_EXPIRED, WINDOW_CLOSED
 from channels.polling import accounts_due
-from channels.sending import message_send
+from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
 
@@ -30,7 +30,7 @@ BUSINESS_USAGE = {"104000000000001": [{"type": "pages", "call_count": 100, "esti
 def reply(ticket, agent, text):
     """An agent's reply, queued and then sent as the send task would (the test transaction never commits)."""
     message = ticket_reply(ticket=ticket, author=agent, text=text)
-    state = message_send(message.pk)
+    state = outbox_deliver("reply", message.pk)
     message.refresh_from_db()
     return message, state
 
@@ -301,7 +301,7 @@ def test_a_read_timeout_during_send_is_unknown_never_resent_and_reconciled_by_th
     graph.delay_next(2, match="POST")
 
     message, state = reply(Ticket.objects.get(account=page), agent, "Crews arrive by 9pm.")
-    again = message_send(message.pk)
+    again = outbox_deliver("reply", message.pk)
 
     assert (state, again) == ("unknown", None)
     assert len(graph.replies) == 1

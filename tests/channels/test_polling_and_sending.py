@@ -10,7 +10,8 @@ from channels.base import ChannelAdapter, Fetched
 from channels.models import ChannelAccount
 from channels.polling import LEASE, account_take_lease, accounts_due
 from channels.tasks import poll_account
-from channels.sending import SEND_STALE, message_claim_for_sending, message_retry, outbox_sweep
+from oss_inbox.tickets.services import ticket_retry_reply
+from oss_inbox.tickets.services.outbox import SEND_STALE, outbox_claim, outbox_sweep
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ingest, ticket_reply
 
@@ -78,28 +79,28 @@ def reply(twitter, agent):
 
 
 def test_only_one_worker_claims_a_reply_for_sending(reply):
-    assert message_claim_for_sending(reply.pk) is not None
-    assert message_claim_for_sending(reply.pk) is None
+    assert outbox_claim("reply", reply.pk) is not None
+    assert outbox_claim("reply", reply.pk) is None
     reply.refresh_from_db()
     assert (reply.delivery_state, reply.delivery_attempts) == ("sending", 1)
 
 
 def test_a_send_cut_off_mid_flight_becomes_unknown_and_is_not_sent_again(reply):
-    message_claim_for_sending(reply.pk)
+    outbox_claim("reply", reply.pk)
     due = outbox_sweep(now=timezone.now() + SEND_STALE + timedelta(seconds=1))
     reply.refresh_from_db()
     assert reply.delivery_state == "unknown" and "may or may not" in reply.delivery_error
-    assert reply.pk not in due
+    assert reply.pk not in due["reply"]["send"] and due["reply"]["look_up"] == [reply.pk]  # looked up, not sent
 
 
 def test_the_sweep_finds_queued_replies_whose_task_was_lost(reply):
-    assert outbox_sweep() == [reply.pk]
+    assert outbox_sweep()["reply"]["send"] == [reply.pk]
     Message.objects.filter(pk=reply.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=1))
-    assert outbox_sweep() == []  # backing off: not yet
+    assert outbox_sweep()["reply"]["send"] == []  # backing off: not yet
 
 
 def test_an_agent_retries_a_failed_reply(reply):
     Message.objects.filter(pk=reply.pk).update(delivery_state="failed", delivery_error="X refused it", delivery_attempts=6)
-    message_retry(reply)
+    assert ticket_retry_reply(ticket=reply.ticket, message=reply, actor=reply.author_user)
     reply.refresh_from_db()
     assert (reply.delivery_state, reply.delivery_error, reply.delivery_attempts) == ("queued", "", 0)

@@ -1,13 +1,13 @@
 """Answering a public mention or comment in private: a DM on X, a Messenger private reply on Facebook.
 
 End to end through the real clients (tweepy, our Graph client) against the sandbox servers, sent
-by channels.sending.message_send as the Celery task runs it.
+by the one outbox (tickets.services.outbox) as the Celery task runs it.
 """
 
 import pytest
 
 from channels.sandbox.x_state import one_to_one
-from channels.sending import message_send
+from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ticket_reply
 
@@ -23,7 +23,7 @@ def x(db, x_api):
 
 def send(ticket, agent, text, private=True):
     message = ticket_reply(ticket=ticket, author=agent, text=text, private=private)
-    state = message_send(message.pk)
+    state = outbox_deliver("reply", message.pk)
     message.refresh_from_db()
     return message, state
 

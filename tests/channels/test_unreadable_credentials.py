@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from channels.models import ChannelAccount
 from channels.polling import account_poll, accounts_due
-from channels.sending import message_send
+from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import ticket_reply
 from tests.inbox.conftest import open_ticket
@@ -75,7 +75,7 @@ def test_polling_stops_for_it_and_a_reply_on_it_fails_with_the_reason(agent, unr
     assert account.pk not in accounts_due(timezone.now())
     with django_capture_on_commit_callbacks():
         reply = ticket_reply(ticket=ticket, author=agent, text="On it.")
-    assert message_send(reply.pk) == Message.Delivery.FAILED
+    assert outbox_deliver("reply", reply.pk) == Message.Delivery.FAILED
     reply.refresh_from_db()
     assert "re-enter them" in reply.delivery_error
 

@@ -1,6 +1,6 @@
 """The X adapter end to end: the real tweepy client, over real sockets, against the X API sandbox.
 
-Polls go through channels.polling.account_poll and replies through channels.sending.message_send,
+Polls go through channels.polling.account_poll and replies through the one outbox (tickets.services.outbox),
 as the Celery tasks run them. Each test checks that no message is lost or stored twice.
 """
 
@@ -18,7 +18,7 @@ from channels.models import ChannelAccount
 from channels.polling import account_poll, accounts_due
 from channels.registry import adapter_for
 from channels.sandbox.x_state import one_to_one
-from channels.sending import message_send, outbox_sweep
+from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
 from channels.twitter.adapter import REVOKED, newest_id
 from oss_inbox.tickets.models import Identity, Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
@@ -247,13 +247,13 @@ def mention(x_api, x):
 
 def test_a_reply_to_a_mention_is_posted_in_reply_to_it_and_gets_its_tweet_id(x_api, mention, agent):
     reply = ticket_reply(ticket=mention.ticket, author=agent, text="@kjones " + OUTAGE)
-    assert message_send(reply.pk) == "sent"
+    assert outbox_deliver("reply", reply.pk) == "sent"
     reply.refresh_from_db()
     [posted] = x_api.posted_tweets
     assert (posted["in_reply_to_tweet_id"], posted["text"]) == (mention.external_id, reply.text)
     assert reply.external_id == posted["id"]
     assert reply.url == f"https://x.com/PrairieEGHelp/status/{posted['id']}"
-    assert message_send(reply.pk) is None and len(x_api.posted_tweets) == 1
+    assert outbox_deliver("reply", reply.pk) is None and len(x_api.posted_tweets) == 1
     with urlopen(x_api.url) as page:  # what a human watching `make run` sees
         assert "Crews are on Elm St" in page.read().decode()
 
@@ -261,7 +261,7 @@ def test_a_reply_to_a_mention_is_posted_in_reply_to_it_and_gets_its_tweet_id(x_a
 def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(x_api, mention, agent):
     too_long = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + "Thank you! " + LINK)
     start = len(x_api.requests)
-    assert message_send(too_long.pk) == "failed"
+    assert outbox_deliver("reply", too_long.pk) == "failed"
     too_long.refresh_from_db()
     assert too_long.delivery_error == "Reply is 284 characters; X allows 280."
     assert x_api.requests[start:] == [] and x_api.posted_tweets == []
@@ -269,15 +269,15 @@ def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(x_api,
     assert too_long.ticket.first_response_at is None and too_long.ticket.sla_due_at is not None
     # The link counts 23 however long it is: 273 by X's count, 324 letters.
     fits = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + LINK)
-    assert message_send(fits.pk) == "sent"
+    assert outbox_deliver("reply", fits.pk) == "sent"
     assert [tweet["text"] for tweet in x_api.posted_tweets] == [fits.text]
 
 
 def test_x_refusing_a_duplicate_reply_fails_that_message_not_the_account(x_api, mention, agent, x):
     first = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE)
     second = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE)
-    assert message_send(first.pk) == "sent"
-    assert message_send(second.pk) == "failed"
+    assert outbox_deliver("reply", first.pk) == "sent"
+    assert outbox_deliver("reply", second.pk) == "failed"
     second.refresh_from_db()
     assert second.delivery_error == "X refused: You are not allowed to create a Tweet with duplicate content."
     x.refresh_from_db()
@@ -290,7 +290,7 @@ def test_a_send_that_never_reaches_x_is_queued_again_not_unknown(x_api, mention,
         nobody = f"http://127.0.0.1:{closed.getsockname()[1]}"
     ChannelAccount.objects.filter(pk=x.pk).update(settings={**x.settings, "api_base_url": nobody})
     reply = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE)
-    assert message_send(reply.pk) == "queued"
+    assert outbox_deliver("reply", reply.pk) == "queued"
     reply.refresh_from_db()
     assert reply.delivery_error == "Could not reach X (the connection failed); will try again."
     assert reply.next_attempt_at > django_timezone.now()
@@ -303,7 +303,7 @@ def test_a_dm_reply_goes_to_the_conversation_of_its_ticket_and_its_echo_is_not_a
     conversation = one_to_one("4003", x_api.account_id)
     ticket = Ticket.objects.get(thread_key=f"xdm:{conversation}")
     reply = ticket_reply(ticket=ticket, author=agent, text="Sorry about that, Lee. Can you send a photo of the meter?")
-    assert message_send(reply.pk) == "sent"
+    assert outbox_deliver("reply", reply.pk) == "sent"
     [sent] = x_api.sent_dms
     assert (sent["dm_conversation_id"], sent["text"]) == (conversation, reply.text)
     reply.refresh_from_db()
@@ -320,12 +320,12 @@ def test_a_send_cut_off_by_a_timeout_is_unknown_never_resent_and_reconciled_by_i
     ticket = Ticket.objects.get()
     reply = ticket_reply(ticket=ticket, author=agent, text="Crews are on the way to Elm St.")
     x_api.delay_next(3)  # X posts the DM, but answers after our client stopped waiting
-    assert message_send(reply.pk) == "unknown"
+    assert outbox_deliver("reply", reply.pk) == "unknown"
     reply.refresh_from_db()
     assert reply.delivery_error == (
         "The call to X was cut off (no answer in time); the reply may or may not have gone out."
     )
-    assert message_send(reply.pk) is None and reply.pk not in outbox_sweep()
+    assert outbox_deliver("reply", reply.pk) is None and reply.pk not in outbox_sweep()["reply"]["send"]
     assert len(x_api.sent_dms) == 1
     poll(account)
     reply.refresh_from_db()

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from oss_inbox.keyaccounts.mail import account_mail_send, account_mail_sweep, account_mails_queue, email_recipients
+from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX, account_mails_queue, email_recipients
 from oss_inbox.keyaccounts.models import AccountMail
-from oss_inbox.keyaccounts.tasks import send_account_mail
+from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
+from oss_inbox.tickets.tasks import deliver
 
 from .mail_world import hospital, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401 - fixtures
 
@@ -23,8 +24,12 @@ def queue_letter(hospital, mailbox, django_capture_on_commit_callbacks):
             organization=hospital, recipients=recipients, account=mailbox,
             subject="Planned outage on feeder 12", text="Dear Jo,\n\nFeeder 12 is off on Saturday 6-8 am.\n",
         )  # fmt: skip
-    assert len(callbacks) == 1  # the sends are enqueued once the transaction commits, not before
+    assert len(callbacks) == len(mails)  # each send is enqueued once the transaction commits, not before
     return mails
+
+
+def account_mail_sweep(now=None):
+    return outbox_sweep(now=now)[ACCOUNT_MAIL_OUTBOX]
 
 
 def state(mail):
@@ -39,7 +44,7 @@ def test_a_letter_goes_to_each_contact_address_with_our_message_id_and_no_auto_s
     assert sorted(mail.address for mail in mails) == ["jo@stmarys.example", "pat@stmarys.example"]
 
     for mail in mails:
-        send_account_mail(mail.pk)
+        deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
 
     assert [state(mail) for mail in mails] == ["sent", "sent"]
     received = {found.rcpt_tos: found.message() for found in smtp_sink.received}
@@ -62,20 +67,20 @@ def test_a_server_that_is_down_keeps_the_letter_queued_and_it_goes_out_when_the_
     smtp_sink.stop()
     now = timezone.now()
     try:
-        assert account_mail_send(mail.pk, now=now) == "queued"
+        assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=now) == "queued"
     finally:
         smtp_sink.start()
     mail.refresh_from_db()
-    assert "connection refused" in mail.delivery_error and mail.attempts == 1
+    assert "connection refused" in mail.delivery_error and mail.delivery_attempts == 1
     assert mail.next_attempt_at == now + timedelta(seconds=30)
 
-    assert account_mail_send(mail.pk, now=now) is None  # not before its retry time
-    assert mail.pk not in account_mail_sweep(now=now)
+    assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=now) is None  # not before its retry time
+    assert mail.pk not in account_mail_sweep(now=now)["send"]
     retry_at = now + timedelta(seconds=31)
-    assert mail.pk in account_mail_sweep(now=retry_at)  # beat's sweep retries it, even if its task was lost
-    assert account_mail_send(mail.pk, now=retry_at) == "sent"
+    assert mail.pk in account_mail_sweep(now=retry_at)["send"]  # beat's sweep retries it, even if its task was lost
+    assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=retry_at) == "sent"
     mail.refresh_from_db()
-    assert (mail.delivery_error, mail.attempts, mail.sent_at) == ("", 2, retry_at)
+    assert (mail.delivery_error, mail.delivery_attempts, mail.sent_at) == ("", 2, retry_at)
     assert [found.rcpt_tos for found in smtp_sink.received] == [(mail.address,)]
 
 
@@ -85,11 +90,11 @@ def test_a_refused_address_fails_the_letter_with_the_reason_and_it_is_not_retrie
     mail = queue_letter(hospital, sending_mailbox, django_capture_on_commit_callbacks)[0]
     smtp_sink.fail_next(1, code=550, text="No such user here")
 
-    assert account_mail_send(mail.pk) == "failed"
+    assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk) == "failed"
 
     mail.refresh_from_db()
     assert mail.delivery_error == f"The mail server refused the address ({mail.address}: 550 No such user here)."
-    assert account_mail_sweep(now=timezone.now() + timedelta(days=1)) == [
+    assert account_mail_sweep(now=timezone.now() + timedelta(days=1))["send"] == [
         other.pk for other in AccountMail.objects.exclude(pk=mail.pk)
     ]
     assert smtp_sink.received == []
@@ -101,9 +106,9 @@ def test_a_connection_cut_after_the_content_left_is_unknown_and_never_sent_again
     mail = queue_letter(hospital, sending_mailbox, django_capture_on_commit_callbacks)[0]
     smtp_sink.hang_up_next()
 
-    assert account_mail_send(mail.pk) == "unknown"
-    assert account_mail_send(mail.pk) is None
-    assert mail.pk not in account_mail_sweep(now=timezone.now() + timedelta(days=1))
+    assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk) == "unknown"
+    assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk) is None
+    assert mail.pk not in account_mail_sweep(now=timezone.now() + timedelta(days=1))["send"]
     assert "may or may not have reached the customer" in AccountMail.objects.get(pk=mail.pk).delivery_error
     assert len(smtp_sink.received) == 1
 
@@ -117,7 +122,7 @@ def test_a_send_cut_off_by_a_killed_worker_becomes_unknown_instead_of_being_repe
 
     due = account_mail_sweep()
 
-    assert mail.pk not in due
+    assert mail.pk not in due["send"] and due["look_up"] == [mail.pk]  # looked up in the mailbox, not sent
     assert state(mail) == "unknown"
 
 
@@ -126,7 +131,7 @@ def test_two_workers_with_the_same_letter_send_it_once(
 ):
     mail = queue_letter(hospital, sending_mailbox, django_capture_on_commit_callbacks)[0]
 
-    send_account_mail(mail.pk)
-    send_account_mail(mail.pk)
+    deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
+    deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
 
     assert len(smtp_sink.received) == 1 and state(mail) == "sent"

@@ -86,7 +86,7 @@ def test_the_rows_cost_the_same_queries_for_two_accounts_or_twelve(world, mailbo
 
 
 def test_supervisors_see_the_key_account_view_and_agents_do_not(client, world, supervisor, agent):
-    url = reverse("dashboards:key_accounts")
+    url = reverse("keyaccounts:dashboard")
     client.force_login(agent)
     assert client.get(url).status_code == 403
 
@@ -94,4 +94,4 @@ def test_supervisors_see_the_key_account_view_and_agents_do_not(client, world, s
     page = client.get(url).content.decode()
     assert "St. Mary&#x27;s Hospital" in page and "Northside Water Plant" in page and "Corner Bakery" not in page
     assert page.count('<td class="open-tickets">') == 2 and '<td class="open-tickets">2</td>' in page
-    assert reverse("dashboards:key_accounts") in client.get(reverse("dashboards:page")).content.decode()
+    assert reverse("keyaccounts:dashboard") in client.get(reverse("dashboards:page")).content.decode()

@@ -11,7 +11,8 @@ import pytest
 from channels.email.parse import parse_email
 from oss_inbox.keyaccounts.models import AccountEvent
 from oss_inbox.keyaccounts.notices import notice_send
-from oss_inbox.keyaccounts.tasks import send_account_mail
+from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
+from oss_inbox.tickets.tasks import deliver
 from oss_inbox.keyaccounts.updates import update_draft, update_send
 from oss_inbox.tickets.models import Contact, Ticket
 from oss_inbox.tickets.services import ingest
@@ -46,7 +47,7 @@ def send_notice(sender, organizations, mailbox):
         subject="Planned outage: feeder 12, Saturday 6–8 am", body="We will switch feeder 12 off on Saturday.",
     )  # fmt: skip
     for mail in notice.mails.all():
-        send_account_mail(mail.pk)
+        deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
     return notice
 
 
@@ -94,7 +95,7 @@ def test_a_reply_from_an_address_nobody_knew_joins_the_organization_of_the_lette
 def test_a_reply_to_a_quarterly_update_threads_back_to_the_account(hospital, agent, sending_mailbox, smtp_sink):
     update = update_draft(hospital, 2026, 3, agent)
     for mail in update_send(update, [Contact.objects.get(name="Pat Facilities")], agent):
-        send_account_mail(mail.pk)
+        deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
     letter = delivered_to(smtp_sink, "pat@stmarys.example")
     raw = answer(letter, sender="pat@stmarys.example", name="Pat Facilities",
                  text="Thanks — can we add the east wing to next year's plan?", message_id="p1@stmarys.example")  # fmt: skip

@@ -40,13 +40,13 @@ def test_anyone_working_the_queue_sees_organizations_key_accounts_first(client, 
 def test_the_list_leads_managers_to_notices_and_supervisors_to_the_dashboard(client, agent, other_agent, supervisor, hospital):
     client.force_login(agent)  # manages no key account
     body = client.get(reverse("keyaccounts:organizations")).content.decode()
-    assert reverse("keyaccounts:notice_new") not in body and reverse("dashboards:key_accounts") not in body
+    assert reverse("keyaccounts:notice_new") not in body and reverse("keyaccounts:dashboard") not in body
     client.force_login(other_agent)  # the hospital's manager
     body = client.get(reverse("keyaccounts:organizations")).content.decode()
-    assert reverse("keyaccounts:notice_new") in body and reverse("dashboards:key_accounts") not in body
+    assert reverse("keyaccounts:notice_new") in body and reverse("keyaccounts:dashboard") not in body
     client.force_login(supervisor)
     body = client.get(reverse("keyaccounts:organizations")).content.decode()
-    assert reverse("keyaccounts:notice_new") in body and reverse("dashboards:key_accounts") in body
+    assert reverse("keyaccounts:notice_new") in body and reverse("keyaccounts:dashboard") in body
 
 
 def test_outsiders_see_no_organization(client, outsider, hospital):

@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from oss_inbox.sla.escalation import sla_scan
+from oss_inbox.tickets.services.escalation import sla_scan
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import TicketEvent
 from oss_inbox.tickets.services import ticket_claim, ticket_reply, ticket_set_status
@@ -83,7 +83,7 @@ def test_an_unassigned_ticket_notifies_the_supervisors(mailbox, supervisor, admi
 
 def test_beat_runs_the_scan_every_minute(settings):
     from oss_inbox.celery import app
-    from oss_inbox.sla import tasks  # noqa: F401 - registers the tasks
+    from oss_inbox.tickets import tasks  # noqa: F401 - registers the tasks
 
     entry = settings.CELERY_BEAT_SCHEDULE["sla-scan"]
     assert entry["schedule"] == 60.0 and entry["task"] in app.tasks

@@ -4,9 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from oss_inbox.sla.escalation import sla_scan
+from oss_inbox.tickets.services.escalation import sla_scan
 from oss_inbox.sla.models import AcknowledgementSetting, SlaPolicy
-from oss_inbox.sla.tasks import recompute_open_tickets
+from oss_inbox.sla.services import sla_recompute_ask
 from oss_inbox.staff.models import Notification
 
 from .conftest import arriving, hours, local
@@ -51,7 +51,7 @@ def test_admin_deletes_a_policy(client, admin_user, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("sla:policy_delete", args=[key.pk]))
     assert not SlaPolicy.objects.filter(name="Key account").exists()
-    assert callbacks.count(recompute_open_tickets.delay) == 1
+    assert callbacks.count(sla_recompute_ask) == 1
 
 
 def test_acknowledgement_texts_are_edited_and_checked(client, admin_user):

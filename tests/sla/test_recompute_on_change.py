@@ -9,8 +9,10 @@ from oss_inbox.sla.drafts import draft_add_window, draft_from_schedule
 from oss_inbox.sla.models import SlaPolicy
 from oss_inbox.sla.policies import schedule_of
 from oss_inbox.sla.schedules import schedule_save
-from oss_inbox.sla.services import RECOMPUTE_RUNS_FOR, sla_recompute_open_tickets
-from oss_inbox.sla.tasks import converge, recompute_open_tickets
+from oss_inbox.sla.services import RECOMPUTE_RUNS_FOR, sla_recompute_ask
+from oss_inbox.tickets.services.sla import tickets_sla_recompute_open
+from oss_inbox.tickets.tasks import sla_converge as converge
+from oss_inbox.tickets.tasks import sla_recompute_open as recompute_open_tickets
 from oss_inbox.tickets.services import ticket_set_status
 
 from .conftest import CHICAGO, arriving, hours, local
@@ -33,8 +35,8 @@ def test_a_policy_change_recomputes_open_tickets_and_leaves_resolved_ones(client
     standard = SlaPolicy.objects.get(name="Standard")
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("sla:policy", args=[standard.pk]), STANDARD_FORM)
-    assert response.status_code == 302 and callbacks.count(recompute_open_tickets.delay) == 1  # once committed
-    assert sla_recompute_open_tickets() == 1
+    assert response.status_code == 302 and callbacks.count(sla_recompute_ask) == 1  # once committed
+    assert tickets_sla_recompute_open() == 1
     open_ticket.refresh_from_db()
     assert open_ticket.first_response_due_at == open_ticket.created_at + hours(12)
     done.refresh_from_db()
@@ -51,7 +53,7 @@ def test_a_schedule_change_recomputes_coverage_due_times(mailbox, hospital, admi
     draft.windows[-1].start, draft.windows[-1].end = "06:00", "08:00"
     with django_capture_on_commit_callbacks() as callbacks:
         assert schedule_save(schedule=schedule, draft=draft, actor=admin_user) == []
-    assert callbacks.count(recompute_open_tickets.delay) == 1  # once committed
+    assert callbacks.count(sla_recompute_ask) == 1  # once committed
     recompute_open_tickets()  # what the worker runs
     ticket.refresh_from_db()
     assert ticket.sla_due_at.astimezone(CHICAGO) == local(2026, 11, 7, 9, 50)  # 06:00 + 3h50m
@@ -62,7 +64,7 @@ def test_recompute_saves_only_sla_fields(mailbox, agent):
     stale = type(ticket).objects.get(pk=ticket.pk)
     ticket_set_status(ticket=ticket, status="pending", actor=agent)  # another request, meanwhile
     SlaPolicy.objects.filter(name="Standard").update(first_response_target=hours(6))
-    sla_recompute_open_tickets()
+    tickets_sla_recompute_open()
     stale.refresh_from_db()
     assert stale.status == "pending" and stale.sla_state == "paused"
     assert stale.first_response_due_at == stale.created_at + hours(6)
@@ -84,7 +86,7 @@ def test_a_policy_change_whose_message_is_lost_is_still_applied_by_beat_within_m
     time_machine.shift(timedelta(minutes=1))
     with django_capture_on_commit_callbacks() as callbacks:
         converge()  # beat, a minute later
-    assert callbacks.count(recompute_open_tickets.delay) == 1
+    assert callbacks.count(sla_recompute_ask) == 1
     with django_capture_on_commit_callbacks() as again:
         converge()  # the recompute it asked for is under way: not asked twice
     assert not again
@@ -92,7 +94,7 @@ def test_a_policy_change_whose_message_is_lost_is_still_applied_by_beat_within_m
     time_machine.shift(RECOMPUTE_RUNS_FOR + timedelta(minutes=1))  # ... and that message was lost too
     with django_capture_on_commit_callbacks() as callbacks:
         converge()
-    assert callbacks.count(recompute_open_tickets.delay) == 1
+    assert callbacks.count(sla_recompute_ask) == 1
     recompute_open_tickets()  # what the worker runs
     ticket.refresh_from_db()
     assert ticket.first_response_due_at == ticket.created_at + hours(12)

@@ -1,28 +1,54 @@
-"""Every write to a ticket goes through here; each records its timeline event and recomputes SLA."""
+"""The only writer of tickets, messages, their timeline, contacts and identities.
 
+Every change of a ticket goes through one helper (lifecycle._change): lock the row, change it,
+recompute SLA, save, record the event. Ingest applies a whole batch at once under the same rules
+(batch.py). Everything that leaves goes through the one outbox (outbox.py). Callers import from here.
+"""
+
+from .contacts import contact_merge
 from .ingest import IngestResult, ingest
 from .lifecycle import (
     AlreadyPosted,
     ClaimConflict,
     ComposerReused,
+    InvalidChange,
+    ReplyRefused,
     ticket_add_note,
+    ticket_add_tags,
     ticket_assign,
     ticket_claim,
+    ticket_remove_tag,
     ticket_reply,
+    ticket_retry_reply,
     ticket_set_priority,
     ticket_set_status,
 )
+from .outbox import outbox_reconcile
+from .delivery import REPLY_OUTBOX
+
+
+def reply_look_up(message):
+    """Look a reply whose send was cut off up on its channel now; returns its delivery state."""
+    return outbox_reconcile(REPLY_OUTBOX, message.pk)
+
 
 __all__ = [
     "AlreadyPosted",
     "ClaimConflict",
     "ComposerReused",
     "IngestResult",
+    "InvalidChange",
+    "ReplyRefused",
+    "contact_merge",
     "ingest",
+    "reply_look_up",
     "ticket_add_note",
+    "ticket_add_tags",
     "ticket_assign",
     "ticket_claim",
+    "ticket_remove_tag",
     "ticket_reply",
+    "ticket_retry_reply",
     "ticket_set_priority",
     "ticket_set_status",
 ]

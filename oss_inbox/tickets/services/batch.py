@@ -18,19 +18,18 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from oss_inbox.keyaccounts.matching import organizations_for_authors
-from oss_inbox.keyaccounts.replies import mails_answered, reply_events
-from oss_inbox.keyaccounts.routing import assigned_data, key_account_route, manager_notify
-from oss_inbox.sla import acknowledgements
 from oss_inbox.sla.models import AcknowledgementSetting
 from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 
-from ..contacts import normalise_external_id
+from .contacts import normalise_external_id
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
+from . import acknowledgements
 from .files import attachment_content
+from .hooks import ingest_hooks
 from .lifecycle import subject_from
+from .routing import assigned_data, key_account_route, manager_notify
 from .rows import rows_insert, rows_new
 
 LINK = re.compile(r"https?://\S+")
@@ -109,7 +108,7 @@ class Batch:
             ticket = self._remember(ticket)
             self.newest.setdefault(ticket.thread_key, ticket)
         self.ticket_of = {external_id: self.tickets[ticket_id] for external_id, ticket_id in replied.items()}
-        self.mails_answered = mails_answered(self.account, reply_ids - replied.keys())
+        self.mails_answered = ingest_hooks().letters_answered(self.account, reply_ids - replied.keys())
 
     def _load_newest(self, thread_key):
         if thread_key not in self.newest:
@@ -131,7 +130,7 @@ class Batch:
                 first_seen.setdefault(author_id, item.author)
         if not first_seen:
             return
-        organizations = organizations_for_authors(self.account.kind, first_seen)
+        organizations = ingest_hooks().organizations_for_authors(self.account.kind, first_seen)
         contacts = [
             Contact(name=(author.name or author.handle or author_id)[:200], organization=organizations.get(author_id))
             for author_id, author in first_seen.items()
@@ -298,7 +297,8 @@ class Batch:
         )
         for ticket, manager, organization in self.routed:
             manager_notify(ticket, manager, organization)
-        reply_events(self.mail_replies)
+        if self.mail_replies:
+            ingest_hooks().letter_replies(self.mail_replies)
         self._acknowledge()
 
     def _acknowledge(self):

@@ -2,11 +2,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from channels.registry import private_reply_kinds, spec_for
 from oss_inbox.sla.services import ticket_sla_recompute
+from oss_inbox.staff.roles import may_work_queue, require_queue_worker
 
-from ..models import PRIVATE_REPLY_KINDS, Message, Tag, Ticket, TicketEvent
+from ..models import Message, Tag, Ticket, TicketEvent
+from .outbox import outbox_enqueue, outbox_retry
+
+REPLY_OUTBOX = "reply"
 
 SUBJECT_LENGTH = 120
+
+
+class InvalidChange(ValueError):
+    """The change asked for is not one the ticket can take; the message says why, in plain words."""
+
+
+class ReplyRefused(InvalidChange):
+    """The channel would refuse this reply (empty, too long, no private reply there)."""
 
 
 class ClaimConflict(Exception):
@@ -55,126 +68,154 @@ def lock(ticket):
     return ticket
 
 
-@transaction.atomic
-def ticket_recount_replies(ticket):
-    """A reply failed for good (or is tried again): the response clocks follow the replies still standing."""
+def _change(ticket, change, *, actor=None, now=None):
+    """What every change of a ticket does, in the caller's transaction: lock the row and reload it,
+    apply `change(ticket)` to it, recompute SLA, save, record the events.
+
+    `change` changes the ticket in memory and returns its timeline entries as [(kind, data)]; an
+    empty list means there was nothing to change, and nothing is saved. Returns the events.
+    """
     lock(ticket)
+    entries = change(ticket)
+    if not entries:
+        return []
+    ticket_sla_recompute(ticket, now)
+    ticket.save()
+    return [TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data) for kind, data in entries]
+
+
+def _require_actor(actor):
+    """A person acting on the queue must work it; None is the system (ingest, the SLA scan)."""
+    if actor is not None:
+        require_queue_worker(actor)
+
+
+def _status_entry(ticket, status):
+    previous = ticket.status
+    ticket.status = status
+    ticket.resolved_at = timezone.now() if status == Ticket.Status.RESOLVED else None
+    return (TicketEvent.Kind.STATUS, {"from": previous, "to": status})
+
+
+def _recount_replies(ticket):
+    """The response clocks follow the replies still standing (one failed for good, or is tried again)."""
     standing = ticket.messages.filter(direction=Message.Direction.OUTBOUND, is_automatic=False).exclude(
         delivery_state=Message.Delivery.FAILED
     )
     times = standing.aggregate(first=Min("sent_at"), last=Max("sent_at"))
     ticket.first_response_at, ticket.last_outbound_at = times["first"], times["last"]
-    ticket_sla_recompute(ticket)
-    ticket.save()
-    return ticket
 
 
-def ticket_record_outbound(ticket, sent_at, *, actor=None):
-    """A reply reached (or is on its way to) the customer."""
+def _outbound_entries(ticket, sent_at):
+    """A reply reached (or is on its way to) the customer: the response clocks stop."""
     if ticket.first_response_at is None:
         ticket.first_response_at = sent_at
     if ticket.last_outbound_at is None or sent_at > ticket.last_outbound_at:
         ticket.last_outbound_at = sent_at
-    answered_new = ticket.status == Ticket.Status.NEW
-    if answered_new:  # a ticket routed straight to someone is never claimed: answering it opens it
-        ticket.status = Ticket.Status.OPEN
-    ticket_sla_recompute(ticket)
-    ticket.save()
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=actor)
-    if answered_new:
-        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, data={"from": "new", "to": "open"})
+    entries = []
+    if ticket.status == Ticket.Status.NEW:  # a ticket routed straight to someone is never claimed: answering opens it
+        entries.append(_status_entry(ticket, Ticket.Status.OPEN))
+    return entries
 
 
 @transaction.atomic
-def ticket_claim(*, ticket, user):
+def ticket_claim(*, ticket: Ticket, user) -> Ticket:
     """Assign an unassigned ticket to `user`, atomically: raises ClaimConflict if someone was first."""
-    claimed = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(assignee=user, updated_at=timezone.now())
-    ticket.refresh_from_db()
-    if not claimed:
-        if ticket.assignee_id == user.pk:
-            return ticket
-        raise ClaimConflict(ticket)
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CLAIMED, actor=user)
-    if ticket.status == Ticket.Status.NEW:
-        ticket_set_status(ticket=ticket, status=Ticket.Status.OPEN, actor=user)
+    _require_actor(user)
+
+    def claim(ticket):
+        if ticket.assignee_id is not None:
+            if ticket.assignee_id == user.pk:
+                return []
+            raise ClaimConflict(ticket)
+        ticket.assignee = user
+        entries = [(TicketEvent.Kind.CLAIMED, {})]
+        if ticket.status == Ticket.Status.NEW:
+            entries.append(_status_entry(ticket, Ticket.Status.OPEN))
+        return entries
+
+    _change(ticket, claim, actor=user)
     return ticket
 
 
 @transaction.atomic
-def ticket_assign(*, ticket, assignee, actor):
-    previous = ticket.assignee
-    ticket.assignee = assignee
-    ticket.save(update_fields=["assignee", "updated_at"])
-    TicketEvent.objects.create(
-        ticket=ticket,
-        kind=TicketEvent.Kind.ASSIGNED,
-        actor=actor,
-        data={"from": previous.get_username() if previous else None, "to": assignee.get_username() if assignee else None},
-    )
+def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
+    """Give the ticket to `assignee` (None: nobody), who must work the queue."""
+    _require_actor(actor)
+    if assignee is not None and not may_work_queue(assignee):
+        raise InvalidChange("That person does not work the queue.")
+
+    def assign(ticket):
+        previous = ticket.assignee
+        if ticket.assignee_id == getattr(assignee, "pk", None):
+            return []
+        ticket.assignee = assignee
+        names = {"from": previous.get_username() if previous else None,
+                 "to": assignee.get_username() if assignee else None}
+        return [(TicketEvent.Kind.ASSIGNED, names)]
+
+    _change(ticket, assign, actor=actor)
     return ticket
 
 
 @transaction.atomic
-def ticket_set_status(*, ticket, status, actor):
-    lock(ticket)
-    if ticket.status == status:
-        return ticket
-    _set_status(ticket, status, actor=actor)
-    ticket_sla_recompute(ticket)
-    ticket.save()
+def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+    """Open, pending or resolved (a ticket is new only until someone acts on it)."""
+    _require_actor(actor)
+    if status not in Ticket.Status.values or status == Ticket.Status.NEW:
+        raise InvalidChange("Choose one of the statuses offered.")
+    _change(ticket, lambda ticket: [] if ticket.status == status else [_status_entry(ticket, status)], actor=actor)
     return ticket
 
 
 @transaction.atomic
-def ticket_set_priority(*, ticket, priority, actor):
+def ticket_set_priority(*, ticket: Ticket, priority: int, actor) -> Ticket:
     """Change the priority; the SLA policy is chosen by priority, so the due times follow."""
-    lock(ticket)
-    if ticket.priority == priority:
-        return ticket
-    previous = ticket.priority
-    ticket.priority = priority
-    ticket_sla_recompute(ticket)
-    ticket.save()
-    TicketEvent.objects.create(
-        ticket=ticket, kind=TicketEvent.Kind.PRIORITY, actor=actor, data={"from": previous, "to": priority}
-    )
+    _require_actor(actor)
+    if priority not in Ticket.Priority.values:
+        raise InvalidChange("Choose one of the priorities offered.")
+
+    def prioritise(ticket):
+        if ticket.priority == priority:
+            return []
+        previous, ticket.priority = ticket.priority, priority
+        return [(TicketEvent.Kind.PRIORITY, {"from": previous, "to": priority})]
+
+    _change(ticket, prioritise, actor=actor)
     return ticket
 
 
 @transaction.atomic
-def ticket_add_tags(*, ticket, names, actor):
+def ticket_add_tags(*, ticket: Ticket, names: list[str], actor) -> list[str]:
     """Add tags (created on first use) to the ticket; returns the names it did not have yet."""
-    lock(ticket)
-    present = set(ticket.tags.values_list("name", flat=True))
-    added = sorted({name for name in names if name} - present)
-    if not added:
-        return []
-    ticket.tags.add(*[Tag.objects.get_or_create(name=name)[0] for name in added])
-    ticket.save(update_fields=["updated_at"])  # the queue's live refresh notices the change
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.TAGGED, actor=actor, data={"added": added})
+    _require_actor(actor)
+    added = []
+
+    def tag(ticket):
+        present = set(ticket.tags.values_list("name", flat=True))
+        added.extend(sorted({name for name in names if name} - present))
+        if not added:
+            return []
+        ticket.tags.add(*[Tag.objects.get_or_create(name=name)[0] for name in added])
+        return [(TicketEvent.Kind.TAGGED, {"added": added})]
+
+    _change(ticket, tag, actor=actor)
     return added
 
 
 @transaction.atomic
-def ticket_remove_tag(*, ticket, name, actor):
+def ticket_remove_tag(*, ticket: Ticket, name: str, actor) -> bool:
     """Take a tag off the ticket (the tag itself stays for other tickets); False when it did not have it."""
-    lock(ticket)
-    tag = ticket.tags.filter(name=name).first()
-    if tag is None:
-        return False
-    ticket.tags.remove(tag)
-    ticket.save(update_fields=["updated_at"])
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.TAGGED, actor=actor, data={"removed": [name]})
-    return True
+    _require_actor(actor)
 
+    def untag(ticket):
+        tag = ticket.tags.filter(name=name).first()
+        if tag is None:
+            return []
+        ticket.tags.remove(tag)
+        return [(TicketEvent.Kind.TAGGED, {"removed": [name]})]
 
-def _set_status(ticket, status, *, actor):
-    previous = ticket.status
-    ticket.status = status
-    ticket.resolved_at = timezone.now() if status == Ticket.Status.RESOLVED else None
-    TicketEvent.objects.create(
-        ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, data={"from": previous, "to": status}
-    )
+    return bool(_change(ticket, untag, actor=actor))
 
 
 def _create_once(compose_token, **fields):
@@ -208,31 +249,36 @@ def _same_post(message, fields):
 
 
 @transaction.atomic
-def ticket_add_note(*, ticket, author, text, compose_token=None):
+def ticket_add_note(*, ticket: Ticket, author, text: str, compose_token: str | None = None) -> Message:
     """An internal note; AlreadyPosted when `compose_token` (the composer's) posted this note before,
     ComposerReused when it posted a different message."""
-    note = _create_once(
-        compose_token,
-        ticket=ticket,
-        account=ticket.account,
-        direction=Message.Direction.NOTE,
-        kind=Message.Kind.NOTE,
-        author_user=author,
-        text=text,
-        sent_at=timezone.now(),
-    )
-    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=author, data={"message": note.pk})
-    return note
+    _require_actor(author)
+    if not text.strip():
+        raise InvalidChange("Write something first.")
+    notes = []
+
+    def note(ticket):
+        notes.append(_create_once(
+            compose_token, ticket=ticket, account=ticket.account, direction=Message.Direction.NOTE,
+            kind=Message.Kind.NOTE, author_user=author, text=text, sent_at=timezone.now(),
+        ))  # fmt: skip
+        return [(TicketEvent.Kind.NOTE, {"message": notes[0].pk})]
+
+    _change(ticket, note, actor=author)
+    return notes[0]
 
 
 @transaction.atomic
-def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, automatic=False, private=False,
-                 compose_token=None):
-    """Queue a reply on the ticket's channel; the channel sender (channels.tasks) delivers it.
+def ticket_reply(*, ticket: Ticket, author, text: str, sent_at=None, delivered_as: str | None = None,
+                 automatic: bool = False, private: bool = False, compose_token: str | None = None,
+                 resolve: bool = False) -> Message:
+    """Queue a reply on the ticket's channel; the one outbox (services.outbox) delivers it.
 
-    A `private` reply answers a public mention or comment privately (a DM, a Messenger private
-    reply): the message's kind says so, and the adapter sends it that way. ValueError where the
-    conversation offers no private reply (email, DMs, Messenger).
+    The channel's rules are checked first (ReplyRefused, in words for the agent): not empty, not
+    longer than the channel takes. A `private` reply answers a public mention or comment privately
+    (a DM, a Messenger private reply): the message's kind says so, and the adapter sends it that
+    way; ReplyRefused where the conversation offers no private reply (email, DMs, Messenger).
+    `resolve` resolves the ticket in the same transaction ("Send & resolve").
     `delivered_as` records a reply that already reached the customer outside the send path (an
     imported history): it is stored as sent with that channel id, and nothing is queued.
     An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
@@ -240,42 +286,69 @@ def ticket_reply(*, ticket, author, text, sent_at=None, delivered_as=None, autom
     `compose_token` identifies the composer that wrote it: posted again, AlreadyPosted is raised
     and nothing changes; used before for a different message, ComposerReused, and nothing changes.
     """
+    if not automatic:
+        _require_actor(author)
     sent_at = sent_at or timezone.now()
-    lock(ticket)
-    reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
-    message = _create_once(
-        compose_token,
-        ticket=ticket,
-        account=ticket.account,
-        direction=Message.Direction.OUTBOUND,
-        kind=_reply_kind(reply_to, private),
-        in_reply_to=(reply_to.external_id or "") if reply_to else "",
-        author_user=author,
-        text=text,
-        sent_at=sent_at,
-        external_id=delivered_as,
-        delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
-        is_automatic=automatic,
-    )
-    if automatic:
-        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.AUTO_ACK, data={"message": message.pk})
-    else:
-        ticket_record_outbound(ticket, sent_at, actor=author)
+    replies = []
+
+    def reply(ticket):
+        reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
+        answered_kind = reply_to.kind if reply_to else Message.Kind.EMAIL
+        kind = _reply_kind(answered_kind, private)
+        if not delivered_as:
+            problem = spec_for(ticket.account.kind).reply_problem(text, answered_kind=answered_kind, private=private)
+            if problem:
+                raise ReplyRefused(problem)
+        message = _create_once(
+            compose_token, ticket=ticket, account=ticket.account, direction=Message.Direction.OUTBOUND, kind=kind,
+            in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author, text=text,
+            sent_at=sent_at, external_id=delivered_as,
+            delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED, is_automatic=automatic,
+        )  # fmt: skip
+        replies.append(message)
+        if automatic:
+            return [(TicketEvent.Kind.AUTO_ACK, {"message": message.pk})]
+        entries = [(TicketEvent.Kind.REPLIED, {"message": message.pk}), *_outbound_entries(ticket, sent_at)]
+        if resolve and ticket.status != Ticket.Status.RESOLVED:
+            entries.append(_status_entry(ticket, Ticket.Status.RESOLVED))
+        return entries
+
+    _change(ticket, reply, actor=author)
     if not delivered_as:
-        transaction.on_commit(lambda: _enqueue_send(message.pk))
-    return message
+        outbox_enqueue(REPLY_OUTBOX, replies[0].pk)
+    return replies[0]
 
 
-def _reply_kind(reply_to, private):
-    kind = reply_to.kind if reply_to else Message.Kind.EMAIL
+def _reply_kind(answered_kind, private):
     if not private:
-        return kind
-    if kind not in PRIVATE_REPLY_KINDS:
-        raise ValueError("Only an X mention or a Facebook comment or post can be answered privately.")
-    return PRIVATE_REPLY_KINDS[kind]
+        return answered_kind
+    kinds = private_reply_kinds()
+    if answered_kind not in kinds:
+        raise ReplyRefused("Only an X mention or a Facebook comment or post can be answered privately.")
+    return kinds[answered_kind]
 
 
-def _enqueue_send(message_id):
-    from channels.tasks import send_message  # channels depends on tickets, not the other way round
+@transaction.atomic
+def ticket_retry_reply(*, ticket: Ticket, message: Message, actor) -> bool:
+    """Send a failed reply again, or an unknown one that was looked up and not found; it counts as an
+    answer again. False when it is not retryable (an unknown send not yet looked up may be there)."""
+    _require_actor(actor)
+    if not outbox_retry(REPLY_OUTBOX, message):
+        return False
 
-    send_message.delay(message_id)
+    def count_again(ticket):
+        _recount_replies(ticket)
+        return [(TicketEvent.Kind.DELIVERY, {"message": message.pk, "state": "queued", "retry": True})]
+
+    _change(ticket, count_again, actor=actor)
+    return True
+
+
+def tickets_tag_history(names_by_ticket: dict[int, list[str]]) -> None:
+    """Tag many tickets at once as history (an import, the demo): tags created on first use, and no
+    timeline events, because nobody tagged them now."""
+    wanted = {name for names in names_by_ticket.values() for name in names}
+    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)}
+    links = [Ticket.tags.through(ticket_id=ticket_id, tag_id=tags[name].pk)
+             for ticket_id, names in names_by_ticket.items() for name in names]
+    Ticket.tags.through.objects.bulk_create(links, ignore_conflicts=True)

@@ -2,15 +2,17 @@
 
 The SLA policy follows from the flag and the priority (`sla.policies`: a key-account policy is
 the most specific), so routing only sets those and the assignee before the due times are computed.
+Ingest routes a new ticket in memory (key_account_route); an open ticket whose organization
+changed is routed through the one change helper (ticket_route_to_account).
 """
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
-from oss_inbox.sla.services import ticket_sla_recompute
 from oss_inbox.staff.notifications import notification_send
-from oss_inbox.tickets.models import Ticket, TicketEvent
+
+from ..models import Ticket, TicketEvent
+from .lifecycle import _change
 
 ROUTED_REASON = "key account manager"
 
@@ -36,23 +38,32 @@ def assigned_data(manager):
     return {"from": None, "to": manager.get_username(), "reason": ROUTED_REASON}
 
 
-def ticket_route_to_account(ticket, organization, *, actor=None, now=None):
+def ticket_route_to_account(ticket: Ticket, organization, *, actor=None, now=None) -> None:
     """An open ticket whose contact joined a key account, or whose organization's status changed."""
     now = now or timezone.now()
-    if organization.is_key_account:
-        manager = key_account_route(ticket, organization)
-    else:
-        ticket.is_key_account, manager = False, None
-    ticket_sla_recompute(ticket, now)
-    ticket.save()
-    if manager is not None:
-        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=actor, data=assigned_data(manager))
-        manager_notify(ticket, manager, organization)
+    managers = []
+
+    def route(ticket):
+        if ticket.is_key_account == organization.is_key_account:
+            return []
+        if organization.is_key_account:
+            managers.append(key_account_route(ticket, organization))
+        else:
+            ticket.is_key_account = False
+        data = {"key_account": organization.is_key_account, "organization": organization.pk}
+        entries = [(TicketEvent.Kind.KEY_ACCOUNT, data)]
+        if managers and managers[0] is not None:
+            entries.append((TicketEvent.Kind.ASSIGNED, assigned_data(managers[0])))
+        return entries
+
+    _change(ticket, route, actor=actor, now=now)
+    if managers and managers[0] is not None:
+        manager_notify(ticket, managers[0], organization)
 
 
 def manager_notify(ticket, manager, organization):
     """Tell the account manager of a new ticket from their account (in the app and by email)."""
     text = f"New ticket from {organization}: #{ticket.pk} {ticket.subject or '(no subject)'}"
-    link = settings.SITE_URL.rstrip("/") + reverse("inbox:ticket", args=[ticket.pk])
+    link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()
     body = f"{text}\n\nCustomer: {ticket.contact}\nChannel: {ticket.account}\n\n{link}\n"
     notification_send(recipients=[manager], ticket=ticket, event=None, text=text, body=body)

@@ -3,18 +3,19 @@
 Beat runs `sla_scan` every minute. Its work list is the partial index on `sla_escalate_at`
 (tickets with an escalation still to come), so its cost follows the tickets due now, not the
 history. Each ticket is claimed by a conditional UPDATE on the instant the scan saw: two scans
-racing, or one run twice, escalate it once.
+racing, or one run twice, escalate it once; that conditional UPDATE is the lock here (not
+lifecycle._change), because the due time it escalates must be the one the scan saw.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.staff.roles import SUPERVISOR
-from oss_inbox.tickets.models import Ticket, TicketEvent
+
+from ..models import Ticket, TicketEvent
 
 SCAN_LIMIT = 500  # per run; the next minute's run takes the rest
 TARGET_NAMES = {
@@ -74,7 +75,7 @@ def _notify(ticket, event, level, target):
         text = f"Ticket #{ticket.pk} breached its {target} target (due {due})"
     else:
         text = f"Ticket #{ticket.pk} is at risk: {target} due {due}"
-    link = settings.SITE_URL.rstrip("/") + reverse("inbox:ticket", args=[ticket.pk])
+    link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()
     body = f"{text}.\n\n{ticket.subject or '(no subject)'}\nCustomer: {ticket.contact}\n\n{link}\n"
     notification_send(recipients=[ticket.assignee, *supervisors()], ticket=ticket, event=event, text=text, body=body)
 

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Contact, Ticket, TicketEvent
+from ..models import Contact, Ticket, TicketEvent
 
 
 def normalise_external_id(kind, external_id):

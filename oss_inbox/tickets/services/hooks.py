@@ -1,0 +1,30 @@
+"""What ingest asks of the apps above it, without importing them: arrows point one way.
+
+Key accounts (oss_inbox.keyaccounts, when its app is ready) answer which organization new authors
+belong to, which of its letters an email replies to, and record such replies on the account's
+timeline. Without it, ingest knows no organization but the email domains' and no letters.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class IngestHooks:
+    # (channel kind, {author id: Author}) -> {author id: Organization}, in a fixed number of queries
+    organizations_for_authors: Callable[[str, dict], dict] = lambda kind, authors: {}
+    # (account, Message-IDs an email replies to) -> {Message-ID: letter with .organization}
+    letters_answered: Callable[[object, set], dict] = lambda account, message_ids: {}
+    # [(ticket, letter)] once the tickets have their ids
+    letter_replies: Callable[[list], object] = lambda replies: None
+
+
+INGEST = [IngestHooks()]
+
+
+def ingest_hooks() -> IngestHooks:
+    return INGEST[0]
+
+
+def ingest_hooks_register(**hooks) -> None:
+    INGEST[0] = replace(INGEST[0], **hooks)
