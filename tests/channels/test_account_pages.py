@@ -269,3 +269,17 @@ def test_saving_the_form_leaves_a_running_polls_cursor_and_lease_alone(admin_use
     assert account.name == "X main" and account.credentials["access_token"] == "at-456"
     assert account.cursor == {"since_id": "42"} and account.lease_token == "poll-1"
     assert account.lease_until == lease_until
+
+
+@pytest.mark.parametrize("kind", ["twitter", "facebook", "email"])
+def test_each_kinds_form_asks_what_its_channel_folder_declares(kind):
+    """channels/<kind>/forms.py holds a kind's settings and secrets; the one shared form shows them."""
+    from channels.registry import account_form_fields
+
+    declared = account_form_fields(kind)
+    form = ChannelAccountForm(kind=kind, instance=ChannelAccount(kind=kind))
+    assert [name for name in form.fields if name.startswith("setting_")] == [
+        f"setting_{name}" for name, _, _ in declared.settings]
+    assert [name for name in form.fields if name.startswith("secret_")] == [
+        f"secret_{name}" for name, _ in declared.credentials]
+    assert form.fields["self_external_id"].label == declared.self_id[0]

@@ -210,3 +210,9 @@ def test_the_email_settings_check_is_the_mail_channels_own():
     assert check({"imap_port": "70000", "smtp_security": "tls-ish"}) == {
         "imap_port": "A port is a number from 1 to 65535.", "smtp_security": "Choose ssl, starttls or none."}
     assert registry.account_form_fields("twitter").check_settings({"username": "@x"}) == {}
+
+
+def test_no_two_channels_claim_a_message_kind_or_a_thread_prefix():
+    kinds = [kind for spec in registry.all_specs() for kind in spec.message_kinds]
+    prefixes = [thread.prefix for spec in registry.all_specs() for thread in spec.threads]
+    assert len(kinds) == len(set(kinds)) and len(prefixes) == len(set(prefixes))

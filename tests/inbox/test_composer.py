@@ -57,6 +57,8 @@ def test_email_has_no_280_limit_but_empty_replies_are_refused():
     assert reply_length_problem("twitter", "a" * 280) == ""
     assert reply_length_problem("twitter", "https://example.com/" + "a" * 250) == ""  # a link counts 23
     assert reply_length_problem("facebook", "  ") == "Write something before sending."
+    assert reply_length_problem("twitter", "a" * 600, answered_kind="dm") == ""  # a DM takes 10,000
+    assert reply_length_problem("twitter", "a" * 600, private=True) == ""  # a private answer is a DM
 
 
 def test_colleague_reply_since_page_opened_asks_to_confirm(client, agent, other_agent, x_ticket):
