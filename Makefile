@@ -9,7 +9,7 @@ VENV := .venv
 TEST_PROCESSES ?= auto
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install clean-db lint
+.PHONY: run test soak install clean-db lint format
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ test: $(VENV)/.installed
 SOAK_MINUTES ?= 30
 soak: $(VENV)/.installed
 	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
+
+# Formatting and lint rules (ruff) and the layers, arrows pointing one way (import-linter; both
+# configured in pyproject.toml, the layers explained in docs/architecture.md).
+lint: $(VENV)/.installed
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # Start again from an empty demo database (the next `make run` prints new passwords).
 clean-db:
