@@ -8,7 +8,7 @@ the database; `tickets.services.ingest` stores them. An item a parser cannot und
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO
 
 
@@ -127,6 +127,17 @@ class ChannelAdapter(ABC):
     def send(self, message):
         """Deliver an outbound tickets.Message on the channel: returns Sent."""
 
+    def reconcile(self, message):
+        """Whether a reply whose send was cut off (delivery "unknown") is on the channel after all:
+        returns Sent with the channel's id when our reply is there, None when the channel was asked and
+        it is not. Raises ChannelError when the lookup itself failed (network, rate limit, access), so
+        that nobody takes "could not look" for "not there" and sends the reply twice."""
+        raise ChannelError(f"{self.kind or 'This channel'} cannot look up a sent reply.", permanent=True)
+
+    def find_sent(self, message_id):
+        """Whether a letter with this Message-ID went out from this account (email only)."""
+        raise ChannelError(f"{self.kind or 'This channel'} cannot look up a sent letter.", permanent=True)
+
     def acknowledge(self, fetched):
         """Called once ingest has committed `fetched`, a whole fetch or one batch (e.g. move read mail
         away). Default: nothing."""
@@ -135,6 +146,24 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def check(self):
         """Test the credentials for an admin: returns a sentence saying who we are connected as."""
+
+
+# How long before a reply's send started its lookup also reads: the channel's clock and ours differ a little.
+RECONCILE_LEEWAY = timedelta(minutes=1)
+
+
+def reconcile_since(message):
+    """The moment from which a channel item can be the reply `message`: when its send started (or,
+    that unknown, when it was written), less a little leeway. An older item with the same text is
+    an earlier answer, not this one."""
+    started = message.sending_started_at or message.sent_at
+    return started - RECONCILE_LEEWAY
+
+
+def same_text(posted, ours):
+    """Whether text read back from a channel is our reply's: equal but for surrounding whitespace,
+    which channels trim."""
+    return (posted or "").strip() == (ours or "").strip()
 
 
 UNREADABLE_CREDENTIALS = "its saved credentials cannot be read with this server's keys — re-enter them."
@@ -151,4 +180,4 @@ class UnreadableCredentialsAdapter(ChannelAdapter):
     def _refuse(self, *args):
         raise ChannelError(f"{self.account.name}: {UNREADABLE_CREDENTIALS}", permanent=True)
 
-    fetch = send = check = _refuse
+    fetch = send = check = reconcile = find_sent = _refuse

@@ -2,23 +2,35 @@
 
 Settings and credentials: channels/forms.py (read and checked in config.py). Reading: imap.py;
 parsing: parse.py; the reply as an email: compose.py; sending it: smtp.py.
+
+A reply's Message-ID is made from its primary key (reply_message_id): every attempt to send it
+carries the same one, and a reply whose send was cut off is looked up by it (reconcile, find_sent)
+in the mailbox's Sent folder, and among the answers that arrived (their In-Reply-To names it).
 """
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from channels.base import ChannelAdapter, ChannelError, Fetched, Inbound, Sent, Unparseable
 from oss_inbox.tickets.models import Message
 
 from . import smtp
-from .compose import Reply, answered_from_headers, compose_reply
+from .compose import Reply, answered_from_headers, compose_reply, mail_domain
 from .config import imap_config, smtp_config
+from .imap import LOOKUP_AGAIN, mail_with_id_in, sent_folder
 from .imap import batches, fetch_batch, imap_session, mail_sizes, move_mail, uids_to_read
 from .parse import parse_email
 
 log = logging.getLogger(__name__)
+
+NO_SENT_FOLDER = (
+    "This mailbox has no Sent folder to look in; no answer to it arrived in {folder} either, so we cannot "
+    "tell whether it went out. Check with the customer before sending it again."
+)
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,8 @@ class EmailAdapter(ChannelAdapter):
         return len(uids)
 
     def send(self, message):
-        """Reply to the customer's latest message on the ticket; our Message-ID becomes its external id."""
+        """Reply to the customer's latest message on the ticket, under the reply's own Message-ID (the
+        same on every attempt), which becomes its external id."""
         reply = Reply(
             sender=self.account.self_external_id,
             sender_name=str(self.account.settings.get("from_name") or "").strip(),
@@ -109,10 +122,42 @@ class EmailAdapter(ChannelAdapter):
             text=message.text,
             sent_at=timezone.now(),
             automatic=message.is_automatic,
+            message_id=self.reply_message_id(message),
         )
         email = compose_reply(reply, self._answered(message))
         smtp.deliver(smtp_config(self.account), email)
         return Sent(external_id=email["Message-ID"].strip().strip("<>"))
+
+    def reply_message_id(self, message):
+        """Our Message-ID for a reply (without <>): the same for every attempt to send it, and unique to
+        this installation (a token of its secret key), so a staging copy of the database sending from
+        the same domain cannot mint a production reply's id."""
+        token = hashlib.sha256(f"{settings.SECRET_KEY}{self.account.pk}".encode()).hexdigest()[:12]
+        return f"oss-inbox.reply.{message.pk}.{token}@{mail_domain(self.account.self_external_id)}"
+
+    def reconcile(self, message):
+        """Whether a reply whose send was cut off reached the mail server: looked up by its Message-ID."""
+        message_id = self.reply_message_id(message)
+        return Sent(external_id=message_id) if self.find_sent(message_id) else None
+
+    def find_sent(self, message_id):
+        """Whether the letter `message_id` (with or without <>) went out from this mailbox.
+
+        1. Find the Sent folder: the account's `sent_folder` setting, else the folder flagged \\Sent,
+           else one with a usual name.
+        2. Look for the Message-ID there, and for an answer naming it (In-Reply-To) in the folder we
+           read and the processed folder.
+        3. Not found and no Sent folder: ChannelError, as "not found" would mean nothing.
+        """
+        message_id = message_id.strip().strip("<>")
+        config = imap_config(self.account)
+        configured = str(self.account.settings.get("sent_folder") or "").strip()
+        with imap_session(config, again=LOOKUP_AGAIN) as (client, _selected):
+            sent = sent_folder(client, configured)
+            found = mail_with_id_in(client, [sent, config.folder, config.processed_folder], message_id)
+        if found is None and sent is None:
+            raise ChannelError(NO_SENT_FOLDER.format(folder=config.folder), permanent=True)
+        return found is not None
 
     def _answered(self, message):
         customer = (

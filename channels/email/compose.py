@@ -39,6 +39,9 @@ class Reply:
     text: str
     sent_at: datetime
     automatic: bool = False  # our out-of-hours acknowledgement
+    # Our Message-ID for it, without <>; empty: a new random one. A reply keeps one id however often
+    # it is sent, so that a retry cannot become a second letter and a lookup can find it.
+    message_id: str = ""
 
 
 def answered_from_headers(*, address, message_id, subject, headers):
@@ -61,13 +64,14 @@ def reply_subject(subject, ticket_id):
 
 
 def compose_reply(reply, answered):
-    """The reply as an EmailMessage with a new Message-ID on our mailbox's domain."""
+    """The reply as an EmailMessage with its Message-ID (a new one on our mailbox's domain if none)."""
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = formataddr((reply.sender_name, reply.sender)) if reply.sender_name else reply.sender
     message["To"] = answered.address
     message["Subject"] = reply_subject(answered.subject, reply.ticket_id)
     message["Date"] = format_datetime(reply.sent_at)
-    message["Message-ID"] = make_msgid(domain=reply.sender.rpartition("@")[2] or "oss-inbox.local")
+    message_id = reply.message_id or make_msgid(domain=mail_domain(reply.sender)).strip("<>")
+    message["Message-ID"] = f"<{message_id}>"
     parent = [] if GENERATED_ID.match(answered.message_id or "") else [answered.message_id]
     chain = [found for found in [*answered.references, *parent] if found and not GENERATED_ID.match(found)]
     if parent:
@@ -80,6 +84,11 @@ def compose_reply(reply, answered):
     # Quoted-printable, not 8bit: not every SMTP server on the way announces 8BITMIME.
     message.set_content(reply.text, cte="quoted-printable")
     return message
+
+
+def mail_domain(address):
+    """The domain our Message-IDs are made on: the mailbox's."""
+    return address.rpartition("@")[2] or "oss-inbox.local"
 
 
 def _trimmed(chain):

@@ -13,6 +13,9 @@ read PIECE bytes per FETCH into a temporary file, never whole in memory.
 
 Every failure becomes a ChannelError in plain words: permanent when only an admin can fix it (a
 refused login, a missing folder), transient otherwise (the next poll tries again).
+
+Also here: whether a message we sent is in the mailbox (mail_with_id_in), to look up a reply or a
+letter whose send was cut off; its Sent folder is found by sent_folder.
 """
 
 import io
@@ -35,6 +38,12 @@ CHUNK = 50  # messages per MOVE: one round trip each
 SIZES_PER_FETCH = 1000  # a size is a few bytes of answer
 BATCH_MESSAGES = 50
 PIECE = 2 * 1024 * 1024  # a larger message is read in pieces of this size, into a temporary file
+# What the end of an error says happens next: a poll's failure is retried by the next poll.
+POLL_AGAIN = "The next poll tries again."
+LOOKUP_AGAIN = "The lookup is tried again later."
+# Where mail programs and providers keep sent mail when the server flags no folder \Sent (RFC 6154).
+SENT_FOLDER_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmail]/Sent Mail")
+SENT_FLAG = rb"\Sent"
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,13 @@ class MailOnServer:
 
 
 @contextmanager
-def imap_session(config, *, readonly=True):
+def imap_session(config, *, readonly=True, again=POLL_AGAIN):
     """Connect, log in and select the folder; yields (client, the SELECT response).
 
     Read-only (EXAMINE) unless we are going to move messages, so that reading cannot change a
     flag. Errors inside the `with` block are translated too: a connection dropped mid-fetch is a
-    transient ChannelError, and nothing of the batch being fetched is returned.
+    transient ChannelError, and nothing of the batch being fetched is returned. `again` ends the
+    message of a transient error: what happens next.
     """
     client = None
     try:
@@ -61,7 +71,7 @@ def imap_session(config, *, readonly=True):
     except ChannelError:
         raise
     except (IMAPClientError, OSError) as error:
-        raise translated(error, config) from error
+        raise translated(error, config, again=again) from error
     finally:
         if client is not None:
             _close_quietly(client)
@@ -102,7 +112,7 @@ def _close_quietly(client):
             pass
 
 
-def translated(error, config):
+def translated(error, config, *, again=POLL_AGAIN):
     where = f"{config.host}:{config.port}"
     if isinstance(error, LoginError):
         return ChannelError(
@@ -117,19 +127,21 @@ def translated(error, config):
         )
     if isinstance(error, ssl.SSLError):
         return ChannelError(
-            f"Could not agree on TLS with the mail server {where} ({error.reason or error}). The next poll tries "
-            "again; if this goes on, an admin should check the IMAP port and security settings."
+            f"Could not agree on TLS with the mail server {where} ({error.reason or error}). {again} "
+            "If this goes on, an admin should check the IMAP port and security settings."
         )
     if isinstance(error, ConnectionRefusedError):
-        return ChannelError(f"Could not connect to the mail server {where}: connection refused. The next poll tries again.")
+        return ChannelError(f"Could not connect to the mail server {where}: connection refused. {again}")
     if isinstance(error, TimeoutError):
-        return ChannelError(f"The mail server {where} did not answer within {config.timeout:g} s. The next poll tries again.")
-    if isinstance(error, (IMAPClientAbortError, OSError)):
+        return ChannelError(f"The mail server {where} did not answer within {config.timeout:g} s. {again}")
+    if isinstance(error, (IMAPClientAbortError, OSError)) and again == POLL_AGAIN:
         return ChannelError(
             f"Lost the connection to the mail server {where} ({error}). What this poll had not stored yet "
             "stays on the server; the next poll reads it again."
         )
-    return ChannelError(f"The mail server {where} answered with an error: {error}. The next poll tries again.")
+    if isinstance(error, (IMAPClientAbortError, OSError)):
+        return ChannelError(f"Lost the connection to the mail server {where} ({error}). {again}")
+    return ChannelError(f"The mail server {where} answered with an error: {error}. {again}")
 
 
 def uids_to_read(client, selected, cursor, *, first_poll_days):
@@ -240,3 +252,35 @@ def move_mail(client, uids, folder):
             client.uid_expunge(chunk)  # only ours, not whatever else someone flagged \Deleted
         else:
             client.expunge()
+
+
+def sent_folder(client, configured=""):
+    """The mailbox's folder of sent mail: the one `configured` on the account, else the folder the
+    server flags \\Sent (RFC 6154), else one with a usual name; None if there is none."""
+    listed = client.list_folders()
+    names = [name for _flags, _delimiter, name in listed]
+    if configured:
+        if configured not in names:
+            raise ChannelError(
+                f"The Sent folder {configured!r} set on this account does not exist in the mailbox — "
+                "an admin must correct it.",
+                permanent=True,
+            )
+        return configured
+    flagged = [name for flags, _delimiter, name in listed if SENT_FLAG in flags]
+    by_name = {name.lower(): name for name in names}
+    usual = [by_name[name.lower()] for name in SENT_FOLDER_NAMES if name.lower() in by_name]
+    return next(iter(flagged + usual), None)
+
+
+def mail_with_id_in(client, folders, message_id):
+    """The first of `folders` (those that exist) holding our message `message_id` (without <>), or a
+    message answering it (In-Reply-To: a customer's answer proves ours arrived); None if none does.
+    Each folder is opened read-only: looking changes no flag."""
+    existing = {name for _flags, _delimiter, name in client.list_folders()}
+    for folder in dict.fromkeys(folder for folder in folders if folder in existing):
+        client.select_folder(folder, readonly=True)
+        for header in ("Message-ID", "In-Reply-To"):
+            if client.search(["HEADER", header, f"<{message_id}>"]):
+                return folder
+    return None

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent
+from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent, reconcile_since
 from oss_inbox.tickets.models import Message
 
-from .fetch import Window, fetch_page
+from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
 from .graph import DEFAULT_VERSION, GRAPH_URL, GraphClient
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
@@ -40,6 +40,23 @@ class FacebookAdapter(ChannelAdapter):
                 return self._send_messenger(graph, message)
             body = graph.post(f"{comment_target(message)}/comments", data={"message": message.text})
         return Sent(external_id=_sent_id(body, "id"), url=body.get("permalink_url", ""))
+
+    def reconcile(self, message):
+        """Look on Facebook for a reply whose send was cut off, with the same text, made since the send
+        started: the Page's comment under the same post or top comment; its Messenger message to the
+        same customer; for a private reply, its message in the conversation Facebook names on the comment."""
+        since = reconcile_since(message)
+        with self._graph() as graph:
+            page_id = self._page_id()
+            if message.kind != "messenger":
+                found = find_page_comment(graph, page_id, comment_target(message), message.text, since)
+                return Sent(external_id=found["id"], url=found.get("permalink_url", "")) if found else None
+            if message.ticket.thread_key.startswith("fb:"):
+                comment_id = privately_answered_comment(message)
+                found = find_private_reply(graph, page_id, comment_id, message.text, since)
+            else:
+                found = find_page_message(graph, page_id, customer_psid(message), message.text, since)
+        return Sent(external_id=found["id"]) if found else None
 
     def check(self):
         with self._graph() as graph:
@@ -129,6 +146,19 @@ def private_reply_recipient(message):
         raise ChannelError(f"Ticket #{message.ticket_id} has no comment to answer privately.", permanent=True)
     post_id = message.ticket.thread_key.split(":")[1]  # "fb:{post}" or "fb:{post}:{top comment}"
     return {"post_id" if message.in_reply_to == post_id else "comment_id": message.in_reply_to}
+
+
+def privately_answered_comment(message):
+    """The comment a private reply answered, to look the reply up by. A private reply to a visitor post
+    cannot be looked up: Facebook names the conversation it opened only on a comment."""
+    recipient = private_reply_recipient(message)
+    if "comment_id" not in recipient:
+        raise ChannelError(
+            "Facebook offers no way to look up a private reply to a visitor post, so we cannot tell whether "
+            "this one went out: check the Page's inbox before sending it again.",
+            permanent=True,
+        )
+    return recipient["comment_id"]
 
 
 def customer_psid(message):

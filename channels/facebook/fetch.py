@@ -10,10 +10,15 @@ first and stop at what the cursor says we have seen. The cursor holds unix times
 
 Every watermark is read back by an overlap: an item that reaches the API late, or in the same
 second as the last one seen, is read again rather than missed; ingest drops what it already has.
+
+Also here: looking up one reply of ours whose send was cut off (find_page_comment,
+find_page_message, find_private_reply), read the same way, newest first down to when it was sent.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from channels.base import same_text
 
 from .parse import parse_comments, parse_feed, parse_message
 
@@ -25,6 +30,10 @@ ITEM_OVERLAP = timedelta(minutes=2)
 FEED_FIELDS = "id,message,created_time,permalink_url,from,attachments,comments.summary(true).limit(0)"
 COMMENT_FIELDS = "id,message,created_time,from,parent{id},permalink_url,attachment"
 MESSAGE_FIELDS = "id,message,created_time,from,to,attachments"
+# Looking up one reply of ours: its id, author, text, time (and a comment's link).
+LOOKUP_COMMENT_FIELDS = "id,from,message,created_time,permalink_url"
+LOOKUP_MESSAGE_FIELDS = "id,message,from,created_time"
+LOOKUP_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,52 @@ def _read_messages(graph, conversation_id, mark, first_look_floor, window):
     messages = _newest_first_down_to(pages, floor)
     items = [parse_message(message, conversation_id=conversation_id) for message in messages]
     return items, _newest(mark, messages)
+
+
+# ---- looking up a reply whose send was cut off ------------------------------------------------
+
+
+def find_page_comment(graph, page_id, parent_id, text, since):
+    """The Page's comment with this text under `parent_id` (a post or top comment), made since
+    `since`: the parent's comments newest first, down to `since`. None if there is none."""
+    newest_first = {"order": "reverse_chronological", "limit": LOOKUP_PAGE_SIZE}
+    pages = graph.pages(f"{parent_id}/comments", fields=LOOKUP_COMMENT_FIELDS, **newest_first)
+    return _page_item(_newest_first_down_to(pages, _unix(since)), page_id, text)
+
+
+def find_page_message(graph, page_id, psid, text, since):
+    """The Page's Messenger message with this text to the customer `psid`, sent since `since`: their
+    conversation (found by user_id), its messages newest first. None if there is none."""
+    pages = graph.pages(f"{page_id}/conversations", platform="messenger", user_id=psid, fields="id")
+    conversations = [item for body in pages for item in body.get("data", []) if isinstance(item, dict)]
+    for conversation in conversations:
+        found = _find_in_conversation(graph, conversation.get("id"), page_id, text, since)
+        if found:
+            return found
+    return None
+
+
+def find_private_reply(graph, page_id, comment_id, text, since):
+    """The Page's private reply to a comment: Facebook names its conversation on the comment
+    (`private_reply_conversation`, absent while the comment has none); the message is read there."""
+    comment = graph.get(comment_id, fields="id,private_reply_conversation{id}")
+    conversation = comment.get("private_reply_conversation") or {}
+    return _find_in_conversation(graph, conversation.get("id"), page_id, text, since)
+
+
+def _find_in_conversation(graph, conversation_id, page_id, text, since):
+    if not conversation_id:
+        return None
+    pages = graph.pages(f"{conversation_id}/messages", fields=LOOKUP_MESSAGE_FIELDS, limit=LOOKUP_PAGE_SIZE)
+    return _page_item(_newest_first_down_to(pages, _unix(since)), page_id, text)
+
+
+def _page_item(graph_objects, page_id, text):
+    """The first object the Page wrote with this text (a comment's or a message's `message`)."""
+    for item in graph_objects:
+        if (item.get("from") or {}).get("id") == page_id and same_text(item.get("message"), text):
+            return item
+    return None
 
 
 # ---- shared -----------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ Point a facebook ChannelAccount at it with settings["graph_base_url"] = base_url
 self_external_id = sandbox.page_id and credentials["page_access_token"] = sandbox.token.
 
 It serves what the Page adapter reads and writes, in Graph's shapes (see /work/shared/corpus/facebook):
-GET /{page}, /{page}/feed, /{post-or-comment}/comments, /{page}/conversations, /{conversation}/messages,
-any object by id; POST /{post-or-comment}/comments and the Send API POST /{page}/messages (to a
+GET /{page}, /{page}/feed, /{post-or-comment}/comments, /{page}/conversations (`user_id` finds one
+person's), /{conversation}/messages, any object by id (a comment's `private_reply_conversation` once
+it got its private reply); POST /{post-or-comment}/comments and the Send API POST /{page}/messages (to a
 customer's PSID, or a private reply to a comment or visitor post: `recipient: {comment_id}`). The
 version prefix (/v21.0/) is optional, as on Graph; `fields`, `limit`, `after`, `since`, `until`,
 `order` and `filter` are honoured.
@@ -249,7 +250,8 @@ class GraphApiSandbox:
     def _conversations(self, request, page_id):
         self._require_page(page_id, "GET")
         query = request["query"]
-        conversations = self.state.conversation_list() if query.get("platform", "messenger") == "messenger" else []
+        on_messenger = query.get("platform", "messenger") == "messenger"
+        conversations = self.state.conversation_list(user_id=query.get("user_id")) if on_messenger else []
         return self._page(request, conversations, lambda c: select(c, query.get("fields"), "conversation"))
 
     def _messages(self, request, conversation_id):

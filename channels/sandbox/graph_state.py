@@ -140,6 +140,8 @@ class GraphState:
             conversation = self._conversation_of(author["id"]) or self._open_conversation(author["id"], author["name"])
             message_id = self._add_message(conversation, self.page_from, author, text, self._at(None))
             self.privately_answered.add(object_id)
+            if object_id in self.comments:  # Graph names the conversation on the comment, not on a post
+                found["private_reply_conversation"] = {"id": conversation["id"]}
             self.replies.append({"kind": "private reply", "to": object_id, "id": message_id, "text": text})
             return author["id"], message_id
 
@@ -177,9 +179,11 @@ class GraphState:
             found = _newest_first(found)
             return found if reverse else found[::-1]
 
-    def conversation_list(self):
+    def conversation_list(self, user_id=None):
+        """The Page's conversations, most recently updated first; with `user_id`, only that person's."""
         with self.lock:
-            return sorted(self.conversations.values(), key=lambda c: (c["_updated"], c["_seq"]), reverse=True)
+            found = [c for c in self.conversations.values() if user_id in (None, c["_psid"])]
+            return sorted(found, key=lambda c: (c["_updated"], c["_seq"]), reverse=True)
 
     def messages_in(self, conversation_id):
         with self.lock:

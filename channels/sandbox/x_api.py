@@ -8,6 +8,11 @@
 Point a ChannelAccount at it with settings["api_base_url"] = base_url and self_external_id =
 sandbox.account_id; any OAuth 1.0a or Bearer credentials are accepted.
 
+It serves what the X adapter reads and writes: GET /2/users/me, /2/users/:id/mentions,
+/2/users/:id/tweets (our own timeline, for looking up a reply whose send was cut off), /2/dm_events
+and the per-conversation /2/dm_conversations/:id/dm_events and /with/:participant_id/dm_events;
+POST /2/tweets and the DM sends.
+
 Faults, for tests: `fail_next(n, status)` answers the next n API calls with that error (429 with
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
@@ -28,14 +33,17 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from .x_state import ApiError, XState
+from .x_state import ApiError, XState, one_to_one
 
 DEFAULT_ACCOUNT = {"user_id": "1500000000000000001", "username": "PrairieEGHelp", "name": "Prairie Electric & Gas"}
 RATE_LIMIT = 75  # per 15-minute window, X's limit for the mentions timeline (user context)
 ROUTES = [
     ("GET", re.compile(r"/2/users/me"), "_me"),
     ("GET", re.compile(r"/2/users/(\d+)/mentions"), "_mentions"),
+    ("GET", re.compile(r"/2/users/(\d+)/tweets"), "_user_tweets"),
     ("GET", re.compile(r"/2/dm_events"), "_dm_events"),
+    ("GET", re.compile(r"/2/dm_conversations/with/(\d+)/dm_events"), "_dm_events_with"),
+    ("GET", re.compile(r"/2/dm_conversations/([\w-]+)/dm_events"), "_dm_events_in"),
     ("POST", re.compile(r"/2/tweets"), "_post_tweet"),
     ("POST", re.compile(r"/2/dm_conversations/with/(\d+)/messages"), "_send_dm_to"),
     ("POST", re.compile(r"/2/dm_conversations/([\w-]+)/messages"), "_send_dm"),
@@ -194,8 +202,17 @@ class XApiSandbox:
                 self._repeat_armed, self._page_to_repeat = False, page
             return page
 
+    def _user_tweets(self, params, body, user_id):
+        return self.state.user_tweets_page(user_id, params)
+
     def _dm_events(self, params, body):
         return self.state.dm_events_page(params)
+
+    def _dm_events_with(self, params, body, participant_id):
+        return self.state.dm_events_page(params, one_to_one(participant_id, self.account_id))
+
+    def _dm_events_in(self, params, body, conversation_id):
+        return self.state.dm_events_page(params, conversation_id)
 
     def _post_tweet(self, params, body):
         return self.state.post_tweet(_object(body))

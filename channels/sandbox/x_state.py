@@ -115,9 +115,25 @@ class XState:
             authors = {tweet["author_id"] for tweet in page}
             return self._response("tweet", page, meta, params, authors, "author_id")
 
-    def dm_events_page(self, params):
+    def user_tweets_page(self, user_id, params):
+        """GET /2/users/:id/tweets: what the user posted (replies included), newest first, from
+        `start_time` to `end_time` and between `since_id` and `until_id` when given."""
         with self.lock:
-            page, meta = _page(list(self.dm_events), params, low=1, high=100, default=100)
+            tweets = [tweet for tweet in self.tweets.values() if tweet["author_id"] == user_id]
+            tweets = _between(tweets, params.get("since_id"), params.get("until_id"))
+            tweets = _in_time(tweets, params.get("start_time"), params.get("end_time"))
+            page, meta = _page(tweets, params, low=5, high=100, default=10)
+            authors = {tweet["author_id"] for tweet in page}
+            return self._response("tweet", page, meta, params, authors, "author_id")
+
+    def dm_events_page(self, params, conversation_id=None):
+        """GET /2/dm_events, or with a conversation id the events of that conversation only;
+        `event_types` keeps the events of those types."""
+        with self.lock:
+            events = [e for e in self.dm_events if conversation_id in (None, e["dm_conversation_id"])]
+            types = _names(params, "event_types")
+            events = [event for event in events if not types or event["event_type"] in types]
+            page, meta = _page(events, params, low=1, high=100, default=100)
             for key in ("newest_id", "oldest_id"):  # X gives these for tweets only
                 meta.pop(key, None)
             senders = {event["sender_id"] for event in page}
@@ -176,6 +192,27 @@ def one_to_one(first_id, second_id):
 def _between(items, since_id, until_id):
     low, high = int(since_id or 0), int(until_id) if until_id else None
     return [item for item in items if int(item["id"]) > low and (high is None or int(item["id"]) < high)]
+
+
+def _in_time(items, start_time, end_time):
+    """Items created from start_time to end_time, both inclusive (ISO 8601 times, as X takes them)."""
+    start, end = _time_param(start_time, "start_time"), _time_param(end_time, "end_time")
+    return [
+        item for item in items
+        if (start is None or _created(item) >= start) and (end is None or _created(item) <= end)
+    ]
+
+
+def _time_param(value, name):
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        detail = f"The `{name}` query parameter value [{value}] is not valid"
+        raise ApiError(400, "Invalid Request", detail) from None
+
+
+def _created(item):
+    return datetime.fromisoformat(item["created_at"])
 
 
 def _page(items, params, *, low, high, default):

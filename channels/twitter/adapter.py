@@ -11,6 +11,9 @@ The cursor holds two ids, compared as numbers (X ids are snowflakes, longer than
 The first poll of an account reads only the newest page of each: a help desk starts from now, not
 from years of history. Even when that page is empty, the cursor gets an id (a snowflake of a few
 minutes ago), so that the second poll reads every page since, however many arrived in between.
+
+A reply whose send was cut off is looked up (reconcile) in our own timeline (GET /2/users/:id/tweets
+from the send's start) or in its DM conversation's events, and matched by what it answers and its text.
 """
 
 from contextlib import contextmanager
@@ -22,10 +25,12 @@ import tweepy
 from urllib3.exceptions import NewConnectionError
 
 from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent
+from channels.base import reconcile_since, same_text
 from channels.forms import CREDENTIALS
 from channels.http import PrefixRewritingSession
 
 from .parse import MAX_TWEET_LENGTH, TWITTER_EPOCH_MS, parse_dm_events, parse_mentions, tweet_length
+from .parse import snowflake_time
 
 API_HOST = "https://api.twitter.com"
 CONNECT_TIMEOUT = 5
@@ -53,6 +58,9 @@ DM_FIELDS = {
     "user_fields": ["username", "name", "profile_image_url"],
     "media_fields": ["url", "preview_image_url", "variants", "type"],
 }
+# Looking up a reply whose send was cut off: what to read of our tweets and of DM events.
+LOOKUP_TWEET_FIELDS = ["referenced_tweets", "created_at", "text", "entities"]
+LOOKUP_DM_FIELDS = ["sender_id", "created_at", "text", "dm_conversation_id", "entities"]
 
 
 class TwitterAdapter(ChannelAdapter):
@@ -124,7 +132,9 @@ class TwitterAdapter(ChannelAdapter):
             raise ChannelError("There is no tweet to answer on this ticket.", permanent=True)
         with translated_errors(sending=True):
             response = self.client.create_tweet(text=message.text, in_reply_to_tweet_id=message.in_reply_to)
-        tweet_id = response["data"]["id"]
+        return self._sent_tweet(response["data"]["id"])
+
+    def _sent_tweet(self, tweet_id):
         username = self.account.settings.get("username") or "i/web"
         return Sent(external_id=tweet_id, url=f"https://x.com/{username}/status/{tweet_id}")
 
@@ -134,14 +144,55 @@ class TwitterAdapter(ChannelAdapter):
         if len(message.text) > MAX_DM_LENGTH:
             reason = f"Reply is {len(message.text)} characters; X allows {MAX_DM_LENGTH} in a DM."
             raise ChannelError(reason, permanent=True)
-        thread_key = message.ticket.thread_key
-        if thread_key.startswith("xdm:"):
-            to = {"dm_conversation_id": thread_key.removeprefix("xdm:")}
-        else:
-            to = {"participant_id": mention_author_id(message)}
         with translated_errors(sending=True):
-            response = self.client.create_direct_message(**to, text=message.text)
+            response = self.client.create_direct_message(**dm_destination(message), text=message.text)
         return Sent(external_id=response["data"]["dm_event_id"])
+
+    def reconcile(self, message):
+        """Look on X for a reply whose send was cut off: our tweet answering the same tweet, or our
+        DM in the same conversation, with the same text, posted since the send started."""
+        self._require_setup()
+        since = reconcile_since(message)
+        with translated_errors(sending=False, next_step="next check"):
+            if message.kind == "mention":
+                return self._find_tweet(message, since)
+            if message.kind == "dm":
+                return self._find_dm(message, since)
+        raise ChannelError(f"An X account cannot send a {message.get_kind_display()}.", permanent=True)
+
+    def _find_tweet(self, message, since):
+        """Our timeline since `since` (X filters by start_time), every page, for the reply."""
+        if not message.in_reply_to:
+            raise ChannelError("There is no tweet to answer on this ticket.", permanent=True)
+        timeline = partial(
+            self.client.get_users_tweets, self.account.self_external_id, start_time=since,
+            tweet_fields=LOOKUP_TWEET_FIELDS,
+        )
+        for page in self._pages(timeline, first_page_only=False):
+            for tweet in page.get("data") or []:
+                answers = message.in_reply_to in answered_tweet_ids(tweet)
+                if answers and is_our_post(tweet, message.text, since):
+                    return self._sent_tweet(tweet["id"])
+        return None
+
+    def _find_dm(self, message, since):
+        """The DM conversation's events, newest first, down to `since` (this endpoint takes no
+        start_time), for a MessageCreate from us with the reply's text."""
+        events_of = partial(
+            self.client.get_direct_message_events,
+            **dm_destination(message),
+            event_types=["MessageCreate"],
+            dm_event_fields=LOOKUP_DM_FIELDS,
+        )
+        for page in self._pages(events_of, first_page_only=False):
+            events = [event for event in page.get("data") or [] if isinstance(event, dict)]
+            for event in events:
+                ours = event.get("sender_id") == self.account.self_external_id
+                if ours and is_our_post(event, message.text, since):
+                    return Sent(external_id=event["id"])
+            if any(posted_at(event) < since for event in events):
+                return None  # the rest of the conversation is older still
+        return None
 
     def check(self):
         """Who the credentials belong to, and whether that is the X user id set on the account."""
@@ -166,6 +217,42 @@ class TwitterAdapter(ChannelAdapter):
         if missing:
             reason = f"The X account has no {', '.join(missing)} saved; an admin must add them."
             raise ChannelError(reason, permanent=True)
+
+
+def dm_destination(message):
+    """Where a DM reply goes: the ticket's DM conversation, or, on a mention's ticket (a private
+    reply), our one-to-one conversation with the mention's author."""
+    thread_key = message.ticket.thread_key
+    if thread_key.startswith("xdm:"):
+        return {"dm_conversation_id": thread_key.removeprefix("xdm:")}
+    return {"participant_id": mention_author_id(message)}
+
+
+def answered_tweet_ids(tweet):
+    return {ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"}
+
+
+def is_our_post(item, text, since):
+    """Whether a tweet or DM event read back is our reply: its text, posted at or after `since`."""
+    return posted_at(item) >= since and same_text(posted_text(item), text)
+
+
+def posted_text(item):
+    """A tweet's or DM's text as it was written: X hands back links as t.co links (the written URL is
+    the entity's expanded_url) and &, < and > escaped."""
+    text = item.get("text") or ""
+    for link in (item.get("entities") or {}).get("urls") or []:
+        if link.get("url") and link.get("expanded_url"):
+            text = text.replace(link["url"], link["expanded_url"])
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def posted_at(item):
+    """When X says an item was created; from its id (a snowflake) when created_at is missing."""
+    try:
+        return datetime.fromisoformat(item["created_at"])
+    except (KeyError, TypeError, ValueError):
+        return snowflake_time(str(item.get("id", ""))) or datetime.min.replace(tzinfo=timezone.utc)
 
 
 def mention_author_id(message):
@@ -231,7 +318,7 @@ FORBIDDEN = (
 
 
 @contextmanager
-def translated_errors(*, sending):
+def translated_errors(*, sending, next_step=None):
     """tweepy's and requests' exceptions -> ChannelError in plain words, permanent when only an admin can help.
 
     While sending, a call cut off after the request left (no answer in time, connection dropped)
@@ -246,7 +333,7 @@ def translated_errors(*, sending):
     try:
         yield
     except tweepy.TooManyRequests as error:
-        raise rate_limited(error.reset_time, "next try" if sending else "next poll") from error
+        raise rate_limited(error.reset_time, next_step or ("next try" if sending else "next poll")) from error
     except tweepy.Unauthorized as error:
         raise ChannelError(REVOKED, permanent=True) from error
     except tweepy.TwitterServerError as error:
