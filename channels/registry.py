@@ -60,6 +60,12 @@ def channel_of_thread_key(thread_key: str) -> ThreadChannel | None:
     return None
 
 
+def thread_channel_words(thread_key: str) -> tuple[str, str]:
+    """(slug, label) of the conversation's channel, ("", "Other") for an unknown prefix: no query."""
+    thread = channel_of_thread_key(thread_key)
+    return (thread.slug, thread.label) if thread else ("", "Other")
+
+
 def private_reply_kinds() -> dict[str, str]:
     """Every channel's answered kind -> the kind of a private reply to it ({"mention": "dm", ...})."""
     return {kind: private for spec in SPECS.values() for kind, private in spec.private_replies.items()}

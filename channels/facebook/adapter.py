@@ -12,10 +12,9 @@ from oss_inbox.tickets.models import Message
 
 from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
 from .graph import DEFAULT_VERSION, GRAPH_URL, GraphClient
+from .spec import COMMENT_TEXT_LIMIT, MESSENGER_TEXT_LIMIT
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
-COMMENT_TEXT_LIMIT = 8000
-MESSENGER_TEXT_LIMIT = 2000
 DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
 
 

@@ -3,7 +3,7 @@
 from channels.spec import ChannelSpec, ReplyLimit, ThreadChannel
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000
-# (the adapter's COMMENT_TEXT_LIMIT and MESSENGER_TEXT_LIMIT).
+# (the adapter checks a reply against them again just before sending).
 COMMENT_TEXT_LIMIT = 8000
 MESSENGER_TEXT_LIMIT = 2000
 

@@ -10,7 +10,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from channels.twitter.parse import MAX_TWEET_LENGTH, TWITTER_EPOCH_MS, tweet_length
+from channels.twitter.length import MAX_TWEET_LENGTH, tweet_length
+from channels.twitter.parse import TWITTER_EPOCH_MS
 
 DEFAULT_FIELDS = {
     "tweet": ("id", "text", "edit_history_tweet_ids"),

@@ -29,8 +29,10 @@ from channels.base import reconcile_since, same_text
 from channels.forms import CREDENTIALS
 from channels.http import PrefixRewritingSession
 
-from .parse import MAX_TWEET_LENGTH, TWITTER_EPOCH_MS, parse_dm_events, parse_mentions, tweet_length
+from .length import MAX_TWEET_LENGTH, tweet_length
+from .parse import TWITTER_EPOCH_MS, parse_dm_events, parse_mentions
 from .parse import snowflake_time
+from .spec import MAX_DM_LENGTH
 
 API_HOST = "https://api.twitter.com"
 CONNECT_TIMEOUT = 5
@@ -40,7 +42,6 @@ PAGE_SIZE = 100
 MAX_PAGES = 200
 # How far back the first, empty poll sets the cursor: X's timelines lag a little behind posting.
 FIRST_POLL_LOOKBACK = timedelta(minutes=5)
-MAX_DM_LENGTH = 10_000
 # OAuth 1.0a user context (mentions, DMs and posting need it); named as the account form names them.
 USER_CONTEXT_CREDENTIALS = {key: label for key, label in CREDENTIALS["twitter"] if key != "bearer_token"}
 

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from channels.base import Author, Inbound, InboundAttachment, Unparseable
 
 # X's length rule lives in length.py (the spec's); its names stay importable from here.
-from .length import MAX_TWEET_LENGTH, tweet_length  # noqa: F401
 
 # X ids are "snowflakes": the top bits are milliseconds since X's own epoch (2010-11-04).
 TWITTER_EPOCH_MS = 1288834974657

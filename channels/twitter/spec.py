@@ -4,7 +4,7 @@ from channels.spec import ChannelSpec, ReplyLimit, ThreadChannel
 
 from .length import MAX_TWEET_LENGTH, tweet_length
 
-# What X accepts in one DM (the adapter's MAX_DM_LENGTH, counted in characters).
+# What X accepts in one DM, counted in characters (the adapter checks it again before sending).
 MAX_DM_LENGTH = 10_000
 
 SPEC = ChannelSpec(

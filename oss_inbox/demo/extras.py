@@ -1,7 +1,7 @@
 """What the demo's stories do not make themselves: the team's canned responses and tags on the tickets."""
 
 from oss_inbox.inbox.models import CannedResponse
-from oss_inbox.tickets.services.lifecycle import tickets_tag_history
+from oss_inbox.tickets.services import tickets_tag_history
 
 CANNED = {
     "Outage: crews on site": (

@@ -15,7 +15,7 @@ from django.utils import timezone
 from channels.models import ChannelAccount
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
-from oss_inbox.tickets.services.delivery import reply_record_delivered
+from oss_inbox.tickets.services import reply_record_delivered
 
 from . import extras, key_accounts
 from . import content

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from oss_inbox.staff.roles import require_queue_worker
 from oss_inbox.tickets.models import Ticket
-from oss_inbox.tickets.services.lifecycle import ticket_add_tags, ticket_assign, ticket_set_status
+from oss_inbox.tickets.services import InvalidChange, ticket_add_tags, ticket_assign, ticket_set_status
 
 from .queue import PAGE_SIZE
 from .tagging import tag_name, tag_refused
@@ -80,8 +80,7 @@ def tickets_bulk_resolve(*, tickets, actor):
 @require_POST
 def bulk(request):
     """The bulk bar's buttons; answers with a redirect back to the queue and a message."""
-    if not request.user.has_perm("tickets.work_queue"):
-        raise PermissionDenied
+    require_queue_worker(request.user)
     back = _back_url(request)
     action = request.POST.get("action", "")
     ids = [int(pk) for pk in request.POST.getlist("ticket") if pk.isdigit()][:PAGE_SIZE]
@@ -114,10 +113,14 @@ def _run(request, action, tickets):
     assignee = None
     if chosen:
         assignee = get_user_model().objects.filter(pk=chosen if chosen.isdigit() else 0, is_active=True).first()
-        if assignee is None or not assignee.has_perm("tickets.work_queue"):
+        if assignee is None:
             messages.error(request, "That person does not work the queue.")
             return None
-    return tickets_bulk_assign(tickets=tickets, assignee=assignee, actor=user)
+    try:
+        return tickets_bulk_assign(tickets=tickets, assignee=assignee, actor=user)
+    except InvalidChange as refused:  # the same rule as on the ticket's page, from the service
+        messages.error(request, str(refused))
+        return None
 
 
 def _back_url(request):

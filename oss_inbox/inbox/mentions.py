@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import TicketEvent
-from oss_inbox.tickets.services.lifecycle import ticket_add_note
+from oss_inbox.tickets.services import ticket_add_note
 
 # "@lee", "@Lee," "(@lee.park)"; not "kim@example.com" (a letter or digit before the @).
 MENTION = re.compile(r"(?<![\w@])@([\w][\w.-]*\w|\w)")

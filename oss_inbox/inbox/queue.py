@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import ChannelKind
-from channels.registry import channel_of_thread_key
+from channels.registry import thread_channel_words
 from oss_inbox.sla.timers import span_words, ticket_timer
 from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket, TicketSearch
 
@@ -64,13 +64,6 @@ LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pendin
 SEARCH_MESSAGES = 2000
 SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
 SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
-
-
-def channel_of(ticket):
-    """("messenger", "Messenger") for a ticket, from its thread key (the channel specs' prefixes): no
-    join, no query."""
-    thread = channel_of_thread_key(ticket.thread_key)
-    return (thread.slug, thread.label) if thread else ("", "Other")
 
 
 @dataclass(frozen=True)
@@ -147,7 +140,7 @@ def queue_page(user, filters, *, after="", now=None):
     ticket_url = reverse("inbox:ticket", args=[0]).replace("/0/", "/{}/")  # one reverse() for the page, not one a row
     row_query = "&".join(part for part in (filters.query_string(), urlencode({"after": cursor.encode()}) if cursor else "") if part)
     for ticket in rows:
-        ticket.channel_slug, ticket.channel_label = channel_of(ticket)
+        ticket.channel_slug, ticket.channel_label = thread_channel_words(ticket.thread_key)
         ticket.timer = ticket_timer(ticket, now) if ticket.is_open else None
         ticket.age = span_words(now - ticket.created_at)
         ticket.url = ticket_url.format(ticket.pk)

@@ -12,8 +12,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from channels.registry import thread_channel_words
 from oss_inbox.errors import get_or_404
-from oss_inbox.inbox.queue import channel_of
 from oss_inbox.sla.timers import span_words
 from oss_inbox.tickets.models import OPEN_STATUSES, Identity, Message, Organization, Ticket
 
@@ -60,7 +60,7 @@ def organization_tickets(organization):
     past = tickets.exclude(status__in=OPEN_STATUSES)
     past_rows = list(past.order_by("-resolved_at", "-id")[:PAST_TICKETS_SHOWN])
     for ticket in (*open_rows, *past_rows):
-        ticket.channel_slug, ticket.channel_label = channel_of(ticket)
+        ticket.channel_slug, ticket.channel_label = thread_channel_words(ticket.thread_key)
         ticket.title = ticket_title(ticket)
     return open_rows, past_rows, past.count()
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django import forms
 
-from oss_inbox.tickets.models import Message
+from channels.registry import spec_of_message_kind
 
 from .models import AcknowledgementSetting, SlaPolicy
 
@@ -82,7 +82,7 @@ class AcknowledgementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix=kwargs.pop("prefix", None), **kwargs)
-        self.label = Message.Kind(self.instance.kind).label if self.instance.kind in Message.Kind.values else self.instance.kind
+        self.label = _kind_label(self.instance.kind)
         self.fields["enabled"].label = f"Acknowledge {self.label} out of hours"
         self.fields["text"].label = f"{self.label} text"
         self.fields["text"].help_text = "{back_at} becomes e.g. “7:00 AM CT tomorrow”."
@@ -92,6 +92,15 @@ class AcknowledgementForm(forms.ModelForm):
         unknown = [word for word in PLACEHOLDER.findall(text) if word != "{back_at}"]
         if unknown:
             raise forms.ValidationError(f"Only {{back_at}} is filled in; remove {', '.join(unknown)}.")
-        if self.instance.kind in ("mention", "comment", "post") and len(text.replace("{back_at}", "8:00 AM CT on Saturday")) > 270:
-            raise forms.ValidationError("Keep public replies under 270 characters so they fit a post on X.")
+        spec = spec_of_message_kind(self.instance.kind)
+        longest = text.replace("{back_at}", "12:00 PM CT on Wednesday, September 30")
+        problem = spec.reply_problem(longest, answered_kind=self.instance.kind, private=False) if spec and text else ""
+        if problem:  # the channel would refuse it: the acknowledgement would never reach anyone
+            raise forms.ValidationError(problem.replace("this reply", "this text"))
         return text
+
+
+def _kind_label(kind):
+    """ "X mention", "Facebook Messenger", "Email": what customers wrote, as the settings page says it."""
+    spec = spec_of_message_kind(kind)
+    return f"{spec.name} {spec.message_kinds[kind]}".strip() if spec else kind

@@ -18,7 +18,7 @@ from channels.facebook.graph import TOKEN_EXPIRED, WINDOW_CLOSED
 from channels.polling import accounts_due
 from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
-from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services import ReplyRefused, ticket_reply
 
 from .sandbox_accounts import poll
 
@@ -281,14 +281,13 @@ def test_a_messenger_reply_after_the_24_hour_window_fails_in_plain_words(graph, 
     assert graph.replies == []
 
 
-def test_a_reply_too_long_for_messenger_fails_before_it_is_sent(graph, page, agent):
+def test_a_reply_too_long_for_messenger_is_refused_before_it_is_queued(graph, page, agent):
     graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled")
     poll(page)
 
-    message, state = reply(Ticket.objects.get(account=page), agent, "x" * 2001)
+    with pytest.raises(ReplyRefused, match="Messenger allows 2,000 characters; this reply is 1 too long"):
+        reply(Ticket.objects.get(account=page), agent, "x" * 2001)
 
-    assert state == "failed"
-    assert "2,000" in message.delivery_error
     assert api_calls(graph, method="POST") == []
 
 

@@ -10,7 +10,7 @@ import pytest
 from channels import registry
 from channels.models import ChannelKind
 from channels.spec import EMPTY_REPLY, ChannelSpec
-from channels.twitter import length, parse
+from channels.twitter import length
 
 ROOT = Path(__file__).resolve().parents[2]
 FAMILY = "👨‍👩‍👧‍👦"  # four emoji joined by three zero-width joiners: one emoji to X
@@ -49,11 +49,6 @@ def test_a_reply_tweet_of_280_fits_and_of_281_does_not():
     assert spec.reply_problem(FAMILY * 140, answered_kind="mention", private=False) == ""
     link_and_words = "https://example.com/" + "a" * 257  # one link: 23 however long
     assert spec.reply_problem(link_and_words, answered_kind="mention", private=False) == ""
-
-
-def test_tweet_length_has_one_home_that_parse_still_exports():
-    assert parse.tweet_length is length.tweet_length
-    assert parse.MAX_TWEET_LENGTH == length.MAX_TWEET_LENGTH == 280
 
 
 # ---- the reply rule of each channel, public and private ------------------------------------------
@@ -95,17 +90,6 @@ def test_long_limits_show_a_count_only_near_them():
     assert facebook.reply_count("x" * 1599, answered_kind="messenger", private=False) is None
     assert facebook.reply_count("x" * 2001, answered_kind="comment", private=True) == (2001, 2000)
     assert registry.spec_for("email").reply_count("x" * 5000, answered_kind="email", private=False) is None
-
-
-def test_the_limits_are_the_ones_the_adapters_enforce():
-    from channels.facebook import adapter as facebook_adapter
-    from channels.facebook import spec as facebook_spec
-    from channels.twitter import adapter as twitter_adapter
-    from channels.twitter import spec as twitter_spec
-
-    assert facebook_spec.COMMENT_TEXT_LIMIT == facebook_adapter.COMMENT_TEXT_LIMIT
-    assert facebook_spec.MESSENGER_TEXT_LIMIT == facebook_adapter.MESSENGER_TEXT_LIMIT
-    assert twitter_spec.MAX_DM_LENGTH == twitter_adapter.MAX_DM_LENGTH
 
 
 # ---- names, conversations and private replies ----------------------------------------------------

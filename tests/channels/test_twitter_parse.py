@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from channels.base import Author, Inbound, Unparseable
-from channels.twitter.parse import MAX_TWEET_LENGTH, parse_dm_events, parse_mentions, tweet_length
+from channels.twitter.length import MAX_TWEET_LENGTH, tweet_length
+from channels.twitter.parse import parse_dm_events, parse_mentions
 
 from .corpus import load_json, require_corpus
 

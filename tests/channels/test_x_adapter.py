@@ -21,7 +21,7 @@ from channels.sandbox.x_state import one_to_one
 from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
 from channels.twitter.adapter import REVOKED, newest_id
 from oss_inbox.tickets.models import Identity, Message, Ticket, UnprocessedItem
-from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services import ReplyRefused, ticket_reply
 
 from .sandbox_accounts import poll, x_account
 from .worker_process import poll_in_another_process, wait_until
@@ -258,15 +258,10 @@ def test_a_reply_to_a_mention_is_posted_in_reply_to_it_and_gets_its_tweet_id(x_a
         assert "Crews are on Elm St" in page.read().decode()
 
 
-def test_a_reply_over_280_characters_fails_before_sending_with_the_reason(x_api, mention, agent):
-    too_long = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + "Thank you! " + LINK)
-    start = len(x_api.requests)
-    assert outbox_deliver("reply", too_long.pk) == "failed"
-    too_long.refresh_from_db()
-    assert too_long.delivery_error == "Reply is 284 characters; X allows 280."
-    assert x_api.requests[start:] == [] and x_api.posted_tweets == []
-    too_long.ticket.refresh_from_db()  # the customer got nothing: the first-response clock runs again
-    assert too_long.ticket.first_response_at is None and too_long.ticket.sla_due_at is not None
+def test_a_reply_over_280_characters_is_refused_before_it_is_queued_with_the_reason(x_api, mention, agent):
+    with pytest.raises(ReplyRefused, match="X allows 280 characters; this reply is 4 too long"):
+        ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + "Thank you! " + LINK)
+    assert not mention.ticket.messages.filter(direction="outbound").exists() and x_api.posted_tweets == []
     # The link counts 23 however long it is: 273 by X's count, 324 letters.
     fits = ticket_reply(ticket=mention.ticket, author=agent, text=OUTAGE * 5 + LINK)
     assert outbox_deliver("reply", fits.pk) == "sent"

@@ -22,9 +22,10 @@ from .lifecycle import (
     ticket_retry_reply,
     ticket_set_priority,
     ticket_set_status,
+    tickets_tag_history,
 )
+from .delivery import REPLY_OUTBOX, reply_record_delivered
 from .outbox import outbox_reconcile
-from .delivery import REPLY_OUTBOX
 
 
 def reply_look_up(message):
@@ -42,6 +43,7 @@ __all__ = [
     "contact_merge",
     "ingest",
     "reply_look_up",
+    "reply_record_delivered",
     "ticket_add_note",
     "ticket_add_tags",
     "ticket_assign",
@@ -51,4 +53,5 @@ __all__ = [
     "ticket_retry_reply",
     "ticket_set_priority",
     "ticket_set_status",
+    "tickets_tag_history",
 ]
