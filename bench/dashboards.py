@@ -56,26 +56,55 @@ def main(argv=None):
     options = parser.parse_args(argv)
     settings.DEBUG = False  # no query log kept per request, as in production
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    print(f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, "
-          f"{Ticket.objects.count():,} tickets")
+    print(
+        f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, "
+        f"{Ticket.objects.count():,} tickets"
+    )
     started = time.perf_counter()
     result = rollup_refresh()
-    print(f"Facts brought up to date: {result.refreshed:,} tickets in {time.perf_counter() - started:.1f} s\n")
+    print(
+        f"Facts brought up to date: {result.refreshed:,} tickets in {time.perf_counter() - started:.1f} s\n"
+    )
     client = supervisor_client()
     today = local_today(timezone.now())
     rows = []
     for days in (30, 365):
         query = f"start={today - timedelta(days=days - 1)}&end={today}"
-        rows.append(measure(client, f"Dashboard, {days} days", f"/dashboards/?{query}", options, TARGETS_MS[days]))
+        rows.append(
+            measure(client, f"Dashboard, {days} days", f"/dashboards/?{query}", options, TARGETS_MS[days])
+        )
     for days in (30, 365):
         query = f"start={today - timedelta(days=days - 1)}&end={today}"
-        rows.append(measure(client, f"Dashboard, {days} days, first view after the facts changed",
-                            f"/dashboards/?{query}", options, None, facts_changed=True))
+        rows.append(
+            measure(
+                client,
+                f"Dashboard, {days} days, first view after the facts changed",
+                f"/dashboards/?{query}",
+                options,
+                None,
+                facts_changed=True,
+            )
+        )
     query = f"start={today - timedelta(days=29)}&end={today}"
-    rows.append(measure(client, "Minute poll (htmx body), 30 days", f"/dashboards/?{query}", options, None,
-                        headers={"HX-Request": "true", "HX-Target": "dashboard-body"}))
-    rows.append(measure(client, "CSV export (daily), 365 days",
-                        f"/dashboards/export/daily.csv?start={today - timedelta(days=364)}&end={today}", options, None))
+    rows.append(
+        measure(
+            client,
+            "Minute poll (htmx body), 30 days",
+            f"/dashboards/?{query}",
+            options,
+            None,
+            headers={"HX-Request": "true", "HX-Target": "dashboard-body"},
+        )
+    )
+    rows.append(
+        measure(
+            client,
+            "CSV export (daily), 365 days",
+            f"/dashboards/export/daily.csv?start={today - timedelta(days=364)}&end={today}",
+            options,
+            None,
+        )
+    )
     rows.append(time_refresh(options))
     print_table(rows)
     return 0 if all(row["ok"] for row in rows) else 1
@@ -136,8 +165,16 @@ def summary(name, timings, target_ms, queries):
     ordered = sorted(timings)
     p50, p95, p99 = (percentile(ordered, fraction) for fraction in (0.5, 0.95, 0.99))
     ok = target_ms is None or p95 <= target_ms
-    return {"name": name, "n": len(timings), "p50": p50, "p95": p95, "p99": p99,
-            "target": target_ms, "ok": ok, "queries": queries}
+    return {
+        "name": name,
+        "n": len(timings),
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "target": target_ms,
+        "ok": ok,
+        "queries": queries,
+    }
 
 
 def print_table(rows):
@@ -146,7 +183,9 @@ def print_table(rows):
     for row in rows:
         target = "" if row["target"] is None else f"≤ {row['target']} ms: {'met' if row['ok'] else 'MISSED'}"
         queries = "" if row["queries"] is None else row["queries"]
-        print(f"| {row['name']} | {row['n']} | {queries} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} | {target} |")
+        print(
+            f"| {row['name']} | {row['n']} | {queries} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} | {target} |"
+        )
 
 
 if __name__ == "__main__":

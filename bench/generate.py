@@ -75,10 +75,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=positive, default=100_000, help="tickets to add (default 100000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--batch-size", type=positive, default=5000, help="tickets per transaction (default 5000)")
-    parser.add_argument("--accounts", type=positive, default=3, help="channel accounts over X, Facebook, email in turn")
-    parser.add_argument("--stop-after", type=positive, help="only the oldest N of the tickets (see bench/replicate.py)")
-    parser.add_argument("--recent-days", type=positive, help="only the tickets of the last N days of the history")
+    parser.add_argument(
+        "--batch-size", type=positive, default=5000, help="tickets per transaction (default 5000)"
+    )
+    parser.add_argument(
+        "--accounts", type=positive, default=3, help="channel accounts over X, Facebook, email in turn"
+    )
+    parser.add_argument(
+        "--stop-after", type=positive, help="only the oldest N of the tickets (see bench/replicate.py)"
+    )
+    parser.add_argument(
+        "--recent-days", type=positive, help="only the tickets of the last N days of the history"
+    )
     options = parser.parse_args(argv)
     generate(options.tickets, seed=options.seed, batch_size=options.batch_size, accounts=options.accounts,
              part=_part(options))  # fmt: skip
@@ -110,7 +118,11 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     """
     out = out or sys.stdout
     history = History(
-        random.Random(seed), tickets=tickets, accounts=bench_accounts(accounts), agents=bench_agents(), now=now,
+        random.Random(seed),
+        tickets=tickets,
+        accounts=bench_accounts(accounts),
+        agents=bench_agents(),
+        now=now,
         first=part[0] if part else 0,
     )
     first, last = part or (0, tickets)
@@ -182,12 +194,16 @@ def insert(rows, counts):
 
 
 def finish():
-    statements = connection.ops.sequence_reset_sql(no_style(), FILLED)  # none on SQLite: AUTOINCREMENT follows
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), FILLED
+    )  # none on SQLite: AUTOINCREMENT follows
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(model._meta.db_table) for model in FILLED))
+            cursor.execute(
+                "ANALYZE " + ", ".join(connection.ops.quote_name(model._meta.db_table) for model in FILLED)
+            )
 
 
 def report(out, counts, total, elapsed, final=False):
@@ -212,7 +228,9 @@ class History:
         self.start = self.now - HISTORY
         self.agents = agents
         self.accounts = {kind: [a.pk for a in accounts if a.kind == kind] for kind in CHANNELS}
-        self.channels = [kind for kind in CHANNELS if self.accounts[kind] for _ in range(CHANNEL_SHARES[kind])]
+        self.channels = [
+            kind for kind in CHANNELS if self.accounts[kind] for _ in range(CHANNEL_SHARES[kind])
+        ]
         self.texts = content.sample_texts(rng, make_customers(rng, 60), TEXT_SAMPLES)
         self.next_id = {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in FILLED}
         self.first_contact = self.next_id[Contact]
@@ -228,7 +246,9 @@ class History:
     def batch(self, first, last):
         rows = {model: [] for model in FILLED}
         batch_start = self.start + HISTORY * (first / self.total)  # before any of the batch's tickets
-        self.add_contacts(rows, -(-(last - self.first) // TICKETS_PER_CONTACT) - len(self.contact_channels), batch_start)
+        self.add_contacts(
+            rows, -(-(last - self.first) // TICKETS_PER_CONTACT) - len(self.contact_channels), batch_start
+        )
         for index in range(first, last):
             TicketBuilder(self, rows, self.created_at(index)).build()
         return rows
@@ -250,8 +270,13 @@ class History:
         external_id = f"customer{contact_id}@example.com" if channel == "email" else f"gen-{contact_id}"
         handle = external_id if channel == "email" else f"customer{contact_id}"
         return Identity(
-            pk=self.take_id(Identity), contact_id=contact_id, kind=channel, external_id=external_id,
-            handle=handle if channel != "facebook" else "", display_name=name, created_at=created_at,
+            pk=self.take_id(Identity),
+            contact_id=contact_id,
+            kind=channel,
+            external_id=external_id,
+            handle=handle if channel != "facebook" else "",
+            display_name=name,
+            created_at=created_at,
         )
 
     def some_contact(self):
@@ -286,9 +311,14 @@ class TicketBuilder:
     def build(self):
         steps = self.timeline()
         ticket = Ticket(
-            pk=self.ticket_id, account_id=self.account_id, contact_id=self.contact_id,
-            thread_key=f"{THREAD_PREFIX[self.kind]}:gen-{self.ticket_id}", status=self.status,
-            priority=self.rng.choice(PRIORITIES), assignee_id=self.agent, created_at=self.created_at,
+            pk=self.ticket_id,
+            account_id=self.account_id,
+            contact_id=self.contact_id,
+            thread_key=f"{THREAD_PREFIX[self.kind]}:gen-{self.ticket_id}",
+            status=self.status,
+            priority=self.rng.choice(PRIORITIES),
+            assignee_id=self.agent,
+            created_at=self.created_at,
         )
         self.event("created", self.created_at)
         for number, (direction, moment) in enumerate(steps):
@@ -327,8 +357,13 @@ class TicketBuilder:
 
     def add_message(self, ticket, number, direction, moment):
         message = Message(
-            pk=self.history.take_id(Message), ticket_id=self.ticket_id, account_id=self.account_id,
-            direction=direction, kind="note" if direction == "note" else self.kind, sent_at=moment, created_at=moment,
+            pk=self.history.take_id(Message),
+            ticket_id=self.ticket_id,
+            account_id=self.account_id,
+            direction=direction,
+            kind="note" if direction == "note" else self.kind,
+            sent_at=moment,
+            created_at=moment,
         )
         if direction == "note":
             message.text, message.author_user_id = self.rng.choice(self.history.texts["notes"]), self.agent
@@ -339,7 +374,10 @@ class TicketBuilder:
         self.rows[Message].append(message)
 
     def add_inbound(self, ticket, message, moment):
-        message.text, message.author_identity_id = self.rng.choice(self.history.texts["inbound"]), self.identity_id
+        message.text, message.author_identity_id = (
+            self.rng.choice(self.history.texts["inbound"]),
+            self.identity_id,
+        )
         ticket.last_inbound_at = moment
         self.event("message_in", moment)
 
@@ -370,8 +408,12 @@ class TicketBuilder:
     def event(self, kind, moment, *, actor=None, data=None):
         self.rows[TicketEvent].append(
             TicketEvent(
-                pk=self.history.take_id(TicketEvent), ticket_id=self.ticket_id, kind=kind, actor_id=actor,
-                data=data or {}, created_at=moment,
+                pk=self.history.take_id(TicketEvent),
+                ticket_id=self.ticket_id,
+                kind=kind,
+                actor_id=actor,
+                data=data or {},
+                created_at=moment,
             )
         )
 

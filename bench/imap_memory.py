@@ -84,13 +84,17 @@ def run(args):
         shutil.rmtree(work, ignore_errors=True)
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     database = env["DATABASE_URL"].split(":", 1)[0]
-    print("| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored | load average (1/5/15 min) |")
+    print(
+        "| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored | load average (1/5/15 min) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {args.server} | {database} | {args.messages} | {args.megabytes:g} | {report['rss_before_mb']:.0f} MB "
           f"| **{report['peak_rss_mb']:.0f} MB** | {report['rss_after_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
           f"| {load} |")  # fmt: skip
     if abs(report["peak_rss_mb"] - report["high_water_mb"]) > 5:
-        print(f"ru_maxrss {report['peak_rss_mb']:.0f} MB but VmHWM {report['high_water_mb']:.0f} MB: inherited from this process?")
+        print(
+            f"ru_maxrss {report['peak_rss_mb']:.0f} MB but VmHWM {report['high_water_mb']:.0f} MB: inherited from this process?"
+        )
     if report["problems"]:
         sys.exit("Not stored as sent: " + "; ".join(report["problems"]))
 
@@ -117,7 +121,9 @@ def poll_in_worker(env, work, settings):
 
 def report_worker(report, args):
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
-    print("| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak | stored | load average |")
+    print(
+        "| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak | stored | load average |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {args.server} | {args.messages} | {args.megabytes:g} | **{report['pool_peak_mb']:.0f} MB** "
           f"| {report['pool_after_mb']:.0f} MB | {report['main_peak_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
@@ -245,7 +251,9 @@ def child_enqueue(settings, timeout=600):
 
     started = time.monotonic()
     poll_account.delay(settings["account_id"])
-    while ChannelAccount.objects.filter(pk=settings["account_id"], last_success_at__isnull=True, last_error="").exists():
+    while ChannelAccount.objects.filter(
+        pk=settings["account_id"], last_success_at__isnull=True, last_error=""
+    ).exists():
         if time.monotonic() - started > timeout:
             raise SystemExit("the worker did not finish the poll in time")
         time.sleep(0.5)

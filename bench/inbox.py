@@ -49,9 +49,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per row (default 200)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests first (default 5)")
-    parser.add_argument("--renice", type=int, default=0, metavar="N",
-                        help="run this process and its PostgreSQL backend at niceness N (e.g. -10, needs root "
-                             "and a local server): on a machine shared with other work, a fairer view of the code's speed")
+    parser.add_argument(
+        "--renice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run this process and its PostgreSQL backend at niceness N (e.g. -10, needs root "
+        "and a local server): on a machine shared with other work, a fairer view of the code's speed",
+    )
     options = parser.parse_args(argv)
     if options.renice:
         renice(options.renice)
@@ -59,19 +64,29 @@ def main(argv=None):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     tickets = Ticket.objects.count()
     open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES).count()
-    print(f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, {tickets:,} tickets, "
-          f"{open_tickets:,} open\n")
+    print(
+        f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, {tickets:,} tickets, "
+        f"{open_tickets:,} open\n"
+    )
     client = agent_client()
     rows = [
         measure(client, "Queue page (All open)", "/", options, "queue"),
         measure(client, "Queue page, Mine", "/?view=mine", options, "queue"),
-        measure(client, "Queue page, Breached + channel email", "/?view=breached&channel=email", options, "queue"),
+        measure(
+            client, "Queue page, Breached + channel email", "/?view=breached&channel=email", options, "queue"
+        ),
         measure(client, "Queue page, second keyset page", second_page_url(client), options, "queue"),
         measure(client, "Queue page, Resolved (newest first)", "/?view=resolved", options, "queue"),
-        measure(client, "Queue page, search \"outage\" (open)", "/?q=outage", options, None),
-        measure(client, "Queue page, search \"outage\" (resolved)", "/?view=resolved&q=outage", options, None),
-        measure(client, "Live refresh rows (htmx partial)", "/", options, None,
-                headers={"HX-Request": "true", "HX-Target": "queue-live"}),
+        measure(client, 'Queue page, search "outage" (open)', "/?q=outage", options, None),
+        measure(client, 'Queue page, search "outage" (resolved)', "/?view=resolved&q=outage", options, None),
+        measure(
+            client,
+            "Live refresh rows (htmx partial)",
+            "/",
+            options,
+            None,
+            headers={"HX-Request": "true", "HX-Target": "queue-live"},
+        ),
         measure_refresh(client, options),
         measure_tickets(client, options),
         measure_claims(client, options),
@@ -96,7 +111,7 @@ def print_sql_times():
     work = {
         "Queue rows, All open (first page)": lambda: queue_page(user, QueueFilters(), now=now),
         "Queue rows, Resolved (first page)": lambda: queue_page(user, QueueFilters(view="resolved"), now=now),
-        "Queue rows, search \"outage\" (open)": lambda: queue_page(user, QueueFilters(q="outage"), now=now),
+        'Queue rows, search "outage" (open)': lambda: queue_page(user, QueueFilters(q="outage"), now=now),
         "View list counts, not cached": lambda: (cache.clear(), view_counts(user, now=now)),
         "Refresh version": open_queue_version,
     }
@@ -126,7 +141,9 @@ def renice(niceness):
 
 
 def agent_client():
-    user, created = get_user_model().objects.get_or_create(username=BENCH_AGENT, defaults={"first_name": "Bench"})
+    user, created = get_user_model().objects.get_or_create(
+        username=BENCH_AGENT, defaults={"first_name": "Bench"}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -171,13 +188,24 @@ def measure(client, name, url, options, target, headers=None, expect=200):
 def measure_refresh(client, options):
     """The 5-second poll when nothing changed: If-None-Match with the current version -> 304."""
     etag = client.get("/queue/version/")["ETag"]
-    return measure(client, "Unchanged refresh (304)", "/queue/version/", options, "refresh",
-                   headers={"If-None-Match": etag}, expect=304)
+    return measure(
+        client,
+        "Unchanged refresh (304)",
+        "/queue/version/",
+        options,
+        "refresh",
+        headers={"If-None-Match": etag},
+        expect=304,
+    )
 
 
 def measure_tickets(client, options):
     """The ticket page of the open tickets soonest due, one after another."""
-    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("sla_due_at", "id").values_list("pk", flat=True)[:50])
+    ids = list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .order_by("sla_due_at", "id")
+        .values_list("pk", flat=True)[:50]
+    )
     urls = [f"/tickets/{pk}/" for pk in ids]
     for url in urls[: options.warmup]:
         check(client.get(url), url)
@@ -193,7 +221,9 @@ def measure_tickets(client, options):
 def measure_claims(client, options):
     """Claims of distinct unassigned open tickets (a redirect each); then every claim is undone."""
     count = min(options.requests, 100)
-    chosen = list(Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=True).order_by("id")[: count + 1])
+    chosen = list(
+        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=True).order_by("id")[: count + 1]
+    )
     if len(chosen) < 2:
         return summary("Claim (POST)", [], None, None, os.getloadavg()[0])
     last_event = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -219,22 +249,38 @@ def summary(name, timings, target, queries, load_before):
     ordered = sorted(timings)
     p50, p95, p99 = (percentile(ordered, f) for f in (0.5, 0.95, 0.99))
     target_ms, max_queries = TARGETS.get(target, (None, None))
-    ok = (target_ms is None or (p95 is not None and p95 <= target_ms)) and (max_queries is None or queries <= max_queries)
+    ok = (target_ms is None or (p95 is not None and p95 <= target_ms)) and (
+        max_queries is None or queries <= max_queries
+    )
     load = f"{load_before:.2f}-{os.getloadavg()[0]:.2f}"
     cpu = percentile(sorted(CPU_MS), 0.5) if timings else None
-    return {"name": name, "p50": p50, "p95": p95, "p99": p99, "cpu": cpu, "queries": queries, "load": load,
-            "target": f"p95 ≤ {target_ms} ms" + (f", ≤ {max_queries} queries" if max_queries else "") if target_ms else "",
-            "ok": ok}
+    return {
+        "name": name,
+        "p50": p50,
+        "p95": p95,
+        "p99": p99,
+        "cpu": cpu,
+        "queries": queries,
+        "load": load,
+        "target": f"p95 ≤ {target_ms} ms" + (f", ≤ {max_queries} queries" if max_queries else "")
+        if target_ms
+        else "",
+        "ok": ok,
+    }
 
 
 def print_table(rows):
-    print("| Request | p50 ms | p95 ms | p99 ms | Python CPU p50 ms | SQL queries | load avg (1 min) | target |")
+    print(
+        "| Request | p50 ms | p95 ms | p99 ms | Python CPU p50 ms | SQL queries | load avg (1 min) | target |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for row in rows:
         figures = " | ".join("—" if row[k] is None else f"{row[k]:.1f}" for k in ("p50", "p95", "p99", "cpu"))
         verdict = ("met" if row["ok"] else "MISSED") if row["target"] else ""
-        print(f"| {row['name']} | {figures} | {row['queries'] if row['queries'] is not None else '—'} | {row['load']} | "
-              f"{row['target']} {verdict} |")
+        print(
+            f"| {row['name']} | {figures} | {row['queries'] if row['queries'] is not None else '—'} | {row['load']} | "
+            f"{row['target']} {verdict} |"
+        )
 
 
 if __name__ == "__main__":

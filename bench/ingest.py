@@ -50,14 +50,16 @@ def mentions_response(rng, first_id, size, customers):
         author = rng.choice(customers)
         users[author] = {"id": author, "username": f"customer{author}", "name": f"Customer {author}"}
         tweet_id = str(first_id + n)
-        tweets.append({
-            "id": tweet_id,
-            "text": rng.choice(TEXTS).format(street=rng.choice(STREETS), n=rng.randint(1000, 9999)),
-            "author_id": author,
-            "conversation_id": tweet_id,
-            "created_at": (base + timedelta(milliseconds=n)).isoformat().replace("+00:00", "Z"),
-            "edit_history_tweet_ids": [tweet_id],
-        })
+        tweets.append(
+            {
+                "id": tweet_id,
+                "text": rng.choice(TEXTS).format(street=rng.choice(STREETS), n=rng.randint(1000, 9999)),
+                "author_id": author,
+                "conversation_id": tweet_id,
+                "created_at": (base + timedelta(milliseconds=n)).isoformat().replace("+00:00", "Z"),
+                "edit_history_tweet_ids": [tweet_id],
+            }
+        )
     tweets.reverse()  # newest first, as X answers
     return {"data": tweets, "includes": {"users": list(users.values())}, "meta": {"result_count": size}}
 
@@ -107,14 +109,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--size", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=None, help="Same seed, same tweet ids: a rerun then measures duplicates.")
-    parser.add_argument("--bulk-create", action="store_true",
-                        help="Write rows with Django's bulk_create instead of COPY (services/rows.py), to compare.")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="Same seed, same tweet ids: a rerun then measures duplicates."
+    )
+    parser.add_argument(
+        "--bulk-create",
+        action="store_true",
+        help="Write rows with Django's bulk_create instead of COPY (services/rows.py), to compare.",
+    )
     args = parser.parse_args()
     if args.bulk_create:
         from oss_inbox.tickets.services import batch
 
-        batch.rows_insert = lambda objs: (lambda rows: rows and type(rows[0]).objects.bulk_create(rows))(list(objs))
+        batch.rows_insert = lambda objs: (lambda rows: rows and type(rows[0]).objects.bulk_create(rows))(
+            list(objs)
+        )
     rates, cpu, backend = run(args.batches, args.size, args.seed)
     # Items per CPU-second: the rate this process would reach alone on a core (the database's
     # backend on another), whatever else the machine is doing.

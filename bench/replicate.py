@@ -68,21 +68,28 @@ def main(argv=None):
     if not top["tickets_ticket"]:
         sys.exit("Nothing to copy: run bench/generate.py first.")
     span_days = (last - first).days + 1
-    print(f"Copying {top['tickets_ticket']:,} tickets ({first:%Y-%m-%d} to {last:%Y-%m-%d}, {span_days} days) {options.copies}×")
+    print(
+        f"Copying {top['tickets_ticket']:,} tickets ({first:%Y-%m-%d} to {last:%Y-%m-%d}, {span_days} days) {options.copies}×"
+    )
     for copy in range(1, options.copies + 1):
         started = time.monotonic()
         with transaction.atomic(), connection.cursor() as cursor:
             for table, foreign_keys in TABLES.items():
                 columns = _columns(cursor, table)
-                select = ", ".join(_expression(table, column, kind, foreign_keys, top, copy, span_days) for column, kind in columns)
+                select = ", ".join(
+                    _expression(table, column, kind, foreign_keys, top, copy, span_days)
+                    for column, kind in columns
+                )
                 where = ORIGINALS[table].format(top=top)
                 names = ", ".join(column for column, _ in columns)
                 cursor.execute(f"INSERT INTO {table} ({names}) SELECT {select} FROM {table} WHERE {where}")
         print(f"  copy {copy}: {time.monotonic() - started:.0f} s, {span_days * copy} days later")
     finish()  # sequences past the new ids, ANALYZE
     with connection.cursor() as cursor:
-        print(f"Now {_scalar(cursor, 'SELECT count(*) FROM tickets_ticket'):,} tickets, "
-              f"{_scalar(cursor, 'SELECT count(*) FROM tickets_message'):,} messages")
+        print(
+            f"Now {_scalar(cursor, 'SELECT count(*) FROM tickets_ticket'):,} tickets, "
+            f"{_scalar(cursor, 'SELECT count(*) FROM tickets_message'):,} messages"
+        )
     return 0
 
 

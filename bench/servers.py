@@ -65,9 +65,20 @@ def web_processes(env, count, *, workers=1):
     logs = [open(folder / f"web-{port}.log", "w") for port in ports]
     servers = [
         subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "oss_inbox.wsgi"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "oss_inbox.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         for port, log in zip(ports, logs)
     ]

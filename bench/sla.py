@@ -57,8 +57,7 @@ def main():
     cases = [
         ("add_coverage_time, 24 h", lambda s, sch: add_coverage_time(s, timedelta(hours=24), sch)),
         ("add_coverage_time, 30 days", lambda s, sch: add_coverage_time(s, timedelta(days=30), sch)),
-        ("coverage_between, 365-day span",
-         lambda s, sch: coverage_between(s, s + timedelta(days=365), sch)),
+        ("coverage_between, 365-day span", lambda s, sch: coverage_between(s, s + timedelta(days=365), sch)),
     ]
     print(f"DEFAULT_SOCIAL (America/Chicago), {CALLS:,} starts spread over 2026, one core\n")
     print("| call | cold calls/s | cold µs/call | warm calls/s | warm µs/call |")

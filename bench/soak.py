@@ -38,8 +38,12 @@ SENT_LISTS = ("tweets", "dms", "facebook", "mail")
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30.0, help="How long the customers write (default 30).")
-    parser.add_argument("--every", default="0.8 2", help="Seconds between two customers' messages (default '0.8 2').")
+    parser.add_argument(
+        "--minutes", type=float, default=30.0, help="How long the customers write (default 30)."
+    )
+    parser.add_argument(
+        "--every", default="0.8 2", help="Seconds between two customers' messages (default '0.8 2')."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="oss-soak-") as var_dir:
         stack = Stack(Path(var_dir), SANDBOX_CUSTOMER_EVERY=args.every, DEMO_TICKETS="3")
@@ -68,7 +72,10 @@ def soak(stack, var_dir, minutes):
         answers += answer_new_tickets(agent, run, len(answers), failures)
         if time.monotonic() - started >= (reported + 1) * 60:
             reported += 1
-            print(f"soak: minute {reported}: {len(stack.written())} messages written, {len(answers)} answers sent", flush=True)
+            print(
+                f"soak: minute {reported}: {len(stack.written())} messages written, {len(answers)} answers sent",
+                flush=True,
+            )
         time.sleep(ANSWER_EVERY_SECONDS)
     stack.pause_customers()
     written = stack.written()
@@ -80,7 +87,9 @@ def soak(stack, var_dir, minutes):
         if caught_up or time.monotonic() > deadline:
             break
         time.sleep(5)
-    return summarise(stack, minutes, written, stored, answers, sent, failures, stack_up=stack.process.poll() is None)
+    return summarise(
+        stack, minutes, written, stored, answers, sent, failures, stack_up=stack.process.poll() is None
+    )
 
 
 def answer_new_tickets(agent, run, answered, failures):
@@ -92,7 +101,12 @@ def answer_new_tickets(agent, run, answered, failures):
     try:
         for ticket_id in agent.open_tickets():
             mark = f"(soak {run}-{answered + len(marks)})"
-            if agent.reply(ticket_id, f"Thanks for telling us; crews are on it {mark}.", action="reply_resolve", check=False):
+            if agent.reply(
+                ticket_id,
+                f"Thanks for telling us; crews are on it {mark}.",
+                action="reply_resolve",
+                check=False,
+            ):
                 marks.append(mark)
     except requests.RequestException as error:
         failures.append(f"{time.strftime('%H:%M:%S')} {error.__class__.__name__}: {error}"[:200])
@@ -122,16 +136,22 @@ def external_id(item):
 
 def sent_marks(stack):
     sent = stack.sent()
-    return Counter(mark for name in SENT_LISTS for item in sent[name] for mark in MARK.findall(item.get("text", "")))
+    return Counter(
+        mark for name in SENT_LISTS for item in sent[name] for mark in MARK.findall(item.get("text", ""))
+    )
 
 
 def summarise(stack, minutes, written, stored, answers, sent, failures, *, stack_up):
-    restarts = [line for line in stack.lines if line.startswith("make run|") and "stopped (exit status" in line]
+    restarts = [
+        line for line in stack.lines if line.startswith("make run|") and "stopped (exit status" in line
+    ]
     doubled = sorted(id_ for id_, count in stored.items() if count > 1)
     missing = sorted(item["id"] for item in written if not stored[item["id"]])
     answers_missing = [mark for mark in answers if not sent[mark]]
     answers_doubled = [mark for mark in answers if sent[mark] > 1]
-    passed = stack_up and not (restarts or failures or doubled or missing or answers_missing or answers_doubled)
+    passed = stack_up and not (
+        restarts or failures or doubled or missing or answers_missing or answers_doubled
+    )
     return {
         "passed": passed, "minutes": minutes, "make run still up": stack_up, "crashed processes": len(restarts),
         "restarts": restarts, "agent requests failed": failures, "messages written": len(written), "by kind": dict(Counter(i["kind"] for i in written)),

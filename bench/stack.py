@@ -199,5 +199,7 @@ class Agent:
             timeout=30,
         )  # fmt: skip
         if check:
-            assert answer.ok, f"reply to ticket {ticket_id} refused ({answer.status_code}): {answer.text[:500]}"
+            assert answer.ok, (
+                f"reply to ticket {ticket_id} refused ({answer.status_code}): {answer.text[:500]}"
+            )
         return answer.ok

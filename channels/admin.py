@@ -11,4 +11,11 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     # (where the account connects) change there too, where a new host asks for the secrets again
     # (channels/forms.py DESTINATIONS); here they could send the saved ones anywhere.
     exclude = ["credentials"]
-    readonly_fields = ["settings", "lease_until", "last_success_at", "last_error", "last_error_at", "created_at"]
+    readonly_fields = [
+        "settings",
+        "lease_until",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+        "created_at",
+    ]

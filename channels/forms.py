@@ -33,7 +33,9 @@ class ChannelAccountForm(forms.ModelForm):
         self.fields["self_external_id"].required = True
         self.fields["poll_interval_seconds"].min_value = 15
         self.fields["coverage_schedule"].empty_label = "The default schedule"
-        self.fields["coverage_schedule"].help_text = (
+        self.fields[
+            "coverage_schedule"
+        ].help_text = (
             "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
         )
         for name, label, help_text in self.channel.settings:
@@ -67,20 +69,29 @@ class ChannelAccountForm(forms.ModelForm):
         return cleaned
 
     def _entered_secrets(self, cleaned):
-        return {name: cleaned[f"secret_{name}"] for name, _ in self.channel.credentials
-                if cleaned.get(f"secret_{name}")}
+        return {
+            name: cleaned[f"secret_{name}"]
+            for name, _ in self.channel.credentials
+            if cleaned.get(f"secret_{name}")
+        }
 
     def _require_every_secret_once_one_is_entered(self, cleaned):
         """Unreadable credentials cannot be completed with a few new secrets: the others would be lost."""
         entered = self._entered_secrets(cleaned)
-        missing = [(name, label) for name, label in self.channel.credentials
-                   if name not in entered and name not in self.channel.optional_secrets]
+        missing = [
+            (name, label)
+            for name, label in self.channel.credentials
+            if name not in entered and name not in self.channel.optional_secrets
+        ]
         if not entered or not missing:
             return
         words = _words([label for _, label in missing])
-        self.add_error(None, f"The saved credentials cannot be read with this server's keys, so they cannot "
-                             f"be completed: enter the {words} too, or none of them to keep the saved ones "
-                             f"until the right key is added.")
+        self.add_error(
+            None,
+            f"The saved credentials cannot be read with this server's keys, so they cannot "
+            f"be completed: enter the {words} too, or none of them to keep the saved ones "
+            f"until the right key is added.",
+        )
         for name, _ in missing:
             self.add_error(f"secret_{name}", "Enter it too: the saved one cannot be read.")
 
@@ -89,20 +100,30 @@ class ChannelAccountForm(forms.ModelForm):
         saved_settings = self.instance.settings
         saved_secrets = self.instance.credentials if self.instance.pk else {}
         if self.unreadable:  # each may be there, and be sent once the right key is added
-            saved_secrets = {name: True for name, _ in self.channel.credentials
-                             if name not in self.channel.optional_secrets}
+            saved_secrets = {
+                name: True
+                for name, _ in self.channel.credentials
+                if name not in self.channel.optional_secrets
+            }
         settings_labels = {name: label for name, label, _ in self.channel.settings}
         secret_labels = dict(self.channel.credentials)
         for where, secrets in self.channel.destinations:
-            changed = [name for name in where if str(saved_settings.get(name) or "").strip()
-                       != (cleaned.get(f"setting_{name}") or "").strip()]
+            changed = [
+                name
+                for name in where
+                if str(saved_settings.get(name) or "").strip()
+                != (cleaned.get(f"setting_{name}") or "").strip()
+            ]
             kept = [name for name in secrets if saved_secrets.get(name) and not cleaned.get(f"secret_{name}")]
             if not (changed and kept):
                 continue
             changed_words = _words([settings_labels[name] for name in changed])
             kept_words = _words([secret_labels[name] for name in kept])
-            self.add_error(None, f"The {changed_words} changed, so the saved {kept_words} will not be sent "
-                                 f"there: enter the {kept_words} again, or put the {changed_words} back.")
+            self.add_error(
+                None,
+                f"The {changed_words} changed, so the saved {kept_words} will not be sent "
+                f"there: enter the {kept_words} again, or put the {changed_words} back.",
+            )
             for name in kept:
                 self.add_error(f"secret_{name}", f"Enter it again: the {changed_words} changed.")
 
@@ -112,9 +133,10 @@ class ChannelAccountForm(forms.ModelForm):
         only the columns this form owns, so a poll running meanwhile keeps its cursor and lease."""
         account = super().save(commit=False)
         account.kind = self.kind
-        account.settings = {**account.settings, **{
-            name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in self.channel.settings
-        }}
+        account.settings = {
+            **account.settings,
+            **{name: self.cleaned_data[f"setting_{name}"].strip() for name, _, _ in self.channel.settings},
+        }
         entered = self._entered_secrets(self.cleaned_data)
         fields = [*self._meta.fields, "kind", "settings", "credentials"]
         if not self.unreadable:
@@ -142,12 +164,18 @@ def _resume_polling(account):
     account.error_is_permanent, account.last_error, account.consecutive_failures = False, "", 0
     account.failing_since = account.failure_reported_at = None
     account.next_poll_at = timezone.now()
-    return ["error_is_permanent", "last_error", "consecutive_failures", "failing_since",
-            "failure_reported_at", "next_poll_at"]
+    return [
+        "error_is_permanent",
+        "last_error",
+        "consecutive_failures",
+        "failing_since",
+        "failure_reported_at",
+        "next_poll_at",
+    ]
 
 
 def _words(labels):
-    """"IMAP host and IMAP port"; "API key, API key secret and Access token"."""
+    """ "IMAP host and IMAP port"; "API key, API key secret and Access token"."""
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 

@@ -41,7 +41,11 @@ class ChannelAccount(models.Model):
     # The team's hours on this account: when to acknowledge automatically, and what a coverage-
     # clock SLA target counts. Empty means the default schedule.
     coverage_schedule = models.ForeignKey(
-        "sla.CoverageSchedule", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts",
+        "sla.CoverageSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
         help_text="Empty: the default schedule.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -97,7 +97,12 @@ def account_renew_lease(account_id, token, now=None):
         with _sqlite_lock_wait(LOCK_WAIT), transaction.atomic():
             if not ChannelAccount.objects.filter(pk=account_id).select_for_update(skip_locked=True).exists():
                 return True
-            return ChannelAccount.objects.filter(pk=account_id, lease_token=token).update(lease_until=now + LEASE) == 1
+            return (
+                ChannelAccount.objects.filter(pk=account_id, lease_token=token).update(
+                    lease_until=now + LEASE
+                )
+                == 1
+            )
     except OperationalError as error:
         if not _sqlite_busy(error):
             raise
@@ -142,11 +147,15 @@ def account_poll(account_id, *, force=False):
     account = ChannelAccount.objects.get(pk=account_id)
     adapter = adapter_for(account)
     try:
-        with Heartbeat(lambda: account_renew_lease(account_id, token), HEARTBEAT.total_seconds()) as heartbeat:
+        with Heartbeat(
+            lambda: account_renew_lease(account_id, token), HEARTBEAT.total_seconds()
+        ) as heartbeat:
             result = IngestResult()
             for fetched in adapter.fetch_batches(account.cursor):
                 if heartbeat.lost:
-                    log.warning("Poll of %s lost its lease while fetching; another poll has the account", account)
+                    log.warning(
+                        "Poll of %s lost its lease while fetching; another poll has the account", account
+                    )
                     return None
                 result.add(ingest(account, fetched.items, fetched.cursor, lease=token, lease_for=LEASE))
                 _acknowledge(adapter, account, fetched)
@@ -188,7 +197,9 @@ def account_record_failure(account, token, error, now=None):
     now = now or timezone.now()
     failures = account.consecutive_failures + 1
     failing_since = account.failing_since or now
-    log.warning("Polling %s failed (%s): %s", account, "permanent" if error.permanent else "will retry", error)
+    log.warning(
+        "Polling %s failed (%s): %s", account, "permanent" if error.permanent else "will retry", error
+    )
     recorded = ChannelAccount.objects.filter(pk=account.pk, lease_token=token).update(
         last_error=str(error),
         last_error_at=now,
@@ -224,7 +235,11 @@ def account_report_failing(account, error, failing_since, now):
         text = f"{account} has failed to poll for {minutes} minutes and is still retrying: {error}"
     link = settings.SITE_URL.rstrip("/") + reverse("channels:list")
     notification_send(
-        recipients=channel_admins(), ticket=None, event=None, text=text, body=f"{text}\n\n{link}\n",
+        recipients=channel_admins(),
+        ticket=None,
+        event=None,
+        text=text,
+        body=f"{text}\n\n{link}\n",
         url=reverse("channels:list"),
     )
 
@@ -245,7 +260,10 @@ def account_connection_confirmed(account):
     the words to add to the outcome."""
     if account.error_is_permanent:
         ChannelAccount.objects.filter(pk=account.pk).update(
-            error_is_permanent=False, last_error="", consecutive_failures=0, failure_reported_at=None,
+            error_is_permanent=False,
+            last_error="",
+            consecutive_failures=0,
+            failure_reported_at=None,
             next_poll_at=timezone.now(),
         )
         return " Polling resumes."

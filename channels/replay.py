@@ -36,7 +36,9 @@ def items_from_file(path, account):
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES[account.kind]:
         expected = ", ".join(SUFFIXES[account.kind])
-        raise UnreadableFile(f"not a {expected} file, which is what a {account.get_kind_display()} account takes")
+        raise UnreadableFile(
+            f"not a {expected} file, which is what a {account.get_kind_display()} account takes"
+        )
     if account.kind == "email":
         if suffix == ".eml":
             return [parse_email(path.read_bytes(), mailbox_address=account.self_external_id)]
@@ -46,7 +48,11 @@ def items_from_file(path, account):
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnreadableFile(f"not valid JSON ({error})") from None
     try:
-        return _x_items(payload) if account.kind == "twitter" else _graph_items(payload, account.self_external_id)
+        return (
+            _x_items(payload)
+            if account.kind == "twitter"
+            else _graph_items(payload, account.self_external_id)
+        )
     except ValueError as error:
         raise UnreadableFile(str(error)) from None
 
@@ -81,7 +87,9 @@ def _graph_items(payload, page_id):
 
 def _is_post(thing):
     # Comments carry a parent, a comment_id in their permalink, or a comment_count; posts do not.
-    is_comment = "parent" in thing or "comment_count" in thing or "comment_id=" in str(thing.get("permalink_url", ""))
+    is_comment = (
+        "parent" in thing or "comment_count" in thing or "comment_id=" in str(thing.get("permalink_url", ""))
+    )
     return not is_comment
 
 

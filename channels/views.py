@@ -20,8 +20,12 @@ manage_settings = permission_required("tickets.manage_settings", raise_exception
 
 @manage_settings
 def account_list(request):
-    context = {"accounts": ChannelAccount.objects.all(), "kinds": ChannelKind.choices, "now": timezone.now(),
-               "unreadable_credentials": UNREADABLE_CREDENTIALS}
+    context = {
+        "accounts": ChannelAccount.objects.all(),
+        "kinds": ChannelKind.choices,
+        "now": timezone.now(),
+        "unreadable_credentials": UNREADABLE_CREDENTIALS,
+    }
     return render(request, "channels/list.html", context)
 
 
@@ -40,8 +44,17 @@ def account_edit(request, account_id=None):
             sla_settings_changed()  # its open tickets' coverage-hours targets count on other hours now
         messages.success(request, _saved_words(account, form))
         return redirect("channels:list")
-    return render(request, "channels/edit.html", {"form": form, "account": account, "kind": kind,
-                                                   "kind_label": ChannelKind(kind).label, "unreadable": unreadable})
+    return render(
+        request,
+        "channels/edit.html",
+        {
+            "form": form,
+            "account": account,
+            "kind": kind,
+            "kind_label": ChannelKind(kind).label,
+            "unreadable": unreadable,
+        },
+    )
 
 
 def _saved_words(account, form):

@@ -69,7 +69,8 @@ class Outage:
             self.since = time.monotonic()
         log.warning(
             "The cache at %s cannot be reached (%s): pages are built from the database until it answers again.",
-            self.where, error,
+            self.where,
+            error,
         )
 
     def end(self, replayed):
@@ -77,8 +78,12 @@ class Outage:
             if self.since is None:
                 return
             seconds, self.since = time.monotonic() - self.since, None
-        log.warning("The cache at %s answers again after %.0f s; %d invalidations made meanwhile replayed.",
-                    self.where, seconds, replayed)
+        log.warning(
+            "The cache at %s answers again after %.0f s; %d invalidations made meanwhile replayed.",
+            self.where,
+            seconds,
+            replayed,
+        )
 
     def owe(self, operation, key=None, version=None, delta=0):
         owed = (operation, key, version)
@@ -86,8 +91,13 @@ class Outage:
             if owed in self.owed or len(self.owed) < OWED_LIMIT:
                 self.owed[owed] = self.owed.get(owed, 0) + delta
             else:
-                log.error("The cache at %s: more than %d invalidations owed; %s of %r dropped.",
-                          self.where, OWED_LIMIT, operation, key)
+                log.error(
+                    "The cache at %s: more than %d invalidations owed; %s of %r dropped.",
+                    self.where,
+                    OWED_LIMIT,
+                    operation,
+                    key,
+                )
 
     def take_owed(self):
         with self.lock:
@@ -165,30 +175,44 @@ class OutageSafeRedisCache(RedisCache):
         return len(owed)
 
     def get(self, key, default=None, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).get(key, default, version), default,
-                             writes=False)
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).get(key, default, version), default, writes=False
+        )
 
     def get_many(self, keys, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).get_many(keys, version), {}, writes=False)
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).get_many(keys, version), {}, writes=False
+        )
 
     def has_key(self, key, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).has_key(key, version), False, writes=False)
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).has_key(key, version), False, writes=False
+        )
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).add(key, value, timeout, version), False)
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).add(key, value, timeout, version), False
+        )
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).set(key, value, timeout, version), None)
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).set(key, value, timeout, version), None
+        )
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).set_many(data, timeout, version), list(data))
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).set_many(data, timeout, version), list(data)
+        )
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt(lambda: super(OutageSafeRedisCache, self).touch(key, timeout, version), False)
 
     def delete(self, key, version=None):
-        return self._attempt(lambda: super(OutageSafeRedisCache, self).delete(key, version), False,
-                             owed=("delete", key, version))
+        return self._attempt(
+            lambda: super(OutageSafeRedisCache, self).delete(key, version),
+            False,
+            owed=("delete", key, version),
+        )
 
     def delete_many(self, keys, version=None):
         keys = list(keys)
@@ -199,8 +223,11 @@ class OutageSafeRedisCache(RedisCache):
 
     def incr(self, key, delta=1, version=None):
         missing = object()
-        result = self._attempt(lambda: super(OutageSafeRedisCache, self).incr(key, delta, version), missing,
-                               owed=("incr", key, version, delta))  # decr comes here with -delta
+        result = self._attempt(
+            lambda: super(OutageSafeRedisCache, self).incr(key, delta, version),
+            missing,
+            owed=("incr", key, version, delta),
+        )  # decr comes here with -delta
         if result is missing:
             raise CacheUnavailable(f"The cache cannot be reached: {key!r} not incremented.")
         return result

@@ -37,6 +37,7 @@ def cached_list(key, build):
 def forget_on_change(key, *models, through=(), unless_only=frozenset()):
     """Move `key` on whenever a row of `models` is saved or deleted, or an m2m table in `through` changes;
     not for a save of only the fields in `unless_only` (a user's last_login, written at every login)."""
+
     def forget(update_fields=None, **kwargs):
         if update_fields and set(update_fields) <= set(unless_only):
             return
@@ -45,7 +46,9 @@ def forget_on_change(key, *models, through=(), unless_only=frozenset()):
 
     for model in models:
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:save:{model._meta.label}")
-        post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:delete:{model._meta.label}")
+        post_delete.connect(
+            forget, sender=model, weak=False, dispatch_uid=f"{key}:delete:{model._meta.label}"
+        )
     for table in through:
         m2m_changed.connect(forget, sender=table, weak=False, dispatch_uid=f"{key}:m2m:{table._meta.label}")
 

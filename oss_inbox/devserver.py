@@ -36,8 +36,16 @@ def processes():
     celery = [PYTHON, "-m", "celery", "--quiet", "-A", "oss_inbox"]
     return {
         "web": [PYTHON, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"],
-        "worker": [*celery, "worker", "--queues=celery,polling,sending", f"--loglevel={LOG_LEVEL}", "--concurrency=2",
-                   "--hostname=worker@%h", "--without-gossip", "--without-mingle"],  # fmt: skip
+        "worker": [
+            *celery,
+            "worker",
+            "--queues=celery,polling,sending",
+            f"--loglevel={LOG_LEVEL}",
+            "--concurrency=2",
+            "--hostname=worker@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],  # fmt: skip
         "beat": [*celery, "beat", f"--loglevel={LOG_LEVEL}", "--pidfile="],
         # Fake X, Graph API, IMAP and SMTP servers with customers writing to them (no internet needed).
         "sandbox": [PYTHON, "-m", "channels.sandbox"],
@@ -53,7 +61,10 @@ def logins_file():
 def prepare():
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], check=True)
     tickets = os.environ.get("DEMO_TICKETS", "300")
-    subprocess.run([PYTHON, "manage.py", "demo_setup", "--tickets", tickets, "--logins-file", str(logins_file())], check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "demo_setup", "--tickets", tickets, "--logins-file", str(logins_file())],
+        check=True,
+    )
     subprocess.run([PYTHON, "manage.py", "connect_sandbox"], check=True)
 
 
@@ -175,7 +186,13 @@ def logins_box():
         return None
     lines = [f"Demo logins (also in {_shown(logins_file())}):", "", *rows]
     width = max(len(line) for line in lines)
-    return "\n".join(["+" + "-" * (width + 2) + "+", *(f"| {line:<{width}} |" for line in lines), "+" + "-" * (width + 2) + "+"])
+    return "\n".join(
+        [
+            "+" + "-" * (width + 2) + "+",
+            *(f"| {line:<{width}} |" for line in lines),
+            "+" + "-" * (width + 2) + "+",
+        ]
+    )
 
 
 def _shown(path):
@@ -217,7 +234,9 @@ def main():
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     except subprocess.CalledProcessError as error:
-        sys.exit(f"make run stopped: {' '.join(error.cmd[1:3])} failed (exit status {error.returncode}); see above.")
+        sys.exit(
+            f"make run stopped: {' '.join(error.cmd[1:3])} failed (exit status {error.returncode}); see above."
+        )
     finally:
         for signum in STOP_SIGNALS:
             # A second Ctrl-C while the processes stop must not cut the stopping short and leave

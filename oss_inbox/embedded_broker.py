@@ -56,7 +56,9 @@ class Channel(kombu_sqlalchemy.Channel):
         # inherit pooled SQLite connections (SQLite forbids carrying one across fork). Opening a
         # SQLite file is cheap.
         engine = create_engine(
-            self.connection.client.hostname, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
+            self.connection.client.hostname,
+            poolclass=NullPool,
+            connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
         )
 
         @event.listens_for(engine, "connect")
@@ -76,12 +78,16 @@ class Channel(kombu_sqlalchemy.Channel):
             raise Empty()
         self.session.execute(text("BEGIN IMMEDIATE TRANSACTION"))  # one taker per message
         try:
-            message = self.session.execute(waiting.add_columns(messages.payload).order_by(messages.id).limit(1)).first()
+            message = self.session.execute(
+                waiting.add_columns(messages.payload).order_by(messages.id).limit(1)
+            ).first()
             if message is None:
                 raise Empty()
             # The row's timestamp becomes the time it was handed out, in UTC (kombu's own default is
             # local time, which a change to or from daylight saving time would move by an hour).
-            taken = update(messages).where(messages.id == message.id).values(visible=False, sent_at=_utc_now())
+            taken = (
+                update(messages).where(messages.id == message.id).values(visible=False, sent_at=_utc_now())
+            )
             self.session.execute(taken)
             payload = loads(bytes_to_str(message.payload))
         finally:
@@ -103,7 +109,9 @@ class Channel(kombu_sqlalchemy.Channel):
         row_id = self._rows_by_tag.pop(message.delivery_tag, None)
         if row_id is None:
             return super()._restore(message)
-        self.session.execute(update(self.message_cls).where(self.message_cls.id == row_id).values(visible=True))
+        self.session.execute(
+            update(self.message_cls).where(self.message_cls.id == row_id).values(visible=True)
+        )
         self.session.commit()
 
     def _forget(self, delivery_tag):
@@ -137,4 +145,3 @@ class Transport(kombu_sqlalchemy.Transport):
     Channel = Channel
     # Replies should feel instant: look for new messages five times a second (kombu's default: once).
     polling_interval = 0.2
-

@@ -117,5 +117,7 @@ def env_fernet_keys(name, fallback_secret):
         try:
             Fernet(key)
         except (ValueError, TypeError):
-            raise SettingError(name, raw, "Fernet keys (32 url-safe base64-encoded bytes), comma-separated") from None
+            raise SettingError(
+                name, raw, "Fernet keys (32 url-safe base64-encoded bytes), comma-separated"
+            ) from None
     return keys

@@ -234,7 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     # The database records a schedule or policy change that open tickets still owe (the broker never is the record).
     "sla-converge": {"task": "oss_inbox.tickets.tasks.sla_converge", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
-    "key-account-update-reminders": {"task": "oss_inbox.keyaccounts.tasks.remind_updates", "schedule": 3600.0},
+    "key-account-update-reminders": {
+        "task": "oss_inbox.keyaccounts.tasks.remind_updates",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
@@ -256,5 +259,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # runserver's request lines follow LOG_LEVEL too (`make run` sets WARNING: only failed requests).
-    "loggers": {"django.db.backends": {"level": "INFO"}, "django.server": {"level": env_str("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"level": env_str("LOG_LEVEL", "INFO")},
+    },
 }

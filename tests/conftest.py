@@ -13,7 +13,9 @@ from .outside import require_postgres
 
 
 def _user(username, role=None, **fields):
-    user = User.objects.create_user(username, password="correct-horse-battery", first_name=username.title(), **fields)
+    user = User.objects.create_user(
+        username, password="correct-horse-battery", first_name=username.title(), **fields
+    )
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
@@ -21,7 +23,9 @@ def _user(username, role=None, **fields):
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--clock-ahead-days", type=int, default=int(os.environ.get("OSS_TEST_CLOCK_AHEAD_DAYS") or 0),
+        "--clock-ahead-days",
+        type=int,
+        default=int(os.environ.get("OSS_TEST_CLOCK_AHEAD_DAYS") or 0),
         help="Run every test with the clock this many days ahead (CI: 365), to prove none depends on today's date.",
     )
 
@@ -114,10 +118,15 @@ def pytest_report_header(config):
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    where = database["NAME"] if database["ENGINE"].endswith("sqlite3") else f"{database['HOST']}:{database['PORT']}"
+    where = (
+        database["NAME"]
+        if database["ENGINE"].endswith("sqlite3")
+        else f"{database['HOST']}:{database['PORT']}"
+    )
     ahead = config.getoption("--clock-ahead-days")
     return [
-        f"clock: starts {working_hours_start(ahead):%a %Y-%m-%d %H:%M %Z}" + (f", {ahead} days ahead" if ahead else ""),
+        f"clock: starts {working_hours_start(ahead):%a %Y-%m-%d %H:%M %Z}"
+        + (f", {ahead} days ahead" if ahead else ""),
         f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where}) - set DATABASE_URL to use another",
         f"broker: {settings.CELERY_BROKER_URL.split('@')[-1]} - set CELERY_BROKER_URL to use another",
     ]

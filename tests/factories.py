@@ -11,7 +11,11 @@ BASE_TIME = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
 
 
 def account(kind="twitter", name=None, **fields):
-    defaults = {"twitter": "1500000000000000001", "facebook": "104000000000001", "email": "help@utility.example"}
+    defaults = {
+        "twitter": "1500000000000000001",
+        "facebook": "104000000000001",
+        "email": "help@utility.example",
+    }
     return ChannelAccount.objects.create(
         kind=kind, name=name or f"{kind} {next(_ids)}", self_external_id=defaults[kind], **fields
     )

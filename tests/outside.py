@@ -23,7 +23,9 @@ def require(condition, reason):
 
 
 def require_postgres():
-    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://... (see README)")
+    require(
+        connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://... (see README)"
+    )
 
 
 def require_redis():

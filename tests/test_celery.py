@@ -44,12 +44,19 @@ def embedded(path):
 
 def test_with_no_broker_configured_the_app_uses_the_embedded_one_under_var(tmp_path):
     """As on a fresh laptop: no CELERY_BROKER_URL, so one SQLite file under OSS_VAR_DIR."""
-    env = {name: value for name, value in os.environ.items() if name not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
     shown = subprocess.run(
         [sys.executable, "-c", "from oss_inbox.celery import app; print(app.conf.broker_url, app.conf.broker_transport)"],
         env={**env, "OSS_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    assert shown.stdout.split() == [f"sqlite:///{tmp_path / 'broker.sqlite3'}", "oss_inbox.embedded_broker:Transport"]
+    assert shown.stdout.split() == [
+        f"sqlite:///{tmp_path / 'broker.sqlite3'}",
+        "oss_inbox.embedded_broker:Transport",
+    ]
 
 
 def test_the_embedded_broker_carries_a_message_between_connections(tmp_path):
@@ -147,6 +154,8 @@ def test_a_message_taken_by_a_worker_that_died_is_delivered_again(tmp_path, time
         with pytest.raises(queue.Empty):
             queue.get(timeout=0.5)  # acknowledged: gone for good
     killed.release()  # now, not at exit, where kombu's goodbye would log to a closed stream
+
+
 def test_redis_broker_carries_a_message():
     require_redis()
     assert round_trip({"ticket": 43}) == {"ticket": 43}

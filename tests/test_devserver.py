@@ -51,13 +51,17 @@ def test_a_process_that_dies_is_started_again_and_the_others_keep_running(tmp_pa
             if flaky.process.pid != first_flaky and flaky.process.poll() is None:
                 break
             time.sleep(0.1)
-        assert flaky.process.pid != first_flaky and flaky.process.poll() is None, "flaky was not started again"
+        assert flaky.process.pid != first_flaky and flaky.process.poll() is None, (
+            "flaky was not started again"
+        )
         assert steady.process.pid == first_steady and steady.process.poll() is None, "steady was disturbed"
     finally:
         run.stop()
     assert run.result is None
     assert "make run| flaky stopped (exit status 3); starting it again in 0 s." in capsys.readouterr().out
-    assert steady.process.poll() is not None and flaky.process.poll() is not None, "stop_all left a process running"
+    assert steady.process.poll() is not None and flaky.process.poll() is not None, (
+        "stop_all left a process running"
+    )
 
 
 def test_a_process_that_keeps_dying_stops_the_run_and_names_it(capsys):

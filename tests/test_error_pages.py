@@ -32,7 +32,10 @@ def test_a_missing_ticket_in_the_pane_says_so_too(client, agent, debug_on):
 @pytest.mark.django_db
 def test_a_missing_organization_and_channel_account_say_which(client, admin_user, debug_on):
     client.force_login(admin_user)
-    assert "No organization #4242." in client.get(reverse("keyaccounts:organization", args=[4242])).content.decode()
+    assert (
+        "No organization #4242."
+        in client.get(reverse("keyaccounts:organization", args=[4242])).content.decode()
+    )
     assert "No channel account #4242." in client.get(reverse("channels:edit", args=[4242])).content.decode()
 
 

@@ -33,11 +33,25 @@ print(json.dumps({"status": response.status_code, "headers": dict(response.heade
 
 @pytest.fixture(scope="module")
 def production_login_page(tmp_path_factory):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECURE_COOKIES", "HSTS_SECONDS")}
-    environment.update(DEBUG="0", SECRET_KEY="a-production-like-secret-key-for-this-test-only",
-                       OSS_VAR_DIR=str(tmp_path_factory.mktemp("var")), DJANGO_SETTINGS_MODULE="oss_inbox.settings")
-    result = subprocess.run([sys.executable, "-c", PRODUCTION_REQUEST], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=120)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECURE_COOKIES", "HSTS_SECONDS")
+    }
+    environment.update(
+        DEBUG="0",
+        SECRET_KEY="a-production-like-secret-key-for-this-test-only",
+        OSS_VAR_DIR=str(tmp_path_factory.mktemp("var")),
+        DJANGO_SETTINGS_MODULE="oss_inbox.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_REQUEST],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -50,7 +64,9 @@ def test_production_sends_hsts_for_a_year(production_login_page):
 
 def test_production_sends_the_content_security_policy(production_login_page):
     policy = production_login_page["headers"]["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    )
 
 
 def test_production_cookies_are_secure(production_login_page):
@@ -82,7 +98,15 @@ INLINE = [
 
 def test_no_template_holds_what_the_policy_refuses():
     # Email templates (sent, not shown in the app) may style inline: mail clients need it.
-    pages = [path for path in (ROOT / "templates").rglob("*.html") if "mail" not in path.name and "email" not in path.parts]
-    found = [f"{path.relative_to(ROOT)}: {why}" for path in pages for pattern, why in INLINE
-             if pattern.search(path.read_text())]
+    pages = [
+        path
+        for path in (ROOT / "templates").rglob("*.html")
+        if "mail" not in path.name and "email" not in path.parts
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}: {why}"
+        for path in pages
+        for pattern, why in INLINE
+        if pattern.search(path.read_text())
+    ]
     assert found == []

@@ -10,6 +10,6 @@ def test_no_one_line_comment_runs_onto_the_next_line():
         f"{path.relative_to(TEMPLATES)}:{number}"
         for path in TEMPLATES.rglob("*.html")
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if "{#" in line and "#}" not in line[line.index("{#"):]
+        if "{#" in line and "#}" not in line[line.index("{#") :]
     ]
     assert open_ended == [], "use {% comment %} for comments over several lines"

@@ -67,7 +67,9 @@ class EmailAdapter(ChannelAdapter):
         read and parse each message (one too large becomes Unparseable); 5. yield the batch."""
         config = imap_config(self.account)
         with imap_session(config) as (client, selected):
-            uids, new_cursor = uids_to_read(client, selected, cursor or {}, first_poll_days=config.first_poll_days)
+            uids, new_cursor = uids_to_read(
+                client, selected, cursor or {}, first_poll_days=config.first_poll_days
+            )
             sizes = mail_sizes(client, uids)
             planned = batches(uids, sizes, max_bytes=config.max_message_bytes, batch_bytes=config.batch_bytes)
             for number, batch in enumerate(planned, 1):
@@ -169,7 +171,9 @@ class EmailAdapter(ChannelAdapter):
             .first()
         )
         if customer is None:
-            raise ChannelError("This ticket has no message from a customer to answer by email.", permanent=True)
+            raise ChannelError(
+                "This ticket has no message from a customer to answer by email.", permanent=True
+            )
         return answered_from_headers(
             # A web form sends as itself with the customer in Reply-To (parse.py keeps it).
             address=customer.context.get("reply_to") or customer.author_identity.external_id,

@@ -49,7 +49,9 @@ def answered_from_headers(*, address, message_id, subject, headers):
     references = [value for name, value in headers if name.lower() == "references"]
     chain = MESSAGE_ID.findall(" ".join(references))
     if not chain:  # RFC 5322: with no References, a single In-Reply-To id is the parent
-        in_reply_to = MESSAGE_ID.findall(" ".join(value for name, value in headers if name.lower() == "in-reply-to"))
+        in_reply_to = MESSAGE_ID.findall(
+            " ".join(value for name, value in headers if name.lower() == "in-reply-to")
+        )
         chain = in_reply_to[:1]
     return Answered(address=address, message_id=message_id, subject=subject, references=tuple(chain))
 

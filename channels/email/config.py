@@ -91,12 +91,17 @@ def _number(settings, name, default):
     if not value:
         return default
     if not value.isdigit() or int(value) == 0:
-        raise ChannelError(f"The email setting {name} is {value!r}, not a positive number — an admin must correct it.", permanent=True)
+        raise ChannelError(
+            f"The email setting {name} is {value!r}, not a positive number — an admin must correct it.",
+            permanent=True,
+        )
     return int(value)
 
 
 def _security(settings, name, *, default):
     value = _text(settings, name).lower() or default
     if value not in SECURITY_CHOICES:
-        raise ChannelError(f"The email setting {name} is {value!r}; choose ssl, starttls or none.", permanent=True)
+        raise ChannelError(
+            f"The email setting {name} is {value!r}; choose ssl, starttls or none.", permanent=True
+        )
     return value

@@ -79,7 +79,13 @@ def imap_session(config, *, readonly=True, again=POLL_AGAIN):
 
 def _connect(config):
     if config.security == "ssl":
-        return IMAPClient(config.host, config.port, ssl=True, ssl_context=ssl.create_default_context(), timeout=config.timeout)
+        return IMAPClient(
+            config.host,
+            config.port,
+            ssl=True,
+            ssl_context=ssl.create_default_context(),
+            timeout=config.timeout,
+        )
     client = IMAPClient(config.host, config.port, ssl=False, timeout=config.timeout)
     if config.security == "starttls":
         client.starttls(ssl.create_default_context())
@@ -153,7 +159,9 @@ def uids_to_read(client, selected, cursor, *, first_poll_days):
         uids = sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
         return uids, {"uidvalidity": uidvalidity, "last_uid": max([last_uid, *uids])}
     if "uidvalidity" in cursor:
-        log.warning("UIDVALIDITY changed from %s to %s: reading the folder again", cursor["uidvalidity"], uidvalidity)
+        log.warning(
+            "UIDVALIDITY changed from %s to %s: reading the folder again", cursor["uidvalidity"], uidvalidity
+        )
         uids = sorted(client.search(["ALL"]))
     else:
         since = datetime.now(timezone.utc).date() - timedelta(days=first_poll_days)
@@ -197,7 +205,9 @@ def fetch_batch(client, uids, sizes, *, max_bytes):
     large = [uid for uid in uids if PIECE < sizes[uid] <= max_bytes]
     too_large = [uid for uid in uids if sizes[uid] > max_bytes]
     found = _read(client, whole, b"BODY[]", sizes, complete=True)
-    found += [mail for mail in (_read_in_pieces(client, uid, sizes[uid]) for uid in large) if mail is not None]
+    found += [
+        mail for mail in (_read_in_pieces(client, uid, sizes[uid]) for uid in large) if mail is not None
+    ]
     found += _read(client, too_large, b"BODY[HEADER]", sizes, complete=False)
     return sorted(found, key=lambda mail: mail.uid)
 

@@ -32,7 +32,9 @@ TICKET_REF = re.compile(r"\[#(\d{1,18})\]")
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 DAEMON_MAILBOXES = {"mailer-daemon", "postmaster"}
 # In a delivery report whose structure is broken, the bounced message's id is still quoted in text.
-QUOTED_MESSAGE_ID = re.compile(rb"^[ \t]*(?:Original-)?Message-Id:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+QUOTED_MESSAGE_ID = re.compile(
+    rb"^[ \t]*(?:Original-)?Message-Id:[ \t]*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE
+)
 
 
 def parse_email(raw: bytes | IO[bytes], *, mailbox_address: str = "") -> Inbound | Unparseable:
@@ -112,7 +114,9 @@ def _with_recovered_boundary(message):
     if message.get_content_maintype() != "multipart" or message.is_multipart():
         return message
     payload = message.get_payload()
-    found = re.search(r"^--(\S{4,})[ \t]*\r?\n[\w-]+:[ \t]", payload if isinstance(payload, str) else "", re.MULTILINE)
+    found = re.search(
+        r"^--(\S{4,})[ \t]*\r?\n[\w-]+:[ \t]", payload if isinstance(payload, str) else "", re.MULTILINE
+    )
     if found is None:
         return message
     try:
@@ -170,9 +174,14 @@ def _first_id(value):
 def _addresses(message, headers, name):
     """(display name, address) pairs of every `name` header, addresses lower-cased."""
     try:
-        found = [(a.display_name, a.addr_spec) for header in message.get_all(name, []) for a in header.addresses]
+        found = [
+            (a.display_name, a.addr_spec) for header in message.get_all(name, []) for a in header.addresses
+        ]
     except Exception:  # noqa: BLE001 - the strict parser gave up; read the raw value the lenient way
-        found = [(decoded_header(display), address) for display, address in getaddresses(_all_headers(headers, name))]
+        found = [
+            (decoded_header(display), address)
+            for display, address in getaddresses(_all_headers(headers, name))
+        ]
     cleaned = [(repaired(display).strip(), repaired(address).strip().lower()) for display, address in found]
     return [(display, address) for display, address in cleaned if "@" in address]
 
@@ -253,7 +262,9 @@ def _sent_at(headers):
     sent_at = _parse_date(_header(headers, "Date"))
     if sent_at is not None:
         return sent_at
-    received = [_parse_date(value.rsplit(";", 1)[-1]) for value in _all_headers(headers, "Received") if ";" in value]
+    received = [
+        _parse_date(value.rsplit(";", 1)[-1]) for value in _all_headers(headers, "Received") if ";" in value
+    ]
     received = [found for found in received if found is not None]
     return max(received) if received else datetime.now(timezone.utc)
 
@@ -360,11 +371,15 @@ def _attachment(part, number):
         inner = inner[0] if isinstance(inner, list) and inner else None
         subject = _header(header_pairs(inner), "Subject") if inner is not None else ""
         name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", subject).strip(" ._")[:150] or "message"
-        return InboundAttachment(filename=f"{name}.eml", content_type=content_type, **attachment_content(part, _part_bytes))
+        return InboundAttachment(
+            filename=f"{name}.eml", content_type=content_type, **attachment_content(part, _part_bytes)
+        )
     textual = content_type.startswith(("text/", "message/"))
     extension = mimetypes.guess_extension(content_type) or (".txt" if textual else ".bin")
     name = _filename(part) or f"part-{number}{extension}"
-    return InboundAttachment(filename=name, content_type=content_type, **attachment_content(part, _part_bytes))
+    return InboundAttachment(
+        filename=name, content_type=content_type, **attachment_content(part, _part_bytes)
+    )
 
 
 def _part_bytes(part):

@@ -51,7 +51,9 @@ def _first_quote_header(lines):
             return index
         if _wrapped_attribution(line, following):
             return index
-        if OUTLOOK_FROM.match(line) and any(OUTLOOK_SENT.match(later) for later in lines[index + 1 : index + 5]):
+        if OUTLOOK_FROM.match(line) and any(
+            OUTLOOK_SENT.match(later) for later in lines[index + 1 : index + 5]
+        ):
             return index - 1 if index and OUTLOOK_RULE.match(lines[index - 1]) else index
     return None
 

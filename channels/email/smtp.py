@@ -52,7 +52,9 @@ def _with_server(config, action):
 
 def _connect(config):
     if config.security == "ssl":
-        return smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=ssl.create_default_context())
+        return smtplib.SMTP_SSL(
+            config.host, config.port, timeout=config.timeout, context=ssl.create_default_context()
+        )
     return smtplib.SMTP(config.host, config.port, timeout=config.timeout)
 
 
@@ -113,19 +115,26 @@ def translated(error, config, *, content_sent):
             permanent=True,
         )
     if isinstance(error, ssl.SSLCertVerificationError):
-        return ChannelError(f"The SMTP server {where} presented a certificate we do not trust ({error.verify_message}).", permanent=True)
+        return ChannelError(
+            f"The SMTP server {where} presented a certificate we do not trust ({error.verify_message}).",
+            permanent=True,
+        )
     if content_sent:
         return DeliveryUnknown(
             f"The connection to the SMTP server {where} broke after the reply was sent ({_plain(error)}); "
             "it may or may not have reached the customer."
         )
-    return ChannelError(f"Could not hand the reply to the SMTP server {where}: {_plain(error)}. It will be retried.")
+    return ChannelError(
+        f"Could not hand the reply to the SMTP server {where}: {_plain(error)}. It will be retried."
+    )
 
 
 def _refused(error):
     answers = [f"{address}: {code} {_text(answer)}" for address, (code, answer) in error.recipients.items()]
     permanent = all(code >= 500 for code, _ in error.recipients.values())
-    verdict = "The mail server refused the address" if permanent else "The mail server cannot take the address now"
+    verdict = (
+        "The mail server refused the address" if permanent else "The mail server cannot take the address now"
+    )
     return ChannelError(f"{verdict} ({'; '.join(answers)}).", permanent=permanent)
 
 

@@ -94,7 +94,8 @@ class FacebookAdapter(ChannelAdapter):
         token = self.account.credentials.get("page_access_token")
         if not token:
             raise ChannelError(
-                "No Page access token is saved for this account — an admin must connect the Page.", permanent=True
+                "No Page access token is saved for this account — an admin must connect the Page.",
+                permanent=True,
             )
         settings = self.account.settings
         return GraphClient(
@@ -118,7 +119,9 @@ class FacebookAdapter(ChannelAdapter):
         except (TypeError, ValueError):
             number = 0
         if number <= 0:
-            raise ChannelError(f"The setting {name} must be a positive number, not {value!r}.", permanent=True)
+            raise ChannelError(
+                f"The setting {name} must be a positive number, not {value!r}.", permanent=True
+            )
         return number
 
 
@@ -178,5 +181,7 @@ def customer_psid(message):
 def _sent_id(body, key):
     if not body.get(key):
         # Facebook took the request but did not say what it made: our echo in a poll will tell.
-        raise DeliveryUnknown("Facebook accepted the reply but did not return its id; the next poll will confirm it.")
+        raise DeliveryUnknown(
+            "Facebook accepted the reply but did not return its id; the next poll will confirm it."
+        )
     return str(body[key])

@@ -64,7 +64,8 @@ def fetch_page(graph, page_id, cursor, window):
         "comments": {post_id: mark for post_id, mark in comment_marks.items() if mark is not None},
         "conversations_updated": conversations_mark,
         "messages": {
-            conversation: mark for conversation, mark in message_marks.items()
+            conversation: mark
+            for conversation, mark in message_marks.items()
             if mark is not None and mark >= _unix(window.start)
         },
     }

@@ -42,9 +42,7 @@ PERMISSION_MISSING = (
     "Facebook says the Page access token lacks a permission this needs (Graph error {code}) — an admin must "
     "reconnect the Page and grant it."
 )
-WINDOW_CLOSED = (
-    "Messenger lets a Page answer only within 24 hours of the customer's last message, so this reply was not sent."
-)
+WINDOW_CLOSED = "Messenger lets a Page answer only within 24 hours of the customer's last message, so this reply was not sent."
 
 
 class GraphApiError(ChannelError):
@@ -60,7 +58,9 @@ class GraphApiError(ChannelError):
 class GraphClient:
     """GET and POST on one Graph API host and version, authenticated with a Page access token."""
 
-    def __init__(self, *, access_token, app_secret="", base_url=GRAPH_URL, version=DEFAULT_VERSION, timeout=20.0):
+    def __init__(
+        self, *, access_token, app_secret="", base_url=GRAPH_URL, version=DEFAULT_VERSION, timeout=20.0
+    ):
         self.base_url = (base_url or GRAPH_URL).rstrip("/")
         self.version = version or DEFAULT_VERSION
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
@@ -87,7 +87,9 @@ class GraphClient:
             if not next_url or not body.get("data"):
                 return
             body = self._get(self._on_our_host(next_url), params=self._missing_proof(next_url))
-        raise ChannelError(f"Facebook kept returning pages of {path} past {MAX_PAGES}; stopped to retry later.")
+        raise ChannelError(
+            f"Facebook kept returning pages of {path} past {MAX_PAGES}; stopped to retry later."
+        )
 
     def post(self, path, *, data=None, json_body=None):
         """A write (a reply). Cut off after the request left, it raises DeliveryUnknown: it may have gone out."""
@@ -97,7 +99,9 @@ class GraphClient:
             )
         except requests.RequestException as error:
             if _never_connected(error):
-                raise ChannelError(f"Could not connect to Facebook ({_reason(error)}); will retry.") from error
+                raise ChannelError(
+                    f"Could not connect to Facebook ({_reason(error)}); will retry."
+                ) from error
             raise DeliveryUnknown(
                 "The connection to Facebook broke after the reply was sent; it may or may not have been posted."
             ) from error
@@ -184,7 +188,9 @@ def error_from_response(body, response, *, refusal_is_permanent):
         text = f"Facebook is limiting calls for this Page (Graph error {error.code}); next try at {retry_at:%H:%M} UTC."
         return GraphApiError(text, retry_at=retry_at, **ids)
     if response.status_code >= 500 or error.code in TRANSIENT_CODES or body["error"].get("is_transient"):
-        return GraphApiError(f"Facebook had a temporary problem (HTTP {response.status_code}); will retry.", **ids)
+        return GraphApiError(
+            f"Facebook had a temporary problem (HTTP {response.status_code}); will retry.", **ids
+        )
     text = f"Facebook refused the request (Graph error {error.code}): {error.message}"
     return GraphApiError(text, permanent=refusal_is_permanent, **ids)
 

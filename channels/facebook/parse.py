@@ -48,7 +48,9 @@ def parse_comment(comment: dict, *, post: dict | None = None) -> Inbound | Unpar
     comment_id, parent_id, top_id, permalink_post_id = ids
     post_id = (post or {}).get("id") or permalink_post_id
     if not post_id:
-        return Unparseable(comment_id, "comment has no post (pass post= or request fields=permalink_url)", comment)
+        return Unparseable(
+            comment_id, "comment has no post (pass post= or request fields=permalink_url)", comment
+        )
     sent_at = _graph_time(comment.get("created_time"))
     if sent_at is None:
         return Unparseable(comment_id, "comment has no created_time", comment)
@@ -112,7 +114,11 @@ def _comment_attachments(comment, comment_id):
         filename = _filename_from_url(image, f"{comment_id}.jpg")
         return (InboundAttachment(filename=filename, content_type="image/jpeg", url=image),)
     if attachment.get("url"):
-        return (InboundAttachment(filename=f"{comment_id}-link", content_type="text/uri-list", url=attachment["url"]),)
+        return (
+            InboundAttachment(
+                filename=f"{comment_id}-link", content_type="text/uri-list", url=attachment["url"]
+            ),
+        )
     return ()
 
 
@@ -208,7 +214,9 @@ def parse_message(message: dict, *, conversation_id: str) -> Inbound | Unparseab
         sent_at=sent_at,
         text=message.get("message", ""),
         raw=dict(message),
-        attachments=tuple(_message_attachment(item) for item in (message.get("attachments") or {}).get("data", [])),
+        attachments=tuple(
+            _message_attachment(item) for item in (message.get("attachments") or {}).get("data", [])
+        ),
     )
 
 
@@ -216,7 +224,9 @@ def _message_attachment(item):
     media = item.get("image_data") or item.get("video_data") or {}
     url = media.get("url") or item.get("file_url") or ""
     name = item.get("name") or item.get("id") or "attachment"
-    return InboundAttachment(filename=name, content_type=item.get("mime_type") or "application/octet-stream", url=url)
+    return InboundAttachment(
+        filename=name, content_type=item.get("mime_type") or "application/octet-stream", url=url
+    )
 
 
 # ---- shared -----------------------------------------------------------------------------------
@@ -266,7 +276,9 @@ class GraphError:
     throttled: bool
 
     def as_channel_error(self, *, retry_at=None):
-        return ChannelError(f"Graph API error {self.code}: {self.message}", permanent=self.permanent, retry_at=retry_at)
+        return ChannelError(
+            f"Graph API error {self.code}: {self.message}", permanent=self.permanent, retry_at=retry_at
+        )
 
 
 def graph_error(body: dict) -> GraphError:

@@ -23,8 +23,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet-customers", action="store_true", help="Serve the APIs, but nobody writes.")
     every = [float(seconds) for seconds in os.environ.get("SANDBOX_CUSTOMER_EVERY", "8 20").split()]
-    parser.add_argument("--every", type=float, nargs=2, default=every, metavar=("MIN", "MAX"),
-                        help="Seconds between two customers' messages (default 8 to 20, or SANDBOX_CUSTOMER_EVERY).")
+    parser.add_argument(
+        "--every",
+        type=float,
+        nargs=2,
+        default=every,
+        metavar=("MIN", "MAX"),
+        help="Seconds between two customers' messages (default 8 to 20, or SANDBOX_CUSTOMER_EVERY).",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
@@ -35,17 +41,27 @@ def main():
     x = XApiSandbox(port=PORTS["x"])
     graph = GraphApiSandbox(port=PORTS["graph"])
     x.state.lenient = graph.lenient = True  # replies to demo history the sandbox never saw
-    servers = [x, graph, SmtpSink(port=PORTS["smtp"]), ImapSandbox(port=PORTS["imap"], username=MAILBOX, password=MAIL_PASSWORD)]
+    servers = [
+        x,
+        graph,
+        SmtpSink(port=PORTS["smtp"]),
+        ImapSandbox(port=PORTS["imap"], username=MAILBOX, password=MAIL_PASSWORD),
+    ]
     for server in servers:
         server.start()
     simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
     if not args.quiet_customers:
         simulator.start()
     # Started last: once it answers, every server behind it does too.
-    servers.append(ControlServer(simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"]).start())
-    log.info("Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
-             "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)  "
-             "control http://127.0.0.1:%(control)s/ (channels/sandbox/control.py)", PORTS)
+    servers.append(
+        ControlServer(simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"]).start()
+    )
+    log.info(
+        "Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
+        "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)  "
+        "control http://127.0.0.1:%(control)s/ (channels/sandbox/control.py)",
+        PORTS,
+    )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:

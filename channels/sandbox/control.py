@@ -32,7 +32,11 @@ class ControlServer:
         self._server.daemon_threads = True
         self._server.control = self
         self.port = self._server.server_address[1]
-        serve = {"target": self._server.serve_forever, "kwargs": {"poll_interval": 0.2}, "name": "sandbox-control"}
+        serve = {
+            "target": self._server.serve_forever,
+            "kwargs": {"poll_interval": 0.2},
+            "name": "sandbox-control",
+        }
         threading.Thread(**serve, daemon=True).start()
         return self
 

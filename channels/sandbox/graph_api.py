@@ -131,7 +131,9 @@ class GraphApiSandbox:
 
     # ---- faults ----------------------------------------------------------------------------------
 
-    def fail_next(self, n=1, *, code=None, status=None, subcode=None, message=None, headers=None, skip=0, match=""):
+    def fail_next(
+        self, n=1, *, code=None, status=None, subcode=None, message=None, headers=None, skip=0, match=""
+    ):
         """Answer the next n calls (after `skip` good ones; only "METHOD /path" containing `match`) with an error.
 
         Without a code, a status of 500 or more answers Graph's transient error 2.
@@ -243,7 +245,9 @@ class GraphApiSandbox:
             raise unsupported("GET", object_id)
         query = request["query"]
         comments = self.state.comments_on(
-            object_id, stream=query.get("filter") == "stream", reverse=query.get("order") == "reverse_chronological"
+            object_id,
+            stream=query.get("filter") == "stream",
+            reverse=query.get("order") == "reverse_chronological",
         )
         return self._page(request, comments, lambda comment: select(comment, query.get("fields"), "comment"))
 
@@ -353,7 +357,9 @@ class GraphApiSandbox:
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if urlsplit(self.path).path in ("", "/"):
-            self._write(200, self.server.sandbox.page_html().encode(), {"Content-Type": "text/html; charset=utf-8"})
+            self._write(
+                200, self.server.sandbox.page_html().encode(), {"Content-Type": "text/html; charset=utf-8"}
+            )
             return
         self._handle()
 

@@ -129,12 +129,16 @@ def page_of(graph_objects, query, url_base, render, repeat=False):
     served = graph_objects[start : start + limit]
     page = {"data": [render(item) for item in served]}
     if served:
-        page["paging"] = {"cursors": {"before": cursor_of(served[0]["id"]), "after": cursor_of(served[-1]["id"])}}
+        page["paging"] = {
+            "cursors": {"before": cursor_of(served[0]["id"]), "after": cursor_of(served[-1]["id"])}
+        }
         params = {key: value for key, value in query.items() if key != "__repeat"}
         if repeat:
             page["paging"]["next"] = f"{url_base}?{urlencode({**params, '__repeat': '1'})}"
         elif start + limit < len(graph_objects):
-            page["paging"]["next"] = f"{url_base}?{urlencode({**params, 'after': cursor_of(served[-1]['id'])})}"
+            page["paging"]["next"] = (
+                f"{url_base}?{urlencode({**params, 'after': cursor_of(served[-1]['id'])})}"
+            )
     return page
 
 

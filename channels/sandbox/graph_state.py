@@ -60,9 +60,13 @@ class GraphState:
         with self.lock:
             number = self._next()
             self.posts[object_id] = {
-                "id": object_id, "message": "", "created_time": graph_time(self._at(None)), "from": self.page_from,
+                "id": object_id,
+                "message": "",
+                "created_time": graph_time(self._at(None)),
+                "from": self.page_from,
                 "permalink_url": f"https://www.facebook.com/{self.page['id']}/posts/{number}/",
-                "_at": self._at(None), "_seq": number,
+                "_at": self._at(None),
+                "_seq": number,
             }
 
     def add_comment(self, post_id, author_id, name, text, parent_id=None, at=None):
@@ -107,7 +111,9 @@ class GraphState:
                 comment_id = self.add_comment(object_id, self.page["id"], self.page["name"], text)
             else:
                 target = self.comments[object_id]
-                comment_id = self.add_comment(target["_post"], self.page["id"], self.page["name"], text, target["_top"])
+                comment_id = self.add_comment(
+                    target["_post"], self.page["id"], self.page["name"], text, target["_top"]
+                )
             self.replies.append({"kind": "comment", "to": object_id, "id": comment_id, "text": text})
             return comment_id
 
@@ -137,7 +143,9 @@ class GraphState:
         with self.lock:
             found = self.comments.get(object_id) or self.posts.get(object_id)
             author = found["from"]
-            conversation = self._conversation_of(author["id"]) or self._open_conversation(author["id"], author["name"])
+            conversation = self._conversation_of(author["id"]) or self._open_conversation(
+                author["id"], author["name"]
+            )
             message_id = self._add_message(conversation, self.page_from, author, text, self._at(None))
             self.privately_answered.add(object_id)
             if object_id in self.comments:  # Graph names the conversation on the comment, not on a post
@@ -162,7 +170,8 @@ class GraphState:
     def feed(self, since=None, until=None, own_only=False):
         with self.lock:
             posts = [
-                post for post in self.posts.values()
+                post
+                for post in self.posts.values()
                 if (since is None or post["_at"].timestamp() >= since)
                 and (until is None or post["_at"].timestamp() <= until)
                 and (not own_only or post["from"]["id"] == self.page["id"])
@@ -173,7 +182,11 @@ class GraphState:
         """A post's top-level comments (all of them with stream), or a comment's replies; oldest first by default."""
         with self.lock:
             if object_id in self.posts:
-                found = [c for c in self.comments.values() if c["_post"] == object_id and (stream or "parent" not in c)]
+                found = [
+                    c
+                    for c in self.comments.values()
+                    if c["_post"] == object_id and (stream or "parent" not in c)
+                ]
             else:
                 found = [c for c in self.comments.values() if (c.get("parent") or {}).get("id") == object_id]
             found = _newest_first(found)

@@ -104,7 +104,12 @@ class SmtpSink:
 
     def settings(self):
         """Settings of an email channel account that sends through this sink."""
-        return {"smtp_host": self.host, "smtp_port": str(self.port), "smtp_security": "none", "smtp_username": self.username}
+        return {
+            "smtp_host": self.host,
+            "smtp_port": str(self.port),
+            "smtp_security": "none",
+            "smtp_username": self.username,
+        }
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         login = getattr(auth_data, "login", b"").decode()
@@ -118,7 +123,9 @@ class SmtpSink:
 
     def _keep(self, envelope):
         with self._lock:
-            self._received.append(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content)))
+            self._received.append(
+                ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content))
+            )
             hang_up = self._hang_ups > 0
             self._hang_ups -= hang_up
             return hang_up
@@ -191,7 +198,12 @@ class ImapSandbox:
             client.append(folder, raw, msg_time=datetime.now(timezone.utc))  # received now, by our clock
 
     def settings(self):
-        return {"imap_host": self.host, "imap_port": str(self.port), "imap_security": "none", "imap_username": self.username}
+        return {
+            "imap_host": self.host,
+            "imap_port": str(self.port),
+            "imap_security": "none",
+            "imap_username": self.username,
+        }
 
     def credentials(self):
         return {"imap_password": self.password}
@@ -203,7 +215,10 @@ def main():
     parser.add_argument("--smtp-port", type=int, default=2525)
     args = parser.parse_args()
     with ImapSandbox(port=args.imap_port) as imap, SmtpSink(port=args.smtp_port) as sink:
-        print(f"IMAP {imap.host}:{imap.port} ({imap.username} / {imap.password}), SMTP {sink.host}:{sink.port}", flush=True)
+        print(
+            f"IMAP {imap.host}:{imap.port} ({imap.username} / {imap.password}), SMTP {sink.host}:{sink.port}",
+            flush=True,
+        )
         print({**imap.settings(), **sink.settings()}, flush=True)
         try:
             while True:

@@ -80,8 +80,14 @@ class Simulator:
 
     def _write_mention(self, customer, topic, text, values, follow_up):
         ours = self.x.state.posted_tweets
-        answering = self.rng.choice(ours)["id"] if follow_up and ours and self.rng.random() < FOLLOW_UP_CHANCE else None
-        return self.x.add_mention(customer.x_user_id, customer.handle, customer.name, text, in_reply_to=answering)
+        answering = (
+            self.rng.choice(ours)["id"]
+            if follow_up and ours and self.rng.random() < FOLLOW_UP_CHANCE
+            else None
+        )
+        return self.x.add_mention(
+            customer.x_user_id, customer.handle, customer.name, text, in_reply_to=answering
+        )
 
     def _write_dm(self, customer, topic, text, values, follow_up):
         return self.x.add_dm(customer.x_user_id, customer.handle, customer.name, text)

@@ -35,7 +35,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .x_state import ApiError, XState, one_to_one
 
-DEFAULT_ACCOUNT = {"user_id": "1500000000000000001", "username": "PrairieEGHelp", "name": "Prairie Electric & Gas"}
+DEFAULT_ACCOUNT = {
+    "user_id": "1500000000000000001",
+    "username": "PrairieEGHelp",
+    "name": "Prairie Electric & Gas",
+}
 RATE_LIMIT = 75  # per 15-minute window, X's limit for the mentions timeline (user context)
 ROUTES = [
     ("GET", re.compile(r"/2/users/me"), "_me"),
@@ -154,16 +158,22 @@ class XApiSandbox:
 
     def _route(self, method, path, params, authorization, body):
         if self._revoked or not authorization.startswith(("OAuth ", "Bearer ")):
-            return Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+            return Reply(
+                401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+            )
         for route_method, pattern, name in ROUTES:
             match = pattern.fullmatch(path)
             if match and route_method == method:
                 try:
-                    return Reply(201 if method == "POST" else 200, getattr(self, name)(params, body, *match.groups()))
+                    return Reply(
+                        201 if method == "POST" else 200, getattr(self, name)(params, body, *match.groups())
+                    )
                 except ApiError as error:
                     return Reply(error.status, error.body)
         detail = f"No {method} route for {path} in this sandbox."
-        return Reply(404, {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": detail})
+        return Reply(
+            404, {"title": "Not Found Error", "type": "about:blank", "status": 404, "detail": detail}
+        )
 
     def _fault(self, status, reset_in):
         title = HTTPStatus(status).phrase
@@ -181,7 +191,13 @@ class XApiSandbox:
         self._stopping.wait(seconds)
 
     def record(self, method, path, params, reply):
-        entry = {"method": method, "path": path, "params": params, "status": reply.status, "headers": reply.headers}
+        entry = {
+            "method": method,
+            "path": path,
+            "params": params,
+            "status": reply.status,
+            "headers": reply.headers,
+        }
         with self.state.lock:
             self.requests.append({**entry, "response": reply.body})
 
@@ -237,7 +253,9 @@ class XApiSandbox:
 
 
 def _items(posts, label, key):
-    return "".join(f"<li>{html.escape(post['text'])} <small>({label} {post[key]})</small></li>" for post in posts)
+    return "".join(
+        f"<li>{html.escape(post['text'])} <small>({label} {post[key]})</small></li>" for post in posts
+    )
 
 
 def _object(body):
@@ -256,7 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
         if urlsplit(self.path).path == "/":
-            self._write(200, {"Content-Type": "text/html; charset=utf-8"}, self.server.sandbox.page().encode())
+            self._write(
+                200, {"Content-Type": "text/html; charset=utf-8"}, self.server.sandbox.page().encode()
+            )
         else:
             self._serve("GET")
 

@@ -81,7 +81,9 @@ class XState:
                 detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
                 raise ApiError(403, "Forbidden", detail)
             if any(posted["text"] == text for posted in self.posted_tweets):
-                raise ApiError(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+                raise ApiError(
+                    403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
+                )
             tweet = self._tweet(self.me["id"], text, parent, None)
             self.posted_tweets.append({"id": tweet["id"], "text": text, "in_reply_to_tweet_id": parent})
             return {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}}
@@ -93,7 +95,9 @@ class XState:
         with self.lock:
             known = any(event["dm_conversation_id"] == conversation_id for event in self.dm_events)
             if not known and not new_conversation and not self.lenient:
-                raise ApiError(403, "Forbidden", "You are not permitted to send messages to this conversation.")
+                raise ApiError(
+                    403, "Forbidden", "You are not permitted to send messages to this conversation."
+                )
             event = self._dm_event(self.me["id"], conversation_id, text)
             self.sent_dms.append({"id": event["id"], "dm_conversation_id": conversation_id, "text": text})
             return {"data": {"dm_conversation_id": conversation_id, "dm_event_id": event["id"]}}
@@ -199,7 +203,8 @@ def _in_time(items, start_time, end_time):
     """Items created from start_time to end_time, both inclusive (ISO 8601 times, as X takes them)."""
     start, end = _time_param(start_time, "start_time"), _time_param(end_time, "end_time")
     return [
-        item for item in items
+        item
+        for item in items
         if (start is None or _created(item) >= start) and (end is None or _created(item) <= end)
     ]
 
@@ -240,7 +245,9 @@ def _read_token(token):
     try:
         return int(token[1:], 16)
     except ValueError:
-        raise ApiError(400, "Invalid Request", "The `pagination_token` query parameter value is not valid") from None
+        raise ApiError(
+            400, "Invalid Request", "The `pagination_token` query parameter value is not valid"
+        ) from None
 
 
 def _names(params, key):

@@ -47,14 +47,30 @@ USER_CONTEXT_CREDENTIALS = {key: label for key, label in CREDENTIALS["twitter"] 
 
 MENTION_FIELDS = {
     "expansions": ["author_id", "referenced_tweets.id", "attachments.media_keys"],
-    "tweet_fields": ["created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id",
-                     "entities", "attachments", "note_tweet"],
+    "tweet_fields": [
+        "created_at",
+        "conversation_id",
+        "in_reply_to_user_id",
+        "referenced_tweets",
+        "author_id",
+        "entities",
+        "attachments",
+        "note_tweet",
+    ],
     "user_fields": ["username", "name", "profile_image_url"],
     "media_fields": ["url", "preview_image_url", "variants", "type"],
 }
 DM_FIELDS = {
-    "dm_event_fields": ["id", "text", "event_type", "created_at", "dm_conversation_id", "sender_id", "attachments",
-                        "referenced_tweets"],
+    "dm_event_fields": [
+        "id",
+        "text",
+        "event_type",
+        "created_at",
+        "dm_conversation_id",
+        "sender_id",
+        "attachments",
+        "referenced_tweets",
+    ],
     "expansions": ["sender_id", "attachments.media_keys"],
     "user_fields": ["username", "name", "profile_image_url"],
     "media_fields": ["url", "preview_image_url", "variants", "type"],
@@ -166,7 +182,9 @@ class TwitterAdapter(ChannelAdapter):
         if not message.in_reply_to:
             raise ChannelError("There is no tweet to answer on this ticket.", permanent=True)
         timeline = partial(
-            self.client.get_users_tweets, self.account.self_external_id, start_time=since,
+            self.client.get_users_tweets,
+            self.account.self_external_id,
+            start_time=since,
             tweet_fields=LOOKUP_TWEET_FIELDS,
         )
         for page in self._pages(timeline, first_page_only=False):
@@ -203,13 +221,17 @@ class TwitterAdapter(ChannelAdapter):
         sentence = f"Connected as @{me['username']} (id {me['id']})"
         configured = self.account.self_external_id
         if me["id"] != configured:
-            return (f"{sentence}, but this account is set up for X user id {configured or '(none)'}:"
-                    f" set it to {me['id']} so that our own posts are recognised.")
+            return (
+                f"{sentence}, but this account is set up for X user id {configured or '(none)'}:"
+                f" set it to {me['id']} so that our own posts are recognised."
+            )
         return f"{sentence}."
 
     def _require_setup(self):
         if not self.account.self_external_id:
-            raise ChannelError("The X user id of this account is not set; an admin must add it.", permanent=True)
+            raise ChannelError(
+                "The X user id of this account is not set; an admin must add it.", permanent=True
+            )
         self._require_credentials()
 
     def _require_credentials(self):
@@ -310,7 +332,11 @@ def _ids(page):
     return [item.get("id") for item in page.get("data") or [] if isinstance(item, dict)]
 
 
-BAD_URL = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
+BAD_URL = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
 REVOKED = "X says the account's credentials are invalid or revoked — an admin must reconnect it."
 FORBIDDEN = (
     "X refused access ({detail}): the app or its access token lacks a permission or access level this needs — "
@@ -347,7 +373,9 @@ def translated_errors(*, sending, next_step=None):
         status = error.response.status_code
         raise ChannelError(f"X answered {status} ({x_detail(error)}); will try again.") from error
     except BAD_URL as error:
-        raise ChannelError(f"The API base URL is not valid ({error}); an admin must fix it.", permanent=True) from error
+        raise ChannelError(
+            f"The API base URL is not valid ({error}); an admin must fix it.", permanent=True
+        ) from error
     except requests.RequestException as error:
         reason = plain_reason(error)
         if sending and not never_left(error):

@@ -17,7 +17,9 @@ ACCOUNT_FIELDS = AccountFields(
     ),
     optional_secrets=frozenset({"bearer_token"}),  # X's app-only token: the account reads without it
     destinations=(
-        (("api_base_url",),
-         ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")),
+        (
+            ("api_base_url",),
+            ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token"),
+        ),
     ),
 )

@@ -39,7 +39,11 @@ def parse_dm_events(response: dict, *, conversation_id: str = "") -> list:
     """
     events = _data(response)
     users, media = _includes(response)
-    return [_dm(event, users, media, conversation_id) for event in events if event.get("event_type") == "MessageCreate"]
+    return [
+        _dm(event, users, media, conversation_id)
+        for event in events
+        if event.get("event_type") == "MessageCreate"
+    ]
 
 
 ANONYMOUS_PREFIX = "x-anon:"
@@ -162,7 +166,13 @@ def snowflake_time(snowflake_id):
     return datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc)
 
 
-MEDIA_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+MEDIA_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 
 
 def _attachments(item, media):
@@ -175,7 +185,9 @@ def _attachment(media):
     videos = [v for v in media.get("variants") or [] if v.get("content_type") == "video/mp4" and v.get("url")]
     if videos:
         best = max(videos, key=lambda variant: variant.get("bit_rate", 0))
-        return InboundAttachment(filename=f"{media['media_key']}.mp4", content_type="video/mp4", url=best["url"])
+        return InboundAttachment(
+            filename=f"{media['media_key']}.mp4", content_type="video/mp4", url=best["url"]
+        )
     url = media.get("url") or media.get("preview_image_url") or ""
     extension = url.rsplit(".", 1)[-1].lower() if "." in url.rsplit("/", 1)[-1] else "jpg"
     content_type = MEDIA_TYPES.get(extension, "image/jpeg")

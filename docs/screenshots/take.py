@@ -61,13 +61,18 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print where it is")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-shots-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "oss_inbox.settings", "OSS_VAR_DIR": str(scratch), "CACHE_URL": "locmem://",
-        "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}", "DEBUG": "1",
-        # Playwright's sync API runs an asyncio loop in this thread; the few ORM writes made while
-        # the browser waits (Lee's presence) are plain synchronous calls all the same.
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
+            "OSS_VAR_DIR": str(scratch),
+            "CACHE_URL": "locmem://",
+            "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
+            "DEBUG": "1",
+            # Playwright's sync API runs an asyncio loop in this thread; the few ORM writes made while
+            # the browser waits (Lee's presence) are plain synchronous calls all the same.
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        }
+    )
     os.environ.pop("CELERY_BROKER_URL", None)
     try:
         take(args.tickets)
@@ -80,16 +85,24 @@ def main():
 def take(ticket_count):
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-    subprocess.run([*manage, "demo_setup", "--tickets", str(ticket_count)], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "demo_setup", "--tickets", str(ticket_count)],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     tickets = prepare()
     port = free_port()
-    server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/login/")
         shoot(f"http://127.0.0.1:{port}", tickets)
@@ -117,21 +130,40 @@ def prepare():
     dana, lee = users.get(username="dana"), users.get(username="lee")
     dana.set_password(PASSWORD)
     dana.save()
-    CannedResponse.objects.get_or_create(name="Outage: crews on site", defaults={"text": (
-        "Hi {{customer.first_name}}, crews are on site and expect to restore power within 3 hours. "
-        "We'll update you here. – {{agent.first_name}} (ref #{{ticket.id}})")})
-    CannedResponse.objects.get_or_create(name="Billing: meter photo", defaults={"text": (
-        "Hello {{customer.first_name}}, could you send us a photo of your meter? – {{agent.first_name}}")})
+    CannedResponse.objects.get_or_create(
+        name="Outage: crews on site",
+        defaults={
+            "text": (
+                "Hi {{customer.first_name}}, crews are on site and expect to restore power within 3 hours. "
+                "We'll update you here. – {{agent.first_name}} (ref #{{ticket.id}})"
+            )
+        },
+    )
+    CannedResponse.objects.get_or_create(
+        name="Billing: meter photo",
+        defaults={
+            "text": (
+                "Hello {{customer.first_name}}, could you send us a photo of your meter? – {{agent.first_name}}"
+            )
+        },
+    )
 
     mention = open_ticket_of_kind("mention")
-    ticket_reply(ticket=mention, author=lee, text="Sent you a DM so we can look up your address privately.",
-                 private=True, delivered_as=f"dm-screenshot-{mention.pk}")
+    ticket_reply(
+        ticket=mention,
+        author=lee,
+        text="Sent you a DM so we can look up your address privately.",
+        private=True,
+        delivered_as=f"dm-screenshot-{mention.pk}",
+    )
     note_add(ticket=mention, author=dana, text="@lee the outage map shows crews on Elm St already; ETA 3pm.")
 
     mailbox = ChannelAccount.objects.get(kind="email")
     date = timezone.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
     raw = HTML_EMAIL.format(mailbox=mailbox.self_external_id, date=date)
-    ingest(mailbox, [parse_email(raw.replace("\n", "\r\n").encode(), mailbox_address=mailbox.self_external_id)])
+    ingest(
+        mailbox, [parse_email(raw.replace("\n", "\r\n").encode(), mailbox_address=mailbox.self_external_id)]
+    )
     email = Ticket.objects.get(messages__external_id="screenshot-reply@mail.example")
     return {
         "ticket-x": mention,

@@ -28,16 +28,25 @@ def main():
     parser.add_argument("--database", help="use this demo database instead of a new scratch one")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-shots-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "oss_inbox.settings", "OSS_VAR_DIR": str(scratch), "CACHE_URL": "locmem://",
-        "DATABASE_URL": args.database or f"sqlite:///{scratch / 'shots.sqlite3'}", "DEBUG": "1",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
+            "OSS_VAR_DIR": str(scratch),
+            "CACHE_URL": "locmem://",
+            "DATABASE_URL": args.database or f"sqlite:///{scratch / 'shots.sqlite3'}",
+            "DEBUG": "1",
+        }
+    )
     os.environ.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     if not args.database:
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-        subprocess.run([*manage, "demo_setup", "--tickets", str(args.tickets)], check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "demo_setup", "--tickets", str(args.tickets)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -51,8 +60,12 @@ def main():
     dana.save()
     organization = Organization.objects.get(name=ACCOUNT)
     port = free_port()
-    server = subprocess.Popen([*manage, "runserver", "--noreload", f"127.0.0.1:{port}"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/login/")

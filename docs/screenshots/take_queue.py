@@ -27,21 +27,36 @@ def main():
     parser.add_argument("--tickets", type=int, default=300, help="demo tickets to create (default 300)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-queue-shot-"))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "oss_inbox.settings", "OSS_VAR_DIR": str(scratch), "CACHE_URL": "locmem://",
-        "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}", "DEBUG": "1", "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
+            "OSS_VAR_DIR": str(scratch),
+            "CACHE_URL": "locmem://",
+            "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
+            "DEBUG": "1",
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        }
+    )
     os.environ.pop("CELERY_BROKER_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-    subprocess.run([*manage, "demo_setup", "--tickets", str(args.tickets)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "demo_setup", "--tickets", str(args.tickets)],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     port = free_port()
-    server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}/login/")
         shoot(f"http://127.0.0.1:{port}")
@@ -62,10 +77,19 @@ def shoot(base):
     client = Client()
     client.force_login(get_user_model().objects.get(username="dana"))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
         context = browser.new_context(viewport={"width": 1440, "height": 900}, timezone_id=settings.TIME_ZONE)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": base,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "url": base,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                }
+            ]
+        )
         page = context.new_page()
         page.goto(f"{base}/")
         page.keyboard.press("j")

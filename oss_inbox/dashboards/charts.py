@@ -49,7 +49,9 @@ def daily_chart(labels, series, *, ceiling=None, suffix=""):
         if kind == "bar":
             chart.bars.append({"d": _bars(numbers, band, top), "css": css, "name": name})
         else:
-            chart.lines += [{"points": points, "css": css, "name": name} for points in _segments(numbers, band, top)]
+            chart.lines += [
+                {"points": points, "css": css, "name": name} for points in _segments(numbers, band, top)
+            ]
     return chart
 
 
@@ -112,15 +114,23 @@ def heatmap(grid, spans):
                 f"<title>{WEEKDAY_ABBR[day]} {hour:02d}:00: {int(value)} messages</title></rect>"
             )
     windows = [
-        {"x": round(HEAT_LEFT + start * CELL_W, 1), "y": HEAT_TOP + day * CELL_H,
-         "w": round((end - start) * CELL_W, 1), "h": CELL_H}
+        {
+            "x": round(HEAT_LEFT + start * CELL_W, 1),
+            "y": HEAT_TOP + day * CELL_H,
+            "w": round((end - start) * CELL_W, 1),
+            "h": CELL_H,
+        }
         for day, start, end in spans
     ]
     return {
-        "width": HEAT_LEFT + 24 * CELL_W + 4, "height": HEAT_TOP + 7 * CELL_H + 22,
+        "width": HEAT_LEFT + 24 * CELL_W + 4,
+        "height": HEAT_TOP + 7 * CELL_H + 22,
         "cells_svg": mark_safe("".join(cells)),  # noqa: S308 - numbers and fixed words only
-        "windows": windows, "cell_w": CELL_W, "cell_h": CELL_H,
+        "windows": windows,
+        "cell_w": CELL_W,
+        "cell_h": CELL_H,
         "rows": [{"y": HEAT_TOP + day * CELL_H + CELL_H / 2, "label": WEEKDAY_ABBR[day]} for day in range(7)],
         "hours": [{"x": HEAT_LEFT + hour * CELL_W, "label": label} for hour, label in HOUR_LABELS.items()],
-        "axis_y": HEAT_TOP + 7 * CELL_H + 15, "label_x": HEAT_LEFT - 6,
+        "axis_y": HEAT_TOP + 7 * CELL_H + 15,
+        "label_x": HEAT_LEFT - 6,
     }

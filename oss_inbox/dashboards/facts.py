@@ -41,10 +41,14 @@ def ticket_fact(history, schedule, next_target, tz):
     """(fact fields, contribution) of one ticket: see TicketFact and DailyRollup."""
     ticket = history.ticket
     fields = {
-        "source_updated_at": ticket.updated_at, "created_at": ticket.created_at, "status": ticket.status,
+        "source_updated_at": ticket.updated_at,
+        "created_at": ticket.created_at,
+        "status": ticket.status,
         "resolved_at": ticket.resolved_at if ticket.status == "resolved" else None,
-        "channel": ticket.account.kind, "assignee_id": ticket.assignee_id or 0,
-        "is_key_account": ticket.is_key_account, "first_response_at": ticket.first_response_at,
+        "channel": ticket.account.kind,
+        "assignee_id": ticket.assignee_id or 0,
+        "is_key_account": ticket.is_key_account,
+        "first_response_at": ticket.first_response_at,
         "first_response_due_at": ticket.first_response_due_at,
     }
     fields.update(first_response_times(ticket, schedule))

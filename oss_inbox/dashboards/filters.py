@@ -54,7 +54,9 @@ class Filters:
         if self.channel:
             tickets = tickets.filter(account__kind=self.channel)
         if self.agent is not None:
-            tickets = tickets.filter(Q(assignee__isnull=True) if self.agent == UNASSIGNED else Q(assignee_id=self.agent))
+            tickets = tickets.filter(
+                Q(assignee__isnull=True) if self.agent == UNASSIGNED else Q(assignee_id=self.agent)
+            )
         return tickets.filter(is_key_account=True) if self.key_accounts else tickets
 
     def on_derived(self, rows):
@@ -83,8 +85,11 @@ class Filters:
         params = QueryDict(query)
         agent = params.get("agent")
         return cls(
-            date.fromisoformat(params["start"]), date.fromisoformat(params["end"]), params.get("channel", ""),
-            None if agent is None else int(agent), "key_accounts" in params,
+            date.fromisoformat(params["start"]),
+            date.fromisoformat(params["end"]),
+            params.get("channel", ""),
+            None if agent is None else int(agent),
+            "key_accounts" in params,
         )
 
 
@@ -96,8 +101,12 @@ def staff_choices():
 
 class FilterForm(forms.Form):
     # <input type=date> takes ISO dates only, whatever the locale.
-    start = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), label="To")
+    start = forms.DateField(
+        required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), label="From"
+    )
+    end = forms.DateField(
+        required=False, widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"), label="To"
+    )
     channel = forms.ChoiceField(required=False, choices=[("", "All channels"), *ChannelKind.choices])
     agent = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Agent")
     key_accounts = forms.BooleanField(required=False, label="Key accounts only")
@@ -142,7 +151,10 @@ def default_filters(today):
 def presets(filters, today):
     """[(label, query string, chosen?)]: the quick ranges ending today, other filters kept."""
     return [
-        (label, filters.query(start=today - timedelta(days=days - 1), end=today),
-         filters.end == today and filters.days == days)
+        (
+            label,
+            filters.query(start=today - timedelta(days=days - 1), end=today),
+            filters.end == today and filters.days == days,
+        )
         for label, days in PRESETS
     ]

@@ -56,7 +56,9 @@ def sla_alerts(filters, now, limit=ALERT_LIMIT):
     breached, at_risk = Q(sla_due_at__lte=now), Q(sla_at_risk_at__lte=now, sla_due_at__gt=now)
     running = filters.on_tickets(Ticket.objects.filter(status__in=OPEN_STATUSES)).filter(breached | at_risk)
     counts = running.aggregate(breached=Count("id", filter=breached), at_risk=Count("id", filter=at_risk))
-    tickets = list(running.select_related("contact", "account", "assignee").order_by("sla_due_at", "id")[:limit])
+    tickets = list(
+        running.select_related("contact", "account", "assignee").order_by("sla_due_at", "id")[:limit]
+    )
     for ticket in tickets:
         ticket.alert = "breached" if ticket.sla_due_at <= now else "at_risk"
     return Alerts(counts["breached"], counts["at_risk"], tickets)
@@ -68,11 +70,19 @@ def oldest_waiting(filters):
     A customer waits from their first message after our last reply (automatic ones aside);
     pending tickets wait on the customer, so they are left out.
     """
-    first_unanswered = Message.objects.filter(
-        ticket=OuterRef("pk"), direction=Message.Direction.INBOUND, is_automatic=False,
-        sent_at__gt=Coalesce(OuterRef("last_outbound_at"), Value(_EPOCH, output_field=DateTimeField())),
-    ).order_by("sent_at").values("sent_at")[:1]
-    waiting = filters.on_tickets(Ticket.objects.filter(status__in=["new", "open"], last_inbound_at__isnull=False))
+    first_unanswered = (
+        Message.objects.filter(
+            ticket=OuterRef("pk"),
+            direction=Message.Direction.INBOUND,
+            is_automatic=False,
+            sent_at__gt=Coalesce(OuterRef("last_outbound_at"), Value(_EPOCH, output_field=DateTimeField())),
+        )
+        .order_by("sent_at")
+        .values("sent_at")[:1]
+    )
+    waiting = filters.on_tickets(
+        Ticket.objects.filter(status__in=["new", "open"], last_inbound_at__isnull=False)
+    )
     waiting = waiting.filter(Q(last_outbound_at__isnull=True) | Q(last_inbound_at__gt=F("last_outbound_at")))
     waiting = waiting.annotate(waiting_since=Subquery(first_unanswered)).filter(waiting_since__isnull=False)
     return waiting.select_related("contact", "account").order_by("waiting_since", "id").first()
@@ -95,7 +105,10 @@ def coverage_now(schedules, now):
             changes_at, opens = clock.next_coverage_change(now, built)
             covered = not opens
         except ValueError:  # open around the clock, or never again
-            changes_at, covered = None, clock.coverage_between(now, now + timedelta(minutes=1), built) > timedelta(0)
+            changes_at, covered = (
+                None,
+                clock.coverage_between(now, now + timedelta(minutes=1), built) > timedelta(0),
+            )
         lines.append(CoverageNow(row.name, kinds, covered, changes_at))
     return lines
 
@@ -107,6 +120,8 @@ def active_staff(now):
     recently touched tickets (TicketEvent has no index on its time alone).
     """
     since = now - ON_SHIFT_WINDOW
-    events = TicketEvent.objects.filter(created_at__gte=since, ticket__updated_at__gte=since, actor__isnull=False)
+    events = TicketEvent.objects.filter(
+        created_at__gte=since, ticket__updated_at__gte=since, actor__isnull=False
+    )
     rows = events.values("actor_id").annotate(last=Max("created_at")).order_by()
     return {row["actor_id"]: row["last"] for row in rows}

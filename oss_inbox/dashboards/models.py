@@ -28,7 +28,9 @@ def hour_field(hour):
 
 
 class TicketFact(models.Model):
-    ticket = models.OneToOneField("tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The ticket's updated_at this row was computed from: equal means up to date.
     source_updated_at = models.DateTimeField()
     created_at = models.DateTimeField()
@@ -57,15 +59,21 @@ class TicketFact(models.Model):
             # then every column the percentile queries read.
             models.Index(fields=["created_at", *DIMENSIONS, *FIRST_RESPONSE], name="fact_created_idx"),
             models.Index(
-                fields=["resolved_at", *DIMENSIONS, *RESOLUTION], name="fact_resolved_idx",
+                fields=["resolved_at", *DIMENSIONS, *RESOLUTION],
+                name="fact_resolved_idx",
                 condition=Q(resolved_at__isnull=False),
             ),
             # "Missed so far": unanswered tickets and follow-ups, looked up by due time.
             models.Index(
-                fields=["first_response_due_at"], name="fact_unanswered_idx",
+                fields=["first_response_due_at"],
+                name="fact_unanswered_idx",
                 condition=Q(first_response_at__isnull=True, resolved_at__isnull=True),
             ),
-            models.Index(fields=["open_turn_due_at"], name="fact_open_turn_idx", condition=Q(open_turn_due_at__isnull=False)),
+            models.Index(
+                fields=["open_turn_due_at"],
+                name="fact_open_turn_idx",
+                condition=Q(open_turn_due_at__isnull=False),
+            ),
         ]
 
 
@@ -98,8 +106,15 @@ class DailyRollup(models.Model):
 
 
 COUNT_FIELDS = [
-    "tickets_created", "tickets_resolved", "messages_in", "messages_in_uncovered", "messages_out",
-    "first_response_met", "first_response_late", "next_response_met", "next_response_late",
+    "tickets_created",
+    "tickets_resolved",
+    "messages_in",
+    "messages_in_uncovered",
+    "messages_out",
+    "first_response_met",
+    "first_response_late",
+    "next_response_met",
+    "next_response_late",
     *[hour_field(hour) for hour in HOURS],
 ]
 
@@ -120,7 +135,9 @@ class RollupState(models.Model):
 class PercentileSnapshot(models.Model):
     """The response and resolution percentiles of one filter combination, as of `facts_version`."""
 
-    key = models.CharField(max_length=200, unique=True)  # Filters.query(): dates, channel, agent, key accounts
+    key = models.CharField(
+        max_length=200, unique=True
+    )  # Filters.query(): dates, channel, agent, key accounts
     facts_version = models.BigIntegerField()
     values = models.JSONField()
     # The last time a page asked for it: beat keeps the snapshots read lately up to date.

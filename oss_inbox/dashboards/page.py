@@ -73,8 +73,12 @@ class Sections:
     @cached_property
     def agents(self):
         return selectors.agents(
-            self.filters, self.now, staff=self.staff,
-            open_by_assignee=self.open_counts.by_assignee, active=self.active, missed=self.missed,
+            self.filters,
+            self.now,
+            staff=self.staff,
+            open_by_assignee=self.open_counts.by_assignee,
+            active=self.active,
+            missed=self.missed,
             first=self.first_response_percentiles,
         )
 
@@ -82,9 +86,14 @@ class Sections:
     def schedule(self):
         """The schedule drawn on the heatmap: the default one among the filtered accounts'."""
         row, built, _ = self.schedules[0]
-        special = [(day, windows) for day, windows in built.overrides.items()
-                   if self.filters.start <= day <= self.filters.end]
-        return DrawnSchedule(row.name, weekly_spans(built), special, [other.name for other, _, _ in self.schedules[1:]])
+        special = [
+            (day, windows)
+            for day, windows in built.overrides.items()
+            if self.filters.start <= day <= self.filters.end
+        ]
+        return DrawnSchedule(
+            row.name, weekly_spans(built), special, [other.name for other, _, _ in self.schedules[1:]]
+        )
 
 
 @dataclass(frozen=True)
@@ -99,9 +108,11 @@ TABLES = {
     "open": lambda s: tables.open_table(s.open_counts),
     "alerts": lambda s: tables.alerts_table(s.alerts),
     "first_responses": lambda s: tables.compliance_table(
-        "first_responses", "First responses within SLA", s.compliance["first_response"], PERIOD_NAMES),
+        "first_responses", "First responses within SLA", s.compliance["first_response"], PERIOD_NAMES
+    ),
     "follow_ups": lambda s: tables.compliance_table(
-        "follow_ups", "Follow-ups answered within SLA", s.compliance["next_response"], PERIOD_NAMES),
+        "follow_ups", "Follow-ups answered within SLA", s.compliance["next_response"], PERIOD_NAMES
+    ),
     "times": lambda s: tables.times_table(s.times),
     "daily": lambda s: tables.daily_table(s.trends),
     "heatmap": lambda s: tables.heatmap_table(s.trends),
@@ -126,16 +137,30 @@ class Dashboard:
     def charts(self):
         days = self.sections.trends.days
         labels = [day.day.strftime("%b %-d") for day in days]
-        volume = charts.daily_chart(labels, [
-            ("Messages in", [day.counts["messages_in"] for day in days], "bar", "series-in"),
-            ("Replies out", [day.counts["messages_out"] for day in days], "line", "series-out"),
-        ])
-        backlog = charts.daily_chart(labels, [("Backlog", [day.backlog for day in days], "line", "series-backlog")])
-        shares = [None if day.first_response.share is None else round(day.first_response.share * 100, 1) for day in days]
-        promise = charts.daily_chart(labels, [("Within SLA", shares, "bar", "series-sla")], ceiling=100, suffix="%")
+        volume = charts.daily_chart(
+            labels,
+            [
+                ("Messages in", [day.counts["messages_in"] for day in days], "bar", "series-in"),
+                ("Replies out", [day.counts["messages_out"] for day in days], "line", "series-out"),
+            ],
+        )
+        backlog = charts.daily_chart(
+            labels, [("Backlog", [day.backlog for day in days], "line", "series-backlog")]
+        )
+        shares = [
+            None if day.first_response.share is None else round(day.first_response.share * 100, 1)
+            for day in days
+        ]
+        promise = charts.daily_chart(
+            labels, [("Within SLA", shares, "bar", "series-sla")], ceiling=100, suffix="%"
+        )
         spans = self.sections.schedule.spans
-        return {"volume": volume, "backlog": backlog, "promise": promise,
-                "heatmap": charts.heatmap(self.sections.trends.heatmap, spans)}
+        return {
+            "volume": volume,
+            "backlog": backlog,
+            "promise": promise,
+            "heatmap": charts.heatmap(self.sections.trends.heatmap, spans),
+        }
 
     @property
     def uncovered_share(self):
@@ -154,7 +179,7 @@ class Dashboard:
 
     @property
     def filter_words(self):
-        """"Email · Dana Reyes · key accounts only", or "All channels · whole team"."""
+        """ "Email · Dana Reyes · key accounts only", or "All channels · whole team"."""
         chosen = self.filters
         words = [tables.channel_name(chosen.channel or selectors.ALL)]
         if chosen.agent is None:

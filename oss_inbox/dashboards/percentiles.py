@@ -45,7 +45,9 @@ def _in_database(rows, groups, measures, fractions):
     name = connection.ops.quote_name
     wanted = "ARRAY[" + ", ".join(f"{float(fraction)!r}::float8" for fraction in fractions) + "]"
     columns = [f"t.{name(group)}" for group in groups] + [f"GROUPING(t.{name(group)})" for group in groups]
-    columns += [f"percentile_cont({wanted}) WITHIN GROUP (ORDER BY t.{name(measure)})" for measure in measures]
+    columns += [
+        f"percentile_cont({wanted}) WITHIN GROUP (ORDER BY t.{name(measure)})" for measure in measures
+    ]
     sets = ", ".join([f"(t.{name(group)})" for group in groups] + ["()"])
     sql = f"SELECT {', '.join(columns)} FROM ({inner}) t GROUP BY GROUPING SETS ({sets})"
     result = {ALL: _empty(measures, fractions)}
@@ -55,9 +57,11 @@ def _in_database(rows, groups, measures, fractions):
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in rows:
-        values, flags, found = row[: len(groups)], row[len(groups): 2 * len(groups)], row[2 * len(groups):]
+        values, flags, found = row[: len(groups)], row[len(groups) : 2 * len(groups)], row[2 * len(groups) :]
         key = next(((group, value) for group, value, flag in zip(groups, values, flags) if flag == 0), ALL)
-        by_measure = {measure: list(found[index] or [None] * len(fractions)) for index, measure in enumerate(measures)}
+        by_measure = {
+            measure: list(found[index] or [None] * len(fractions)) for index, measure in enumerate(measures)
+        }
         if key == ALL or any(value is not None for values in by_measure.values() for value in values):
             result[key] = by_measure
     return result
@@ -67,7 +71,7 @@ def _in_python(rows, groups, measures, fractions):
     values = defaultdict(lambda: defaultdict(list))
     for row in rows.order_by().values_list(*groups, *measures):
         keys = [ALL, *zip(groups, row[: len(groups)])]
-        for measure, value in zip(measures, row[len(groups):]):
+        for measure, value in zip(measures, row[len(groups) :]):
             if value is not None:
                 for key in keys:
                     values[key][measure].append(value)

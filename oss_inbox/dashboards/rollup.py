@@ -100,7 +100,9 @@ def _walk(state, wanted, exclude):
     found = []
     while len(found) < wanted:
         page = list(
-            Ticket.objects.filter(pk__gt=state.backfilled_through).order_by("pk").values_list("pk", "updated_at")[:BATCH]
+            Ticket.objects.filter(pk__gt=state.backfilled_through)
+            .order_by("pk")
+            .values_list("pk", "updated_at")[:BATCH]
         )
         if not page:
             break
@@ -116,7 +118,7 @@ def _stale_among(rows):
     """The ids among (id, updated_at) rows whose fact is missing or older."""
     known = {}
     for first in range(0, len(rows), BATCH):  # bounded IN lists (SQLite limits parameters)
-        chunk = [pk for pk, _ in rows[first:first + BATCH]]
+        chunk = [pk for pk, _ in rows[first : first + BATCH]]
         known.update(TicketFact.objects.filter(pk__in=chunk).values_list("pk", "source_updated_at"))
     return [pk for pk, updated_at in rows if known.get(pk) != updated_at]
 
@@ -128,7 +130,9 @@ def refresh_tickets(ids, reader, tz):
     delta, new_facts = defaultdict(lambda: defaultdict(int)), []
     for pk, history in histories.items():
         ticket = history.ticket
-        fields = ticket_fact(history, reader.schedule(ticket.account), reader.next_response_target(ticket), tz)
+        fields = ticket_fact(
+            history, reader.schedule(ticket.account), reader.next_response_target(ticket), tz
+        )
         fact = TicketFact(ticket_id=pk, **fields)
         if pk in old_facts:
             _add(delta, old_facts[pk], sign=-1)
@@ -141,7 +145,9 @@ def refresh_tickets(ids, reader, tz):
 def load_histories(ids):
     """{ticket id: History}: the tickets, their messages and status changes, in three queries."""
     histories = {ticket.pk: History(ticket) for ticket in _with_accounts(Ticket.objects.filter(pk__in=ids))}
-    messages = Message.objects.filter(ticket_id__in=ids, direction__in=["inbound", "outbound"], is_automatic=False)
+    messages = Message.objects.filter(
+        ticket_id__in=ids, direction__in=["inbound", "outbound"], is_automatic=False
+    )
     for ticket_id, sent_at, direction in messages.values_list("ticket_id", "sent_at", "direction"):
         histories[ticket_id].messages.append((sent_at, direction))
     events = TicketEvent.objects.filter(ticket_id__in=ids, kind=TicketEvent.Kind.STATUS)
@@ -179,7 +185,9 @@ def apply_delta(delta):
     }
     rows = []
     for key, counts in changes.items():
-        row = existing.get(key) or DailyRollup(day=key[0], channel=key[1], assignee_id=key[2], is_key_account=key[3])
+        row = existing.get(key) or DailyRollup(
+            day=key[0], channel=key[1], assignee_id=key[2], is_key_account=key[3]
+        )
         for name, count in counts.items():
             setattr(row, name, getattr(row, name) + count)
         rows.append(row)

@@ -58,11 +58,16 @@ def missed_so_far(filters, now, first_day, last_day):
     start, end = local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
     facts, zone = filters.on_derived(TicketFact.objects.all()), local_zone()
     unanswered = facts.filter(
-        first_response_at__isnull=True, resolved_at__isnull=True, first_response_due_at__lte=now,
-        created_at__gte=start, created_at__lt=end,
+        first_response_at__isnull=True,
+        resolved_at__isnull=True,
+        first_response_due_at__lte=now,
+        created_at__gte=start,
+        created_at__lt=end,
     ).values_list("channel", "assignee_id", "created_at")
     follow_ups = facts.filter(open_turn_due_at__lte=now, open_turn_at__gte=start, open_turn_at__lt=end)
-    missed = [("first_response", channel, agent, at.astimezone(zone).date()) for channel, agent, at in unanswered]
+    missed = [
+        ("first_response", channel, agent, at.astimezone(zone).date()) for channel, agent, at in unanswered
+    ]
     missed += [
         ("next_response", channel, agent, at.astimezone(zone).date())
         for channel, agent, at in follow_ups.values_list("channel", "assignee_id", "open_turn_at")
@@ -108,13 +113,15 @@ def _answered(filters, spans, low, high):
     sums = {
         f"{kind}_{outcome}__{index}": Sum(f"{kind}_{outcome}", filter=Q(day__range=span))
         for index, span in enumerate(spans.values())
-        for kind in ("first_response", "next_response") for outcome in ("met", "late")
+        for kind in ("first_response", "next_response")
+        for outcome in ("met", "late")
     }
     rows = filters.on_derived(DailyRollup.objects.filter(day__range=(low, high)))
     return [
         (row["channel"], kind, name, row[f"{kind}_met__{index}"] or 0, row[f"{kind}_late__{index}"] or 0)
         for row in rows.values("channel").annotate(**sums).order_by()
-        for kind in ("first_response", "next_response") for index, name in enumerate(spans)
+        for kind in ("first_response", "next_response")
+        for index, name in enumerate(spans)
     ]
 
 
@@ -122,18 +129,22 @@ def first_response_percentiles(filters):
     """Percentiles of first-response times of tickets that arrived in the range, in all, per
     channel and per assignee (one query on PostgreSQL)."""
     start, end = filters.bounds()
-    answered = filters.on_derived(TicketFact.objects.filter(
-        created_at__gte=start, created_at__lt=end, first_response_seconds__isnull=False
-    ))
+    answered = filters.on_derived(
+        TicketFact.objects.filter(
+            created_at__gte=start, created_at__lt=end, first_response_seconds__isnull=False
+        )
+    )
     return percentiles_by(answered, ["channel", "assignee_id"], FIRST_RESPONSE)
 
 
 def resolution_percentiles(filters):
     """Percentiles of resolution times of tickets resolved in the range, in all and per channel."""
     start, end = filters.bounds()
-    resolved = filters.on_derived(TicketFact.objects.filter(
-        resolved_at__gte=start, resolved_at__lt=end, resolution_seconds__isnull=False
-    ))
+    resolved = filters.on_derived(
+        TicketFact.objects.filter(
+            resolved_at__gte=start, resolved_at__lt=end, resolution_seconds__isnull=False
+        )
+    )
     return percentiles_by(resolved, ["channel"], RESOLUTION)
 
 
@@ -198,7 +209,9 @@ def _daily_sums(rollup, filters):
 def _backlog_before(rollup, first_day):
     """Tickets created before the day and not resolved before it (each ticket counts once in
     each column, by its final resolution)."""
-    before = rollup.filter(day__lt=first_day).aggregate(created=Sum("tickets_created"), resolved=Sum("tickets_resolved"))
+    before = rollup.filter(day__lt=first_day).aggregate(
+        created=Sum("tickets_created"), resolved=Sum("tickets_resolved")
+    )
     return (before["created"] or 0) - (before["resolved"] or 0)
 
 
@@ -229,13 +242,25 @@ def agents(filters, now, *, staff, open_by_assignee, active, missed=None, first=
     for user_id, name in _people(filters, staff, set(totals) | set(open_by_assignee)):
         total = totals.get(user_id, {})
         row = AgentRow(
-            user_id, name, open=sum(open_by_assignee.get(user_id, {}).values()),
-            resolved=total.get("resolved") or 0, replies=total.get("replies") or 0,
+            user_id,
+            name,
+            open=sum(open_by_assignee.get(user_id, {}).values()),
+            resolved=total.get("resolved") or 0,
+            replies=total.get("replies") or 0,
             first_response=Compliance(total.get("met") or 0, total.get("late") or 0, unanswered[user_id]),
-            median_first_response=first.get(("assignee_id", user_id), {}).get("first_response_seconds", [None])[0],
+            median_first_response=first.get(("assignee_id", user_id), {}).get(
+                "first_response_seconds", [None]
+            )[0],
             last_active=active.get(user_id),
         )
-        if user_id in agent_ids or row.open or row.resolved or row.replies or row.first_response.decided or row.last_active:
+        if (
+            user_id in agent_ids
+            or row.open
+            or row.resolved
+            or row.replies
+            or row.first_response.decided
+            or row.last_active
+        ):
             rows.append(row)
     return sorted(rows, key=lambda row: (-row.open, -row.resolved, row.name))
 
@@ -243,8 +268,10 @@ def agents(filters, now, *, staff, open_by_assignee, active, missed=None, first=
 def _agent_totals(filters):
     rollup = filters.on_derived(DailyRollup.objects.filter(day__range=(filters.start, filters.end)))
     rows = rollup.values("assignee_id").annotate(
-        resolved=Sum("tickets_resolved"), replies=Sum("messages_out"),
-        met=Sum("first_response_met"), late=Sum("first_response_late"),
+        resolved=Sum("tickets_resolved"),
+        replies=Sum("messages_out"),
+        met=Sum("first_response_met"),
+        late=Sum("first_response_late"),
     )
     return {row["assignee_id"]: row for row in rows.order_by()}
 

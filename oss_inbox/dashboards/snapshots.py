@@ -40,7 +40,11 @@ def response_percentiles(filters, now):
     """(first-response, resolution) percentiles for these filters, as selectors computes them."""
     key = filters.query()
     current = Coalesce(Subquery(RollupState.objects.filter(pk=1).values("facts_version")), Value(0))
-    found = PercentileSnapshot.objects.filter(key=key, facts_version=current).values_list("values", flat=True).first()
+    found = (
+        PercentileSnapshot.objects.filter(key=key, facts_version=current)
+        .values_list("values", flat=True)
+        .first()
+    )
     if found is None:
         return compute(filters, now)
     PercentileSnapshot.objects.filter(key=key, read_at__lt=now - READ_MARK).update(read_at=now)
@@ -53,11 +57,15 @@ def compute(filters, now, *, read=True):
     # stamped older than the facts it holds, so it is computed again - never kept stale.
     version = facts_version()
     values = (selectors.first_response_percentiles(filters), selectors.resolution_percentiles(filters))
-    snapshot = PercentileSnapshot(key=filters.query(), facts_version=version, values=encode(values), read_at=now)
+    snapshot = PercentileSnapshot(
+        key=filters.query(), facts_version=version, values=encode(values), read_at=now
+    )
     # One statement whether or not the key exists. Two pages computing at once both write; the
     # loser's stamp may be the older one, which costs a recomputation, not a wrong figure.
     PercentileSnapshot.objects.bulk_create(
-        [snapshot], update_conflicts=True, unique_fields=["key"],
+        [snapshot],
+        update_conflicts=True,
+        unique_fields=["key"],
         update_fields=["facts_version", "values", *(["read_at"] if read else [])],
     )
     return values

@@ -74,7 +74,9 @@ def open_table(counts):
     rows = []
     for kind in [kind for kind, _ in ChannelKind.choices if kind in counts.by_channel]:
         by_status = counts.by_channel[kind]
-        rows.append([channel_name(kind), *[str(by_status.get(s, 0)) for s in STATUSES], str(sum(by_status.values()))])
+        rows.append(
+            [channel_name(kind), *[str(by_status.get(s, 0)) for s in STATUSES], str(sum(by_status.values()))]
+        )
     totals = [sum(counts.by_channel[kind].get(s, 0) for kind in counts.by_channel) for s in STATUSES]
     rows.append(["All channels", *map(str, totals), str(counts.total)])
     return Table("open", "Open tickets by channel", ["Channel", "New", "Open", "Pending", "Total"], rows)
@@ -84,11 +86,22 @@ def alerts_table(alerts):
     rows, links, classes = [], {}, {}
     for index, ticket in enumerate(alerts.tickets):
         state = "Breached" if ticket.alert == "breached" else "At risk"
-        assignee = ticket.assignee.get_full_name() or ticket.assignee.get_username() if ticket.assignee else "Unassigned"
-        rows.append([
-            str(ticket.pk), str(ticket.contact), channel_name(ticket.account.kind), ticket.subject,
-            assignee, state, local_time(ticket.sla_due_at),
-        ])
+        assignee = (
+            ticket.assignee.get_full_name() or ticket.assignee.get_username()
+            if ticket.assignee
+            else "Unassigned"
+        )
+        rows.append(
+            [
+                str(ticket.pk),
+                str(ticket.contact),
+                channel_name(ticket.account.kind),
+                ticket.subject,
+                assignee,
+                state,
+                local_time(ticket.sla_due_at),
+            ]
+        )
         links[index] = reverse("inbox:ticket", args=[ticket.pk])
         classes[index] = f"alert-{ticket.alert}"
     columns = ["Ticket", "Customer", "Channel", "Subject", "Assignee", "SLA", "Due (local time)"]
@@ -101,10 +114,14 @@ def compliance_table(slug, title, by_group, period_names):
     for group in _groups(by_group):
         cells = by_group[group]
         chosen = cells["range"]
-        rows.append([
-            channel_name(group), *[percent(cells[name].share) for name in period_names],
-            str(chosen.met), str(chosen.decided),
-        ])
+        rows.append(
+            [
+                channel_name(group),
+                *[percent(cells[name].share) for name in period_names],
+                str(chosen.met),
+                str(chosen.decided),
+            ]
+        )
     return Table(slug, title, columns, rows)
 
 
@@ -116,17 +133,33 @@ def times_table(times):
     rows = []
     for group in _groups(times):
         by_measure = times[group]
-        rows.append([channel_name(group), *[hours(value) for m in FIRST_RESPONSE + RESOLUTION for value in by_measure[m]]])
+        rows.append(
+            [
+                channel_name(group),
+                *[hours(value) for m in FIRST_RESPONSE + RESOLUTION for value in by_measure[m]],
+            ]
+        )
     return Table("times", "Response and resolution times", columns, rows)
 
 
 def daily_table(trends):
-    columns = ["Day", "Tickets in", "Messages in", "Replies out", "Resolved", "Backlog at end of day",
-               "First responses within SLA (%)"]
+    columns = [
+        "Day",
+        "Tickets in",
+        "Messages in",
+        "Replies out",
+        "Resolved",
+        "Backlog at end of day",
+        "First responses within SLA (%)",
+    ]
     names = ("tickets_created", "messages_in", "messages_out", "tickets_resolved")
     rows = [
-        [day.day.isoformat(), *[str(day.counts[name]) for name in names], str(day.backlog),
-         percent(day.first_response.share)]
+        [
+            day.day.isoformat(),
+            *[str(day.counts[name]) for name in names],
+            str(day.backlog),
+            percent(day.first_response.share),
+        ]
         for day in trends.days
     ]
     return Table("daily", "Day by day", columns, rows)
@@ -139,12 +172,27 @@ def heatmap_table(trends):
 
 
 def agents_table(rows):
-    columns = ["Agent", "Open now", "Resolved", "First responses", "First responses within SLA (%)",
-               "Median first response (h)", "Replies", "Last active (local time)"]
+    columns = [
+        "Agent",
+        "Open now",
+        "Resolved",
+        "First responses",
+        "First responses within SLA (%)",
+        "Median first response (h)",
+        "Replies",
+        "Last active (local time)",
+    ]
     cells = [
-        [row.name, str(row.open), str(row.resolved), str(row.first_response.met + row.first_response.late),
-         percent(row.first_response.share), hours(row.median_first_response), str(row.replies),
-         local_time(row.last_active)]
+        [
+            row.name,
+            str(row.open),
+            str(row.resolved),
+            str(row.first_response.met + row.first_response.late),
+            percent(row.first_response.share),
+            hours(row.median_first_response),
+            str(row.replies),
+            local_time(row.last_active),
+        ]
         for row in rows
     ]
     return Table("agents", "Agents", columns, cells)
@@ -157,4 +205,3 @@ def _groups(by_group):
 
 def _period_label(name):
     return "Chosen range" if name == "range" else name.capitalize()
-

@@ -10,7 +10,9 @@ from .snapshots import refresh_snapshots
 SNAPSHOT_SECONDS = 15
 
 
-@shared_task(name="oss_inbox.dashboards.tasks.refresh_rollup", ignore_result=True, soft_time_limit=50, time_limit=58)
+@shared_task(
+    name="oss_inbox.dashboards.tasks.refresh_rollup", ignore_result=True, soft_time_limit=50, time_limit=58
+)
 def refresh_rollup():
     """Beat, every minute: bring ticket facts and daily rollups up to date, then the percentile
     snapshots pages read (not while catching up: the facts are still moving)."""

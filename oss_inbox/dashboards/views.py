@@ -19,7 +19,11 @@ def dashboard(request):
     template = "dashboards/page.html"
     if request.htmx:
         template += "#body" if request.htmx.target == "dashboard-body" else "#dashboard"
-    context = {"board": Dashboard(sections), "form": form, "presets": presets(sections.filters, local_today(now))}
+    context = {
+        "board": Dashboard(sections),
+        "form": form,
+        "presets": presets(sections.filters, local_today(now)),
+    }
     return render(request, template, context)
 
 

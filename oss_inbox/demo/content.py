@@ -128,7 +128,14 @@ AUTO_REPLIES = (
     "I'm currently away and will respond when I return on {day}. This is an automated message.",
     "Your message has been received. This mailbox is checked once a week; please allow a few days for a response.",
 )
-EMAIL_GREETINGS = ("Hello,", "Hi,", "Hi there,", "Good morning,", "To whom it may concern,", "Hello Prairie Electric,")
+EMAIL_GREETINGS = (
+    "Hello,",
+    "Hi,",
+    "Hi there,",
+    "Good morning,",
+    "To whom it may concern,",
+    "Hello Prairie Electric,",
+)
 EMAIL_SIGNOFFS = ("Thanks,", "Thank you,", "Best,", "Regards,", "Sincerely,", "Thanks so much,")
 
 # The Page's own posts that customers comment on.
@@ -178,11 +185,26 @@ def post_context(key):
     }
 
 
-TIMES = ("6am", "5:45 this morning", "about 2:30", "11pm last night", "noon", "7:15", "around 4", "midnight", "9:20")
+TIMES = (
+    "6am",
+    "5:45 this morning",
+    "about 2:30",
+    "11pm last night",
+    "noon",
+    "7:15",
+    "around 4",
+    "midnight",
+    "9:20",
+)
 # Relative, so that an estimate never lies before the moment it is given.
 ETAS = (
-    "within 2 hours", "within the hour", "within 3 hours", "by late this evening", "within 90 minutes",
-    "within 4 hours", "by early tomorrow morning",
+    "within 2 hours",
+    "within the hour",
+    "within 3 hours",
+    "by late this evening",
+    "within 90 minutes",
+    "within 4 hours",
+    "by early tomorrow morning",
 )
 WINDOWS = ("8am–noon", "noon–4pm", "1–5pm", "8am–5pm")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")

@@ -34,7 +34,9 @@ class ChannelIds:
         return f"{self.rng.randrange(10**9, 10**10)}{next(self.counter):06d}"
 
     def token(self, size):
-        return base64.urlsafe_b64encode(self.rng.randbytes(size)).decode().rstrip("=") + str(next(self.counter))
+        return base64.urlsafe_b64encode(self.rng.randbytes(size)).decode().rstrip("=") + str(
+            next(self.counter)
+        )
 
     def message_id(self, domain):
         return f"{self.token(12)}@{domain}"
@@ -114,7 +116,9 @@ class Mention(Conversation):
         return f"x:{root}:{self.customer.x_user_id}"
 
     def author(self):
-        return Author(external_id=self.customer.x_user_id, handle=self.customer.handle, name=self.customer.name)
+        return Author(
+            external_id=self.customer.x_user_id, handle=self.customer.handle, name=self.customer.name
+        )
 
     def written(self, text):
         return f"@{content.X_USERNAME} {text}"
@@ -232,8 +236,19 @@ def grey_png(width, height):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 CONVERSATIONS = {cls.kind: cls for cls in (Mention, DirectMessage, Comment, Messenger, Email)}
-FAMILY = {"mention": "twitter", "dm": "twitter", "comment": "facebook", "messenger": "facebook", "email": "email"}
+FAMILY = {
+    "mention": "twitter",
+    "dm": "twitter",
+    "comment": "facebook",
+    "messenger": "facebook",
+    "email": "email",
+}

@@ -5,21 +5,31 @@ from oss_inbox.tickets.services import tickets_tag_history
 
 CANNED = {
     "Outage: crews on site": (
-        "", "Hi {{customer.first_name}}, crews are on site and expect to restore power within 3 hours. "
-            "We'll update you here. – {{agent.first_name}} (ref #{{ticket.id}})"),
+        "",
+        "Hi {{customer.first_name}}, crews are on site and expect to restore power within 3 hours. "
+        "We'll update you here. – {{agent.first_name}} (ref #{{ticket.id}})",
+    ),
     "Outage: report it": (
-        "", "Hi {{customer.first_name}}, sorry you're without power. Could you send us the service address? "
-            "We'll add it to the outage report straight away. – {{agent.first_name}}"),
+        "",
+        "Hi {{customer.first_name}}, sorry you're without power. Could you send us the service address? "
+        "We'll add it to the outage report straight away. – {{agent.first_name}}",
+    ),
     "Billing: meter photo": (
-        "", "Hello {{customer.first_name}}, could you send us a photo of your meter showing the reading? "
-            "We'll check the bill against it. – {{agent.first_name}}"),
+        "",
+        "Hello {{customer.first_name}}, could you send us a photo of your meter showing the reading? "
+        "We'll check the bill against it. – {{agent.first_name}}",
+    ),
     "Billing: payment plan": (
-        "email", "Dear {{customer.first_name}},\n\nWe can spread the balance over up to 12 months. Reply to this "
-                 "email with the account number and we'll set it up.\n\nKind regards,\n{{agent.first_name}}\n"
-                 "Prairie Electric & Gas (ref #{{ticket.id}})"),
+        "email",
+        "Dear {{customer.first_name}},\n\nWe can spread the balance over up to 12 months. Reply to this "
+        "email with the account number and we'll set it up.\n\nKind regards,\n{{agent.first_name}}\n"
+        "Prairie Electric & Gas (ref #{{ticket.id}})",
+    ),
     "Move to DM": (
-        "twitter", "Hi {{customer.first_name}}, we've sent you a DM so we can look up your account privately. "
-                   "^{{agent.first_name}}"),
+        "twitter",
+        "Hi {{customer.first_name}}, we've sent you a DM so we can look up your account privately. "
+        "^{{agent.first_name}}",
+    ),
 }
 
 # A tag for each topic the customers write about, found in the first message of the ticket.
@@ -41,13 +51,18 @@ def tag_by_topic(tickets):
     names_by_ticket = {}
     for ticket_id, first_text in _first_texts(tickets):
         text = (first_text or "").lower()
-        names_by_ticket[ticket_id] = [name for name, words in TOPIC_TAGS.items() if any(word in text for word in words)]
+        names_by_ticket[ticket_id] = [
+            name for name, words in TOPIC_TAGS.items() if any(word in text for word in words)
+        ]
     tickets_tag_history(names_by_ticket)
 
 
 def _first_texts(tickets):
     first = {}
-    for ticket_id, text in tickets.filter(messages__direction="inbound").order_by("messages__id").values_list(
-            "pk", "messages__text"):
+    for ticket_id, text in (
+        tickets.filter(messages__direction="inbound")
+        .order_by("messages__id")
+        .values_list("pk", "messages__text")
+    ):
         first.setdefault(ticket_id, text)
     return first.items()

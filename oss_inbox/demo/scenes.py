@@ -87,9 +87,11 @@ class Scene:
             result = ingest(self.conversation.account, [item])
         if result.failed or result.set_aside:
             raise DemoError(f"Demo item {item.external_id} was not stored: {result.errors or 'set aside'}")
-        self.ticket = Message.objects.select_related("ticket").get(
-            account=self.conversation.account, external_id=item.external_id
-        ).ticket
+        self.ticket = (
+            Message.objects.select_related("ticket")
+            .get(account=self.conversation.account, external_id=item.external_id)
+            .ticket
+        )
 
     # The team's side: one service call per step.
 
@@ -101,7 +103,10 @@ class Scene:
         text = self.conversation.our_text(self.text(role), self.agent)
         with at(moment):
             ticket_reply(
-                ticket=self.ticket, author=self.agent, text=text, sent_at=moment,
+                ticket=self.ticket,
+                author=self.agent,
+                text=text,
+                sent_at=moment,
                 delivered_as=self.conversation.sent(moment),
             )
 

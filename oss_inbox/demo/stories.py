@@ -68,12 +68,16 @@ BREACHED = Shape(
 AT_RISK_CLAIMED = Shape("at_risk_claimed", (OPENING, S("claim", gap=(1110, 1290))), tail=(2, 40))
 AT_RISK_NUDGED = Shape("at_risk_nudged", (OPENING, S("customer", "nudges", gap=(1110, 1290))), tail=(2, 40))
 OPEN_WAITING = Shape(
-    "open_waiting", (OPENING, CLAIM, FIRST_REPLY, S("customer", "more", gap=(10, 6 * HOUR))), tail=(5, 10 * HOUR)
+    "open_waiting",
+    (OPENING, CLAIM, FIRST_REPLY, S("customer", "more", gap=(10, 6 * HOUR))),
+    tail=(5, 10 * HOUR),
 )
 OPEN_ANSWERED = Shape(
     "open_answered",
     (
-        OPENING, CLAIM, FIRST_REPLY,
+        OPENING,
+        CLAIM,
+        FIRST_REPLY,
         S("customer", "more", gap=(5, 8 * HOUR), chance=0.5),
         S("reply", "updates", gap=(20, 10 * HOUR)),
     ),
@@ -84,7 +88,8 @@ OPEN_ANSWERED = Shape(
 PENDING = Shape(
     "pending",
     (
-        OPENING, CLAIM,
+        OPENING,
+        CLAIM,
         S("reply", "asks", gap=(1, 30)),
         S("note", "notes", gap=(1, 20), chance=0.3),
         S("status", "pending", gap=(0, 5)),
@@ -101,7 +106,9 @@ RESOLVED_QUICK = Shape(
 RESOLVED_CHAT = Shape(
     "resolved_chat",
     (
-        OPENING, CLAIM, FIRST_REPLY,
+        OPENING,
+        CLAIM,
+        FIRST_REPLY,
         S("customer", "more", gap=(5, 8 * HOUR)),
         S("reply", "updates", gap=(5, 5 * HOUR)),
         S("note", "notes", gap=(1, 30), chance=0.4),
@@ -116,7 +123,8 @@ RESOLVED_CHAT = Shape(
 RESOLVED_AFTER_PENDING = Shape(
     "resolved_after_pending",
     (
-        OPENING, CLAIM,
+        OPENING,
+        CLAIM,
         S("reply", "asks", gap=(1, 30)),
         S("status", "pending", gap=(0, 5)),
         S("customer", "answers", gap=(10, DAY)),
@@ -130,7 +138,8 @@ RESOLVED_AFTER_PENDING = Shape(
 RESOLVED_REASSIGNED = Shape(
     "resolved_reassigned",
     (
-        OPENING, CLAIM,
+        OPENING,
+        CLAIM,
         S("reassign", gap=(10, 3 * HOUR)),
         FIRST_REPLY,
         S("customer", "thanks", gap=(5, 6 * HOUR)),
@@ -142,7 +151,9 @@ RESOLVED_REASSIGNED = Shape(
 REOPENED = Shape(
     "reopened",
     (
-        OPENING, CLAIM, FIRST_REPLY,
+        OPENING,
+        CLAIM,
+        FIRST_REPLY,
         S("status", "resolved", gap=(5, 2 * HOUR)),
         S("customer", "reopens", gap=(DAY, 4 * DAY)),
         S("reply", "updates", gap=(5, 2 * HOUR), chance=0.5),
@@ -154,7 +165,9 @@ REOPENED = Shape(
 FOLLOW_UP = Shape(
     "follow_up",
     (
-        OPENING, CLAIM, FIRST_REPLY,
+        OPENING,
+        CLAIM,
+        FIRST_REPLY,
         S("customer", "thanks", gap=(5, 6 * HOUR)),
         S("status", "resolved", gap=(1, HOUR)),
         S("follow_up", gap=(10 * DAY, 14 * DAY)),
@@ -166,7 +179,13 @@ FOLLOW_UP = Shape(
 # Our reply meets the customer's out-of-office: kept on the ticket, no new ticket, no SLA.
 AUTO_REPLY_PENDING = Shape(
     "auto_reply_pending",
-    (OPENING, CLAIM, S("reply", "asks", gap=(1, 30)), S("auto_reply", gap=(1, 3)), S("status", "pending", gap=(1, 10))),
+    (
+        OPENING,
+        CLAIM,
+        S("reply", "asks", gap=(1, 30)),
+        S("auto_reply", gap=(1, 3)),
+        S("status", "pending", gap=(1, 10)),
+    ),
     tail=(2 * HOUR, 3 * DAY),
     kinds=("email",),
     needs=("asks",),
@@ -174,7 +193,9 @@ AUTO_REPLY_PENDING = Shape(
 AUTO_REPLY_RESOLVED = Shape(
     "auto_reply_resolved",
     (
-        OPENING, CLAIM, FIRST_REPLY,
+        OPENING,
+        CLAIM,
+        FIRST_REPLY,
         S("auto_reply", gap=(1, 3)),
         S("customer", "thanks", gap=(10 * HOUR, 2 * DAY)),
         S("status", "resolved", gap=(1, HOUR)),
@@ -185,7 +206,8 @@ AUTO_REPLY_RESOLVED = Shape(
 WITH_PHOTO = Shape(
     "with_photo",
     (
-        S("photo"), CLAIM,
+        S("photo"),
+        CLAIM,
         S("reply", "updates", gap=(5, HOUR)),
         S("customer", "thanks", gap=(10, 6 * HOUR)),
         S("status", "resolved", gap=(1, HOUR)),
@@ -197,12 +219,24 @@ WITH_PHOTO = Shape(
 
 # Every special case at least once (as far as the ticket count allows), then the everyday mix.
 SPECIALS = (
-    (BREACHED, 3), (AT_RISK_CLAIMED, 2), (AT_RISK_NUDGED, 1), (REOPENED, 2), (FOLLOW_UP, 2),
-    (AUTO_REPLY_PENDING, 1), (AUTO_REPLY_RESOLVED, 1), (WITH_PHOTO, 1),
+    (BREACHED, 3),
+    (AT_RISK_CLAIMED, 2),
+    (AT_RISK_NUDGED, 1),
+    (REOPENED, 2),
+    (FOLLOW_UP, 2),
+    (AUTO_REPLY_PENDING, 1),
+    (AUTO_REPLY_RESOLVED, 1),
+    (WITH_PHOTO, 1),
 )
 EVERYDAY = (
-    (NEW, 10), (OPEN_WAITING, 7), (OPEN_ANSWERED, 5), (PENDING, 8), (RESOLVED_QUICK, 20),
-    (RESOLVED_CHAT, 32), (RESOLVED_AFTER_PENDING, 12), (RESOLVED_REASSIGNED, 4),
+    (NEW, 10),
+    (OPEN_WAITING, 7),
+    (OPEN_ANSWERED, 5),
+    (PENDING, 8),
+    (RESOLVED_QUICK, 20),
+    (RESOLVED_CHAT, 32),
+    (RESOLVED_AFTER_PENDING, 12),
+    (RESOLVED_REASSIGNED, 4),
 )
 
 
@@ -222,7 +256,10 @@ def plan(rng, count):
 def timeline(rng, shape, now, *, urgent=False):
     """The steps that happen, each with its moment; the last one `tail` minutes before now."""
     steps = [step for step in shape.steps if step.chance >= 1 or rng.random() < step.chance]
-    gaps = [_minutes(rng, URGENT_TEAM_GAP if urgent and step.action in TEAM_ACTIONS else step.gap) for step in steps]
+    gaps = [
+        _minutes(rng, URGENT_TEAM_GAP if urgent and step.action in TEAM_ACTIONS else step.gap)
+        for step in steps
+    ]
     start = now - _minutes(rng, shape.tail) - sum(gaps, timedelta())
     moments = list(itertools.accumulate(gaps, initial=start))[1:]
     return list(zip(steps, moments))

@@ -14,7 +14,11 @@ HIGH_BILL = Topic(
         "Just got a {amount} bill. That can't be right, we were out of town for a week.",
         "Our bill went from {usual} to {amount}. Is this the rate increase?",
     ),
-    subjects=("Bill much higher than usual", "Question about my {amount} bill", "High bill, account ending {acct}"),
+    subjects=(
+        "Bill much higher than usual",
+        "Question about my {amount} bill",
+        "High bill, account ending {acct}",
+    ),
     first_replies=(
         "I'd be glad to look at it with you. Bills after a cold snap often jump because heating runs much longer.",
         "Sorry for the surprise! Let's take a look together and compare it with last year's usage.",
@@ -64,7 +68,9 @@ PAYMENT_ARRANGEMENT = Topic(
     ),
     asks=("Please send the account number and how much you can pay now and when; I'll set it up.",),
     answers=("Acct ending {acct}. I can do half now and the rest on the {date}.",),
-    updates=("Done: half by {day}, the rest by the {date}. The disconnect is on hold as long as the payments are made.",),
+    updates=(
+        "Done: half by {day}, the rest by the {date}. The disconnect is on hold as long as the payments are made.",
+    ),
     notes=(
         "Payment arrangement created: 2 installments. Disconnect order {order} held.",
         "Referred to LIHEAP via 211; 14-day extension granted.",
@@ -103,7 +109,9 @@ AUTOPAY_DOUBLE = Topic(
     first_replies=("A double draft should never happen; we'll get it refunded.",),
     asks=("Which date were the charges, and what's the last 4 of the account?",),
     answers=("Both on the {date}, account ending {acct}.",),
-    updates=("The duplicate draft of {amount} has been reversed; it'll be back in your account in 3 to 5 business days.",),
+    updates=(
+        "The duplicate draft of {amount} has been reversed; it'll be back in your account in 3 to 5 business days.",
+    ),
     notes=("Refund request for duplicate draft submitted, ref {order}.",),
     thanks=("Thanks for sorting that out quickly.",),
 )
@@ -231,6 +239,15 @@ RATE_CHANGE = Topic(
 )
 
 TOPICS = (
-    HIGH_BILL, PAYMENT_ARRANGEMENT, AUTOPAY_FAILED, AUTOPAY_DOUBLE, AUTOPAY_SETUP, METER_READ, SMART_METER,
-    BUDGET_SIGNUP, BUDGET_REVIEW, SCAM, RATE_CHANGE,
+    HIGH_BILL,
+    PAYMENT_ARRANGEMENT,
+    AUTOPAY_FAILED,
+    AUTOPAY_DOUBLE,
+    AUTOPAY_SETUP,
+    METER_READ,
+    SMART_METER,
+    BUDGET_SIGNUP,
+    BUDGET_REVIEW,
+    SCAM,
+    RATE_CHANGE,
 )

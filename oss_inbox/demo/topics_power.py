@@ -21,7 +21,11 @@ OUTAGE = Topic(
         "Power's out again on {street}. Second time this week. Not happy.",
         "Heard a boom and now nothing. {cross} near {street}. Transformer?",
     ),
-    subjects=("Power outage at {house} {street}", "No power since {time}", "Outage in {town}: restoration time?"),
+    subjects=(
+        "Power outage at {house} {street}",
+        "No power since {time}",
+        "Outage in {town}: restoration time?",
+    ),
     first_replies=(
         "Sorry you're in the dark! We see an outage affecting {customers} customers in {town}. A crew is on site and we expect power back {eta}.",
         "Thanks for letting us know. A crew is headed to {street} & {cross}; we expect power back {eta}. Updates at prairie-eg.example/outages.",
@@ -112,7 +116,9 @@ LOST_NEUTRAL = Topic(
     first_replies=(
         "That can be a broken neutral wire, which is a safety issue. Please turn off big appliances and stay out of the panel; a crew is on the way now.",
     ),
-    updates=("The crew found a broken neutral on your service line and replaced it. Everything should work normally now.",),
+    updates=(
+        "The crew found a broken neutral on your service line and replaced it. Everything should work normally now.",
+    ),
     notes=("Lost neutral at weatherhead, service line replaced. Order {order}.",),
     thanks=("Everything's working again. Thank you for sending someone right away.",),
 )
@@ -142,7 +148,10 @@ DOWNED_LINE = Topic(
         "Called into dispatch as emergency, order {order}. {crew} en route.",
         "Fire dept on scene per dispatch. Line de-energized at {time}.",
     ),
-    thanks=("Crew is here, thank you for the quick response!", "Line's fixed. Thanks for taking it seriously."),
+    thanks=(
+        "Crew is here, thank you for the quick response!",
+        "Line's fixed. Thanks for taking it seriously.",
+    ),
 )
 
 STORM = Topic(
@@ -184,7 +193,9 @@ STORM_DAMAGE = Topic(
     updates=(
         "Your service line has been re-attached. If the mast on the house was bent, an electrician needs to repair it before we reconnect.",
     ),
-    notes=("Service drop down at {house} {street}, order {order}. Mast damaged, customer needs electrician.",),
+    notes=(
+        "Service drop down at {house} {street}, order {order}. Mast damaged, customer needs electrician.",
+    ),
     thanks=("Electrician fixed the mast and you reconnected us. Thanks!",),
 )
 
@@ -205,7 +216,9 @@ STREETLIGHT = Topic(
     ),
     asks=("Could you tell us the pole number? It's on a small metal tag about eye level on the pole.",),
     answers=("Tag says {pole}.", "Pole tag is {pole}, it's the one next to the fire hydrant."),
-    updates=("The crew replaced the light sensor on pole {pole}; it should work properly from dusk tonight.",),
+    updates=(
+        "The crew replaced the light sensor on pole {pole}; it should work properly from dusk tonight.",
+    ),
     notes=("Streetlight order {order}, pole {pole}, LED head replacement.",),
     thanks=("It's working again! Thank you.", "Light is fixed. The whole street thanks you."),
 )
@@ -222,7 +235,9 @@ TREE_SCHEDULE = Topic(
     first_replies=(
         "{street} is on this month's trimming schedule. Crews knock before working in backyards, and they prune to keep trees healthy.",
     ),
-    updates=("Bluestem Tree Care has your block on {day}. They'll knock first and talk through what they plan to cut.",),
+    updates=(
+        "Bluestem Tree Care has your block on {day}. They'll knock first and talk through what they plan to cut.",
+    ),
     notes=("Confirmed with Bluestem: {street} scheduled {day}.",),
     thanks=("They were careful with our oak. Appreciate it.", "Crew was polite and tidy. Thanks."),
 )
@@ -337,9 +352,17 @@ MEDICAL_REGISTRATION = Topic(
         "We can add you to our medical needs list. Your doctor fills out the form at prairie-eg.example/medical; it protects against disconnection and can be renewed.",
     ),
     asks=("Please send the completed certificate and the account number; I'll make sure it gets on file.",),
-    answers=("Doctor's office faxed it today. Account ends in {acct}.", "Sent it through the website. Account ending {acct}."),
-    updates=("Your certificate is on file and your account is flagged for life support. We'll remind you before it expires.",),
-    notes=("Life-support flag added to acct ending {acct}.", "Medical certificate received, valid 30 days, reminder set."),
+    answers=(
+        "Doctor's office faxed it today. Account ends in {acct}.",
+        "Sent it through the website. Account ending {acct}.",
+    ),
+    updates=(
+        "Your certificate is on file and your account is flagged for life support. We'll remind you before it expires.",
+    ),
+    notes=(
+        "Life-support flag added to acct ending {acct}.",
+        "Medical certificate received, valid 30 days, reminder set.",
+    ),
     thanks=("Thank you, that's a weight off my mind.",),
 )
 
@@ -354,12 +377,27 @@ MEDICAL_OUTAGE = Topic(
     first_replies=(
         "I'm so sorry. If it's a medical emergency, call 911. I've flagged this outage as life-support priority with dispatch; power should be back {eta}.",
     ),
-    updates=("Power is restored on {street}. I've also added a life-support flag to the account so you're prioritized next time.",),
+    updates=(
+        "Power is restored on {street}. I've also added a life-support flag to the account so you're prioritized next time.",
+    ),
     notes=("Life-support priority raised with dispatch, {crew}.",),
     thanks=("Power's back. Thank you for getting it prioritized.",),
 )
 
 TOPICS = (
-    OUTAGE, FLICKER, LOST_NEUTRAL, DOWNED_LINE, STORM, STORM_DAMAGE, STREETLIGHT, TREE_SCHEDULE, TREE_DEBRIS,
-    TREE_ON_LINE, SERVICE_DROP, PRAISE, GAS_SMELL, MEDICAL_REGISTRATION, MEDICAL_OUTAGE,
+    OUTAGE,
+    FLICKER,
+    LOST_NEUTRAL,
+    DOWNED_LINE,
+    STORM,
+    STORM_DAMAGE,
+    STREETLIGHT,
+    TREE_SCHEDULE,
+    TREE_DEBRIS,
+    TREE_ON_LINE,
+    SERVICE_DROP,
+    PRAISE,
+    GAS_SMELL,
+    MEDICAL_REGISTRATION,
+    MEDICAL_OUTAGE,
 )

@@ -12,12 +12,18 @@ MOVE = Topic(
         "Just moved into an apartment on {street}, how do I get the power put in my name?",
         "Bought a house in {other_town}. Seller says power shuts off the day we close. Can you start service that day?",
     ),
-    subjects=("Transfer service, moving on the {date}", "Start service at {house} {cross}", "Stop service request"),
+    subjects=(
+        "Transfer service, moving on the {date}",
+        "Start service at {house} {cross}",
+        "Stop service request",
+    ),
     first_replies=(
         "Congrats on the move! We can set that up for you.",
         "Happy to help with the move. It only takes a few details.",
     ),
-    asks=("Please send the address and the date you want service to start or stop; I'll take it from there.",),
+    asks=(
+        "Please send the address and the date you want service to start or stop; I'll take it from there.",
+    ),
     answers=(
         "It's {house} {cross}, {other_town}, on the {date}.",
         "{house} {street}, the {date} please.",
@@ -44,7 +50,9 @@ NEW_SERVICE = Topic(
     ),
     asks=("Can you share the lot address and the builder's name?",),
     answers=("Lot 14 on {street}; builder is Heartland Homes.",),
-    updates=("Your planner has finished the design; the crew is scheduled for {day} the {date}, weather permitting.",),
+    updates=(
+        "Your planner has finished the design; the crew is scheduled for {day} the {date}, weather permitting.",
+    ),
     notes=("New service application routed to New Construction, order {order}.",),
     thanks=("Great, thanks!",),
 )
@@ -81,7 +89,9 @@ SOLAR_METER = Topic(
     ),
     asks=("What's the application number or the installer's name? I'll check where it stands.",),
     answers=("Installer is Sunbelt Solar, application {order}.",),
-    updates=("Your interconnection agreement is signed and the meter swap is set for {day}. Please don't turn the system on until then!",),
+    updates=(
+        "Your interconnection agreement is signed and the meter swap is set for {day}. Please don't turn the system on until then!",
+    ),
     notes=("Interconnection app {order}: inspection passed, meter swap ordered.",),
     thanks=("Awesome, can't wait to flip it on.",),
 )
@@ -124,7 +134,9 @@ HOSPITAL_PLANNED_OUTAGE = Topic(
         "As a hospital we need 14 days' notice and the exact window to schedule the generator transfer. Can you confirm the date and time?",
     ),
     subjects=("Planned feeder maintenance: east campus",),
-    first_replies=("Thank you for the heads-up. I'm confirming the switching window with our distribution operations team now.",),
+    first_replies=(
+        "Thank you for the heads-up. I'm confirming the switching window with our distribution operations team now.",
+    ),
     updates=(
         "Confirmed: the work is scheduled for {day} the {date}, 1 am to 5 am, and the feeder will be switched so your campus stays on the alternate source.",
     ),
@@ -143,7 +155,9 @@ HOSPITAL_LOAD_TEST = Topic(
         "about 90 minutes. Please let your operations center know so it isn't read as a fault.",
     ),
     subjects=("Generator load test on {day}",),
-    first_replies=("Thanks for the advance notice. I've sent this to our operations center and to your account manager.",),
+    first_replies=(
+        "Thanks for the advance notice. I've sent this to our operations center and to your account manager.",
+    ),
     updates=("Operations has logged your load test and won't dispatch for the transfer.",),
     notes=("Key account: load test logged with distribution ops.",),
     thanks=("Thank you.",),
@@ -160,8 +174,12 @@ PLANT_VOLTAGE_SAG = Topic(
         "Can you share the event data from the substation?",
     ),
     subjects=("Voltage sag tripped Line 3 on {day}",),
-    first_replies=("I'm sorry about the lost production. I've asked our power quality engineers for the event records and copied your account manager.",),
-    updates=("Engineering confirms a fault on a neighboring feeder caused a short, deep sag; your account manager is sending the event report.",),
+    first_replies=(
+        "I'm sorry about the lost production. I've asked our power quality engineers for the event records and copied your account manager.",
+    ),
+    updates=(
+        "Engineering confirms a fault on a neighboring feeder caused a short, deep sag; your account manager is sending the event report.",
+    ),
     notes=("Key account: power quality event request to engineering, ref {order}.",),
     thanks=("Thanks, we'll review the report with our electrician.",),
 )
@@ -172,10 +190,16 @@ PLANT_DEMAND_CHARGE = Topic(
     audience="key_account",
     domains=("cedarmill.example",),
     kinds=("email",),
-    openings=("Our demand charge on the last invoice was {amount}, far above our usual {usual}. We had no production change that week.",),
+    openings=(
+        "Our demand charge on the last invoice was {amount}, far above our usual {usual}. We had no production change that week.",
+    ),
     subjects=("Demand charge question, invoice ending {acct}",),
-    first_replies=("Thank you. I've asked our commercial billing team to review the 15-minute demand data for that week.",),
-    updates=("The peak was a 15-minute interval on {day} at 2:15 pm, when both compressors started together after a restart.",),
+    first_replies=(
+        "Thank you. I've asked our commercial billing team to review the 15-minute demand data for that week.",
+    ),
+    updates=(
+        "The peak was a 15-minute interval on {day} at 2:15 pm, when both compressors started together after a restart.",
+    ),
     notes=("Key account: demand interval review, ref {order}.",),
     thanks=("That matches our restart. Thanks for digging in.",),
 )
@@ -186,10 +210,16 @@ CAMPUS_STREETLIGHTS = Topic(
     audience="key_account",
     domains=("prairiestate.example",),
     kinds=("email",),
-    openings=("Several streetlights along University Dr near the residence halls are out, which is a safety concern for students walking at night.",),
+    openings=(
+        "Several streetlights along University Dr near the residence halls are out, which is a safety concern for students walking at night.",
+    ),
     subjects=("Streetlights out on University Dr",),
-    first_replies=("Thank you for flagging this. I've opened priority repair orders for the lights along University Dr.",),
-    updates=("The crew replaced five lamps along University Dr last night; please let us know if any are still dark.",),
+    first_replies=(
+        "Thank you for flagging this. I've opened priority repair orders for the lights along University Dr.",
+    ),
+    updates=(
+        "The crew replaced five lamps along University Dr last night; please let us know if any are still dark.",
+    ),
     notes=("Key account: priority streetlight orders, {order}.",),
 )
 
@@ -199,10 +229,16 @@ CAMPUS_NEW_LOAD = Topic(
     audience="key_account",
     domains=("prairiestate.example",),
     kinds=("email",),
-    openings=("We are planning a new residence hall and need a load letter for roughly 2 MW of service by next spring. Who should we work with?",),
+    openings=(
+        "We are planning a new residence hall and need a load letter for roughly 2 MW of service by next spring. Who should we work with?",
+    ),
     subjects=("Load letter for new residence hall",),
-    first_replies=("Congratulations on the project! I've passed your request to your account manager and our major projects team.",),
-    updates=("Major Projects will send the load letter by {day}; your account manager will set up a kickoff meeting.",),
+    first_replies=(
+        "Congratulations on the project! I've passed your request to your account manager and our major projects team.",
+    ),
+    updates=(
+        "Major Projects will send the load letter by {day}; your account manager will set up a kickoff meeting.",
+    ),
     notes=("Key account: routed to account manager, order {order}.",),
 )
 
@@ -217,8 +253,12 @@ DATACENTRE_SWITCHING = Topic(
         "We need the window and the switching order number to approve the transfer to feed A.",
     ),
     subjects=("Feed B switching: change board on {day}",),
-    first_replies=("Thanks for asking early. I'm getting the confirmed window and switching order from transmission operations.",),
-    updates=("Confirmed: feed B switching is planned for the 1 am to 4 am window, switching order {order}. Your account manager will call the day before.",),
+    first_replies=(
+        "Thanks for asking early. I'm getting the confirmed window and switching order from transmission operations.",
+    ),
+    updates=(
+        "Confirmed: feed B switching is planned for the 1 am to 4 am window, switching order {order}. Your account manager will call the day before.",
+    ),
     notes=("Key account: switching order {order} shared with Northgate's change board.",),
     thanks=("Thank you, that's approved on our side.",),
 )
@@ -228,10 +268,14 @@ BUSINESS_BILL = Topic(
     weight=2,
     audience="business",
     kinds=("email",),
-    openings=("Our commercial bill went from {usual} to {amount} and we haven't changed our hours. Can you check the meter?",),
+    openings=(
+        "Our commercial bill went from {usual} to {amount} and we haven't changed our hours. Can you check the meter?",
+    ),
     subjects=("Commercial bill question",),
     first_replies=("Thanks for reaching out. I'll have our commercial team review the usage and the meter.",),
-    updates=("The meter tested within range; the increase is the new demand ratchet from the summer peak. I can walk you through it.",),
+    updates=(
+        "The meter tested within range; the increase is the new demand ratchet from the summer peak. I can walk you through it.",
+    ),
     notes=("Commercial account, verified authorized contact.",),
     thanks=("OK, thank you for explaining.",),
 )
@@ -251,8 +295,19 @@ BUSINESS_CONTACT = Topic(
 )
 
 TOPICS = (
-    MOVE, NEW_SERVICE, NEW_SERVICE_STATUS, SOLAR_METER, SOLAR_BILL, SOLAR_QUESTION, HOSPITAL_PLANNED_OUTAGE,
-    HOSPITAL_LOAD_TEST, PLANT_VOLTAGE_SAG, PLANT_DEMAND_CHARGE, CAMPUS_STREETLIGHTS, CAMPUS_NEW_LOAD, DATACENTRE_SWITCHING,
+    MOVE,
+    NEW_SERVICE,
+    NEW_SERVICE_STATUS,
+    SOLAR_METER,
+    SOLAR_BILL,
+    SOLAR_QUESTION,
+    HOSPITAL_PLANNED_OUTAGE,
+    HOSPITAL_LOAD_TEST,
+    PLANT_VOLTAGE_SAG,
+    PLANT_DEMAND_CHARGE,
+    CAMPUS_STREETLIGHTS,
+    CAMPUS_NEW_LOAD,
+    DATACENTRE_SWITCHING,
     BUSINESS_BILL,
     BUSINESS_CONTACT,
 )

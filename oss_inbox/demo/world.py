@@ -94,7 +94,9 @@ def ensure_accounts():
 
 def ensure_organizations():
     for name, is_key_account, domain in ORGANIZATIONS:
-        organization, _ = Organization.objects.get_or_create(name=name, defaults={"is_key_account": is_key_account})
+        organization, _ = Organization.objects.get_or_create(
+            name=name, defaults={"is_key_account": is_key_account}
+        )
         OrganizationDomain.objects.get_or_create(domain=domain, defaults={"organization": organization})
 
 
@@ -122,7 +124,10 @@ def build_tickets(count, *, seed=DEMO_SEED):
     customers = make_customers(rng, max(CUSTOMERS_AT_LEAST, count // 2))
     director = _Director(rng, cast, accounts, customers, now)
     shapes = plan(rng, count)
-    stories = [director.story(shape, key_account=index % KEY_ACCOUNT_EVERY == 1) for index, shape in enumerate(shapes)]
+    stories = [
+        director.story(shape, key_account=index % KEY_ACCOUNT_EVERY == 1)
+        for index, shape in enumerate(shapes)
+    ]
     stories.sort(key=lambda story: story[0][0][1])
     for steps, scene in stories:
         for step, moment in steps:
@@ -135,7 +140,9 @@ def build_tickets(count, *, seed=DEMO_SEED):
 
 
 def _deliver_history_acknowledgements(accounts):
-    queued = Message.objects.filter(account__in=accounts, is_automatic=True, delivery_state=Message.Delivery.QUEUED)
+    queued = Message.objects.filter(
+        account__in=accounts, is_automatic=True, delivery_state=Message.Delivery.QUEUED
+    )
     for message_id in queued.values_list("pk", flat=True):
         reply_record_delivered(message_id, external_id=f"demo-ack-{message_id}")
 
@@ -160,8 +167,12 @@ class _Director:
         for customer in customers:
             family = customer.home if customer.audience == "residential" else "email"
             self.customers.setdefault((customer.audience, family), []).append(customer)
-        self.unused = {kind: self._shuffled(self.customers[("residential", FAMILY[kind])]) for kind in ONE_STORY_KINDS}
-        rules = OrganizationDomain.objects.filter(organization__is_key_account=True).exclude(organization__account_manager=None)
+        self.unused = {
+            kind: self._shuffled(self.customers[("residential", FAMILY[kind])]) for kind in ONE_STORY_KINDS
+        }
+        rules = OrganizationDomain.objects.filter(organization__is_key_account=True).exclude(
+            organization__account_manager=None
+        )
         rules = rules.select_related("organization__account_manager")
         self.managers = {rule.domain: rule.organization.account_manager for rule in rules}
 
@@ -201,7 +212,11 @@ class _Director:
         With an audience, a topic of that audience if the shape allows one (else any topic).
         """
         kinds, shares = zip(
-            *[(kind, share) for kind, share in KIND_SHARES if kind in shape.kinds and self.unused.get(kind, True)]
+            *[
+                (kind, share)
+                for kind, share in KIND_SHARES
+                if kind in shape.kinds and self.unused.get(kind, True)
+            ]
         )
         wanted = [topic for topic in content.TOPICS if topic.audience == audience]
         for pool in ([wanted] if wanted else []) + [content.TOPICS]:

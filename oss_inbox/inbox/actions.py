@@ -37,8 +37,11 @@ COMPOSER_ACTIONS = ("reply", "reply_resolve", "note")
 # A change refused for what was sent (too long, empty, not an option): the ticket again, with the
 # reason. 422, not 400: django-htmx's debug script (DEBUG only) shows any 400 as a whole error page.
 REFUSED = 422
-AGAIN = {"reply": "press Send again to send it", "reply_resolve": "press Send & resolve again to send it",
-         "note": "press Add internal note again to add it"}
+AGAIN = {
+    "reply": "press Send again to send it",
+    "reply_resolve": "press Send & resolve again to send it",
+    "note": "press Add internal note again to add it",
+}
 
 
 def _back(request, ticket):
@@ -56,7 +59,9 @@ def retry(request, ticket_id, message_id):
     looked = message.delivery_state == Message.Delivery.UNKNOWN
     if looked and message.delivery_checked_at is None:
         if reply_look_up(message) == Message.Delivery.SENT:
-            messages.success(request, "That reply had reached the customer: it is now marked sent, and was not sent again.")
+            messages.success(
+                request, "That reply had reached the customer: it is now marked sent, and was not sent again."
+            )
             return _back(request, ticket)
         message.refresh_from_db()
         if message.delivery_checked_at is None:  # the channel could not be asked
@@ -109,7 +114,9 @@ def set_priority(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     chosen = request.POST.get("priority", "")
     try:
-        ticket_set_priority(ticket=ticket, priority=int(chosen) if chosen.isdigit() else -1, actor=request.user)
+        ticket_set_priority(
+            ticket=ticket, priority=int(chosen) if chosen.isdigit() else -1, actor=request.user
+        )
     except InvalidChange as refused:
         return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
     return _back(request, ticket)
@@ -146,7 +153,9 @@ def compose(request, ticket_id):
     text, action = request.POST.get("text", ""), request.POST.get("action", "")
     once = request.POST.get("once", "")[:64] or None
     if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
-        return render_ticket(request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text)
+        return render_ticket(
+            request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text
+        )
     if action == "note":
         try:
             note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
@@ -163,20 +172,30 @@ def compose(request, ticket_id):
     if colleague:
         return colleague
     try:
-        ticket_reply(ticket=ticket, author=request.user, text=text, private=private, compose_token=once,
-                     resolve=action == "reply_resolve")
+        ticket_reply(
+            ticket=ticket,
+            author=request.user,
+            text=text,
+            private=private,
+            compose_token=once,
+            resolve=action == "reply_resolve",
+        )
     except AlreadyPosted:
         pass
     except ComposerReused:
         return _composer_reused(request, ticket, text, action, reply_as=reply_as)
     except ReplyRefused as refused:  # too long, empty, or a stale page offering a private reply
-        return render_ticket(request, ticket, status=REFUSED, composer_error=str(refused), draft=text, reply_as=reply_as)
+        return render_ticket(
+            request, ticket, status=REFUSED, composer_error=str(refused), draft=text, reply_as=reply_as
+        )
     return _back(request, ticket)
 
 
 def _composer_reused(request, ticket, text, action, **extra):
     """The ticket again, the text kept in a composer with a fresh token, so pressing the button again sends it."""
-    words = f"This reply box was already used to send another message; your text is kept below — {AGAIN[action]}."
+    words = (
+        f"This reply box was already used to send another message; your text is kept below — {AGAIN[action]}."
+    )
     ticket = ticket_for_user(request.user, ticket.pk)  # as it is now: the refused post changed nothing
     return render_ticket(request, ticket, status=REFUSED, composer_error=words, draft=text, **extra)
 
@@ -190,8 +209,15 @@ def _colleague_replied(request, ticket, text, reply_as):
         return None
     who = newer.author_user.get_full_name() or newer.author_user.get_username()
     prompt = f"{who} replied to this customer after you opened the ticket. Send yours anyway?"
-    return render_ticket(request, ticket, status=409, confirm_prompt=prompt, draft=text,
-                         action=request.POST["action"], reply_as=reply_as)
+    return render_ticket(
+        request,
+        ticket,
+        status=409,
+        confirm_prompt=prompt,
+        draft=text,
+        action=request.POST["action"],
+        reply_as=reply_as,
+    )
 
 
 def _colleague_reply_since(ticket, user, seen_outbound):

@@ -21,7 +21,9 @@ def attachment(request, ticket_id, attachment_id):
     except FileNotFoundError:
         raise Http404("The attachment's file is missing from storage.") from None
     response = FileResponse(
-        content, as_attachment=not stored.is_image, filename=stored.filename or "attachment",
+        content,
+        as_attachment=not stored.is_image,
+        filename=stored.filename or "attachment",
         content_type=stored.content_type if stored.is_image else "application/octet-stream",
     )
     response["Content-Security-Policy"] = "default-src 'none'"

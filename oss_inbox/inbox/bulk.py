@@ -30,7 +30,7 @@ class BulkResult:
     skipped: dict = field(default_factory=dict)  # ticket id -> why
 
     def words(self, verb):
-        """"Resolved 3 tickets (#4, #5, #9). Skipped #7: already resolved." """
+        """ "Resolved 3 tickets (#4, #5, #9). Skipped #7: already resolved." """
         parts = []
         if self.done:
             parts.append(f"{verb} {_tickets(len(self.done))} ({', '.join(f'#{pk}' for pk in self.done)}).")
@@ -85,7 +85,9 @@ def bulk(request):
     action = request.POST.get("action", "")
     ids = [int(pk) for pk in request.POST.getlist("ticket") if pk.isdigit()][:PAGE_SIZE]
     if action not in ACTIONS or not ids:
-        messages.error(request, "Select one or more tickets first." if action in ACTIONS else "Unknown bulk action.")
+        messages.error(
+            request, "Select one or more tickets first." if action in ACTIONS else "Unknown bulk action."
+        )
         return redirect(back)
     tickets = list(Ticket.objects.filter(pk__in=ids).select_related("assignee").order_by("pk"))
     missing = sorted(set(ids) - {t.pk for t in tickets})
@@ -112,7 +114,9 @@ def _run(request, action, tickets):
     chosen = request.POST.get("assignee", "")
     assignee = None
     if chosen:
-        assignee = get_user_model().objects.filter(pk=chosen if chosen.isdigit() else 0, is_active=True).first()
+        assignee = (
+            get_user_model().objects.filter(pk=chosen if chosen.isdigit() else 0, is_active=True).first()
+        )
         if assignee is None:
             messages.error(request, "That person does not work the queue.")
             return None

@@ -15,8 +15,12 @@ def reply_count(request, ticket_id):
     """The counter partial for `text` answered as `reply_as` ("public" or "private") on this ticket."""
     ticket = ticket_for_user(request.user, ticket_id)
     data = request.POST if request.method == "POST" else request.GET
-    counter = reply_counter(ticket.account.kind, data.get("text", ""), answered_kind=_answered_kind(ticket),
-                            private=data.get("reply_as") == "private")
+    counter = reply_counter(
+        ticket.account.kind,
+        data.get("text", ""),
+        answered_kind=_answered_kind(ticket),
+        private=data.get("reply_as") == "private",
+    )
     return render(request, "inbox/_composer.html#reply-counter", {"counter": counter})
 
 

@@ -53,7 +53,7 @@ def mentions_marked(text, colleagues):
 
     pieces, position = [], 0
     for match in MENTION.finditer(text):
-        pieces += [escape(text[position:match.start()]), mark(match)]
+        pieces += [escape(text[position : match.start()]), mark(match)]
         position = match.end()
     return mark_safe("".join([*pieces, escape(text[position:])]))
 
@@ -66,7 +66,9 @@ def note_add(*, ticket, author, text, compose_token=None):
     note = ticket_add_note(ticket=ticket, author=author, text=text, compose_token=compose_token)
     mentioned = [user for user in colleagues_named(mentioned_names(text)) if user.pk != author.pk]
     if mentioned:
-        event = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.NOTE, data__message=note.pk).first()
+        event = TicketEvent.objects.filter(
+            ticket=ticket, kind=TicketEvent.Kind.NOTE, data__message=note.pk
+        ).first()
         who = author.get_full_name() or author.get_username()
         summary = f"{who} mentioned you on #{ticket.pk}: {_first_line(text)}"
         link = settings.SITE_URL.rstrip("/") + reverse("inbox:ticket", args=[ticket.pk])

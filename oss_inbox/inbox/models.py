@@ -12,7 +12,10 @@ class CannedResponse(models.Model):
         help_text="Placeholders: {{customer.first_name}}, {{agent.first_name}}, {{ticket.id}}."
     )
     channel_kind = models.CharField(
-        max_length=16, choices=ChannelKind.choices, blank=True, help_text="Leave empty to offer it on every channel."
+        max_length=16,
+        choices=ChannelKind.choices,
+        blank=True,
+        help_text="Leave empty to offer it on every channel.",
     )
 
     class Meta:
@@ -37,7 +40,9 @@ class Presence(models.Model):
     typed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_ticket_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_one_per_ticket_user")
+        ]
         indexes = [models.Index(fields=["ticket", "seen_at"], name="presence_ticket_idx")]
 
     def __str__(self):

@@ -41,7 +41,9 @@ def presence_of_others(*, ticket, user, now=None):
         .select_related("user")
         .order_by("user__first_name", "user__username")
     )
-    people = [(_name(p.user), "replying" if p.typed_at and p.typed_at >= now - TYPING else "viewing") for p in here]
+    people = [
+        (_name(p.user), "replying" if p.typed_at and p.typed_at >= now - TYPING else "viewing") for p in here
+    ]
     return sorted(people, key=lambda person: person[1] != "replying")
 
 

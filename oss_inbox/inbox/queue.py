@@ -49,7 +49,13 @@ VIEWS_BY_SLUG = {view.slug: view for view in VIEWS}
 
 # The channel as agents name it. X and Facebook accounts carry two kinds of conversation each,
 # told apart by the thread key's prefix (see channels/*/parse.py).
-CHANNELS = (("x", "X"), ("x_dm", "X DM"), ("facebook", "Facebook"), ("messenger", "Messenger"), ("email", "Email"))
+CHANNELS = (
+    ("x", "X"),
+    ("x_dm", "X DM"),
+    ("facebook", "Facebook"),
+    ("messenger", "Messenger"),
+    ("email", "Email"),
+)
 CHANNEL_LABELS = dict(CHANNELS)
 THREAD_PREFIX_CHANNEL = {"x": "x", "xdm": "x_dm", "fb": "facebook", "fbm": "messenger", "email": "email"}
 CHANNEL_FILTERS = {
@@ -109,8 +115,12 @@ class QueueFilters:
     def query_string(self, **changes):
         """This selection as a query string, with `changes` applied (empty values dropped)."""
         chosen = replace(self, **changes)
-        pairs = [(name, getattr(chosen, name)) for name in ("view", "channel", "tag", "assignee", "priority", "q")]
-        return urlencode([(name, value) for name, value in pairs if value and not (name == "view" and value == "open")])
+        pairs = [
+            (name, getattr(chosen, name)) for name in ("view", "channel", "tag", "assignee", "priority", "q")
+        ]
+        return urlencode(
+            [(name, value) for name, value in pairs if value and not (name == "view" and value == "open")]
+        )
 
 
 @dataclass
@@ -131,21 +141,31 @@ def queue_page(user, filters, *, after="", now=None):
     else:
         tickets = tickets.order_by("-updated_at", "-id")
         if cursor:
-            tickets = tickets.filter(updated_at__lte=cursor.at).exclude(updated_at=cursor.at, pk__gte=cursor.id)
+            tickets = tickets.filter(updated_at__lte=cursor.at).exclude(
+                updated_at=cursor.at, pk__gte=cursor.id
+            )
         rows = list(tickets[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     _prefetch_tags(rows)
     reverse_queue = reverse("inbox:queue")
-    ticket_url = reverse("inbox:ticket", args=[0]).replace("/0/", "/{}/")  # one reverse() for the page, not one a row
-    row_query = "&".join(part for part in (filters.query_string(), urlencode({"after": cursor.encode()}) if cursor else "") if part)
+    ticket_url = reverse("inbox:ticket", args=[0]).replace(
+        "/0/", "/{}/"
+    )  # one reverse() for the page, not one a row
+    row_query = "&".join(
+        part
+        for part in (filters.query_string(), urlencode({"after": cursor.encode()}) if cursor else "")
+        if part
+    )
     for ticket in rows:
         ticket.channel_slug, ticket.channel_label = thread_channel_words(ticket.thread_key)
         ticket.timer = ticket_timer(ticket, now) if ticket.is_open else None
         ticket.age = span_words(now - ticket.created_at)
         ticket.url = ticket_url.format(ticket.pk)
         # What opening it in place puts in the address bar: this queue, with the ticket beside it.
-        ticket.in_place_url = reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
+        ticket.in_place_url = (
+            reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
+        )
     next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
     return QueuePage(rows, next_cursor=next_cursor, is_first=cursor is None, filters=filters)
 
@@ -180,7 +200,11 @@ def queue_tickets(user, filters, *, now):
     if filters.tag:
         tickets = tickets.filter(tags__name=filters.tag)
     if filters.assignee:
-        tickets = tickets.filter(assignee__isnull=True) if filters.assignee == UNASSIGNED else tickets.filter(assignee_id=int(filters.assignee))
+        tickets = (
+            tickets.filter(assignee__isnull=True)
+            if filters.assignee == UNASSIGNED
+            else tickets.filter(assignee_id=int(filters.assignee))
+        )
     if filters.priority:
         tickets = tickets.filter(priority=int(filters.priority))
     if filters.q:
@@ -192,15 +216,18 @@ def _view_condition(view, user, now):
     if view == "resolved":
         return Q(status=Ticket.Status.RESOLVED)
     is_open = Q(status__in=OPEN_STATUSES)
-    return is_open & {
-        "mine": Q(assignee=user),
-        "unassigned": Q(assignee__isnull=True),
-        "open": Q(),
-        "pending": Q(status=Ticket.Status.PENDING),
-        "key": Q(is_key_account=True),
-        "at_risk": Q(sla_at_risk_at__lte=now, sla_due_at__gt=now),
-        "breached": Q(sla_due_at__lte=now),
-    }[view]
+    return (
+        is_open
+        & {
+            "mine": Q(assignee=user),
+            "unassigned": Q(assignee__isnull=True),
+            "open": Q(),
+            "pending": Q(status=Ticket.Status.PENDING),
+            "key": Q(is_key_account=True),
+            "at_risk": Q(sla_at_risk_at__lte=now, sla_due_at__gt=now),
+            "breached": Q(sla_due_at__lte=now),
+        }[view]
+    )
 
 
 def view_counts(user, *, now=None):
@@ -215,7 +242,9 @@ def view_counts(user, *, now=None):
     if counts is None:
         now = now or timezone.now()
         counted = [view for view in VIEWS if view.counted]
-        aggregates = {view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted}
+        aggregates = {
+            view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted
+        }
         counts = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
         cache.set(key, counts, COUNTS_SECONDS)
     return counts
@@ -234,14 +263,20 @@ def search_condition(text, *, open_view=True):
         return (
             Q(pk__in=Message.objects.filter(text__icontains=text).values("ticket_id"))
             | Q(contact__name__icontains=text)
-            | Q(contact_id__in=Identity.objects.filter(Q(handle__icontains=handle) | Q(display_name__icontains=text)).values("contact_id"))
+            | Q(
+                contact_id__in=Identity.objects.filter(
+                    Q(handle__icontains=handle) | Q(display_name__icontains=text)
+                ).values("contact_id")
+            )
         )
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     names = SearchQuery(handle, config="simple", search_type="websearch")
     contacts = Contact.objects.annotate(found=SearchVector("name", config="simple")).filter(found=names)
-    identities = Identity.objects.annotate(found=SearchVector("handle", "display_name", config="simple")).filter(found=names)
+    identities = Identity.objects.annotate(
+        found=SearchVector("handle", "display_name", config="simple")
+    ).filter(found=names)
     if open_view:
         conversations = TicketSearch.objects.filter(document=query).values("ticket_id")
     else:
@@ -253,13 +288,21 @@ def search_condition(text, *, open_view=True):
         found = SearchVector(Left("text", SEARCH_TEXT_CHARS), config=SEARCH_CONFIG)
         messages = Message.objects.annotate(found=found).filter(found=query)
         conversations = messages.order_by((F("id") + 0).desc())[:SEARCH_MESSAGES].values("ticket_id")
-    return Q(pk__in=conversations) | Q(contact_id__in=contacts.values("pk")) | Q(contact_id__in=identities.values("contact_id"))
+    return (
+        Q(pk__in=conversations)
+        | Q(contact_id__in=contacts.values("pk"))
+        | Q(contact_id__in=identities.values("contact_id"))
+    )
 
 
 def _with_preview(tickets):
     """Annotate the start of the latest customer or agent message (notes are internal)."""
     latest = Message.objects.filter(ticket=OuterRef("pk")).exclude(direction=Message.Direction.NOTE)
-    latest = latest.order_by("-sent_at", "-id").annotate(start=Substr("text", 1, PREVIEW_CHARS)).values("start")[:1]
+    latest = (
+        latest.order_by("-sent_at", "-id")
+        .annotate(start=Substr("text", 1, PREVIEW_CHARS))
+        .values("start")[:1]
+    )
     return tickets.annotate(preview=Subquery(latest))
 
 
@@ -269,7 +312,9 @@ def _prefetch_tags(rows):
         return
     through = Ticket.tags.through
     by_ticket = {}
-    for ticket_id, name in through.objects.filter(ticket_id__in=[t.pk for t in rows]).values_list("ticket_id", "tag__name"):
+    for ticket_id, name in through.objects.filter(ticket_id__in=[t.pk for t in rows]).values_list(
+        "ticket_id", "tag__name"
+    ):
         by_ticket.setdefault(ticket_id, []).append(name)
     for ticket in rows:
         ticket.tag_names = sorted(by_ticket.get(ticket.pk, []))

@@ -19,5 +19,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),
     path("tickets/<int:ticket_id>/compose/count/", counter.reply_count, name="reply_count"),
     path("tickets/<int:ticket_id>/messages/<int:message_id>/retry/", actions.retry, name="retry"),
-    path("tickets/<int:ticket_id>/attachments/<int:attachment_id>/", attachments.attachment, name="attachment"),
+    path(
+        "tickets/<int:ticket_id>/attachments/<int:attachment_id>/", attachments.attachment, name="attachment"
+    ),
 ]

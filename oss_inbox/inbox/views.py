@@ -52,7 +52,9 @@ def ticket_state(request, ticket_id):
     many seconds ago they last typed in the composer, so colleagues see "Dana is replying".
     """
     ticket = ticket_for_user(request.user, ticket_id)
-    presence_beat(ticket=ticket, user=request.user, typed_seconds_ago=typed_seconds_ago(request.GET.get("typed", "")))
+    presence_beat(
+        ticket=ticket, user=request.user, typed_seconds_ago=typed_seconds_ago(request.GET.get("typed", ""))
+    )
     here = presence_of_others(ticket=ticket, user=request.user)
     return render(request, "inbox/_ticket_state.html", {"ticket": ticket, "here": here})
 
@@ -117,8 +119,9 @@ def _annotate(conversation, answered_kind, colleagues):
     """What the template shows with each message besides its text: delivery problems, "Private reply",
     an email's HTML and quote, a note's @mentions."""
     for message in conversation:
-        message.delivery_words = delivery_words(message) if message.direction == Message.Direction.OUTBOUND else ""
+        message.delivery_words = (
+            delivery_words(message) if message.direction == Message.Direction.OUTBOUND else ""
+        )
         message.is_private_reply = is_private_reply(message, answered_kind)
         message.email = email_view(message)
         message.note_html = mentions_marked(message.text, colleagues) if message.direction == "note" else ""
-

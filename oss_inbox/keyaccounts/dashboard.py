@@ -46,7 +46,9 @@ def key_account_rows(now=None):
     """Every key account's row, by name. Five queries whatever the number of accounts."""
     now = now or timezone.now()
     today = local_day(now)
-    accounts = list(Organization.objects.filter(is_key_account=True).select_related("account_manager").order_by("name"))
+    accounts = list(
+        Organization.objects.filter(is_key_account=True).select_related("account_manager").order_by("name")
+    )
     ids = [account.pk for account in accounts]
     tickets = _ticket_figures(ids, now)
     mailed = dict(

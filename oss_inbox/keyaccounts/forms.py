@@ -18,8 +18,13 @@ from oss_inbox.tickets.models import Organization, OrganizationDomain
 from .models import JointPlan, KnownIdentity, PlanItem, normalise_known
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
-KIND_WORDS = {"x": ChannelKind.TWITTER, "twitter": ChannelKind.TWITTER, "facebook": ChannelKind.FACEBOOK,
-              "fb": ChannelKind.FACEBOOK, "email": ChannelKind.EMAIL}
+KIND_WORDS = {
+    "x": ChannelKind.TWITTER,
+    "twitter": ChannelKind.TWITTER,
+    "facebook": ChannelKind.FACEBOOK,
+    "fb": ChannelKind.FACEBOOK,
+    "email": ChannelKind.EMAIL,
+}
 HANDLE = re.compile(r"^[a-z0-9_.]{1,100}$")
 
 
@@ -30,20 +35,35 @@ class ManagerChoiceField(forms.ModelChoiceField):
 
 class OrganizationForm(forms.ModelForm):
     domains = forms.CharField(
-        required=False, label="Email domains", widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Email domains",
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, e.g. stbrigid-health.example. Everyone writing from these domains belongs to the account.",
     )
     identities = forms.CharField(
-        required=False, label="Known identities", widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Known identities",
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line: “x: @handle”, “facebook: 1234567890” (a user id) or an email address.",
     )
 
     class Meta:
         model = Organization
-        fields = ["name", "is_key_account", "tier", "account_manager", "backup_manager", "service_addresses", "notes"]
+        fields = [
+            "name",
+            "is_key_account",
+            "tier",
+            "account_manager",
+            "backup_manager",
+            "service_addresses",
+            "notes",
+        ]
         labels = {"is_key_account": "Key account (concierge service)", "backup_manager": "Backup"}
         field_classes = {"account_manager": ManagerChoiceField, "backup_manager": ManagerChoiceField}
-        widgets = {"service_addresses": forms.Textarea(attrs={"rows": 3}), "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "service_addresses": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,8 +83,13 @@ class OrganizationForm(forms.ModelForm):
                 errors.append(f"“{line}” is not a domain (e.g. example.com).")
             elif domain not in domains:
                 domains.append(domain)
-        taken = OrganizationDomain.objects.filter(domain__in=domains).exclude(organization=self.instance.pk or 0)
-        errors += [f"{row.domain} already belongs to {row.organization}." for row in taken.select_related("organization")]
+        taken = OrganizationDomain.objects.filter(domain__in=domains).exclude(
+            organization=self.instance.pk or 0
+        )
+        errors += [
+            f"{row.domain} already belongs to {row.organization}."
+            for row in taken.select_related("organization")
+        ]
         if errors:
             raise ValidationError(errors)
         return domains
@@ -79,9 +104,14 @@ class OrganizationForm(forms.ModelForm):
                 continue
             if rule not in rules:
                 rules.append(rule)
-        taken = KnownIdentity.objects.filter(
-            Q(pk__in=[]) | _any_of(rules)).exclude(organization=self.instance.pk or 0).select_related("organization")
-        errors += [f"{_identity_line(row.kind, row.value)} already belongs to {row.organization}." for row in taken]
+        taken = (
+            KnownIdentity.objects.filter(Q(pk__in=[]) | _any_of(rules))
+            .exclude(organization=self.instance.pk or 0)
+            .select_related("organization")
+        )
+        errors += [
+            f"{_identity_line(row.kind, row.value)} already belongs to {row.organization}." for row in taken
+        ]
         if errors:
             raise ValidationError(errors)
         return rules
@@ -92,7 +122,10 @@ class OrganizationForm(forms.ModelForm):
         if manager and manager == backup:
             self.add_error("backup_manager", "The backup must be someone other than the account manager.")
         if cleaned.get("is_key_account") and not manager and "account_manager" not in self.errors:
-            self.add_error("account_manager", "A key account needs an account manager: they get its tickets and reminders.")
+            self.add_error(
+                "account_manager",
+                "A key account needs an account manager: they get its tickets and reminders.",
+            )
         return cleaned
 
 
@@ -110,7 +143,9 @@ def _parse_identity(line):
         try:
             validate_email(value)
         except ValidationError:
-            raise ValidationError(f"“{line}” is neither an email address nor “x: @handle” / “facebook: id”.") from None
+            raise ValidationError(
+                f"“{line}” is neither an email address nor “x: @handle” / “facebook: id”."
+            ) from None
     elif not HANDLE.match(value):
         raise ValidationError(f"“{line}”: write an @handle or a numeric id after “{word.strip()}:”.")
     return kind, value
@@ -151,4 +186,3 @@ class PlanItemForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
             "text": forms.TextInput(attrs={"size": 50}),
         }
-

@@ -32,14 +32,19 @@ def sending_account():
     """The mailbox updates go out from when none is chosen: the first enabled email account."""
     account = ChannelAccount.objects.filter(kind=ChannelKind.EMAIL, enabled=True).order_by("pk").first()
     if account is None:
-        raise ChannelError("No email channel account is set up — an admin must add one to send key-account mail.", permanent=True)
+        raise ChannelError(
+            "No email channel account is set up — an admin must add one to send key-account mail.",
+            permanent=True,
+        )
     return account
 
 
 def email_recipients(contacts):
     """[(contact, address)] for every email identity of the contacts, each address once, in contact order."""
     contacts = list(contacts)
-    identities = Identity.objects.filter(contact__in=contacts, kind=ChannelKind.EMAIL).order_by("contact_id", "pk")
+    identities = Identity.objects.filter(contact__in=contacts, kind=ChannelKind.EMAIL).order_by(
+        "contact_id", "pk"
+    )
     by_contact = {}
     for identity in identities:
         by_contact.setdefault(identity.contact_id, []).append(identity.external_id)
@@ -52,7 +57,9 @@ def email_recipients(contacts):
     return found
 
 
-def account_mails_queue(*, organization, recipients, account, subject, text, notice=None, progress_update=None):
+def account_mails_queue(
+    *, organization, recipients, account, subject, text, notice=None, progress_update=None
+):
     """One AccountMail per (contact, address); each is sent once the caller's transaction commits."""
     domain = account.self_external_id.rpartition("@")[2] or "oss-inbox.local"
     mails = AccountMail.objects.bulk_create(

@@ -32,7 +32,11 @@ def organizations_for_authors(kind, authors):
         domains = {_domain(author_id): author_id for author_id in authors if _domain(author_id)}
         rows = OrganizationDomain.objects.select_related(*_WITH_MANAGERS).filter(domain__in=domains)
         by_domain = {row.domain: row.organization for row in rows}
-        found = {author_id: by_domain[_domain(author_id)] for author_id in authors if _domain(author_id) in by_domain}
+        found = {
+            author_id: by_domain[_domain(author_id)]
+            for author_id in authors
+            if _domain(author_id) in by_domain
+        }
     known = KnownIdentity.objects.select_related(*_WITH_MANAGERS).filter(kind=kind, value__in=keys)
     for rule in known:  # a named identity is more specific than a domain
         for author_id in keys[rule.value]:

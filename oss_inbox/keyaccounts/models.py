@@ -20,11 +20,15 @@ class KnownIdentity(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="known_identities")
     kind = models.CharField(max_length=16, choices=ChannelKind.choices)
-    value = models.CharField(max_length=255, help_text="An @handle or a user id on X or Facebook, or an email address.")
+    value = models.CharField(
+        max_length=255, help_text="An @handle or a user id on X or Facebook, or an email address."
+    )
 
     class Meta:
         verbose_name_plural = "known identities"
-        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_organization_per_known_identity")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="one_organization_per_known_identity")
+        ]
 
     def save(self, *args, **kwargs):
         self.value = normalise_known(self.value)
@@ -52,7 +56,9 @@ class JointPlan(models.Model):
 
     class Meta:
         ordering = ["organization", "-year"]
-        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_plan_per_account_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="one_plan_per_account_year")
+        ]
 
     def __str__(self):
         return f"{self.organization} — {self.year} plan"
@@ -115,7 +121,9 @@ class ProgressUpdate(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -123,7 +131,9 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = ["organization", "-year", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year", "quarter"], name="one_update_per_account_quarter")
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter"], name="one_update_per_account_quarter"
+            )
         ]
 
     def __str__(self):
@@ -141,12 +151,16 @@ class UpdateReminder(models.Model):
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year", "quarter", "kind"], name="one_reminder_per_quarter")
+            models.UniqueConstraint(
+                fields=["organization", "year", "quarter", "kind"], name="one_reminder_per_quarter"
+            )
         ]
 
 
@@ -167,7 +181,9 @@ class Notice(models.Model):
     account = models.ForeignKey(
         ChannelAccount, on_delete=models.PROTECT, related_name="+", help_text="The mailbox it is sent from."
     )
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -225,7 +241,9 @@ class AccountEvent(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="account_events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     summary = models.CharField(max_length=300)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -32,7 +32,9 @@ class NoticeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = managed_by(user).order_by("name")
         self.fields["account"].queryset = sending_accounts()
-        self.fields["account"].label_from_instance = lambda account: f"{account.name} <{account.self_external_id}>"
+        self.fields["account"].label_from_instance = lambda account: (
+            f"{account.name} <{account.self_external_id}>"
+        )
         if user.has_perm("tickets.view_dashboards") or user.has_perm("tickets.manage_settings"):
             self.fields["all_accounts"].label = "All key accounts"
 
@@ -74,5 +76,7 @@ def notice_page(request, notice_id):
     notice = get_object_or_404(notices_visible_to(request.user), pk=notice_id)
     mails = notice.mails.select_related("organization", "contact").order_by("organization__name", "address")
     return render(
-        request, "keyaccounts/notice_page.html", {"notice": notice, "mails": mails, "counts": notice_delivery(notice)}
+        request,
+        "keyaccounts/notice_page.html",
+        {"notice": notice, "mails": mails, "counts": notice_delivery(notice)},
     )

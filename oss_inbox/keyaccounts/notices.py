@@ -24,7 +24,10 @@ def sending_accounts():
 def notice_recipients(organizations):
     """[(organization, [(contact, address)])] in the order given: the preview before sending."""
     return [
-        (organization, email_recipients(organization.contacts.filter(merged_into__isnull=True).order_by("name", "pk")))
+        (
+            organization,
+            email_recipients(organization.contacts.filter(merged_into__isnull=True).order_by("name", "pk")),
+        )
         for organization in organizations
     ]
 
@@ -34,14 +37,21 @@ def notice_send(*, sender, kind, subject, body, organizations, account):
     """1. Check the sender may write to every organization; 2. record the notice; 3. queue one
     AccountMail per contact address; 4. put a NOTICE event on each organization's timeline."""
     organizations = list(organizations)
-    allowed = set(managed_by(sender).filter(pk__in=[org.pk for org in organizations]).values_list("pk", flat=True))
+    allowed = set(
+        managed_by(sender).filter(pk__in=[org.pk for org in organizations]).values_list("pk", flat=True)
+    )
     if not organizations or any(org.pk not in allowed for org in organizations):
         raise PermissionDenied("You may send notices only to the key accounts you manage.")
     notice = Notice.objects.create(kind=kind, subject=subject, body=body, account=account, sender=sender)
     notice.organizations.set(organizations)
     for organization, recipients in notice_recipients(organizations):
         mails = account_mails_queue(
-            organization=organization, recipients=recipients, account=account, subject=subject, text=body, notice=notice
+            organization=organization,
+            recipients=recipients,
+            account=account,
+            subject=subject,
+            text=body,
+            notice=notice,
         )
         AccountEvent.objects.create(
             organization=organization, kind=AccountEvent.Kind.NOTICE, actor=sender,
@@ -62,7 +72,9 @@ def notices_with_counts(notices):
     """[(notice, {"queued": n, "sent": n, "failed": n, ...})], one query for all the counts."""
     notices = list(notices)
     counts = {notice.pk: {state: 0 for state in AccountMail.Delivery.values} for notice in notices}
-    rows = AccountMail.objects.filter(notice__in=notices).order_by().values_list("notice_id", "delivery_state")
+    rows = (
+        AccountMail.objects.filter(notice__in=notices).order_by().values_list("notice_id", "delivery_state")
+    )
     for notice_id, state, count in rows.annotate(count=Count("pk")):
         counts[notice_id][state] = count
     return [(notice, counts[notice.pk]) for notice in notices]

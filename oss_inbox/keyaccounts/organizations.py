@@ -26,15 +26,23 @@ def organization_save(*, form, actor):
     stored = None if creating else Organization.objects.select_related(*MANAGERS).get(pk=form.instance.pk)
     before = {name: _shown(stored, name) for name in WATCHED} if stored else {}
     organization = form.save()
-    changes = [f"{_label(name)}: {before[name]} → {_shown(organization, name)}"
-               for name in WATCHED if not creating and before[name] != _shown(organization, name)]
+    changes = [
+        f"{_label(name)}: {before[name]} → {_shown(organization, name)}"
+        for name in WATCHED
+        if not creating and before[name] != _shown(organization, name)
+    ]
     changes += _replace_domains(organization, form.cleaned_data["domains"])
     changes += _replace_identities(organization, form.cleaned_data["identities"])
     if creating:
         changes = ["created the organization", *changes]
     if changes:
-        AccountEvent.objects.create(organization=organization, kind=AccountEvent.Kind.ACCOUNT, actor=actor,
-                                    summary=_short("; ".join(changes)), data={"changes": changes})
+        AccountEvent.objects.create(
+            organization=organization,
+            kind=AccountEvent.Kind.ACCOUNT,
+            actor=actor,
+            summary=_short("; ".join(changes)),
+            data={"changes": changes},
+        )
     attached = organization_attach_matching(organization, actor)
     return organization, attached
 
@@ -43,7 +51,9 @@ def _replace_domains(organization, domains):
     current = set(organization.domains.values_list("domain", flat=True))
     removed, added = current - set(domains), [domain for domain in domains if domain not in current]
     organization.domains.filter(domain__in=removed).delete()
-    OrganizationDomain.objects.bulk_create([OrganizationDomain(organization=organization, domain=d) for d in added])
+    OrganizationDomain.objects.bulk_create(
+        [OrganizationDomain(organization=organization, domain=d) for d in added]
+    )
     return [*(f"added domain {d}" for d in added), *(f"removed domain {d}" for d in sorted(removed))]
 
 
@@ -52,8 +62,13 @@ def _replace_identities(organization, rules):
     removed, added = current - set(rules), [rule for rule in rules if rule not in current]
     for kind, value in removed:
         organization.known_identities.filter(kind=kind, value=value).delete()
-    KnownIdentity.objects.bulk_create([KnownIdentity(organization=organization, kind=k, value=v) for k, v in added])
-    return [*(f"added identity {v}" for _, v in added), *(f"removed identity {v}" for _, v in sorted(removed))]
+    KnownIdentity.objects.bulk_create(
+        [KnownIdentity(organization=organization, kind=k, value=v) for k, v in added]
+    )
+    return [
+        *(f"added identity {v}" for _, v in added),
+        *(f"removed identity {v}" for _, v in sorted(removed)),
+    ]
 
 
 def _shown(organization, name):

@@ -81,8 +81,13 @@ def _change_words(name, before, after):
 
 
 def _record(plan, actor, summary, data):
-    AccountEvent.objects.create(organization_id=plan.organization_id, kind=AccountEvent.Kind.PLAN, actor=actor,
-                                summary=_short(summary, SUMMARY_LENGTH), data={**data, "year": plan.year})
+    AccountEvent.objects.create(
+        organization_id=plan.organization_id,
+        kind=AccountEvent.Kind.PLAN,
+        actor=actor,
+        summary=_short(summary, SUMMARY_LENGTH),
+        data={**data, "year": plan.year},
+    )
 
 
 def _short(text, length=60):

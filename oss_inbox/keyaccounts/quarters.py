@@ -55,7 +55,10 @@ class Quarter:
     def bounds(self, zone=None):
         """[start, end) as aware datetimes at local midnight."""
         zone = zone or team_zone()
-        return (datetime.combine(self.first_day, time(), zone), datetime.combine(self.next().first_day, time(), zone))
+        return (
+            datetime.combine(self.first_day, time(), zone),
+            datetime.combine(self.next().first_day, time(), zone),
+        )
 
 
 def team_zone():
@@ -67,7 +70,7 @@ def local_day(moment):
 
 
 def update_state(quarter, today):
-    """"not_yet" while the quarter runs, "due" for the 15 days after it, "overdue" after that."""
+    """ "not_yet" while the quarter runs, "due" for the 15 days after it, "overdue" after that."""
     if today <= quarter.last_day:
         return "not_yet"
     return "due" if today <= quarter.update_due_on else "overdue"

@@ -26,7 +26,9 @@ def updates_remind(now=None):
     today = local_day(now)
     quarter = quarter_to_report(today)
     kind = update_state(quarter, today)  # never "not_yet" for a quarter that ended
-    sent = ProgressUpdate.objects.filter(year=quarter.year, quarter=quarter.number, status=ProgressUpdate.Status.SENT)
+    sent = ProgressUpdate.objects.filter(
+        year=quarter.year, quarter=quarter.number, status=ProgressUpdate.Status.SENT
+    )
     reminded = UpdateReminder.objects.filter(year=quarter.year, quarter=quarter.number, kind=kind)
     accounts = (
         Organization.objects.filter(is_key_account=True)
@@ -42,14 +44,24 @@ def _remind(organization, quarter, kind):
     try:
         with transaction.atomic():
             UpdateReminder.objects.create(
-                organization=organization, year=quarter.year, quarter=quarter.number, kind=kind, recipient=manager
+                organization=organization,
+                year=quarter.year,
+                quarter=quarter.number,
+                kind=kind,
+                recipient=manager,
             )
             text = reminder_text(organization, quarter, kind)
             url = reverse("keyaccounts:organization", args=[organization.pk])
             if manager is not None:
                 body = f"{text}\n\nWrite it from the prefilled draft: {settings.SITE_URL.rstrip('/')}{url}\n"
                 notification_send(
-                    recipients=[manager], ticket=None, event=None, text=text, body=body, organization=organization, url=url
+                    recipients=[manager],
+                    ticket=None,
+                    event=None,
+                    text=text,
+                    body=body,
+                    organization=organization,
+                    url=url,
                 )
             AccountEvent.objects.create(
                 organization=organization, kind=AccountEvent.Kind.REMINDER, summary=text,

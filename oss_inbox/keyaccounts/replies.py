@@ -17,9 +17,15 @@ def reply_events(replies):
     """Timeline entries for [(ticket, AccountMail)] once the tickets have their ids."""
     return AccountEvent.objects.bulk_create(
         AccountEvent(
-            organization=mail.organization, kind=AccountEvent.Kind.NOTICE_REPLY,
+            organization=mail.organization,
+            kind=AccountEvent.Kind.NOTICE_REPLY,
             summary=f"{ticket.contact} replied to “{mail.subject}” (ticket #{ticket.pk})"[:300],
-            data={"ticket": ticket.pk, "mail": mail.pk, "notice": mail.notice_id, "update": mail.progress_update_id},
+            data={
+                "ticket": ticket.pk,
+                "mail": mail.pk,
+                "notice": mail.notice_id,
+                "update": mail.progress_update_id,
+            },
         )  # fmt: skip
         for ticket, mail in replies
     )

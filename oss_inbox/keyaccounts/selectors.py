@@ -31,7 +31,9 @@ def organization_rows():
     return (
         Organization.objects.select_related("account_manager", "backup_manager")
         .annotate(
-            open_tickets=Count("contacts__tickets", filter=Q(contacts__tickets__status__in=OPEN_STATUSES), distinct=True),
+            open_tickets=Count(
+                "contacts__tickets", filter=Q(contacts__tickets__status__in=OPEN_STATUSES), distinct=True
+            ),
             contact_count=Count("contacts", distinct=True),
         )
         .order_by("-is_key_account", "name")
@@ -56,7 +58,9 @@ def organization_tickets(organization):
     """(open tickets, most recent past tickets, how many past ones there are), each row with its channel."""
     tickets = with_title(Ticket.objects.filter(contact__organization=organization))
     tickets = tickets.select_related("account", "contact", "assignee")
-    open_rows = list(tickets.filter(status__in=OPEN_STATUSES).order_by("sla_due_at", "id")[:OPEN_TICKETS_SHOWN])
+    open_rows = list(
+        tickets.filter(status__in=OPEN_STATUSES).order_by("sla_due_at", "id")[:OPEN_TICKETS_SHOWN]
+    )
     past = tickets.exclude(status__in=OPEN_STATUSES)
     past_rows = list(past.order_by("-resolved_at", "-id")[:PAST_TICKETS_SHOWN])
     for ticket in (*open_rows, *past_rows):
@@ -68,8 +72,12 @@ def organization_tickets(organization):
 def with_title(tickets):
     """Annotate `title`: the subject, or for posts and chats (which have none) the start of the
     customer's first message, read in the same query."""
-    first = Message.objects.filter(ticket=OuterRef("pk"), direction=Message.Direction.INBOUND).order_by("sent_at", "id")
-    tickets = tickets.annotate(opening=Subquery(first.annotate(start=Substr("text", 1, OPENING_CHARS)).values("start")[:1]))
+    first = Message.objects.filter(ticket=OuterRef("pk"), direction=Message.Direction.INBOUND).order_by(
+        "sent_at", "id"
+    )
+    tickets = tickets.annotate(
+        opening=Subquery(first.annotate(start=Substr("text", 1, OPENING_CHARS)).values("start")[:1])
+    )
     return tickets
 
 
@@ -107,7 +115,8 @@ def first_response_judged(now):
     has_target = Q(first_response_due_at__isnull=False)
     on_time = has_target & Q(first_response_at__lte=F("first_response_due_at"))
     late = has_target & (
-        Q(first_response_at__gt=F("first_response_due_at")) | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
+        Q(first_response_at__gt=F("first_response_due_at"))
+        | Q(first_response_at__isnull=True, first_response_due_at__lt=now)
     )
     return on_time, late
 
@@ -116,16 +125,23 @@ def sla_record(organization, *, now=None):
     """The record over the last 90 days and over this year (local calendar): two queries."""
     now = now or timezone.now()
     year_start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    periods = ((f"Last {RECORD_DAYS} days", now - timedelta(days=RECORD_DAYS)), (f"This year ({year_start.year})", year_start))
+    periods = (
+        (f"Last {RECORD_DAYS} days", now - timedelta(days=RECORD_DAYS)),
+        (f"This year ({year_start.year})", year_start),
+    )
     on_time, late = first_response_judged(now)
     counts = {}
     for number, (_, start) in enumerate(periods):
         period = Q(created_at__gte=start)
         counts |= {f"tickets{number}": Count("pk", filter=period), f"on_time{number}": Count("pk", filter=period & on_time),
                    f"late{number}": Count("pk", filter=period & late)}  # fmt: skip
-    tickets = Ticket.objects.filter(contact__organization=organization, created_at__gte=min(start for _, start in periods))
+    tickets = Ticket.objects.filter(
+        contact__organization=organization, created_at__gte=min(start for _, start in periods)
+    )
     figures = tickets.aggregate(**counts)
-    answered = list(tickets.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at"))
+    answered = list(
+        tickets.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at")
+    )
     return [
         SlaRecord(label, figures[f"tickets{number}"], figures[f"on_time{number}"], figures[f"late{number}"],
                   _median_wait([answer - created for created, answer in answered if created >= start]))

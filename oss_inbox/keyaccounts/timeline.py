@@ -41,22 +41,35 @@ def organization_timeline(organization, *, page=1, size=PAGE_SIZE):
     wanted = page * size + 1
     tickets = with_title(Ticket.objects.filter(contact__organization=organization)).select_related("contact")
     opened = [_opened(ticket) for ticket in tickets.order_by("-created_at", "-id")[:wanted]]
-    resolved = [_resolved(ticket) for ticket in tickets.exclude(resolved_at=None).order_by("-resolved_at", "-id")[:wanted]]
+    resolved = [
+        _resolved(ticket)
+        for ticket in tickets.exclude(resolved_at=None).order_by("-resolved_at", "-id")[:wanted]
+    ]
     events = organization.account_events.select_related("actor").order_by("-created_at", "-id")[:wanted]
     merged = sorted([*opened, *resolved, *map(_event, events)], key=lambda entry: entry.at, reverse=True)
     start = (page - 1) * size
-    return TimelinePage(merged[start:start + size], page, len(merged) > start + size)
+    return TimelinePage(merged[start : start + size], page, len(merged) > start + size)
 
 
 def _opened(ticket):
     who = ticket.contact.name or f"Contact #{ticket.contact_id}"
-    return Entry(ticket.created_at, "ticket_opened", "Ticket opened", f"{_title(ticket)} — from {who}",
-                 reverse("inbox:ticket", args=[ticket.pk]))
+    return Entry(
+        ticket.created_at,
+        "ticket_opened",
+        "Ticket opened",
+        f"{_title(ticket)} — from {who}",
+        reverse("inbox:ticket", args=[ticket.pk]),
+    )
 
 
 def _resolved(ticket):
-    return Entry(ticket.resolved_at, "ticket_resolved", "Ticket resolved", _title(ticket),
-                 reverse("inbox:ticket", args=[ticket.pk]))
+    return Entry(
+        ticket.resolved_at,
+        "ticket_resolved",
+        "Ticket resolved",
+        _title(ticket),
+        reverse("inbox:ticket", args=[ticket.pk]),
+    )
 
 
 def _title(ticket):
@@ -66,7 +79,9 @@ def _title(ticket):
 
 def _event(event):
     actor = (event.actor.get_full_name() or event.actor.get_username()) if event.actor else ""
-    return Entry(event.created_at, event.kind, event.get_kind_display(), event.summary, _event_url(event), actor)
+    return Entry(
+        event.created_at, event.kind, event.get_kind_display(), event.summary, _event_url(event), actor
+    )
 
 
 def _event_url(event):

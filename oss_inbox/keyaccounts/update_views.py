@@ -44,7 +44,7 @@ def _contact_label(contact):
 
 @require_POST
 def update_write(request, organization_id):
-    """"Write Q3 update": open the quarter's update, creating the prefilled draft the first time."""
+    """ "Write Q3 update": open the quarter's update, creating the prefilled draft the first time."""
     organization = organization_for_user(request.user, organization_id)
     require(organization.is_key_account and may_manage(request.user, organization))
     try:
@@ -64,9 +64,13 @@ def update_page(request, update_id):
         mails = update.mails.select_related("contact").order_by("address")
         return render(request, "keyaccounts/update_sent.html", {"update": update, "mails": mails})
     require(may_manage(request.user, update.organization))
-    contacts = update.organization.contacts.filter(merged_into__isnull=True, identities__kind="email").distinct()
+    contacts = update.organization.contacts.filter(
+        merged_into__isnull=True, identities__kind="email"
+    ).distinct()
     default = update_default_recipients(update.organization)
-    form = UpdateForm(request.POST or None, instance=update, contacts=contacts, initial={"recipients": default})
+    form = UpdateForm(
+        request.POST or None, instance=update, contacts=contacts, initial={"recipients": default}
+    )
     action = request.POST.get("action", "save")
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -95,6 +99,8 @@ def _send(request, update, recipients):
 def _update_for(user, update_id):
     require(may_view_accounts(user))
     return get_object_or_404(
-        ProgressUpdate.objects.select_related("organization__account_manager", "organization__backup_manager", "author"),
+        ProgressUpdate.objects.select_related(
+            "organization__account_manager", "organization__backup_manager", "author"
+        ),
         pk=update_id,
     )

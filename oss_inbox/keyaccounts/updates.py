@@ -46,7 +46,9 @@ def quarter_figures(organization, quarter, now=None):
     tickets = Ticket.objects.filter(contact__organization=organization)
     on_time, late = first_response_judged(min(end, now or timezone.now()))
     opened = tickets.filter(created_at__gte=start, created_at__lt=end)
-    figures = opened.aggregate(opened=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late))
+    figures = opened.aggregate(
+        opened=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late)
+    )
     resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end).count()
     waits = [answered - created for created, answered in
              opened.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at")]  # fmt: skip
@@ -60,7 +62,11 @@ def plan_changes(organization, since, today):
     Done and in-progress items are those changed since the last update sent (all, before the
     first); at-risk and overdue items are listed whether they changed or not: they need saying.
     """
-    items = PlanItem.objects.filter(plan__organization=organization).select_related("plan").order_by("due_date", "pk")
+    items = (
+        PlanItem.objects.filter(plan__organization=organization)
+        .select_related("plan")
+        .order_by("due_date", "pk")
+    )
     changed = items.filter(updated_at__gt=since) if since else items
     open_items = items.exclude(status__in=PlanItem.CLOSED_STATUSES)
     return {
@@ -88,7 +94,10 @@ def update_draft(organization, year, quarter, author, now=None):
     period = Quarter(year, quarter)
     last = last_sent_update(organization)
     body = draft_text(
-        organization, period, author, plan_changes(organization, last.sent_at if last else None, local_day(now)),
+        organization,
+        period,
+        author,
+        plan_changes(organization, last.sent_at if last else None, local_day(now)),
         quarter_figures(organization, period, now),
     )
     update, _ = ProgressUpdate.objects.get_or_create(

@@ -12,7 +12,9 @@ urlpatterns = [
     path("<int:organization_id>/plan/", views.plan_current, name="plan_current"),
     path("<int:organization_id>/plans/<int:year>/", views.plan_page, name="plan"),
     path("<int:organization_id>/plans/<int:year>/items/", views.plan_item_add, name="plan_item_add"),
-    path("<int:organization_id>/plans/<int:year>/items/<int:item_id>/", views.plan_item_edit, name="plan_item"),
+    path(
+        "<int:organization_id>/plans/<int:year>/items/<int:item_id>/", views.plan_item_edit, name="plan_item"
+    ),
     # Quarterly updates and notices (update_views.py, notice_views.py).
     path("<int:organization_id>/updates/write/", update_views.update_write, name="update_write"),
     path("updates/<int:update_id>/", update_views.update_page, name="update"),

@@ -20,7 +20,7 @@ def closed_until(moment, schedule):
 
 
 def back_at_words(reopens_at, now, tz):
-    """"7:00 AM CT", "7:00 AM CT tomorrow", "8:00 AM CT on Saturday" or with the date if far off."""
+    """ "7:00 AM CT", "7:00 AM CT tomorrow", "8:00 AM CT on Saturday" or with the date if far off."""
     local, today = reopens_at.astimezone(tz), now.astimezone(tz).date()
     words = f"{dateformat.format(local, 'g:i A')} {zone_words(local)}"
     days = (local.date() - today).days
@@ -32,6 +32,6 @@ def back_at_words(reopens_at, now, tz):
 
 
 def zone_words(local):
-    """"CT" for CST or CDT (customers don't care which), else the zone's own abbreviation."""
+    """ "CT" for CST or CDT (customers don't care which), else the zone's own abbreviation."""
     name = local.tzname() or ""
     return f"{name[0]}T" if re.fullmatch(r"[A-Z][SD]T", name) else name

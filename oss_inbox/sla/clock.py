@@ -72,8 +72,7 @@ class Schedule:
     @property
     def overrides(self):
         """{date: ((start, end), ...)}; an empty tuple is a day closed by override."""
-        return {date.fromordinal(day): _as_times(windows)
-                for day, windows in sorted(self._overrides.items())}
+        return {date.fromordinal(day): _as_times(windows) for day, windows in sorted(self._overrides.items())}
 
     def __eq__(self, other):
         return isinstance(other, Schedule) and self._key == other._key
@@ -87,12 +86,14 @@ class Schedule:
     def _check_overnight_spills(self):
         """An overnight window must end before the next day's first window starts."""
         for day in range(7):
-            _check_spill(_WEEKDAYS[day], self._weekly[day],
-                         _WEEKDAYS[(day + 1) % 7], self._weekly[(day + 1) % 7])
+            _check_spill(
+                _WEEKDAYS[day], self._weekly[day], _WEEKDAYS[(day + 1) % 7], self._weekly[(day + 1) % 7]
+            )
         for ordinal in self._overrides:
             for day in (ordinal - 1, ordinal):
-                _check_spill(self._label(day), self._windows_on(day),
-                             self._label(day + 1), self._windows_on(day + 1))
+                _check_spill(
+                    self._label(day), self._windows_on(day), self._label(day + 1), self._windows_on(day + 1)
+                )
 
     def _label(self, ordinal):
         day = date.fromordinal(ordinal)
@@ -121,8 +122,7 @@ class Schedule:
             # One offset from this midnight past the end of any overnight spill: plain arithmetic.
             midnight = (ordinal - _EPOCH_ORDINAL) * _DAY_US - _midnight_offset(self.tz, ordinal)
             return tuple((midnight + start, midnight + end) for start, end in windows)
-        pairs = [(self._wall_to_us(ordinal, start), self._wall_to_us(ordinal, end))
-                 for start, end in windows]
+        pairs = [(self._wall_to_us(ordinal, start), self._wall_to_us(ordinal, end)) for start, end in windows]
         return tuple((start, end) for start, end in pairs if end > start)  # drop ones in a gap
 
     def _week_total(self, monday):
@@ -132,8 +132,7 @@ class Schedule:
             if self._is_plain_week(monday):
                 total = self._nominal_week
             else:
-                total = sum(end - start for day in range(monday, monday + 7)
-                            for start, end in self._day(day))
+                total = sum(end - start for day in range(monday, monday + 7) for start, end in self._day(day))
             self._weeks[monday] = total
         return total
 
@@ -146,14 +145,14 @@ class Schedule:
     def _offset_steady(self, first, last):
         """Whether the UTC offset at each midnight from `first` to `last` + 1 is the same."""
         years = range(date.fromordinal(first).year, date.fromordinal(last).year + 1)
-        return not any(first <= day <= last for year in years
-                       for day in _offset_change_days(self.tz, year))
+        return not any(first <= day <= last for year in years for day in _offset_change_days(self.tz, year))
 
     def _wall_to_us(self, ordinal, since_midnight):
         """The instant of a wall time `since_midnight` µs after the date's midnight (may spill)."""
         extra_days, of_day = divmod(since_midnight, _DAY_US)
-        wall = datetime.combine(date.fromordinal(ordinal + extra_days), _time_of(of_day),
-                                tzinfo=self.tz)  # fold=0: an ambiguous time's first occurrence
+        wall = datetime.combine(
+            date.fromordinal(ordinal + extra_days), _time_of(of_day), tzinfo=self.tz
+        )  # fold=0: an ambiguous time's first occurrence
         instant = (wall - _EPOCH) // _ONE_US
         if _from_us(instant).astimezone(self.tz).replace(tzinfo=None) == wall.replace(tzinfo=None):
             return instant
@@ -188,8 +187,7 @@ def _offset_change_days(tz, year):
     """
     first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
     offsets = [_midnight_offset(tz, day) for day in range(first, last + 2)]
-    return tuple(first + index for index in range(last - first + 1)
-                 if offsets[index] != offsets[index + 1])
+    return tuple(first + index for index in range(last - first + 1) if offsets[index] != offsets[index + 1])
 
 
 def _midnight_offset(tz, ordinal):
@@ -303,8 +301,7 @@ def _parse_windows(windows, label):
     parsed = sorted(_parse_window(start, end, label) for start, end in windows)
     for (start, end), (next_start, next_end) in zip(parsed, parsed[1:]):
         if end > next_start:
-            raise ValueError(f"{label} windows {_span(start, end)} and "
-                             f"{_span(next_start, next_end)} overlap")
+            raise ValueError(f"{label} windows {_span(start, end)} and {_span(next_start, next_end)} overlap")
     return tuple(parsed)
 
 
@@ -326,8 +323,10 @@ def _check_spill(label, windows, next_label, next_windows):
     start, end = windows[-1]  # sorted and disjoint, so the last one ends latest
     next_start, next_end = next_windows[0]
     if end - _DAY_US > next_start:
-        raise ValueError(f"{label} overnight window {_span(start, end)} runs into the "
-                         f"{next_label} window {_span(next_start, next_end)}")
+        raise ValueError(
+            f"{label} overnight window {_span(start, end)} runs into the "
+            f"{next_label} window {_span(next_start, next_end)}"
+        )
 
 
 def _as_times(windows):

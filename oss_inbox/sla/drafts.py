@@ -56,9 +56,13 @@ def window_order(window):
 
 
 def draft_from_schedule(schedule):
-    windows = [Window(int(day), start, end) for day, pairs in sorted(schedule.weekly.items()) for start, end in pairs]
-    overrides = [Override(o.date.isoformat(), o.label, *(o.windows[0] if o.windows else ("", "")))
-                 for o in (schedule.overrides.all() if schedule.pk else ())]
+    windows = [
+        Window(int(day), start, end) for day, pairs in sorted(schedule.weekly.items()) for start, end in pairs
+    ]
+    overrides = [
+        Override(o.date.isoformat(), o.label, *(o.windows[0] if o.windows else ("", "")))
+        for o in (schedule.overrides.all() if schedule.pk else ())
+    ]
     return ScheduleDraft(schedule.name, schedule.timezone, windows, overrides)
 
 
@@ -77,11 +81,16 @@ def draft_validate(draft):
     try:
         zone = ZoneInfo(draft.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        return None, [*errors, f"“{draft.timezone}” is not a time zone we know. Use a name like America/Chicago."]
+        return None, [
+            *errors,
+            f"“{draft.timezone}” is not a time zone we know. Use a name like America/Chicago.",
+        ]
     weekly, overrides = {}, {}
     errors += _collect_windows(draft, weekly) + _collect_overrides(draft, overrides)
     if not draft.windows:
-        errors.append("Add at least one weekly window: with no hours, a coverage-hours target could never run out.")
+        errors.append(
+            "Add at least one weekly window: with no hours, a coverage-hours target could never run out."
+        )
     if errors:
         return None, errors
     try:
@@ -143,8 +152,10 @@ def draft_snapshot(draft):
     weekly = {}
     for window in sorted(draft.windows, key=window_order):
         weekly.setdefault(str(window.day), []).append([_hhmm(window.start), _hhmm(window.end)])
-    overrides = [{"date": o.date, "label": o.label, "windows": [] if o.closed else [[_hhmm(o.start), _hhmm(o.end)]]}
-                 for o in sorted(draft.overrides, key=lambda o: o.date)]
+    overrides = [
+        {"date": o.date, "label": o.label, "windows": [] if o.closed else [[_hhmm(o.start), _hhmm(o.end)]]}
+        for o in sorted(draft.overrides, key=lambda o: o.date)
+    ]
     return {"name": draft.name, "timezone": draft.timezone, "weekly": weekly, "overrides": overrides}
 
 
@@ -155,7 +166,7 @@ def snapshot_schedule(snapshot):
 
 
 def parse_clock_time(text):
-    """"7:00", "07:00", "0700" or "24:00" (midnight at the end of the day) as a time; else None."""
+    """ "7:00", "07:00", "0700" or "24:00" (midnight at the end of the day) as a time; else None."""
     match = CLOCK_TIME.fullmatch(text.strip())
     if not match:
         return None

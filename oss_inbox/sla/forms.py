@@ -12,7 +12,11 @@ from .models import AcknowledgementSetting, SlaPolicy
 TARGETS = (
     ("first_response", "First response", "From the customer's first message."),
     ("next_response", "Next response", "From the customer's latest message after our last reply."),
-    ("resolution", "Resolution", "From the first message to resolved; time waiting on the customer (pending) does not count."),
+    (
+        "resolution",
+        "Resolution",
+        "From the first message to resolved; time waiting on the customer (pending) does not count.",
+    ),
 )
 PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -22,8 +26,18 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = ["name", "position", "key_accounts_only", "min_priority", "channel_kind",
-                  "first_response_clock", "next_response_clock", "resolution_clock", "coverage_schedule", "at_risk_percent"]
+        fields = [
+            "name",
+            "position",
+            "key_accounts_only",
+            "min_priority",
+            "channel_kind",
+            "first_response_clock",
+            "next_response_clock",
+            "resolution_clock",
+            "coverage_schedule",
+            "at_risk_percent",
+        ]
         labels = {
             "coverage_schedule": "Coverage hours of",
             "key_accounts_only": "Only key-account tickets",
@@ -40,14 +54,26 @@ class SlaPolicyForm(forms.ModelForm):
         for name, label, help_text in TARGETS:
             target = getattr(self.instance, f"{name}_target")
             self.fields[f"{name}_hours"] = forms.DecimalField(
-                label=f"{label} target (hours)", help_text=f"{help_text} Empty: no target.", required=False,
-                min_value=0, max_digits=7, decimal_places=2,
+                label=f"{label} target (hours)",
+                help_text=f"{help_text} Empty: no target.",
+                required=False,
+                min_value=0,
+                max_digits=7,
+                decimal_places=2,
                 initial=f"{target.total_seconds() / 3600:g}" if target else None,
             )
             self.fields[f"{name}_clock"].label = f"{label} counts"
-        self.order_fields(["name", "position", "key_accounts_only", "min_priority", "channel_kind",
-                           *[f"{name}_{part}" for name, _, _ in TARGETS for part in ("hours", "clock")],
-                           "at_risk_percent"])
+        self.order_fields(
+            [
+                "name",
+                "position",
+                "key_accounts_only",
+                "min_priority",
+                "channel_kind",
+                *[f"{name}_{part}" for name, _, _ in TARGETS for part in ("hours", "clock")],
+                "at_risk_percent",
+            ]
+        )
 
     def clean_at_risk_percent(self):
         value = self.cleaned_data["at_risk_percent"]
@@ -59,7 +85,10 @@ class SlaPolicyForm(forms.ModelForm):
         cleaned = super().clean()
         for name, label, _ in TARGETS:
             if cleaned.get(f"{name}_hours") == 0:
-                self.add_error(f"{name}_hours", f"A {label.lower()} target of 0 hours is always breached; leave it empty for none.")
+                self.add_error(
+                    f"{name}_hours",
+                    f"A {label.lower()} target of 0 hours is always breached; leave it empty for none.",
+                )
         return cleaned
 
     def save(self, commit=True):
@@ -94,7 +123,11 @@ class AcknowledgementForm(forms.ModelForm):
             raise forms.ValidationError(f"Only {{back_at}} is filled in; remove {', '.join(unknown)}.")
         spec = spec_of_message_kind(self.instance.kind)
         longest = text.replace("{back_at}", "12:00 PM CT on Wednesday, September 30")
-        problem = spec.reply_problem(longest, answered_kind=self.instance.kind, private=False) if spec and text else ""
+        problem = (
+            spec.reply_problem(longest, answered_kind=self.instance.kind, private=False)
+            if spec and text
+            else ""
+        )
         if problem:  # the channel would refuse it: the acknowledgement would never reach anyone
             raise forms.ValidationError(problem.replace("this reply", "this text"))
         return text

@@ -44,7 +44,9 @@ class CoverageSchedule(models.Model):
     class Meta:
         ordering = ["-is_default", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_schedule")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_schedule"
+            )
         ]
 
     def __str__(self):
@@ -75,7 +77,9 @@ class CoverageOverride(models.Model):
     schedule = models.ForeignKey(CoverageSchedule, on_delete=models.CASCADE, related_name="overrides")
     date = models.DateField()
     label = models.CharField(max_length=100, blank=True)
-    windows = models.JSONField(default=list, blank=True, help_text='[["08:00", "12:00"]]; empty = closed all day.')
+    windows = models.JSONField(
+        default=list, blank=True, help_text='[["08:00", "12:00"]]; empty = closed all day.'
+    )
 
     class Meta:
         ordering = ["date"]
@@ -89,7 +93,9 @@ class ScheduleChange(models.Model):
     """Audit of a schedule edit: who, when, and the whole schedule before and after."""
 
     schedule = models.ForeignKey(CoverageSchedule, on_delete=models.CASCADE, related_name="changes")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changed_at = models.DateTimeField(auto_now_add=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict)
@@ -114,10 +120,14 @@ class SlaPolicy(models.Model):
         COVERAGE = "coverage", "Coverage hours (only while the team is on duty)"
 
     name = models.CharField(max_length=100, unique=True)
-    position = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first when two policies tie.")
+    position = models.PositiveSmallIntegerField(
+        default=100, help_text="Lower comes first when two policies tie."
+    )
     key_accounts_only = models.BooleanField(default=False)
     min_priority = models.SmallIntegerField(
-        null=True, blank=True, choices=[(0, "Low"), (1, "Normal"), (2, "High"), (3, "Urgent")],
+        null=True,
+        blank=True,
+        choices=[(0, "Low"), (1, "Normal"), (2, "High"), (3, "Urgent")],
         help_text="Applies to tickets of this priority or higher; empty for any priority.",
     )
     channel_kind = models.CharField(max_length=16, blank=True, choices=ChannelKind.choices)
@@ -128,7 +138,11 @@ class SlaPolicy(models.Model):
     resolution_target = models.DurationField(null=True, blank=True)
     resolution_clock = models.CharField(max_length=16, choices=Clock.choices, default=Clock.CALENDAR)
     coverage_schedule = models.ForeignKey(
-        "CoverageSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "CoverageSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Count coverage hours on this schedule instead of the channel's (e.g. 24×7 for key accounts).",
     )
     at_risk_percent = models.PositiveSmallIntegerField(
@@ -176,7 +190,9 @@ class Acknowledgement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "thread_key", "reopens_at"], name="one_ack_per_closed_period")
+            models.UniqueConstraint(
+                fields=["account", "thread_key", "reopens_at"], name="one_ack_per_closed_period"
+            )
         ]
 
 

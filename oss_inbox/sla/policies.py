@@ -69,14 +69,20 @@ class SlaRules:
     """
 
     def __init__(self, policies=None):
-        chosen = list(SlaPolicy.objects.select_related("coverage_schedule")) if policies is None else list(policies)
+        chosen = (
+            list(SlaPolicy.objects.select_related("coverage_schedule"))
+            if policies is None
+            else list(policies)
+        )
         self.policies = sorted(chosen, key=specificity)
         self.fallback = fallback_policy()  # made once: a batch of ingest asks for thousands of tickets
         self._schedules = {}
 
     def policy_for(self, ticket):
         kind = _lazy_kind(ticket)
-        return next((policy for policy in self.policies if policy_matches(policy, ticket, kind)), self.fallback)
+        return next(
+            (policy for policy in self.policies if policy_matches(policy, ticket, kind)), self.fallback
+        )
 
     def clock(self, name, ticket, policy=None):
         """The clock a target counts on: coverage hours are the policy's own schedule, else the account's."""
@@ -110,8 +116,10 @@ def schedule_of(account):
 
 def builtin_schedule():
     """The promised team hours, for a database without schedules (e.g. a flushed test database)."""
-    weekly = {str(day): [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in windows]
-              for day, windows in clock.DEFAULT_SOCIAL.weekly.items()}
+    weekly = {
+        str(day): [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in windows]
+        for day, windows in clock.DEFAULT_SOCIAL.weekly.items()
+    }
     return CoverageSchedule(name="Team hours", timezone=str(clock.DEFAULT_SOCIAL.tz), weekly=weekly)
 
 
@@ -131,7 +139,7 @@ def _lazy_kind(ticket):
 
 
 def policy_rules_words(policy):
-    """"Key accounts, High priority or higher, Email", or "Every ticket"."""
+    """ "Key accounts, High priority or higher, Email", or "Every ticket"."""
     rules = ["Key accounts"] if policy.key_accounts_only else []
     if policy.min_priority is not None:
         rules.append(f"{policy.get_min_priority_display()} priority or higher")

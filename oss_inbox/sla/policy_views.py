@@ -40,8 +40,10 @@ def policy_delete(request, policy_id):
 
 @manage_settings
 def acknowledgements(request):
-    forms = [AcknowledgementForm(request.POST or None, instance=setting, prefix=setting.kind)
-             for setting in AcknowledgementSetting.objects.all()]
+    forms = [
+        AcknowledgementForm(request.POST or None, instance=setting, prefix=setting.kind)
+        for setting in AcknowledgementSetting.objects.all()
+    ]
     if request.method == "POST" and all([form.is_valid() for form in forms]):
         acknowledgements_save(forms)
         messages.success(request, "Saved the out-of-hours acknowledgements.")

@@ -37,7 +37,9 @@ def schedule_preview(draft_schedule, saved_schedule=None, labels=None, now=None)
         covered, stretches = day_coverage(draft_schedule, day)
         saved = day_coverage(saved_schedule, day)[0] if saved_schedule else covered
         saved_total += saved
-        days.append(PreviewDay(day, (labels or {}).get(day.isoformat(), ""), covered, stretches, saved != covered))
+        days.append(
+            PreviewDay(day, (labels or {}).get(day.isoformat(), ""), covered, stretches, saved != covered)
+        )
     total = sum((day.covered for day in days), timedelta(0))
     return days, total, saved_total if saved_schedule else None
 
@@ -53,13 +55,17 @@ def day_coverage(schedule, day):
         change = _next_change(cursor, schedule, end)
         if is_open:
             covered += change - cursor
-            stretches.append(Stretch((cursor - start) / length, (change - cursor) / length, _span(cursor, change, schedule)))
+            stretches.append(
+                Stretch(
+                    (cursor - start) / length, (change - cursor) / length, _span(cursor, change, schedule)
+                )
+            )
         cursor, is_open = change, not is_open
     return covered, tuple(stretches)
 
 
 def hours_words(duration):
-    """"15h", "13h 30m", "0h"."""
+    """ "15h", "13h 30m", "0h"."""
     minutes = round(duration.total_seconds() / 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h {minutes}m" if minutes else f"{hours}h"

@@ -48,10 +48,14 @@ def schedule_save(*, schedule, draft, actor):
         schedule.name, schedule.timezone, schedule.weekly = after["name"], after["timezone"], after["weekly"]
         schedule.save()
         schedule.overrides.all().delete()
-        CoverageOverride.objects.bulk_create([
-            CoverageOverride(schedule=schedule, date=row["date"], label=row["label"], windows=row["windows"])
-            for row in after["overrides"]
-        ])
+        CoverageOverride.objects.bulk_create(
+            [
+                CoverageOverride(
+                    schedule=schedule, date=row["date"], label=row["label"], windows=row["windows"]
+                )
+                for row in after["overrides"]
+            ]
+        )
         ScheduleChange.objects.create(schedule=schedule, actor=actor, before=before, after=after)
         sla_settings_changed()
         transaction.on_commit(lambda: cache.delete(COVERAGE_CACHE_KEY))
@@ -91,8 +95,11 @@ def change_summary(before, after):
     """What a ScheduleChange changed, in short lines for the history list."""
     if not before:
         return ["Created."]
-    lines = [f"{label}: {before[key]} → {after[key]}" for key, label in (("name", "Name"), ("timezone", "Time zone"))
-             if before[key] != after[key]]
+    lines = [
+        f"{label}: {before[key]} → {after[key]}"
+        for key, label in (("name", "Name"), ("timezone", "Time zone"))
+        if before[key] != after[key]
+    ]
     for day, name in enumerate(WEEKDAYS):
         old, new = (_hours(side["weekly"].get(str(day), [])) for side in (before, after))
         if old != new:
@@ -100,8 +107,11 @@ def change_summary(before, after):
     old, new = ({o["date"]: o for o in side["overrides"]} for side in (before, after))
     lines += [f"Added {day} {_override_words(new[day])}" for day in sorted(new.keys() - old.keys())]
     lines += [f"Removed {day} {_override_words(old[day])}" for day in sorted(old.keys() - new.keys())]
-    lines += [f"Changed {day} to {_override_words(new[day])}" for day in sorted(old.keys() & new.keys())
-              if old[day] != new[day]]
+    lines += [
+        f"Changed {day} to {_override_words(new[day])}"
+        for day in sorted(old.keys() & new.keys())
+        if old[day] != new[day]
+    ]
     return lines
 
 
@@ -154,9 +164,8 @@ def schedules_in_use():
     return schedules
 
 
-
 def weekly_words(weekly):
-    """"Mon–Fri 07:00–22:00 · Sat–Sun 08:00–21:00": runs of days with the same hours."""
+    """ "Mon–Fri 07:00–22:00 · Sat–Sun 08:00–21:00": runs of days with the same hours."""
     hours = [_hours(weekly.get(str(day), [])) for day in range(7)]
     runs, first = [], 0
     for day in range(1, 8):

@@ -27,8 +27,17 @@ from .states import SlaState, TicketStatus
 # The fields a recompute may change: a bulk recompute saves only these, so that it never
 # overwrites a status or an assignee another request changed meanwhile.
 SLA_FIELDS = [
-    "first_response_due_at", "next_response_due_at", "resolution_due_at", "sla_due_at", "sla_at_risk_at",
-    "sla_state", "sla_paused_at", "sla_pauses", "sla_escalated", "sla_escalated_for", "sla_escalate_at",
+    "first_response_due_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "sla_due_at",
+    "sla_at_risk_at",
+    "sla_state",
+    "sla_paused_at",
+    "sla_pauses",
+    "sla_escalated",
+    "sla_escalated_for",
+    "sla_escalate_at",
 ]
 RECOMPUTE_TASK = "oss_inbox.tickets.tasks.sla_recompute_open"
 # Longer than a recompute may run (the task's hard time limit is 330 s): beat starts another after it.
@@ -50,7 +59,9 @@ def ticket_sla_recompute(ticket, now=None, *, rules=None):
     first = _target(ticket, rules, policy, "first_response", ticket.created_at)
     customer_wrote_at = ticket.last_inbound_at if awaiting_next_response(ticket) else None
     following = _target(ticket, rules, policy, "next_response", customer_wrote_at)
-    resolution = None if ticket.sla_paused_at else _target(ticket, rules, policy, "resolution", ticket.created_at)
+    resolution = (
+        None if ticket.sla_paused_at else _target(ticket, rules, policy, "resolution", ticket.created_at)
+    )
     ticket.first_response_due_at, ticket.next_response_due_at, ticket.resolution_due_at = (
         due.due_at if due else None for due in (first, following, resolution)
     )
@@ -99,7 +110,9 @@ def _target(ticket, rules, policy, name, start):
     clock = rules.clock(getattr(policy, f"{name}_clock"), ticket, policy)
     pauses = _pauses(ticket) if name == "resolution" else ()
     left_at_risk = target * policy.at_risk_percent / 100
-    return Due(add_skipping(clock, start, target, pauses), add_skipping(clock, start, target - left_at_risk, pauses))
+    return Due(
+        add_skipping(clock, start, target, pauses), add_skipping(clock, start, target - left_at_risk, pauses)
+    )
 
 
 def add_skipping(clock, start, duration, pauses):
@@ -117,7 +130,9 @@ def add_skipping(clock, start, duration, pauses):
 
 
 def _pauses(ticket):
-    return sorted((datetime.fromisoformat(begin), datetime.fromisoformat(end)) for begin, end in ticket.sla_pauses)
+    return sorted(
+        (datetime.fromisoformat(begin), datetime.fromisoformat(end)) for begin, end in ticket.sla_pauses
+    )
 
 
 def _track_pause(ticket, now):
@@ -154,9 +169,11 @@ def sla_recompute_if_owed(now=None):
     a worker died). Returns whether it asked for one."""
     now = now or timezone.now()
     owed = owed_row()
-    asked = SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=F("changed")).filter(
-        Q(started_at__isnull=True) | Q(started_at__lt=now - RECOMPUTE_RUNS_FOR)
-    ).update(started_at=now)
+    asked = (
+        SlaRecomputeOwed.objects.filter(pk=owed.pk, applied__lt=F("changed"))
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - RECOMPUTE_RUNS_FOR))
+        .update(started_at=now)
+    )
     if asked:
         transaction.on_commit(sla_recompute_ask)
     return bool(asked)

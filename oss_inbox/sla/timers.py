@@ -30,15 +30,31 @@ def ticket_timer(ticket, now=None):
         return Timer(SlaState.MET, "met", "No response is due.")
     if state == SlaState.BREACHED:
         return Timer(state, f"breached {span_words(now - due)} ago", title)
-    return Timer(state, f"due in {span_words(due - now)}", title + (" (at risk)" if state == SlaState.AT_RISK else ""))
+    return Timer(
+        state, f"due in {span_words(due - now)}", title + (" (at risk)" if state == SlaState.AT_RISK else "")
+    )
 
 
 # Django's "N" (AP style): a queue page formats fifty of these, and dateformat costs more than the rest of a timer.
-_MONTHS = ("", "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+_MONTHS = (
+    "",
+    "Jan.",
+    "Feb.",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+)
 
 
 def due_words(moment):
-    """"Sun Nov. 22, 1:58 PM CST" in the current time zone: dateformat's DUE_FORMAT, written out."""
+    """ "Sun Nov. 22, 1:58 PM CST" in the current time zone: dateformat's DUE_FORMAT, written out."""
     local = timezone.localtime(moment)
     hour = local.hour % 12 or 12
     return f"{local:%a} {_MONTHS[local.month]} {local.day}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {local.tzname()}"
@@ -57,7 +73,7 @@ def span_words(delta):
 
 
 def coverage_words(line, now=None):
-    """"Social media covered until 10:00 PM" or "Email: next coverage Sat 8:00 AM"."""
+    """ "Social media covered until 10:00 PM" or "Email: next coverage Sat 8:00 AM"."""
     now = now or timezone.now()
     if line.changes_at is None:
         return f"{line.name} covered around the clock" if line.covered else f"{line.name}: no coverage ahead"

@@ -43,7 +43,14 @@ def schedule_edit(request, schedule_id=None):
             return redirect("sla:schedule", schedule.pk)
         return _editor(request, schedule, draft, errors=errors, part="feedback")
     notice, errors = _apply(draft, action, request.POST)
-    return _editor(request, schedule, draft, notice=notice, errors=errors, part="feedback" if action == "preview" else "editor")
+    return _editor(
+        request,
+        schedule,
+        draft,
+        notice=notice,
+        errors=errors,
+        part="feedback" if action == "preview" else "editor",
+    )
 
 
 def _initial_draft(schedule):
@@ -74,8 +81,13 @@ def _add_override(draft, data):
     day = data.get("new_override_date", "")
     if not day:
         return "", ["Choose the date of the override."]
-    draft_add_override(draft, day, data.get("new_override_label", ""),
-                       data.get("new_override_start", ""), data.get("new_override_end", ""))
+    draft_add_override(
+        draft,
+        day,
+        data.get("new_override_label", ""),
+        data.get("new_override_start", ""),
+        data.get("new_override_end", ""),
+    )
     return "", []
 
 
@@ -83,25 +95,40 @@ def _import_holidays(draft, data):
     country, region = data.get("holiday_country", ""), data.get("holiday_region", "").strip()
     year = data.get("holiday_year", "")
     try:
-        added, kept, past = draft_import_holidays(draft, country, int(year) if year.isdigit() else 0, region,
-                                                  since=timezone.localdate())
+        added, kept, past = draft_import_holidays(
+            draft, country, int(year) if year.isdigit() else 0, region, since=timezone.localdate()
+        )
     except HolidayImportError as error:
         return "", [str(error)]
-    notes = [f"left out {past} already past" if past else "", f"kept {kept} date(s) that already had an override" if kept else ""]
+    notes = [
+        f"left out {past} already past" if past else "",
+        f"kept {kept} date(s) that already had an override" if kept else "",
+    ]
     details = "".join(f"; {note}" for note in notes if note)
-    return f"Added {added} public holiday(s) of {country} {year}{details}. Remove any the team works, then save.", []
+    return (
+        f"Added {added} public holiday(s) of {country} {year}{details}. Remove any the team works, then save.",
+        [],
+    )
 
 
 def _editor(request, schedule, draft, *, notice="", errors=(), part=None):
     _order_as_shown(draft)
     built, problems = draft_validate(draft)
     context = {
-        "schedule": schedule, "draft": draft, "notice": notice, "errors": list(dict.fromkeys([*errors, *problems])),
+        "schedule": schedule,
+        "draft": draft,
+        "notice": notice,
+        "errors": list(dict.fromkeys([*errors, *problems])),
         "week": [(day, name, draft.windows_on(day)) for day, name in enumerate(WEEKDAYS)],
         **_overrides_context(draft),
-        "countries": holiday_countries(), "year": timezone.now().year,
-        "history": [(change, change_summary(change.before, change.after))
-                    for change in schedule.changes.select_related("actor")[:10]] if schedule.pk else [],
+        "countries": holiday_countries(),
+        "year": timezone.now().year,
+        "history": [
+            (change, change_summary(change.before, change.after))
+            for change in schedule.changes.select_related("actor")[:10]
+        ]
+        if schedule.pk
+        else [],
     }
     if built is not None:
         context.update(_preview_context(schedule, built, draft))
@@ -124,8 +151,10 @@ def _overrides_context(draft):
     """Overrides still ahead, and past ones (folded away, but posted back so a save keeps them)."""
     today = timezone.localdate().isoformat()
     rows = list(enumerate(draft.overrides))
-    return {"overrides_ahead": [row for row in rows if not _is_past(row[1], today)],
-            "overrides_past": [row for row in rows if _is_past(row[1], today)]}
+    return {
+        "overrides_ahead": [row for row in rows if not _is_past(row[1], today)],
+        "overrides_past": [row for row in rows if _is_past(row[1], today)],
+    }
 
 
 def _is_past(override, today):

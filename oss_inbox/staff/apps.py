@@ -14,6 +14,10 @@ class StaffConfig(AppConfig):
 
         user = get_user_model()
         forget_on_change(
-            QUEUE_WORKERS_KEY, user, Group, Permission,
-            through=[user.groups.through, Group.permissions.through], unless_only={"last_login"},
+            QUEUE_WORKERS_KEY,
+            user,
+            Group,
+            Permission,
+            through=[user.groups.through, Group.permissions.through],
+            unless_only={"last_login"},
         )

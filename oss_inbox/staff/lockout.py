@@ -34,7 +34,9 @@ def client_address(request):
     """The address a sign-in came from: the connection's, or behind our one HTTPS proxy the last
     X-Forwarded-For entry (the one the proxy added; earlier ones are whatever the client sent)."""
     if settings.BEHIND_HTTPS_PROXY:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR")

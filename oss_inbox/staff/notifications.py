@@ -20,7 +20,14 @@ def notification_send(*, recipients, ticket, event, text, body, organization=Non
     unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())
     Notification.objects.bulk_create(
         [
-            Notification(recipient=user, ticket=ticket, event=event, organization=organization, url=url, text=text[:300])
+            Notification(
+                recipient=user,
+                ticket=ticket,
+                event=event,
+                organization=organization,
+                url=url,
+                text=text[:300],
+            )
             for user in unique
         ]
     )

@@ -25,15 +25,19 @@ _SUPERVISOR_PERMISSIONS = _AGENT_PERMISSIONS + [
 ]
 _ADMIN_PERMISSIONS = _SUPERVISOR_PERMISSIONS + [
     ("manage_settings", "tickets"),
-    *[(f"{verb}_{model}", app) for verb in ("add", "change", "delete") for model, app in [
-        ("channelaccount", "channels"),
-        ("organization", "tickets"),
-        ("organizationdomain", "tickets"),
-        ("contact", "tickets"),
-        ("identity", "tickets"),
-        ("tag", "tickets"),
-        ("user", "auth"),
-    ]],
+    *[
+        (f"{verb}_{model}", app)
+        for verb in ("add", "change", "delete")
+        for model, app in [
+            ("channelaccount", "channels"),
+            ("organization", "tickets"),
+            ("organizationdomain", "tickets"),
+            ("contact", "tickets"),
+            ("identity", "tickets"),
+            ("tag", "tickets"),
+            ("user", "auth"),
+        ]
+    ],
     ("view_user", "auth"),
     ("view_organizationdomain", "tickets"),
     ("view_attachment", "tickets"),
@@ -70,7 +74,12 @@ def queue_workers():
     from django.db.models import Q
 
     may_work = Q(groups__permissions__codename="work_queue") | Q(is_superuser=True)
-    return get_user_model().objects.filter(may_work, is_active=True).distinct().order_by("first_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(may_work, is_active=True)
+        .distinct()
+        .order_by("first_name", "username")
+    )
 
 
 QUEUE_WORKERS_KEY = "staff:queue-workers"
@@ -81,4 +90,6 @@ def queue_workers_list():
     from oss_inbox.cached import cached_list
 
     # Names only: no password hashes in the cache.
-    return cached_list(QUEUE_WORKERS_KEY, lambda: queue_workers().only("id", "username", "first_name", "last_name"))
+    return cached_list(
+        QUEUE_WORKERS_KEY, lambda: queue_workers().only("id", "username", "first_name", "last_name")
+    )

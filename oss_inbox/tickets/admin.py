@@ -57,15 +57,21 @@ class ContactAdmin(admin.ModelAdmin):
     def merge_contacts(self, request, queryset):
         contacts = list(queryset.filter(merged_into__isnull=True).order_by("pk"))
         if len(contacts) < 2:
-            self.message_user(request, "Select at least two contacts that are not merged already.", messages.ERROR)
+            self.message_user(
+                request, "Select at least two contacts that are not merged already.", messages.ERROR
+            )
             return None
         survivor_id = request.POST.get("survivor")
         if survivor_id is None:
             return render(
                 request,
                 "admin/tickets/contact/merge.html",
-                {**self.admin_site.each_context(request), "contacts": contacts, "opts": self.model._meta,
-                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
+                {
+                    **self.admin_site.each_context(request),
+                    "contacts": contacts,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
             )
         survivor = next((c for c in contacts if str(c.pk) == survivor_id), None)
         if survivor is None:
@@ -74,7 +80,9 @@ class ContactAdmin(admin.ModelAdmin):
         for contact in contacts:
             if contact.pk != survivor.pk:
                 contact_merge(source=contact, target=survivor, actor=request.user)
-        self.message_user(request, f"Merged {len(contacts) - 1} contact(s) into {survivor}.", messages.SUCCESS)
+        self.message_user(
+            request, f"Merged {len(contacts) - 1} contact(s) into {survivor}.", messages.SUCCESS
+        )
         return None
 
 

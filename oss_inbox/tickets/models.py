@@ -25,11 +25,19 @@ class Organization(models.Model):
     is_key_account = models.BooleanField(default=False)
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_accounts",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_accounts",
         help_text="Gets the account's new tickets and the quarterly update reminders.",
     )
     backup_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="backed_up_accounts",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backed_up_accounts",
         help_text="Stands in when the account manager is away or has left.",
     )
     service_addresses = models.TextField(blank=True, help_text="Sites and meters served, one per line.")
@@ -45,7 +53,9 @@ class Organization(models.Model):
 
     def manager_on_duty(self):
         """Who gets the account's tickets: the account manager, else the backup (active users only)."""
-        return next((user for user in (self.account_manager, self.backup_manager) if user and user.is_active), None)
+        return next(
+            (user for user in (self.account_manager, self.backup_manager) if user and user.is_active), None
+        )
 
 
 class OrganizationDomain(models.Model):
@@ -70,7 +80,9 @@ class Contact(models.Model):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
     # A merged contact keeps its row so that old links resolve to the survivor.
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,7 +105,9 @@ class Identity(models.Model):
 
     class Meta:
         verbose_name_plural = "identities"
-        constraints = [models.UniqueConstraint(fields=["kind", "external_id"], name="identity_unique_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="identity_unique_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.handle or self.external_id}"
@@ -124,20 +138,30 @@ class Ticket(models.Model):
 
     # No single-column indexes where a composite one below leads with the column: each index is
     # written on every ingested row (ticket_thread_idx, ticket_contact_idx, ticket_assignee_idx).
-    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     thread_key = models.CharField(max_length=500)
     subject = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
         db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     is_key_account = models.BooleanField(default=False)
     previous_ticket = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
         help_text="The resolved ticket of the same conversation that this one follows.",
     )
     created_at = models.DateTimeField()
@@ -179,9 +203,15 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "thread_key", "-created_at"], name="ticket_thread_idx"),
-            models.Index(fields=["sla_due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUSES)),
+            models.Index(
+                fields=["sla_due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUSES)
+            ),
             # The SLA scan's work list: only tickets with an escalation still to come.
-            models.Index(fields=["sla_escalate_at"], name="ticket_sla_escalate_idx", condition=Q(sla_escalate_at__isnull=False)),
+            models.Index(
+                fields=["sla_escalate_at"],
+                name="ticket_sla_escalate_idx",
+                condition=Q(sla_escalate_at__isnull=False),
+            ),
             models.Index(fields=["contact", "-created_at"], name="ticket_contact_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
@@ -253,16 +283,21 @@ class Message(Outgoing):
 
     # Covered by message_ticket_idx and the (account, external_id) constraint.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", db_index=False)
-    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="messages", db_index=False)
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
     # The channel's id (tweet id, comment id, Message-ID); null for notes and unsent replies.
     external_id = models.CharField(max_length=500, null=True, blank=True)
     in_reply_to = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     is_automatic = models.BooleanField(
-        default=False, help_text="Inbound: an auto-reply or bounce. Outbound: our out-of-hours acknowledgement. Never SLA."
+        default=False,
+        help_text="Inbound: an auto-reply or bounce. Outbound: our out-of-hours acknowledgement. Never SLA.",
     )
-    author_identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -284,7 +319,9 @@ class Message(Outgoing):
         constraints = [
             models.UniqueConstraint(fields=["account", "external_id"], name="message_unique_per_account"),
             models.UniqueConstraint(
-                fields=["compose_token"], name="message_compose_token_once", condition=Q(compose_token__isnull=False)
+                fields=["compose_token"],
+                name="message_compose_token_once",
+                condition=Q(compose_token__isnull=False),
             ),
         ]
         indexes = [
@@ -306,7 +343,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=255, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
-    url = models.URLField(max_length=2000, blank=True, help_text="Where the channel keeps it, if not stored here.")
+    url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the channel keeps it, if not stored here."
+    )
 
     # Shown in the browser; every other type is downloaded (an HTML or SVG file could run as a page).
     IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -339,9 +378,13 @@ class TicketEvent(models.Model):
         DELIVERY = "delivery", "Delivery"
         KEY_ACCOUNT = "key_account", "Key account changed"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)  # event_ticket_idx
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # event_ticket_idx
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = models.JSONField(blank=True, default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,8 +20,15 @@ from tests.outside import require_chromium
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 10_000
 
 
@@ -47,9 +54,18 @@ def logged_in_page(browser, live_server):
     def open_page(user, *, width=1400, height=900):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id=settings.TIME_ZONE)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, timezone_id=settings.TIME_ZONE
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -74,8 +90,12 @@ def migrated_rows(transactional_db):
 
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([Permission.objects.get(codename=codename, content_type__app_label=app)
-                               for codename, app in wanted])
+        group.permissions.set(
+            [
+                Permission.objects.get(codename=codename, content_type__app_label=app)
+                for codename, app in wanted
+            ]
+        )
     import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
 
 

@@ -59,7 +59,9 @@ def test_in_the_queues_pane_a_restored_draft_is_counted(logged_in_page, live_ser
     page.keyboard.press("j")
     page.keyboard.press("Enter")
     pane = page.locator("#ticket-pane")
-    expect(pane.get_by_label(re.compile("Reply to"))).to_have_value(f"On our way {FAMILY} https://example.com/outages")
+    expect(pane.get_by_label(re.compile("Reply to"))).to_have_value(
+        f"On our way {FAMILY} https://example.com/outages"
+    )
     expect(pane.locator("#composer-count")).to_have_text("37/280")
     pane.get_by_label(re.compile("Reply to")).press("End")
     pane.get_by_label(re.compile("Reply to")).press_sequentially(" 停電")

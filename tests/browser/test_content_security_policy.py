@@ -44,15 +44,31 @@ def test_no_page_breaks_the_policy(logged_in_page, live_server, admin_user, twit
     ingest(twitter, [inbound(text="Power out on Elm St since 6am, any ETA?")])
     ticket = twitter.tickets.get()
     hospital = key_account("St. Mary's Hospital", "stmarys.example", manager=admin_user)
-    plans.plan_create(organization=hospital, year=timezone.localdate().year, actor=admin_user, summary="Power to plan around.")
+    plans.plan_create(
+        organization=hospital,
+        year=timezone.localdate().year,
+        actor=admin_user,
+        summary="Power to plan around.",
+    )
     schedule = CoverageSchedule.objects.order_by("pk").first()
     page = watched_page(logged_in_page, admin_user)
     base = live_server.url
     urls = [
-        "/", f"/tickets/{ticket.pk}/", "/dashboards/", "/accounts/", f"/accounts/{hospital.pk}/",
-        f"/accounts/{hospital.pk}/plans/{timezone.localdate().year}/", "/notifications/", "/settings/channels/",
-        f"/settings/channels/{twitter.pk}/", "/settings/schedules/", f"/settings/schedules/{schedule.pk}/",
-        "/settings/sla-policies/", "/tickets/99999/", "/admin/", f"/admin/channels/channelaccount/{twitter.pk}/change/",
+        "/",
+        f"/tickets/{ticket.pk}/",
+        "/dashboards/",
+        "/accounts/",
+        f"/accounts/{hospital.pk}/",
+        f"/accounts/{hospital.pk}/plans/{timezone.localdate().year}/",
+        "/notifications/",
+        "/settings/channels/",
+        f"/settings/channels/{twitter.pk}/",
+        "/settings/schedules/",
+        f"/settings/schedules/{schedule.pk}/",
+        "/settings/sla-policies/",
+        "/tickets/99999/",
+        "/admin/",
+        f"/admin/channels/channelaccount/{twitter.pk}/change/",
     ]
     violations = {url: visit(page, base + url) for url in urls}
     assert {url: found for url, found in violations.items() if found} == {}
@@ -68,7 +84,9 @@ def test_no_page_breaks_the_policy(logged_in_page, live_server, admin_user, twit
     assert [problem for problem in page.problems if "404" not in problem] == []
 
 
-def test_with_debug_on_a_failed_pane_request_is_said_in_the_pane(logged_in_page, live_server, agent, settings):
+def test_with_debug_on_a_failed_pane_request_is_said_in_the_pane(
+    logged_in_page, live_server, agent, settings
+):
     """As under `make run`: the pane's own failure line, not the whole page swapped for an error page."""
     settings.DEBUG = True
     page = watched_page(logged_in_page, agent)

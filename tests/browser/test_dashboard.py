@@ -32,7 +32,8 @@ def wait_for_rows(page, slug, count):
 
 
 def test_supervisor_filters_without_reload_and_downloads_the_same_numbers(
-        logged_in_page, live_server, supervisor, agent, other_agent, twitter, facebook, mailbox):
+    logged_in_page, live_server, supervisor, agent, other_agent, twitter, facebook, mailbox
+):
     build(twitter=twitter, facebook=facebook, mailbox=mailbox, dana=agent, lee=other_agent)
     rollup_refresh()
     page = logged_in_page(supervisor)

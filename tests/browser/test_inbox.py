@@ -14,10 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warned(
-        logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server):
+    logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server
+):
     ingest(mailbox, [email(subject="Bill higher than usual")])
     ticket = Ticket.objects.get()
-    CannedResponse.objects.create(name="Bill review", text="Hi {{customer.first_name}}, I'm looking into it. — {{agent.first_name}}")
+    CannedResponse.objects.create(
+        name="Bill review", text="Hi {{customer.first_name}}, I'm looking into it. — {{agent.first_name}}"
+    )
     dana, lee = logged_in_page(agent), logged_in_page(other_agent)
     lee.goto(f"{live_server.url}/tickets/{ticket.pk}/")
 
@@ -51,11 +54,15 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     expect(dana.locator("#ticket-pane #status")).to_have_value("resolved")
     expect(dana.locator("#ticket-pane .message.outbound")).to_contain_text("Hi Maria, I'm looking into it.")
     expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))
-    expect(dana.locator("#ticket-pane .composer textarea")).to_have_value("")  # the sent draft is not offered again
+    expect(dana.locator("#ticket-pane .composer textarea")).to_have_value(
+        ""
+    )  # the sent draft is not offered again
 
     lee.get_by_label(re.compile("Reply to Maria Lopez")).fill("Let me check your meter readings.")
     lee.get_by_role("button", name="Send", exact=True).click()
-    expect(lee.get_by_role("alert")).to_contain_text("Dana replied to this customer after you opened the ticket")
+    expect(lee.get_by_role("alert")).to_contain_text(
+        "Dana replied to this customer after you opened the ticket"
+    )
     assert Ticket.objects.get().messages.filter(direction="outbound").count() == 1
 
 
@@ -68,7 +75,9 @@ def test_a_draft_survives_a_reload_and_the_x_counter_counts(logged_in_page, live
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     composer = page.get_by_label(re.compile("Reply to"))
     composer.fill("Crews are on their way, see https://example.com/outages")
-    expect(page.locator("#composer-count")).to_have_text("51/280")  # 28 characters and a link counted as 23, as tweet_length says
+    expect(page.locator("#composer-count")).to_have_text(
+        "51/280"
+    )  # 28 characters and a link counted as 23, as tweet_length says
     page.reload()
     expect(composer).to_have_value("Crews are on their way, see https://example.com/outages")
     composer.fill("Café 東京 🙂")
@@ -77,10 +86,15 @@ def test_a_draft_survives_a_reload_and_the_x_counter_counts(logged_in_page, live
     expect(page.locator("#composer-count")).to_contain_text("1 too long for X")
 
 
-def test_the_queue_shows_a_colleagues_claim_without_losing_the_selection(logged_in_page, live_server, agent, other_agent, mailbox):
+def test_the_queue_shows_a_colleagues_claim_without_losing_the_selection(
+    logged_in_page, live_server, agent, other_agent, mailbox
+):
     from oss_inbox.tickets.services import ticket_claim
 
-    ingest(mailbox, [email(subject="Bill higher than usual"), email(sender="tom@example.com", subject="Payment plan")])
+    ingest(
+        mailbox,
+        [email(subject="Bill higher than usual"), email(sender="tom@example.com", subject="Payment plan")],
+    )
     page = logged_in_page(agent)
     page.goto(f"{live_server.url}/")
     page.keyboard.press("j")
@@ -93,12 +107,30 @@ def test_the_queue_shows_a_colleagues_claim_without_losing_the_selection(logged_
     expect(page.locator("tr.selected")).to_have_attribute("data-ticket-id", selected_id)
 
 
-def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(logged_in_page, live_server, agent, other_agent, mailbox, twitter):
+def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(
+    logged_in_page, live_server, agent, other_agent, mailbox, twitter
+):
     from tests.factories import author, inbound
 
-    ingest(mailbox, [email(subject="Bill higher than usual", text="My bill doubled this month"),
-                     email(sender="tom@example.com", name="Tom Baker", subject="Payment plan", text="Can I set up a payment plan?")])
-    ingest(twitter, [inbound(who=author("7", "kjones", "Kim Jones")), inbound(who=author("8", "rpatel", "Raj Patel"), text="Streetlight out")])
+    ingest(
+        mailbox,
+        [
+            email(subject="Bill higher than usual", text="My bill doubled this month"),
+            email(
+                sender="tom@example.com",
+                name="Tom Baker",
+                subject="Payment plan",
+                text="Can I set up a payment plan?",
+            ),
+        ],
+    )
+    ingest(
+        twitter,
+        [
+            inbound(who=author("7", "kjones", "Kim Jones")),
+            inbound(who=author("8", "rpatel", "Raj Patel"), text="Streetlight out"),
+        ],
+    )
     page = logged_in_page(agent)
     page.goto(f"{live_server.url}/")
     expect(page.locator("#queue-rows tr")).to_have_count(4)
@@ -145,7 +177,8 @@ def test_agent_filters_searches_opens_in_place_and_acts_on_several_tickets(logge
 
 
 def test_in_the_pane_a_colleagues_reply_is_confirmed_first_and_nothing_leaves_the_queue(
-        logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server):
+    logged_in_page, live_server, agent, other_agent, mailbox, tasks_run_in_the_server
+):
     from oss_inbox.tickets.services import ticket_reply
 
     ingest(mailbox, [email(subject="Bill higher than usual")])
@@ -182,7 +215,9 @@ def test_a_drafts_private_reply_choice_comes_back_with_it(logged_in_page, live_s
     expect(page.get_by_label("Answer")).to_have_value("private")
 
 
-def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(logged_in_page, live_server, agent, mailbox):
+def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(
+    logged_in_page, live_server, agent, mailbox
+):
     ingest(mailbox, [email(subject="Bill higher than usual")])
     ticket = Ticket.objects.get()
     page = logged_in_page(agent)
@@ -199,7 +234,6 @@ def test_in_the_pane_n_and_ctrl_enter_add_an_internal_note_never_a_reply(logged_
     page.keyboard.press("Control+Enter")
     expect(page.locator("#ticket-pane .message.note")).to_contain_text("Check the substation logs")
     assert list(ticket.messages.exclude(direction="inbound").values_list("direction", flat=True)) == ["note"]
-
 
 
 def test_in_the_pane_a_failed_send_says_so_and_keeps_the_draft(logged_in_page, live_server, agent, mailbox):
@@ -233,8 +267,9 @@ def _send_too_long_for_x(page, twitter, address):
     return ticket
 
 
-def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_in_page, live_server, agent, twitter,
-                                                                          settings):
+def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(
+    logged_in_page, live_server, agent, twitter, settings
+):
     settings.DEBUG = True  # as under `make run`, where django-htmx's debug script shows 400s as whole pages
     page = logged_in_page(agent)
     ticket = _send_too_long_for_x(page, twitter, live_server.url + "/?ticket={}")
@@ -245,7 +280,9 @@ def test_in_the_pane_a_reply_too_long_for_x_is_refused_beside_the_queue(logged_i
     assert not ticket.messages.filter(direction="outbound").exists()
 
 
-def test_on_the_tickets_own_page_a_refused_reply_keeps_the_tickets_address(logged_in_page, live_server, agent, twitter):
+def test_on_the_tickets_own_page_a_refused_reply_keeps_the_tickets_address(
+    logged_in_page, live_server, agent, twitter
+):
     page = logged_in_page(agent)
     ticket = _send_too_long_for_x(page, twitter, live_server.url + "/tickets/{}/")
     expect(page.get_by_role("alert")).to_contain_text("too long")

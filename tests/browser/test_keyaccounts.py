@@ -15,11 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_manager_adds_a_plan_item_then_sends_the_quarterly_update(
-        logged_in_page, live_server, agent, other_agent, sending_mailbox, smtp_sink, tasks_run_in_the_server):
+    logged_in_page, live_server, agent, other_agent, sending_mailbox, smtp_sink, tasks_run_in_the_server
+):
     year = timezone.localdate().year
     hospital = key_account("St. Mary's Hospital", "stmarys.example", manager=agent, backup=other_agent)
     contact(hospital, "Jo Engineer", "jo@stmarys.example")
-    plans.plan_create(organization=hospital, year=year, actor=agent, summary="Power the hospital can plan around.")
+    plans.plan_create(
+        organization=hospital, year=year, actor=agent, summary="Power the hospital can plan around."
+    )
     page = logged_in_page(agent)
 
     page.goto(f"{live_server.url}/")
@@ -38,13 +41,19 @@ def test_manager_adds_a_plan_item_then_sends_the_quarterly_update(
     item = page.locator("#plan-items .plan-item", has_text="Monthly outage review call with facilities")
     expect(item).to_contain_text("In progress")  # swapped in by htmx, no page load
     assert PlanItem.objects.get().owner_name == "Dana"
-    assert AccountEvent.objects.filter(organization=hospital, kind="plan", summary__contains="added commitment").exists()
+    assert AccountEvent.objects.filter(
+        organization=hospital, kind="plan", summary__contains="added commitment"
+    ).exists()
 
     page.get_by_role("link", name="← St. Mary's Hospital").click()
-    expect(page.locator("#timeline")).to_contain_text("added commitment “Monthly outage review call with facilities”")
+    expect(page.locator("#timeline")).to_contain_text(
+        "added commitment “Monthly outage review call with facilities”"
+    )
     page.get_by_role("button", name=re.compile(r"^Write Q\d update$")).click()
     letter = page.get_by_label("Letter")
-    expect(letter).to_have_value(re.compile("Monthly outage review call with facilities"))  # prefilled from the plan
+    expect(letter).to_have_value(
+        re.compile("Monthly outage review call with facilities")
+    )  # prefilled from the plan
     letter.fill(letter.input_value() + "\nSee you at the January planning session.\n")
     page.get_by_role("button", name="Review and send…").click()
     expect(page.get_by_text("jo@stmarys.example")).to_be_visible()
@@ -55,7 +64,7 @@ def test_manager_adds_a_plan_item_then_sends_the_quarterly_update(
     assert update.status == "sent" and "January planning session" in update.body
     mail = AccountMail.objects.get(progress_update=update)
     assert (mail.address, mail.delivery_state) == ("jo@stmarys.example", "sent")
-    (recipient, message), = [(found.rcpt_tos[0], found.message()) for found in smtp_sink.received]
+    ((recipient, message),) = [(found.rcpt_tos[0], found.message()) for found in smtp_sink.received]
     assert recipient == "jo@stmarys.example"
     assert "January planning session" in message.get_body().get_content()
     assert AccountEvent.objects.filter(organization=hospital, kind="update").exists()

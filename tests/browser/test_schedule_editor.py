@@ -20,8 +20,10 @@ def key_account_ticket(mailbox):
     """A hospital writes on Friday 2026-11-20 at 21:50: 4 coverage hours are due Saturday 11:50."""
     organization = Organization.objects.create(name="Mercy Hospital", is_key_account=True)
     OrganizationDomain.objects.create(organization=organization, domain="mercy.example")
-    item = replace(email(sender="ops@mercy.example", subject="Generator test tonight"),
-                   sent_at=datetime(2026, 11, 20, 21, 50, tzinfo=CHICAGO))
+    item = replace(
+        email(sender="ops@mercy.example", subject="Generator test tonight"),
+        sent_at=datetime(2026, 11, 20, 21, 50, tzinfo=CHICAGO),
+    )
     ingest(mailbox, [item])
     return Ticket.objects.get()
 
@@ -31,7 +33,8 @@ def preview_total(page):
 
 
 def test_admin_adds_a_saturday_window_and_a_holiday_and_a_ticket_moves(
-        logged_in_page, live_server, admin_user, mailbox, tasks_run_in_the_server):
+    logged_in_page, live_server, admin_user, mailbox, tasks_run_in_the_server
+):
     ticket = key_account_ticket(mailbox)
     page = logged_in_page(admin_user)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_colleague_sees_dana_viewing_then_replying_and_the_private_dm_drops_the_x_counter(
-        logged_in_page, live_server, agent, other_agent, twitter):
+    logged_in_page, live_server, agent, other_agent, twitter
+):
     ingest(twitter, [inbound()])
     ticket = Ticket.objects.get()
     dana, lee = logged_in_page(agent), logged_in_page(other_agent)

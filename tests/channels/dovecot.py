@@ -90,16 +90,29 @@ class Dovecot:
 
     def _write_config(self):
         group = _group_name(self.account.pw_gid)
-        values = dict(host=self.host, port=self.port, root=self.root, user=self.account.pw_name, group=group, uid=self.account.pw_uid)
+        values = dict(
+            host=self.host,
+            port=self.port,
+            root=self.root,
+            user=self.account.pw_name,
+            group=group,
+            uid=self.account.pw_uid,
+        )
         (self.root / "dovecot.conf").write_text(CONFIG.format(**values))
         uid, gid = self.account.pw_uid, self.account.pw_gid
-        (self.root / "users").write_text(f"{self.username}:{{PLAIN}}{self.password}:{uid}:{gid}::{self.root}/home::\n")
+        (self.root / "users").write_text(
+            f"{self.username}:{{PLAIN}}{self.password}:{uid}:{gid}::{self.root}/home::\n"
+        )
         os.chown(self.root, uid, gid)
         for path in self.root.iterdir():
             os.chown(path, uid, gid)
 
     def start(self):
-        as_user = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []} if os.geteuid() == 0 else {}
+        as_user = (
+            {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
+            if os.geteuid() == 0
+            else {}
+        )
         self._process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **self._clock()}, **as_user,
@@ -117,7 +130,10 @@ class Dovecot:
         Dovecot refuses becomes its now, the same day."""
         if self.clock_ahead_seconds < 86_400:
             return {}
-        require(os.path.exists(FAKETIME), "a clock days ahead needs libfaketime for Dovecot: apt-get install faketime")
+        require(
+            os.path.exists(FAKETIME),
+            "a clock days ahead needs libfaketime for Dovecot: apt-get install faketime",
+        )
         # Not stat(): a maildir keeps each mail's date as its file's time, which must read as written.
         return {"LD_PRELOAD": FAKETIME, "FAKETIME": f"+{self.clock_ahead_seconds}", "NO_FAKE_STAT": "1"}
 
@@ -190,7 +206,12 @@ class Dovecot:
             client.expunge()
 
     def settings(self, **overrides):
-        found = {"imap_host": self.host, "imap_port": str(self.port), "imap_security": "none", "imap_username": self.username}
+        found = {
+            "imap_host": self.host,
+            "imap_port": str(self.port),
+            "imap_security": "none",
+            "imap_username": self.username,
+        }
         return {**found, **overrides}
 
     def credentials(self):
@@ -244,7 +265,9 @@ class CuttingProxy:
             except OSError:
                 return  # closed
             server = socket.create_connection((HOST, self.target_port))
-            threading.Thread(target=self._pump, args=(client, server, None, self.from_client), daemon=True).start()
+            threading.Thread(
+                target=self._pump, args=(client, server, None, self.from_client), daemon=True
+            ).start()
             threading.Thread(target=self._pump, args=(server, client, self.cut_after), daemon=True).start()
 
     @staticmethod

@@ -52,7 +52,10 @@ def test_saving_with_empty_secret_fields_keeps_the_saved_secrets(client, admin_u
     client.post(reverse("channels:edit", args=[account.pk]), edit)
     account.refresh_from_db()
     assert account.name == "X main"
-    assert account.credentials["consumer_secret"] == "cs-very-secret" and account.credentials["access_token"] == "at-new"
+    assert (
+        account.credentials["consumer_secret"] == "cs-very-secret"
+        and account.credentials["access_token"] == "at-new"
+    )
 
 
 def test_saving_a_new_token_for_an_account_that_needs_an_admin_polls_it_again(client, admin_user):
@@ -72,8 +75,14 @@ def test_saving_a_new_token_for_an_account_that_needs_an_admin_polls_it_again(cl
 
 def test_invalid_settings_are_refused_in_plain_words(client, admin_user):
     client.force_login(admin_user)
-    form = {"kind": "email", "name": "Help mailbox", "self_external_id": "help@utility.example",
-            "poll_interval_seconds": "5", "setting_imap_port": "imap", "setting_smtp_security": "tls-ish"}
+    form = {
+        "kind": "email",
+        "name": "Help mailbox",
+        "self_external_id": "help@utility.example",
+        "poll_interval_seconds": "5",
+        "setting_imap_port": "imap",
+        "setting_smtp_security": "tls-ish",
+    }
     page = client.post(reverse("channels:new"), form).content.decode()
     assert "Poll at most every 15 seconds" in page
     assert "A port is a number from 1 to 65535." in page
@@ -121,6 +130,7 @@ def test_only_admins_manage_channel_accounts(client, request, role, twitter):
 # Changing where an account connects asks for its secrets again: the saved ones are only ever sent
 # where they were entered for, never to a server an admin (or whoever has an admin's session) picks.
 
+
 class GraphListener:
     """A Graph API on loopback that answers every GET with the Page and keeps the tokens it was sent."""
 
@@ -159,56 +169,95 @@ def graph_servers():
 
 def page_form(account, **changes):
     settings = account.settings
-    form = {"kind": account.kind, "name": account.name, "enabled": "on", "self_external_id": account.self_external_id,
-            "poll_interval_seconds": "60", "setting_graph_version": settings.get("graph_version", ""),
-            "setting_graph_base_url": settings.get("graph_base_url", ""), "setting_comment_window_days": "",
-            "secret_page_access_token": "", "secret_app_secret": ""}
+    form = {
+        "kind": account.kind,
+        "name": account.name,
+        "enabled": "on",
+        "self_external_id": account.self_external_id,
+        "poll_interval_seconds": "60",
+        "setting_graph_version": settings.get("graph_version", ""),
+        "setting_graph_base_url": settings.get("graph_base_url", ""),
+        "setting_comment_window_days": "",
+        "secret_page_access_token": "",
+        "secret_app_secret": "",
+    }
     return {**form, **changes}
 
 
 def test_a_new_graph_url_without_the_token_is_refused_and_test_connection_keeps_to_the_old_one(
-        client, admin_user, graph_servers):
+    client, admin_user, graph_servers
+):
     ours, theirs = graph_servers
-    page = factories.account("facebook", settings={"graph_base_url": ours.url},
-                             credentials={"page_access_token": "saved-page-token"})
+    page = factories.account(
+        "facebook",
+        settings={"graph_base_url": ours.url},
+        credentials={"page_access_token": "saved-page-token"},
+    )
     client.force_login(admin_user)
-    response = client.post(reverse("channels:edit", args=[page.pk]), page_form(page, setting_graph_base_url=theirs.url))
+    response = client.post(
+        reverse("channels:edit", args=[page.pk]), page_form(page, setting_graph_base_url=theirs.url)
+    )
     assert response.status_code == 200
-    assert ("The Graph API base URL changed, so the saved Page access token will not be sent there: "
-            "enter the Page access token again") in response.content.decode()
+    assert (
+        "The Graph API base URL changed, so the saved Page access token will not be sent there: "
+        "enter the Page access token again"
+    ) in response.content.decode()
     page.refresh_from_db()
     assert page.settings["graph_base_url"] == ours.url
     client.post(reverse("channels:check", args=[page.pk]))
     assert theirs.tokens == [] and ours.tokens == ["Bearer saved-page-token"]
 
 
-def test_a_new_graph_url_with_a_new_token_is_saved_and_only_the_new_token_goes_there(client, admin_user, graph_servers):
+def test_a_new_graph_url_with_a_new_token_is_saved_and_only_the_new_token_goes_there(
+    client, admin_user, graph_servers
+):
     ours, theirs = graph_servers
-    page = factories.account("facebook", settings={"graph_base_url": ours.url},
-                             credentials={"page_access_token": "saved-page-token"})
+    page = factories.account(
+        "facebook",
+        settings={"graph_base_url": ours.url},
+        credentials={"page_access_token": "saved-page-token"},
+    )
     client.force_login(admin_user)
     form = page_form(page, setting_graph_base_url=theirs.url, secret_page_access_token="new-page-token")
     assert client.post(reverse("channels:edit", args=[page.pk]), form).status_code == 302
     page.refresh_from_db()
-    assert page.settings["graph_base_url"] == theirs.url and page.credentials["page_access_token"] == "new-page-token"
+    assert (
+        page.settings["graph_base_url"] == theirs.url
+        and page.credentials["page_access_token"] == "new-page-token"
+    )
     client.post(reverse("channels:check", args=[page.pk]))
     assert theirs.tokens == ["Bearer new-page-token"] and ours.tokens == []
 
 
 def mailbox_form(**changes):
-    form = {"kind": "email", "name": "Help mailbox", "enabled": "on", "self_external_id": "help@utility.example",
-            "poll_interval_seconds": "60", "setting_from_name": "Customer Care",
-            "setting_imap_host": "imap.utility.example", "setting_imap_port": "993", "setting_imap_security": "ssl",
-            "setting_imap_username": "help", "setting_smtp_host": "smtp.utility.example", "setting_smtp_port": "587",
-            "setting_smtp_security": "starttls", "setting_smtp_username": "help",
-            "secret_imap_password": "", "secret_smtp_password": ""}
+    form = {
+        "kind": "email",
+        "name": "Help mailbox",
+        "enabled": "on",
+        "self_external_id": "help@utility.example",
+        "poll_interval_seconds": "60",
+        "setting_from_name": "Customer Care",
+        "setting_imap_host": "imap.utility.example",
+        "setting_imap_port": "993",
+        "setting_imap_security": "ssl",
+        "setting_imap_username": "help",
+        "setting_smtp_host": "smtp.utility.example",
+        "setting_smtp_port": "587",
+        "setting_smtp_security": "starttls",
+        "setting_smtp_username": "help",
+        "secret_imap_password": "",
+        "secret_smtp_password": "",
+    }
     return {**form, **changes}
 
 
 @pytest.fixture
 def saved_mailbox(client, admin_user):
     client.force_login(admin_user)
-    client.post(reverse("channels:new"), mailbox_form(secret_imap_password="imap-saved", secret_smtp_password="smtp-saved"))
+    client.post(
+        reverse("channels:new"),
+        mailbox_form(secret_imap_password="imap-saved", secret_smtp_password="smtp-saved"),
+    )
     return ChannelAccount.objects.get(name="Help mailbox")
 
 
@@ -222,7 +271,9 @@ def test_a_new_imap_host_and_port_without_the_password_are_refused_naming_the_fi
 
 
 def test_a_new_smtp_security_without_the_password_is_refused_too(client, saved_mailbox):
-    page = client.post(reverse("channels:edit", args=[saved_mailbox.pk]), mailbox_form(setting_smtp_security="none"))
+    page = client.post(
+        reverse("channels:edit", args=[saved_mailbox.pk]), mailbox_form(setting_smtp_security="none")
+    )
     assert "enter the SMTP password again" in page.content.decode()
 
 
@@ -238,10 +289,19 @@ def test_a_new_x_api_url_without_the_keys_is_refused(client, admin_user):
     client.force_login(admin_user)
     client.post(reverse("channels:new"), NEW_X)
     account = ChannelAccount.objects.get()
-    edit = {**NEW_X, "setting_api_base_url": "https://x.example.net", "secret_consumer_key": "", "secret_consumer_secret": "",
-            "secret_access_token": "", "secret_access_token_secret": ""}
+    edit = {
+        **NEW_X,
+        "setting_api_base_url": "https://x.example.net",
+        "secret_consumer_key": "",
+        "secret_consumer_secret": "",
+        "secret_access_token": "",
+        "secret_access_token_secret": "",
+    }
     page = client.post(reverse("channels:edit", args=[account.pk]), edit).content.decode()
-    assert "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret" in page
+    assert (
+        "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret"
+        in page
+    )
     account.refresh_from_db()
     assert account.settings["api_base_url"] == ""
 
@@ -256,14 +316,22 @@ def test_django_admin_cannot_change_where_an_account_connects(client, admin_user
 
 def test_saving_the_form_leaves_a_running_polls_cursor_and_lease_alone(admin_user):
     """The form writes only its own columns: a poll that advanced the cursor meanwhile keeps it."""
-    account = factories.account("twitter", settings={"username": "PrairieEGHelp"},
-                                credentials={"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at",
-                                             "access_token_secret": "ats"})
+    account = factories.account(
+        "twitter",
+        settings={"username": "PrairieEGHelp"},
+        credentials={
+            "consumer_key": "ck",
+            "consumer_secret": "cs",
+            "access_token": "at",
+            "access_token_secret": "ats",
+        },
+    )
     form = ChannelAccountForm({**NEW_X, "name": "X main"}, instance=account, kind="twitter")
     assert form.is_valid(), form.errors
     lease_until = timezone.now() + timedelta(seconds=30)
-    ChannelAccount.objects.filter(pk=account.pk).update(cursor={"since_id": "42"}, lease_token="poll-1",
-                                                        lease_until=lease_until)
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        cursor={"since_id": "42"}, lease_token="poll-1", lease_until=lease_until
+    )
     form.save()
     account = ChannelAccount.objects.get(pk=account.pk)
     assert account.name == "X main" and account.credentials["access_token"] == "at-456"
@@ -279,7 +347,9 @@ def test_each_kinds_form_asks_what_its_channel_folder_declares(kind):
     declared = account_form_fields(kind)
     form = ChannelAccountForm(kind=kind, instance=ChannelAccount(kind=kind))
     assert [name for name in form.fields if name.startswith("setting_")] == [
-        f"setting_{name}" for name, _, _ in declared.settings]
+        f"setting_{name}" for name, _, _ in declared.settings
+    ]
     assert [name for name in form.fields if name.startswith("secret_")] == [
-        f"secret_{name}" for name, _ in declared.credentials]
+        f"secret_{name}" for name, _ in declared.credentials
+    ]
     assert form.fields["self_external_id"].label == declared.self_id[0]

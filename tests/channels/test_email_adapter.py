@@ -63,7 +63,9 @@ def reply_on(ticket, agent, text="A crew is on Elm St; power is back by 3 pm."):
 
 def test_new_mail_becomes_tickets_with_subject_sender_and_text(dovecot, smtp_sink):
     dovecot.deliver(customer_mail("m1@example.com", subject="Bill higher than usual", text="It doubled."))
-    last = dovecot.deliver(customer_mail("m2@example.org", subject="Streetlight out", sender="lee@example.org", name="Lee Park"))
+    last = dovecot.deliver(
+        customer_mail("m2@example.org", subject="Streetlight out", sender="lee@example.org", name="Lee Park")
+    )
     account = mail_account(dovecot, smtp_sink)
 
     assert poll(account).tickets_opened == 2
@@ -71,7 +73,10 @@ def test_new_mail_becomes_tickets_with_subject_sender_and_text(dovecot, smtp_sin
     first, second = Ticket.objects.order_by("id")
     assert (first.subject, second.subject) == ("Bill higher than usual", "Streetlight out")
     message = first.messages.get()
-    assert (message.author_identity.external_id, message.author_identity.display_name) == ("maria@example.com", "Maria Lopez")
+    assert (message.author_identity.external_id, message.author_identity.display_name) == (
+        "maria@example.com",
+        "Maria Lopez",
+    )
     assert message.text == "It doubled."
     assert second.messages.get().author_identity.external_id == "lee@example.org"
     assert account.cursor == {"uidvalidity": dovecot.uidvalidity(), "last_uid": last}
@@ -100,7 +105,9 @@ def test_a_second_poll_adds_nothing_and_a_third_reads_only_the_new_mail(dovecot,
 
 
 def test_the_first_poll_reads_only_the_last_days_and_never_the_older_mail_later(dovecot, smtp_sink):
-    dovecot.deliver(customer_mail("old@example.com"), received_at=datetime.now(timezone.utc) - timedelta(days=30))
+    dovecot.deliver(
+        customer_mail("old@example.com"), received_at=datetime.now(timezone.utc) - timedelta(days=30)
+    )
     dovecot.deliver(customer_mail("new@example.com"))
     account = mail_account(dovecot, smtp_sink, first_poll_days="7")
 
@@ -128,7 +135,9 @@ def test_a_new_uidvalidity_reads_the_folder_again_without_duplicates(dovecot, sm
     assert stored_ids(account) == ["m1@example.com", "m2@example.com", "m3@example.com"]
 
 
-def test_a_connection_dropped_mid_fetch_stores_nothing_and_the_next_poll_gets_everything_once(dovecot, smtp_sink):
+def test_a_connection_dropped_mid_fetch_stores_nothing_and_the_next_poll_gets_everything_once(
+    dovecot, smtp_sink
+):
     dovecot.deliver(customer_mail("m1@example.com"))
     dovecot.deliver(large_mail("big@example.com", 300_000))
     dovecot.deliver(customer_mail("m3@example.com"))
@@ -170,10 +179,15 @@ def test_a_refused_login_stops_polling_until_an_admin_updates_the_password(dovec
     poll(account)
 
     assert account.error_is_permanent
-    assert account.last_error == f"The mail server refused the login for {MAILBOX} — an admin must update the password."
+    assert (
+        account.last_error
+        == f"The mail server refused the login for {MAILBOX} — an admin must update the password."
+    )
 
 
-def test_a_message_over_the_size_limit_is_set_aside_with_its_reason_and_the_cursor_moves_on(dovecot, smtp_sink):
+def test_a_message_over_the_size_limit_is_set_aside_with_its_reason_and_the_cursor_moves_on(
+    dovecot, smtp_sink
+):
     dovecot.deliver(customer_mail("m1@example.com"))
     last = dovecot.deliver(large_mail("big@example.com", 60_000))
     account = mail_account(dovecot, smtp_sink, max_message_bytes="20000")
@@ -184,7 +198,9 @@ def test_a_message_over_the_size_limit_is_set_aside_with_its_reason_and_the_curs
     assert stored_ids(account) == ["m1@example.com"]
     set_aside = UnprocessedItem.objects.get(account=account)
     assert set_aside.external_id == "big@example.com"
-    assert "more than the 20 KB this mailbox accepts; it was left unread in the INBOX folder" in set_aside.error
+    assert (
+        "more than the 20 KB this mailbox accepts; it was left unread in the INBOX folder" in set_aside.error
+    )
     assert account.cursor["last_uid"] == last
 
 
@@ -253,7 +269,12 @@ def test_a_reply_threads_in_the_customers_mail_and_their_answer_lands_on_the_sam
     assert email.get_content().strip() == reply.text
 
     # Their mail program keeps only In-Reply-To, and drops our [#id] from the subject.
-    answer = customer_mail("m2@example.com", subject="Re: Bill higher than usual", text="Thanks!", In_Reply_To=email["Message-ID"])
+    answer = customer_mail(
+        "m2@example.com",
+        subject="Re: Bill higher than usual",
+        text="Thanks!",
+        In_Reply_To=email["Message-ID"],
+    )
     dovecot.deliver(answer)
     poll(account)
 
@@ -268,7 +289,10 @@ def test_a_reply_threads_in_the_customers_mail_and_their_answer_lands_on_the_sam
     assert email.get_content().replace("\r\n", "\n").rstrip("\n") == second.text
     assert email["Subject"] == f"Re: Bill higher than usual [#{ticket.pk}]"
     references = " ".join(email["References"].split())  # a long header is folded
-    assert (email["In-Reply-To"], references) == ("<m2@example.com>", f"<{reply.external_id}> <m2@example.com>")
+    assert (email["In-Reply-To"], references) == (
+        "<m2@example.com>",
+        f"<{reply.external_id}> <m2@example.com>",
+    )
 
 
 def test_a_bounce_of_our_reply_lands_on_the_ticket_as_automatic(ticket_from_customer, dovecot, agent):
@@ -289,7 +313,9 @@ def make_due(message):
     Message.objects.filter(pk=message.pk).update(next_attempt_at=django_timezone.now() - timedelta(seconds=1))
 
 
-def test_a_reply_waits_while_the_smtp_server_is_down_and_goes_once_when_it_is_back(ticket_from_customer, smtp_sink, agent):
+def test_a_reply_waits_while_the_smtp_server_is_down_and_goes_once_when_it_is_back(
+    ticket_from_customer, smtp_sink, agent
+):
     ticket, _account = ticket_from_customer
     reply = reply_on(ticket, agent)
     smtp_sink.stop()
@@ -333,7 +359,9 @@ def test_a_refused_recipient_fails_the_reply_with_the_servers_reason(ticket_from
     assert smtp_sink.received == []
 
 
-def test_a_send_cut_off_after_the_content_left_is_unknown_and_never_repeated(ticket_from_customer, smtp_sink, agent):
+def test_a_send_cut_off_after_the_content_left_is_unknown_and_never_repeated(
+    ticket_from_customer, smtp_sink, agent
+):
     ticket, _account = ticket_from_customer
     reply = reply_on(ticket, agent)
     smtp_sink.hang_up_next()

@@ -34,7 +34,9 @@ pytestmark = pytest.mark.django_db
 
 def mail_account(imap, **settings):
     return factories.account(
-        "email", settings={**imap.settings(), "timeout_seconds": "5", **settings}, credentials=imap.credentials()
+        "email",
+        settings={**imap.settings(), "timeout_seconds": "5", **settings},
+        credentials=imap.credentials(),
     )
 
 
@@ -88,7 +90,9 @@ def test_batches_stay_under_the_byte_budget_and_the_count_and_a_larger_message_g
 def test_a_poll_over_the_byte_budget_fetches_in_batches_and_each_is_stored_and_moved_before_the_next(dovecot):
     uids = [dovecot.deliver(large_mail(f"m{number}@example.com", 60_000)) for number in (1, 2, 3)]
     proxy = CuttingProxy(dovecot.port)
-    account = mail_account(dovecot, imap_port=str(proxy.port), batch_bytes="100000", processed_folder="Processed")
+    account = mail_account(
+        dovecot, imap_port=str(proxy.port), batch_bytes="100000", processed_folder="Processed"
+    )
 
     assert poll(account).stored == 3
 
@@ -102,7 +106,9 @@ def test_a_poll_over_the_byte_budget_fetches_in_batches_and_each_is_stored_and_m
 def test_a_connection_lost_in_the_second_batch_keeps_the_first_and_the_next_poll_reads_the_rest_once(dovecot):
     uids = [dovecot.deliver(large_mail(f"m{number}@example.com", 60_000)) for number in (1, 2, 3)]
     proxy = CuttingProxy(dovecot.port, cut_after=90_000)  # in the middle of the second message
-    account = mail_account(dovecot, imap_port=str(proxy.port), batch_bytes="100000", processed_folder="Processed")
+    account = mail_account(
+        dovecot, imap_port=str(proxy.port), batch_bytes="100000", processed_folder="Processed"
+    )
 
     assert poll(account) is None
 
@@ -136,7 +142,9 @@ def test_a_worker_that_stops_between_batches_leaves_the_cursor_after_the_stored_
 # ---- large messages and attachments ----------------------------------------------------------------
 
 
-def test_a_large_attachment_arrives_intact_read_in_pieces_through_temporary_files(dovecot, settings, tmp_path, spool_dir):
+def test_a_large_attachment_arrives_intact_read_in_pieces_through_temporary_files(
+    dovecot, settings, tmp_path, spool_dir
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     data = random.Random(6).randbytes(3 * 1024 * 1024)
     dovecot.deliver(mail_with_attachment("photos@example.com", "meter-photos.zip", data))
@@ -145,15 +153,25 @@ def test_a_large_attachment_arrives_intact_read_in_pieces_through_temporary_file
     assert poll(mail_account(dovecot, imap_port=str(proxy.port))).stored == 1
     proxy.close()
 
-    assert [piece for piece in body_fetches(proxy)] == [b"<0.2097152>", b"<2097152.2097152>", b"<4194304.2097152>"]
+    assert [piece for piece in body_fetches(proxy)] == [
+        b"<0.2097152>",
+        b"<2097152.2097152>",
+        b"<4194304.2097152>",
+    ]
     stored = Attachment.objects.get()
-    assert (stored.filename, stored.content_type, stored.size) == ("meter-photos.zip", "application/zip", len(data))
+    assert (stored.filename, stored.content_type, stored.size) == (
+        "meter-photos.zip",
+        "application/zip",
+        len(data),
+    )
     with stored.file.open("rb") as content:
         assert hashlib.sha256(content.read()).digest() == hashlib.sha256(data).digest()
     assert list(spool_dir.iterdir()) == []  # the message's and the attachment's temporary files are gone
 
 
-def test_a_large_attachment_is_decoded_into_a_temporary_file_with_the_bytes_the_email_package_gives(spool_dir):
+def test_a_large_attachment_is_decoded_into_a_temporary_file_with_the_bytes_the_email_package_gives(
+    spool_dir,
+):
     data = random.Random(7).randbytes(1536 * 1024 + 1)
     encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
     assert encoded.endswith(b"==\r\n")
@@ -164,8 +182,14 @@ def test_a_large_attachment_is_decoded_into_a_temporary_file_with_the_bytes_the_
 
     for raw in (well_formed, no_padding, stray_space):
         (attachment,) = parse_email(raw).attachments
-        expected = list(email.message_from_bytes(raw, policy=policy.default).walk())[-1].get_payload(decode=True)
-        assert (attachment.data, attachment.filename, attachment.size) == (None, "meter-photos.zip", len(expected))
+        expected = list(email.message_from_bytes(raw, policy=policy.default).walk())[-1].get_payload(
+            decode=True
+        )
+        assert (attachment.data, attachment.filename, attachment.size) == (
+            None,
+            "meter-photos.zip",
+            len(expected),
+        )
         assert attachment.file.read() == expected
     assert parse_email(well_formed).attachments[0].file.read() == data
 

@@ -65,7 +65,9 @@ def test_delivery_report_is_automatic_and_answers_the_bounced_message():
 
     assert item.is_automatic
     assert item.reply_to_ids[0] == "002001c144a6$8752e060$56104586@oxy.edu"
-    assert item.author == Author("postmaster@ucla.edu", handle="postmaster@ucla.edu", name="Internet Mail Delivery")
+    assert item.author == Author(
+        "postmaster@ucla.edu", handle="postmaster@ucla.edu", name="Internet Mail Delivery"
+    )
     assert "[scr] yeah for Ians!!.eml" in [attachment.filename for attachment in item.attachments]
 
 
@@ -285,7 +287,10 @@ def test_outlook_style_quote_is_split_off():
 
 
 def test_original_message_separator_and_trailing_angle_quotes_are_split_off():
-    assert quote_split("Yes.\n-----Original Message-----\nFrom: a") == ("Yes.", "-----Original Message-----\nFrom: a")
+    assert quote_split("Yes.\n-----Original Message-----\nFrom: a") == (
+        "Yes.",
+        "-----Original Message-----\nFrom: a",
+    )
     assert quote_split("Yes please.\n\n> Shall we send a technician?\n>\n> Thanks\n") == (
         "Yes please.",
         "> Shall we send a technician?\n>\n> Thanks",
@@ -365,7 +370,9 @@ def test_date_with_unknown_zone_is_read_as_utc():
 
 
 def test_unknown_or_wrong_charset_never_raises():
-    raw = message(content_type="text/plain; charset=x-no-such-charset").replace(b"zero.", "zéro \xe9".encode("latin-1"))
+    raw = message(content_type="text/plain; charset=x-no-such-charset").replace(
+        b"zero.", "zéro \xe9".encode("latin-1")
+    )
 
     item = parse_email(raw)
 
@@ -399,7 +406,11 @@ def test_inline_image_without_a_name_is_an_attachment():
 
     assert item.text == "See the photo."
     [image] = item.attachments
-    assert (image.filename, image.content_type, image.data) == ("part-1.png", "image/png", b"\x89PNG\r\n\x1a\n")
+    assert (image.filename, image.content_type, image.data) == (
+        "part-1.png",
+        "image/png",
+        b"\x89PNG\r\n\x1a\n",
+    )
 
 
 def test_bytes_are_required():

@@ -24,7 +24,9 @@ from .sandbox_accounts import poll
 
 OUTAGE = "Crews are restoring power in Riverside tonight. Thanks for your patience."
 # Business-use-case usage is reported per business object, then per kind of limit.
-BUSINESS_USAGE = {"104000000000001": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 12}]}
+BUSINESS_USAGE = {
+    "104000000000001": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 12}]
+}
 
 
 def reply(ticket, agent, text):
@@ -91,7 +93,9 @@ def test_a_reply_comment_threads_under_its_top_comments_ticket(graph, page):
 
 def test_a_visitor_post_becomes_a_ticket_and_the_pages_own_posts_do_not(graph, page):
     graph.add_post(OUTAGE)
-    visitor_post = graph.add_post("My meter reads zero since Tuesday", from_page=False, author=("5503", "Vic Ortiz"))
+    visitor_post = graph.add_post(
+        "My meter reads zero since Tuesday", from_page=False, author=("5503", "Vic Ortiz")
+    )
 
     poll(page)
 
@@ -110,7 +114,10 @@ def test_messenger_messages_become_one_ticket_per_conversation(graph, page):
 
     pat = Ticket.objects.get(account=page, contact__identities__external_id="7701")
     assert pat.thread_key == f"fbm:{graph.state.conversation_of('7701')['id']}"
-    assert list(pat.messages.values_list("text", flat=True)) == ["My bill doubled this month", "Account 4411-22"]
+    assert list(pat.messages.values_list("text", flat=True)) == [
+        "My bill doubled this month",
+        "Account 4411-22",
+    ]
     assert Ticket.objects.filter(account=page).count() == 2
     assert_each_item_stored_once(graph, page)
 
@@ -158,7 +165,9 @@ def test_a_later_poll_reads_comments_only_down_to_what_it_has_seen(graph, page):
     an_hour_ago = timezone.now() - timedelta(hours=1)
     post = graph.add_post(OUTAGE, at=an_hour_ago)
     for n in range(12):
-        graph.add_comment(post, f"55{n}", f"Customer {n}", f"Question {n}", at=an_hour_ago + timedelta(minutes=n))
+        graph.add_comment(
+            post, f"55{n}", f"Customer {n}", f"Question {n}", at=an_hour_ago + timedelta(minutes=n)
+        )
     poll(page)
     first_poll_reads = len(api_calls(graph, containing="/comments"))
     graph.add_comment(post, "5599", "Kim Jones", "Any news?")
@@ -193,7 +202,9 @@ def test_our_pages_own_comment_made_outside_the_app_is_linked_not_a_ticket(graph
     post = graph.add_post(OUTAGE)
     kim = graph.add_comment(post, "5501", "Kim Jones", "Any ETA for Oak Ave?")
     poll(page)
-    ours = graph.add_comment(post, graph.page_id, "Prairie Electric & Gas", "Crews arrive by 9pm.", parent_id=kim)
+    ours = graph.add_comment(
+        post, graph.page_id, "Prairie Electric & Gas", "Crews arrive by 9pm.", parent_id=kim
+    )
     standalone = graph.add_comment(post, graph.page_id, "Prairie Electric & Gas", "Update: 80% restored.")
 
     poll(page)
@@ -249,7 +260,9 @@ def test_a_reply_to_a_visitor_post_is_a_comment_on_that_post(graph, page, agent)
     message, state = reply(Ticket.objects.get(account=page), agent, "We'll send a technician, Vic.")
 
     assert state == "sent"
-    assert [(r["kind"], r["to"], r["id"]) for r in graph.replies] == [("comment", visitor_post, message.external_id)]
+    assert [(r["kind"], r["to"], r["id"]) for r in graph.replies] == [
+        ("comment", visitor_post, message.external_id)
+    ]
 
 
 def test_a_messenger_reply_answers_the_customers_psid_as_a_response(graph, page, agent):
@@ -291,7 +304,9 @@ def test_a_reply_too_long_for_messenger_is_refused_before_it_is_queued(graph, pa
     assert api_calls(graph, method="POST") == []
 
 
-def test_a_read_timeout_during_send_is_unknown_never_resent_and_reconciled_by_the_next_poll(graph, page, agent):
+def test_a_read_timeout_during_send_is_unknown_never_resent_and_reconciled_by_the_next_poll(
+    graph, page, agent
+):
     page.settings["timeout_seconds"] = 0.5
     page.save()
     post = graph.add_post(OUTAGE)
@@ -418,7 +433,9 @@ def test_check_names_the_page_and_every_call_uses_the_configured_version(graph, 
     page.settings["graph_version"] = "v22.0"
     page.save()
 
-    assert FacebookAdapter(page).check() == f"Connected to the Page Prairie Electric & Gas (id {graph.page_id})"
+    assert (
+        FacebookAdapter(page).check() == f"Connected to the Page Prairie Electric & Gas (id {graph.page_id})"
+    )
     assert {r["version"] for r in graph.requests} == {"v22.0"}
 
 

@@ -31,7 +31,11 @@ def test_every_recorded_graph_response_parses_or_is_refused_in_plain_words():
             with pytest.raises(ValueError, match="error 100"):
                 parse_comments(response)
             continue
-        readers = (parse_comments(response), parse_feed(response, page_id=PAGE), parse_conversations(response))
+        readers = (
+            parse_comments(response),
+            parse_feed(response, page_id=PAGE),
+            parse_conversations(response),
+        )
         for items in readers:
             assert all(isinstance(item, (Inbound, Unparseable)) for item in items), path.name
 
@@ -82,7 +86,9 @@ def test_comment_without_from_gets_its_own_anonymous_author():
     # needs a contact, and one hidden person cannot be told from another.
     first, second = parse_comments(load_json("facebook/comments_comments_p1.json"))[:2]
 
-    assert first.author == Author(external_id="fb-anon:10158407654328553_10158407835073553", name="Facebook user")
+    assert first.author == Author(
+        external_id="fb-anon:10158407654328553_10158407835073553", name="Facebook user"
+    )
     assert first.author != second.author
 
 
@@ -94,7 +100,9 @@ def test_id_rebuilt_from_the_permalink_equals_the_id_the_graph_api_gives():
     [with_rebuilt_id] = parse_comments({"data": [without_id]})
 
     assert with_given_id.external_id == with_rebuilt_id.external_id == "10158371815748553_10158371930463553"
-    assert with_rebuilt_id.thread_key == "fb:19292868552_10158371815748553:10158371815748553_10158371930463553"
+    assert (
+        with_rebuilt_id.thread_key == "fb:19292868552_10158371815748553:10158371815748553_10158371930463553"
+    )
 
 
 def test_ids_lookup_of_comments_yields_each_comment():
@@ -122,7 +130,9 @@ def test_embedded_comments_with_authors_carry_the_post_as_context():
     assert len(items) == 7
     first = items[0]
     assert first.author == Author(external_id="100070073499229", name="Vivian Smith")
-    assert first.thread_key == "fb:19292868552_10158347294088553:19292868552_10158347294088553_10158348537573553"
+    assert (
+        first.thread_key == "fb:19292868552_10158347294088553:19292868552_10158347294088553_10158348537573553"
+    )
     assert first.context["post_text"].startswith("Despite reliable peering being essential")
     assert first.context["post_url"] == "https://www.facebook.com/19292868552/posts/10158347294088553/"
 
@@ -147,7 +157,9 @@ def test_visitor_post_on_the_feed_becomes_a_post_item_with_its_picture():
 
 
 def test_messenger_message_with_an_image_attachment():
-    [item] = parse_messages(load_json("facebook/messages_message_info.json"), conversation_id="t_587956915396498")
+    [item] = parse_messages(
+        load_json("facebook/messages_message_info.json"), conversation_id="t_587956915396498"
+    )
 
     assert item.kind == "messenger"
     assert item.external_id.startswith("m_ToF35NI1OImBjyUIgplSaBMylUFmkYY4bHogy9C1otLISU6SGhccB5NK")
@@ -160,7 +172,9 @@ def test_messenger_message_with_an_image_attachment():
 
 
 def test_ids_lookup_of_messages_includes_a_video():
-    items = parse_messages(load_json("facebook/messages_messages_info.json"), conversation_id="t_587956915396498")
+    items = parse_messages(
+        load_json("facebook/messages_messages_info.json"), conversation_id="t_587956915396498"
+    )
 
     assert len(items) == 2
     video = items[1].attachments[0]
@@ -169,7 +183,9 @@ def test_ids_lookup_of_messages_includes_a_video():
 
 
 def test_conversations_are_listed_from_single_and_ids_lookups():
-    assert [c["id"] for c in conversations(load_json("facebook/conversations_cvs_info.json"))] == ["t_587956915396498"]
+    assert [c["id"] for c in conversations(load_json("facebook/conversations_cvs_info.json"))] == [
+        "t_587956915396498"
+    ]
     lookup = load_json("facebook/conversations_cvses_info.json")
     assert [c["id"] for c in conversations(lookup)] == ["t_587956915396498", "t_233782918546745"]
     # Fetched without fields=messages: there is nothing to read yet.
@@ -198,14 +214,22 @@ def comment(comment_id, **fields):
 
 
 def test_reply_comment_is_threaded_under_its_top_comment():
-    post = {"id": "1_2", "message": "Planned outage Tuesday", "permalink_url": "https://www.facebook.com/1/posts/2/"}
+    post = {
+        "id": "1_2",
+        "message": "Planned outage Tuesday",
+        "permalink_url": "https://www.facebook.com/1/posts/2/",
+    }
     page = {"data": [comment("2_10"), comment("2_11", parent={"id": "2_10"})]}
 
     top, reply = parse_comments(page, post=post)
 
     assert top.thread_key == reply.thread_key == "fb:1_2:2_10"
     assert reply.reply_to_ids == ("2_10",)
-    assert reply.context == {"post_id": "1_2", "post_text": "Planned outage Tuesday", "post_url": post["permalink_url"]}
+    assert reply.context == {
+        "post_id": "1_2",
+        "post_text": "Planned outage Tuesday",
+        "post_url": post["permalink_url"],
+    }
 
 
 def test_reply_to_a_reply_stays_in_the_top_comment_thread():
@@ -219,7 +243,11 @@ def test_reply_to_a_reply_stays_in_the_top_comment_thread():
 
 
 def test_comment_photo_is_an_attachment():
-    photo = {"type": "photo", "media": {"image": {"src": "https://scontent/meter_photo.jpg?x=1"}}, "url": "https://f/p"}
+    photo = {
+        "type": "photo",
+        "media": {"image": {"src": "https://scontent/meter_photo.jpg?x=1"}},
+        "url": "https://f/p",
+    }
 
     [item] = parse_comments({"data": [comment("2_10", attachment=photo)]}, post={"id": "1_2"})
 
@@ -247,8 +275,18 @@ def test_message_without_sender_is_unparseable():
 
 @pytest.mark.parametrize(
     ("code", "permanent", "throttled"),
-    [(190, True, False), (10, True, False), (200, True, False), (299, True, False), (4, False, True),
-     (17, False, True), (32, False, True), (613, False, True), (80001, False, True), (2, False, False)],
+    [
+        (190, True, False),
+        (10, True, False),
+        (200, True, False),
+        (299, True, False),
+        (4, False, True),
+        (17, False, True),
+        (32, False, True),
+        (613, False, True),
+        (80001, False, True),
+        (2, False, False),
+    ],
 )
 def test_graph_error_codes_are_classified(code, permanent, throttled):
     error = graph_error({"error": {"message": "x", "code": code, "error_subcode": 463}})

@@ -36,7 +36,9 @@ def test_the_whole_corpus_goes_in_once_and_nothing_is_lost(kind, folder):
         pass  # the LICENSE file is not a payload: reported, and the rest still went in
 
     stored = set(Message.objects.filter(account=channel_account).values_list("external_id", flat=True))
-    set_aside = set(UnprocessedItem.objects.filter(account=channel_account).values_list("external_id", flat=True))
+    set_aside = set(
+        UnprocessedItem.objects.filter(account=channel_account).values_list("external_id", flat=True)
+    )
     for item in items:  # each either stored as a message or kept with its reason
         assert item.external_id in stored | set_aside or item.external_id is None, item
     replay_again_count = Message.objects.count()

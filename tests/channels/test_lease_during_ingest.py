@@ -108,7 +108,9 @@ def short_lease(monkeypatch):
 def test_taking_the_lease_of_an_account_an_ingest_holds_returns_at_once_without_it(x_api):
     account = x_account(x_api)
     expired = timezone.now() - timedelta(minutes=1)
-    ChannelAccount.objects.filter(pk=account.pk).update(lease_until=expired, lease_token="old", next_poll_at=expired)
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        lease_until=expired, lease_token="old", next_poll_at=expired
+    )
     locked, release = threading.Event(), threading.Event()
     holder = hold_account_row(account.pk, locked, release)
     try:
@@ -128,10 +130,14 @@ def test_a_poll_whose_ingest_outlives_the_lease_keeps_its_account(x_api, short_l
     ChannelAccount.objects.filter(pk=account.pk).update(next_poll_at=timezone.now() - timedelta(minutes=1))
     mention = x_api.add_mention("7001", "customer1", "Customer 1", "Lights out on block 1")
     poll = poll_in_a_thread(account.pk)
-    wait_until(lambda: ChannelAccount.objects.get(pk=account.pk).lease_token, 10, lambda: "the poll took no lease")
+    wait_until(
+        lambda: ChannelAccount.objects.get(pk=account.pk).lease_token, 10, lambda: "the poll took no lease"
+    )
     # The case at hand: the ingest holds the row and the lease it could not renew ran out a while ago
     # (later than a renewal that was waiting for the row would set it).
-    wait_until(lambda: row_locked(account.pk) and lease_ran_out(account.pk, 1.5), 10, lambda: "no long ingest seen")
+    wait_until(
+        lambda: row_locked(account.pk) and lease_ran_out(account.pk, 1.5), 10, lambda: "no long ingest seen"
+    )
 
     takes = []
     while poll.is_alive():

@@ -24,7 +24,13 @@ from bench.stack import Agent, Stack, StackError
 TICKET_WITHIN = 60  # the promise: a new message is a ticket within a minute
 REPLY_WITHIN = 60
 # What each kind of message becomes in the sandbox's /sent listing when answered.
-SENT_LIST = {"mention": "tweets", "dm": "dms", "comment": "facebook", "messenger": "facebook", "email": "mail"}
+SENT_LIST = {
+    "mention": "tweets",
+    "dm": "dms",
+    "comment": "facebook",
+    "messenger": "facebook",
+    "email": "mail",
+}
 
 pytestmark = pytest.mark.stack
 
@@ -65,7 +71,9 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
     tickets = {}
     for kind, word in words.items():
         remaining = TICKET_WITHIN - (time.monotonic() - written_at[kind])
-        found = wait_for(f"a ticket for the {kind}", max(remaining, 0), lambda: agent.tickets_mentioning(word), stack)
+        found = wait_for(
+            f"a ticket for the {kind}", max(remaining, 0), lambda: agent.tickets_mentioning(word), stack
+        )
         assert len(found) == 1, f"the {kind} is on {len(found)} tickets"
         tickets[kind] = found[0]
 
@@ -75,11 +83,16 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
 
     def delivered():
         sent = stack.sent()
-        return all(any(answers[kind] in item["text"] for item in sent[SENT_LIST[kind]]) for kind in answers) and sent
+        return (
+            all(any(answers[kind] in item["text"] for item in sent[SENT_LIST[kind]]) for kind in answers)
+            and sent
+        )
 
     sent = wait_for("every reply in the sandbox", REPLY_WITHIN, delivered, stack)
     mail = next(item for item in sent["mail"] if answers["email"] in item["text"])
-    assert mail["subject"].startswith("Re:") and mail["in_reply_to"], "the email reply threads onto the customer's mail"
+    assert mail["subject"].startswith("Re:") and mail["in_reply_to"], (
+        "the email reply threads onto the customer's mail"
+    )
     messenger = next(item for item in sent["facebook"] if answers["messenger"] in item["text"])
     comment = next(item for item in sent["facebook"] if answers["comment"] in item["text"])
     assert (messenger["kind"], comment["kind"]) == ("messenger", "comment")
@@ -88,7 +101,9 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
     os.kill(stack.pid_of("worker"), signal.SIGKILL)
     word = f"checkafterkill{run}"
     stack.write("mention", f"Still no power on our street ({word})")
-    wait_for("a ticket after the worker was killed", TICKET_WITHIN, lambda: agent.tickets_mentioning(word), stack)
+    wait_for(
+        "a ticket after the worker was killed", TICKET_WITHIN, lambda: agent.tickets_mentioning(word), stack
+    )
     assert any("worker stopped (exit status -9); starting it again" in line for line in stack.lines)
 
     # Ctrl-C, and an impatient second one: everything stops, quietly, and nothing is left running.

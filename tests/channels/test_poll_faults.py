@@ -109,11 +109,15 @@ def test_a_poll_longer_than_its_lease_keeps_it_and_no_other_worker_takes_the_acc
     assert account.last_success_at is not None and not account.last_error
     assert (account.lease_until, account.lease_token) == (None, "")
     assert stored(account) == expected
-    assert "lease-heartbeat" not in [thread.name for thread in threading.enumerate()]  # it stopped with the poll
+    assert "lease-heartbeat" not in [
+        thread.name for thread in threading.enumerate()
+    ]  # it stopped with the poll
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_poll_that_lost_its_lease_stores_nothing_and_leaves_the_account_to_the_new_holder(x_api, short_lease):
+def test_a_poll_that_lost_its_lease_stores_nothing_and_leaves_the_account_to_the_new_holder(
+    x_api, short_lease
+):
     account = x_account(x_api, timeout_seconds=10)
     mention(x_api)
     x_api.delay_next(2.5)
@@ -132,7 +136,9 @@ def test_a_poll_that_lost_its_lease_stores_nothing_and_leaves_the_account_to_the
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_poll_leaves_its_account_to_another_within_a_minute(graph, tmp_path, time_machine):
+def test_a_worker_killed_mid_poll_leaves_its_account_to_another_within_a_minute(
+    graph, tmp_path, time_machine
+):
     require_postgres()  # the worker is another process: it needs the test database too
     page = facebook_page(graph, timeout_seconds=300)
     graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
@@ -176,7 +182,9 @@ def test_one_404_on_a_poll_is_retried_and_the_next_poll_clears_it(x_api, x, time
 
 
 @pytest.mark.parametrize("status", [400, 404, 500, 502, 503])
-def test_an_outage_is_retried_backing_off_from_the_poll_interval_to_five_minutes(x_api, x, time_machine, status):
+def test_an_outage_is_retried_backing_off_from_the_poll_interval_to_five_minutes(
+    x_api, x, time_machine, status
+):
     expected = [mention(x_api)]
     waits = []
     for _ in range(6):
@@ -195,7 +203,9 @@ def test_a_channel_refusing_connections_is_retried_not_given_up(db, time_machine
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     page = factories.account(
-        "facebook", settings={"graph_base_url": f"http://127.0.0.1:{closed}"}, credentials={"page_access_token": "t"}
+        "facebook",
+        settings={"graph_base_url": f"http://127.0.0.1:{closed}"},
+        credentials={"page_access_token": "t"},
     )
     account_poll(page.pk)
     page.refresh_from_db()
@@ -207,12 +217,16 @@ def test_a_channel_refusing_connections_is_retried_not_given_up(db, time_machine
     ("status", "error"),
     [
         (401, REVOKED),
-        (403, "X refused access (Forbidden): the app or its access token lacks a permission or access level this "
-              "needs — an admin must fix it on the X developer portal and reconnect."),
+        (
+            403,
+            "X refused access (Forbidden): the app or its access token lacks a permission or access level this "
+            "needs — an admin must fix it on the X developer portal and reconnect.",
+        ),
     ],
 )
-def test_only_refused_credentials_or_permissions_stop_polling_for_an_admin(x_api, x, time_machine, admin_user,
-                                                                           status, error):
+def test_only_refused_credentials_or_permissions_stop_polling_for_an_admin(
+    x_api, x, time_machine, admin_user, status, error
+):
     x_api.fail_next(1, status=status)
     poll_when_due(x, time_machine)
     assert x.error_is_permanent and x.last_error == error
@@ -235,8 +249,9 @@ def test_only_refused_credentials_or_permissions_stop_polling_for_an_admin(x_api
         (2, 503, None, False),  # Facebook's own trouble
     ],
 )
-def test_graph_errors_stop_polling_only_when_an_admin_must_act(graph, db, time_machine, code, status, subcode,
-                                                               stops):
+def test_graph_errors_stop_polling_only_when_an_admin_must_act(
+    graph, db, time_machine, code, status, subcode, stops
+):
     time_machine.move_to(START, tick=False)
     page = facebook_page(graph)
     graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled this month")
@@ -296,8 +311,9 @@ def test_an_account_failing_for_half_an_hour_is_reported_to_admins_once_and_keep
     assert "Failing for" not in client.get(reverse("channels:list")).content.decode()
 
 
-def test_a_successful_connection_test_polls_a_failing_account_now_not_after_its_backoff(x_api, x, time_machine,
-                                                                                      admin_user, client):
+def test_a_successful_connection_test_polls_a_failing_account_now_not_after_its_backoff(
+    x_api, x, time_machine, admin_user, client
+):
     for _ in range(4):
         x_api.fail_next(1, status=503)
         poll_when_due(x, time_machine)
@@ -322,8 +338,14 @@ def test_redis_visibility_timeout_is_at_most_ten_minutes_and_outlasts_twice_the_
         "s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
         "{name: task.time_limit for name, task in app.tasks.items() if task.time_limit}]))"
     )
-    env = {**os.environ, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5", "DJANGO_SETTINGS_MODULE": "oss_inbox.settings"}
-    answer = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5",
+        "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
+    }
+    answer = subprocess.run(
+        [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     visibility_timeout, time_limit, acks_late, reject_on_worker_lost, task_limits = json.loads(answer.stdout)
     assert acks_late and reject_on_worker_lost
     # Short enough that a lost task comes back in minutes, not Redis's default hour; longer than a

@@ -90,7 +90,9 @@ def test_a_send_cut_off_mid_flight_becomes_unknown_and_is_not_sent_again(reply):
     due = outbox_sweep(now=timezone.now() + SEND_STALE + timedelta(seconds=1))
     reply.refresh_from_db()
     assert reply.delivery_state == "unknown" and "may or may not" in reply.delivery_error
-    assert reply.pk not in due["reply"]["send"] and due["reply"]["look_up"] == [reply.pk]  # looked up, not sent
+    assert reply.pk not in due["reply"]["send"] and due["reply"]["look_up"] == [
+        reply.pk
+    ]  # looked up, not sent
 
 
 def test_the_sweep_finds_queued_replies_whose_task_was_lost(reply):
@@ -100,7 +102,9 @@ def test_the_sweep_finds_queued_replies_whose_task_was_lost(reply):
 
 
 def test_an_agent_retries_a_failed_reply(reply):
-    Message.objects.filter(pk=reply.pk).update(delivery_state="failed", delivery_error="X refused it", delivery_attempts=6)
+    Message.objects.filter(pk=reply.pk).update(
+        delivery_state="failed", delivery_error="X refused it", delivery_attempts=6
+    )
     assert ticket_retry_reply(ticket=reply.ticket, message=reply, actor=reply.author_user)
     reply.refresh_from_db()
     assert (reply.delivery_state, reply.delivery_error, reply.delivery_attempts) == ("queued", "", 0)

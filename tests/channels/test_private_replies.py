@@ -115,6 +115,9 @@ def test_facebook_allows_one_private_reply_per_comment_and_says_so_in_plain_word
     second, state = send(ticket, agent, "Kim, one more thing.")
 
     assert state == "failed"
-    assert second.delivery_error == "Facebook allows one private reply per comment, and this comment already has one."
+    assert (
+        second.delivery_error
+        == "Facebook allows one private reply per comment, and this comment already has one."
+    )
     page.refresh_from_db()
     assert not page.error_is_permanent and len(graph.replies) == 1

@@ -433,6 +433,8 @@ def test_a_letter_is_found_by_its_message_id_with_or_without_angle_brackets(mail
 def test_an_account_whose_credentials_cannot_be_read_refuses_to_look_up_in_an_admins_words(db):
     adapter = UnreadableCredentialsAdapter(factories.account("email", name="Help mailbox"))
     for look_up in (lambda: adapter.reconcile(None), lambda: adapter.find_sent("letter-1@utility.example")):
-        with pytest.raises(ChannelError, match="^Help mailbox: its saved credentials cannot be read") as refused:
+        with pytest.raises(
+            ChannelError, match="^Help mailbox: its saved credentials cannot be read"
+        ) as refused:
             look_up()
         assert refused.value.permanent

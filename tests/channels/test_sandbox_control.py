@@ -59,5 +59,9 @@ def test_the_sent_list_shows_what_the_app_sent_into_the_sandbox(sandbox):
     sent = requests.get(f"{url}/sent", timeout=10).json()
     assert sent["tweets"] == [] and sent["facebook"] == []
     [mail] = sent["mail"]
-    assert (mail["to"], mail["subject"], mail["in_reply_to"]) == (["ana@example.com"], "Re: Outage", "<first@example.com>")
+    assert (mail["to"], mail["subject"], mail["in_reply_to"]) == (
+        ["ana@example.com"],
+        "Re: Outage",
+        "<first@example.com>",
+    )
     assert mail["text"].strip() == "Crews are on the way."

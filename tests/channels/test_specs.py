@@ -58,14 +58,29 @@ def test_a_reply_tweet_of_280_fits_and_of_281_does_not():
     ("kind", "answered", "private", "text", "problem"),
     [
         ("twitter", "mention", True, "x" * 10_000, ""),  # a DM to the author: X's 10,000
-        ("twitter", "mention", True, "x" * 10_001,
-         "An X DM allows 10,000 characters; this reply is 1 too long."),
+        (
+            "twitter",
+            "mention",
+            True,
+            "x" * 10_001,
+            "An X DM allows 10,000 characters; this reply is 1 too long.",
+        ),
         ("twitter", "dm", False, "x" * 600, ""),  # a DM conversation is answered by DM, not held to 280
         ("facebook", "comment", False, "x" * 8000, ""),
-        ("facebook", "comment", False, "x" * 8001,
-         "A Facebook comment allows 8,000 characters; this reply is 1 too long."),
-        ("facebook", "post", True, "x" * 2001,
-         "Messenger allows 2,000 characters; this reply is 1 too long."),
+        (
+            "facebook",
+            "comment",
+            False,
+            "x" * 8001,
+            "A Facebook comment allows 8,000 characters; this reply is 1 too long.",
+        ),
+        (
+            "facebook",
+            "post",
+            True,
+            "x" * 2001,
+            "Messenger allows 2,000 characters; this reply is 1 too long.",
+        ),
         ("facebook", "messenger", False, "x" * 2000, ""),
         ("email", "email", False, "x" * 100_000, ""),  # email has no limit of its own
         ("email", "email", True, "x" * 100_000, ""),
@@ -136,7 +151,9 @@ def test_private_replies_merge_every_channels_and_the_ticket_layer_reads_them():
 def test_the_composers_words_come_from_the_spec():
     twitter, facebook = registry.spec_for("twitter"), registry.spec_for("facebook")
     assert twitter.reply_choices("mention") == [
-        ("public", "Reply publicly (a reply tweet)"), ("private", "Reply privately (a DM)")]
+        ("public", "Reply publicly (a reply tweet)"),
+        ("private", "Reply privately (a DM)"),
+    ]
     assert facebook.reply_choices("post")[0] == ("public", "Reply publicly (a comment)")
     assert twitter.reply_choices("dm") == [] and facebook.reply_choices("messenger") == []
     assert registry.spec_of_message_kind("post").message_kinds["post"] == "visitor post"
@@ -155,8 +172,15 @@ def test_the_stylesheet_shows_each_channels_icon():
 
 def test_a_spec_will_not_offer_a_private_reply_without_its_words():
     with pytest.raises(ValueError, match="choice words"):
-        ChannelSpec(kind="fax", name="Fax", icon="☎", message_kinds={"fax": ""}, threads=(),
-                    private_replies={"fax": "fax"}, default_answered_kind="fax")
+        ChannelSpec(
+            kind="fax",
+            name="Fax",
+            icon="☎",
+            message_kinds={"fax": ""},
+            threads=(),
+            private_replies={"fax": "fax"},
+            default_answered_kind="fax",
+        )
 
 
 # ---- pure: the ticket layer may import the registry ----------------------------------------------
@@ -170,8 +194,9 @@ def test_the_registry_loads_no_adapter_no_model_and_no_django():
         "loaded = [m for m in sys.modules if m.startswith(heavy) or m.endswith('.adapter')]\n"
         "print(loaded)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -179,8 +204,11 @@ def test_spec_modules_import_only_the_standard_library_and_channels_spec():
     allowed = re.compile(
         r"^(from|import) (channels\.spec|\.length|collections|dataclasses|types|re|unicodedata)\b"
     )
-    for path in [ROOT / "channels/spec.py", ROOT / "channels/twitter/length.py",
-                 *sorted(ROOT.glob("channels/*/spec.py"))]:
+    for path in [
+        ROOT / "channels/spec.py",
+        ROOT / "channels/twitter/length.py",
+        *sorted(ROOT.glob("channels/*/spec.py")),
+    ]:
         imports = [line for line in path.read_text().splitlines() if line.startswith(("from ", "import "))]
         assert all(allowed.match(line) for line in imports), (path.name, imports)
 
@@ -192,7 +220,9 @@ def test_the_email_settings_check_is_the_mail_channels_own():
     check = registry.account_form_fields("email").check_settings
     assert check({"imap_port": "993", "smtp_port": "", "imap_security": "ssl", "smtp_security": ""}) == {}
     assert check({"imap_port": "70000", "smtp_security": "tls-ish"}) == {
-        "imap_port": "A port is a number from 1 to 65535.", "smtp_security": "Choose ssl, starttls or none."}
+        "imap_port": "A port is a number from 1 to 65535.",
+        "smtp_security": "Choose ssl, starttls or none.",
+    }
     assert registry.account_form_fields("twitter").check_settings({"username": "@x"}) == {}
 
 

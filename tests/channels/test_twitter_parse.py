@@ -106,7 +106,12 @@ def test_single_tweet_lookup_is_read_like_a_page():
 
 # ---- behaviour the corpus lacks ---------------------------------------------------------------
 
-USER = {"id": "42", "username": "ann_customer", "name": "Ann Customer", "profile_image_url": "https://pbs/a.jpg"}
+USER = {
+    "id": "42",
+    "username": "ann_customer",
+    "name": "Ann Customer",
+    "profile_image_url": "https://pbs/a.jpg",
+}
 
 
 def tweet(**fields):
@@ -132,7 +137,9 @@ def test_mention_with_expansions_has_author_url_and_attachments():
     [item] = parse_mentions(response)
 
     assert item.kind == "mention"
-    assert item.author == Author("42", handle="ann_customer", name="Ann Customer", avatar_url="https://pbs/a.jpg")
+    assert item.author == Author(
+        "42", handle="ann_customer", name="Ann Customer", avatar_url="https://pbs/a.jpg"
+    )
     assert item.url == "https://x.com/ann_customer/status/1600000000000000001"
     assert item.sent_at == datetime(2024, 3, 5, 10, 2, 3, tzinfo=timezone.utc)
     assert item.raw["author"] == USER
@@ -142,7 +149,9 @@ def test_mention_with_expansions_has_author_url_and_attachments():
 
 
 def test_retweets_never_become_items():
-    retweet = tweet(id="1600000000000000002", referenced_tweets=[{"type": "retweeted", "id": "1599999999999999999"}])
+    retweet = tweet(
+        id="1600000000000000002", referenced_tweets=[{"type": "retweeted", "id": "1599999999999999999"}]
+    )
 
     items = parse_mentions({"data": [retweet, tweet()]})
 
@@ -153,7 +162,10 @@ def test_reply_points_at_the_tweet_it_answers_and_keeps_the_conversation():
     reply = tweet(
         id="1600000000000000005",
         conversation_id="1600000000000000001",
-        referenced_tweets=[{"type": "quoted", "id": "1500"}, {"type": "replied_to", "id": "1600000000000000003"}],
+        referenced_tweets=[
+            {"type": "quoted", "id": "1500"},
+            {"type": "replied_to", "id": "1600000000000000003"},
+        ],
     )
 
     [item] = parse_mentions({"data": [reply]})
@@ -169,7 +181,9 @@ def test_escaped_html_entities_are_unescaped():
 
 
 def test_long_post_text_comes_from_note_tweet():
-    [item] = parse_mentions({"data": [tweet(text="truncated…", note_tweet={"text": "the whole story " * 30})]})
+    [item] = parse_mentions(
+        {"data": [tweet(text="truncated…", note_tweet={"text": "the whole story " * 30})]}
+    )
 
     assert item.text == "the whole story " * 30
 
@@ -207,7 +221,12 @@ def test_response_that_is_not_an_object_raises_value_error():
 def test_only_message_create_dm_events_become_items():
     response = {
         "data": [
-            {"id": "1", "event_type": "ParticipantsJoin", "dm_conversation_id": "g1", "participant_ids": ["9"]},
+            {
+                "id": "1",
+                "event_type": "ParticipantsJoin",
+                "dm_conversation_id": "g1",
+                "participant_ids": ["9"],
+            },
             {
                 "id": "1600000000000000009",
                 "event_type": "MessageCreate",
@@ -218,7 +237,10 @@ def test_only_message_create_dm_events_become_items():
                 "attachments": {"media_keys": ["3_1"]},
             },
         ],
-        "includes": {"users": [USER], "media": [{"media_key": "3_1", "type": "photo", "url": "https://pbs/b.jpg"}]},
+        "includes": {
+            "users": [USER],
+            "media": [{"media_key": "3_1", "type": "photo", "url": "https://pbs/b.jpg"}],
+        },
     }
 
     [item] = parse_dm_events(response)

@@ -39,7 +39,12 @@ def unreadable(settings, twitter):
     """The X account and a ticket on it, its credentials saved under a key this server no longer holds."""
     ChannelAccount.objects.filter(pk=twitter.pk).update(name="X help")
     twitter.refresh_from_db()
-    twitter.credentials = {"consumer_key": "ck", "consumer_secret": "cs", "access_token": "at", "access_token_secret": "ats"}
+    twitter.credentials = {
+        "consumer_key": "ck",
+        "consumer_secret": "cs",
+        "access_token": "at",
+        "access_token_secret": "ats",
+    }
     twitter.save()
     ticket = open_ticket(twitter)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
@@ -52,7 +57,10 @@ def test_the_ticket_page_answers_and_says_replies_cannot_be_sent(client, agent, 
     for url in (reverse("inbox:queue"), reverse("inbox:ticket", args=[ticket.pk])):
         assert client.get(url).status_code == 200
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
-    assert "Replies on X help cannot be sent: its saved credentials cannot be read with this server's keys" in page
+    assert (
+        "Replies on X help cannot be sent: its saved credentials cannot be read with this server's keys"
+        in page
+    )
 
 
 def test_the_channel_pages_say_to_re_enter_the_credentials(client, admin_user, unreadable):
@@ -66,7 +74,9 @@ def test_the_channel_pages_say_to_re_enter_the_credentials(client, admin_user, u
     assert checked.status_code == 200 and f"X help: its saved credentials {SAYS}" in checked.content.decode()
 
 
-def test_polling_stops_for_it_and_a_reply_on_it_fails_with_the_reason(agent, unreadable, django_capture_on_commit_callbacks):
+def test_polling_stops_for_it_and_a_reply_on_it_fails_with_the_reason(
+    agent, unreadable, django_capture_on_commit_callbacks
+):
     account, ticket = unreadable
     assert account.pk in accounts_due(timezone.now())
     assert account_poll(account.pk, force=True) is None
@@ -111,19 +121,33 @@ def _stored_token(account):
 
 
 def _account_writes(queries):
-    return [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "channels_channelaccount" in q["sql"]]
+    return [
+        q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "channels_channelaccount" in q["sql"]
+    ]
 
 
-@pytest.mark.parametrize("secrets", [{}, {"secret_consumer_key": "ck2", "secret_consumer_secret": "cs2",
-                                          "secret_access_token": "at2", "secret_access_token_secret": "ats2"}],
-                         ids=["kept", "re-entered"])
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        {},
+        {
+            "secret_consumer_key": "ck2",
+            "secret_consumer_secret": "cs2",
+            "secret_access_token": "at2",
+            "secret_access_token_secret": "ats2",
+        },
+    ],
+    ids=["kept", "re-entered"],
+)
 def test_saving_the_form_is_one_write(client, admin_user, unreadable, secrets):
     """Never an encrypted {} over the unreadable token, put back by a second write afterwards."""
     account, _ = unreadable
     token = _stored_token(account)
     client.force_login(admin_user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(reverse("channels:edit", args=[account.pk]), {**X_FORM, "name": "X main", **secrets})
+        response = client.post(
+            reverse("channels:edit", args=[account.pk]), {**X_FORM, "name": "X main", **secrets}
+        )
     assert response.status_code == 302
     writes = _account_writes(queries.captured_queries)
     assert len(writes) == 1
@@ -148,14 +172,23 @@ def test_re_entering_only_some_secrets_is_refused_naming_the_others(client, admi
 
 @pytest.fixture
 def unreadable_mailbox(settings):
-    mailbox = factories.account("email", name="Help mailbox", settings={
-        key.removeprefix("setting_"): value for key, value in mailbox_form().items() if key.startswith("setting_")
-    }, credentials={"imap_password": "imap-saved", "smtp_password": "smtp-saved"})
+    mailbox = factories.account(
+        "email",
+        name="Help mailbox",
+        settings={
+            key.removeprefix("setting_"): value
+            for key, value in mailbox_form().items()
+            if key.startswith("setting_")
+        },
+        credentials={"imap_password": "imap-saved", "smtp_password": "smtp-saved"},
+    )
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     return ChannelAccount.objects.get(pk=mailbox.pk)
 
 
-def test_re_entering_the_imap_password_but_not_the_smtp_one_is_refused(client, admin_user, unreadable_mailbox):
+def test_re_entering_the_imap_password_but_not_the_smtp_one_is_refused(
+    client, admin_user, unreadable_mailbox
+):
     client.force_login(admin_user)
     edit = mailbox_form(secret_imap_password="imap-new")
     page = client.post(reverse("channels:edit", args=[unreadable_mailbox.pk]), edit).content.decode()
@@ -173,7 +206,9 @@ def test_a_new_mail_server_without_its_password_is_refused_while_the_saved_ones_
 ):
     """Once the right key is added, the next poll would send the real password to the new server."""
     client.force_login(admin_user)
-    page = client.post(reverse("channels:edit", args=[unreadable_mailbox.pk]), mailbox_form(**where)).content.decode()
+    page = client.post(
+        reverse("channels:edit", args=[unreadable_mailbox.pk]), mailbox_form(**where)
+    ).content.decode()
     assert "will not be sent there" in page
     mailbox = ChannelAccount.objects.get(pk=unreadable_mailbox.pk)
     assert mailbox.settings["imap_host"] == "imap.utility.example" and mailbox.settings["smtp_port"] == "587"
@@ -187,5 +222,8 @@ def test_a_new_x_api_url_without_the_keys_is_refused_while_the_saved_ones_are_un
     client.force_login(admin_user)
     edit = {**X_FORM, "setting_api_base_url": "https://x.example.net"}
     page = client.post(reverse("channels:edit", args=[account.pk]), edit).content.decode()
-    assert "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret" in page
+    assert (
+        "The API base URL changed, so the saved API key, API key secret, Access token and Access token secret"
+        in page
+    )
     assert ChannelAccount.objects.get(pk=account.pk).settings.get("api_base_url", "") == ""

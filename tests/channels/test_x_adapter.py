@@ -48,7 +48,9 @@ def add_mentions(x_api, count):
 
 
 def add_dms(x_api, count, first=0):
-    return [x_api.add_dm(*customer(first + n % 40), f"Is there an outage at house {n}?") for n in range(count)]
+    return [
+        x_api.add_dm(*customer(first + n % 40), f"Is there an outage at house {n}?") for n in range(count)
+    ]
 
 
 def assert_each_once(account, expected_ids):
@@ -72,7 +74,11 @@ def test_mentions_and_dms_become_tickets_with_names_and_handles_from_expansions(
     assert Ticket.objects.get(messages__external_id=mention).thread_key == f"x:{mention}:4001"
     assert Message.objects.get(external_id=mention).url == f"https://x.com/kjones/status/{mention}"
     identity = Identity.objects.get(kind="twitter", external_id="4001")
-    assert (identity.handle, identity.display_name, identity.contact.name) == ("kjones", "Kim Jones", "Kim Jones")
+    assert (identity.handle, identity.display_name, identity.contact.name) == (
+        "kjones",
+        "Kim Jones",
+        "Kim Jones",
+    )
     assert Ticket.objects.get(messages__external_id=dm).thread_key == "xdm:4002-1500000000000000001"
     assert Message.objects.get(external_id=dm).text == "My bill doubled this month"
     assert Identity.objects.get(external_id="4002").contact.name == "Pat Oak"
@@ -136,8 +142,13 @@ def test_dm_polling_stops_at_the_last_stored_event(x_api, x):
 
 def test_our_own_dm_sent_from_the_x_app_is_linked_to_its_conversation_not_a_ticket(x_api, x):
     question = x_api.add_dm("4002", "pat_oak", "Pat Oak", "Did my payment go through?")
-    ours = x_api.add_dm(x_api.account_id, x_api.username, "Prairie", "Yes, it posted this morning.",
-                          conversation_id=one_to_one("4002", x_api.account_id))
+    ours = x_api.add_dm(
+        x_api.account_id,
+        x_api.username,
+        "Prairie",
+        "Yes, it posted this morning.",
+        conversation_id=one_to_one("4002", x_api.account_id),
+    )
     poll(x)
     reply = Message.objects.get(external_id=ours)
     assert (reply.direction, reply.delivery_state) == ("outbound", "sent")
@@ -297,7 +308,9 @@ def test_a_dm_reply_goes_to_the_conversation_of_its_ticket_and_its_echo_is_not_a
     poll(x)
     conversation = one_to_one("4003", x_api.account_id)
     ticket = Ticket.objects.get(thread_key=f"xdm:{conversation}")
-    reply = ticket_reply(ticket=ticket, author=agent, text="Sorry about that, Lee. Can you send a photo of the meter?")
+    reply = ticket_reply(
+        ticket=ticket, author=agent, text="Sorry about that, Lee. Can you send a photo of the meter?"
+    )
     assert outbox_deliver("reply", reply.pk) == "sent"
     [sent] = x_api.sent_dms
     assert (sent["dm_conversation_id"], sent["text"]) == (conversation, reply.text)
@@ -342,7 +355,9 @@ def test_a_poll_killed_between_fetch_and_commit_is_redone_and_stores_each_mentio
     child = poll_in_another_process(account.pk, output)
     try:
         # The DM page is the fetch's last request: from here on the child parses and ingests.
-        wait_until(lambda: requests_since(x_api, 0, "/dm_events") or child.poll() is not None, 60, output.read_text)
+        wait_until(
+            lambda: requests_since(x_api, 0, "/dm_events") or child.poll() is not None, 60, output.read_text
+        )
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -354,6 +369,8 @@ def test_a_poll_killed_between_fetch_and_commit_is_redone_and_stores_each_mentio
     account.refresh_from_db()
     if stored == 0:
         assert account.cursor == cursor
-    ChannelAccount.objects.filter(pk=account.pk).update(lease_until=django_timezone.now() - timedelta(seconds=1))
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        lease_until=django_timezone.now() - timedelta(seconds=1)
+    )
     account_poll(account.pk)
     assert_each_once(account, mentions)

@@ -47,40 +47,75 @@ NOW = at("2026-11-30 12:00")
 def set_rules():
     """Team hours with Thanksgiving closed as the default schedule; one policy for every ticket."""
     schedule, _ = CoverageSchedule.objects.update_or_create(
-        name="Social media", defaults={"timezone": "America/Chicago", "weekly": TEAM_HOURS, "is_default": True}
+        name="Social media",
+        defaults={"timezone": "America/Chicago", "weekly": TEAM_HOURS, "is_default": True},
     )
     CoverageSchedule.objects.exclude(pk=schedule.pk).update(is_default=False)
-    CoverageOverride.objects.create(schedule=schedule, date=date(2026, 11, 26), label="Thanksgiving", windows=[])
+    CoverageOverride.objects.create(
+        schedule=schedule, date=date(2026, 11, 26), label="Thanksgiving", windows=[]
+    )
     schedule.save()  # a new version, so no schedule built before the override is reused
     SlaPolicy.objects.all().delete()
     SlaPolicy.objects.create(
-        name="Test", first_response_target=timedelta(hours=4), first_response_clock="coverage",
-        next_response_target=timedelta(hours=2), next_response_clock="coverage",
+        name="Test",
+        first_response_target=timedelta(hours=4),
+        first_response_clock="coverage",
+        next_response_target=timedelta(hours=2),
+        next_response_clock="coverage",
     )
 
 
-def ticket(account, created, *, status="open", assignee=None, key=False, answered=None, due=None,
-           resolved=None, messages=(), changes=(), sla_due=None, at_risk=None):
+def ticket(
+    account,
+    created,
+    *,
+    status="open",
+    assignee=None,
+    key=False,
+    answered=None,
+    due=None,
+    resolved=None,
+    messages=(),
+    changes=(),
+    sla_due=None,
+    at_risk=None,
+):
     """A ticket as the services would have left it; `messages` are (time, direction[, automatic])."""
     number = next(_numbers)
     contact = Contact.objects.create(name=f"Customer {number}")
     inbound = [moment for moment, direction, *_ in messages if direction == "inbound"]
     outbound = [moment for moment, direction, *rest in messages if direction == "outbound" and not rest]
     made = Ticket.objects.create(
-        account=account, contact=contact, thread_key=f"test:{number}", subject=f"Question {number}",
-        status=status, assignee=assignee, is_key_account=key, created_at=created,
-        first_response_at=answered, first_response_due_at=due, resolved_at=resolved,
-        last_inbound_at=max(inbound, default=None), last_outbound_at=max(outbound, default=None),
-        sla_due_at=sla_due, sla_at_risk_at=at_risk,
+        account=account,
+        contact=contact,
+        thread_key=f"test:{number}",
+        subject=f"Question {number}",
+        status=status,
+        assignee=assignee,
+        is_key_account=key,
+        created_at=created,
+        first_response_at=answered,
+        first_response_due_at=due,
+        resolved_at=resolved,
+        last_inbound_at=max(inbound, default=None),
+        last_outbound_at=max(outbound, default=None),
+        sla_due_at=sla_due,
+        sla_at_risk_at=at_risk,
     )
     for index, (moment, direction, *automatic) in enumerate(messages):
         Message.objects.create(
-            ticket=made, account=account, direction=direction,
+            ticket=made,
+            account=account,
+            direction=direction,
             kind=Message.Kind.NOTE if direction == "note" else Message.Kind.EMAIL,
-            external_id=f"test-{number}-{index}", sent_at=moment, is_automatic=bool(automatic),
+            external_id=f"test-{number}-{index}",
+            sent_at=moment,
+            is_automatic=bool(automatic),
         )
     for moment, before, after in changes:
-        event = TicketEvent.objects.create(ticket=made, kind=TicketEvent.Kind.STATUS, data={"from": before, "to": after})
+        event = TicketEvent.objects.create(
+            ticket=made, kind=TicketEvent.Kind.STATUS, data={"from": before, "to": after}
+        )
         TicketEvent.objects.filter(pk=event.pk).update(created_at=moment)
     return made
 
@@ -90,59 +125,122 @@ def build(*, twitter, facebook, mailbox, dana, lee):
     set_rules()
     made = {}
     made["T1"] = ticket(
-        twitter, at("2026-10-31 21:30"), status="resolved", assignee=dana,
-        answered=at("2026-11-01 09:00"), due=at("2026-11-01 12:00"), resolved=at("2026-11-01 10:00"),
-        messages=[(at("2026-10-31 21:30"), "inbound"), (at("2026-11-01 01:30"), "inbound"),
-                  (at("2026-11-01 01:30", fold=1), "inbound"), (at("2026-11-01 09:00"), "outbound")],
+        twitter,
+        at("2026-10-31 21:30"),
+        status="resolved",
+        assignee=dana,
+        answered=at("2026-11-01 09:00"),
+        due=at("2026-11-01 12:00"),
+        resolved=at("2026-11-01 10:00"),
+        messages=[
+            (at("2026-10-31 21:30"), "inbound"),
+            (at("2026-11-01 01:30"), "inbound"),
+            (at("2026-11-01 01:30", fold=1), "inbound"),
+            (at("2026-11-01 09:00"), "outbound"),
+        ],
         changes=[(at("2026-11-01 09:00"), "new", "open"), (at("2026-11-01 10:00"), "open", "resolved")],
     )
     made["T2"] = ticket(
-        mailbox, at("2026-11-25 20:00"), status="resolved", assignee=lee, key=True,
-        answered=at("2026-11-27 08:00"), due=at("2026-11-27 09:00"), resolved=at("2026-11-28 10:00"),
-        messages=[(at("2026-11-25 20:00"), "inbound"), (at("2026-11-27 08:00"), "outbound"),
-                  (at("2026-11-27 10:00"), "inbound"), (at("2026-11-27 13:00"), "outbound"),
-                  (at("2026-11-27 13:01"), "note"),
-                  (at("2026-11-28 09:00"), "inbound"), (at("2026-11-28 09:30"), "outbound")],
-        changes=[(at("2026-11-27 08:00"), "new", "open"), (at("2026-11-27 13:05"), "open", "pending"),
-                 (at("2026-11-28 09:00"), "pending", "open"), (at("2026-11-28 10:00"), "open", "resolved")],
+        mailbox,
+        at("2026-11-25 20:00"),
+        status="resolved",
+        assignee=lee,
+        key=True,
+        answered=at("2026-11-27 08:00"),
+        due=at("2026-11-27 09:00"),
+        resolved=at("2026-11-28 10:00"),
+        messages=[
+            (at("2026-11-25 20:00"), "inbound"),
+            (at("2026-11-27 08:00"), "outbound"),
+            (at("2026-11-27 10:00"), "inbound"),
+            (at("2026-11-27 13:00"), "outbound"),
+            (at("2026-11-27 13:01"), "note"),
+            (at("2026-11-28 09:00"), "inbound"),
+            (at("2026-11-28 09:30"), "outbound"),
+        ],
+        changes=[
+            (at("2026-11-27 08:00"), "new", "open"),
+            (at("2026-11-27 13:05"), "open", "pending"),
+            (at("2026-11-28 09:00"), "pending", "open"),
+            (at("2026-11-28 10:00"), "open", "resolved"),
+        ],
     )
     made["T3"] = ticket(
-        facebook, at("2026-11-29 20:00"), status="new", due=at("2026-11-30 10:00"),
-        messages=[(at("2026-11-29 20:00"), "inbound"), (at("2026-11-29 20:00") + timedelta(seconds=5), "outbound", True)],
-        sla_due=at("2026-11-30 10:00"), at_risk=at("2026-11-30 09:00"),
+        facebook,
+        at("2026-11-29 20:00"),
+        status="new",
+        due=at("2026-11-30 10:00"),
+        messages=[
+            (at("2026-11-29 20:00"), "inbound"),
+            (at("2026-11-29 20:00") + timedelta(seconds=5), "outbound", True),
+        ],
+        sla_due=at("2026-11-30 10:00"),
+        at_risk=at("2026-11-30 09:00"),
     )
     made["T4"] = ticket(
-        twitter, at("2026-11-30 11:00"), assignee=dana, due=at("2026-11-30 15:00"),
-        messages=[(at("2026-11-30 11:00"), "inbound")], changes=[(at("2026-11-30 11:05"), "new", "open")],
-        sla_due=at("2026-11-30 15:00"), at_risk=at("2026-11-30 14:00"),
+        twitter,
+        at("2026-11-30 11:00"),
+        assignee=dana,
+        due=at("2026-11-30 15:00"),
+        messages=[(at("2026-11-30 11:00"), "inbound")],
+        changes=[(at("2026-11-30 11:05"), "new", "open")],
+        sla_due=at("2026-11-30 15:00"),
+        at_risk=at("2026-11-30 14:00"),
     )
     made["T5"] = ticket(
-        mailbox, at("2026-11-27 21:00"), assignee=dana, answered=at("2026-11-28 14:00"), due=at("2026-11-28 11:00"),
-        messages=[(at("2026-11-27 21:00"), "inbound"), (at("2026-11-28 14:00"), "outbound"),
-                  (at("2026-11-29 20:30"), "inbound")],
+        mailbox,
+        at("2026-11-27 21:00"),
+        assignee=dana,
+        answered=at("2026-11-28 14:00"),
+        due=at("2026-11-28 11:00"),
+        messages=[
+            (at("2026-11-27 21:00"), "inbound"),
+            (at("2026-11-28 14:00"), "outbound"),
+            (at("2026-11-29 20:30"), "inbound"),
+        ],
         changes=[(at("2026-11-28 14:00"), "new", "open")],
-        sla_due=at("2026-11-30 08:30"), at_risk=at("2026-11-30 08:00"),
+        sla_due=at("2026-11-30 08:30"),
+        at_risk=at("2026-11-30 08:00"),
     )
     made["T6"] = ticket(
-        twitter, at("2026-11-23 09:00"), status="pending", assignee=lee,
-        answered=at("2026-11-23 09:30"), due=at("2026-11-23 13:00"),
+        twitter,
+        at("2026-11-23 09:00"),
+        status="pending",
+        assignee=lee,
+        answered=at("2026-11-23 09:30"),
+        due=at("2026-11-23 13:00"),
         messages=[(at("2026-11-23 09:00"), "inbound"), (at("2026-11-23 09:30"), "outbound")],
         changes=[(at("2026-11-23 09:30"), "new", "open"), (at("2026-11-23 10:00"), "open", "pending")],
     )
     made["T7"] = ticket(
-        twitter, at("2026-10-01 10:00"), status="resolved", assignee=dana,
-        answered=at("2026-10-01 11:00"), due=at("2026-10-01 14:00"), resolved=at("2026-10-02 10:00"),
+        twitter,
+        at("2026-10-01 10:00"),
+        status="resolved",
+        assignee=dana,
+        answered=at("2026-10-01 11:00"),
+        due=at("2026-10-01 14:00"),
+        resolved=at("2026-10-02 10:00"),
         messages=[(at("2026-10-01 10:00"), "inbound"), (at("2026-10-01 11:00"), "outbound")],
         changes=[(at("2026-10-01 11:00"), "new", "open"), (at("2026-10-02 10:00"), "open", "resolved")],
     )
     made["T8"] = ticket(
-        facebook, at("2026-11-30 08:30"), assignee=lee, due=at("2026-11-30 12:30"),
-        messages=[(at("2026-11-30 08:30"), "inbound")], changes=[(at("2026-11-30 08:40"), "new", "open")],
-        sla_due=at("2026-11-30 12:30"), at_risk=at("2026-11-30 11:30"),
+        facebook,
+        at("2026-11-30 08:30"),
+        assignee=lee,
+        due=at("2026-11-30 12:30"),
+        messages=[(at("2026-11-30 08:30"), "inbound")],
+        changes=[(at("2026-11-30 08:40"), "new", "open")],
+        sla_due=at("2026-11-30 12:30"),
+        at_risk=at("2026-11-30 11:30"),
     )
     made["T9"] = ticket(
-        twitter, at("2026-11-26 12:00"), status="resolved", assignee=dana,
-        answered=at("2026-11-27 07:30"), due=at("2026-11-27 11:00"), resolved=at("2026-11-27 08:00"),
+        twitter,
+        at("2026-11-26 12:00"),
+        status="resolved",
+        assignee=dana,
+        answered=at("2026-11-27 07:30"),
+        due=at("2026-11-27 11:00"),
+        resolved=at("2026-11-27 08:00"),
         messages=[(at("2026-11-26 12:00"), "inbound"), (at("2026-11-27 07:30"), "outbound")],
         changes=[(at("2026-11-27 07:30"), "new", "open"), (at("2026-11-27 08:00"), "open", "resolved")],
     )

@@ -100,15 +100,30 @@ def test_daily_volume_backlog_and_compliance(world):
     assert days["2026-11-29"].counts["messages_out"] == 0
     # Backlog before the range: T7 created and resolved = 0. Then +T1, -T1, +T6, +T2, +T9,
     # +T5 -T9, -T2, +T3, +T4 +T8.
-    backlog = {day: days[day].backlog for day in ["2026-10-31", "2026-11-01", "2026-11-23", "2026-11-25",
-                                                   "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"]}
+    backlog = {
+        day: days[day].backlog
+        for day in [
+            "2026-10-31",
+            "2026-11-01",
+            "2026-11-23",
+            "2026-11-25",
+            "2026-11-26",
+            "2026-11-27",
+            "2026-11-28",
+            "2026-11-29",
+            "2026-11-30",
+        ]
+    }
     assert list(backlog.values()) == [1, 0, 1, 2, 3, 3, 2, 3, 5]
     # The last day's backlog is the open tickets now.
     assert live.open_counts(RANGE).total == 5
     # First responses within SLA by arrival day: T1 met, T5 late, T3 missed so far, T4/T8 open.
     assert (days["2026-10-31"].first_response.met, days["2026-10-31"].first_response.decided) == (1, 1)
     assert days["2026-11-27"].first_response.share == 0
-    assert (days["2026-11-29"].first_response.missed_open, days["2026-11-30"].first_response.share) == (1, None)
+    assert (days["2026-11-29"].first_response.missed_open, days["2026-11-30"].first_response.share) == (
+        1,
+        None,
+    )
 
 
 def test_heatmap_by_local_hour_of_week_and_demand_outside_hours(world):
@@ -127,10 +142,16 @@ def test_heatmap_by_local_hour_of_week_and_demand_outside_hours(world):
 
 
 def test_agents_table(world, agent, other_agent):
-    rows = {row.name: row for row in selectors.agents(
-        RANGE, NOW, staff=[agent, other_agent],
-        open_by_assignee=live.open_counts(RANGE).by_assignee, active={},
-    )}
+    rows = {
+        row.name: row
+        for row in selectors.agents(
+            RANGE,
+            NOW,
+            staff=[agent, other_agent],
+            open_by_assignee=live.open_counts(RANGE).by_assignee,
+            active={},
+        )
+    }
     dana, lee = rows["Dana"], rows["Lee"]
     # Dana: T4, T5 open; resolved T1, T9; first responses T1, T9 met, T5 late: 2 of 3; median of
     # 45000, 61200, 70200 = 61200; replies T1, T9, T5.
@@ -178,7 +199,9 @@ def test_a_range_of_one_week_leaves_older_tickets_to_the_backlog(world):
     assert selectors.response_times(week)[ALL]["resolution_seconds"] == [111750, 143550]
 
 
-def test_the_page_shares_one_look_up_of_unanswered_responses_and_gets_the_same_numbers(world, agent, other_agent):
+def test_the_page_shares_one_look_up_of_unanswered_responses_and_gets_the_same_numbers(
+    world, agent, other_agent
+):
     sections = Sections(RANGE, NOW, [agent, other_agent])
     assert sections.compliance == selectors.compliance(RANGE, NOW)
     assert [day.first_response for day in sections.trends.days] == [

@@ -53,7 +53,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 def test_filter_change_returns_the_dashboard_partial_only(client, supervisor, world):
     client.force_login(supervisor)
-    response = client.get(PAGE, {**history_range(), "channel": "email"}, headers={"HX-Request": "true", "HX-Target": "dashboard"})
+    response = client.get(
+        PAGE,
+        {**history_range(), "channel": "email"},
+        headers={"HX-Request": "true", "HX-Target": "dashboard"},
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="dashboard"') and "<html" not in html
     assert 'id="filters"' in html and 'id="dashboard-body"' in html
@@ -61,7 +65,9 @@ def test_filter_change_returns_the_dashboard_partial_only(client, supervisor, wo
 
 def test_the_minute_poll_returns_the_body_only(client, supervisor, world):
     client.force_login(supervisor)
-    response = client.get(PAGE, history_range(), headers={"HX-Request": "true", "HX-Target": "dashboard-body"})
+    response = client.get(
+        PAGE, history_range(), headers={"HX-Request": "true", "HX-Target": "dashboard-body"}
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="dashboard-body"') and 'id="filters"' not in html
     assert 'hx-trigger="every 60s"' in html
@@ -80,7 +86,9 @@ def test_csv_export_holds_the_numbers_of_the_page_table(client, supervisor, worl
     assert rows[1][0] == "All channels" and rows[1][5] == "4"
 
 
-@pytest.mark.parametrize("slug", ["open", "alerts", "first_responses", "follow_ups", "times", "daily", "heatmap", "agents"])
+@pytest.mark.parametrize(
+    "slug", ["open", "alerts", "first_responses", "follow_ups", "times", "daily", "heatmap", "agents"]
+)
 def test_every_table_exports(client, supervisor, world, slug):
     client.force_login(supervisor)
     response = client.get(reverse("dashboards:export", args=[slug]), history_range())
@@ -111,20 +119,28 @@ def page_queries(client, django_assert_max_num_queries):
 
 
 def test_page_queries_are_bounded_whatever_the_history(
-        client, supervisor, world, twitter, mailbox, agent, other_agent, django_assert_max_num_queries):
+    client, supervisor, world, twitter, mailbox, agent, other_agent, django_assert_max_num_queries
+):
     client.force_login(supervisor)
     before = page_queries(client, django_assert_max_num_queries)
     for number in range(12):  # more tickets, channels, agents, days, alerts: not one query more
         created = at("2026-11-02 09:00") + timedelta(days=number, hours=number)
-        ticket(twitter if number % 2 else mailbox, created, assignee=agent if number % 3 else other_agent,
-               answered=created + timedelta(hours=1), due=created + timedelta(hours=4),
-               messages=[(created, "inbound"), (created + timedelta(hours=1), "outbound")],
-               sla_due=timezone.now() - timedelta(minutes=number))
+        ticket(
+            twitter if number % 2 else mailbox,
+            created,
+            assignee=agent if number % 3 else other_agent,
+            answered=created + timedelta(hours=1),
+            due=created + timedelta(hours=4),
+            messages=[(created, "inbound"), (created + timedelta(hours=1), "outbound")],
+            sla_due=timezone.now() - timedelta(minutes=number),
+        )
     rollup_refresh()
     assert page_queries(client, django_assert_max_num_queries) == before
 
 
-def test_a_page_refreshes_stale_figures_itself(client, supervisor, twitter, agent, other_agent, facebook, mailbox):
+def test_a_page_refreshes_stale_figures_itself(
+    client, supervisor, twitter, agent, other_agent, facebook, mailbox
+):
     build(twitter=twitter, facebook=facebook, mailbox=mailbox, dana=agent, lee=other_agent)
     client.force_login(supervisor)
     board = client.get(PAGE, history_range()).context["board"]

@@ -44,18 +44,28 @@ def test_database_and_python_give_the_same_numbers(twitter, mailbox):
     """On PostgreSQL percentile_cont runs in the database; it must equal the Python path exactly."""
     rng = random.Random(7)
     contact = Contact.objects.create(name="Many")
-    tickets = Ticket.objects.bulk_create([
-        Ticket(account=account, contact=contact, thread_key=f"p:{number}", created_at=NOW, status="resolved")
-        for number, account in enumerate([twitter, mailbox] * 37)
-    ])
-    TicketFact.objects.bulk_create([
-        TicketFact(
-            ticket=ticket, source_updated_at=NOW, created_at=NOW, status="resolved",
-            channel=ticket.account.kind, first_response_seconds=rng.randrange(0, 400_000),
-            first_response_coverage_seconds=None if number % 5 == 0 else rng.randrange(0, 90_000),
-        )
-        for number, ticket in enumerate(tickets)
-    ])
+    tickets = Ticket.objects.bulk_create(
+        [
+            Ticket(
+                account=account, contact=contact, thread_key=f"p:{number}", created_at=NOW, status="resolved"
+            )
+            for number, account in enumerate([twitter, mailbox] * 37)
+        ]
+    )
+    TicketFact.objects.bulk_create(
+        [
+            TicketFact(
+                ticket=ticket,
+                source_updated_at=NOW,
+                created_at=NOW,
+                status="resolved",
+                channel=ticket.account.kind,
+                first_response_seconds=rng.randrange(0, 400_000),
+                first_response_coverage_seconds=None if number % 5 == 0 else rng.randrange(0, 90_000),
+            )
+            for number, ticket in enumerate(tickets)
+        ]
+    )
     measures = ["first_response_seconds", "first_response_coverage_seconds"]
     facts = TicketFact.objects.all()
     expected = _in_python(facts, ["channel", "status"], measures, (0.5, 0.9))

@@ -25,8 +25,15 @@ def rollup_rows():
     """Non-empty rollup rows as comparable tuples (a refresh may leave a row at zero)."""
     rows = DailyRollup.objects.order_by("day", "channel", "assignee_id", "is_key_account")
     return [
-        (row.day, row.channel, row.assignee_id, row.is_key_account, *[getattr(row, name) for name in COUNT_FIELDS])
-        for row in rows if any(getattr(row, name) for name in COUNT_FIELDS)
+        (
+            row.day,
+            row.channel,
+            row.assignee_id,
+            row.is_key_account,
+            *[getattr(row, name) for name in COUNT_FIELDS],
+        )
+        for row in rows
+        if any(getattr(row, name) for name in COUNT_FIELDS)
     ]
 
 
@@ -60,8 +67,14 @@ def test_a_due_time_changed_without_an_update_is_picked_up(world):
 def test_history_written_with_past_timestamps_is_found_by_the_id_walk(world, twitter):
     rollup_refresh()
     old = world["T7"]
-    copy = Ticket.objects.create(account=twitter, contact=old.contact, thread_key="imported", created_at=old.created_at,
-                                 status="resolved", resolved_at=old.resolved_at)
+    copy = Ticket.objects.create(
+        account=twitter,
+        contact=old.contact,
+        thread_key="imported",
+        created_at=old.created_at,
+        status="resolved",
+        resolved_at=old.resolved_at,
+    )
     Ticket.objects.filter(pk=copy.pk).update(updated_at=old.created_at)  # as bench/generate.py writes
     assert rollup_refresh().refreshed == 1
     assert TicketFact.objects.filter(pk=copy.pk).exists()
@@ -85,6 +98,9 @@ def test_new_messages_count_once_the_ticket_changes(world, agent):
 
 
 def test_beat_refreshes_every_minute():
-    entry = next(entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
-                 if entry["task"] == "oss_inbox.dashboards.tasks.refresh_rollup")
+    entry = next(
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "oss_inbox.dashboards.tasks.refresh_rollup"
+    )
     assert timedelta(seconds=entry["schedule"]) <= timedelta(minutes=1)

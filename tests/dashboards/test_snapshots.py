@@ -32,12 +32,14 @@ def world(twitter, facebook, mailbox, agent, other_agent):
 @pytest.fixture
 def no_computing(monkeypatch):
     """Reading the percentiles must not compute them (call after the snapshot is in place)."""
+
     def refuse(filters):
         raise AssertionError("percentiles computed instead of read from the snapshot")
 
     def forbid():
         monkeypatch.setattr(selectors, "first_response_percentiles", refuse)
         monkeypatch.setattr(selectors, "resolution_percentiles", refuse)
+
     return forbid
 
 
@@ -103,7 +105,9 @@ def test_a_rebuild_makes_every_snapshot_out_of_date(world):
     version = RollupState.objects.get(pk=1).facts_version
     rollup_rebuild()
     assert RollupState.objects.get(pk=1).facts_version > version
-    assert not PercentileSnapshot.objects.filter(facts_version=RollupState.objects.get(pk=1).facts_version).exists()
+    assert not PercentileSnapshot.objects.filter(
+        facts_version=RollupState.objects.get(pk=1).facts_version
+    ).exists()
 
 
 def test_beat_recomputes_the_snapshots_pages_read_so_the_next_page_reads_them(world, no_computing):
@@ -145,10 +149,13 @@ def test_beat_stops_starting_new_computations_after_its_time(world):
     assert snapshots.refresh_snapshots(timezone.now(), seconds=-1) == 0
 
 
-@pytest.mark.parametrize("filters", [
-    Filters(date(2026, 1, 1), date(2026, 12, 31)),
-    Filters(date(2026, 11, 1), date(2026, 11, 30), channel="email", agent=0, key_accounts=True),
-    Filters(date(2026, 11, 30), date(2026, 11, 30), agent=42),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(date(2026, 1, 1), date(2026, 12, 31)),
+        Filters(date(2026, 11, 1), date(2026, 11, 30), channel="email", agent=0, key_accounts=True),
+        Filters(date(2026, 11, 30), date(2026, 11, 30), agent=42),
+    ],
+)
 def test_a_snapshot_key_gives_back_its_filters(filters):
     assert Filters.from_query(filters.query()) == filters

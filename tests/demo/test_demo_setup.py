@@ -85,7 +85,9 @@ def test_follow_up_ticket_links_to_the_resolved_one_it_follows(first_run):
     previous = follow_up.previous_ticket
     assert previous.status == "resolved"
     assert (follow_up.account_id, follow_up.thread_key, follow_up.contact_id) == (
-        previous.account_id, previous.thread_key, previous.contact_id
+        previous.account_id,
+        previous.thread_key,
+        previous.contact_id,
     )
     assert follow_up.created_at - previous.resolved_at > django_settings.REOPEN_WINDOW
 
@@ -120,11 +122,17 @@ def test_replies_are_delivered_and_customers_answer_them(first_run):
 
 def test_key_accounts_have_managers_plans_and_history(first_run):
     key_accounts = Organization.objects.filter(is_key_account=True)
-    assert {"St. Brigid Regional Hospital", "Prairie State University", "Cedar Mill Packaging",
-            "Northgate Data Centre"} <= set(key_accounts.values_list("name", flat=True))
+    assert {
+        "St. Brigid Regional Hospital",
+        "Prairie State University",
+        "Cedar Mill Packaging",
+        "Northgate Data Centre",
+    } <= set(key_accounts.values_list("name", flat=True))
     assert not key_accounts.filter(account_manager=None).exists()
     assert JointPlan.objects.filter(organization__in=key_accounts).count() == key_accounts.count()
-    assert {"planned", "in_progress", "at_risk", "done", "dropped"} <= set(PlanItem.objects.values_list("status", flat=True))
+    assert {"planned", "in_progress", "at_risk", "done", "dropped"} <= set(
+        PlanItem.objects.values_list("status", flat=True)
+    )
     assert ProgressUpdate.objects.filter(status="sent").exists()
     assert not AccountMail.objects.exclude(delivery_state="sent").exists()
     assert {"plan", "update", "notice"} <= set(AccountEvent.objects.values_list("kind", flat=True))
@@ -138,8 +146,19 @@ def test_every_template_fills_and_social_replies_fit_a_tweet():
     rng = random.Random(4)
     customers = make_customers(rng, 20)
     for topic in content.TOPICS:
-        for role in ("openings", "subjects", "first_replies", "asks", "answers", "updates", "more", "notes",
-                     "thanks", "closings", "reopens"):
+        for role in (
+            "openings",
+            "subjects",
+            "first_replies",
+            "asks",
+            "answers",
+            "updates",
+            "more",
+            "notes",
+            "thanks",
+            "closings",
+            "reopens",
+        ):
             for line in content.lines_for(topic, role):
                 text = line.format_map(content.ticket_values(rng, rng.choice(customers), "Dana"))
                 assert len(text) <= 270, (topic.key, role, text)
@@ -154,11 +173,16 @@ def test_the_demo_has_canned_responses_to_try_and_tickets_tagged_by_topic(first_
 
     names = set(CannedResponse.objects.values_list("name", flat=True))
     assert {"Outage: crews on site", "Billing: meter photo", "Move to DM"} <= names
-    assert all("{{customer.first_name}}" in text for text in CannedResponse.objects.values_list("text", flat=True))
+    assert all(
+        "{{customer.first_name}}" in text for text in CannedResponse.objects.values_list("text", flat=True)
+    )
     tagged = Ticket.objects.filter(tags__name__in=["outage", "billing"]).distinct()
     assert tagged.count() >= Ticket.objects.count() // 4
     outage = Ticket.objects.filter(tags__name="outage").first()
-    assert any(word in outage.messages.filter(direction="inbound").first().text.lower() for word in ("outage", "power", "lights", "restor", "storm"))
+    assert any(
+        word in outage.messages.filter(direction="inbound").first().text.lower()
+        for word in ("outage", "power", "lights", "restor", "storm")
+    )
 
 
 def test_make_runs_logins_are_saved_for_their_owner_only_and_not_printed(tmp_path):

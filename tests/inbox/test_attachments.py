@@ -28,7 +28,9 @@ def _mail_with(mailbox, *attachments):
 
 
 def test_an_emailed_file_is_linked_and_downloads_whole(client, agent, mailbox):
-    ticket, stored = _mail_with(mailbox, InboundAttachment("bill.pdf", "application/pdf", b"%PDF-1.7 my bill"))
+    ticket, stored = _mail_with(
+        mailbox, InboundAttachment("bill.pdf", "application/pdf", b"%PDF-1.7 my bill")
+    )
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert f'href="{_url(ticket, stored["bill.pdf"])}"' in page and "bill.pdf" in page
@@ -38,15 +40,20 @@ def test_an_emailed_file_is_linked_and_downloads_whole(client, agent, mailbox):
 
 
 def test_an_image_shows_in_the_page_and_html_never_runs_as_a_page(client, agent, mailbox):
-    ticket, stored = _mail_with(mailbox, InboundAttachment("meter.png", "image/png", PNG),
-                                InboundAttachment("invoice.html", "text/html", b"<script>alert(1)</script>"))
+    ticket, stored = _mail_with(
+        mailbox,
+        InboundAttachment("meter.png", "image/png", PNG),
+        InboundAttachment("invoice.html", "text/html", b"<script>alert(1)</script>"),
+    )
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert f'<img src="{_url(ticket, stored["meter.png"])}" alt="meter.png"' in page
     image = client.get(_url(ticket, stored["meter.png"]))
     assert image["Content-Type"] == "image/png" and image["Content-Disposition"].startswith("inline")
     html = client.get(_url(ticket, stored["invoice.html"]))
-    assert html["Content-Type"] == "application/octet-stream" and html["Content-Disposition"].startswith("attachment")
+    assert html["Content-Type"] == "application/octet-stream" and html["Content-Disposition"].startswith(
+        "attachment"
+    )
     assert html["Content-Security-Policy"] == "default-src 'none'"
 
 
@@ -65,7 +72,10 @@ def test_media_the_channel_keeps_links_out_to_it(client, agent, twitter):
     ticket = open_ticket(twitter, attachments=(photo,))
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
-    assert '<a href="https://pbs.twimg.com/media/abc.jpg" rel="noopener noreferrer" target="_blank">📎 3_99.jpg</a>' in page
+    assert (
+        '<a href="https://pbs.twimg.com/media/abc.jpg" rel="noopener noreferrer" target="_blank">📎 3_99.jpg</a>'
+        in page
+    )
     assert "<img" not in page.split('class="conversation"')[1]  # a third party's server never sees the agent
 
 
@@ -80,5 +90,7 @@ def test_a_link_a_customer_shared_is_only_a_link_when_it_is_a_web_address(client
 def test_the_admin_links_a_stored_file_through_the_agents_view(client, admin_user, mailbox):
     ticket, stored = _mail_with(mailbox, InboundAttachment("bill.pdf", "application/pdf", b"%PDF"))
     client.force_login(admin_user)
-    page = client.get(reverse("admin:tickets_attachment_change", args=[stored["bill.pdf"].pk])).content.decode()
+    page = client.get(
+        reverse("admin:tickets_attachment_change", args=[stored["bill.pdf"].pk])
+    ).content.decode()
     assert f'<a href="{_url(ticket, stored["bill.pdf"])}">bill.pdf</a>' in page and "/media/" not in page

@@ -30,7 +30,9 @@ def test_bulk_resolve_resolves_each_ticket_with_its_event_and_says_what_it_skipp
     client.force_login(agent)
     response, said = _bulk(client, three, action="resolve")
     assert response.status_code == 302 and response["Location"] == "/?view=unassigned"
-    assert said == [f"Resolved 2 tickets (#{three[0].pk}, #{three[1].pk}). Skipped #{three[2].pk}: already resolved."]
+    assert said == [
+        f"Resolved 2 tickets (#{three[0].pk}, #{three[1].pk}). Skipped #{three[2].pk}: already resolved."
+    ]
     assert set(Ticket.objects.values_list("status", flat=True)) == {"resolved"}
     resolved_by_dana = TicketEvent.objects.filter(kind="status", actor=agent, data__to="resolved")
     assert resolved_by_dana.count() == 3  # two now, one before
@@ -55,7 +57,10 @@ def test_bulk_tag_creates_the_tag_once_and_skips_tickets_that_have_it(client, ag
     client.force_login(agent)
     _bulk(client, three[:1], action="tag", tag="outage")
     _, said = _bulk(client, three, action="tag", tag="outage")
-    assert said[-1] == f"Tagged 2 tickets (#{three[1].pk}, #{three[2].pk}). Skipped #{three[0].pk}: already tagged outage."
+    assert (
+        said[-1]
+        == f"Tagged 2 tickets (#{three[1].pk}, #{three[2].pk}). Skipped #{three[0].pk}: already tagged outage."
+    )
     assert all(t.tags.filter(name="outage").exists() for t in three)
     assert TicketEvent.objects.filter(kind="tagged").count() == 3
 
@@ -82,5 +87,7 @@ def test_outsider_gets_403_and_nothing_changes(client, outsider, three):
 
 def test_next_must_stay_on_this_site(client, agent, three):
     client.force_login(agent)
-    response = client.post(URL, {"ticket": [three[0].pk], "action": "resolve", "next": "https://evil.example/"})
+    response = client.post(
+        URL, {"ticket": [three[0].pk], "action": "resolve", "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("inbox:queue")

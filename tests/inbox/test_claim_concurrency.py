@@ -26,6 +26,7 @@ def test_two_concurrent_claims_exactly_one_wins(twitter):
                     outcomes.append(("won", user.pk))
                 except ClaimConflict as conflict:
                     outcomes.append(("lost", conflict.ticket.assignee_id))
+
             return job
 
         run_concurrently(claim_as(agent), claim_as(other_agent))

@@ -21,7 +21,11 @@ def test_reply_is_queued_for_sending(client, agent, x_ticket, django_capture_on_
     with django_capture_on_commit_callbacks() as callbacks:
         assert _compose(client, x_ticket, "Crews are on their way.").status_code == 302
     reply = x_ticket.messages.get(direction="outbound")
-    assert (reply.text, reply.author_user, reply.delivery_state) == ("Crews are on their way.", agent, "queued")
+    assert (reply.text, reply.author_user, reply.delivery_state) == (
+        "Crews are on their way.",
+        agent,
+        "queued",
+    )
     assert len(callbacks) == 1
 
 
@@ -71,7 +75,10 @@ def test_colleague_reply_since_page_opened_asks_to_confirm(client, agent, other_
     assert "Lee replied to this customer after you opened the ticket. Send yours anyway?" in html
     assert 'name="confirmed" value="1"' in html and "Crews are on their way." in html
     assert x_ticket.messages.filter(direction="outbound").count() == 1
-    assert _compose(client, x_ticket, "Crews are on their way.", seen_outbound=seen, confirmed="1").status_code == 302
+    assert (
+        _compose(client, x_ticket, "Crews are on their way.", seen_outbound=seen, confirmed="1").status_code
+        == 302
+    )
     assert x_ticket.messages.filter(direction="outbound").count() == 2
 
 
@@ -93,14 +100,18 @@ def test_own_earlier_reply_is_no_collision(client, agent, x_ticket):
 def test_a_post_that_does_not_say_reply_or_note_sends_nothing_and_keeps_the_text(client, agent, x_ticket):
     """A note must never be taken for a reply: without its button's value the composer asks instead."""
     client.force_login(agent)
-    response = client.post(reverse("inbox:compose", args=[x_ticket.pk]), {"text": "Check the substation logs"})
+    response = client.post(
+        reverse("inbox:compose", args=[x_ticket.pk]), {"text": "Check the substation logs"}
+    )
     html = response.content.decode()
     assert response.status_code == 422 and "Choose Send or Add internal note." in html
     assert "Check the substation logs</textarea>" in html
     assert not x_ticket.messages.exclude(direction="inbound").exists()
 
 
-def test_the_same_composer_posted_twice_answers_the_customer_once(client, agent, x_ticket, django_capture_on_commit_callbacks):
+def test_the_same_composer_posted_twice_answers_the_customer_once(
+    client, agent, x_ticket, django_capture_on_commit_callbacks
+):
     """A double click on Send, or a request the browser sends again: one reply, one note."""
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()

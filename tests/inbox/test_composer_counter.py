@@ -21,7 +21,9 @@ def count(client, ticket, text, reply_as="", method="post"):
     response = getattr(client, method)(reverse("inbox:reply_count", args=[ticket.pk]), data)
     assert response.status_code == 200
     html = response.content.decode()
-    counter = re.fullmatch(r'<p id="composer-count" class="help( over)?"\s*(hidden)?>\s*(.*?)\s*</p>', html.strip())
+    counter = re.fullmatch(
+        r'<p id="composer-count" class="help( over)?"\s*(hidden)?>\s*(.*?)\s*</p>', html.strip()
+    )
     assert counter, html
     over, hidden, words = counter.groups()
     assert bool(over) == ("too long" in words) and bool(hidden) == (words == "")
@@ -62,8 +64,9 @@ def test_a_private_dm_on_x_shows_no_counter_until_near_its_limit(client, agent, 
     assert count(client, dm_ticket, "x" * 600) is None  # a DM conversation is not held to 280
 
 
-def test_facebook_counts_comments_and_messenger_by_their_own_limits(client, agent, comment_ticket,
-                                                                    messenger_ticket):
+def test_facebook_counts_comments_and_messenger_by_their_own_limits(
+    client, agent, comment_ticket, messenger_ticket
+):
     client.force_login(agent)
     assert count(client, comment_ticket, "x" * 2001) is None  # public: a comment takes 8,000
     private = count(client, comment_ticket, "x" * 2001, reply_as="private")

@@ -9,10 +9,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_comment_shows_the_post_it_answers_and_links_to_facebook(client, agent, facebook):
-    post = {"post_id": "104_7", "post_text": "Outage update: crews in Riverside",
-            "post_url": "https://www.facebook.com/104/posts/7"}
-    ticket = open_ticket(facebook, kind="comment", thread_key="fb:104_7:7_8", external_id="7_8", context=post,
-                         url="https://www.facebook.com/104/posts/7?comment_id=8")
+    post = {
+        "post_id": "104_7",
+        "post_text": "Outage update: crews in Riverside",
+        "post_url": "https://www.facebook.com/104/posts/7",
+    }
+    ticket = open_ticket(
+        facebook,
+        kind="comment",
+        thread_key="fb:104_7:7_8",
+        external_id="7_8",
+        context=post,
+        url="https://www.facebook.com/104/posts/7?comment_id=8",
+    )
     client.force_login(agent)
     html = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert "comment ·" in html  # the kind of conversation, beside the channel

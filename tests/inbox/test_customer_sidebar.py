@@ -16,7 +16,9 @@ def test_sidebar_lists_identities_organization_and_past_tickets(client, agent, t
     first = open_ticket(twitter, text="Street light out on Oak Ave")
     current = open_ticket(twitter)
     contact = current.contact
-    Identity.objects.create(contact=contact, kind="email", external_id="kim@example.com", handle="kim@example.com")
+    Identity.objects.create(
+        contact=contact, kind="email", external_id="kim@example.com", handle="kim@example.com"
+    )
     contact.organization = Organization.objects.create(name="Mercy Hospital", is_key_account=True)
     contact.save()
     client.force_login(agent)
@@ -28,7 +30,10 @@ def test_sidebar_lists_identities_organization_and_past_tickets(client, agent, t
 
 def test_first_ticket_says_so(client, agent, x_ticket):
     client.force_login(agent)
-    assert "None: this is their first ticket." in client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    assert (
+        "None: this is their first ticket."
+        in client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    )
 
 
 def test_sidebar_queries_do_not_grow_with_history(client, agent, twitter):

@@ -30,7 +30,9 @@ def test_each_reply_shows_its_delivery_state(client, agent, x_ticket):
 
 
 def test_a_failed_reply_says_why_and_offers_retry(client, agent, x_ticket):
-    message = _reply(x_ticket, agent, "failed", "X says this account's token has expired — an admin must reconnect it")
+    message = _reply(
+        x_ticket, agent, "failed", "X says this account's token has expired — an admin must reconnect it"
+    )
     client.force_login(agent)
     html = _page(client, x_ticket)
     assert "Not delivered: X says this account&#x27;s token has expired" in html
@@ -38,14 +40,18 @@ def test_a_failed_reply_says_why_and_offers_retry(client, agent, x_ticket):
 
 
 def test_an_unknown_reply_warns_before_retry(client, agent, x_ticket):
-    _reply(x_ticket, agent, "unknown", "The send was interrupted; it may or may not have reached the customer.")
+    _reply(
+        x_ticket, agent, "unknown", "The send was interrupted; it may or may not have reached the customer."
+    )
     client.force_login(agent)
     html = _page(client, x_ticket)
     assert "We don&#x27;t know whether this reached the customer" in html
     assert "retrying may post it twice" in html and ">Retry<" in html
 
 
-def test_retry_requeues_and_enqueues_after_commit(client, agent, x_ticket, django_capture_on_commit_callbacks):
+def test_retry_requeues_and_enqueues_after_commit(
+    client, agent, x_ticket, django_capture_on_commit_callbacks
+):
     message = _reply(x_ticket, agent, "failed", "Rate limited")
     client.force_login(agent)
     with django_capture_on_commit_callbacks() as callbacks:

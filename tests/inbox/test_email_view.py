@@ -56,7 +56,7 @@ def _page(client, mailbox, raw):
 
 
 def _between(html, start, end):
-    return html[html.index(start):html.index(end, html.index(start))]
+    return html[html.index(start) : html.index(end, html.index(start))]
 
 
 def test_html_email_is_shown_sanitised_with_its_quote_collapsed(client, agent, mailbox):
@@ -64,11 +64,20 @@ def test_html_email_is_shown_sanitised_with_its_quote_collapsed(client, agent, m
     html = _page(client, mailbox, HTML_REPLY)
     body = _between(html, '<div class="body email-html">', "</li>")
     assert "the meter reading was <b>wrong</b>" in body
-    assert "<script" not in body and "alert(1)" not in body and "javascript:" not in body and "onclick" not in body
+    assert (
+        "<script" not in body
+        and "alert(1)" not in body
+        and "javascript:" not in body
+        and "onclick" not in body
+    )
     assert "tracker.example" not in html  # a remote image would tell the sender we opened it
     new_part, quoted = body.split('<details class="quoted">')
     assert "photo of" not in new_part
-    assert "Show the earlier messages this email quotes" in quoted and "wrote:" in quoted and "photo of" in quoted
+    assert (
+        "Show the earlier messages this email quotes" in quoted
+        and "wrote:" in quoted
+        and "photo of" in quoted
+    )
 
 
 def test_plain_text_email_keeps_its_quote_collapsed_too(client, agent, mailbox):

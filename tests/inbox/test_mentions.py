@@ -15,8 +15,9 @@ def _note(client, ticket, text):
     return client.post(reverse("inbox:compose", args=[ticket.pk]), {"text": text, "action": "note"})
 
 
-def test_a_mention_by_username_notifies_that_colleague_with_a_link(client, agent, other_agent, x_ticket, mailoutbox,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_mention_by_username_notifies_that_colleague_with_a_link(
+    client, agent, other_agent, x_ticket, mailoutbox, django_capture_on_commit_callbacks
+):
     other_agent.email = "lee@utility.example"
     other_agent.save()
     client.force_login(agent)
@@ -24,7 +25,10 @@ def test_a_mention_by_username_notifies_that_colleague_with_a_link(client, agent
         assert _note(client, x_ticket, "@lee can you check the outage map for Elm St?").status_code == 302
     [notification] = Notification.objects.filter(recipient=other_agent)
     assert notification.ticket == x_ticket
-    assert notification.text == f"Dana mentioned you on #{x_ticket.pk}: @lee can you check the outage map for Elm St?"
+    assert (
+        notification.text
+        == f"Dana mentioned you on #{x_ticket.pk}: @lee can you check the outage map for Elm St?"
+    )
     client.force_login(other_agent)
     page = client.get(reverse("staff:notifications")).content.decode()
     assert reverse("inbox:ticket", args=[x_ticket.pk]) in page and "Dana mentioned you" in page

@@ -36,19 +36,25 @@ def test_replying_turns_back_into_viewing_once_the_typing_stopped(agent, other_a
     now = timezone.now()
     presence_beat(ticket=x_ticket, user=other_agent, typed_seconds_ago=2, now=now)
     presence_beat(ticket=x_ticket, user=other_agent, now=now + timedelta(seconds=20))
-    assert presence_of_others(ticket=x_ticket, user=agent, now=now + timedelta(seconds=20)) == [("Lee", "viewing")]
+    assert presence_of_others(ticket=x_ticket, user=agent, now=now + timedelta(seconds=20)) == [
+        ("Lee", "viewing")
+    ]
 
 
 def test_someone_who_closed_the_ticket_disappears_and_is_swept(agent, other_agent, x_ticket):
     now = timezone.now()
     presence_beat(ticket=x_ticket, user=other_agent, now=now)
-    assert presence_of_others(ticket=x_ticket, user=agent, now=now + timedelta(seconds=10)) == [("Lee", "viewing")]
+    assert presence_of_others(ticket=x_ticket, user=agent, now=now + timedelta(seconds=10)) == [
+        ("Lee", "viewing")
+    ]
     assert presence_of_others(ticket=x_ticket, user=agent, now=now + timedelta(seconds=16)) == []
     presence_sweep(now=now + timedelta(minutes=2))
     assert not Presence.objects.exists()
 
 
-def test_you_never_see_yourself_and_other_tickets_do_not_count(client, agent, other_agent, x_ticket, email_ticket):
+def test_you_never_see_yourself_and_other_tickets_do_not_count(
+    client, agent, other_agent, x_ticket, email_ticket
+):
     client.force_login(agent)
     _state(client, x_ticket, typed=1)
     presence_beat(ticket=email_ticket, user=other_agent)

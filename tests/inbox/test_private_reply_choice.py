@@ -43,11 +43,15 @@ def test_email_and_messenger_have_one_kind_of_reply_and_no_choice(client, agent,
     assert 'name="reply_as"' not in _page(client, messenger)
 
 
-def test_replying_privately_queues_a_dm_shown_as_a_private_reply(client, agent, x_ticket,
-                                                                 django_capture_on_commit_callbacks):
+def test_replying_privately_queues_a_dm_shown_as_a_private_reply(
+    client, agent, x_ticket, django_capture_on_commit_callbacks
+):
     client.force_login(agent)
     with django_capture_on_commit_callbacks() as callbacks:
-        assert _compose(client, x_ticket, "Kim, please DM us your address.", reply_as="private").status_code == 302
+        assert (
+            _compose(client, x_ticket, "Kim, please DM us your address.", reply_as="private").status_code
+            == 302
+        )
     reply = x_ticket.messages.get(direction="outbound")
     assert (reply.kind, reply.delivery_state, len(callbacks)) == ("dm", "queued", 1)
     public = ticket_reply(ticket=x_ticket, author=agent, text="@kjones crews are on Elm St.")
@@ -76,6 +80,8 @@ def test_a_private_reply_asked_of_an_email_is_refused_in_words(client, agent, em
     client.force_login(agent)
     response = _compose(client, email_ticket, "Hello", reply_as="private")
     assert response.status_code == 422
-    assert "Only an X mention or a Facebook comment or post can be answered privately." in response.content.decode()
+    assert (
+        "Only an X mention or a Facebook comment or post can be answered privately."
+        in response.content.decode()
+    )
     assert not email_ticket.messages.filter(direction="outbound").exists()
-

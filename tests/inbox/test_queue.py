@@ -30,12 +30,34 @@ def world(twitter, mailbox, facebook, agent, other_agent):
     now = timezone.now()
     who = factories.author
     tickets = {
-        "kim": open_ticket(twitter, who=who("1", "kjones", "Kim Jones"), text="Power out on Elm St since 6am"),
-        "dm": open_ticket(twitter, kind="dm", thread_key="xdm:1-2", who=who("2", "tomb", "Tom B"), text="Can I set up a payment plan?"),
+        "kim": open_ticket(
+            twitter, who=who("1", "kjones", "Kim Jones"), text="Power out on Elm St since 6am"
+        ),
+        "dm": open_ticket(
+            twitter,
+            kind="dm",
+            thread_key="xdm:1-2",
+            who=who("2", "tomb", "Tom B"),
+            text="Can I set up a payment plan?",
+        ),
         "maria": open_ticket(mailbox, subject="Bill higher than usual", text="My bill doubled this month"),
-        "hospital": open_ticket(mailbox, sender="ops@mercy.example", name="Mercy Hospital", subject="Outage", text="Generator test tonight"),
-        "fb": open_ticket(facebook, kind="comment", thread_key="fb:9:1", who=who("3", "", "Ann Lee"), text="Streetlight broken"),
-        "old": open_ticket(mailbox, sender="old@example.com", name="Olga Old", subject="Thanks", text="All fixed, thanks"),
+        "hospital": open_ticket(
+            mailbox,
+            sender="ops@mercy.example",
+            name="Mercy Hospital",
+            subject="Outage",
+            text="Generator test tonight",
+        ),
+        "fb": open_ticket(
+            facebook,
+            kind="comment",
+            thread_key="fb:9:1",
+            who=who("3", "", "Ann Lee"),
+            text="Streetlight broken",
+        ),
+        "old": open_ticket(
+            mailbox, sender="old@example.com", name="Olga Old", subject="Thanks", text="All fixed, thanks"
+        ),
     }
     ticket_set_status(ticket=tickets["old"], status="resolved", actor=agent)
     ticket_claim(ticket=tickets["kim"], user=agent)
@@ -45,41 +67,58 @@ def world(twitter, mailbox, facebook, agent, other_agent):
     tickets["hospital"].contact.organization = mercy
     tickets["hospital"].contact.save()
     # Stored SLA instants, as the SLA services keep them: one breached, one at risk, one fine.
-    Ticket.objects.filter(pk=tickets["hospital"].pk).update(is_key_account=True, sla_due_at=now - timedelta(hours=1))
-    Ticket.objects.filter(pk=tickets["fb"].pk).update(sla_due_at=now + timedelta(minutes=30), sla_at_risk_at=now - timedelta(minutes=5))
-    Ticket.objects.filter(pk=tickets["kim"].pk).update(sla_due_at=now + timedelta(hours=5), sla_at_risk_at=now + timedelta(hours=4))
-    Ticket.objects.filter(pk=tickets["maria"].pk).update(sla_due_at=now + timedelta(hours=20), sla_at_risk_at=now + timedelta(hours=19))
+    Ticket.objects.filter(pk=tickets["hospital"].pk).update(
+        is_key_account=True, sla_due_at=now - timedelta(hours=1)
+    )
+    Ticket.objects.filter(pk=tickets["fb"].pk).update(
+        sla_due_at=now + timedelta(minutes=30), sla_at_risk_at=now - timedelta(minutes=5)
+    )
+    Ticket.objects.filter(pk=tickets["kim"].pk).update(
+        sla_due_at=now + timedelta(hours=5), sla_at_risk_at=now + timedelta(hours=4)
+    )
+    Ticket.objects.filter(pk=tickets["maria"].pk).update(
+        sla_due_at=now + timedelta(hours=20), sla_at_risk_at=now + timedelta(hours=19)
+    )
     Ticket.objects.filter(pk=tickets["dm"].pk).update(sla_due_at=None, sla_at_risk_at=None)
     tickets["kim"].tags.add(Tag.objects.create(name="outage"))
     return {name: ticket.pk for name, ticket in tickets.items()}
 
 
-@pytest.mark.parametrize("view, expected", [
-    ("open", ["hospital", "fb", "kim", "maria", "dm"]),  # soonest due first, no running clock last
-    ("mine", ["kim"]),
-    ("unassigned", ["hospital", "fb", "dm"]),
-    ("pending", ["dm"]),
-    ("key", ["hospital"]),
-    ("at_risk", ["fb"]),
-    ("breached", ["hospital"]),
-    ("resolved", ["old"]),
-])
+@pytest.mark.parametrize(
+    "view, expected",
+    [
+        ("open", ["hospital", "fb", "kim", "maria", "dm"]),  # soonest due first, no running clock last
+        ("mine", ["kim"]),
+        ("unassigned", ["hospital", "fb", "dm"]),
+        ("pending", ["dm"]),
+        ("key", ["hospital"]),
+        ("at_risk", ["fb"]),
+        ("breached", ["hospital"]),
+        ("resolved", ["old"]),
+    ],
+)
 def test_each_view_lists_its_tickets_in_order(client, agent, world, view, expected):
     client.force_login(agent)
     assert _ids(client, view=view) == [world[name] for name in expected]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"channel": "email"}, ["hospital", "maria"]),
-    ({"channel": "x_dm"}, ["dm"]),
-    ({"channel": "x"}, ["kim"]),
-    ({"channel": "facebook"}, ["fb"]),
-    ({"channel": "email", "view": "unassigned"}, ["hospital"]),
-    ({"tag": "outage"}, ["kim"]),
-    ({"assignee": "none", "channel": "email"}, ["hospital"]),
-    ({"priority": "1", "channel": "facebook"}, ["fb"]),
-    ({"channel": "not-a-channel"}, ["hospital", "fb", "kim", "maria", "dm"]),  # unknown values are ignored
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"channel": "email"}, ["hospital", "maria"]),
+        ({"channel": "x_dm"}, ["dm"]),
+        ({"channel": "x"}, ["kim"]),
+        ({"channel": "facebook"}, ["fb"]),
+        ({"channel": "email", "view": "unassigned"}, ["hospital"]),
+        ({"tag": "outage"}, ["kim"]),
+        ({"assignee": "none", "channel": "email"}, ["hospital"]),
+        ({"priority": "1", "channel": "facebook"}, ["fb"]),
+        (
+            {"channel": "not-a-channel"},
+            ["hospital", "fb", "kim", "maria", "dm"],
+        ),  # unknown values are ignored
+    ],
+)
 def test_filters_combine_with_the_view(client, agent, world, params, expected):
     client.force_login(agent)
     assert _ids(client, **params) == [world[name] for name in expected]
@@ -96,12 +135,15 @@ def test_assignee_filter_takes_a_colleague(client, agent, other_agent, world):
     assert _ids(client, assignee=other_agent.pk) == [world["maria"]]
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("elm", ["kim"]),  # message text
-    ("payment plan", ["dm"]),
-    ("Mercy", ["hospital"]),  # customer name
-    ("@kjones", ["kim"]),  # customer handle
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("elm", ["kim"]),  # message text
+        ("payment plan", ["dm"]),
+        ("Mercy", ["hospital"]),  # customer name
+        ("@kjones", ["kim"]),  # customer handle
+    ],
+)
 def test_search_finds_message_text_and_customers(client, agent, world, q, expected):
     client.force_login(agent)
     assert _ids(client, q=q) == [world[name] for name in expected]
@@ -116,15 +158,26 @@ def test_search_reaches_resolved_tickets_in_the_resolved_view(client, agent, wor
 def test_view_list_counts_open_tickets_but_never_the_whole_history(client, agent, world):
     client.force_login(agent)
     views = dict((view.slug, count) for view, count in client.get(URL).context["views"])
-    assert views == {"mine": 1, "unassigned": 3, "open": 5, "pending": 1, "key": 1, "at_risk": 1,
-                     "breached": 1, "resolved": None}
+    assert views == {
+        "mine": 1,
+        "unassigned": 3,
+        "open": 5,
+        "pending": 1,
+        "key": 1,
+        "at_risk": 1,
+        "breached": 1,
+        "resolved": None,
+    }
 
 
 def test_links_keep_the_filters_so_a_shared_link_shows_the_same_queue(client, agent, world):
     client.force_login(agent)
     html = client.get(URL, {"view": "unassigned", "channel": "email", "q": "generator"}).content.decode()
     assert 'href="/?view=mine&amp;channel=email&amp;q=generator"' in html
-    assert f'hx-push-url="/?view=unassigned&amp;channel=email&amp;q=generator&amp;ticket={world["hospital"]}"' in html
+    assert (
+        f'hx-push-url="/?view=unassigned&amp;channel=email&amp;q=generator&amp;ticket={world["hospital"]}"'
+        in html
+    )
 
 
 def test_rows_show_channel_customer_key_account_timer_assignee_tags_and_preview(client, agent, world):
@@ -167,7 +220,9 @@ def test_resolved_view_pages_newest_first(client, agent, mailbox, monkeypatch):
     assert walked == [t.pk for t in reversed(tickets)] and not third.next_cursor
 
 
-def test_queue_page_takes_the_same_few_queries_for_many_tickets(client, agent, twitter, django_assert_max_num_queries):
+def test_queue_page_takes_the_same_few_queries_for_many_tickets(
+    client, agent, twitter, django_assert_max_num_queries
+):
     for number in range(30):
         ticket = open_ticket(twitter, who=factories.author(str(number), f"c{number}", f"Customer {number}"))
         ticket.tags.add(Tag.objects.get_or_create(name=f"t{number % 3}")[0])
@@ -182,7 +237,7 @@ def test_live_refresh_gets_only_the_view_list_and_the_rows(client, agent, world)
     client.force_login(agent)
     html = client.get(URL, headers={"HX-Request": "true", "HX-Target": "queue-live"}).content.decode()
     assert 'id="view-list"' in html and 'id="queue-rows"' in html
-    assert "<html" not in html and "bulk-form\"" not in html.split('id="queue-rows"')[0]
+    assert "<html" not in html and 'bulk-form"' not in html.split('id="queue-rows"')[0]
 
 
 def test_ticket_opens_in_the_third_pane_without_the_page_around_it(client, agent, world):

@@ -7,6 +7,7 @@ from oss_inbox.inbox.mentions import note_add
 from oss_inbox.tickets.models import Ticket, TicketSearch
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
 from tests import factories
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
@@ -15,15 +16,24 @@ def _found(client, q, view="open"):
 
 
 def test_every_message_of_an_open_ticket_is_searchable_and_a_resolved_one_leaves_the_open_views(
-        client, agent, mailbox):
+    client, agent, mailbox
+):
     client.force_login(agent)
     first = factories.email(subject="Meter", text="My meter is making a noise")
     ingest(mailbox, [first])
     ticket = Ticket.objects.get()
-    ingest(mailbox, [factories.email(text="Now the transformer is humming too", reply_to_ids=[first.external_id])])
+    ingest(
+        mailbox,
+        [factories.email(text="Now the transformer is humming too", reply_to_ids=[first.external_id])],
+    )
     ticket_reply(ticket=ticket, author=agent, text="A technician will visit on Thursday")
     note_add(ticket=ticket, author=agent, text="Check the substation logs")
-    for word in ("meter", "transformers", "technician", "substation"):  # stems: "transformers" finds "transformer"
+    for word in (
+        "meter",
+        "transformers",
+        "technician",
+        "substation",
+    ):  # stems: "transformers" finds "transformer"
         assert _found(client, word) == [ticket.pk], word
 
     ticket_set_status(ticket=ticket, status="resolved", actor=agent)
@@ -38,8 +48,15 @@ def test_every_message_of_an_open_ticket_is_searchable_and_a_resolved_one_leaves
 def test_bulk_written_tickets_are_searchable_like_ingested_ones(client, agent, twitter):
     """The ingest writes a batch's messages with COPY: the trigger sees those rows too."""
     client.force_login(agent)
-    ingest(twitter, [factories.inbound(who=factories.author(str(n), f"user{n}", f"User {n}"), text=f"Streetlight {n} flickers")
-                     for n in range(5)])
+    ingest(
+        twitter,
+        [
+            factories.inbound(
+                who=factories.author(str(n), f"user{n}", f"User {n}"), text=f"Streetlight {n} flickers"
+            )
+            for n in range(5)
+        ],
+    )
     assert TicketSearch.objects.count() == 5
     assert len(_found(client, "flicker")) == 5
 
@@ -66,7 +83,9 @@ def test_a_long_new_message_does_not_push_the_earlier_ones_out_of_the_search(cli
     assert _found(client, "meter") == [Ticket.objects.get().pk]
 
 
-def test_a_message_redacted_or_deleted_leaves_the_search_and_a_ticket_can_still_be_deleted(client, agent, mailbox):
+def test_a_message_redacted_or_deleted_leaves_the_search_and_a_ticket_can_still_be_deleted(
+    client, agent, mailbox
+):
     client.force_login(agent)
     first = factories.email(subject="Card", text="My card number is 4111111111111111")
     ingest(mailbox, [first])

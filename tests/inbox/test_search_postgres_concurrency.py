@@ -22,13 +22,19 @@ def test_a_note_written_while_a_reply_commits_leaves_both_searchable(mailbox):
 
     def reply_slowly():
         with transaction.atomic():
-            ticket_reply(ticket=Ticket.objects.get(pk=ticket.pk), author=agent, text="A technician visits Thursday")
+            ticket_reply(
+                ticket=Ticket.objects.get(pk=ticket.pk), author=agent, text="A technician visits Thursday"
+            )
             time.sleep(1)  # the note is written meanwhile, from a snapshot without this reply
 
     def note_meanwhile():
         time.sleep(0.3)
-        ticket_add_note(ticket=Ticket.objects.get(pk=ticket.pk), author=other_agent, text="Check the substation logs")
+        ticket_add_note(
+            ticket=Ticket.objects.get(pk=ticket.pk), author=other_agent, text="Check the substation logs"
+        )
 
     run_concurrently(reply_slowly, note_meanwhile)
     for word in ("meter", "technician", "substation"):
-        assert list(Ticket.objects.filter(search_condition(word)).values_list("pk", flat=True)) == [ticket.pk], word
+        assert list(Ticket.objects.filter(search_condition(word)).values_list("pk", flat=True)) == [
+            ticket.pk
+        ], word

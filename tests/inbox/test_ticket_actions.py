@@ -64,10 +64,16 @@ def test_status_and_priority(client, agent, x_ticket):
     assert _post(client, "priority", x_ticket, priority="9").status_code == 422
 
 
-@pytest.mark.parametrize("name, data", [
-    ("claim", {}), ("assign", {"assignee": ""}), ("status", {"status": "resolved"}),
-    ("priority", {"priority": "3"}), ("compose", {"text": "hi", "action": "note"}),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("claim", {}),
+        ("assign", {"assignee": ""}),
+        ("status", {"status": "resolved"}),
+        ("priority", {"priority": "3"}),
+        ("compose", {"text": "hi", "action": "note"}),
+    ],
+)
 def test_outsider_gets_403(client, outsider, x_ticket, name, data):
     client.force_login(outsider)
     assert _post(client, name, x_ticket, **data).status_code == 403
@@ -79,7 +85,9 @@ def test_supervisor_may_act_too(client, supervisor, x_ticket):
     assert _post(client, "claim", x_ticket).status_code == 302
 
 
-def test_ticket_page_queries_do_not_grow_with_the_conversation(client, agent, x_ticket, django_assert_max_num_queries):
+def test_ticket_page_queries_do_not_grow_with_the_conversation(
+    client, agent, x_ticket, django_assert_max_num_queries
+):
     from oss_inbox.tickets.services import ticket_add_note, ticket_reply
 
     client.force_login(agent)
@@ -91,7 +99,9 @@ def test_ticket_page_queries_do_not_grow_with_the_conversation(client, agent, x_
     # INSERT and a sweep).
     with django_assert_max_num_queries(22):
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
-    with django_assert_max_num_queries(13):  # a later visit: the lists are cached, the heartbeat is one UPDATE
+    with django_assert_max_num_queries(
+        13
+    ):  # a later visit: the lists are cached, the heartbeat is one UPDATE
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
 
 
@@ -114,7 +124,9 @@ def test_a_new_ticket_shows_new_in_the_status_menu_not_open(client, agent, x_tic
 PANE = {"HX-Request": "true", "HX-Target": "ticket-pane", "HX-Boosted": "true"}
 
 
-def test_a_change_made_in_the_queues_pane_answers_with_the_ticket_in_the_pane(client, agent, other_agent, x_ticket):
+def test_a_change_made_in_the_queues_pane_answers_with_the_ticket_in_the_pane(
+    client, agent, other_agent, x_ticket
+):
     """No redirect to the ticket's own page: the agent stays beside the queue, at the queue's URL."""
     client.force_login(agent)
     response = client.post(reverse("inbox:claim", args=[x_ticket.pk]), headers=PANE)
@@ -147,9 +159,13 @@ def test_tags_are_added_and_removed_on_the_ticket_page_with_their_timeline_event
 
     _post(client, "untag", x_ticket, tag="billing")
     assert list(x_ticket.tags.values_list("name", flat=True)) == ["street lights"]
-    changes = [e.data for e in x_ticket.events.filter(kind=TicketEvent.Kind.TAGGED, actor=agent).order_by("id")]
+    changes = [
+        e.data for e in x_ticket.events.filter(kind=TicketEvent.Kind.TAGGED, actor=agent).order_by("id")
+    ]
     assert changes == [{"added": ["street lights"]}, {"added": ["billing"]}, {"removed": ["billing"]}]
-    assert "billing" in client.get(reverse("inbox:queue")).content.decode()  # the tag itself stays, for the filter
+    assert (
+        "billing" in client.get(reverse("inbox:queue")).content.decode()
+    )  # the tag itself stays, for the filter
 
 
 def test_an_agent_who_may_not_create_tags_is_told_so_and_nothing_changes(client, agent, x_ticket):

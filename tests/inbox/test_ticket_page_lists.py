@@ -38,7 +38,9 @@ def test_a_new_colleague_and_a_departed_one_show_in_the_assign_menu_at_once(clie
 def test_a_new_sla_policy_names_itself_on_the_ticket_at_once(client, agent, x_ticket):
     client.force_login(agent)
     assert "(Social 2h policy)" not in _page(client, x_ticket)
-    policy = SlaPolicy.objects.create(name="Social 2h", channel_kind="twitter", first_response_target=timedelta(hours=2))
+    policy = SlaPolicy.objects.create(
+        name="Social 2h", channel_kind="twitter", first_response_target=timedelta(hours=2)
+    )
     assert "(Social 2h policy)" in _page(client, x_ticket)
     policy.delete()
     assert "(Social 2h policy)" not in _page(client, x_ticket)
@@ -47,7 +49,9 @@ def test_a_new_sla_policy_names_itself_on_the_ticket_at_once(client, agent, x_ti
 def test_canned_responses_offered_follow_edits_and_the_channel(client, agent, x_ticket):
     client.force_login(agent)
     assert 'value="Outage update"' not in _page(client, x_ticket)
-    canned = CannedResponse.objects.create(name="Outage update", text="Crews are out.", channel_kind="twitter")
+    canned = CannedResponse.objects.create(
+        name="Outage update", text="Crews are out.", channel_kind="twitter"
+    )
     CannedResponse.objects.create(name="Email only", text="Dear customer", channel_kind="email")
     page = _page(client, x_ticket)
     assert '<option value="Outage update">' in page and "Email only" not in page

@@ -31,7 +31,12 @@ def sending_mailbox(db, smtp_sink):
 
 def key_account(name, domain, manager=None, backup=None, **fields):
     organization = Organization.objects.create(
-        name=name, is_key_account=True, tier="strategic", account_manager=manager, backup_manager=backup, **fields
+        name=name,
+        is_key_account=True,
+        tier="strategic",
+        account_manager=manager,
+        backup_manager=backup,
+        **fields,
     )
     OrganizationDomain.objects.create(organization=organization, domain=domain)
     return organization
@@ -40,7 +45,9 @@ def key_account(name, domain, manager=None, backup=None, **fields):
 def contact(organization, name, *addresses, handle=None):
     person = Contact.objects.create(name=name, organization=organization)
     for address in addresses:
-        Identity.objects.create(contact=person, kind="email", external_id=address.lower(), handle=address, display_name=name)
+        Identity.objects.create(
+            contact=person, kind="email", external_id=address.lower(), handle=address, display_name=name
+        )
     if handle:
         Identity.objects.create(contact=person, kind="twitter", external_id=f"x-{handle}", handle=handle)
     return person

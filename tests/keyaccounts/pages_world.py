@@ -23,7 +23,9 @@ def email_ticket(mailbox, sender, *, subject="Generator test on Saturday", minut
 
 def x_ticket(twitter, organization, handle, user_id, minutes=0):
     KnownIdentity.objects.get_or_create(organization=organization, kind="twitter", value=handle)
-    item = factories.inbound(who=factories.author(external_id=user_id, handle=handle, name=handle.title()), minutes=minutes)
+    item = factories.inbound(
+        who=factories.author(external_id=user_id, handle=handle, name=handle.title()), minutes=minutes
+    )
     ingest(twitter, [item])
     ticket = Ticket.objects.get(thread_key=item.thread_key)
     Contact.objects.filter(pk=ticket.contact_id).update(organization=organization)

@@ -77,7 +77,9 @@ def test_a_server_that_is_down_keeps_the_letter_queued_and_it_goes_out_when_the_
     assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=now) is None  # not before its retry time
     assert mail.pk not in account_mail_sweep(now=now)["send"]
     retry_at = now + timedelta(seconds=31)
-    assert mail.pk in account_mail_sweep(now=retry_at)["send"]  # beat's sweep retries it, even if its task was lost
+    assert (
+        mail.pk in account_mail_sweep(now=retry_at)["send"]
+    )  # beat's sweep retries it, even if its task was lost
     assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=retry_at) == "sent"
     mail.refresh_from_db()
     assert (mail.delivery_error, mail.delivery_attempts, mail.sent_at) == ("", 2, retry_at)
@@ -93,7 +95,9 @@ def test_a_refused_address_fails_the_letter_with_the_reason_and_it_is_not_retrie
     assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk) == "failed"
 
     mail.refresh_from_db()
-    assert mail.delivery_error == f"The mail server refused the address ({mail.address}: 550 No such user here)."
+    assert (
+        mail.delivery_error == f"The mail server refused the address ({mail.address}: 550 No such user here)."
+    )
     assert account_mail_sweep(now=timezone.now() + timedelta(days=1))["send"] == [
         other.pk for other in AccountMail.objects.exclude(pk=mail.pk)
     ]

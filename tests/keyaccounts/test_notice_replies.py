@@ -92,7 +92,9 @@ def test_a_reply_from_an_address_nobody_knew_joins_the_organization_of_the_lette
     assert AccountEvent.objects.get(kind="notice_reply").organization == hospital
 
 
-def test_a_reply_to_a_quarterly_update_threads_back_to_the_account(hospital, agent, sending_mailbox, smtp_sink):
+def test_a_reply_to_a_quarterly_update_threads_back_to_the_account(
+    hospital, agent, sending_mailbox, smtp_sink
+):
     update = update_draft(hospital, 2026, 3, agent)
     for mail in update_send(update, [Contact.objects.get(name="Pat Facilities")], agent):
         deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)

@@ -24,7 +24,9 @@ def test_a_notice_to_two_accounts_reaches_every_contact_and_is_on_both_timelines
     hospital, plant, supervisor, sending_mailbox, smtp_sink, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        notice = notice_send(sender=supervisor, organizations=[hospital, plant], account=sending_mailbox, **OUTAGE)
+        notice = notice_send(
+            sender=supervisor, organizations=[hospital, plant], account=sending_mailbox, **OUTAGE
+        )
     assert len(callbacks) == notice.mails.count()  # one enqueue per letter, after commit
     for mail in notice.mails.all():
         deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)

@@ -18,10 +18,15 @@ def hospital(other_agent):
 
 def form_data(organization, **changes):
     data = {
-        "name": organization.name, "is_key_account": "on" if organization.is_key_account else "",
-        "tier": organization.tier, "account_manager": organization.account_manager_id or "",
-        "backup_manager": organization.backup_manager_id or "", "service_addresses": "", "notes": "",
-        "domains": "\n".join(organization.domains.values_list("domain", flat=True)), "identities": "",
+        "name": organization.name,
+        "is_key_account": "on" if organization.is_key_account else "",
+        "tier": organization.tier,
+        "account_manager": organization.account_manager_id or "",
+        "backup_manager": organization.backup_manager_id or "",
+        "service_addresses": "",
+        "notes": "",
+        "domains": "\n".join(organization.domains.values_list("domain", flat=True)),
+        "identities": "",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not False}
@@ -29,7 +34,9 @@ def form_data(organization, **changes):
 
 def edit(client, user, organization, **changes):
     client.force_login(user)
-    return client.post(reverse("keyaccounts:organization_edit", args=[organization.pk]), form_data(organization, **changes))
+    return client.post(
+        reverse("keyaccounts:organization_edit", args=[organization.pk]), form_data(organization, **changes)
+    )
 
 
 def test_an_agent_may_not_edit_an_account_someone_else_manages(client, agent, hospital):
@@ -55,16 +62,27 @@ def test_an_admin_edits_any_account_and_creates_organizations(client, admin_user
     assert Organization.objects.get(pk=hospital.pk).account_manager == agent
     event = AccountEvent.objects.get(organization=hospital, kind="account")
     assert "account manager: Lee → Dana" in event.summary and event.actor == admin_user
-    response = client.post(reverse("keyaccounts:organization_new"), {
-        "name": "Northgate Data Centre", "is_key_account": "on", "tier": "strategic", "account_manager": agent.pk,
-        "domains": "northgate-dc.example\nNOC.Northgate-DC.example",
-        "identities": "x: @NorthgateNOC\nfacilities@northgate.example",
-    })
+    response = client.post(
+        reverse("keyaccounts:organization_new"),
+        {
+            "name": "Northgate Data Centre",
+            "is_key_account": "on",
+            "tier": "strategic",
+            "account_manager": agent.pk,
+            "domains": "northgate-dc.example\nNOC.Northgate-DC.example",
+            "identities": "x: @NorthgateNOC\nfacilities@northgate.example",
+        },
+    )
     created = Organization.objects.get(name="Northgate Data Centre")
     assert response.status_code == 302 and response["Location"].endswith(f"/accounts/{created.pk}/")
-    assert set(created.domains.values_list("domain", flat=True)) == {"northgate-dc.example", "noc.northgate-dc.example"}
+    assert set(created.domains.values_list("domain", flat=True)) == {
+        "northgate-dc.example",
+        "noc.northgate-dc.example",
+    }
     assert set(created.known_identities.values_list("kind", "value")) == {
-        ("twitter", "northgatenoc"), ("email", "facilities@northgate.example")}
+        ("twitter", "northgatenoc"),
+        ("email", "facilities@northgate.example"),
+    }
 
 
 def test_only_admins_create_organizations(client, agent):
@@ -72,10 +90,17 @@ def test_only_admins_create_organizations(client, agent):
     assert client.get(reverse("keyaccounts:organization_new")).status_code == 403
 
 
-def test_a_domain_of_another_organization_or_a_malformed_one_is_refused_in_words(client, other_agent, hospital):
+def test_a_domain_of_another_organization_or_a_malformed_one_is_refused_in_words(
+    client, other_agent, hospital
+):
     university = Organization.objects.create(name="Prairie State University")
     OrganizationDomain.objects.create(organization=university, domain="prairiestate.example")
-    response = edit(client, other_agent, hospital, domains="stbrigid.example\nprairiestate.example\nnot a domain\nhttp://x")
+    response = edit(
+        client,
+        other_agent,
+        hospital,
+        domains="stbrigid.example\nprairiestate.example\nnot a domain\nhttp://x",
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "prairiestate.example already belongs to Prairie State University." in body
@@ -86,7 +111,9 @@ def test_a_domain_of_another_organization_or_a_malformed_one_is_refused_in_words
 def test_identities_are_checked_line_by_line(client, other_agent, hospital):
     other = Organization.objects.create(name="Cedar Mill Packaging")
     KnownIdentity.objects.create(organization=other, kind="twitter", value="cedarmillops")
-    response = edit(client, other_agent, hospital, identities="x: @CedarMillOps\nwho knows\nfacebook: not an id!")
+    response = edit(
+        client, other_agent, hospital, identities="x: @CedarMillOps\nwho knows\nfacebook: not an id!"
+    )
     body = response.content.decode()
     assert "x: @cedarmillops already belongs to Cedar Mill Packaging." in body
     assert "“who knows” is neither an email address" in body
@@ -100,7 +127,9 @@ def test_a_key_account_needs_a_manager_and_a_different_backup(client, admin_user
     assert "The backup must be someone other than the account manager." in body
 
 
-def test_saving_a_new_domain_attaches_known_contacts_and_flags_their_open_tickets(client, other_agent, hospital, mailbox):
+def test_saving_a_new_domain_attaches_known_contacts_and_flags_their_open_tickets(
+    client, other_agent, hospital, mailbox
+):
     ticket = email_ticket(mailbox, "ops@stbrigid-annex.example")
     assert not ticket.is_key_account and ticket.contact.organization is None
     response = edit(client, other_agent, hospital, domains="stbrigid.example\nstbrigid-annex.example")

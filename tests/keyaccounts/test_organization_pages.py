@@ -37,7 +37,9 @@ def test_anyone_working_the_queue_sees_organizations_key_accounts_first(client, 
     assert "Lee" in body  # the account manager
 
 
-def test_the_list_leads_managers_to_notices_and_supervisors_to_the_dashboard(client, agent, other_agent, supervisor, hospital):
+def test_the_list_leads_managers_to_notices_and_supervisors_to_the_dashboard(
+    client, agent, other_agent, supervisor, hospital
+):
     client.force_login(agent)  # manages no key account
     body = client.get(reverse("keyaccounts:organizations")).content.decode()
     assert reverse("keyaccounts:notice_new") not in body and reverse("keyaccounts:dashboard") not in body
@@ -61,7 +63,9 @@ def test_page_shows_contacts_tickets_record_and_timeline(client, agent, hospital
     ticket_reply(ticket=resolved, author=agent, text="Here it is.")
     ticket_set_status(ticket=Ticket.objects.get(pk=resolved.pk), status="resolved", actor=agent)
     x_ticket(twitter, hospital, "stbrigidfacilities", "4401", minutes=10)
-    AccountEvent.objects.create(organization=hospital, kind="notice", summary="Planned outage on feeder 12 sent to 3 contacts")
+    AccountEvent.objects.create(
+        organization=hospital, kind="notice", summary="Planned outage on feeder 12 sent to 3 contacts"
+    )
 
     response = page(client, agent, hospital)
     body = response.content.decode()
@@ -75,9 +79,13 @@ def test_page_shows_contacts_tickets_record_and_timeline(client, agent, hospital
     assert "Edit" not in body.split("<main")[1].split("</header>")[0]  # dana does not manage it
 
 
-def test_page_queries_stay_bounded_however_big_the_account(client, agent, hospital, mailbox, django_assert_max_num_queries):
+def test_page_queries_stay_bounded_however_big_the_account(
+    client, agent, hospital, mailbox, django_assert_max_num_queries
+):
     for number in range(12):
-        email_ticket(mailbox, f"person{number}@stbrigid.example", subject=f"Question {number}", minutes=number)
+        email_ticket(
+            mailbox, f"person{number}@stbrigid.example", subject=f"Question {number}", minutes=number
+        )
         AccountEvent.objects.create(organization=hospital, kind="plan", summary=f"Plan change {number}")
     client.force_login(agent)
     url = reverse("keyaccounts:organization", args=[hospital.pk])
@@ -93,8 +101,11 @@ def test_timeline_is_newest_first_and_paged(client, agent, hospital):
     assert first.index("Change number 29") < first.index("Change number 28")
     assert "Change number 04" not in first and "Older" in first
     client.force_login(agent)
-    second = client.get(reverse("keyaccounts:organization", args=[hospital.pk]), {"page": 2},
-                        headers={"HX-Request": "true", "HX-Target": "timeline"}).content.decode()
+    second = client.get(
+        reverse("keyaccounts:organization", args=[hospital.pk]),
+        {"page": 2},
+        headers={"HX-Request": "true", "HX-Target": "timeline"},
+    ).content.decode()
     assert "Change number 04" in second and "<header" not in second
 
 
@@ -102,10 +113,14 @@ def test_sla_record_counts_on_time_late_and_the_median(hospital, mailbox):
     on_time = email_ticket(mailbox, "a@stbrigid.example")
     late = email_ticket(mailbox, "b@stbrigid.example", minutes=1)
     missed = email_ticket(mailbox, "c@stbrigid.example", minutes=2)
-    Ticket.objects.filter(pk=on_time.pk).update(first_response_at=on_time.created_at + timedelta(hours=1),
-                                                first_response_due_at=on_time.created_at + timedelta(hours=4))
-    Ticket.objects.filter(pk=late.pk).update(first_response_at=late.created_at + timedelta(hours=5),
-                                             first_response_due_at=late.created_at + timedelta(hours=4))
+    Ticket.objects.filter(pk=on_time.pk).update(
+        first_response_at=on_time.created_at + timedelta(hours=1),
+        first_response_due_at=on_time.created_at + timedelta(hours=4),
+    )
+    Ticket.objects.filter(pk=late.pk).update(
+        first_response_at=late.created_at + timedelta(hours=5),
+        first_response_due_at=late.created_at + timedelta(hours=4),
+    )
     Ticket.objects.filter(pk=missed.pk).update(first_response_due_at=missed.created_at + timedelta(hours=4))
     last_90_days, _ = sla_record(hospital, now=missed.created_at + timedelta(days=1))
     assert (last_90_days.tickets, last_90_days.on_time, last_90_days.late) == (3, 1, 2)

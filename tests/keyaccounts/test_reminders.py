@@ -71,8 +71,13 @@ def test_the_manager_is_reminded_once_when_the_update_becomes_due_and_once_when_
     assert Notification.objects.filter(recipient=agent).first().text == (
         "The Q3 2026 update for St. Mary's Hospital is overdue (it was due by 15 October 2026)"
     )
-    reminders = UpdateReminder.objects.order_by("pk").values_list("organization__name", "year", "quarter", "kind")
-    assert list(reminders) == [("St. Mary's Hospital", 2026, 3, "due"), ("St. Mary's Hospital", 2026, 3, "overdue")]
+    reminders = UpdateReminder.objects.order_by("pk").values_list(
+        "organization__name", "year", "quarter", "kind"
+    )
+    assert list(reminders) == [
+        ("St. Mary's Hospital", 2026, 3, "due"),
+        ("St. Mary's Hospital", 2026, 3, "overdue"),
+    ]
     assert AccountEvent.objects.filter(organization=hospital, kind="reminder").count() == 2
     assert len(outbox.outbox) == 2
 
@@ -86,7 +91,9 @@ def test_no_reminder_once_the_update_is_sent(accounts, django_capture_on_commit_
     assert not UpdateReminder.objects.exists()
 
 
-def test_the_backup_is_reminded_when_the_manager_has_left(accounts, agent, other_agent, django_capture_on_commit_callbacks):
+def test_the_backup_is_reminded_when_the_manager_has_left(
+    accounts, agent, other_agent, django_capture_on_commit_callbacks
+):
     agent.is_active = False
     agent.save()
 
@@ -95,10 +102,19 @@ def test_the_backup_is_reminded_when_the_manager_has_left(accounts, agent, other
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == [other_agent.username]
 
 
-def test_the_beat_task_reads_the_clock_and_reminds_across_the_new_year(hospital, agent, django_capture_on_commit_callbacks):
+def test_the_beat_task_reads_the_clock_and_reminds_across_the_new_year(
+    hospital, agent, django_capture_on_commit_callbacks
+):
     sent_update(hospital, 2026, 3)
-    for now, expected in ((local(2026, 12, 31, 23, 0), 0), (local(2027, 1, 1, 8, 0), 1), (local(2027, 1, 16, 8, 0), 2)):
-        with mock.patch("django.utils.timezone.now", return_value=now), django_capture_on_commit_callbacks(execute=True):
+    for now, expected in (
+        (local(2026, 12, 31, 23, 0), 0),
+        (local(2027, 1, 1, 8, 0), 1),
+        (local(2027, 1, 16, 8, 0), 2),
+    ):
+        with (
+            mock.patch("django.utils.timezone.now", return_value=now),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             remind_updates()
         assert UpdateReminder.objects.filter(year=2026, quarter=4).count() == expected
 
@@ -109,9 +125,14 @@ def test_the_notifications_page_links_a_reminder_to_its_account_beside_ticket_no
     hospital, _plant = accounts
     remind(local(2026, 10, 2, 9, 0), django_capture_on_commit_callbacks)
     escalated = Ticket.objects.create(
-        account=mailbox, contact=Contact.objects.get(name="Jo Engineer"), thread_key="email:x", created_at=local(2026, 10, 2)
+        account=mailbox,
+        contact=Contact.objects.get(name="Jo Engineer"),
+        thread_key="email:x",
+        created_at=local(2026, 10, 2),
     )
-    Notification.objects.create(recipient=agent, ticket=escalated, text="Ticket breached its first-response target")
+    Notification.objects.create(
+        recipient=agent, ticket=escalated, text="Ticket breached its first-response target"
+    )
 
     client.force_login(agent)
     page = client.get(reverse("staff:notifications")).content.decode()

@@ -23,7 +23,11 @@ WRITTEN = "2026-11-02T15:00:00+00:00"  # a Monday, 9:00 in Chicago
 @pytest.fixture
 def hospital(agent, other_agent):
     hospital = Organization.objects.create(
-        name="St. Mary's Hospital", is_key_account=True, tier="strategic", account_manager=agent, backup_manager=other_agent
+        name="St. Mary's Hospital",
+        is_key_account=True,
+        tier="strategic",
+        account_manager=agent,
+        backup_manager=other_agent,
     )
     OrganizationDomain.objects.create(organization=hospital, domain="stmarys.example")
     KnownIdentity.objects.create(organization=hospital, kind="twitter", value="@StMarysFacilities")
@@ -114,12 +118,18 @@ def test_someone_outside_the_key_account_gets_an_ordinary_ticket(mailbox, twitte
     ingest(mailbox, mail("maria@example.com"))
     ingest(twitter, x_mention("1860000000000000002", "somebodyelse", user_id="77"))
     for ticket in Ticket.objects.all():
-        assert not ticket.is_key_account and ticket.assignee is None and ticket.priority == Ticket.Priority.NORMAL
+        assert (
+            not ticket.is_key_account
+            and ticket.assignee is None
+            and ticket.priority == Ticket.Priority.NORMAL
+        )
         assert ticket.contact.organization is None
     assert not Notification.objects.exists()
 
 
-def test_the_backup_gets_the_tickets_while_the_manager_is_inactive(mailbox, hospital, key_policy, agent, other_agent):
+def test_the_backup_gets_the_tickets_while_the_manager_is_inactive(
+    mailbox, hospital, key_policy, agent, other_agent
+):
     agent.is_active = False
     agent.save()
     ingest(mailbox, mail("jo@stmarys.example"))
@@ -161,7 +171,9 @@ def test_a_key_account_policy_can_count_around_the_clock_on_its_own_schedule(mai
         first_response_target=timedelta(hours=4), first_response_clock="coverage", coverage_schedule=around_the_clock,
     )  # fmt: skip
     raw = mail("jo@stmarys.example")[0]
-    late = raw.__class__(**{**raw.__dict__, "sent_at": raw.sent_at.replace(hour=5)})  # 23:00 Sunday in Chicago
+    late = raw.__class__(
+        **{**raw.__dict__, "sent_at": raw.sent_at.replace(hour=5)}
+    )  # 23:00 Sunday in Chicago
     ingest(mailbox, [late])
     ticket = Ticket.objects.get()
     # The team's hours would start counting at 08:00; the key account's 24x7 schedule counts at once.
@@ -184,7 +196,9 @@ def test_a_reply_to_a_notice_becomes_a_ticket_on_that_account(mailbox, hospital,
 
 
 def test_email_from_the_domain_of_an_ordinary_organization_is_not_flagged(mailbox, agent):
-    city = Organization.objects.create(name="City of Springfield", is_key_account=False, account_manager=agent)
+    city = Organization.objects.create(
+        name="City of Springfield", is_key_account=False, account_manager=agent
+    )
     OrganizationDomain.objects.create(organization=city, domain="springfield.example")
     ingest(mailbox, [email(sender="clerk@springfield.example")])
     ticket = Ticket.objects.get()

@@ -13,7 +13,15 @@ from oss_inbox.tickets.tasks import deliver
 from oss_inbox.keyaccounts.updates import quarter_figures, update_draft, update_send
 from oss_inbox.tickets.models import Contact, Ticket
 
-from .mail_world import contact, hospital, key_account, plant, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401
+from .mail_world import (
+    contact,
+    hospital,
+    key_account,
+    plant,
+    quick_password_hashing,
+    sending_mailbox,
+    smtp_sink,
+)  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +34,11 @@ DRAFTED = datetime(2026, 10, 2, 15, 0, tzinfo=UTC)  # Q3 2026 ended two days ago
 
 def test_a_quarter_update_is_due_the_day_after_the_quarter_ends_and_overdue_fifteen_days_later():
     q3 = Quarter(2026, 3)
-    assert (q3.first_day, q3.last_day, q3.update_due_on) == (date(2026, 7, 1), date(2026, 9, 30), date(2026, 10, 15))
+    assert (q3.first_day, q3.last_day, q3.update_due_on) == (
+        date(2026, 7, 1),
+        date(2026, 9, 30),
+        date(2026, 10, 15),
+    )
     assert update_state(q3, date(2026, 9, 30)) == "not_yet"
     assert update_state(q3, date(2026, 10, 1)) == "due"
     assert update_state(q3, date(2026, 10, 15)) == "due"
@@ -52,7 +64,9 @@ def at(*args):
     return datetime(*args, tzinfo=UTC)
 
 
-def ticket(account, person, created_at, *, answered_after=None, due_after=timedelta(hours=4), resolved_at=None):
+def ticket(
+    account, person, created_at, *, answered_after=None, due_after=timedelta(hours=4), resolved_at=None
+):
     return Ticket.objects.create(
         account=account, contact=person, thread_key=f"email:{created_at.isoformat()}-{person.pk}",
         subject="Feeder 12", created_at=created_at, status="resolved" if resolved_at else "open",
@@ -64,10 +78,28 @@ def ticket(account, person, created_at, *, answered_after=None, due_after=timede
 @pytest.fixture
 def q3_tickets(hospital, plant, sending_mailbox):
     jo = Contact.objects.get(name="Jo Engineer")
-    ticket(sending_mailbox, jo, at(2026, 7, 10, 12), answered_after=timedelta(hours=2), resolved_at=at(2026, 7, 11))
-    ticket(sending_mailbox, jo, at(2026, 8, 5, 12), answered_after=timedelta(hours=10), resolved_at=at(2026, 10, 3))
+    ticket(
+        sending_mailbox,
+        jo,
+        at(2026, 7, 10, 12),
+        answered_after=timedelta(hours=2),
+        resolved_at=at(2026, 7, 11),
+    )
+    ticket(
+        sending_mailbox,
+        jo,
+        at(2026, 8, 5, 12),
+        answered_after=timedelta(hours=10),
+        resolved_at=at(2026, 10, 3),
+    )
     ticket(sending_mailbox, jo, at(2026, 9, 20, 12))  # never answered: late once its due time passed
-    ticket(sending_mailbox, jo, at(2026, 6, 30, 12), answered_after=timedelta(hours=1), resolved_at=at(2026, 7, 2))
+    ticket(
+        sending_mailbox,
+        jo,
+        at(2026, 6, 30, 12),
+        answered_after=timedelta(hours=1),
+        resolved_at=at(2026, 7, 2),
+    )
     # 30 September, 11 pm in Chicago: still the third quarter for the team, though October in UTC.
     ticket(sending_mailbox, jo, at(2026, 10, 1, 4), answered_after=timedelta(hours=1))
     ticket(sending_mailbox, Contact.objects.get(name="Ray Operator"), at(2026, 8, 1, 12))  # another account
@@ -77,7 +109,11 @@ def test_the_quarter_figures_count_the_account_tickets_of_the_team_calendar_quar
     figures = quarter_figures(hospital, Quarter(2026, 3))
 
     assert (figures.opened, figures.resolved) == (4, 2)
-    assert (figures.first_responses_on_time, figures.first_responses_due, figures.on_time_percent) == (2, 4, 50)
+    assert (figures.first_responses_on_time, figures.first_responses_due, figures.on_time_percent) == (
+        2,
+        4,
+        50,
+    )
     assert figures.median_first_response == timedelta(hours=2)  # of 2 h, 10 h and 1 h
 
 
@@ -96,7 +132,9 @@ def plan(hospital, agent):
         "overdue": ("Meter data portal access", "planned", date(2026, 8, 1), at(2026, 4, 1)),
     }
     for text, status, due, changed in items.values():
-        item = PlanItem.objects.create(plan=plan, text=text, status=status, due_date=due, owner_name="Grid ops")
+        item = PlanItem.objects.create(
+            plan=plan, text=text, status=status, due_date=due, owner_name="Grid ops"
+        )
         PlanItem.objects.filter(pk=item.pk).update(updated_at=changed)
     return last
 
@@ -151,7 +189,9 @@ def test_a_sent_update_reaches_the_chosen_contacts_over_smtp_and_stays_on_the_ti
     assert [address for address, _ in letters] == ["jo@stmarys.example", "pat@stmarys.example"]
     assert all(letter["Subject"] == update.subject for _, letter in letters)
     assert "Tickets opened" in letters[0][1].get_content()
-    assert set(AccountMail.objects.filter(progress_update=update).values_list("delivery_state", flat=True)) == {"sent"}
+    assert set(
+        AccountMail.objects.filter(progress_update=update).values_list("delivery_state", flat=True)
+    ) == {"sent"}
     event = AccountEvent.objects.get(organization=hospital, kind="update")
     assert (event.actor, event.summary) == (agent, "Q3 2026 update sent to 2 contacts")
     assert update_send(update, [jo], agent) == []  # sending twice sends nothing more
@@ -183,7 +223,11 @@ def test_the_manager_writes_reviews_and_sends_the_update_from_the_pages(
     with django_capture_on_commit_callbacks():
         sent = client.post(response.url, {**form, "action": "send"})
     update.refresh_from_db()
-    assert (update.status, update.subject, update.body) == ("sent", "Our Q3 together", "Hello Jo,\n\nAll done.")
+    assert (update.status, update.subject, update.body) == (
+        "sent",
+        "Our Q3 together",
+        "Hello Jo,\n\nAll done.",
+    )
     assert list(AccountMail.objects.values_list("address", flat=True)) == ["jo@stmarys.example"]
     final = client.get(sent.url).content.decode()
     assert "Queued" in final and "<textarea" not in final  # read-only once sent
@@ -192,12 +236,16 @@ def test_the_manager_writes_reviews_and_sends_the_update_from_the_pages(
 def test_sending_needs_a_recipient(client, hospital, agent, sending_mailbox):
     client.force_login(agent)
     update = update_draft(hospital, 2026, 3, agent, now=DRAFTED)
-    page = client.post(reverse("keyaccounts:update", args=[update.pk]), {"subject": "S", "body": "B", "action": "review"})
+    page = client.post(
+        reverse("keyaccounts:update", args=[update.pk]), {"subject": "S", "body": "B", "action": "review"}
+    )
     assert "Choose at least one contact" in page.content.decode()
     assert ProgressUpdate.objects.get(pk=update.pk).status == "draft"
 
 
-def test_only_the_account_managers_and_admins_write_updates(client, hospital, agent, supervisor, outsider, admin_user):
+def test_only_the_account_managers_and_admins_write_updates(
+    client, hospital, agent, supervisor, outsider, admin_user
+):
     update = update_draft(hospital, 2026, 3, agent, now=DRAFTED)
     page = reverse("keyaccounts:update", args=[update.pk])
     write = reverse("keyaccounts:update_write", args=[hospital.pk])
@@ -207,7 +255,9 @@ def test_only_the_account_managers_and_admins_write_updates(client, hospital, ag
         assert client.post(write, {"year": 2026, "quarter": 3}).status_code == (302 if status == 200 else 403)
 
 
-def test_the_updates_panel_lists_past_updates_and_offers_the_next_to_its_manager(hospital, agent, supervisor, plan):
+def test_the_updates_panel_lists_past_updates_and_offers_the_next_to_its_manager(
+    hospital, agent, supervisor, plan
+):
     def panel(user):
         return render_to_string("keyaccounts/_updates_panel.html", {"organization": hospital, "user": user})
 

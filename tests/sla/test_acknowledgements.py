@@ -22,9 +22,13 @@ FRIDAY_NIGHT = local(2026, 11, 6, 22, 30)  # closed since 22:00; Saturday opens 
 
 def customer_writes(account, when, **fields):
     """Ingest one customer message (email unless `kind` says otherwise); returns (ticket, message)."""
-    item = replace(email(**fields) if fields.get("kind", "email") == "email" else inbound(**fields), sent_at=when)
+    item = replace(
+        email(**fields) if fields.get("kind", "email") == "email" else inbound(**fields), sent_at=when
+    )
     ingest(account, [item])
-    message = Message.objects.select_related("ticket", "account").get(account=account, external_id=item.external_id)
+    message = Message.objects.select_related("ticket", "account").get(
+        account=account, external_id=item.external_id
+    )
     return message.ticket, message
 
 
@@ -46,11 +50,13 @@ def test_out_of_hours_email_gets_one_acknowledgement_saying_when_we_are_back(mai
 def test_a_second_message_in_the_same_closed_period_gets_none_the_next_period_gets_one(mailbox):
     ticket, first = customer_writes(mailbox, FRIDAY_NIGHT, message_id="n1@mail.example")
     assert ticket_acknowledge_if_closed(ticket, first, now=FRIDAY_NIGHT)
-    _, second = customer_writes(mailbox, local(2026, 11, 7, 1, 0), message_id="n2@mail.example",
-                                reply_to_ids=("n1@mail.example",))
+    _, second = customer_writes(
+        mailbox, local(2026, 11, 7, 1, 0), message_id="n2@mail.example", reply_to_ids=("n1@mail.example",)
+    )
     assert ticket_acknowledge_if_closed(ticket, second, now=local(2026, 11, 7, 1, 0)) is None
-    _, third = customer_writes(mailbox, local(2026, 11, 7, 21, 30), message_id="n3@mail.example",
-                               reply_to_ids=("n1@mail.example",))
+    _, third = customer_writes(
+        mailbox, local(2026, 11, 7, 21, 30), message_id="n3@mail.example", reply_to_ids=("n1@mail.example",)
+    )
     assert ticket_acknowledge_if_closed(ticket, third, now=local(2026, 11, 7, 21, 31))
     assert len(acknowledgements(ticket)) == 2
 
@@ -67,8 +73,13 @@ def test_a_message_written_while_we_were_on_duty_gets_none_later(mailbox):
 
 def test_never_to_auto_replies_or_bounces(mailbox):
     ticket, _ = customer_writes(mailbox, FRIDAY_NIGHT, message_id="n1@mail.example")
-    _, auto = customer_writes(mailbox, FRIDAY_NIGHT, message_id="ooo@mail.example",
-                              reply_to_ids=("n1@mail.example",), is_automatic=True)
+    _, auto = customer_writes(
+        mailbox,
+        FRIDAY_NIGHT,
+        message_id="ooo@mail.example",
+        reply_to_ids=("n1@mail.example",),
+        is_automatic=True,
+    )
     assert auto.is_automatic
     assert ticket_acknowledge_if_closed(ticket, auto, now=FRIDAY_NIGHT) is None
     assert acknowledgements(ticket) == []
@@ -90,7 +101,9 @@ def test_a_kind_switched_off_is_not_acknowledged(mailbox):
 def test_ingest_acknowledges_a_message_that_arrives_while_closed(mailbox, django_capture_on_commit_callbacks):
     now = timezone.now()
     some_other_day = (now.astimezone(CHICAGO).weekday() + 3) % 7
-    closed_now = CoverageSchedule.objects.create(name="Closed now", weekly={str(some_other_day): [["10:00", "11:00"]]})
+    closed_now = CoverageSchedule.objects.create(
+        name="Closed now", weekly={str(some_other_day): [["10:00", "11:00"]]}
+    )
     mailbox.coverage_schedule = closed_now
     mailbox.save()
     with django_capture_on_commit_callbacks() as callbacks:
@@ -105,4 +118,6 @@ def test_back_at_words():
     assert back_at_words(local(2026, 11, 7, 8), friday_night, CHICAGO) == "8:00 AM CT tomorrow"
     assert back_at_words(local(2026, 11, 6, 23, 15), friday_night, CHICAGO) == "11:15 PM CT"
     assert back_at_words(local(2026, 11, 9, 7), friday_night, CHICAGO) == "7:00 AM CT on Monday"
-    assert back_at_words(local(2026, 11, 26, 7), friday_night, CHICAGO) == "7:00 AM CT on Thursday, November 26"
+    assert (
+        back_at_words(local(2026, 11, 26, 7), friday_night, CHICAGO) == "7:00 AM CT on Thursday, November 26"
+    )

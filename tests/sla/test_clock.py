@@ -36,6 +36,7 @@ def daily(start, end, days=range(7)):
 # -- arrivals before, inside and after hours -------------------------------------------------------
 # 2026-03-02 is a Monday.
 
+
 def test_arrival_before_hours_starts_counting_at_opening():
     assert due_local(local(2026, 3, 2, 6), 2 * H, OFFICE) == local(2026, 3, 2, 11)
 
@@ -112,6 +113,7 @@ def test_always_adds_wall_time():
 
 # -- overrides -------------------------------------------------------------------------------------
 
+
 def test_holiday_override_closes_the_day():
     holiday = Schedule(CHICAGO, OFFICE_WEEKLY, {date(2026, 3, 3): []})
     assert due_local(local(2026, 3, 2, 16), 2 * H, holiday) == local(2026, 3, 4, 10)
@@ -130,13 +132,13 @@ def test_override_can_open_a_weekend_day():
 
 
 def test_holiday_does_not_cut_overnight_window_started_the_evening_before():
-    nights = Schedule(CHICAGO, {day: [(time(22), time(6))] for day in range(7)},
-                      {date(2026, 3, 3): []})
+    nights = Schedule(CHICAGO, {day: [(time(22), time(6))] for day in range(7)}, {date(2026, 3, 3): []})
     # Monday's 22:00-06:00 still runs into Tuesday; Tuesday night is closed.
     assert coverage_between(local(2026, 3, 2, 12), local(2026, 3, 4, 12), nights) == 8 * H
 
 
 # -- overnight and several windows -----------------------------------------------------------------
+
 
 def test_overnight_window_runs_into_next_morning():
     nights = daily(time(22), time(6))
@@ -165,6 +167,7 @@ def test_window_ending_at_midnight_meets_next_day_window():
 
 
 # -- DST in America/Chicago ------------------------------------------------------------------------
+
 
 def test_spring_forward_window_is_two_real_hours():
     small_hours = daily(time(1), time(4))
@@ -210,6 +213,7 @@ def test_europe_london_is_supported_too():
 
 # -- next_coverage_change --------------------------------------------------------------------------
 
+
 def test_next_change_before_hours_is_opening():
     assert next_coverage_change(local(2026, 3, 2, 6), OFFICE) == (local(2026, 3, 2, 9), True)
 
@@ -246,6 +250,7 @@ def test_next_change_raises_when_coverage_never_changes():
 
 # -- validation ------------------------------------------------------------------------------------
 
+
 def test_overlapping_windows_are_rejected_naming_the_day():
     message = "Monday windows 09:00 to 12:00 and 11:00 to 13:00 overlap"
     with pytest.raises(ValueError, match=message):
@@ -258,8 +263,10 @@ def test_zero_length_window_is_rejected():
 
 
 def test_overnight_window_running_into_next_day_window_is_rejected():
-    with pytest.raises(ValueError, match="Friday overnight window 22:00 to 06:00 runs into the "
-                                         "Saturday window 05:00 to 10:00"):
+    with pytest.raises(
+        ValueError,
+        match="Friday overnight window 22:00 to 06:00 runs into the Saturday window 05:00 to 10:00",
+    ):
         Schedule(CHICAGO, {4: [(time(22), time(6))], 5: [(time(5), time(10))]})
 
 
@@ -319,8 +326,11 @@ def test_equal_schedules_are_equal_and_hash_alike():
 
 
 def test_schedule_reads_back_the_windows_it_was_given():
-    given = Schedule(CHICAGO, {0: [(time(22), time(6))], 1: [(time(20), time(0))]},
-                     {date(2026, 12, 25): [], date(2026, 12, 24): [(time(9), time(12))]})
+    given = Schedule(
+        CHICAGO,
+        {0: [(time(22), time(6))], 1: [(time(20), time(0))]},
+        {date(2026, 12, 25): [], date(2026, 12, 24): [(time(9), time(12))]},
+    )
     assert given.weekly == {0: ((time(22), time(6)),), 1: ((time(20), time(0)),)}
     assert given.overrides == {date(2026, 12, 24): ((time(9), time(12)),), date(2026, 12, 25): ()}
     assert Schedule(given.tz, given.weekly, given.overrides) == given
@@ -329,4 +339,3 @@ def test_schedule_reads_back_the_windows_it_was_given():
 def test_override_keys_must_be_dates():
     with pytest.raises(ValueError, match="override keys must be dates"):
         Schedule(CHICAGO, {}, {datetime(2026, 12, 25, tzinfo=CHICAGO): []})
-

@@ -12,8 +12,14 @@ LAWS = settings(max_examples=100, deadline=None)
 
 ZONES = ["UTC", "America/Chicago", "Europe/London", "Australia/Lord_Howe"]
 # 2026 DST changes of those zones; instants cluster around them so the laws meet DST days often.
-DST_DAYS = [date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026, 10, 25),
-            date(2026, 4, 5), date(2026, 10, 4)]
+DST_DAYS = [
+    date(2026, 3, 8),
+    date(2026, 11, 1),
+    date(2026, 3, 29),
+    date(2026, 10, 25),
+    date(2026, 4, 5),
+    date(2026, 10, 4),
+]
 UNIT = 15  # minutes: windows on a quarter-hour grid meet DST changes and each other exactly
 DAY_UNITS = 24 * 60 // UNIT
 WEEK_UNITS = 7 * DAY_UNITS
@@ -31,8 +37,9 @@ week_offsets = st.integers(0, WEEK_UNITS - 1)
 gaps = st.integers(-DAY_UNITS // 4, DAY_UNITS).map(lambda units: max(units, 0))  # 1 in 5 adjacent
 stretches = st.lists(st.tuples(gaps, st.integers(1, DAY_UNITS)), min_size=1, max_size=6)
 day_offsets = st.integers(0, DAY_UNITS - 1)
-day_stretches = st.lists(st.tuples(st.integers(1, DAY_UNITS // 2), st.integers(0, DAY_UNITS // 4)),
-                         max_size=2)
+day_stretches = st.lists(
+    st.tuples(st.integers(1, DAY_UNITS // 2), st.integers(0, DAY_UNITS // 4)), max_size=2
+)
 any_day = st.dates(date(2026, 1, 1), date(2026, 12, 31))
 override_days = st.lists(st.one_of(st.sampled_from(DST_DAYS), any_day), max_size=3)
 
@@ -84,9 +91,7 @@ def schedules(draw):
 
 
 anywhere = st.integers(0, 365 * 24 * 3600 * 10**6).map(lambda us: YEAR_START + us * ONE_US)
-on_grid = st.integers(0, 365 * DAY_UNITS).map(
-    lambda units: YEAR_START + timedelta(minutes=units * UNIT)
-)
+on_grid = st.integers(0, 365 * DAY_UNITS).map(lambda units: YEAR_START + timedelta(minutes=units * UNIT))
 near_dst = st.builds(
     lambda day, minutes: datetime.combine(day, time(0), timezone.utc) + timedelta(minutes=minutes),
     st.sampled_from(DST_DAYS),

@@ -25,8 +25,9 @@ def sla_events(ticket):
     return list(TicketEvent.objects.filter(ticket=ticket, kind="sla").values_list("data__state", flat=True))
 
 
-def test_at_risk_then_breached_each_once_with_notifications(claimed, agent, supervisor,
-                                                             django_capture_on_commit_callbacks):
+def test_at_risk_then_breached_each_once_with_notifications(
+    claimed, agent, supervisor, django_capture_on_commit_callbacks
+):
     start = claimed.created_at
     assert sla_scan(now=start + hours(17)) == 0  # 7h left of 24: not yet at risk
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +56,9 @@ def test_a_ticket_found_already_breached_is_escalated_once_as_breached(claimed):
 def test_a_new_due_time_is_escalated_again(claimed, mailbox, agent):
     sla_scan(now=claimed.created_at + hours(30))
     ticket_reply(ticket=claimed, author=agent, text="Sorry for the wait.", sent_at=local(2026, 11, 3, 17))
-    again = arriving(mailbox, local(2026, 11, 3, 18), message_id="e2@mail.example", reply_to_ids=("e1@mail.example",))
+    again = arriving(
+        mailbox, local(2026, 11, 3, 18), message_id="e2@mail.example", reply_to_ids=("e1@mail.example",)
+    )
     assert again.sla_escalate_at == again.next_response_due_at - hours(6)
     sla_scan(now=again.next_response_due_at + hours(1))
     assert sla_events(claimed) == ["breached", "breached"]

@@ -24,13 +24,20 @@ def test_policy_list_says_what_each_policy_promises(client, admin_user):
     html = page(client.get(reverse("sla:policies")))
     assert html.index("Key account") < html.index("Standard")  # tried first
     assert "Key accounts" in html and "Every ticket" in html
-    assert "4h <small class=\"help\">coverage hours" in html and "24h <small class=\"help\">calendar hours" in html
+    assert (
+        '4h <small class="help">coverage hours' in html and '24h <small class="help">calendar hours' in html
+    )
 
 
 def test_admin_adds_a_priority_policy_in_hours(client, admin_user):
     client.force_login(admin_user)
-    form = {**STANDARD_FORM, "name": "Urgent", "min_priority": "3", "first_response_hours": "0.5",
-            "first_response_clock": "coverage"}
+    form = {
+        **STANDARD_FORM,
+        "name": "Urgent",
+        "min_priority": "3",
+        "first_response_hours": "0.5",
+        "first_response_clock": "coverage",
+    }
     assert client.post(reverse("sla:policy_new"), form).status_code == 302
     urgent = SlaPolicy.objects.get(name="Urgent")
     assert urgent.first_response_target == hours(0.5) and urgent.first_response_clock == "coverage"
@@ -75,7 +82,11 @@ def test_acknowledgement_texts_are_edited_and_checked(client, admin_user):
 def test_only_admins_edit_policies_and_acknowledgements(client, request, role):
     client.force_login(request.getfixturevalue(role))
     standard = SlaPolicy.objects.get(name="Standard")
-    for url in (reverse("sla:policies"), reverse("sla:policy", args=[standard.pk]), reverse("sla:acknowledgements")):
+    for url in (
+        reverse("sla:policies"),
+        reverse("sla:policy", args=[standard.pk]),
+        reverse("sla:acknowledgements"),
+    ):
         assert client.get(url).status_code == 403
     assert client.post(reverse("sla:policy_delete", args=[standard.pk])).status_code == 403
     assert reverse("sla:policies") not in page(client.get("/"))

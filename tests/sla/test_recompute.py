@@ -49,7 +49,9 @@ def test_a_holiday_override_pushes_a_coverage_due_time_to_the_next_open_day(mail
 
 def test_raising_a_ticket_to_urgent_moves_its_due_time_to_the_urgent_policy(mailbox, agent, time_machine):
     time_machine.move_to(local(2026, 11, 4, 10, 30), tick=False)
-    SlaPolicy.objects.create(name="Urgent", min_priority=Ticket.Priority.URGENT, first_response_target=hours(1))
+    SlaPolicy.objects.create(
+        name="Urgent", min_priority=Ticket.Priority.URGENT, first_response_target=hours(1)
+    )
     ticket = arriving(mailbox, local(2026, 11, 4, 10))
     assert ticket.first_response_due_at.astimezone(CHICAGO) == local(2026, 11, 5, 10)  # Standard: a day
     ticket_set_priority(ticket=ticket, priority=Ticket.Priority.URGENT, actor=agent)
@@ -61,7 +63,9 @@ def test_raising_a_ticket_to_urgent_moves_its_due_time_to_the_urgent_policy(mail
 
 
 def test_policies_match_key_account_first_then_priority_then_channel(mailbox, hospital):
-    SlaPolicy.objects.create(name="Urgent", min_priority=Ticket.Priority.URGENT, first_response_target=hours(1))
+    SlaPolicy.objects.create(
+        name="Urgent", min_priority=Ticket.Priority.URGENT, first_response_target=hours(1)
+    )
     SlaPolicy.objects.create(name="Email", channel_kind="email", first_response_target=hours(12))
     ticket = arriving(mailbox, local(2026, 11, 2, 10), sender="ops@mercy.example")
     ticket.priority = Ticket.Priority.URGENT
@@ -83,18 +87,29 @@ def test_first_reply_stops_the_clock_and_a_customer_reply_restarts_it(mailbox, a
     ticket_reply(ticket=ticket, author=agent, text="We're on it.", sent_at=local(2026, 11, 2, 11))
     ticket.refresh_from_db()
     assert ticket.sla_due_at is None and ticket.sla_state == "met"
-    again = arriving(mailbox, local(2026, 11, 2, 15), message_id="q2@mail.example", reply_to_ids=("q1@mail.example",))
+    again = arriving(
+        mailbox, local(2026, 11, 2, 15), message_id="q2@mail.example", reply_to_ids=("q1@mail.example",)
+    )
     assert again.pk == ticket.pk
     assert again.next_response_due_at == local(2026, 11, 3, 15) == again.sla_due_at
-    later = arriving(mailbox, local(2026, 11, 2, 16), message_id="q3@mail.example", reply_to_ids=("q1@mail.example",))
+    later = arriving(
+        mailbox, local(2026, 11, 2, 16), message_id="q3@mail.example", reply_to_ids=("q1@mail.example",)
+    )
     assert later.next_response_due_at == local(2026, 11, 3, 16)
 
 
 def test_key_account_next_response_counts_eight_coverage_hours(mailbox, hospital, agent):
-    ticket = arriving(mailbox, local(2026, 11, 2, 10), message_id="k1@mail.example", sender="ops@mercy.example")
+    ticket = arriving(
+        mailbox, local(2026, 11, 2, 10), message_id="k1@mail.example", sender="ops@mercy.example"
+    )
     ticket_reply(ticket=ticket, author=agent, text="Looking now.", sent_at=local(2026, 11, 2, 10, 30))
-    again = arriving(mailbox, local(2026, 11, 2, 20), message_id="k2@mail.example",
-                     sender="ops@mercy.example", reply_to_ids=("k1@mail.example",))
+    again = arriving(
+        mailbox,
+        local(2026, 11, 2, 20),
+        message_id="k2@mail.example",
+        sender="ops@mercy.example",
+        reply_to_ids=("k1@mail.example",),
+    )
     # Two hours on Monday night, six from Tuesday 07:00.
     assert again.next_response_due_at.astimezone(CHICAGO) == local(2026, 11, 3, 13)
 
@@ -104,7 +119,9 @@ def test_pending_pauses_every_timer_and_a_customer_reply_resumes_them(mailbox, a
     ticket_set_status(ticket=ticket, status="pending", actor=agent)
     ticket.refresh_from_db()
     assert (ticket.sla_state, ticket.sla_due_at, ticket.sla_escalate_at) == ("paused", None, None)
-    resumed = arriving(mailbox, local(2026, 11, 2, 12), message_id="p2@mail.example", reply_to_ids=("p1@mail.example",))
+    resumed = arriving(
+        mailbox, local(2026, 11, 2, 12), message_id="p2@mail.example", reply_to_ids=("p1@mail.example",)
+    )
     assert resumed.status == "open" and resumed.sla_state != "paused"
     assert resumed.sla_paused_at is None and len(resumed.sla_pauses) == 1
 

@@ -20,14 +20,23 @@ from .conftest import CHICAGO, arriving, hours, local
 pytestmark = pytest.mark.django_db
 
 STANDARD_FORM = {
-    "name": "Standard", "position": "100", "first_response_hours": "12", "first_response_clock": "calendar",
-    "next_response_hours": "24", "next_response_clock": "calendar", "resolution_hours": "",
-    "resolution_clock": "calendar", "at_risk_percent": "25", "min_priority": "", "channel_kind": "",
+    "name": "Standard",
+    "position": "100",
+    "first_response_hours": "12",
+    "first_response_clock": "calendar",
+    "next_response_hours": "24",
+    "next_response_clock": "calendar",
+    "resolution_hours": "",
+    "resolution_clock": "calendar",
+    "at_risk_percent": "25",
+    "min_priority": "",
+    "channel_kind": "",
 }
 
 
-def test_a_policy_change_recomputes_open_tickets_and_leaves_resolved_ones(client, admin_user, agent, mailbox,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_policy_change_recomputes_open_tickets_and_leaves_resolved_ones(
+    client, admin_user, agent, mailbox, django_capture_on_commit_callbacks
+):
     open_ticket = arriving(mailbox, local(2026, 11, 2, 10))
     done = arriving(mailbox, local(2026, 11, 2, 11))
     ticket_set_status(ticket=done, status="resolved", actor=agent)
@@ -43,8 +52,9 @@ def test_a_policy_change_recomputes_open_tickets_and_leaves_resolved_ones(client
     assert done.first_response_due_at == done.created_at + hours(24)
 
 
-def test_a_schedule_change_recomputes_coverage_due_times(mailbox, hospital, admin_user,
-                                                         django_capture_on_commit_callbacks):
+def test_a_schedule_change_recomputes_coverage_due_times(
+    mailbox, hospital, admin_user, django_capture_on_commit_callbacks
+):
     ticket = arriving(mailbox, local(2026, 11, 6, 21, 50), sender="ops@mercy.example")
     assert ticket.sla_due_at.astimezone(CHICAGO) == local(2026, 11, 7, 11, 50)
     schedule = schedule_of(mailbox)
@@ -71,7 +81,8 @@ def test_recompute_saves_only_sla_fields(mailbox, agent):
 
 
 def test_a_policy_change_whose_message_is_lost_is_still_applied_by_beat_within_minutes(
-        client, admin_user, mailbox, django_capture_on_commit_callbacks, time_machine):
+    client, admin_user, mailbox, django_capture_on_commit_callbacks, time_machine
+):
     """The broker restarts before the worker takes the recompute: the database still knows it is
     owed, and beat's minute task asks again, once, until a recompute has applied it."""
     time_machine.move_to(local(2026, 11, 2, 12), tick=False)

@@ -17,10 +17,16 @@ from .conftest import arriving, hours, local
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("delta, words", [
-    (timedelta(hours=3, minutes=12, seconds=40), "3h 12m"), (timedelta(minutes=25), "25m"),
-    (timedelta(seconds=20), "<1m"), (timedelta(days=2, hours=4), "2d 4h"), (timedelta(hours=5), "5h"),
-])
+@pytest.mark.parametrize(
+    "delta, words",
+    [
+        (timedelta(hours=3, minutes=12, seconds=40), "3h 12m"),
+        (timedelta(minutes=25), "25m"),
+        (timedelta(seconds=20), "<1m"),
+        (timedelta(days=2, hours=4), "2d 4h"),
+        (timedelta(hours=5), "5h"),
+    ],
+)
 def test_span_words(delta, words):
     assert span_words(delta) == words
 

@@ -19,7 +19,9 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, url):
 
 def test_login_page_lets_an_agent_in_and_shows_the_tickets(client, agent, twitter):
     ingest(twitter, [inbound(text="Power out on Elm St since 6am, any ETA?")])
-    response = client.post(reverse("login"), {"username": "dana", "password": "correct-horse-battery"}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "dana", "password": "correct-horse-battery"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("inbox:queue")
     assert "Power out on Elm St" in response.content.decode()
 
@@ -48,10 +50,16 @@ def test_logout_ends_the_session(client, agent):
 
 
 def test_roles_exist_with_growing_permissions():
-    agent, supervisor, admin = (set(Group.objects.get(name=n).permissions.all()) for n in ("Agent", "Supervisor", "Admin"))
+    agent, supervisor, admin = (
+        set(Group.objects.get(name=n).permissions.all()) for n in ("Agent", "Supervisor", "Admin")
+    )
     assert agent < supervisor < admin
-    assert any(p.codename == "view_dashboards" for p in supervisor) and not any(p.codename == "view_dashboards" for p in agent)
-    assert any(p.codename == "manage_settings" for p in admin) and not any(p.codename == "manage_settings" for p in supervisor)
+    assert any(p.codename == "view_dashboards" for p in supervisor) and not any(
+        p.codename == "view_dashboards" for p in agent
+    )
+    assert any(p.codename == "manage_settings" for p in admin) and not any(
+        p.codename == "manage_settings" for p in supervisor
+    )
 
 
 def test_admin_merges_two_contacts_from_django_admin(client, admin_user, twitter, mailbox):

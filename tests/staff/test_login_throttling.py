@@ -78,8 +78,12 @@ def test_an_admin_unlocks_a_user_with_the_management_command(client, agent):
 
 def test_django_admin_login_is_throttled_too(client, admin_user):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("admin:login"), {"username": "ada", "password": "wrong-guess"}, REMOTE_ADDR="203.0.113.7")
-    response = client.post(reverse("admin:login"), {"username": "ada", "password": RIGHT}, REMOTE_ADDR="203.0.113.7")
+        client.post(
+            reverse("admin:login"), {"username": "ada", "password": "wrong-guess"}, REMOTE_ADDR="203.0.113.7"
+        )
+    response = client.post(
+        reverse("admin:login"), {"username": "ada", "password": RIGHT}, REMOTE_ADDR="203.0.113.7"
+    )
     assert response.status_code == 429 and "Too many failed sign-ins" in response.content.decode()
 
 
@@ -87,11 +91,23 @@ def test_behind_the_https_proxy_the_address_is_the_one_the_proxy_added(client, a
     settings.BEHIND_HTTPS_PROXY = True
     proxy = "10.0.0.2"  # every request reaches the app from the proxy
     for _ in range(settings.AXES_FAILURE_LIMIT):  # a client claiming to be someone else changes nothing
-        client.post(reverse("login"), {"username": "dana", "password": "wrong-guess"}, REMOTE_ADDR=proxy,
-                    HTTP_X_FORWARDED_FOR="198.51.100.4, 203.0.113.7")
-    locked = client.post(reverse("login"), {"username": "dana", "password": RIGHT}, REMOTE_ADDR=proxy,
-                         HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.7")
+        client.post(
+            reverse("login"),
+            {"username": "dana", "password": "wrong-guess"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.4, 203.0.113.7",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "dana", "password": RIGHT},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.7",
+    )
     assert locked.status_code == 429
-    elsewhere = client.post(reverse("login"), {"username": "dana", "password": RIGHT}, REMOTE_ADDR=proxy,
-                            HTTP_X_FORWARDED_FOR="198.51.100.4")
+    elsewhere = client.post(
+        reverse("login"),
+        {"username": "dana", "password": RIGHT},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
     assert elsewhere.status_code == 302

@@ -11,8 +11,19 @@ pytestmark = pytest.mark.django_db
 ASK_AN_ADMIN = "Ask an admin to make you an Agent, a Supervisor or an Admin."
 
 
-@pytest.mark.parametrize("url", ["/", "/tickets/1/", "/notifications/", "/dashboards/", "/accounts/",
-                                 "/settings/channels/", "/settings/schedules/", "/no-such-page/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/tickets/1/",
+        "/notifications/",
+        "/dashboards/",
+        "/accounts/",
+        "/settings/channels/",
+        "/settings/schedules/",
+        "/no-such-page/",
+    ],
+)
 def test_every_page_answers_the_ask_an_admin_page(client, outsider, url):
     client.force_login(outsider)
     response = client.get(url)
@@ -23,7 +34,9 @@ def test_every_page_answers_the_ask_an_admin_page(client, outsider, url):
 
 
 def test_marking_notifications_read_is_refused_and_changes_nothing(client, outsider):
-    unread = Notification.objects.create(recipient=outsider, text="Ticket #5 breached its first-response target")
+    unread = Notification.objects.create(
+        recipient=outsider, text="Ticket #5 breached its first-response target"
+    )
     client.force_login(outsider)
     response = client.post(reverse("staff:notifications_read"))
     assert response.status_code == 403 and ASK_AN_ADMIN in response.content.decode()
@@ -39,7 +52,9 @@ def test_the_user_can_still_sign_out(client, outsider):
 
 
 def test_signing_in_works_and_lands_on_the_ask_an_admin_page(client, outsider):
-    response = client.post(reverse("login"), {"username": "olive", "password": "correct-horse-battery"}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "olive", "password": "correct-horse-battery"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("inbox:queue")
     assert response.status_code == 403 and ASK_AN_ADMIN in response.content.decode()
 

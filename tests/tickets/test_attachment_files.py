@@ -31,7 +31,11 @@ def test_a_spooled_attachment_is_moved_into_storage_not_copied(mailbox, spooled,
     ingest(mailbox, [email(attachments=(spooled,))])
 
     stored = Attachment.objects.get()
-    assert (stored.filename, stored.content_type, stored.size) == ("bill.pdf", "application/pdf", len(CONTENT))
+    assert (stored.filename, stored.content_type, stored.size) == (
+        "bill.pdf",
+        "application/pdf",
+        len(CONTENT),
+    )
     assert os.stat(stored.file.path).st_ino == os.stat(spooled.file.name).st_ino  # the same file: no copy
     os.remove(spooled.file.name)  # the channel deletes its temporary file when done
     with stored.file.open("rb") as content:
@@ -42,7 +46,9 @@ def test_a_spooled_attachment_is_moved_into_storage_not_copied(mailbox, spooled,
 def test_a_batch_that_failed_after_moving_an_attachment_stores_it_when_retried_item_by_item(mailbox, spooled):
     good = email(message_id="bill@mail.example", attachments=(spooled,), minutes=0)
     # Its attachment has no name at all: writing it fails after the first message's was moved.
-    broken = replace(email(message_id="broken@mail.example", minutes=1), attachments=(replace(spooled, filename=None),))
+    broken = replace(
+        email(message_id="broken@mail.example", minutes=1), attachments=(replace(spooled, filename=None),)
+    )
 
     result = ingest(mailbox, [good, broken])
 

@@ -58,7 +58,9 @@ def test_the_refusal_leaves_the_callers_transaction_usable(agent, twitter):
 
 @override_settings(CACHES=NO_CACHE)
 @pytest.mark.parametrize("action", ["reply", "reply_resolve", "note"])
-def test_the_same_composer_posted_twice_with_no_cache_answers_alike_and_stores_once(client, agent, twitter, action):
+def test_the_same_composer_posted_twice_with_no_cache_answers_alike_and_stores_once(
+    client, agent, twitter, action
+):
     """No cache at all (dummy://): the second post redirects to the ticket as the first did."""
     ticket = open_ticket(twitter)
     client.force_login(agent)
@@ -112,7 +114,10 @@ def test_a_new_text_sent_from_a_used_composer_is_refused_with_the_text_kept_and_
     url = reverse("inbox:compose", args=[ticket.pk])
     once = _token(client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode())
     with django_capture_on_commit_callbacks():
-        assert client.post(url, {"text": "Crews are on their way.", "action": action, "once": once}).status_code == 302
+        assert (
+            client.post(url, {"text": "Crews are on their way.", "action": action, "once": once}).status_code
+            == 302
+        )
         again = {"text": "Power is back on Elm St.", "action": action, "once": once}
         refused = client.post(url, again, headers=headers)
     html = refused.content.decode()
@@ -122,7 +127,10 @@ def test_a_new_text_sent_from_a_used_composer_is_refused_with_the_text_kept_and_
     fresh = _token(html)
     assert fresh != once
     with django_capture_on_commit_callbacks():
-        client.post(url, {"text": "Power is back on Elm St.", "action": action, "once": fresh}, headers=headers)
+        client.post(
+            url, {"text": "Power is back on Elm St.", "action": action, "once": fresh}, headers=headers
+        )
     assert sorted(ticket.messages.exclude(direction="inbound").values_list("text", flat=True)) == [
-        "Crews are on their way.", "Power is back on Elm St."
+        "Crews are on their way.",
+        "Power is back on Elm St.",
     ]

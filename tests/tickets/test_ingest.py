@@ -4,7 +4,14 @@ from datetime import timedelta
 
 import pytest
 from channels.base import Author, InboundAttachment, Unparseable
-from oss_inbox.tickets.models import Contact, Message, Organization, OrganizationDomain, Ticket, UnprocessedItem
+from oss_inbox.tickets.models import (
+    Contact,
+    Message,
+    Organization,
+    OrganizationDomain,
+    Ticket,
+    UnprocessedItem,
+)
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
 
 from ..factories import author, email, inbound
@@ -17,6 +24,7 @@ def rows():
 
 
 # Stored once -------------------------------------------------------------------------------------
+
 
 def test_same_batch_twice_stores_each_item_once(twitter):
     batch = [inbound(external_id="1"), inbound(external_id="2", who=author("222", "bo", "Bo Li"))]
@@ -39,9 +47,12 @@ def test_same_external_id_on_two_accounts_is_two_messages(twitter):
 
 # Threading ---------------------------------------------------------------------------------------
 
+
 def test_reply_to_a_tweet_lands_on_the_ticket_of_what_it_replies_to(twitter):
     ingest(twitter, [inbound(external_id="10", thread_key="x:10:111")])
-    reply = inbound(external_id="11", thread_key="x:10:111", reply_to_ids=("10",), minutes=5, text="Still out.")
+    reply = inbound(
+        external_id="11", thread_key="x:10:111", reply_to_ids=("10",), minutes=5, text="Still out."
+    )
     ingest(twitter, [reply])
     assert Ticket.objects.count() == 1
     assert list(Ticket.objects.get().messages.values_list("external_id", flat=True)) == ["10", "11"]
@@ -64,7 +75,13 @@ def test_dm_messages_thread_by_conversation_id(twitter):
 
 def test_facebook_comment_reply_threads_under_its_top_comment(facebook):
     top = inbound(kind="comment", external_id="post1_c1", thread_key="fb:post1:post1_c1")
-    reply = inbound(kind="comment", external_id="post1_c2", thread_key="fb:post1:post1_c1", reply_to_ids=("post1_c1",), minutes=1)
+    reply = inbound(
+        kind="comment",
+        external_id="post1_c2",
+        thread_key="fb:post1:post1_c1",
+        reply_to_ids=("post1_c1",),
+        minutes=1,
+    )
     ingest(facebook, [top, reply])
     assert Ticket.objects.get().messages.count() == 2
 
@@ -77,7 +94,9 @@ def test_email_reply_threads_by_in_reply_to(mailbox):
 
 def test_email_reply_threads_by_references_when_in_reply_to_is_unknown(mailbox):
     ingest(mailbox, [email(message_id="root@mail.example")])
-    later = email(message_id="c@mail.example", reply_to_ids=("unknown@elsewhere", "root@mail.example"), minutes=60)
+    later = email(
+        message_id="c@mail.example", reply_to_ids=("unknown@elsewhere", "root@mail.example"), minutes=60
+    )
     ingest(mailbox, [later])
     assert Ticket.objects.count() == 1
 
@@ -85,7 +104,9 @@ def test_email_reply_threads_by_references_when_in_reply_to_is_unknown(mailbox):
 def test_email_with_ticket_reference_in_subject_joins_that_ticket(mailbox):
     ingest(mailbox, [email(message_id="first@mail.example")])
     ticket = Ticket.objects.get()
-    fresh = email(message_id="new@mail.example", subject=f"Re: [#{ticket.pk}] my bill", ticket_ref=ticket.pk, minutes=90)
+    fresh = email(
+        message_id="new@mail.example", subject=f"Re: [#{ticket.pk}] my bill", ticket_ref=ticket.pk, minutes=90
+    )
     ingest(mailbox, [fresh])
     assert Ticket.objects.count() == 1
     assert ticket.messages.count() == 2
@@ -101,6 +122,7 @@ def test_ticket_reference_from_a_stranger_opens_their_own_ticket(mailbox):
 
 
 # Customers ---------------------------------------------------------------------------------------
+
 
 def test_the_same_channel_user_is_always_the_same_contact(twitter):
     ingest(twitter, [inbound(thread_key="x:1:111"), inbound(thread_key="x:2:111", minutes=60)])
@@ -130,6 +152,7 @@ def test_sender_domain_attaches_the_contact_to_its_organization(mailbox):
 
 
 # Reopen or follow up -----------------------------------------------------------------------------
+
 
 def _resolved_dm_ticket(twitter, agent):
     ingest(twitter, [inbound(kind="dm", thread_key="xdm:c1")])
@@ -177,6 +200,7 @@ def test_customer_reply_moves_a_pending_ticket_back_to_open(twitter, agent):
 
 # Our own posts -----------------------------------------------------------------------------------
 
+
 def us(account):
     return Author(external_id=account.self_external_id, handle="PrairieEGHelp", name="Prairie E&G")
 
@@ -210,13 +234,16 @@ def test_echo_of_a_reply_whose_send_was_cut_off_marks_it_sent(twitter, agent):
 
 # Automatic mail ----------------------------------------------------------------------------------
 
+
 def test_auto_reply_on_a_conversation_is_kept_as_automatic_and_leaves_sla_alone(mailbox, agent):
     ingest(mailbox, [email(message_id="q@mail.example")])
     ticket = Ticket.objects.get()
     ticket_set_status(ticket=ticket, status="pending", actor=agent)
     ticket.refresh_from_db()
     due_before = ticket.first_response_due_at
-    auto = email(message_id="ooo@mail.example", reply_to_ids=("q@mail.example",), is_automatic=True, minutes=2)
+    auto = email(
+        message_id="ooo@mail.example", reply_to_ids=("q@mail.example",), is_automatic=True, minutes=2
+    )
     ingest(mailbox, [auto])
     ticket.refresh_from_db()
     assert ticket.messages.get(external_id="ooo@mail.example").is_automatic
@@ -231,6 +258,7 @@ def test_bounce_matching_no_ticket_never_opens_one(mailbox):
 
 
 # Cursor and bad items ----------------------------------------------------------------------------
+
 
 def test_cursor_advances_with_the_messages_it_covers(twitter):
     ingest(twitter, [inbound(external_id="60")], {"since_id": "60"})
@@ -277,6 +305,7 @@ def test_attachments_are_stored_with_the_message(mailbox, settings, tmp_path):
 
 # SLA ---------------------------------------------------------------------------------------------
 
+
 def test_new_ticket_gets_a_one_day_first_response_due_time(twitter):
     item = inbound()
     ingest(twitter, [item])
@@ -291,4 +320,3 @@ def test_first_reply_stops_the_first_response_clock(twitter, agent):
     ticket_reply(ticket=ticket, author=agent, text="Looking into it ^DL")
     ticket.refresh_from_db()
     assert ticket.first_response_at is not None and ticket.sla_due_at is None
-

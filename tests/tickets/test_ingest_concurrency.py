@@ -45,7 +45,10 @@ def test_overlapping_batches_from_two_connections_store_each_item_once():
     first, second = items[:30], items[10:]  # 20 items in common
 
     for _ in range(3):  # the race is real; give it a few chances to bite
-        run_concurrently(lambda: ingest(twitter, first, {"since_id": "1"}), lambda: ingest(twitter, second, {"since_id": "2"}))
+        run_concurrently(
+            lambda: ingest(twitter, first, {"since_id": "1"}),
+            lambda: ingest(twitter, second, {"since_id": "2"}),
+        )
 
     assert Message.objects.count() == 40
     assert Ticket.objects.count() == 40

@@ -30,7 +30,11 @@ class OutOfTime(Author):
 def test_running_out_of_time_stores_nothing_and_keeps_the_cursor_so_the_next_poll_redoes_it(twitter):
     twitter.cursor = {"since_id": "1"}
     twitter.save()
-    batch = [inbound(external_id="101"), inbound(external_id="102", who=OutOfTime("222")), inbound(external_id="103")]
+    batch = [
+        inbound(external_id="101"),
+        inbound(external_id="102", who=OutOfTime("222")),
+        inbound(external_id="103"),
+    ]
     with pytest.raises(SoftTimeLimitExceeded):
         ingest(twitter, batch, {"since_id": "103"})
     twitter.refresh_from_db()

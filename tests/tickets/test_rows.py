@@ -17,10 +17,21 @@ def test_an_instance_from_rows_new_equals_one_from_the_constructor(twitter):
     from oss_inbox.tickets.models import Contact
 
     contact = Contact.objects.create(name="Kim Jones")
-    values = {"account": twitter, "contact": contact, "thread_key": "x:1:111", "subject": "Power out", "created_at": BASE_TIME}
+    values = {
+        "account": twitter,
+        "contact": contact,
+        "thread_key": "x:1:111",
+        "subject": "Power out",
+        "created_at": BASE_TIME,
+    }
     assert field_values(rows_new(Ticket, **values)) == field_values(Ticket(**values))
     fast, slow = rows_new(Ticket, **values), Ticket(**values)
-    assert fast.contact is contact and fast._state.adding and fast.sla_pauses == [] and fast.sla_pauses is not slow.sla_pauses
+    assert (
+        fast.contact is contact
+        and fast._state.adding
+        and fast.sla_pauses == []
+        and fast.sla_pauses is not slow.sla_pauses
+    )
 
 
 def test_a_message_of_an_unsaved_ticket_gets_its_id_when_both_are_written(twitter):

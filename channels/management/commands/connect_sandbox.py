@@ -32,7 +32,9 @@ class Command(BaseCommand):
         for kind, name, own_id, settings, credentials in sandbox_accounts():
             accounts = list(ChannelAccount.objects.filter(kind=kind, self_external_id=own_id))
             if not accounts:
-                accounts = [ChannelAccount(kind=kind, name=name, self_external_id=own_id, poll_interval_seconds=15)]
+                accounts = [
+                    ChannelAccount(kind=kind, name=name, self_external_id=own_id, poll_interval_seconds=15)
+                ]
             for account in accounts:
                 account.settings = {**account.settings, **settings}
                 account.credentials = {**account.credentials, **credentials}

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="A file or a folder (read recursively).")
-        parser.add_argument("--account", required=True, help="Name of the channel account the items belong to.")
+        parser.add_argument(
+            "--account", required=True, help="Name of the channel account the items belong to."
+        )
 
     def handle(self, path, account, **options):
         try:
@@ -27,7 +29,10 @@ class Command(BaseCommand):
             files = payload_files(path)
         except UnreadableFile as error:
             raise CommandError(str(error)) from None
-        totals, unreadable = {"stored": 0, "duplicates": 0, "tickets_opened": 0, "set_aside": 0, "failed": 0}, []
+        totals, unreadable = (
+            {"stored": 0, "duplicates": 0, "tickets_opened": 0, "set_aside": 0, "failed": 0},
+            [],
+        )
         for file in files:
             try:
                 items = items_from_file(file, channel_account)

@@ -20,7 +20,7 @@ def span_words(delta):
 
 @register.filter
 def local_clock(moment, now=None):
-    """"4:30 PM" today, "Sat 8:00 AM" on another day (local time)."""
+    """ "4:30 PM" today, "Sat 8:00 AM" on another day (local time)."""
     if moment is None:
         return ""
     local = moment.astimezone(local_zone())

@@ -18,7 +18,9 @@ PANE_SYNC = "#ticket-pane:queue last"
 def queue_url(filters, **changes):
     """The queue's URL for `filters` with changes: filter fields (view=, channel=...) or extras (after=, ticket=)."""
     fields = {name: value for name, value in changes.items() if hasattr(filters, name)}
-    extras = [(name, value) for name, value in changes.items() if name not in fields and value not in ("", None)]
+    extras = [
+        (name, value) for name, value in changes.items() if name not in fields and value not in ("", None)
+    ]
     query = "&".join(part for part in (filters.query_string(**fields), urlencode(extras)) if part)
     return reverse("inbox:queue") + (f"?{query}" if query else "")
 
@@ -64,7 +66,7 @@ def queue_row(ticket, opened):
         f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
         f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" hx-sync="{PANE_SYNC}" '
         f'hx-push-url="{escape(ticket.in_place_url)}">{escape(ticket.contact)}</a> {badge}'
-        f'{NEW_MARK if new else ""} '
+        f"{NEW_MARK if new else ''} "
         f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
         f'<time class="age" datetime="{localtime(ticket.created_at).isoformat()}" title="Age">{escape(ticket.age)}</time> {timer}</span>'
         f'</div><div class="line2">#{ticket.pk} {subject}{escape(preview)}</div></td></tr>'

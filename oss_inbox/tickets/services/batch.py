@@ -34,9 +34,19 @@ from .rows import rows_insert, rows_new
 
 LINK = re.compile(r"https?://\S+")
 # Managers come along so that routing a key account's ticket to its manager needs no query.
-_CONTACT_WITH_ORGANIZATION = ("contact__organization__account_manager", "contact__organization__backup_manager")
+_CONTACT_WITH_ORGANIZATION = (
+    "contact__organization__account_manager",
+    "contact__organization__backup_manager",
+)
 # What a customer's message may change on an existing ticket, besides its SLA fields.
-TICKET_FIELDS = ["status", "resolved_at", "last_inbound_at", "last_outbound_at", "first_response_at", "updated_at"]
+TICKET_FIELDS = [
+    "status",
+    "resolved_at",
+    "last_inbound_at",
+    "last_outbound_at",
+    "first_response_at",
+    "updated_at",
+]
 
 
 @dataclass
@@ -68,7 +78,10 @@ class Batch:
         self.ticket_of = {}  # external id -> Ticket of the stored message
         self.new_tickets, self.touched, self.messages, self.events = [], {}, [], []
         self.attachments, self.inbound = [], []
-        self.routed, self.mail_replies = [], []  # key-account tickets to tell managers of; replies to account mail
+        self.routed, self.mail_replies = (
+            [],
+            [],
+        )  # key-account tickets to tell managers of; replies to account mail
 
     def run(self):
         self._load()
@@ -82,7 +95,9 @@ class Batch:
     def _load(self):
         ids = [item.external_id for item in self.items]
         stored = Message.objects.filter(account=self.account, external_id__in=ids)
-        self.stored = {m.external_id: m for m in stored.only("id", "external_id", "direction", "delivery_state")}
+        self.stored = {
+            m.external_id: m for m in stored.only("id", "external_id", "direction", "delivery_state")
+        }
         authors = {self._author_id(item) for item in self.items if not self._is_ours(item)}
         identities = Identity.objects.select_related(*_CONTACT_WITH_ORGANIZATION).filter(
             kind=self.account.kind, external_id__in=authors
@@ -93,7 +108,9 @@ class Batch:
     def _load_conversations(self):
         reply_ids = {reply_id for item in self.items for reply_id in item.reply_to_ids}
         replied = dict(
-            Message.objects.filter(account=self.account, external_id__in=reply_ids).values_list("external_id", "ticket_id")
+            Message.objects.filter(account=self.account, external_id__in=reply_ids).values_list(
+                "external_id", "ticket_id"
+            )
         )
         # Locked: an agent's request saving one of these tickets meanwhile would be overwritten.
         for ticket in Ticket.objects.filter(pk__in=set(replied.values())).select_for_update(of=("self",)):
@@ -112,7 +129,9 @@ class Batch:
 
     def _load_newest(self, thread_key):
         if thread_key not in self.newest:
-            newest = Ticket.objects.filter(account=self.account, thread_key=thread_key).order_by("-created_at", "-id")
+            newest = Ticket.objects.filter(account=self.account, thread_key=thread_key).order_by(
+                "-created_at", "-id"
+            )
             self.newest[thread_key] = self._remember(newest.select_for_update(of=("self",)).first())
 
     def _remember(self, ticket):
@@ -132,7 +151,10 @@ class Batch:
             return
         organizations = ingest_hooks().organizations_for_authors(self.account.kind, first_seen)
         contacts = [
-            Contact(name=(author.name or author.handle or author_id)[:200], organization=organizations.get(author_id))
+            Contact(
+                name=(author.name or author.handle or author_id)[:200],
+                organization=organizations.get(author_id),
+            )
             for author_id, author in first_seen.items()
         ]
         rows_insert(contacts)
@@ -236,12 +258,22 @@ class Batch:
 
     def _reconcile_echo(self, message):
         """A reply whose send was cut off mid-flight has evidently gone out: its echo is in the poll."""
-        if message and message.direction == Message.Direction.OUTBOUND and message.delivery_state in ("sending", "unknown"):
-            Message.objects.filter(pk=message.pk).update(delivery_state=Message.Delivery.SENT, delivery_error="")
+        if (
+            message
+            and message.direction == Message.Direction.OUTBOUND
+            and message.delivery_state in ("sending", "unknown")
+        ):
+            Message.objects.filter(pk=message.pk).update(
+                delivery_state=Message.Delivery.SENT, delivery_error=""
+            )
 
     def _set_aside(self, item, reason):
         UnprocessedItem.objects.bulk_create(
-            [UnprocessedItem(account=self.account, external_id=item.external_id, reason=reason, raw=item.raw or {})],
+            [
+                UnprocessedItem(
+                    account=self.account, external_id=item.external_id, reason=reason, raw=item.raw or {}
+                )
+            ],
             ignore_conflicts=True,
         )
         self.result.set_aside += 1
@@ -251,13 +283,19 @@ class Batch:
     def _identity(self, item):
         identity = self.identities[self._author_id(item)]
         author, changed = item.author, []
-        profile = (("handle", author.handle[:255]), ("display_name", author.name[:255]), ("avatar_url", author.avatar_url[:1000]))
+        profile = (
+            ("handle", author.handle[:255]),
+            ("display_name", author.name[:255]),
+            ("avatar_url", author.avatar_url[:1000]),
+        )
         for attribute, value in profile:
             if value and getattr(identity, attribute) != value:
                 setattr(identity, attribute, value)
                 changed.append(attribute)
         if changed:
-            Identity.objects.filter(pk=identity.pk).update(**{name: getattr(identity, name) for name in changed})
+            Identity.objects.filter(pk=identity.pk).update(
+                **{name: getattr(identity, name) for name in changed}
+            )
         return identity
 
     def _message(self, item, ticket, direction, *, identity=None, delivery_state="", touch=True):
@@ -327,7 +365,9 @@ class Batch:
     # Helpers -------------------------------------------------------------------------------------
 
     def _is_ours(self, item):
-        return bool(self.account.self_external_id) and item.author.external_id == self.account.self_external_id
+        return (
+            bool(self.account.self_external_id) and item.author.external_id == self.account.self_external_id
+        )
 
     def _author_id(self, item):
         return normalise_external_id(self.account.kind, item.author.external_id)
@@ -336,12 +376,17 @@ class Batch:
 def _reconcile_cut_off_send(ticket, item):
     """Our post whose send was cut off before we learnt its id: it went out; record its id."""
     pending = ticket.messages.filter(
-        direction=Message.Direction.OUTBOUND, delivery_state__in=["sending", "unknown"], external_id__isnull=True
+        direction=Message.Direction.OUTBOUND,
+        delivery_state__in=["sending", "unknown"],
+        external_id__isnull=True,
     )
     for message in pending:
         if _comparable(message.text) == _comparable(item.text):
             Message.objects.filter(pk=message.pk).update(
-                delivery_state=Message.Delivery.SENT, external_id=item.external_id, url=item.url[:1000], delivery_error=""
+                delivery_state=Message.Delivery.SENT,
+                external_id=item.external_id,
+                url=item.url[:1000],
+                delivery_error="",
             )
             return True
     return False

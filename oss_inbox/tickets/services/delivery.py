@@ -17,14 +17,17 @@ def _sent_fields(message, sent: Sent, now):
     """Our reply's id, once a poll may already have stored our post coming back (its echo) as a
     message of its own before we learnt the id: the echo goes, ours stays, the timeline says so."""
     echo = Message.objects.filter(
-        account_id=message.account_id, external_id=sent.external_id, direction=Message.Direction.OUTBOUND,
+        account_id=message.account_id,
+        external_id=sent.external_id,
+        direction=Message.Direction.OUTBOUND,
         author_user__isnull=True,
     ).exclude(pk=message.pk)
     dropped = list(echo.values_list("pk", flat=True))
     if dropped:
         echo.delete()
         TicketEvent.objects.create(
-            ticket_id=message.ticket_id, kind=TicketEvent.Kind.DELIVERY,
+            ticket_id=message.ticket_id,
+            kind=TicketEvent.Kind.DELIVERY,
             data={"message": message.pk, "state": "sent", "echo_replaced": dropped},
         )
     return {"external_id": sent.external_id, "url": sent.url}
@@ -47,16 +50,25 @@ def _settled(message, state, sent):
 
 def reply_record_delivered(message_id: int, *, external_id: str) -> bool:
     """A queued reply that reached the customer outside the send path (an imported history)."""
-    return bool(Message.objects.filter(pk=message_id, delivery_state=Delivery.QUEUED).update(
-        delivery_state=Delivery.SENT, external_id=external_id,
-    ))
+    return bool(
+        Message.objects.filter(pk=message_id, delivery_state=Delivery.QUEUED).update(
+            delivery_state=Delivery.SENT,
+            external_id=external_id,
+        )
+    )
 
 
 def reply_outbox_connect(*, send, look_up) -> None:
     """The channels layer says how a reply is sent and looked up (channels.apps, when ready)."""
     outbox = OUTBOXES[REPLY_OUTBOX]
-    OUTBOXES[REPLY_OUTBOX] = Outbox(outbox.name, outbox.model, send=send, look_up=look_up,
-                                    settled=outbox.settled, sent_fields=outbox.sent_fields)
+    OUTBOXES[REPLY_OUTBOX] = Outbox(
+        outbox.name,
+        outbox.model,
+        send=send,
+        look_up=look_up,
+        settled=outbox.settled,
+        sent_fields=outbox.sent_fields,
+    )
 
 
 outbox_register(Outbox(REPLY_OUTBOX, Message, settled=_settled, sent_fields=_sent_fields))

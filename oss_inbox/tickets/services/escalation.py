@@ -54,7 +54,8 @@ def ticket_sla_escalate(ticket_id, seen, now):
         return False
     target = target_name(ticket)
     event = TicketEvent.objects.create(
-        ticket=ticket, kind=TicketEvent.Kind.SLA,
+        ticket=ticket,
+        kind=TicketEvent.Kind.SLA,
         data={"state": level, "target": target, "due_at": ticket.sla_due_at.isoformat()},
     )
     _notify(ticket, event, level, target)
@@ -77,7 +78,9 @@ def _notify(ticket, event, level, target):
         text = f"Ticket #{ticket.pk} is at risk: {target} due {due}"
     link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()
     body = f"{text}.\n\n{ticket.subject or '(no subject)'}\nCustomer: {ticket.contact}\n\n{link}\n"
-    notification_send(recipients=[ticket.assignee, *supervisors()], ticket=ticket, event=event, text=text, body=body)
+    notification_send(
+        recipients=[ticket.assignee, *supervisors()], ticket=ticket, event=event, text=text, body=body
+    )
 
 
 def supervisors():

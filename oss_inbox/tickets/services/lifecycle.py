@@ -81,7 +81,9 @@ def _change(ticket, change, *, actor=None, now=None):
         return []
     ticket_sla_recompute(ticket, now)
     ticket.save()
-    return [TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data) for kind, data in entries]
+    return [
+        TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data) for kind, data in entries
+    ]
 
 
 def _require_actor(actor):
@@ -113,7 +115,9 @@ def _outbound_entries(ticket, sent_at):
     if ticket.last_outbound_at is None or sent_at > ticket.last_outbound_at:
         ticket.last_outbound_at = sent_at
     entries = []
-    if ticket.status == Ticket.Status.NEW:  # a ticket routed straight to someone is never claimed: answering opens it
+    if (
+        ticket.status == Ticket.Status.NEW
+    ):  # a ticket routed straight to someone is never claimed: answering opens it
         entries.append(_status_entry(ticket, Ticket.Status.OPEN))
     return entries
 
@@ -150,8 +154,10 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
         if ticket.assignee_id == getattr(assignee, "pk", None):
             return []
         ticket.assignee = assignee
-        names = {"from": previous.get_username() if previous else None,
-                 "to": assignee.get_username() if assignee else None}
+        names = {
+            "from": previous.get_username() if previous else None,
+            "to": assignee.get_username() if assignee else None,
+        }
         return [(TicketEvent.Kind.ASSIGNED, names)]
 
     _change(ticket, assign, actor=actor)
@@ -164,7 +170,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     _require_actor(actor)
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
         raise InvalidChange("Choose one of the statuses offered.")
-    _change(ticket, lambda ticket: [] if ticket.status == status else [_status_entry(ticket, status)], actor=actor)
+    _change(
+        ticket, lambda ticket: [] if ticket.status == status else [_status_entry(ticket, status)], actor=actor
+    )
     return ticket
 
 
@@ -269,9 +277,18 @@ def ticket_add_note(*, ticket: Ticket, author, text: str, compose_token: str | N
 
 
 @transaction.atomic
-def ticket_reply(*, ticket: Ticket, author, text: str, sent_at=None, delivered_as: str | None = None,
-                 automatic: bool = False, private: bool = False, compose_token: str | None = None,
-                 resolve: bool = False) -> Message:
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    author,
+    text: str,
+    sent_at=None,
+    delivered_as: str | None = None,
+    automatic: bool = False,
+    private: bool = False,
+    compose_token: str | None = None,
+    resolve: bool = False,
+) -> Message:
     """Queue a reply on the ticket's channel; the one outbox (services.outbox) delivers it.
 
     The channel's rules are checked first (ReplyRefused, in words for the agent): not empty, not
@@ -292,11 +309,15 @@ def ticket_reply(*, ticket: Ticket, author, text: str, sent_at=None, delivered_a
     replies = []
 
     def reply(ticket):
-        reply_to = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
+        reply_to = (
+            ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id").first()
+        )
         answered_kind = reply_to.kind if reply_to else Message.Kind.EMAIL
         kind = _reply_kind(answered_kind, private)
         if not delivered_as:
-            problem = spec_for(ticket.account.kind).reply_problem(text, answered_kind=answered_kind, private=private)
+            problem = spec_for(ticket.account.kind).reply_problem(
+                text, answered_kind=answered_kind, private=private
+            )
             if problem:
                 raise ReplyRefused(problem)
         message = _create_once(
@@ -349,6 +370,9 @@ def tickets_tag_history(names_by_ticket: dict[int, list[str]]) -> None:
     timeline events, because nobody tagged them now."""
     wanted = {name for names in names_by_ticket.values() for name in names}
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in sorted(wanted)}
-    links = [Ticket.tags.through(ticket_id=ticket_id, tag_id=tags[name].pk)
-             for ticket_id, names in names_by_ticket.items() for name in names]
+    links = [
+        Ticket.tags.through(ticket_id=ticket_id, tag_id=tags[name].pk)
+        for ticket_id, names in names_by_ticket.items()
+        for name in names
+    ]
     Ticket.tags.through.objects.bulk_create(links, ignore_conflicts=True)

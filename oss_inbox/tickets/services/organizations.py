@@ -12,9 +12,13 @@ def organization_attach_contacts(organization: Organization, *, identities: Q, a
     """Attach the contacts with an identity matching `identities` that belong to no organization yet
     (a contact attached by hand is never moved), then bring the open tickets of all its contacts in
     line with its key-account status. Returns how many contacts were attached."""
-    organization = Organization.objects.select_related("account_manager", "backup_manager").get(pk=organization.pk)
+    organization = Organization.objects.select_related("account_manager", "backup_manager").get(
+        pk=organization.pk
+    )
     contact_ids = Identity.objects.filter(identities).values("contact_id")
-    attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(organization=organization)
+    attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(
+        organization=organization
+    )
     _refresh_tickets(organization, actor)
     return attached
 

@@ -101,7 +101,11 @@ def outbox_claim(name: str, item_id: int, now: datetime | None = None) -> Outgoi
     claimed = (
         outbox.model.objects.filter(pk=item_id, delivery_state=Delivery.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(delivery_state=Delivery.SENDING, sending_started_at=now, delivery_attempts=F("delivery_attempts") + 1)
+        .update(
+            delivery_state=Delivery.SENDING,
+            sending_started_at=now,
+            delivery_attempts=F("delivery_attempts") + 1,
+        )
     )
     return outbox.model.objects.get(pk=item_id) if claimed else None
 
@@ -115,17 +119,25 @@ def _settle(outbox, item, state, now, *, sent=None, error="", next_attempt_at=No
         log.info("%s %s sent as %s", outbox.name, item.pk, sent.external_id)
 
     def write():
-        fields = {"delivery_state": state, "sending_started_at": None, "delivery_error": error,
-                  "next_attempt_at": next_attempt_at}
+        fields = {
+            "delivery_state": state,
+            "sending_started_at": None,
+            "delivery_error": error,
+            "next_attempt_at": next_attempt_at,
+        }
         with transaction.atomic():
             if sent is not None:
                 fields.update(outbox.sent_fields(item, sent, now))
-            changed = outbox.model.objects.filter(pk=item.pk, delivery_state=Delivery.SENDING).update(**fields)
+            changed = outbox.model.objects.filter(pk=item.pk, delivery_state=Delivery.SENDING).update(
+                **fields
+            )
             if changed and outbox.settled:
                 outbox.settled(item, state, sent)
         return changed
 
-    _outliving_an_outage(write, what=f"{outbox.name} {item.pk} {state}" + (f" as {sent.external_id}" if sent else ""))
+    _outliving_an_outage(
+        write, what=f"{outbox.name} {item.pk} {state}" + (f" as {sent.external_id}" if sent else "")
+    )
     return state
 
 
@@ -159,15 +171,23 @@ def outbox_reconcile(name: str, item_id: int, now: datetime | None = None) -> st
         words = f"{CUT_OFF} We could not check the channel ({error}); we will look again."
         return _record_check(outbox, item, now, words, checked=False)
     if found is None:
-        words = (f"{CUT_OFF} We looked on the channel at {timezone.localtime(now):%H:%M} and it is not there: "
-                 "Retry sends it.")
+        words = (
+            f"{CUT_OFF} We looked on the channel at {timezone.localtime(now):%H:%M} and it is not there: "
+            "Retry sends it."
+        )
         return _record_check(outbox, item, now, words, checked=True)
 
     def write():
         with transaction.atomic():
-            fields = {"delivery_state": Delivery.SENT, "delivery_error": "", "delivery_checked_at": now,
-                      **outbox.sent_fields(item, found, now)}
-            changed = outbox.model.objects.filter(pk=item.pk, delivery_state=Delivery.UNKNOWN).update(**fields)
+            fields = {
+                "delivery_state": Delivery.SENT,
+                "delivery_error": "",
+                "delivery_checked_at": now,
+                **outbox.sent_fields(item, found, now),
+            }
+            changed = outbox.model.objects.filter(pk=item.pk, delivery_state=Delivery.UNKNOWN).update(
+                **fields
+            )
             if changed and outbox.settled:
                 outbox.settled(item, "reconciled", found)
 
@@ -177,7 +197,8 @@ def outbox_reconcile(name: str, item_id: int, now: datetime | None = None) -> st
 
 def _record_check(outbox, item, now, words, *, checked):
     outbox.model.objects.filter(pk=item.pk, delivery_state=Delivery.UNKNOWN).update(
-        delivery_error=words, delivery_checked_at=now if checked else None,
+        delivery_error=words,
+        delivery_checked_at=now if checked else None,
         next_attempt_at=None if checked else now + RECHECK_AFTER,
     )
     return Delivery.UNKNOWN
@@ -188,10 +209,15 @@ def outbox_retry(name: str, item: Outgoing) -> bool:
 
     An unknown send not yet looked up is not retried: it might be there (reconcile first)."""
     outbox = OUTBOXES[name]
-    retryable = Q(delivery_state=Delivery.FAILED) | Q(delivery_state=Delivery.UNKNOWN, delivery_checked_at__isnull=False)
+    retryable = Q(delivery_state=Delivery.FAILED) | Q(
+        delivery_state=Delivery.UNKNOWN, delivery_checked_at__isnull=False
+    )
     with transaction.atomic():
         changed = outbox.model.objects.filter(retryable, pk=item.pk).update(
-            delivery_state=Delivery.QUEUED, next_attempt_at=None, delivery_error="", delivery_attempts=0,
+            delivery_state=Delivery.QUEUED,
+            next_attempt_at=None,
+            delivery_error="",
+            delivery_attempts=0,
             delivery_checked_at=None,
         )
         if changed:
@@ -207,12 +233,18 @@ def outbox_sweep(now: datetime | None = None) -> dict[str, list[int]]:
     due = {}
     for name, outbox in OUTBOXES.items():
         objects = outbox.model.objects
-        stale = list(objects.filter(delivery_state=Delivery.SENDING, sending_started_at__lt=now - SEND_STALE)
-                     .values_list("pk", flat=True))
+        stale = list(
+            objects.filter(
+                delivery_state=Delivery.SENDING, sending_started_at__lt=now - SEND_STALE
+            ).values_list("pk", flat=True)
+        )
         if stale:
             objects.filter(pk__in=stale, delivery_state=Delivery.SENDING).update(
-                delivery_state=Delivery.UNKNOWN, sending_started_at=None, delivery_error=CUT_OFF,
-                delivery_checked_at=None, next_attempt_at=None,
+                delivery_state=Delivery.UNKNOWN,
+                sending_started_at=None,
+                delivery_error=CUT_OFF,
+                delivery_checked_at=None,
+                next_attempt_at=None,
             )
         send = objects.filter(delivery_state=Delivery.QUEUED).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -220,6 +252,8 @@ def outbox_sweep(now: datetime | None = None) -> dict[str, list[int]]:
         look_up = objects.filter(delivery_state=Delivery.UNKNOWN, delivery_checked_at__isnull=True).filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
         )
-        due[name] = {"send": list(send.values_list("pk", flat=True)),
-                     "look_up": list(look_up.values_list("pk", flat=True)) if outbox.look_up else []}
+        due[name] = {
+            "send": list(send.values_list("pk", flat=True)),
+            "look_up": list(look_up.values_list("pk", flat=True)) if outbox.look_up else [],
+        }
     return due

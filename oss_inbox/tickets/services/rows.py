@@ -138,7 +138,9 @@ def _copy_related_pk(obj, field):
     related = field.get_cached_value(obj)
     if related is not None:
         if related.pk is None:
-            raise ValueError(f"{field.model.__name__}.{field.name} points to an unsaved {type(related).__name__}")
+            raise ValueError(
+                f"{field.model.__name__}.{field.name} points to an unsaved {type(related).__name__}"
+            )
         setattr(obj, field.attname, related.pk)
 
 
@@ -160,10 +162,14 @@ def _converter(field):
             if value is None:
                 return r"\N"
             if isinstance(value, datetime) and timezone.is_naive(value):
-                value = timezone.make_aware(value)  # as Django reads one (in TIME_ZONE), not as the server would
+                value = timezone.make_aware(
+                    value
+                )  # as Django reads one (in TIME_ZONE), not as the server would
             return value.isoformat() if isinstance(value, date) else str(value)
 
-    elif isinstance(field.target_field if field.is_relation else field, models.IntegerField):  # ids, counts, choices
+    elif isinstance(
+        field.target_field if field.is_relation else field, models.IntegerField
+    ):  # ids, counts, choices
 
         def convert(value):
             return r"\N" if value is None else str(int(value))
@@ -174,6 +180,8 @@ def _converter(field):
             if value is None:
                 return r"\N"
             text = str(value)
-            return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text  # most text needs none
+            return (
+                text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+            )  # most text needs none
 
     return convert

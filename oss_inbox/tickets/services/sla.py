@@ -31,9 +31,11 @@ def tickets_sla_recompute_open(now: datetime | None = None) -> int:
     SlaRecomputeOwed.objects.filter(pk=owed.pk).update(started_at=now)
     rules = SlaRules()
     ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
-    for chunk in (ids[index:index + BATCH] for index in range(0, len(ids), BATCH)):
+    for chunk in (ids[index : index + BATCH] for index in range(0, len(ids), BATCH)):
         with transaction.atomic():
-            locked = Ticket.objects.select_for_update(of=("self",)).select_related("account").filter(pk__in=chunk)
+            locked = (
+                Ticket.objects.select_for_update(of=("self",)).select_related("account").filter(pk__in=chunk)
+            )
             for ticket in locked:
                 ticket_sla_recompute(ticket, now, rules=rules)
                 ticket.save(update_fields=SLA_FIELDS)

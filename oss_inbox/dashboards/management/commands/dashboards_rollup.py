@@ -20,7 +20,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--rebuild", action="store_true",
+            "--rebuild",
+            action="store_true",
             help="Drop and recompute everything (after a change to how a metric is defined).",
         )
 

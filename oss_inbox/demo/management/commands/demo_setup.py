@@ -28,7 +28,8 @@ class Command(BaseCommand):
             "--tickets", type=positive_int, default=300, help="How many tickets to create (default 300)."
         )
         parser.add_argument(
-            "--logins-file", help="Save the new users' logins in this file (readable by you only) instead of printing them."
+            "--logins-file",
+            help="Save the new users' logins in this file (readable by you only) instead of printing them.",
         )
 
     def handle(self, *args, no_data=False, tickets=300, logins_file=None, **options):
@@ -66,7 +67,8 @@ class Command(BaseCommand):
 
 def login_rows(created):
     return [f"{'USERNAME':<10}{'ROLE':<12}{'NAME':<18}PASSWORD"] + [
-        f"{user.username:<10}{role:<12}{user.get_full_name():<18}{password}" for user, role, password in created
+        f"{user.username:<10}{role:<12}{user.get_full_name():<18}{password}"
+        for user, role, password in created
     ]
 
 
