@@ -17,7 +17,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,7 +44,7 @@ STREETS = ("Elm St", "Oak Ave", "Maple Dr", "Cedar Ln", "Prairie Rd", "Main St")
 
 
 def mentions_response(rng, first_id, size, customers):
-    base = datetime.now(timezone.utc) - timedelta(hours=1)
+    base = datetime.now(UTC) - timedelta(hours=1)
     tweets, users = [], {}
     for n in range(size):
         author = rng.choice(customers)

@@ -9,7 +9,7 @@ as it does in a running process); "warm" reuses one schedule after a pass over t
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,7 +22,7 @@ from oss_inbox.sla.clock import (  # noqa: E402 (the path above makes a fresh cl
 )
 
 CALLS = 20_000
-YEAR_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def spread_starts(count, seed=2026):

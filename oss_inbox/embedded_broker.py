@@ -17,7 +17,7 @@ This is kombu's SQLAlchemy transport with three changes for several processes on
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from json import loads
 from queue import Empty
 
@@ -138,7 +138,7 @@ class Channel(kombu_sqlalchemy.Channel):
 
 
 def _utc_now():
-    return datetime.now(timezone.utc).replace(tzinfo=None)  # the column is naive
+    return datetime.now(UTC).replace(tzinfo=None)  # the column is naive
 
 
 class Transport(kombu_sqlalchemy.Transport):

@@ -1,5 +1,5 @@
 import os
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +51,7 @@ def working_hours_start(days_ahead=0):
     from django.conf import settings
 
     zone = ZoneInfo(settings.TIME_ZONE)
-    day = (datetime.now(timezone.utc) + timedelta(days=days_ahead)).astimezone(zone).date()
+    day = (datetime.now(UTC) + timedelta(days=days_ahead)).astimezone(zone).date()
     while day.weekday() >= 5:  # Saturday, Sunday
         day -= timedelta(days=1)
     return datetime.combine(day, time(10, 0), tzinfo=zone)

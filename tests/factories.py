@@ -1,13 +1,13 @@
 """A few factories for the shared test world."""
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from channels.base import Author, Inbound
 from channels.models import ChannelAccount
 
 _ids = itertools.count(1000)
-BASE_TIME = datetime(2026, 11, 2, 15, 0, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 
 def account(kind="twitter", name=None, **fields):

@@ -10,7 +10,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-
 from django.conf import settings
 from kombu import Connection
 from sqlalchemy import text

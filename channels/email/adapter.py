@@ -21,8 +21,17 @@ from oss_inbox.tickets.models import Message
 from . import smtp
 from .compose import Reply, answered_from_headers, compose_reply, mail_domain
 from .config import imap_config, smtp_config
-from .imap import LOOKUP_AGAIN, mail_with_id_in, sent_folder
-from .imap import batches, fetch_batch, imap_session, mail_sizes, move_mail, uids_to_read
+from .imap import (
+    LOOKUP_AGAIN,
+    batches,
+    fetch_batch,
+    imap_session,
+    mail_sizes,
+    mail_with_id_in,
+    move_mail,
+    sent_folder,
+    uids_to_read,
+)
 from .parse import parse_email
 
 log = logging.getLogger(__name__)

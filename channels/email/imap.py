@@ -24,7 +24,7 @@ import ssl
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import IO
 
 from imapclient import IMAPClient
@@ -164,7 +164,7 @@ def uids_to_read(client, selected, cursor, *, first_poll_days):
         )
         uids = sorted(client.search(["ALL"]))
     else:
-        since = datetime.now(timezone.utc).date() - timedelta(days=first_poll_days)
+        since = datetime.now(UTC).date() - timedelta(days=first_poll_days)
         uids = sorted(client.search(["SINCE", since]))
     # Everything below UIDNEXT existed when we selected, and was searched: older mail skipped by
     # SINCE on the first poll stays skipped.

@@ -12,7 +12,7 @@ import mailbox
 import mimetypes
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -266,7 +266,7 @@ def _sent_at(headers):
         _parse_date(value.rsplit(";", 1)[-1]) for value in _all_headers(headers, "Received") if ";" in value
     ]
     received = [found for found in received if found is not None]
-    return max(received) if received else datetime.now(timezone.utc)
+    return max(received) if received else datetime.now(UTC)
 
 
 def _parse_date(value):
@@ -275,7 +275,7 @@ def _parse_date(value):
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     # "-0000" means "time zone unknown" (RFC 5322): parsedate gives a naive time, read as UTC.
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _ticket_ref(subject):

@@ -8,7 +8,7 @@ when to come back, or to call an admin.
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -197,7 +197,7 @@ def error_from_response(body, response, *, refusal_is_permanent):
 
 def throttled_until(headers, now=None):
     """When to call again: the longest estimated_time_to_regain_access (minutes) in the usage headers."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     minutes = [value for name in USAGE_HEADERS for value in _regain_minutes(headers.get(name))]
     if not minutes:
         return now + THROTTLE_PAUSE

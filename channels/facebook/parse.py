@@ -9,7 +9,7 @@ cope when some are missing, as in responses recorded without the page token's pe
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from channels.base import Author, ChannelError, Inbound, InboundAttachment, Unparseable
@@ -250,7 +250,7 @@ def _author(sender, *, anonymous_id):
 def _graph_time(value):
     # The Graph API writes "2021-08-10T18:45:03+0000"; fromisoformat reads it since Python 3.11.
     try:
-        return datetime.fromisoformat(value).astimezone(timezone.utc) if value else None
+        return datetime.fromisoformat(value).astimezone(UTC) if value else None
     except (TypeError, ValueError):
         return None
 

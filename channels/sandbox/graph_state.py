@@ -7,7 +7,7 @@ handlers and the test (or simulator) share one instance under one lock.
 
 import itertools
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S+0000"
 MESSAGING_WINDOW = timedelta(hours=24)
@@ -15,7 +15,7 @@ PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
 
 def graph_time(moment):
-    return moment.astimezone(timezone.utc).strftime(GRAPH_TIME)
+    return moment.astimezone(UTC).strftime(GRAPH_TIME)
 
 
 def public(graph_object):
@@ -134,7 +134,7 @@ class GraphState:
                 return 100, "(#100) Invalid comment_id parameter", 2018292
             if object_id in self.privately_answered:
                 return 10900, "Activity already replied to", None
-            if datetime.now(timezone.utc) - found["_at"] > PRIVATE_REPLY_WINDOW:
+            if datetime.now(UTC) - found["_at"] > PRIVATE_REPLY_WINDOW:
                 return 10903, "This activity can't be replied to", None
             return None
 
@@ -163,7 +163,7 @@ class GraphState:
             conversation = self._conversation_of(psid)
             messages = [self.messages[message_id] for message_id in conversation["_messages"]]
             theirs = [message["_at"] for message in messages if message["from"]["id"] == psid]
-            return not theirs or (now or datetime.now(timezone.utc)) - max(theirs) > MESSAGING_WINDOW
+            return not theirs or (now or datetime.now(UTC)) - max(theirs) > MESSAGING_WINDOW
 
     # ---- reads the endpoints serve, newest first unless asked otherwise ------------------------
 
@@ -230,7 +230,7 @@ class GraphState:
         return next(self._numbers)
 
     def _at(self, at):
-        return (at or datetime.now(timezone.utc)).replace(microsecond=0)
+        return (at or datetime.now(UTC)).replace(microsecond=0)
 
     def _conversation_of(self, psid):
         return next((c for c in self.conversations.values() if c["_psid"] == psid), None)

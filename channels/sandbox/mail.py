@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 
 from aiosmtpd.controller import Controller
@@ -195,7 +195,7 @@ class ImapSandbox:
         """APPEND a message, as a mail server delivering to the mailbox would."""
         with IMAPClient(self.host, self.port, ssl=False, timeout=5) as client:
             client.login(self.username, self.password)
-            client.append(folder, raw, msg_time=datetime.now(timezone.utc))  # received now, by our clock
+            client.append(folder, raw, msg_time=datetime.now(UTC))  # received now, by our clock
 
     def settings(self):
         return {

@@ -9,9 +9,9 @@ control page uses it, e.g. for the test of `make run`).
 import logging
 import random
 import threading
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 
 from oss_inbox.demo.content import PAGE_POSTS, TOPICS, pick, ticket_values
 from oss_inbox.demo.people import make_customers
@@ -104,7 +104,7 @@ class Simulator:
         mail["From"] = f"{customer.name} <{customer.email}>"
         mail["To"] = self.mailbox
         mail["Subject"] = pick(self.rng, topic, "subjects", values) if topic.subjects else text[:60]
-        mail["Date"] = format_datetime(datetime.now(timezone.utc))
+        mail["Date"] = format_datetime(datetime.now(UTC))
         mail["Message-ID"] = make_msgid(domain=customer.email.rsplit("@", 1)[1])
         mail.set_content(f"Hello,\n\n{text}\n\nThanks,\n{customer.name}")
         self.imap.deliver(bytes(mail))

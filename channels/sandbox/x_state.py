@@ -8,7 +8,7 @@ Lists are newest first, paged with an opaque `next_token`.
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from channels.twitter.length import MAX_TWEET_LENGTH, tweet_length
 from channels.twitter.parse import TWITTER_EPOCH_MS
@@ -260,4 +260,4 @@ def _fields(item, kind, params):
 
 
 def _timestamp():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -17,21 +17,27 @@ from the send's start) or in its DM conversation's events, and matched by what i
 """
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import requests
 import tweepy
 from urllib3.exceptions import NewConnectionError
 
-from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent
-from channels.base import reconcile_since, same_text
+from channels.base import (
+    ChannelAdapter,
+    ChannelError,
+    DeliveryUnknown,
+    Fetched,
+    Sent,
+    reconcile_since,
+    same_text,
+)
 from channels.forms import CREDENTIALS
 from channels.http import PrefixRewritingSession
 
 from .length import MAX_TWEET_LENGTH, tweet_length
-from .parse import TWITTER_EPOCH_MS, parse_dm_events, parse_mentions
-from .parse import snowflake_time
+from .parse import TWITTER_EPOCH_MS, parse_dm_events, parse_mentions, snowflake_time
 from .spec import MAX_DM_LENGTH
 
 API_HOST = "https://api.twitter.com"
@@ -275,7 +281,7 @@ def posted_at(item):
     try:
         return datetime.fromisoformat(item["created_at"])
     except (KeyError, TypeError, ValueError):
-        return snowflake_time(str(item.get("id", ""))) or datetime.min.replace(tzinfo=timezone.utc)
+        return snowflake_time(str(item.get("id", ""))) or datetime.min.replace(tzinfo=UTC)
 
 
 def mention_author_id(message):
@@ -320,7 +326,7 @@ def newest_id(previous_id, ids, now=None):
         numeric.append(int(previous_id))
     if numeric:
         return str(max(numeric))
-    return snowflake_at((now or datetime.now(timezone.utc)) - FIRST_POLL_LOOKBACK)
+    return snowflake_at((now or datetime.now(UTC)) - FIRST_POLL_LOOKBACK)
 
 
 def snowflake_at(moment):
@@ -387,7 +393,7 @@ def translated_errors(*, sending, next_step=None):
 def rate_limited(reset_time, next_step):
     if reset_time is None:
         return ChannelError("X rate limit reached; will try again later.")
-    retry_at = datetime.fromtimestamp(reset_time, tz=timezone.utc)
+    retry_at = datetime.fromtimestamp(reset_time, tz=UTC)
     return ChannelError(f"X rate limit reached; {next_step} at {retry_at:%H:%M} UTC.", retry_at=retry_at)
 
 

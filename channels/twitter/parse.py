@@ -9,7 +9,7 @@
 the author or sender id an item cannot be given to a contact and comes back as `Unparseable`.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from channels.base import Author, Inbound, InboundAttachment, Unparseable
 
@@ -152,7 +152,7 @@ def _sent_at(item):
     created_at = item.get("created_at")
     if created_at:
         try:
-            return datetime.fromisoformat(created_at).astimezone(timezone.utc)
+            return datetime.fromisoformat(created_at).astimezone(UTC)
         except ValueError:
             pass
     return snowflake_time(item.get("id", ""))
@@ -163,7 +163,7 @@ def snowflake_time(snowflake_id):
     if not str(snowflake_id).isdigit():
         return None
     milliseconds = (int(snowflake_id) >> 22) + TWITTER_EPOCH_MS
-    return datetime.fromtimestamp(milliseconds / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
 
 
 MEDIA_TYPES = {

@@ -7,7 +7,7 @@ updated_at index do the narrowing.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -18,7 +18,7 @@ from oss_inbox.tickets.models import OPEN_STATUSES, Message, Ticket, TicketEvent
 ALERT_LIMIT = 20
 # Someone who claimed, replied, assigned or changed a status this recently is on shift.
 ON_SHIFT_WINDOW = timedelta(hours=2)
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass

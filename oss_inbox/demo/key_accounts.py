@@ -12,8 +12,15 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, JointPlan, KnownIdentity, Notice, PlanItem
-from oss_inbox.keyaccounts.models import ProgressUpdate
+from oss_inbox.keyaccounts.models import (
+    AccountEvent,
+    AccountMail,
+    JointPlan,
+    KnownIdentity,
+    Notice,
+    PlanItem,
+    ProgressUpdate,
+)
 from oss_inbox.keyaccounts.quarters import Quarter
 from oss_inbox.tickets.models import Organization
 

@@ -17,8 +17,7 @@ from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 from oss_inbox.tickets.services import reply_record_delivered
 
-from . import extras, key_accounts
-from . import content
+from . import content, extras, key_accounts
 from .conversations import CONVERSATIONS, FAMILY, ChannelIds
 from .people import TEAM, make_customers
 from .scenes import Cast, DemoError, Scene

@@ -5,8 +5,8 @@ bounded, related rows come through select_related, prefetch_related or annotatio
 """
 
 from dataclasses import dataclass
-from statistics import median
 from datetime import timedelta
+from statistics import median
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Substr

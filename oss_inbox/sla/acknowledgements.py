@@ -5,6 +5,7 @@ tickets.services.acknowledgements.
 """
 
 import re
+
 from django.utils import dateformat
 
 from . import clock

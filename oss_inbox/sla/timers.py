@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from django.utils import dateformat, timezone
 
-from .states import SlaState
-
 from .services import sla_state_at
+from .states import SlaState
 
 DUE_FORMAT = "D N j, g:i A T"
 

@@ -11,13 +11,29 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from .drafts import WEEKDAYS, ScheduleDraft, draft_add_override, draft_add_window, draft_from_post
-from .drafts import draft_from_schedule, draft_remove, draft_validate, snapshot_schedule
+from .drafts import (
+    WEEKDAYS,
+    ScheduleDraft,
+    draft_add_override,
+    draft_add_window,
+    draft_from_post,
+    draft_from_schedule,
+    draft_remove,
+    draft_validate,
+    snapshot_schedule,
+)
 from .models import CoverageSchedule
 from .policies import builtin_schedule
 from .preview import hours_words, schedule_preview
-from .schedules import HolidayImportError, change_summary, draft_import_holidays, holiday_countries
-from .schedules import schedule_save, schedule_snapshot, weekly_words
+from .schedules import (
+    HolidayImportError,
+    change_summary,
+    draft_import_holidays,
+    holiday_countries,
+    schedule_save,
+    schedule_snapshot,
+    weekly_words,
+)
 
 manage_settings = permission_required("tickets.manage_settings", raise_exception=True)
 TEMPLATE = "sla/schedule_edit.html"

@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .services import contact_merge
 from .models import (
     Attachment,
     Contact,
@@ -16,6 +15,7 @@ from .models import (
     TicketEvent,
     UnprocessedItem,
 )
+from .services import contact_merge
 
 
 class OrganizationDomainInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """Reads of tickets, scoped to what the user may see."""
 
 from django.core.exceptions import PermissionDenied
+
 from oss_inbox.errors import get_or_404
 
 from .models import Ticket

@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -170,7 +170,7 @@ class Dovecot:
 
         Received now by the test's clock (which may run ahead of Dovecot's: --clock-ahead-days), as
         the app's first poll looks for mail of the last days by that clock."""
-        received_at = received_at or datetime.now(timezone.utc)
+        received_at = received_at or datetime.now(UTC)
         with self.client() as client:
             if not client.folder_exists(folder):
                 client.create_folder(folder)

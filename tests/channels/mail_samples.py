@@ -1,6 +1,6 @@
 """Raw mail as it reaches a mailbox: a customer's message and a bounce of one of our replies."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -15,7 +15,7 @@ def customer_mail(message_id, *, subject="Bill higher than usual", text="My bill
     message["From"] = f"{name} <{sender}>"
     message["To"] = MAILBOX
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = f"<{message_id}>"
     for header, value in headers.items():
         message[header.replace("_", "-")] = value
@@ -35,7 +35,7 @@ def bounce_of(our_message_id, *, recipient="maria@example.com"):
 From: Mail Delivery System <MAILER-DAEMON@mx.example.com>
 To: {MAILBOX}
 Subject: Undelivered Mail Returned to Sender
-Date: {format_datetime(datetime.now(timezone.utc))}
+Date: {format_datetime(datetime.now(UTC))}
 Message-ID: <bounce-{our_message_id}>
 Auto-Submitted: auto-replied
 MIME-Version: 1.0

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.forms import ChannelAccountForm
-from channels.polling import accounts_due
 from channels.models import ChannelAccount
+from channels.polling import accounts_due
 
 from .. import factories
 

@@ -4,7 +4,7 @@ Every test goes through the real paths (channels.polling.account_poll, the one o
 and checks that no message is lost or stored twice.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone as django_timezone
@@ -13,9 +13,9 @@ from channels.email.compose import reply_subject
 from channels.polling import account_poll
 from channels.registry import adapter_for
 from channels.sandbox.mail import ImapSandbox, SmtpSink
-from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ingest, ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
 
 from .. import factories
 from .dovecot import CuttingProxy, dovecot, dovecot_server  # noqa: F401 - fixtures
@@ -106,7 +106,7 @@ def test_a_second_poll_adds_nothing_and_a_third_reads_only_the_new_mail(dovecot,
 
 def test_the_first_poll_reads_only_the_last_days_and_never_the_older_mail_later(dovecot, smtp_sink):
     dovecot.deliver(
-        customer_mail("old@example.com"), received_at=datetime.now(timezone.utc) - timedelta(days=30)
+        customer_mail("old@example.com"), received_at=datetime.now(UTC) - timedelta(days=30)
     )
     dovecot.deliver(customer_mail("new@example.com"))
     account = mail_account(dovecot, smtp_sink, first_poll_days="7")

@@ -1,6 +1,6 @@
 """The reply email's headers: threading for the customer's client, and no auto-reply loops."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from channels.email.compose import Answered, Reply, compose_reply
 
@@ -10,7 +10,7 @@ ANSWERED = Answered(address="maria@example.com", message_id="q1@mail.example", s
 
 def reply(**fields):
     defaults = dict(sender="help@utility.example", sender_name="Customer Care", ticket_id=42,
-                    text="We have looked at your bill.", sent_at=datetime(2026, 11, 2, 15, tzinfo=timezone.utc))  # fmt: skip
+                    text="We have looked at your bill.", sent_at=datetime(2026, 11, 2, 15, tzinfo=UTC))  # fmt: skip
     return Reply(**{**defaults, **fields})
 
 

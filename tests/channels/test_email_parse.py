@@ -1,7 +1,7 @@
 """channels.email.parse over the recorded .eml corpus and hand-written messages."""
 
 import mailbox
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -43,7 +43,7 @@ def test_every_corpus_message_is_an_inbound_or_an_explained_unparseable():
             assert item.error == EXPECTED_UNPARSEABLE[name]
         else:
             assert isinstance(item, Inbound), f"{name}: {getattr(item, 'error', '')}"
-            assert item.sent_at.tzinfo == timezone.utc, name
+            assert item.sent_at.tzinfo == UTC, name
             assert "\x00" not in item.text and not any("\udc80" <= c <= "\udcff" for c in item.text), name
 
 
@@ -54,7 +54,7 @@ def test_plain_message_has_id_sender_subject_date_and_header_summary():
     assert item.thread_key == "email:15090.61304.110929.45684@aaa.zzz.org"
     assert item.author == Author(external_id="bbb@ddd.com", handle="bbb@ddd.com")
     assert item.subject == "This is a test message"
-    assert item.sent_at == datetime(2001, 5, 4, 18, 5, 44, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2001, 5, 4, 18, 5, 44, tzinfo=UTC)
     assert item.text == "Hi,\n\nDo you like this message?\n\n-Me"
     assert item.raw["size"] == len(load_bytes("email/cpython/msg_01.eml"))
     assert ["Subject", "This is a test message"] in item.raw["headers"]
@@ -212,7 +212,7 @@ def test_plain_customer_message_is_not_automatic():
 
     assert not item.is_automatic
     assert item.author == Author("ann@example.com", handle="ann@example.com", name="Ann Customer")
-    assert item.sent_at == datetime(2024, 3, 5, 9, 2, 3, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2024, 3, 5, 9, 2, 3, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -360,13 +360,13 @@ def test_garbled_date_falls_back_to_the_newest_received_date():
     )
     raw = message(received).replace(b"Date: Tue, 05 Mar 2024 10:02:03 +0100", b"Date: sometime last week")
 
-    assert parse_email(raw).sent_at == datetime(2024, 3, 5, 10, 5, tzinfo=timezone.utc)
+    assert parse_email(raw).sent_at == datetime(2024, 3, 5, 10, 5, tzinfo=UTC)
 
 
 def test_date_with_unknown_zone_is_read_as_utc():
     raw = message().replace(b"+0100", b"-0000")
 
-    assert parse_email(raw).sent_at == datetime(2024, 3, 5, 10, 2, 3, tzinfo=timezone.utc)
+    assert parse_email(raw).sent_at == datetime(2024, 3, 5, 10, 2, 3, tzinfo=UTC)
 
 
 def test_unknown_or_wrong_charset_never_raises():
@@ -380,7 +380,7 @@ def test_unknown_or_wrong_charset_never_raises():
 
 
 def test_undeclared_8bit_header_bytes_are_decoded():
-    raw = message().replace(b"Subject: Meter", "Subject: Zähler kaputt".encode("utf-8"))
+    raw = message().replace(b"Subject: Meter", "Subject: Zähler kaputt".encode())
 
     assert parse_email(raw).subject == "Zähler kaputt"
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from channels.facebook.adapter import FacebookAdapter
 from channels.facebook.graph import TOKEN_EXPIRED, WINDOW_CLOSED
 from channels.polling import accounts_due
-from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ReplyRefused, ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
 
 from .sandbox_accounts import poll
 

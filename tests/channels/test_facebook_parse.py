@@ -1,6 +1,6 @@
 """channels.facebook.parse over recorded Graph API responses and hand-written ones."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -50,7 +50,7 @@ def test_comments_without_id_or_from_get_ids_from_their_permalinks():
     assert first.kind == "comment"
     assert first.thread_key == f"fb:{POST}:10158407654328553_10158407835073553"
     assert first.reply_to_ids == ()
-    assert first.sent_at == datetime(2021, 8, 10, 18, 45, 3, tzinfo=timezone.utc)
+    assert first.sent_at == datetime(2021, 8, 10, 18, 45, 3, tzinfo=UTC)
     assert first.text.startswith("Boa noite peço ajuda")
     assert first.context == {
         "post_id": POST,
@@ -165,7 +165,7 @@ def test_messenger_message_with_an_image_attachment():
     assert item.external_id.startswith("m_ToF35NI1OImBjyUIgplSaBMylUFmkYY4bHogy9C1otLISU6SGhccB5NK")
     assert item.thread_key == "fbm:t_587956915396498"
     assert item.author == Author(external_id="2711636948859886", name="Kun Liu")
-    assert item.sent_at == datetime(2021, 7, 23, 9, 50, 48, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2021, 7, 23, 9, 50, 48, tzinfo=UTC)
     [image] = item.attachments
     assert (image.filename, image.content_type) == ("image-651143212510248", "image/jpeg")
     assert image.url.startswith("https://scontent-gmp1-1.xx.fbcdn.net/v/t1.15752-9/216389199_")

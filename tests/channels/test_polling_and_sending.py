@@ -10,10 +10,9 @@ from channels.base import ChannelAdapter, Fetched
 from channels.models import ChannelAccount
 from channels.polling import LEASE, account_take_lease, accounts_due
 from channels.tasks import poll_account
-from oss_inbox.tickets.services import ticket_retry_reply
-from oss_inbox.tickets.services.outbox import SEND_STALE, outbox_claim, outbox_sweep
 from oss_inbox.tickets.models import Message, Ticket
-from oss_inbox.tickets.services import ingest, ticket_reply
+from oss_inbox.tickets.services import ingest, ticket_reply, ticket_retry_reply
+from oss_inbox.tickets.services.outbox import SEND_STALE, outbox_claim, outbox_sweep
 
 from ..factories import inbound
 

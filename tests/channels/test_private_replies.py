@@ -7,9 +7,9 @@ by the one outbox (tickets.services.outbox) as the Celery task runs it.
 import pytest
 
 from channels.sandbox.x_state import one_to_one
-from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
 
 from .sandbox_accounts import poll, x_account
 

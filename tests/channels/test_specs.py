@@ -10,7 +10,6 @@ import pytest
 from channels import registry
 from channels.models import ChannelKind
 from channels.spec import EMPTY_REPLY, ChannelSpec
-from channels.twitter import length
 
 ROOT = Path(__file__).resolve().parents[2]
 FAMILY = "👨‍👩‍👧‍👦"  # four emoji joined by three zero-width joiners: one emoji to X

@@ -1,6 +1,6 @@
 """channels.twitter.parse over recorded X API v2 responses and hand-written ones."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_recorded_mention_with_its_author_added_becomes_an_inbound_timed_by_its_
     assert item.thread_key == "x:1578516220231397376:2244994945"
     assert item.author == Author(external_id="2244994945")
     assert item.url == "https://x.com/i/web/status/1578516220231397376"
-    assert item.sent_at == datetime(2022, 10, 7, 22, 42, 48, 973000, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2022, 10, 7, 22, 42, 48, 973000, tzinfo=UTC)
 
 
 def test_snowflake_time_matches_the_time_tweepy_wrote_into_its_test_tweets():
@@ -66,7 +66,7 @@ def test_snowflake_time_matches_the_time_tweepy_wrote_into_its_test_tweets():
     stamped = [{**tweet, "author_id": "1072250532645998596"} for tweet in tweets]
 
     for tweet, item in zip(tweets, parse_mentions({"data": stamped}), strict=True):
-        written = datetime.fromisoformat(tweet["text"].removesuffix(" tweepy")).replace(tzinfo=timezone.utc)
+        written = datetime.fromisoformat(tweet["text"].removesuffix(" tweepy")).replace(tzinfo=UTC)
         assert abs((item.sent_at - written).total_seconds()) < 1
 
 
@@ -86,7 +86,7 @@ def test_recorded_dm_event_with_its_sender_added_is_threaded_by_conversation():
     assert item.external_id == "1585800613253812228"
     assert item.text == "Testing 1"
     assert item.thread_key == f"xdm:{DM_CONVERSATION}"
-    assert item.sent_at == datetime(2022, 10, 28, 1, 8, 23, 607000, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2022, 10, 28, 1, 8, 23, 607000, tzinfo=UTC)
 
 
 def test_empty_dm_page_yields_no_items():
@@ -141,7 +141,7 @@ def test_mention_with_expansions_has_author_url_and_attachments():
         "42", handle="ann_customer", name="Ann Customer", avatar_url="https://pbs/a.jpg"
     )
     assert item.url == "https://x.com/ann_customer/status/1600000000000000001"
-    assert item.sent_at == datetime(2024, 3, 5, 10, 2, 3, tzinfo=timezone.utc)
+    assert item.sent_at == datetime(2024, 3, 5, 10, 2, 3, tzinfo=UTC)
     assert item.raw["author"] == USER
     [photo] = item.attachments
     assert (photo.filename, photo.content_type) == ("3_9.png", "image/png")

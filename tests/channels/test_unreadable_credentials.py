@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from channels.models import ChannelAccount
 from channels.polling import account_poll, accounts_due
-from oss_inbox.tickets.services.outbox import outbox_deliver
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
 from tests.inbox.conftest import open_ticket
 
 from .. import factories

@@ -7,7 +7,7 @@ as the Celery tasks run them. Each test checks that no message is lost or stored
 import signal
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.request import urlopen
 
 import pytest
@@ -18,10 +18,10 @@ from channels.models import ChannelAccount
 from channels.polling import account_poll, accounts_due
 from channels.registry import adapter_for
 from channels.sandbox.x_state import one_to_one
-from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
 from channels.twitter.adapter import REVOKED, newest_id
 from oss_inbox.tickets.models import Identity, Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ReplyRefused, ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
 
 from .sandbox_accounts import poll, x_account
 from .worker_process import poll_in_another_process, wait_until
@@ -173,7 +173,7 @@ def test_a_rate_limit_mid_poll_sets_the_next_poll_to_the_reset_time_and_loses_no
     x_api.fail_next(1, status=429, reset_in=600, after=1)  # the second page
     assert poll(x) is None
     [limited] = [entry for entry in x_api.requests if entry["status"] == 429]
-    reset_at = datetime.fromtimestamp(int(limited["headers"]["x-rate-limit-reset"]), tz=timezone.utc)
+    reset_at = datetime.fromtimestamp(int(limited["headers"]["x-rate-limit-reset"]), tz=UTC)
     assert x.next_poll_at == reset_at == x.rate_limited_until
     assert x.last_error == f"X rate limit reached; next poll at {reset_at:%H:%M} UTC."
     assert not x.error_is_permanent and x.cursor == cursor

@@ -21,7 +21,7 @@ T9  X, Dana. Thanksgiving Thu Nov 26 12:00, answered Fri 07:30 (due 11:00), reso
 """
 
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from oss_inbox.sla.models import CoverageOverride, CoverageSchedule, SlaPolicy
@@ -38,7 +38,7 @@ _numbers = itertools.count(1)
 
 def at(text, fold=0):
     """A Chicago wall-clock time ("2026-11-25 20:00") as an aware UTC instant."""
-    return datetime.fromisoformat(text).replace(tzinfo=CHICAGO, fold=fold).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=CHICAGO, fold=fold).astimezone(UTC)
 
 
 NOW = at("2026-11-30 12:00")

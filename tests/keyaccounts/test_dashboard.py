@@ -1,6 +1,6 @@
 """The key-account view of the dashboard: each figure computed by hand on a small world."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -15,11 +15,11 @@ from .test_updates import ticket
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 9 am in Chicago
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 9 am in Chicago
 
 
 def at(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def with_contact_times(made, last_in, last_out=None):

@@ -1,7 +1,7 @@
 """End to end: a notice goes out over SMTP, the customer answers it from their mail program, and the
 answer, read by the email channel's real parser and ingested, is a ticket on the right account."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -9,13 +9,13 @@ from email.utils import format_datetime
 import pytest
 
 from channels.email.parse import parse_email
+from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
 from oss_inbox.keyaccounts.models import AccountEvent
 from oss_inbox.keyaccounts.notices import notice_send
-from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
-from oss_inbox.tickets.tasks import deliver
 from oss_inbox.keyaccounts.updates import update_draft, update_send
 from oss_inbox.tickets.models import Contact, Ticket
 from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.tasks import deliver
 
 from .mail_world import hospital, plant, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401 - fixtures
 
@@ -32,7 +32,7 @@ def answer(letter, *, sender, name, text, message_id):
     reply["From"] = f"{name} <{sender}>"
     reply["To"] = letter["From"]
     reply["Subject"] = f"Re: {letter['Subject']}"
-    reply["Date"] = format_datetime(datetime.now(timezone.utc))
+    reply["Date"] = format_datetime(datetime.now(UTC))
     reply["Message-ID"] = f"<{message_id}>"
     reply["In-Reply-To"] = letter["Message-ID"]
     reply["References"] = letter["Message-ID"]

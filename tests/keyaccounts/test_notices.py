@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
 from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, Notice
 from oss_inbox.keyaccounts.notices import notice_send
-from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
 from oss_inbox.tickets.tasks import deliver
 
 from .mail_world import hospital, key_account, plant, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from channels.email.parse import parse_email
 from channels.facebook.parse import parse_comments, parse_messages
 from channels.twitter.parse import parse_mentions

@@ -1,17 +1,17 @@
 """Quarterly updates: the due rule, the prefilled draft, and the update delivered to the contacts."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
 from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, JointPlan, PlanItem, ProgressUpdate
 from oss_inbox.keyaccounts.quarters import Quarter, next_update_due, quarter_to_report, update_state
-from oss_inbox.keyaccounts.mail import ACCOUNT_MAIL_OUTBOX
-from oss_inbox.tickets.tasks import deliver
 from oss_inbox.keyaccounts.updates import quarter_figures, update_draft, update_send
 from oss_inbox.tickets.models import Contact, Ticket
+from oss_inbox.tickets.tasks import deliver
 
 from .mail_world import (
     contact,
@@ -25,7 +25,7 @@ from .mail_world import (
 
 pytestmark = pytest.mark.django_db
 
-UTC = timezone.utc
+UTC = UTC
 DRAFTED = datetime(2026, 10, 2, 15, 0, tzinfo=UTC)  # Q3 2026 ended two days ago
 
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from oss_inbox.sla.acknowledgements import back_at_words
-from oss_inbox.tickets.services.acknowledgements import ticket_acknowledge_if_closed
 from oss_inbox.sla.models import AcknowledgementSetting, CoverageSchedule
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
 from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.services.acknowledgements import ticket_acknowledge_if_closed
 
 from ..factories import email, inbound
 from .conftest import CHICAGO, local

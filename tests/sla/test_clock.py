@@ -1,6 +1,6 @@
 """Coverage clock cases written from the rules: hours, weekends, overrides, overnight, DST."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,14 +73,14 @@ def test_issue_example_friday_2150_with_four_hours_is_due_saturday_1150():
 
 def test_results_are_in_utc():
     due = add_coverage_time(local(2026, 3, 2, 10), H, OFFICE)
-    assert due.tzinfo is timezone.utc
-    assert due == datetime(2026, 3, 2, 17, tzinfo=timezone.utc)
+    assert due.tzinfo is UTC
+    assert due == datetime(2026, 3, 2, 17, tzinfo=UTC)
 
 
 def test_zero_duration_returns_start_in_utc():
     start = local(2026, 3, 7, 12)  # Saturday, closed
     due = add_coverage_time(start, timedelta(0), OFFICE)
-    assert due == start and due.tzinfo is timezone.utc
+    assert due == start and due.tzinfo is UTC
 
 
 def test_durations_of_weeks_count_whole_weeks_of_coverage():
@@ -106,7 +106,7 @@ def test_coverage_over_a_year_of_the_default_schedule():
 
 
 def test_always_adds_wall_time():
-    start = datetime(2026, 3, 8, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 8, 1, tzinfo=UTC)
     month = timedelta(days=30)
     assert add_coverage_time(start, month, Schedule.always()) == start + month
 
@@ -180,21 +180,21 @@ def test_fall_back_window_is_four_real_hours():
     assert coverage_between(local(2026, 11, 1), local(2026, 11, 2), small_hours) == 4 * H
     # One hour in, it is 01:00 again: the second, CST occurrence (07:00 UTC).
     due = add_coverage_time(local(2026, 11, 1), H, small_hours)
-    assert due == datetime(2026, 11, 1, 7, tzinfo=timezone.utc)
+    assert due == datetime(2026, 11, 1, 7, tzinfo=UTC)
     assert due.astimezone(CHICAGO).fold == 1
 
 
 def test_nonexistent_window_start_moves_forward_to_end_of_gap():
     from_half_past_two = daily(time(2, 30), time(5))
     change, covered = next_coverage_change(local(2026, 3, 8), from_half_past_two)
-    assert covered and change == datetime(2026, 3, 8, 8, tzinfo=timezone.utc)  # 03:00 CDT
+    assert covered and change == datetime(2026, 3, 8, 8, tzinfo=UTC)  # 03:00 CDT
     assert coverage_between(local(2026, 3, 8), local(2026, 3, 9), from_half_past_two) == 2 * H
 
 
 def test_ambiguous_window_start_takes_first_occurrence():
     from_half_past_one = daily(time(1, 30), time(3))
     change, _ = next_coverage_change(local(2026, 11, 1), from_half_past_one)
-    assert change == datetime(2026, 11, 1, 6, 30, tzinfo=timezone.utc)  # 01:30 CDT
+    assert change == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT
     assert coverage_between(local(2026, 11, 1), local(2026, 11, 2), from_half_past_one) == 2.5 * H
 
 

@@ -1,6 +1,7 @@
 """Laws of the coverage clock, checked on random schedules in zones with DST changes."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ DST_DAYS = [
 UNIT = 15  # minutes: windows on a quarter-hour grid meet DST changes and each other exactly
 DAY_UNITS = 24 * 60 // UNIT
 WEEK_UNITS = 7 * DAY_UNITS
-YEAR_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
 
 
@@ -93,7 +94,7 @@ def schedules(draw):
 anywhere = st.integers(0, 365 * 24 * 3600 * 10**6).map(lambda us: YEAR_START + us * ONE_US)
 on_grid = st.integers(0, 365 * DAY_UNITS).map(lambda units: YEAR_START + timedelta(minutes=units * UNIT))
 near_dst = st.builds(
-    lambda day, minutes: datetime.combine(day, time(0), timezone.utc) + timedelta(minutes=minutes),
+    lambda day, minutes: datetime.combine(day, time(0), UTC) + timedelta(minutes=minutes),
     st.sampled_from(DST_DAYS),
     st.integers(-3 * 24 * 60, 3 * 24 * 60),
 )
@@ -123,7 +124,7 @@ def coverage_by_walking(start, end, schedule):
 @given(schedules(), instants, durations)
 def test_coverage_up_to_the_due_time_is_the_duration(schedule, start, duration):
     due = add_coverage_time(start, duration, schedule)
-    assert due >= start and due.tzinfo is timezone.utc
+    assert due >= start and due.tzinfo is UTC
     assert coverage_between(start, due, schedule) == duration
 
 
@@ -182,7 +183,7 @@ def test_next_change_flips_coverage(schedule, at):
     if first is None:
         return  # coverage never changes again: the walk law covers that case
     change, covered_after = first
-    assert change > at and change.tzinfo is timezone.utc
+    assert change > at and change.tzinfo is UTC
     # Until a change, coverage is the opposite of what follows it.
     before_change = timedelta(0) if covered_after else change - at
     assert coverage_between(at, change, schedule) == before_change

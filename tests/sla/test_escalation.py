@@ -3,10 +3,10 @@
 import pytest
 from django.core import mail
 
-from oss_inbox.tickets.services.escalation import sla_scan
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import TicketEvent
 from oss_inbox.tickets.services import ticket_claim, ticket_reply, ticket_set_status
+from oss_inbox.tickets.services.escalation import sla_scan
 
 from .conftest import arriving, hours, local
 

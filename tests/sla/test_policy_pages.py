@@ -4,10 +4,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from oss_inbox.tickets.services.escalation import sla_scan
 from oss_inbox.sla.models import AcknowledgementSetting, SlaPolicy
 from oss_inbox.sla.services import sla_recompute_ask
 from oss_inbox.staff.models import Notification
+from oss_inbox.tickets.services.escalation import sla_scan
 
 from .conftest import arriving, hours, local
 from .test_recompute_on_change import STANDARD_FORM

@@ -10,10 +10,10 @@ from oss_inbox.sla.models import SlaPolicy
 from oss_inbox.sla.policies import schedule_of
 from oss_inbox.sla.schedules import schedule_save
 from oss_inbox.sla.services import RECOMPUTE_RUNS_FOR, sla_recompute_ask
+from oss_inbox.tickets.services import ticket_set_status
 from oss_inbox.tickets.services.sla import tickets_sla_recompute_open
 from oss_inbox.tickets.tasks import sla_converge as converge
 from oss_inbox.tickets.tasks import sla_recompute_open as recompute_open_tickets
-from oss_inbox.tickets.services import ticket_set_status
 
 from .conftest import CHICAGO, arriving, hours, local
 

@@ -1,13 +1,13 @@
 """Timers in the queue and on the ticket page: due in, at risk, breached ago, paused."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from oss_inbox.sla.schedules import coverage_line
 from oss_inbox.sla.policies import builtin_schedule
+from oss_inbox.sla.schedules import coverage_line
 from oss_inbox.sla.timers import coverage_words, span_words, ticket_timer
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_set_status
@@ -84,7 +84,7 @@ def test_pending_ticket_timer_is_paused(mailbox, agent):
 
 
 def test_the_due_time_in_words_matches_djangos_date_format():
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     from django.utils import dateformat, timezone
 
@@ -92,5 +92,5 @@ def test_the_due_time_in_words_matches_djangos_date_format():
 
     for month in range(1, 13):
         for hour in (0, 9, 12, 13, 23):
-            moment = datetime(2026, month, 3, hour, 7, tzinfo=dt_timezone.utc)
+            moment = datetime(2026, month, 3, hour, 7, tzinfo=UTC)
             assert due_words(moment) == dateformat.format(timezone.localtime(moment), DUE_FORMAT)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from channels.base import Author, InboundAttachment, Unparseable
 from oss_inbox.tickets.models import (
     Contact,

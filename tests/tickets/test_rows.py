@@ -1,6 +1,7 @@
 """rows_new builds the same unsaved instance as the model's own constructor, faster."""
 
 import pytest
+
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services.rows import rows_insert, rows_new
 

@@ -3,8 +3,8 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.timezone import localtime
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 
 from ..queue import first_line as _first_line
 

@@ -6,6 +6,7 @@ recompute SLA, save, record the event. Ingest applies a whole batch at once unde
 """
 
 from .contacts import contact_merge
+from .delivery import REPLY_OUTBOX, reply_record_delivered
 from .ingest import IngestResult, ingest
 from .lifecycle import (
     AlreadyPosted,
@@ -24,7 +25,6 @@ from .lifecycle import (
     ticket_set_status,
     tickets_tag_history,
 )
-from .delivery import REPLY_OUTBOX, reply_record_delivered
 from .outbox import outbox_reconcile
 
 

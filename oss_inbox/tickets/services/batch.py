@@ -22,10 +22,10 @@ from oss_inbox.sla.models import AcknowledgementSetting
 from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 
-from .contacts import normalise_external_id
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
 from . import acknowledgements
+from .contacts import normalise_external_id
 from .files import attachment_content
 from .hooks import ingest_hooks
 from .lifecycle import subject_from

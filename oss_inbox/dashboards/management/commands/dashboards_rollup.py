@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from oss_inbox.dashboards.models import DailyRollup, TicketFact
-
 from oss_inbox.dashboards.rollup import rollup_rebuild, rollup_refresh
 
 ANALYZE_AFTER = 10_000
