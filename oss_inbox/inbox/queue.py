@@ -16,8 +16,7 @@ from django.db.models.functions import Left, Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.models import ChannelKind
-from channels.registry import thread_channel_words
+from channels.registry import all_specs, thread_channel_words
 from oss_inbox.sla.timers import span_words, ticket_timer
 from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket, TicketSearch
 
@@ -49,21 +48,12 @@ VIEWS_BY_SLUG = {view.slug: view for view in VIEWS}
 
 # The channel as agents name it. X and Facebook accounts carry two kinds of conversation each,
 # told apart by the thread key's prefix (see channels/*/parse.py).
-CHANNELS = (
-    ("x", "X"),
-    ("x_dm", "X DM"),
-    ("facebook", "Facebook"),
-    ("messenger", "Messenger"),
-    ("email", "Email"),
-)
-CHANNEL_LABELS = dict(CHANNELS)
-THREAD_PREFIX_CHANNEL = {"x": "x", "xdm": "x_dm", "fb": "facebook", "fbm": "messenger", "email": "email"}
+# The queue's channel filter: one choice per kind of conversation the channels declare (their specs).
+CHANNELS = tuple((thread.slug, thread.label) for spec in all_specs() for thread in spec.threads)
 CHANNEL_FILTERS = {
-    "x": Q(account__kind=ChannelKind.TWITTER) & ~Q(thread_key__startswith="xdm:"),
-    "x_dm": Q(account__kind=ChannelKind.TWITTER, thread_key__startswith="xdm:"),
-    "facebook": Q(account__kind=ChannelKind.FACEBOOK) & ~Q(thread_key__startswith="fbm:"),
-    "messenger": Q(account__kind=ChannelKind.FACEBOOK, thread_key__startswith="fbm:"),
-    "email": Q(account__kind=ChannelKind.EMAIL),
+    thread.slug: Q(account__kind=spec.kind, thread_key__startswith=f"{thread.prefix}:")
+    for spec in all_specs()
+    for thread in spec.threads
 }
 UNASSIGNED = "none"
 LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pending", "resolved": "resolved"}
