@@ -2,11 +2,21 @@
 
 from django.db import migrations, models
 
+# Letters now leave through the one outbox, swept by beat's one sweeper: the schedule entry of the
+# old letters-only sweeper would otherwise stay in django-celery-beat's table and name a task that
+# no longer exists.
+OLD_SWEEPER = "oss_inbox.keyaccounts.tasks.sweep_account_mail"
+
+
+def drop_old_sweeper(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(task=OLD_SWEEPER).delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('keyaccounts', '0001_initial'),
+        ('django_celery_beat', '0001_initial'),
     ]
 
     operations = [
@@ -25,4 +35,5 @@ class Migration(migrations.Migration):
             name='delivery_error',
             field=models.TextField(blank=True),
         ),
+        migrations.RunPython(drop_old_sweeper, migrations.RunPython.noop),
     ]
