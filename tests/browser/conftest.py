@@ -12,6 +12,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+# The key-account mailbox on an SMTP sink, for the pages that send letters.
+from tests.keyaccounts.mail_world import sending_mailbox, smtp_sink  # noqa: F401
 from tests.outside import require_chromium
 
 # Playwright's sync API keeps an asyncio loop running in the test thread, and Django refuses ORM

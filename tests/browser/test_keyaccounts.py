@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from oss_inbox.keyaccounts import plans
 from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, PlanItem, ProgressUpdate
-from tests.keyaccounts.mail_world import contact, key_account, sending_mailbox, smtp_sink  # noqa: F401 - fixtures
+from tests.keyaccounts.mail_world import contact, key_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,6 +6,7 @@ import pytest
 from channels.sandbox.graph_api import GraphApiSandbox
 from channels.sandbox.x_api import XApiSandbox
 
+from .dovecot import dovecot, dovecot_server  # noqa: F401 - the real IMAP server, for the email tests
 from .sandbox_accounts import facebook_page
 
 

@@ -18,7 +18,7 @@ from oss_inbox.tickets.services import ingest, ticket_reply
 from oss_inbox.tickets.services.outbox import outbox_deliver
 
 from .. import factories
-from .dovecot import CuttingProxy, dovecot, dovecot_server  # noqa: F401 - fixtures
+from .dovecot import CuttingProxy
 from .mail_samples import MAILBOX, bounce_of, customer_mail, large_mail
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +105,7 @@ def test_a_second_poll_adds_nothing_and_a_third_reads_only_the_new_mail(dovecot,
 
 
 def test_the_first_poll_reads_only_the_last_days_and_never_the_older_mail_later(dovecot, smtp_sink):
-    dovecot.deliver(
-        customer_mail("old@example.com"), received_at=datetime.now(UTC) - timedelta(days=30)
-    )
+    dovecot.deliver(customer_mail("old@example.com"), received_at=datetime.now(UTC) - timedelta(days=30))
     dovecot.deliver(customer_mail("new@example.com"))
     account = mail_account(dovecot, smtp_sink, first_poll_days="7")
 

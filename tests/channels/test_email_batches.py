@@ -26,7 +26,7 @@ from oss_inbox.tickets.services import ingest
 
 from .. import factories
 from .corpus import require_corpus
-from .dovecot import CuttingProxy, dovecot, dovecot_server  # noqa: F401 - fixtures
+from .dovecot import CuttingProxy
 from .mail_samples import MAILBOX, large_mail
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,6 @@ from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ticket_reply
 
 from .. import factories
-from .dovecot import dovecot, dovecot_server  # noqa: F401 - fixtures
 from .mail_samples import MAILBOX, customer_mail
 from .sandbox_accounts import poll, x_account
 

@@ -12,8 +12,6 @@ from oss_inbox.keyaccounts.models import AccountMail
 from oss_inbox.tickets.services.outbox import outbox_deliver, outbox_sweep
 from oss_inbox.tickets.tasks import deliver
 
-from .mail_world import hospital, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.django_db
 
 

@@ -10,7 +10,7 @@ from oss_inbox.keyaccounts.models import AccountMail, JointPlan, PlanItem, Progr
 from oss_inbox.keyaccounts.quarters import Quarter
 from oss_inbox.tickets.models import Contact, Organization
 
-from .mail_world import contact, hospital, key_account, plant, quick_password_hashing  # noqa: F401 - fixtures
+from .mail_world import contact, key_account
 from .test_updates import ticket
 
 pytestmark = pytest.mark.django_db

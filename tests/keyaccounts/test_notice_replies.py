@@ -17,8 +17,6 @@ from oss_inbox.tickets.models import Contact, Ticket
 from oss_inbox.tickets.services import ingest
 from oss_inbox.tickets.tasks import deliver
 
-from .mail_world import hospital, plant, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.django_db
 
 

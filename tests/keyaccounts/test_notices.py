@@ -9,8 +9,6 @@ from oss_inbox.keyaccounts.models import AccountEvent, AccountMail, Notice
 from oss_inbox.keyaccounts.notices import notice_send
 from oss_inbox.tickets.tasks import deliver
 
-from .mail_world import hospital, key_account, plant, quick_password_hashing, sending_mailbox, smtp_sink  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 OUTAGE = {

@@ -15,8 +15,6 @@ from oss_inbox.keyaccounts.tasks import remind_updates
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Contact, Ticket
 
-from .mail_world import hospital, plant, quick_password_hashing  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.django_db
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -1,6 +1,6 @@
 """Quarterly updates: the due rule, the prefilled draft, and the update delivered to the contacts."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.template.loader import render_to_string
@@ -12,16 +12,6 @@ from oss_inbox.keyaccounts.quarters import Quarter, next_update_due, quarter_to_
 from oss_inbox.keyaccounts.updates import quarter_figures, update_draft, update_send
 from oss_inbox.tickets.models import Contact, Ticket
 from oss_inbox.tickets.tasks import deliver
-
-from .mail_world import (
-    contact,
-    hospital,
-    key_account,
-    plant,
-    quick_password_hashing,
-    sending_mailbox,
-    smtp_sink,
-)  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
