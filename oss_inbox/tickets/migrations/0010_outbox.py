@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='ticketevent',
             name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('message_in', 'Customer wrote'), ('replied', 'Replied'), ('note', 'Note added'), ('claimed', 'Claimed'), ('assigned', 'Assigned'), ('status', 'Status changed'), ('priority', 'Priority changed'), ('tagged', 'Tags changed'), ('reopened', 'Reopened'), ('contact_merged', 'Contact merged'), ('sla', 'SLA'), ('auto_ack', 'Acknowledged automatically'), ('delivery', 'Delivery')], max_length=32),
+            field=models.CharField(choices=[('created', 'Created'), ('message_in', 'Customer wrote'), ('replied', 'Replied'), ('note', 'Note added'), ('claimed', 'Claimed'), ('assigned', 'Assigned'), ('status', 'Status changed'), ('priority', 'Priority changed'), ('tagged', 'Tags changed'), ('reopened', 'Reopened'), ('contact_merged', 'Contact merged'), ('sla', 'SLA'), ('auto_ack', 'Acknowledged automatically'), ('delivery', 'Delivery'), ('key_account', 'Key account changed')], max_length=32),
         ),
     ]
