@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 
@@ -18,6 +18,14 @@ def _user(username, role=None, **fields):
     )
     if role:
         user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def queue_worker(username):
+    """A user who may work the queue, in a transactional test too: earlier ones flush the role groups
+    (made by a migration), while permissions are made again after each flush."""
+    user = User.objects.create_user(username, first_name=username.title())
+    user.user_permissions.add(Permission.objects.get(codename="work_queue", content_type__app_label="tickets"))
     return user
 
 

@@ -3,13 +3,13 @@
 import time
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import transaction
 
 from oss_inbox.inbox.queue import search_condition
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_add_note, ticket_reply
 
+from ..conftest import queue_worker
 from ..tickets.test_ingest_concurrency import run_concurrently
 from .conftest import open_ticket
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_note_written_while_a_reply_commits_leaves_both_searchable(mailbox):
-    agent, other_agent = (User.objects.create_user(name, first_name=name.title()) for name in ("dana", "lee"))
+    agent, other_agent = queue_worker("dana"), queue_worker("lee")
     ticket = open_ticket(mailbox, text="My meter is making a noise")
 
     def reply_slowly():
