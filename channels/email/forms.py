@@ -31,8 +31,12 @@ ACCOUNT_FIELDS = AccountFields(
         ("imap_username", "IMAP username", ""),
         ("imap_folder", "Folder to read", "INBOX when empty."),
         ("processed_folder", "Move processed mail to", "Optional folder; empty leaves mail where it is."),
-        ("sent_folder", "Sent folder", "Where the mail server keeps what we send, to check a send that was cut "
-                                       "off. Empty: the folder marked Sent, or one named Sent."),
+        (
+            "sent_folder",
+            "Sent folder",
+            "Where the mail server keeps what we send, to check a send that was cut "
+            "off. Empty: the folder marked Sent, or one named Sent.",
+        ),
         ("smtp_host", "SMTP host", ""),
         ("smtp_port", "SMTP port", "465 with TLS, 587 with STARTTLS."),
         ("smtp_security", "SMTP security", "ssl, starttls or none."),

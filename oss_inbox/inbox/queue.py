@@ -6,7 +6,7 @@ cut by keyset (the last row's sort key), never by OFFSET, and nothing counts the
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -317,7 +317,7 @@ class Cursor:
     at: datetime | None
     id: int
 
-    EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+    EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
     @classmethod
     def of(cls, ticket, open_view):
