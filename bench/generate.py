@@ -352,7 +352,7 @@ class TicketBuilder:
         scale = min(1.0, max(0.0, room) / offsets[-1]) if offsets[-1] > 0 else 1.0
         return [
             (direction, self.created_at + timedelta(minutes=offset * scale))
-            for (direction, _), offset in zip(steps, offsets)
+            for (direction, _), offset in zip(steps, offsets, strict=True)
         ]
 
     def add_message(self, ticket, number, direction, moment):

@@ -80,17 +80,17 @@ def web_processes(env, count, *, workers=1):
             stdout=log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        for port, log in zip(ports, logs)
+        for port, log in zip(ports, logs, strict=True)
     ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for url, log in zip(urls, logs):
+        for url, log in zip(urls, logs, strict=True):
             _wait_until_up(url, Path(log.name))
         yield urls
     finally:
         for server in servers:
             server.terminate()
-        for server, log in zip(servers, logs):
+        for server, log in zip(servers, logs, strict=True):
             server.wait(timeout=STOP_GRACE)
             log.close()
 

@@ -38,7 +38,7 @@ def fresh_schedules(count):
 
 def calls_per_second(call, starts, schedules):
     began = time.perf_counter()
-    for start, schedule in zip(starts, schedules):
+    for start, schedule in zip(starts, schedules, strict=True):
         call(start, schedule)
     return len(starts) / (time.perf_counter() - began)
 

@@ -126,7 +126,7 @@ def stored_counts(var_dir, written):
     finally:
         database.close()
     counts = dict(rows)
-    return Counter({item["id"]: counts.get(stored, 0) for item, stored in zip(written, ids)})
+    return Counter({item["id"]: counts.get(stored, 0) for item, stored in zip(written, ids, strict=True)})
 
 
 def external_id(item):

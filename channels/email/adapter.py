@@ -95,7 +95,9 @@ class EmailAdapter(ChannelAdapter):
             items.append(self._parsed(found, config))
             found.raw.close()  # a large one's temporary file goes now
         # Only what became a message is moved; the rest stays where a person can open it.
-        stored = tuple(found.uid for found, item in zip(mail, items) if isinstance(item, Inbound))
+        stored = tuple(
+            found.uid for found, item in zip(mail, items, strict=True) if isinstance(item, Inbound)
+        )
         return MailFetched(items=items, cursor=cursor, uids=stored)
 
     def _parsed(self, found, config):

@@ -58,7 +58,10 @@ def _in_database(rows, groups, measures, fractions):
         rows = cursor.fetchall()
     for row in rows:
         values, flags, found = row[: len(groups)], row[len(groups) : 2 * len(groups)], row[2 * len(groups) :]
-        key = next(((group, value) for group, value, flag in zip(groups, values, flags) if flag == 0), ALL)
+        key = next(
+            ((group, value) for group, value, flag in zip(groups, values, flags, strict=True) if flag == 0),
+            ALL,
+        )
         by_measure = {
             measure: list(found[index] or [None] * len(fractions)) for index, measure in enumerate(measures)
         }
@@ -70,8 +73,8 @@ def _in_database(rows, groups, measures, fractions):
 def _in_python(rows, groups, measures, fractions):
     values = defaultdict(lambda: defaultdict(list))
     for row in rows.order_by().values_list(*groups, *measures):
-        keys = [ALL, *zip(groups, row[: len(groups)])]
-        for measure, value in zip(measures, row[len(groups) :]):
+        keys = [ALL, *zip(groups, row[: len(groups)], strict=True)]
+        for measure, value in zip(measures, row[len(groups) :], strict=True):
             if value is not None:
                 for key in keys:
                     values[key][measure].append(value)

@@ -128,7 +128,8 @@ def compliance_table(slug, title, by_group, period_names):
 def times_table(times):
     columns = ["Channel"]
     for label, measures in (("First response", FIRST_RESPONSE), ("Resolution", RESOLUTION)):
-        for measure, clock in zip(measures, ("calendar", "coverage")):
+        # One pair of columns per measure: its calendar clock, then its coverage clock.
+        for _measure, clock in zip(measures, ("calendar", "coverage"), strict=True):
             columns += [f"{label} median, {clock} (h)", f"{label} 90th percentile, {clock} (h)"]
     rows = []
     for group in _groups(times):

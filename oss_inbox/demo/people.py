@@ -311,28 +311,28 @@ def _staff(rng, first, last, email, audience, *, index):
 
 
 def _handle(rng, first, last):
-    f, l = ascii_slug(first), ascii_slug(last)
+    given, family = ascii_slug(first), ascii_slug(last)
     patterns = (
-        f"{f}{l}",
-        f"{f}_{l[0]}{rng.randrange(10, 99)}",
-        f"{f[0]}{l}{rng.randrange(70, 99)}",
-        f"real{f}{l[0]}",
-        f"{l}{f[0]}_",
-        f"{f}in{ascii_slug(rng.choice(TOWNS))}",
-        f"{f}{l}{rng.randrange(1, 9)}",
+        f"{given}{family}",
+        f"{given}_{family[0]}{rng.randrange(10, 99)}",
+        f"{given[0]}{family}{rng.randrange(70, 99)}",
+        f"real{given}{family[0]}",
+        f"{family}{given[0]}_",
+        f"{given}in{ascii_slug(rng.choice(TOWNS))}",
+        f"{given}{family}{rng.randrange(1, 9)}",
     )
     return rng.choice(patterns)[:15]
 
 
 def _email(rng, first, last):
-    f, l = ascii_slug(first), ascii_slug(last)
+    given, family = ascii_slug(first), ascii_slug(last)
     local = rng.choice(
         (
-            f"{f}.{l}",
-            f"{f[0]}{l}{rng.randrange(10, 99)}",
-            f"{f}{l[0]}",
-            f"{l}.family",
-            f"{f}_{rng.randrange(100, 999)}",
+            f"{given}.{family}",
+            f"{given[0]}{family}{rng.randrange(10, 99)}",
+            f"{given}{family[0]}",
+            f"{family}.family",
+            f"{given}_{rng.randrange(100, 999)}",
         )
     )
     return f"{local}@{rng.choice(EMAIL_DOMAINS)}"

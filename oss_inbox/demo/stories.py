@@ -248,7 +248,7 @@ def plan(rng, count):
             if total + shape.tickets <= count:
                 shapes.append(shape)
                 total += shape.tickets
-    everyday, weights = zip(*EVERYDAY)
+    everyday, weights = zip(*EVERYDAY, strict=True)
     shapes += rng.choices(everyday, weights, k=count - total)
     return shapes
 
@@ -262,7 +262,7 @@ def timeline(rng, shape, now, *, urgent=False):
     ]
     start = now - _minutes(rng, shape.tail) - sum(gaps, timedelta())
     moments = list(itertools.accumulate(gaps, initial=start))[1:]
-    return list(zip(steps, moments))
+    return list(zip(steps, moments, strict=True))
 
 
 def _minutes(rng, bounds):

@@ -215,7 +215,8 @@ class _Director:
                 (kind, share)
                 for kind, share in KIND_SHARES
                 if kind in shape.kinds and self.unused.get(kind, True)
-            ]
+            ],
+            strict=True,
         )
         wanted = [topic for topic in content.TOPICS if topic.audience == audience]
         for pool in ([wanted] if wanted else []) + [content.TOPICS]:

@@ -23,6 +23,7 @@ share a schedule (a race computes the same value twice).
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 _UTC = UTC
@@ -299,7 +300,7 @@ def _parse_overrides(overrides):
 def _parse_windows(windows, label):
     """Windows as sorted (start, end) µs from midnight; end may pass midnight (up to 48h)."""
     parsed = sorted(_parse_window(start, end, label) for start, end in windows)
-    for (start, end), (next_start, next_end) in zip(parsed, parsed[1:]):
+    for (start, end), (next_start, next_end) in pairwise(parsed):
         if end > next_start:
             raise ValueError(f"{label} windows {_span(start, end)} and {_span(next_start, next_end)} overlap")
     return tuple(parsed)

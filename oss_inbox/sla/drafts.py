@@ -69,9 +69,11 @@ def draft_from_schedule(schedule):
 def draft_from_post(data):
     """The draft the editor's form posted (lists of aligned inputs, one per row)."""
     days, starts, ends = (data.getlist(f"window_{part}") for part in ("day", "start", "end"))
-    windows = [Window(_weekday(day), start, end) for day, start, end in zip(days, starts, ends)]
+    # The editor always posts whole rows; a hand-made post with ragged lists loses its unfinished row
+    # rather than failing, like any other input the form never sends (strict=False on purpose).
+    windows = [Window(_weekday(day), start, end) for day, start, end in zip(days, starts, ends, strict=False)]
     columns = (data.getlist(f"override_{part}") for part in ("date", "label", "start", "end"))
-    overrides = [Override(*row) for row in zip(*columns)]
+    overrides = [Override(*row) for row in zip(*columns, strict=False)]
     return ScheduleDraft(data.get("name", "").strip(), data.get("timezone", "").strip(), windows, overrides)
 
 
@@ -181,7 +183,7 @@ def _times(start, end):
     if not start.strip() or not end.strip():
         return None, "enter both a start and an end time for every window."
     parsed = [parse_clock_time(text) for text in (start, end)]
-    for text, moment in zip((start, end), parsed):
+    for text, moment in zip((start, end), parsed, strict=True):
         if moment is None:
             return None, f"“{text}” is not a time of day; write it like 07:00 or 22:30."
     return tuple(parsed), ""

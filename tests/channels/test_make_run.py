@@ -11,6 +11,7 @@ No PostgreSQL or Redis: like `make run`, it uses the embedded database and broke
 a minute (longer on a busy machine: the start-up wait is generous, the 60 seconds are not).
 """
 
+import functools
 import os
 import signal
 import time
@@ -71,9 +72,8 @@ def test_messages_on_every_channel_become_tickets_and_replies_reach_the_sandbox(
     tickets = {}
     for kind, word in words.items():
         remaining = TICKET_WITHIN - (time.monotonic() - written_at[kind])
-        found = wait_for(
-            f"a ticket for the {kind}", max(remaining, 0), lambda: agent.tickets_mentioning(word), stack
-        )
+        check = functools.partial(agent.tickets_mentioning, word)
+        found = wait_for(f"a ticket for the {kind}", max(remaining, 0), check, stack)
         assert len(found) == 1, f"the {kind} is on {len(found)} tickets"
         tickets[kind] = found[0]
 

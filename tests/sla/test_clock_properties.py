@@ -1,6 +1,7 @@
 """Laws of the coverage clock, checked on random schedules in zones with DST changes."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -207,5 +208,5 @@ def _next_change_or_none(at, schedule):
 def test_long_spans_match_the_sum_of_their_days(schedule, start, days):
     # coverage_between skips whole weeks; summing day by day never does.
     cuts = [start + timedelta(days=n) for n in range(days + 1)]
-    by_day = sum((coverage_between(a, b, schedule) for a, b in zip(cuts, cuts[1:])), timedelta(0))
+    by_day = sum((coverage_between(a, b, schedule) for a, b in pairwise(cuts)), timedelta(0))
     assert coverage_between(cuts[0], cuts[-1], schedule) == by_day

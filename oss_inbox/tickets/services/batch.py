@@ -161,7 +161,7 @@ class Batch:
         identities = [
             Identity(contact=contact, kind=self.account.kind, external_id=author_id, handle=author.handle[:255],
                      display_name=author.name[:255], avatar_url=author.avatar_url[:1000])
-            for contact, (author_id, author) in zip(contacts, first_seen.items())
+            for contact, (author_id, author) in zip(contacts, first_seen.items(), strict=True)
         ]  # fmt: skip
         rows_insert(identities)
         self.identities.update((identity.external_id, identity) for identity in identities)
