@@ -7,6 +7,7 @@ from django.urls import reverse
 from channels.models import ChannelAccount, ChannelKind
 from channels.registry import private_reply_kinds
 from oss_inbox.sla.states import OPEN_STATUSES, SlaState, TicketStatus
+from oss_inbox.staff.roles import may_work_queue
 
 # Where a customer wrote in public, we may answer in private instead: the kind of message that does
 # (an X mention -> a DM to its author; a Facebook comment or visitor post -> a Messenger private reply).
@@ -52,10 +53,9 @@ class Organization(models.Model):
         return self.name
 
     def manager_on_duty(self):
-        """Who gets the account's tickets: the account manager, else the backup (active users only)."""
-        return next(
-            (user for user in (self.account_manager, self.backup_manager) if user and user.is_active), None
-        )
+        """Who gets the account's tickets: the account manager, else the backup (people who work the
+        queue: active, with a role)."""
+        return next((user for user in (self.account_manager, self.backup_manager) if may_work_queue(user)), None)
 
 
 class OrganizationDomain(models.Model):

@@ -536,18 +536,9 @@ def test_the_sla_scan_records_one_sla_event_per_escalation(mailbox):
     assert [reloaded(ticket).sla_state for ticket in (early, later)] == ["breached", "breached"]
 
 
-# Bugs found on the way (not fixed here: tickets.services belongs to its owners) ----------------------
+# Bugs found on the way, fixed ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason=(
-        "ticket_set_status reopens a resolved ticket without asking whether its conversation has an "
-        "open follow-up: the ticket_one_unresolved_per_thread constraint raises IntegrityError (a 500 on "
-        "the ticket page, which only catches InvalidChange) instead of a refusal in words"
-    ),
-)
 def test_reopening_a_ticket_whose_conversation_has_an_open_follow_up_is_refused_in_words(
     mailbox, agent, time_machine
 ):
@@ -565,16 +556,6 @@ def test_reopening_a_ticket_whose_conversation_has_an_open_follow_up_is_refused_
     assert state_of(first) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "routing gives a key account's ticket to its account manager when they are active but no longer "
-        "work the queue (their role was removed), where ticket_assign refuses such an assignee: the backup "
-        "should stand in (Organization.manager_on_duty checks is_active only; ingest's key_account_route "
-        "does the same)"
-    ),
-)
 def test_a_key_accounts_ticket_goes_to_the_backup_when_the_manager_no_longer_works_the_queue(world):
     dana, lee = world.agent, world.other_agent
     hospital = key_account(manager=dana, backup=lee)
@@ -585,15 +566,6 @@ def test_a_key_accounts_ticket_goes_to_the_backup_when_the_manager_no_longer_wor
     assert ticket.assignee == lee
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "contact_merge gives the survivor the merged contact's key-account organization but leaves the "
-        "survivor's open tickets as they were: not flagged, not High, not with the manager, not on the "
-        "key-account SLA, nothing on the timeline (organization_attach_contacts brings them in line)"
-    ),
-)
 def test_a_contact_merged_into_a_key_accounts_contact_brings_its_open_tickets_in_line(
     mailbox, agent, other_agent
 ):

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from ..models import Contact, Ticket, TicketEvent
+from .organizations import refresh_tickets
 
 
 def normalise_external_id(kind, external_id):
@@ -28,6 +29,8 @@ def contact_merge(*, source, target, actor=None):
         target.save(update_fields=["organization"])
     source.merged_into = target
     source.save(update_fields=["merged_into"])
+    if target.organization_id:  # its open tickets, the merged ones too, follow the organization's status
+        refresh_tickets(target.organization, actor)
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket_id=ticket_id,

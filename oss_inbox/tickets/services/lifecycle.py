@@ -170,10 +170,30 @@ def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
     _require_actor(actor)
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
         raise InvalidChange("Choose one of the statuses offered.")
-    _change(
-        ticket, lambda ticket: [] if ticket.status == status else [_status_entry(ticket, status)], actor=actor
-    )
+
+    def set_status(ticket):
+        if ticket.status == status:
+            return []
+        if ticket.status == Ticket.Status.RESOLVED:
+            _require_no_follow_up(ticket)
+        return [_status_entry(ticket, status)]
+
+    _change(ticket, set_status, actor=actor)
     return ticket
+
+
+def _require_no_follow_up(ticket):
+    """A conversation has one unresolved ticket at a time: reopening an old one whose customer has
+    written since (a follow-up ticket) would make two."""
+    follow_up = (
+        Ticket.objects.filter(account_id=ticket.account_id, thread_key=ticket.thread_key)
+        .exclude(status=Ticket.Status.RESOLVED)
+        .exclude(pk=ticket.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if follow_up is not None:
+        raise InvalidChange(f"This conversation goes on in ticket #{follow_up}: work on that one instead.")
 
 
 @transaction.atomic

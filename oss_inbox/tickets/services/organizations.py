@@ -19,12 +19,13 @@ def organization_attach_contacts(organization: Organization, *, identities: Q, a
     attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(
         organization=organization
     )
-    _refresh_tickets(organization, actor)
+    refresh_tickets(organization, actor)
     return attached
 
 
-def _refresh_tickets(organization, actor):
-    """Open tickets of the organization's contacts follow its key-account status."""
+def refresh_tickets(organization: Organization, actor=None) -> None:
+    """Open tickets of the organization's contacts follow its key-account status (in the caller's
+    transaction): flag, priority, manager, SLA, each change on the ticket's timeline."""
     tickets = (
         Ticket.objects.filter(contact__organization=organization, status__in=OPEN_STATUSES)
         .exclude(is_key_account=organization.is_key_account)

@@ -7,6 +7,7 @@ changed is routed through the one change helper (ticket_route_to_account).
 """
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from oss_inbox.staff.notifications import notification_send
@@ -38,6 +39,7 @@ def assigned_data(manager):
     return {"from": None, "to": manager.get_username(), "reason": ROUTED_REASON}
 
 
+@transaction.atomic
 def ticket_route_to_account(ticket: Ticket, organization, *, actor=None, now=None) -> None:
     """An open ticket whose contact joined a key account, or whose organization's status changed."""
     now = now or timezone.now()
