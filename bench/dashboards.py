@@ -184,7 +184,8 @@ def print_table(rows):
         target = "" if row["target"] is None else f"≤ {row['target']} ms: {'met' if row['ok'] else 'MISSED'}"
         queries = "" if row["queries"] is None else row["queries"]
         print(
-            f"| {row['name']} | {row['n']} | {queries} | {row['p50']:.0f} | {row['p95']:.0f} | {row['p99']:.0f} | {target} |"
+            f"| {row['name']} | {row['n']} | {queries} | {row['p50']:.0f} | {row['p95']:.0f} | "
+            f"{row['p99']:.0f} | {target} |"
         )
 
 

@@ -85,7 +85,8 @@ def run(args):
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(
-        "| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored | load average (1/5/15 min) |"
+        "| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored | load "
+        "average (1/5/15 min) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     print(f"| {args.server} | {database} | {args.messages} | {args.megabytes:g} | {report['rss_before_mb']:.0f} MB "
@@ -93,7 +94,8 @@ def run(args):
           f"| {load} |")  # fmt: skip
     if abs(report["peak_rss_mb"] - report["high_water_mb"]) > 5:
         print(
-            f"ru_maxrss {report['peak_rss_mb']:.0f} MB but VmHWM {report['high_water_mb']:.0f} MB: inherited from this process?"
+            f"ru_maxrss {report['peak_rss_mb']:.0f} MB but VmHWM {report['high_water_mb']:.0f} MB: "
+            "inherited from this process?"
         )
     if report["problems"]:
         sys.exit("Not stored as sent: " + "; ".join(report["problems"]))
@@ -122,7 +124,8 @@ def poll_in_worker(env, work, settings):
 def report_worker(report, args):
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     print(
-        "| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak | stored | load average |"
+        "| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak "
+        "| stored | load average |"
     )
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {args.server} | {args.messages} | {args.megabytes:g} | **{report['pool_peak_mb']:.0f} MB** "

@@ -278,8 +278,8 @@ def print_table(rows):
         figures = " | ".join("—" if row[k] is None else f"{row[k]:.1f}" for k in ("p50", "p95", "p99", "cpu"))
         verdict = ("met" if row["ok"] else "MISSED") if row["target"] else ""
         print(
-            f"| {row['name']} | {figures} | {row['queries'] if row['queries'] is not None else '—'} | {row['load']} | "
-            f"{row['target']} {verdict} |"
+            f"| {row['name']} | {figures} | {row['queries'] if row['queries'] is not None else '—'} | "
+            f"{row['load']} | {row['target']} {verdict} |"
         )
 
 

@@ -69,7 +69,8 @@ def main(argv=None):
         sys.exit("Nothing to copy: run bench/generate.py first.")
     span_days = (last - first).days + 1
     print(
-        f"Copying {top['tickets_ticket']:,} tickets ({first:%Y-%m-%d} to {last:%Y-%m-%d}, {span_days} days) {options.copies}×"
+        f"Copying {top['tickets_ticket']:,} tickets ({first:%Y-%m-%d} to {last:%Y-%m-%d}, {span_days} days) "
+        f"{options.copies}×"
     )
     for copy in range(1, options.copies + 1):
         started = time.monotonic()

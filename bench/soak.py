@@ -73,7 +73,8 @@ def soak(stack, var_dir, minutes):
         if time.monotonic() - started >= (reported + 1) * 60:
             reported += 1
             print(
-                f"soak: minute {reported}: {len(stack.written())} messages written, {len(answers)} answers sent",
+                f"soak: minute {reported}: {len(stack.written())} messages written, {len(answers)} answers "
+                "sent",
                 flush=True,
             )
         time.sleep(ANSWER_EVERY_SECONDS)
@@ -121,7 +122,8 @@ def stored_counts(var_dir, written):
     database = sqlite3.connect(f"file:{var_dir / 'oss_inbox.sqlite3'}?mode=ro", uri=True, timeout=30)
     try:
         rows = database.execute(
-            "SELECT external_id, COUNT(*) FROM tickets_message WHERE direction = 'inbound' GROUP BY external_id"
+            "SELECT external_id, COUNT(*) FROM tickets_message WHERE direction = 'inbound' GROUP BY "
+            "external_id"
         ).fetchall()
     finally:
         database.close()

@@ -62,7 +62,10 @@ def _saved_words(account, form):
     if form.resumed:
         words += " Polling resumes."
     for label in form.secrets_dropped():
-        words += f" No {label} is saved now (the unreadable one could not be kept): enter it if the account uses one."
+        words += (
+            f" No {label} is saved now (the unreadable one could not be kept): enter it if the account uses "
+            "one."
+        )
     return words
 
 

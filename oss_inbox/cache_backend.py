@@ -68,7 +68,8 @@ class Outage:
                 return
             self.since = time.monotonic()
         log.warning(
-            "The cache at %s cannot be reached (%s): pages are built from the database until it answers again.",
+            "The cache at %s cannot be reached (%s): pages are built from the database until it answers "
+            "again.",
             self.where,
             error,
         )

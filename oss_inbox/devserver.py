@@ -235,7 +235,8 @@ def main():
         print("\nStopping...", flush=True)
     except subprocess.CalledProcessError as error:
         sys.exit(
-            f"make run stopped: {' '.join(error.cmd[1:3])} failed (exit status {error.returncode}); see above."
+            f"make run stopped: {' '.join(error.cmd[1:3])} failed (exit status {error.returncode}); see "
+            "above."
         )
     finally:
         for signum in STOP_SIGNALS:

@@ -231,7 +231,8 @@ CELERY_BEAT_SCHEDULE = {
     # One sweeper for everything that leaves (replies, acknowledgements, key-account mail).
     "sweep-outbox": {"task": "oss_inbox.tickets.tasks.sweep_outbox", "schedule": 30.0},
     "sla-scan": {"task": "oss_inbox.tickets.tasks.sla_scan", "schedule": 60.0},
-    # The database records a schedule or policy change that open tickets still owe (the broker never is the record).
+    # The database records a schedule or policy change that open tickets still owe (the broker never is the
+    # record).
     "sla-converge": {"task": "oss_inbox.tickets.tasks.sla_converge", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
     "key-account-update-reminders": {

@@ -25,7 +25,9 @@ def queue_worker(username):
     """A user who may work the queue, in a transactional test too: earlier ones flush the role groups
     (made by a migration), while permissions are made again after each flush."""
     user = User.objects.create_user(username, first_name=username.title())
-    user.user_permissions.add(Permission.objects.get(codename="work_queue", content_type__app_label="tickets"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="work_queue", content_type__app_label="tickets")
+    )
     return user
 
 
@@ -34,7 +36,10 @@ def pytest_addoption(parser):
         "--clock-ahead-days",
         type=int,
         default=int(os.environ.get("OSS_TEST_CLOCK_AHEAD_DAYS") or 0),
-        help="Run every test with the clock this many days ahead (CI: 365), to prove none depends on today's date.",
+        help=(
+            "Run every test with the clock this many days ahead (CI: 365), to prove none depends on "
+            "today's date."
+        ),
     )
 
 

@@ -12,7 +12,10 @@ import pytest
 from oss_inbox import devserver
 
 # Dies at its first start (when its marker file is missing), then runs until stopped.
-DIES_ONCE = "import pathlib, sys, time; m = pathlib.Path(sys.argv[1]); m.exists() or (m.touch(), sys.exit(3)); time.sleep(60)"
+DIES_ONCE = (
+    "import pathlib, sys, time; m = pathlib.Path(sys.argv[1]); m.exists() or (m.touch(), sys.exit(3)); "
+    "time.sleep(60)"
+)
 
 
 @pytest.fixture(autouse=True)

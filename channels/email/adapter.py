@@ -105,8 +105,9 @@ class EmailAdapter(ChannelAdapter):
         if found.complete:
             return item
         error = (
-            f"The message is {_readable_size(found.size)}, more than the {_readable_size(config.max_message_bytes)} "
-            f"this mailbox accepts; it was left unread in the {config.folder} folder."
+            f"The message is {_readable_size(found.size)}, more than the "
+            f"{_readable_size(config.max_message_bytes)} this mailbox accepts; it was left unread in the "
+            f"{config.folder} folder."
         )
         return Unparseable(external_id=item.external_id, error=error, raw={**item.raw, "size": found.size})
 

@@ -42,7 +42,10 @@ PERMISSION_MISSING = (
     "Facebook says the Page access token lacks a permission this needs (Graph error {code}) — an admin must "
     "reconnect the Page and grant it."
 )
-WINDOW_CLOSED = "Messenger lets a Page answer only within 24 hours of the customer's last message, so this reply was not sent."
+WINDOW_CLOSED = (
+    "Messenger lets a Page answer only within 24 hours of the customer's last message, so this reply was "
+    "not sent."
+)
 
 
 class GraphApiError(ChannelError):
@@ -103,7 +106,8 @@ class GraphClient:
                     f"Could not connect to Facebook ({_reason(error)}); will retry."
                 ) from error
             raise DeliveryUnknown(
-                "The connection to Facebook broke after the reply was sent; it may or may not have been posted."
+                "The connection to Facebook broke after the reply was sent; it may or may not have been "
+                "posted."
             ) from error
         return _body(response, refusal_is_permanent=True)
 
@@ -185,7 +189,10 @@ def error_from_response(body, response, *, refusal_is_permanent):
         return GraphApiError(PERMISSION_MISSING.format(code=error.code), permanent=True, **ids)
     if error.throttled:
         retry_at = throttled_until(response.headers)
-        text = f"Facebook is limiting calls for this Page (Graph error {error.code}); next try at {retry_at:%H:%M} UTC."
+        text = (
+            f"Facebook is limiting calls for this Page (Graph error {error.code}); next try at "
+            f"{retry_at:%H:%M} UTC."
+        )
         return GraphApiError(text, retry_at=retry_at, **ids)
     if response.status_code >= 500 or error.code in TRANSIENT_CODES or body["error"].get("is_transient"):
         return GraphApiError(

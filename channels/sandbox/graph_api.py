@@ -197,8 +197,8 @@ class GraphApiSandbox:
         if self._revoked:
             raise ApiError(
                 190,
-                "Error validating access token: The session has been invalidated because the user changed their "
-                "password or Facebook has changed the session for security reasons.",
+                "Error validating access token: The session has been invalidated because the user changed "
+                "their password or Facebook has changed the session for security reasons.",
                 subcode=460,
             )
         if not request["token"]:

@@ -50,8 +50,8 @@ class ApiError(Exception):
 def unsupported(method, object_id):
     return ApiError(
         100,
-        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, cannot be loaded "
-        "due to missing permissions, or does not support this operation.",
+        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation.",
         subcode=33,
     )
 

@@ -345,8 +345,8 @@ BAD_URL = (
 )
 REVOKED = "X says the account's credentials are invalid or revoked — an admin must reconnect it."
 FORBIDDEN = (
-    "X refused access ({detail}): the app or its access token lacks a permission or access level this needs — "
-    "an admin must fix it on the X developer portal and reconnect."
+    "X refused access ({detail}): the app or its access token lacks a permission or access level this "
+    "needs — an admin must fix it on the X developer portal and reconnect."
 )
 
 

@@ -143,7 +143,8 @@ def prepare():
         name="Billing: meter photo",
         defaults={
             "text": (
-                "Hello {{customer.first_name}}, could you send us a photo of your meter? – {{agent.first_name}}"
+                "Hello {{customer.first_name}}, could you send us a photo of your meter? – "
+                "{{agent.first_name}}"
             )
         },
     )

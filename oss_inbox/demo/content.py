@@ -107,8 +107,8 @@ GENERIC = {
         "Writing back on this thread since you were so helpful last time. ",
     ),
     "photo_openings": (
-        "My bill was estimated again. Attached is a photo of my meter (number {meter}) showing {kwh} this morning. "
-        "Please rebill with the actual read.",
+        "My bill was estimated again. Attached is a photo of my meter (number {meter}) showing {kwh} this "
+        "morning. Please rebill with the actual read.",
     ),
     "breach_notes": (
         "Past 24h with no reply. {agent}, can you pick this up next?",
@@ -126,7 +126,8 @@ AUTO_REPLIES = (
     "Thank you for your email. I am out of the office until {day} with limited access to email. "
     "For urgent matters please call my cell.",
     "I'm currently away and will respond when I return on {day}. This is an automated message.",
-    "Your message has been received. This mailbox is checked once a week; please allow a few days for a response.",
+    "Your message has been received. This mailbox is checked once a week; please allow a few days for a "
+    "response.",
 )
 EMAIL_GREETINGS = (
     "Hello,",
@@ -165,8 +166,9 @@ PAGE_POSTS = {
     ),
     "gas_safety": (
         "104000000000001_812345600556677",
-        "Smell rotten eggs? That's the odor added to natural gas. Leave the area right away, then call 911 or "
-        f"our 24/7 gas emergency line at {EMERGENCY_PHONE}. Don't use light switches or phones near the smell.",
+        "Smell rotten eggs? That's the odor added to natural gas. Leave the area right away, then call 911 "
+        f"or our 24/7 gas emergency line at {EMERGENCY_PHONE}. Don't use light switches or phones near the "
+        "smell.",
     ),
     "assistance": (
         "104000000000001_812345600667788",

@@ -32,7 +32,8 @@ ACCOUNTS = {
         "strategic",
         "dana",
         "lee",
-        "1200 Riverside Pkwy, Millbrook (main campus, 2 feeds)\n1240 Riverside Pkwy (east campus, ICU)\n88 Elm St (clinic)",
+        "1200 Riverside Pkwy, Millbrook (main campus, 2 feeds)\n1240 Riverside Pkwy (east campus, ICU)\n88 "
+        "Elm St (clinic)",
         "Level I trauma centre. Needs 14 days' notice of planned work and the exact switching window; "
         "facilities runs a generator load test every quarter.",
         (("twitter", "stbrigidfacilities"), ("email", "facilities.desk@stbrigid-health.example")),
@@ -63,17 +64,20 @@ ACCOUNTS = {
     ),
 }
 
-# name: (summary, participants, items); item = (kind, text, side, owner, due in days from today, status, notes)
+# name: (summary, participants, items); item = (kind, text, side, owner, due in days from today, status,
+# notes)
 PLANS = {
     "St. Brigid Regional Hospital": (
-        "The hospital needs power it can plan around. We agreed on two weeks' notice for any planned work, a named "
-        "contact in distribution operations during load tests, and a study of a second feed to the east campus.",
+        "The hospital needs power it can plan around. We agreed on two weeks' notice for any planned work, "
+        "a named contact in distribution operations during load tests, and a study of a second feed to the "
+        "east campus.",
         "Karen Mikkelsen, Director of Facilities (St. Brigid)\nLuis Ortega, Energy Manager (St. Brigid)\n"
         "Dana Lopez, Account Manager\nPriya Natarajan, Distribution Operations",
         (
             (
                 "need",
-                "Fourteen days' notice and the exact switching window for any planned work on feeders 12 and 14",
+                "Fourteen days' notice and the exact switching window for any planned work on feeders 12 "
+                "and 14",
                 "customer",
                 "Karen Mikkelsen",
                 None,
@@ -128,8 +132,9 @@ PLANS = {
         ),
     ),
     "Prairie State University": (
-        "The university is growing: a new residence hall needs 2 MW by next autumn, and campus safety depends on "
-        "streetlights being fixed quickly. Billing is to move to one summary bill for all meters.",
+        "The university is growing: a new residence hall needs 2 MW by next autumn, and campus safety "
+        "depends on streetlights being fixed quickly. Billing is to move to one summary bill for all "
+        "meters.",
         "Angela Whitehorse, Associate VP Facilities (PSU)\nTom Brennan, Utilities Engineer (PSU)\n"
         "Lee Okafor, Account Manager\nMajor Projects team",
         (
@@ -181,8 +186,9 @@ PLANS = {
         ),
     ),
     "Cedar Mill Packaging": (
-        "Production is sensitive to voltage sags, and the plant wants to understand its demand charges. We agreed to "
-        "share power-quality event data within a week and to review the 15-minute demand profile together.",
+        "Production is sensitive to voltage sags, and the plant wants to understand its demand charges. We "
+        "agreed to share power-quality event data within a week and to review the 15-minute demand profile "
+        "together.",
         "Raj Patel, Plant Manager (Cedar Mill)\nBecky Lindqvist, Accounts Payable (Cedar Mill)\n"
         "Lee Okafor, Account Manager\nPower Quality Engineering",
         (
@@ -234,8 +240,8 @@ PLANS = {
         ),
     ),
     "Northgate Data Centre": (
-        "Two feeds, no surprises: every planned switching on either feed goes through Northgate's change board three "
-        "weeks ahead, and both sides rehearse the transfer procedure twice a year.",
+        "Two feeds, no surprises: every planned switching on either feed goes through Northgate's change "
+        "board three weeks ahead, and both sides rehearse the transfer procedure twice a year.",
         "Marcus Hale, Critical Facilities Lead (Northgate)\nJun Park, NOC Manager (Northgate)\n"
         "Dana Lopez, Account Manager\nTransmission Operations",
         (
@@ -292,8 +298,9 @@ DOMAIN = content.MAILBOX.split("@")[1]  # of the demo's Message-IDs
 NOTICE = (
     "planned_outage",
     "Planned switching on feeder 12, {day}, 1:00–5:00 AM",
-    "We will switch feeder 12 for maintenance on {day} between 1:00 and 5:00 AM. Your service stays on the alternate "
-    "source; a short transfer may be felt at both ends of the window. Your account manager will call the day before.",
+    "We will switch feeder 12 for maintenance on {day} between 1:00 and 5:00 AM. Your service stays on the "
+    "alternate source; a short transfer may be felt at both ends of the window. Your account manager will "
+    "call the day before.",
     ("St. Brigid Regional Hospital", "Northgate Data Centre"),
 )
 
@@ -418,9 +425,9 @@ def _quarterly_update(organization, today, mailbox):
 def _update_body(organization, quarter, year, manager):
     name = manager.get_full_name() if manager else "Your account manager"
     return (
-        f"Hello,\n\nHere is where our {year} joint plan stands at the end of Q{quarter}. Every commitment, its "
-        f"status and what comes next is listed below; the figures of your tickets and our response times are at "
-        f"the end.\n\nThank you for the partnership,\n{name}"
+        f"Hello,\n\nHere is where our {year} joint plan stands at the end of Q{quarter}. Every commitment, "
+        "its status and what comes next is listed below; the figures of your tickets and our response "
+        f"times are at the end.\n\nThank you for the partnership,\n{name}"
     )
 
 

@@ -7,7 +7,8 @@ HIGH_BILL = Topic(
     weight=18,
     posts=("rate_change", "assistance"),
     openings=(
-        "My bill is {amount} this month, usually around {usual}. Nothing changed at our house. Can someone explain?",
+        "My bill is {amount} this month, usually around {usual}. Nothing changed at our house. Can someone "
+        "explain?",
         "Why did my bill double?? {amount} for a 2-bedroom apartment!",
         "Bill came in at {amount} vs {usual} last month. Is my meter broken?",
         "How is my gas bill {amount} when we barely used the heat?",
@@ -20,9 +21,11 @@ HIGH_BILL = Topic(
         "High bill, account ending {acct}",
     ),
     first_replies=(
-        "I'd be glad to look at it with you. Bills after a cold snap often jump because heating runs much longer.",
+        "I'd be glad to look at it with you. Bills after a cold snap often jump because heating runs much "
+        "longer.",
         "Sorry for the surprise! Let's take a look together and compare it with last year's usage.",
-        "Happy to review it. A longer billing period or a catch-up after an estimated read can both cause a jump.",
+        "Happy to review it. A longer billing period or a catch-up after an estimated read can both cause "
+        "a jump.",
     ),
     asks=(
         "Can you send us the account number or service address? I'll compare your usage with last year.",
@@ -33,9 +36,12 @@ HIGH_BILL = Topic(
         "Account ending in {acct}, service address is {house} {street}.",
     ),
     updates=(
-        "I checked: your usage was {kwh} kWh and the bill covered 35 days. It was an actual read, not an estimate; the cold snap is the likely culprit.",
-        "The previous bill was estimated low and this one caught up with an actual read. I can spread the difference over 3 months if that helps.",
-        "Your meter checks out. Most of the increase is heating on the coldest days; our free home energy audit can help find savings.",
+        "I checked: your usage was {kwh} kWh and the bill covered 35 days. It was an actual read, not an "
+        "estimate; the cold snap is the likely culprit.",
+        "The previous bill was estimated low and this one caught up with an actual read. I can spread the "
+        "difference over 3 months if that helps.",
+        "Your meter checks out. Most of the increase is heating on the coldest days; our free home energy "
+        "audit can help find savings.",
     ),
     more=(
         "Can I get the meter tested?",
@@ -56,20 +62,23 @@ PAYMENT_ARRANGEMENT = Topic(
     posts=("assistance",),
     kinds=("dm", "messenger", "email", "comment"),
     openings=(
-        "I got a disconnect notice for {amount}. I can pay half on Friday and the rest with my next check. Is that possible?",
+        "I got a disconnect notice for {amount}. I can pay half on Friday and the rest with my next check. "
+        "Is that possible?",
         "Lost my job last month and I'm behind on the bill. What are my options?",
         "Can I set up a payment plan? Balance is {amount}.",
         "Need a few extra days to pay, payday is the {date}. Will my service get shut off?",
     ),
     subjects=("Payment arrangement request", "Disconnect notice, need more time"),
     first_replies=(
-        "Sorry you're dealing with this. We can set up a payment arrangement; paying part now stops the disconnect notice.",
+        "Sorry you're dealing with this. We can set up a payment arrangement; paying part now stops the "
+        "disconnect notice.",
         "We can help. You may also qualify for energy assistance through LIHEAP; call 211 to apply.",
     ),
     asks=("Please send the account number and how much you can pay now and when; I'll set it up.",),
     answers=("Acct ending {acct}. I can do half now and the rest on the {date}.",),
     updates=(
-        "Done: half by {day}, the rest by the {date}. The disconnect is on hold as long as the payments are made.",
+        "Done: half by {day}, the rest by the {date}. The disconnect is on hold as long as the payments "
+        "are made.",
     ),
     notes=(
         "Payment arrangement created: 2 installments. Disconnect order {order} held.",
@@ -91,7 +100,8 @@ AUTOPAY_FAILED = Topic(
     asks=("What's the account number? The last 4 digits are enough.",),
     answers=("Ends in {acct}.", "Account ending {acct}."),
     updates=(
-        "Found it: the bank returned the payment because the account number changed. I've waived the late fee; please update autopay online.",
+        "Found it: the bank returned the payment because the account number changed. I've waived the late "
+        "fee; please update autopay online.",
     ),
     notes=("Late fee waived (courtesy); customer to update bank details.",),
     thanks=("Thanks for waiving the fee!",),
@@ -110,7 +120,8 @@ AUTOPAY_DOUBLE = Topic(
     asks=("Which date were the charges, and what's the last 4 of the account?",),
     answers=("Both on the {date}, account ending {acct}.",),
     updates=(
-        "The duplicate draft of {amount} has been reversed; it'll be back in your account in 3 to 5 business days.",
+        "The duplicate draft of {amount} has been reversed; it'll be back in your account in 3 to 5 "
+        "business days.",
     ),
     notes=("Refund request for duplicate draft submitted, ref {order}.",),
     thanks=("Thanks for sorting that out quickly.",),
@@ -126,7 +137,8 @@ AUTOPAY_SETUP = Topic(
     subjects=("Autopay question",),
     posts=("assistance",),
     first_replies=(
-        "You can manage autopay at prairie-eg.example/pay: bank account and draft date. Changes apply from the next bill.",
+        "You can manage autopay at prairie-eg.example/pay: bank account and draft date. Changes apply from "
+        "the next bill.",
     ),
     thanks=("Easy, thanks!",),
 )
@@ -142,8 +154,10 @@ METER_READ = Topic(
     ),
     subjects=("Estimated bill again", "Meter reading for account ending {acct}"),
     first_replies=(
-        "Sorry about that! Estimates happen when we can't get a read. Send us a photo of your meter and we'll rebill with the actual read.",
-        "You can submit a read at prairie-eg.example/meter or send us a photo of the dials here, and we'll rebill.",
+        "Sorry about that! Estimates happen when we can't get a read. Send us a photo of your meter and "
+        "we'll rebill with the actual read.",
+        "You can submit a read at prairie-eg.example/meter or send us a photo of the dials here, and we'll "
+        "rebill.",
     ),
     asks=("Could you send a photo of the meter showing the numbers and the meter number?",),
     answers=("Meter {meter} shows {kwh}.", "Here you go: meter {meter}, reading {kwh}."),
@@ -163,7 +177,8 @@ SMART_METER = Topic(
     first_replies=("Let me check how your new meter is reporting.",),
     asks=("What's the account number (last 4) or the service address?",),
     updates=(
-        "Your meter wasn't sending reads, so the bill was estimated. It's communicating again and I've rebilled with the actual read.",
+        "Your meter wasn't sending reads, so the bill was estimated. It's communicating again and I've "
+        "rebilled with the actual read.",
     ),
     notes=("Smart meter {meter} not reporting, field order {order}.",),
 )
@@ -178,7 +193,8 @@ BUDGET_SIGNUP = Topic(
     ),
     subjects=("Budget billing sign-up",),
     first_replies=(
-        "Yes! Budget billing averages your last 12 months so your payment stays about the same. It's reviewed every six months.",
+        "Yes! Budget billing averages your last 12 months so your payment stays about the same. It's "
+        "reviewed every six months.",
     ),
     asks=("Want me to enroll you? Just confirm the account number (last 4) and service address.",),
     answers=("Yes please, ending {acct}, {house} {street}.",),
@@ -196,7 +212,8 @@ BUDGET_REVIEW = Topic(
     subjects=("Question about my budget amount",),
     posts=("assistance",),
     first_replies=(
-        "Your budget amount is reviewed every six months; it went up because last winter's usage was more than the plan covered.",
+        "Your budget amount is reviewed every six months; it went up because last winter's usage was more "
+        "than the plan covered.",
     ),
     thanks=("Makes sense, thanks.",),
 )
@@ -206,15 +223,20 @@ SCAM = Topic(
     weight=6,
     posts=("assistance",),
     openings=(
-        "Got a call saying my power would be cut off in an hour unless I paid with a gift card. Was that you?",
-        "Someone claiming to be Prairie Electric came to my door asking for my account number and a 'refund fee'. Legit?",
+        "Got a call saying my power would be cut off in an hour unless I paid with a gift card. Was that "
+        "you?",
+        "Someone claiming to be Prairie Electric came to my door asking for my account number and a "
+        "'refund fee'. Legit?",
         "Text message says I overpaid and need to click a link for a refund. Is that real?",
-        "Caller ID showed your number and said a truck was on the way to disconnect me. I'm current on my bill!",
+        "Caller ID showed your number and said a truck was on the way to disconnect me. I'm current on my "
+        "bill!",
     ),
     subjects=("Suspicious call about disconnection", "Is this message from you?"),
     first_replies=(
-        "That wasn't us, it's a scam. We never demand gift cards, never threaten same-day shutoff, and our staff carry photo ID. Please don't pay or click.",
-        "Thanks for checking with us! That was a scammer. Your account is in good standing; you can report it at reportfraud.ftc.gov.",
+        "That wasn't us, it's a scam. We never demand gift cards, never threaten same-day shutoff, and our "
+        "staff carry photo ID. Please don't pay or click.",
+        "Thanks for checking with us! That was a scammer. Your account is in good standing; you can report "
+        "it at reportfraud.ftc.gov.",
     ),
     notes=("Scam report forwarded to corporate security.",),
     thanks=("Figured. Glad I checked!", "Thanks, I'll ignore them."),
@@ -232,8 +254,10 @@ RATE_CHANGE = Topic(
     ),
     subjects=("Question about the rate change",),
     first_replies=(
-        "For a typical home using 1,000 kWh it's about $6 a month, starting with bills issued next month. Tips: prairie-eg.example/save",
-        "We hear you. The change pays for grid upgrades approved by the State Utility Commission; the order is at prairie-eg.example/rates.",
+        "For a typical home using 1,000 kWh it's about $6 a month, starting with bills issued next month. "
+        "Tips: prairie-eg.example/save",
+        "We hear you. The change pays for grid upgrades approved by the State Utility Commission; the "
+        "order is at prairie-eg.example/rates.",
     ),
     thanks=("Thanks for the straight answer.",),
 )

@@ -14,7 +14,8 @@ OUTAGE = Topic(
         "Power out on {street} since {time}, any ETA?",
         "Our whole block on {street} in {town} just lost power. Is this a known outage?",
         "No power at {house} {street} since {time}. Neighbors across the street have lights, we don't.",
-        "Outage map says {customers} customers out in {town} but no restoration time. When can we expect power back?",
+        "Outage map says {customers} customers out in {town} but no restoration time. When can we expect "
+        "power back?",
         "Lights went out with a loud pop around {time}. {street} & {cross}, {town}. Is a crew coming?",
         "Been without power for {n} hours now on {street}. I have a freezer full of food, any update?",
         "Is there an outage in {town}? Half of {street} is dark.",
@@ -27,14 +28,19 @@ OUTAGE = Topic(
         "Outage in {town}: restoration time?",
     ),
     first_replies=(
-        "Sorry you're in the dark! We see an outage affecting {customers} customers in {town}. A crew is on site and we expect power back {eta}.",
-        "Thanks for letting us know. A crew is headed to {street} & {cross}; we expect power back {eta}. Updates at prairie-eg.example/outages.",
-        "We're sorry for the trouble. This is outage #{outage}, a blown transformer fuse. Crew is en route; power should be back {eta}.",
+        "Sorry you're in the dark! We see an outage affecting {customers} customers in {town}. A crew is "
+        "on site and we expect power back {eta}.",
+        "Thanks for letting us know. A crew is headed to {street} & {cross}; we expect power back {eta}. "
+        "Updates at prairie-eg.example/outages.",
+        "We're sorry for the trouble. This is outage #{outage}, a blown transformer fuse. Crew is en "
+        "route; power should be back {eta}.",
         "Sorry! A car hit a pole near {cross}, so repairs take a little longer. We expect power back {eta}.",
     ),
     asks=(
-        "I don't see an outage reported at your address yet. What's the service address, and could you check whether your main breaker tripped?",
-        "Can you confirm the service address so I can report it for you? If any neighbors have power, let us know that too.",
+        "I don't see an outage reported at your address yet. What's the service address, and could you "
+        "check whether your main breaker tripped?",
+        "Can you confirm the service address so I can report it for you? If any neighbors have power, let "
+        "us know that too.",
     ),
     answers=(
         "It's {house} {street}, {town}. Breaker is fine, neighbors on the north side have power.",
@@ -42,10 +48,14 @@ OUTAGE = Topic(
         "{house} {street} in {town}. Whole street is out as far as I can see.",
     ),
     updates=(
-        "Update: the crew found a broken crossarm on the pole behind {street}. Power should be back {eta}. Thanks for your patience.",
-        "I've reported it as outage #{outage} and a troubleman is on the way. Should be there within a couple of hours.",
-        "Good news: the crew reports power restored on {street}. If you're still out, let us know right away.",
-        "The crew is replacing the transformer serving {street}. It's a bigger job; power should be back {eta}.",
+        "Update: the crew found a broken crossarm on the pole behind {street}. Power should be back {eta}. "
+        "Thanks for your patience.",
+        "I've reported it as outage #{outage} and a troubleman is on the way. Should be there within a "
+        "couple of hours.",
+        "Good news: the crew reports power restored on {street}. If you're still out, let us know right "
+        "away.",
+        "The crew is replacing the transformer serving {street}. It's a bigger job; power should be back "
+        "{eta}.",
     ),
     more=(
         "Any update? Still dark here on {street}.",
@@ -78,15 +88,18 @@ FLICKER = Topic(
     weight=6,
     posts=("outage_update",),
     openings=(
-        "Lights have been flickering on and off all evening at our house on {street}. Is that something on your end?",
+        "Lights have been flickering on and off all evening at our house on {street}. Is that something on "
+        "your end?",
         "Our lights dim every time the AC kicks on. Started this week. {town}.",
         "Flickering lights in the whole house since the storm. Should I be worried?",
         "Every light on our side of {street} is flickering, neighbors too. Anyone looking at this?",
     ),
     subjects=("Flickering lights at {house} {street}", "Lights dimming, possible voltage problem"),
     first_replies=(
-        "Flickering across the whole house can mean a loose connection on our side. We're sending a troubleman to check your service today.",
-        "That's worth a look. A technician will check the connections at your meter and transformer between {window}; no need to be home.",
+        "Flickering across the whole house can mean a loose connection on our side. We're sending a "
+        "troubleman to check your service today.",
+        "That's worth a look. A technician will check the connections at your meter and transformer "
+        "between {window}; no need to be home.",
     ),
     asks=("Is it the whole house or just a few lights? And do your neighbors see it too?",),
     answers=(
@@ -94,8 +107,10 @@ FLICKER = Topic(
         "Pretty much every room, worst in the kitchen.",
     ),
     updates=(
-        "Our technician found a corroded connector at the transformer and replaced it. Lights should be steady now.",
-        "The technician tightened a loose connection at your meter base. Let us know if the flicker comes back.",
+        "Our technician found a corroded connector at the transformer and replaced it. Lights should be "
+        "steady now.",
+        "The technician tightened a loose connection at your meter base. Let us know if the flicker comes "
+        "back.",
     ),
     notes=(
         "Troubleman found loose connector at transformer, repaired. Order {order}.",
@@ -111,13 +126,16 @@ LOST_NEUTRAL = Topic(
     urgent=True,
     openings=(
         "Half the outlets in my house work and half don't, and the lights are dim. What could cause that?",
-        "Lights get super bright then dim whenever the dryer runs. Smells a little hot near the panel. {street}.",
+        "Lights get super bright then dim whenever the dryer runs. Smells a little hot near the panel. "
+        "{street}.",
     ),
     first_replies=(
-        "That can be a broken neutral wire, which is a safety issue. Please turn off big appliances and stay out of the panel; a crew is on the way now.",
+        "That can be a broken neutral wire, which is a safety issue. Please turn off big appliances and "
+        "stay out of the panel; a crew is on the way now.",
     ),
     updates=(
-        "The crew found a broken neutral on your service line and replaced it. Everything should work normally now.",
+        "The crew found a broken neutral on your service line and replaced it. Everything should work "
+        "normally now.",
     ),
     notes=("Lost neutral at weatherhead, service line replaced. Order {order}.",),
     thanks=("Everything's working again. Thank you for sending someone right away.",),
@@ -136,8 +154,10 @@ DOWNED_LINE = Topic(
         "Pole snapped at {street} & {cross}, wires hanging low over the road. Please hurry.",
     ),
     first_replies=(
-        "Thank you. Please stay at least 35 feet away and keep others back. We've dispatched a crew as an emergency. If there's fire, call 911.",
-        "Please stay far away and assume the line is live. A crew is on the way now. For anything sparking or burning, call 911 or {phone}.",
+        "Thank you. Please stay at least 35 feet away and keep others back. We've dispatched a crew as an "
+        "emergency. If there's fire, call 911.",
+        "Please stay far away and assume the line is live. A crew is on the way now. For anything sparking "
+        "or burning, call 911 or {phone}.",
     ),
     updates=(
         "The crew is on site and the line is de-energized. They'll have it back up shortly.",
@@ -166,8 +186,10 @@ STORM = Topic(
     ),
     subjects=("Still out after the storm", "Storm outage in {town}"),
     first_replies=(
-        "We know it's been a long night. Over 40 crews are working storm damage; {town} should be back {eta}. Thank you for hanging in there.",
-        "Damage is widespread and crews restore hospitals and main lines first, then neighborhoods. Your area should be back {eta}.",
+        "We know it's been a long night. Over 40 crews are working storm damage; {town} should be back "
+        "{eta}. Thank you for hanging in there.",
+        "Damage is widespread and crews restore hospitals and main lines first, then neighborhoods. Your "
+        "area should be back {eta}.",
     ),
     updates=(
         "The main line to {town} is back; crews are now working the side streets including {street}.",
@@ -183,15 +205,18 @@ STORM_DAMAGE = Topic(
     weight=3,
     posts=("storm_prep",),
     openings=(
-        "Big limb came down on the wire to our house after the storm. Is that something you fix or do I call an electrician?",
+        "Big limb came down on the wire to our house after the storm. Is that something you fix or do I "
+        "call an electrician?",
         "Storm ripped the wires off the side of our house at {house} {street}. Who fixes what?",
     ),
     subjects=("Storm damage at {house} {street}",),
     first_replies=(
-        "We fix the line from the pole to your house, but the mast and meter box on the house belong to the owner. We'll send a crew to look.",
+        "We fix the line from the pole to your house, but the mast and meter box on the house belong to "
+        "the owner. We'll send a crew to look.",
     ),
     updates=(
-        "Your service line has been re-attached. If the mast on the house was bent, an electrician needs to repair it before we reconnect.",
+        "Your service line has been re-attached. If the mast on the house was bent, an electrician needs "
+        "to repair it before we reconnect.",
     ),
     notes=(
         "Service drop down at {house} {street}, order {order}. Mast damaged, customer needs electrician.",
@@ -211,8 +236,10 @@ STREETLIGHT = Topic(
     ),
     subjects=("Streetlight out on {street}", "Streetlight repair request"),
     first_replies=(
-        "Thanks for reporting it! I've put in repair order {order} for the light on {street}. Repairs are usually done within 5 business days.",
-        "Got it. Order {order} is in for the light near {street} & {cross}. A crew will replace the lamp and the light sensor.",
+        "Thanks for reporting it! I've put in repair order {order} for the light on {street}. Repairs are "
+        "usually done within 5 business days.",
+        "Got it. Order {order} is in for the light near {street} & {cross}. A crew will replace the lamp "
+        "and the light sensor.",
     ),
     asks=("Could you tell us the pole number? It's on a small metal tag about eye level on the pole.",),
     answers=("Tag says {pole}.", "Pole tag is {pole}, it's the one next to the fire hydrant."),
@@ -233,10 +260,12 @@ TREE_SCHEDULE = Topic(
     ),
     subjects=("Tree trimming near {house} {street}",),
     first_replies=(
-        "{street} is on this month's trimming schedule. Crews knock before working in backyards, and they prune to keep trees healthy.",
+        "{street} is on this month's trimming schedule. Crews knock before working in backyards, and they "
+        "prune to keep trees healthy.",
     ),
     updates=(
-        "Bluestem Tree Care has your block on {day}. They'll knock first and talk through what they plan to cut.",
+        "Bluestem Tree Care has your block on {day}. They'll knock first and talk through what they plan "
+        "to cut.",
     ),
     notes=("Confirmed with Bluestem: {street} scheduled {day}.",),
     thanks=("They were careful with our oak. Appreciate it.", "Crew was polite and tidy. Thanks."),
@@ -251,7 +280,8 @@ TREE_DEBRIS = Topic(
         "Tree crew cut branches on {street} three days ago and just left them in the alley.",
     ),
     first_replies=(
-        "Sorry about that! Debris from routine trimming is chipped the same week. I've asked Bluestem Tree Care to come back for it.",
+        "Sorry about that! Debris from routine trimming is chipped the same week. I've asked Bluestem Tree "
+        "Care to come back for it.",
     ),
     updates=("Bluestem confirmed their chip crew will be on {street} {day}.",),
     notes=("Contractor confirmed chip crew for {street} on {day}.",),
@@ -267,7 +297,8 @@ TREE_ON_LINE = Topic(
         "Huge branch is resting on the wires over {street} since the wind yesterday.",
     ),
     first_replies=(
-        "Thanks for the heads-up. I've asked a forester to check it within 48 hours. If the line comes down or sparks, stay back and call {phone}.",
+        "Thanks for the heads-up. I've asked a forester to check it within 48 hours. If the line comes "
+        "down or sparks, stay back and call {phone}.",
     ),
     updates=("The forester marked it for removal; a crew is scheduled for {day}.",),
     notes=("Forester review requested, order {order}.",),
@@ -287,7 +318,8 @@ SERVICE_DROP = Topic(
     asks=("What's the address and the date your tree company is scheduled?",),
     answers=("{house} {street}, they're coming on the {date}.",),
     updates=(
-        "All set: a crew will disconnect the morning of the {date} and reconnect when the tree is down. Order {order}.",
+        "All set: a crew will disconnect the morning of the {date} and reconnect when the tree is down. "
+        "Order {order}.",
     ),
     notes=("Make-safe disconnect order {order}.",),
     thanks=("Perfect, thank you.",),
@@ -323,12 +355,16 @@ GAS_SMELL = Topic(
         "My neighbor's house smells like gas and nobody is home. What do I do?",
     ),
     first_replies=(
-        "Please leave the house and the area now, then call 911 or our 24/7 gas emergency line {phone}. Don't flip switches or start cars nearby. A crew is on the way.",
-        "Please get everyone away from the smell now and call 911 or {phone} from a safe distance. Don't use light switches or lighters. A technician is on the way.",
+        "Please leave the house and the area now, then call 911 or our 24/7 gas emergency line {phone}. "
+        "Don't flip switches or start cars nearby. A crew is on the way.",
+        "Please get everyone away from the smell now and call 911 or {phone} from a safe distance. Don't "
+        "use light switches or lighters. A technician is on the way.",
     ),
     updates=(
-        "Our technician found a small leak at the meter fitting and repaired it. It's safe to go back inside.",
-        "The crew found a leak in the service line and shut off the gas while they repair it. They'll relight pilots when done.",
+        "Our technician found a small leak at the meter fitting and repaired it. It's safe to go back "
+        "inside.",
+        "The crew found a leak in the service line and shut off the gas while they repair it. They'll "
+        "relight pilots when done.",
     ),
     more=("We're outside now. How long until someone gets here?",),
     notes=(
@@ -349,7 +385,8 @@ MEDICAL_REGISTRATION = Topic(
     ),
     subjects=("Medical certificate for account ending {acct}", "Life support equipment registration"),
     first_replies=(
-        "We can add you to our medical needs list. Your doctor fills out the form at prairie-eg.example/medical; it protects against disconnection and can be renewed.",
+        "We can add you to our medical needs list. Your doctor fills out the form at "
+        "prairie-eg.example/medical; it protects against disconnection and can be renewed.",
     ),
     asks=("Please send the completed certificate and the account number; I'll make sure it gets on file.",),
     answers=(
@@ -357,7 +394,8 @@ MEDICAL_REGISTRATION = Topic(
         "Sent it through the website. Account ending {acct}.",
     ),
     updates=(
-        "Your certificate is on file and your account is flagged for life support. We'll remind you before it expires.",
+        "Your certificate is on file and your account is flagged for life support. We'll remind you before "
+        "it expires.",
     ),
     notes=(
         "Life-support flag added to acct ending {acct}.",
@@ -375,10 +413,12 @@ MEDICAL_OUTAGE = Topic(
         "Dad's oxygen concentrator is on battery and we've been out since {time}. {street}, {town}.",
     ),
     first_replies=(
-        "I'm so sorry. If it's a medical emergency, call 911. I've flagged this outage as life-support priority with dispatch; power should be back {eta}.",
+        "I'm so sorry. If it's a medical emergency, call 911. I've flagged this outage as life-support "
+        "priority with dispatch; power should be back {eta}.",
     ),
     updates=(
-        "Power is restored on {street}. I've also added a life-support flag to the account so you're prioritized next time.",
+        "Power is restored on {street}. I've also added a life-support flag to the account so you're "
+        "prioritized next time.",
     ),
     notes=("Life-support priority raised with dispatch, {crew}.",),
     thanks=("Power's back. Thank you for getting it prioritized.",),

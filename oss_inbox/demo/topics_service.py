@@ -10,7 +10,8 @@ MOVE = Topic(
         "Moving from {street} to {house} {cross} on the {date}. How do I transfer service?",
         "Need to stop service at {house} {street}, closing on the house {day}.",
         "Just moved into an apartment on {street}, how do I get the power put in my name?",
-        "Bought a house in {other_town}. Seller says power shuts off the day we close. Can you start service that day?",
+        "Bought a house in {other_town}. Seller says power shuts off the day we close. Can you start "
+        "service that day?",
     ),
     subjects=(
         "Transfer service, moving on the {date}",
@@ -46,12 +47,14 @@ NEW_SERVICE = Topic(
     ),
     subjects=("New service for construction on {street}",),
     first_replies=(
-        "Congrats on the build! Requests start at prairie-eg.example/new-service; a planner will contact you within 10 business days.",
+        "Congrats on the build! Requests start at prairie-eg.example/new-service; a planner will contact "
+        "you within 10 business days.",
     ),
     asks=("Can you share the lot address and the builder's name?",),
     answers=("Lot 14 on {street}; builder is Heartland Homes.",),
     updates=(
-        "Your planner has finished the design; the crew is scheduled for {day} the {date}, weather permitting.",
+        "Your planner has finished the design; the crew is scheduled for {day} the {date}, weather "
+        "permitting.",
     ),
     notes=("New service application routed to New Construction, order {order}.",),
     thanks=("Great, thanks!",),
@@ -68,8 +71,10 @@ NEW_SERVICE_STATUS = Topic(
     subjects=("Status of new hookup {order}",),
     first_replies=("I'm sorry for the wait. Let me check with our new construction team.",),
     updates=(
-        "The order was waiting on an easement signature. It's signed now and the job is released to construction.",
-        "The crew was pulled to storm work. You're rescheduled for {day}; I've noted to call you the day before.",
+        "The order was waiting on an easement signature. It's signed now and the job is released to "
+        "construction.",
+        "The crew was pulled to storm work. You're rescheduled for {day}; I've noted to call you the day "
+        "before.",
     ),
     notes=("Order {order} stuck waiting on easement. Emailed New Construction planning.",),
     thanks=("Thanks for chasing that down.",),
@@ -85,12 +90,14 @@ SOLAR_METER = Topic(
     ),
     subjects=("Net meter for new solar", "Interconnection application status"),
     first_replies=(
-        "Congrats on going solar! Once the inspection is approved, the meter swap happens within 10 business days. Let me check yours.",
+        "Congrats on going solar! Once the inspection is approved, the meter swap happens within 10 "
+        "business days. Let me check yours.",
     ),
     asks=("What's the application number or the installer's name? I'll check where it stands.",),
     answers=("Installer is Sunbelt Solar, application {order}.",),
     updates=(
-        "Your interconnection agreement is signed and the meter swap is set for {day}. Please don't turn the system on until then!",
+        "Your interconnection agreement is signed and the meter swap is set for {day}. Please don't turn "
+        "the system on until then!",
     ),
     notes=("Interconnection app {order}: inspection passed, meter swap ordered.",),
     thanks=("Awesome, can't wait to flip it on.",),
@@ -105,7 +112,8 @@ SOLAR_BILL = Topic(
         "My bill shows kWh delivered and kWh received. Which is which?",
     ),
     first_replies=(
-        "'Delivered' is what you used from us; 'received' is what your panels sent to the grid, credited against what you used.",
+        "'Delivered' is what you used from us; 'received' is what your panels sent to the grid, credited "
+        "against what you used.",
     ),
     thanks=("Got it, thanks!",),
 )
@@ -119,7 +127,8 @@ SOLAR_QUESTION = Topic(
         "Do you credit extra solar at the full retail rate?",
     ),
     first_replies=(
-        "Extra generation is credited at the rate shown at prairie-eg.example/solar, and credits roll over month to month.",
+        "Extra generation is credited at the rate shown at prairie-eg.example/solar, and credits roll over "
+        "month to month.",
     ),
 )
 
@@ -130,15 +139,18 @@ HOSPITAL_PLANNED_OUTAGE = Topic(
     domains=("stbrigid-health.example",),
     kinds=("email",),
     openings=(
-        "Our facilities team received a notice about planned maintenance on the feeder serving the east campus. "
-        "As a hospital we need 14 days' notice and the exact window to schedule the generator transfer. Can you confirm the date and time?",
+        "Our facilities team received a notice about planned maintenance on the feeder serving the east "
+        "campus. As a hospital we need 14 days' notice and the exact window to schedule the generator "
+        "transfer. Can you confirm the date and time?",
     ),
     subjects=("Planned feeder maintenance: east campus",),
     first_replies=(
-        "Thank you for the heads-up. I'm confirming the switching window with our distribution operations team now.",
+        "Thank you for the heads-up. I'm confirming the switching window with our distribution operations "
+        "team now.",
     ),
     updates=(
-        "Confirmed: the work is scheduled for {day} the {date}, 1 am to 5 am, and the feeder will be switched so your campus stays on the alternate source.",
+        "Confirmed: the work is scheduled for {day} the {date}, 1 am to 5 am, and the feeder will be "
+        "switched so your campus stays on the alternate source.",
     ),
     notes=("Key account: forwarded to account manager and distribution ops. Switching order {order}.",),
     thanks=("Thank you, that's exactly what we needed.",),
@@ -151,8 +163,8 @@ HOSPITAL_LOAD_TEST = Topic(
     domains=("stbrigid-health.example",),
     kinds=("email",),
     openings=(
-        "We will run our quarterly generator load test on {day} at 6 am and transfer the whole campus off the grid for "
-        "about 90 minutes. Please let your operations center know so it isn't read as a fault.",
+        "We will run our quarterly generator load test on {day} at 6 am and transfer the whole campus off "
+        "the grid for about 90 minutes. Please let your operations center know so it isn't read as a fault.",
     ),
     subjects=("Generator load test on {day}",),
     first_replies=(
@@ -170,15 +182,17 @@ PLANT_VOLTAGE_SAG = Topic(
     domains=("cedarmill.example",),
     kinds=("email",),
     openings=(
-        "Line 3 tripped at {time} on {day} due to what looks like a voltage sag. It cost us four hours of production. "
-        "Can you share the event data from the substation?",
+        "Line 3 tripped at {time} on {day} due to what looks like a voltage sag. It cost us four hours of "
+        "production. Can you share the event data from the substation?",
     ),
     subjects=("Voltage sag tripped Line 3 on {day}",),
     first_replies=(
-        "I'm sorry about the lost production. I've asked our power quality engineers for the event records and copied your account manager.",
+        "I'm sorry about the lost production. I've asked our power quality engineers for the event records "
+        "and copied your account manager.",
     ),
     updates=(
-        "Engineering confirms a fault on a neighboring feeder caused a short, deep sag; your account manager is sending the event report.",
+        "Engineering confirms a fault on a neighboring feeder caused a short, deep sag; your account "
+        "manager is sending the event report.",
     ),
     notes=("Key account: power quality event request to engineering, ref {order}.",),
     thanks=("Thanks, we'll review the report with our electrician.",),
@@ -191,14 +205,17 @@ PLANT_DEMAND_CHARGE = Topic(
     domains=("cedarmill.example",),
     kinds=("email",),
     openings=(
-        "Our demand charge on the last invoice was {amount}, far above our usual {usual}. We had no production change that week.",
+        "Our demand charge on the last invoice was {amount}, far above our usual {usual}. We had no "
+        "production change that week.",
     ),
     subjects=("Demand charge question, invoice ending {acct}",),
     first_replies=(
-        "Thank you. I've asked our commercial billing team to review the 15-minute demand data for that week.",
+        "Thank you. I've asked our commercial billing team to review the 15-minute demand data for that "
+        "week.",
     ),
     updates=(
-        "The peak was a 15-minute interval on {day} at 2:15 pm, when both compressors started together after a restart.",
+        "The peak was a 15-minute interval on {day} at 2:15 pm, when both compressors started together "
+        "after a restart.",
     ),
     notes=("Key account: demand interval review, ref {order}.",),
     thanks=("That matches our restart. Thanks for digging in.",),
@@ -211,14 +228,16 @@ CAMPUS_STREETLIGHTS = Topic(
     domains=("prairiestate.example",),
     kinds=("email",),
     openings=(
-        "Several streetlights along University Dr near the residence halls are out, which is a safety concern for students walking at night.",
+        "Several streetlights along University Dr near the residence halls are out, which is a safety "
+        "concern for students walking at night.",
     ),
     subjects=("Streetlights out on University Dr",),
     first_replies=(
         "Thank you for flagging this. I've opened priority repair orders for the lights along University Dr.",
     ),
     updates=(
-        "The crew replaced five lamps along University Dr last night; please let us know if any are still dark.",
+        "The crew replaced five lamps along University Dr last night; please let us know if any are still "
+        "dark.",
     ),
     notes=("Key account: priority streetlight orders, {order}.",),
 )
@@ -230,14 +249,17 @@ CAMPUS_NEW_LOAD = Topic(
     domains=("prairiestate.example",),
     kinds=("email",),
     openings=(
-        "We are planning a new residence hall and need a load letter for roughly 2 MW of service by next spring. Who should we work with?",
+        "We are planning a new residence hall and need a load letter for roughly 2 MW of service by next "
+        "spring. Who should we work with?",
     ),
     subjects=("Load letter for new residence hall",),
     first_replies=(
-        "Congratulations on the project! I've passed your request to your account manager and our major projects team.",
+        "Congratulations on the project! I've passed your request to your account manager and our major "
+        "projects team.",
     ),
     updates=(
-        "Major Projects will send the load letter by {day}; your account manager will set up a kickoff meeting.",
+        "Major Projects will send the load letter by {day}; your account manager will set up a kickoff "
+        "meeting.",
     ),
     notes=("Key account: routed to account manager, order {order}.",),
 )
@@ -254,10 +276,12 @@ DATACENTRE_SWITCHING = Topic(
     ),
     subjects=("Feed B switching: change board on {day}",),
     first_replies=(
-        "Thanks for asking early. I'm getting the confirmed window and switching order from transmission operations.",
+        "Thanks for asking early. I'm getting the confirmed window and switching order from transmission "
+        "operations.",
     ),
     updates=(
-        "Confirmed: feed B switching is planned for the 1 am to 4 am window, switching order {order}. Your account manager will call the day before.",
+        "Confirmed: feed B switching is planned for the 1 am to 4 am window, switching order {order}. Your "
+        "account manager will call the day before.",
     ),
     notes=("Key account: switching order {order} shared with Northgate's change board.",),
     thanks=("Thank you, that's approved on our side.",),
@@ -269,12 +293,14 @@ BUSINESS_BILL = Topic(
     audience="business",
     kinds=("email",),
     openings=(
-        "Our commercial bill went from {usual} to {amount} and we haven't changed our hours. Can you check the meter?",
+        "Our commercial bill went from {usual} to {amount} and we haven't changed our hours. Can you check "
+        "the meter?",
     ),
     subjects=("Commercial bill question",),
     first_replies=("Thanks for reaching out. I'll have our commercial team review the usage and the meter.",),
     updates=(
-        "The meter tested within range; the increase is the new demand ratchet from the summer peak. I can walk you through it.",
+        "The meter tested within range; the increase is the new demand ratchet from the summer peak. I can "
+        "walk you through it.",
     ),
     notes=("Commercial account, verified authorized contact.",),
     thanks=("OK, thank you for explaining.",),

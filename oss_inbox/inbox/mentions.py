@@ -72,7 +72,10 @@ def note_add(*, ticket, author, text, compose_token=None):
         who = author.get_full_name() or author.get_username()
         summary = f"{who} mentioned you on #{ticket.pk}: {_first_line(text)}"
         link = settings.SITE_URL.rstrip("/") + reverse("inbox:ticket", args=[ticket.pk])
-        body = f"{who} wrote in an internal note on ticket #{ticket.pk} ({ticket.contact}):\n\n{text}\n\n{link}\n"
+        body = (
+            f"{who} wrote in an internal note on ticket #{ticket.pk} "
+            f"({ticket.contact}):\n\n{text}\n\n{link}\n"
+        )
         notification_send(recipients=mentioned, ticket=ticket, event=event, text=summary, body=body)
     return note
 

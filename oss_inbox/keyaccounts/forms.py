@@ -38,7 +38,10 @@ class OrganizationForm(forms.ModelForm):
         required=False,
         label="Email domains",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line, e.g. stbrigid-health.example. Everyone writing from these domains belongs to the account.",
+        help_text=(
+            "One per line, e.g. stbrigid-health.example. Everyone writing from these domains belongs to "
+            "the account."
+        ),
     )
     identities = forms.CharField(
         required=False,

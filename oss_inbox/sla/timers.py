@@ -34,7 +34,8 @@ def ticket_timer(ticket, now=None):
     )
 
 
-# Django's "N" (AP style): a queue page formats fifty of these, and dateformat costs more than the rest of a timer.
+# Django's "N" (AP style): a queue page formats fifty of these, and dateformat costs more than the rest of a
+# timer.
 _MONTHS = (
     "",
     "Jan.",

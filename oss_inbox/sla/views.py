@@ -122,7 +122,8 @@ def _import_holidays(draft, data):
     ]
     details = "".join(f"; {note}" for note in notes if note)
     return (
-        f"Added {added} public holiday(s) of {country} {year}{details}. Remove any the team works, then save.",
+        f"Added {added} public holiday(s) of {country} {year}{details}. Remove any the team works, then "
+        "save.",
         [],
     )
 

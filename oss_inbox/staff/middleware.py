@@ -5,7 +5,10 @@ from django.urls import reverse
 
 from .roles import has_role
 
-NO_ROLE = "Your account has no role yet, so there is nothing to show you. Ask an admin to make you an Agent, a Supervisor or an Admin."
+NO_ROLE = (
+    "Your account has no role yet, so there is nothing to show you. Ask an admin to make you an Agent, a "
+    "Supervisor or an Admin."
+)
 
 
 class RoleRequiredMiddleware:

@@ -352,7 +352,8 @@ def test_a_refused_recipient_fails_the_reply_with_the_servers_reason(ticket_from
     assert outbox_deliver("reply", reply.pk) == Message.Delivery.FAILED
     reply.refresh_from_db()
     assert reply.delivery_error == (
-        "The mail server refused the address (maria@example.com: 550 5.1.1 Recipient address rejected: User unknown)."
+        "The mail server refused the address (maria@example.com: 550 5.1.1 Recipient address rejected: "
+        "User unknown)."
     )
     assert smtp_sink.received == []
 

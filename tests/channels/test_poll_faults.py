@@ -219,8 +219,8 @@ def test_a_channel_refusing_connections_is_retried_not_given_up(db, time_machine
         (401, REVOKED),
         (
             403,
-            "X refused access (Forbidden): the app or its access token lacks a permission or access level this "
-            "needs — an admin must fix it on the X developer portal and reconnect.",
+            "X refused access (Forbidden): the app or its access token lacks a permission or access level "
+            "this needs — an admin must fix it on the X developer portal and reconnect.",
         ),
     ],
 )
@@ -332,11 +332,11 @@ def test_redis_visibility_timeout_is_at_most_ten_minutes_and_outlasts_twice_the_
     kills a worker's message on the embedded broker and sees it delivered again). acks_late keeps a
     task in Redis until it is done; one whose worker died is handed out again after this timeout."""
     show = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "from oss_inbox.celery import app; app.loader.import_default_modules(); "
-        "print(json.dumps([s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], s.CELERY_TASK_TIME_LIMIT, "
-        "s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
-        "{name: task.time_limit for name, task in app.tasks.items() if task.time_limit}]))"
+        "import json, django; django.setup(); from django.conf import settings as s; from oss_inbox.celery "
+        "import app; app.loader.import_default_modules(); "
+        "print(json.dumps([s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], "
+        "s.CELERY_TASK_TIME_LIMIT, s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST, {name: "
+        "task.time_limit for name, task in app.tasks.items() if task.time_limit}]))"
     )
     env = {
         **os.environ,

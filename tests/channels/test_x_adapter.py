@@ -232,7 +232,8 @@ def test_an_account_without_credentials_is_flagged_with_what_is_missing(x_api, d
     poll(account)
     assert account.error_is_permanent
     assert account.last_error == (
-        "The X account has no API key, API key secret, Access token, Access token secret saved; an admin must add them."
+        "The X account has no API key, API key secret, Access token, Access token secret saved; an admin "
+        "must add them."
     )
 
 

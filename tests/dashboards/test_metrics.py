@@ -62,7 +62,8 @@ def test_response_times_in_calendar_and_coverage_hours(world):
     times = selectors.response_times(RANGE)[ALL]
     # First responses of tickets that arrived in the range, calendar seconds:
     # T6 30 min = 1800; T1 Sat 21:30 CDT -> Sun 09:00 CST is 12.5 h (the night has 25 hours) = 45000;
-    # T5 Fri 21:00 -> Sat 14:00 = 61200; T9 Thu 12:00 -> Fri 07:30 = 70200; T2 Wed 20:00 -> Fri 08:00 = 129600.
+    # T5 Fri 21:00 -> Sat 14:00 = 61200; T9 Thu 12:00 -> Fri 07:30 = 70200; T2 Wed 20:00 -> Fri 08:00 =
+    # 129600.
     # Median 61200; 90th: position 0.9 * 4 = 3.6 -> 70200 + 0.6 * (129600 - 70200) = 105840.
     assert times["first_response_seconds"] == [61200, 105840]
     # Coverage: T6 1800; T1 Sun 08:00-09:00 = 3600; T5 Fri 21-22 + Sat 08-14 = 25200;

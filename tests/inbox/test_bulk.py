@@ -57,9 +57,8 @@ def test_bulk_tag_creates_the_tag_once_and_skips_tickets_that_have_it(client, ag
     client.force_login(agent)
     _bulk(client, three[:1], action="tag", tag="outage")
     _, said = _bulk(client, three, action="tag", tag="outage")
-    assert (
-        said[-1]
-        == f"Tagged 2 tickets (#{three[1].pk}, #{three[2].pk}). Skipped #{three[0].pk}: already tagged outage."
+    assert said[-1] == (
+        f"Tagged 2 tickets (#{three[1].pk}, #{three[2].pk}). Skipped #{three[0].pk}: already tagged outage."
     )
     assert all(t.tags.filter(name="outage").exists() for t in three)
     assert TicketEvent.objects.filter(kind="tagged").count() == 3

@@ -26,7 +26,10 @@ def sandbox_accounts():
 
 
 class Command(BaseCommand):
-    help = "Point the demo channel accounts at `make run`'s sandbox (python -m channels.sandbox); create them if missing."
+    help = (
+        "Point the demo channel accounts at `make run`'s sandbox (python -m channels.sandbox); create them "
+        "if missing."
+    )
 
     def handle(self, **options):
         for kind, name, own_id, settings, credentials in sandbox_accounts():
