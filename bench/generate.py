@@ -110,7 +110,8 @@ def positive(raw):
 
 
 def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None, part=None):
-    """Add `tickets` tickets with their history (or the `part` (first, last) of their indices); return the rows per model.
+    """Add `tickets` tickets with their history (or the `part` (first, last) of their indices);
+    return the rows per model.
 
     1. Find or create the channel accounts and the agents who answer.
     2. Per batch: build contacts, identities, tickets, messages and events; insert them in one transaction.
@@ -169,7 +170,8 @@ def bench_agents():
 
 @contextmanager
 def historic_timestamps():
-    """Let rows keep the past times we give them: bulk_create stamps auto_now(_add) fields with the present."""
+    """Let rows keep the past times we give them: bulk_create stamps auto_now(_add) fields with the
+    present."""
     fields = [
         field
         for model in FILLED

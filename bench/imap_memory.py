@@ -85,12 +85,13 @@ def run(args):
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(
-        "| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored | load "
-        "average (1/5/15 min) |"
+        "| server | database | messages | MB each | RSS before poll | peak RSS | RSS after | stored "
+        "| load average (1/5/15 min) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {args.server} | {database} | {args.messages} | {args.megabytes:g} | {report['rss_before_mb']:.0f} MB "
-          f"| **{report['peak_rss_mb']:.0f} MB** | {report['rss_after_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
+    print(f"| {args.server} | {database} | {args.messages} | {args.megabytes:g} "
+          f"| {report['rss_before_mb']:.0f} MB | **{report['peak_rss_mb']:.0f} MB** "
+          f"| {report['rss_after_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
           f"| {load} |")  # fmt: skip
     if abs(report["peak_rss_mb"] - report["high_water_mb"]) > 5:
         print(
@@ -124,13 +125,13 @@ def poll_in_worker(env, work, settings):
 def report_worker(report, args):
     load = " / ".join(f"{figure:.2f}" for figure in os.getloadavg())
     print(
-        "| server | messages | MB each | worker pool process: peak RSS | after | worker main process: peak "
-        "| stored | load average |"
+        "| server | messages | MB each | worker pool process: peak RSS | after "
+        "| worker main process: peak | stored | load average |"
     )
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {args.server} | {args.messages} | {args.megabytes:g} | **{report['pool_peak_mb']:.0f} MB** "
-          f"| {report['pool_after_mb']:.0f} MB | {report['main_peak_mb']:.0f} MB | {report['stored']} in {report['seconds']:.1f} s "
-          f"| {load} |")  # fmt: skip
+          f"| {report['pool_after_mb']:.0f} MB | {report['main_peak_mb']:.0f} MB "
+          f"| {report['stored']} in {report['seconds']:.1f} s | {load} |")  # fmt: skip
     if report["problems"]:
         sys.exit("Not stored as sent: " + "; ".join(report["problems"]))
 
@@ -198,7 +199,8 @@ def child_setup(settings):
     call_command("migrate", verbosity=0)
     account = ChannelAccount.objects.create(
         kind="email", name="Help desk mail", self_external_id=MAILBOX,
-        settings={key: value for key, value in settings.items() if key.startswith("imap_")} | {"smtp_host": "127.0.0.1"},
+        settings={key: value for key, value in settings.items() if key.startswith("imap_")}
+        | {"smtp_host": "127.0.0.1"},
         credentials={"imap_password": settings["imap_password"]},
     )  # fmt: skip
     return {"account_id": account.pk}

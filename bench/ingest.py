@@ -133,8 +133,8 @@ def main():
     print("| database | batch | batches | median items/s | worst items/s | µs CPU/item (process) "
           "| µs CPU/item (PostgreSQL backend) | items per process CPU-second |")  # fmt: skip
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    print(f"| {connection.vendor} | {args.size} | {args.batches} | {statistics.median(rates):,.0f} | {min(rates):,.0f} "
-          f"| {statistics.median(cpu):,.0f} | {backend_us} | {own:,.0f} |")  # fmt: skip
+    print(f"| {connection.vendor} | {args.size} | {args.batches} | {statistics.median(rates):,.0f} "
+          f"| {min(rates):,.0f} | {statistics.median(cpu):,.0f} | {backend_us} | {own:,.0f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -51,8 +51,14 @@ ORIGINALS = {
     "tickets_contact": "id <= {top[tickets_contact]}",
     "tickets_identity": "id <= {top[tickets_identity]}",
     "tickets_ticket": "id <= {top[tickets_ticket]} AND status = 'resolved'",
-    "tickets_message": "id <= {top[tickets_message]} AND ticket_id IN (SELECT id FROM tickets_ticket WHERE id <= {top[tickets_ticket]} AND status = 'resolved')",
-    "tickets_ticketevent": "id <= {top[tickets_ticketevent]} AND ticket_id IN (SELECT id FROM tickets_ticket WHERE id <= {top[tickets_ticket]} AND status = 'resolved')",
+    "tickets_message": (
+        "id <= {top[tickets_message]} AND ticket_id IN "
+        "(SELECT id FROM tickets_ticket WHERE id <= {top[tickets_ticket]} AND status = 'resolved')"
+    ),
+    "tickets_ticketevent": (
+        "id <= {top[tickets_ticketevent]} AND ticket_id IN "
+        "(SELECT id FROM tickets_ticket WHERE id <= {top[tickets_ticket]} AND status = 'resolved')"
+    ),
 }
 
 

@@ -51,8 +51,8 @@ def web_env(folder, **settings):
 
 def ticket_database(env):
     for command in (["migrate", "-v0"], ["shell", "-c", SETUP]):
-        done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, timeout=SETUP_TIMEOUT,
-                              capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
+                              timeout=SETUP_TIMEOUT, capture_output=True, text=True)  # fmt: skip
         if done.returncode:
             raise ServerError(f"manage.py {command[0]} failed:\n{done.stdout}\n{done.stderr}")
     return int(re.search(r"ticket (\d+)", done.stdout).group(1))

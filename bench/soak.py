@@ -155,13 +155,17 @@ def summarise(stack, minutes, written, stored, answers, sent, failures, *, stack
         restarts or failures or doubled or missing or answers_missing or answers_doubled
     )
     return {
-        "passed": passed, "minutes": minutes, "make run still up": stack_up, "crashed processes": len(restarts),
-        "restarts": restarts, "agent requests failed": failures, "messages written": len(written), "by kind": dict(Counter(i["kind"] for i in written)),
-        "stored exactly once": sum(1 for item in written if stored[item["id"]] == 1), "stored twice or more": doubled,
+        "passed": passed, "minutes": minutes, "make run still up": stack_up,
+        "crashed processes": len(restarts), "restarts": restarts, "agent requests failed": failures,
+        "messages written": len(written),
+        "by kind": dict(Counter(i["kind"] for i in written)),
+        "stored exactly once": sum(1 for item in written if stored[item["id"]] == 1),
+        "stored twice or more": doubled,
         "not stored": missing, "answers sent": len(answers),
         "answers in the sandbox exactly once": sum(1 for mark in answers if sent[mark] == 1),
         "answers missing": answers_missing, "answers doubled": answers_doubled,
-        "console lines with ERROR or Traceback": [line[:160] for line in stack.lines if "ERROR" in line or "Traceback" in line][:10],
+        "console lines with ERROR or Traceback":
+            [line[:160] for line in stack.lines if "ERROR" in line or "Traceback" in line][:10],
         "load average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
     }  # fmt: skip
 

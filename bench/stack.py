@@ -86,7 +86,8 @@ class Stack:
             return False
 
     def _note_children(self):
-        """Web, worker, beat and sandbox run in sessions of their own: remember them, to be sure to stop them."""
+        """Web, worker, beat and sandbox run in sessions of their own: remember them, to be sure to stop
+        them."""
         try:
             for task in Path(f"/proc/{self.process.pid}/task").iterdir():
                 self.children.update(int(pid) for pid in (task / "children").read_text().split())
@@ -153,8 +154,8 @@ class Stack:
 
 
 # Settings that would take the stack away from make run's defaults (a test database, Redis).
-_STACK_SETTINGS = {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "MEDIA_ROOT", "STATIC_ROOT", "OSS_REQUIRE_ALL",
-                   "DJANGO_SETTINGS_MODULE", "PORT", "DEMO_TICKETS"}  # fmt: skip
+_STACK_SETTINGS = {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "MEDIA_ROOT", "STATIC_ROOT",
+                   "OSS_REQUIRE_ALL", "DJANGO_SETTINGS_MODULE", "PORT", "DEMO_TICKETS"}  # fmt: skip
 
 
 def _signal_group(pid, signum):
@@ -171,9 +172,10 @@ class Agent:
         self.base, self.http = base, requests.Session()
         self.http.get(f"{base}/login/", timeout=30)
         answer = self.http.post(
-            f"{base}/login/", data={"username": username, "password": password, "csrfmiddlewaretoken": self._csrf()},
+            f"{base}/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": self._csrf()},
             timeout=30,
-        )  # fmt: skip
+        )
         assert answer.ok and "/login/" not in answer.url, f"{username} could not log in"
 
     def _csrf(self):

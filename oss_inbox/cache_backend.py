@@ -56,7 +56,8 @@ class Outage:
         self.lock = threading.Lock()
         self.since = None  # monotonic start of the current outage; None while Redis answers
         self.retry_at = 0.0
-        self.owed = {}  # (operation, key, version) -> delta (incr, decr) or 0, in order: invalidations to replay
+        # (operation, key, version) -> delta (incr, decr) or 0, in order: invalidations to replay
+        self.owed = {}
 
     def waiting(self):
         return self.since is not None and time.monotonic() < self.retry_at

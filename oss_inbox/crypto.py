@@ -15,7 +15,8 @@ from django.db import models
 
 
 class UnreadableCredentials(dict):
-    """Credentials that cannot be decrypted here: empty to whoever reads them; assign a new dict to replace them."""
+    """Credentials that cannot be decrypted here: empty to whoever reads them; assign a new dict to replace
+    them."""
 
     def __init__(self, token):
         super().__init__()

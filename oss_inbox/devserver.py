@@ -1,4 +1,5 @@
-"""`make run`: prepare the embedded database, then keep web, worker, beat and the sandbox running until Ctrl-C.
+"""`make run`: prepare the embedded database, then keep web, worker, beat and the sandbox
+running until Ctrl-C.
 
 Steps: migrate; create demo users and data on the first run (their logins saved, 0600, in
 var/demo-logins.txt); point the demo channel accounts at the sandbox (fake X, Facebook and mail

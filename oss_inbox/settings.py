@@ -167,7 +167,8 @@ CONTENT_SECURITY_POLICY = {
 # counted in the database, so every web process sees them. Admins unlock in Django admin or with
 # `manage.py axes_reset_username <name>`.
 AUTHENTICATION_BACKENDS = [
-    "oss_inbox.staff.lockout.LoginThrottleBackend",  # first: refuses a locked-out sign-in before its password is checked
+    # First: refuses a locked-out sign-in before its password is checked.
+    "oss_inbox.staff.lockout.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)

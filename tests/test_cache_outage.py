@@ -145,7 +145,8 @@ def test_a_redis_killed_mid_test_degrades_the_pages_and_they_use_it_again_when_i
         for url in (reverse("inbox:queue"), reverse("inbox:ticket", args=[ticket.pk])):
             assert client.get(url).status_code == 200
         restarted = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--dir", str(tmp_path)],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         try:

@@ -49,7 +49,8 @@ def test_with_no_broker_configured_the_app_uses_the_embedded_one_under_var(tmp_p
         if name not in ("CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
     }
     shown = subprocess.run(
-        [sys.executable, "-c", "from oss_inbox.celery import app; print(app.conf.broker_url, app.conf.broker_transport)"],
+        [sys.executable, "-c",
+         "from oss_inbox.celery import app; print(app.conf.broker_url, app.conf.broker_transport)"],
         env={**env, "OSS_VAR_DIR": str(tmp_path)}, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert shown.stdout.split() == [

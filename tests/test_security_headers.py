@@ -22,11 +22,13 @@ from django.test import Client
 from django.test.utils import override_settings, setup_test_environment
 setup_test_environment()
 # Static files are not under test: no collectstatic manifest needed for {% static %}.
-plain_static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+plain_static = {**settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 with override_settings(STORAGES=plain_static):
     response = Client().get("/login/", secure=True)
 print(json.dumps({"status": response.status_code, "headers": dict(response.headers),
-                  "cookie_secure": {name: bool(morsel["secure"]) for name, morsel in response.cookies.items()},
+                  "cookie_secure": {name: bool(morsel["secure"])
+                                    for name, morsel in response.cookies.items()},
                   "session_cookie_secure": settings.SESSION_COOKIE_SECURE}))
 """
 

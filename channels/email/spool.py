@@ -3,9 +3,9 @@ written to temporary files as they are decoded.
 
 A 20 MB message parsed with `email.message_from_bytes` costs about eight times its size at the
 peak (the bytes, a str copy of them, and the UCS-4 buffer of the StringIO the parser reads from);
-fed to the same parser in chunks, under three times (its body lines, before they are joined). Its decoded attachment then goes to a named
-temporary file, slice by slice for well-formed base64, so that it is never in memory twice more;
-`tickets.services` moves that file into storage.
+fed to the same parser in chunks, under three times (its body lines, before they are joined). Its
+decoded attachment then goes to a named temporary file, slice by slice for well-formed base64, so
+that it is never in memory twice more; `tickets.services` moves that file into storage.
 """
 
 import binascii

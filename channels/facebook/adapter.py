@@ -32,7 +32,8 @@ class FacebookAdapter(ChannelAdapter):
         return Fetched(items=items, cursor=new_cursor)
 
     def send(self, message):
-        """Post a reply: a comment under the thread's top comment or the visitor's post, or a Messenger message."""
+        """Post a reply: a comment under the thread's top comment or the visitor's post, or a Messenger
+        message."""
         self._check_length(message)
         with self._graph() as graph:
             if message.kind == "messenger":
@@ -126,7 +127,8 @@ class FacebookAdapter(ChannelAdapter):
 
 
 def comment_target(message):
-    """Where a comment reply goes: the thread's top comment ("fb:{post}:{top}") or the visitor's post ("fb:{post}").
+    """Where a comment reply goes: the thread's top comment ("fb:{post}:{top}") or the visitor's
+    post ("fb:{post}").
 
     Facebook nests comments one level deep, so a reply to a reply is posted under the top comment.
     """

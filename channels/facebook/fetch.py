@@ -130,7 +130,8 @@ def _read_comments(graph, post, mark, window):
 
 
 def _read_messenger(graph, page_id, cursor, window):
-    """New messages of conversations updated since the watermark; returns (items, mark, per-conversation marks)."""
+    """New messages of conversations updated since the watermark; returns (items, mark, per-conversation
+    marks)."""
     updated_mark = cursor.get("conversations_updated")
     # A conversation we hold no watermark for has nothing unseen from before our last look at the list.
     first_look = updated_mark if updated_mark is not None else _unix(window.start)

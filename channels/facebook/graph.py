@@ -95,7 +95,8 @@ class GraphClient:
         )
 
     def post(self, path, *, data=None, json_body=None):
-        """A write (a reply). Cut off after the request left, it raises DeliveryUnknown: it may have gone out."""
+        """A write (a reply). Cut off after the request left, it raises DeliveryUnknown: it may have gone
+        out."""
         try:
             response = self.session.post(
                 self._url(path), params=self.proof, data=data, json=json_body, timeout=self.timeout
@@ -124,7 +125,8 @@ class GraphClient:
         return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
 
     def _on_our_host(self, url):
-        """paging.next is absolute; keep the token on the host we were configured with (a sandbox, a proxy)."""
+        """paging.next is absolute; keep the token on the host we were configured with (a sandbox, a
+        proxy)."""
         if url.startswith(self.base_url + "/"):
             return url
         parts = urlsplit(url)

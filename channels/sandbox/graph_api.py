@@ -134,7 +134,8 @@ class GraphApiSandbox:
     def fail_next(
         self, n=1, *, code=None, status=None, subcode=None, message=None, headers=None, skip=0, match=""
     ):
-        """Answer the next n calls (after `skip` good ones; only "METHOD /path" containing `match`) with an error.
+        """Answer the next n calls (after `skip` good ones; only "METHOD /path" containing `match`)
+        with an error.
 
         Without a code, a status of 500 or more answers Graph's transient error 2.
         """
@@ -301,7 +302,8 @@ class GraphApiSandbox:
         return {"recipient_id": psid, "message_id": self.state.page_message(psid, text)}
 
     def _private_reply(self, recipient, body):
-        """A private reply: one Messenger message to a comment's (or visitor post's) author, once, within 7 days."""
+        """A private reply: one Messenger message to a comment's (or visitor post's) author, once, within 7
+        days."""
         object_id = recipient.get("comment_id") or recipient.get("post_id")
         text = (body.get("message") or {}).get("text")
         if not text:
@@ -347,9 +349,11 @@ class GraphApiSandbox:
         )
         state = self.state
         return (
-            f"<!doctype html><title>Graph API sandbox</title><h1>{html.escape(state.page['name'])} "
-            f"(Page {html.escape(self.page_id)})</h1><p>{len(state.posts)} posts, {len(state.comments)} comments, "
-            f"{len(state.messages)} Messenger messages, {len(self.requests)} API calls.</p><h2>Replies received</h2>"
+            f"<!doctype html><title>Graph API sandbox</title>"
+            f"<h1>{html.escape(state.page['name'])} (Page {html.escape(self.page_id)})</h1>"
+            f"<p>{len(state.posts)} posts, {len(state.comments)} comments, "
+            f"{len(state.messages)} Messenger messages, {len(self.requests)} API calls.</p>"
+            f"<h2>Replies received</h2>"
             f"<table><tr><th>Kind</th><th>To</th><th>Id</th><th>Text</th></tr>{rows}</table>"
         )
 

@@ -79,7 +79,8 @@ def json_or_text(value):
 
 
 def split_fields(spec):
-    """'id,parent{id},comments.summary(true).limit(0)' -> ['id', 'parent{id}', 'comments.summary(true).limit(0)']."""
+    """'id,parent{id},comments.summary(true).limit(0)' -> ['id', 'parent{id}',
+    'comments.summary(true).limit(0)']."""
     fields, depth, current = [], 0, ""
     for char in spec or "":
         if char in "{(":
@@ -95,7 +96,8 @@ def split_fields(spec):
 
 
 def select(graph_object, spec, kind, edges=None):
-    """The object with only the fields asked for; `edges` renders fields that are edges (a post's comments)."""
+    """The object with only the fields asked for; `edges` renders fields that are edges (a post's
+    comments)."""
     shown = public(graph_object)
     selected = {}
     for field in split_fields(spec or DEFAULT_FIELDS[kind]):

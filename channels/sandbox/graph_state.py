@@ -40,7 +40,8 @@ class GraphState:
     # ---- the world, as tests and the simulator change it ----------------------------------------
 
     def add_post(self, text, from_page=True, author=None, at=None):
-        """A post on the Page's feed, by the Page or (from_page=False) by a visitor `author`: (id, name) or a dict."""
+        """A post on the Page's feed, by the Page or (from_page=False) by a visitor `author`: (id, name) or a
+        dict."""
         with self.lock:
             number = self._next()
             post_id = f"{self.page['id']}_{number}"
@@ -127,7 +128,8 @@ class GraphState:
             return message_id
 
     def private_reply_refusal(self, object_id):
-        """Why Facebook would refuse a private reply to this comment or post: (code, message, subcode), or None."""
+        """Why Facebook would refuse a private reply to this comment or post: (code, message, subcode), or
+        None."""
         with self.lock:
             found = self.comments.get(object_id) or self.posts.get(object_id)
             if found is None or found["from"]["id"] == self.page["id"]:
@@ -139,7 +141,8 @@ class GraphState:
             return None
 
     def private_reply(self, object_id, text):
-        """Send API with recipient comment_id/post_id: a Messenger message to its author; (their psid, its id)."""
+        """Send API with recipient comment_id/post_id: a Messenger message to its author; (their psid, its
+        id)."""
         with self.lock:
             found = self.comments.get(object_id) or self.posts.get(object_id)
             author = found["from"]
@@ -179,7 +182,8 @@ class GraphState:
             return _newest_first(posts)
 
     def comments_on(self, object_id, stream=False, reverse=False):
-        """A post's top-level comments (all of them with stream), or a comment's replies; oldest first by default."""
+        """A post's top-level comments (all of them with stream), or a comment's replies; oldest first by
+        default."""
         with self.lock:
             if object_id in self.posts:
                 found = [
@@ -219,7 +223,8 @@ class GraphState:
             return found or ("message" if object_id in self.messages else "page")
 
     def item_ids(self):
-        """Ids of everything a poll should turn into a message: visitor posts, comments, Messenger messages."""
+        """Ids of everything a poll should turn into a message: visitor posts, comments, Messenger
+        messages."""
         with self.lock:
             visitor_posts = [p for p, post in self.posts.items() if post["from"]["id"] != self.page["id"]]
             return set(visitor_posts) | set(self.comments) | set(self.messages)

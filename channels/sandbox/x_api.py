@@ -17,7 +17,8 @@ Faults, for tests: `fail_next(n, status)` answers the next n API calls with that
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
 that same page again; `revoke_token()` answers 401 to everything; `close_dms(user_id)` refuses DMs
-to that user. `requests` logs every API call once its answer was written. GET / is a page for a human watching which replies came in.
+to that user. `requests` logs every API call once its answer was written. GET / is a page for a
+human watching which replies came in.
 
 Standalone: python -m channels.sandbox.x_api --port 8101
 """
@@ -128,7 +129,8 @@ class XApiSandbox:
     # Faults
 
     def fail_next(self, n=1, status=500, reset_in=900, *, after=0):
-        """Answer n API calls with `status` (429: rate limit resetting in `reset_in` s), `after` calls from now."""
+        """Answer n API calls with `status` (429: rate limit resetting in `reset_in` s), `after` calls from
+        now."""
         with self.state.lock:
             self._faults.extend([None] * after + [(status, reset_in)] * n)
 
@@ -246,7 +248,8 @@ class XApiSandbox:
             dms = _items(self.state.sent_dms, "conversation", "dm_conversation_id")
             counts = f"{len(self.state.mention_ids)} mentions, {len(self.state.dm_events)} DM events"
         return (
-            f"<!doctype html><title>X API sandbox</title><h1>X API sandbox: @{html.escape(self.username)}</h1>"
+            f"<!doctype html><title>X API sandbox</title>"
+            f"<h1>X API sandbox: @{html.escape(self.username)}</h1>"
             f"<p>{counts}.</p><h2>Replies posted</h2><ul>{tweets or '<li>none yet</li>'}</ul>"
             f"<h2>DMs sent</h2><ul>{dms or '<li>none yet</li>'}</ul>"
         )

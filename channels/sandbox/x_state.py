@@ -103,7 +103,8 @@ class XState:
             return {"data": {"dm_conversation_id": conversation_id, "dm_event_id": event["id"]}}
 
     def send_dm_to(self, participant_id, body):
-        """POST /2/dm_conversations/with/:participant_id/messages: a DM in our one-to-one conversation with them."""
+        """POST /2/dm_conversations/with/:participant_id/messages: a DM in our one-to-one conversation with
+        them."""
         with self.lock:
             if participant_id not in self.users and not self.lenient:
                 raise ApiError(400, "Invalid Request", "One or more parameters to your request was invalid.")

@@ -352,7 +352,8 @@ FORBIDDEN = (
 
 @contextmanager
 def translated_errors(*, sending, next_step=None):
-    """tweepy's and requests' exceptions -> ChannelError in plain words, permanent when only an admin can help.
+    """tweepy's and requests' exceptions -> ChannelError in plain words, permanent when only an
+    admin can help.
 
     While sending, a call cut off after the request left (no answer in time, connection dropped)
     may have posted: DeliveryUnknown, never a blind retry. One that never connected is safe to retry.

@@ -176,7 +176,8 @@ def prepare():
 
 
 def open_ticket_of_kind(kind, exclude=None):
-    """An open ticket whose customer wrote `kind` messages, with a conversation to show (most messages first)."""
+    """An open ticket whose customer wrote `kind` messages, with a conversation to show (most messages
+    first)."""
     from django.db.models import Count
 
     from oss_inbox.tickets.models import Ticket

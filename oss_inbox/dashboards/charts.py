@@ -110,7 +110,8 @@ def heatmap(grid, spans):
             shade = f"{0.08 + 0.92 * value / busiest:.3f}" if value else "0"
             cells.append(
                 f'<rect class="heat-bg" x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}"/>'
-                f'<rect class="heat-cell" x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" fill-opacity="{shade}">'
+                f'<rect class="heat-cell" x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" '
+                f'fill-opacity="{shade}">'
                 f"<title>{WEEKDAY_ABBR[day]} {hour:02d}:00: {int(value)} messages</title></rect>"
             )
     windows = [

@@ -192,7 +192,8 @@ def compose(request, ticket_id):
 
 
 def _composer_reused(request, ticket, text, action, **extra):
-    """The ticket again, the text kept in a composer with a fresh token, so pressing the button again sends it."""
+    """The ticket again, the text kept in a composer with a fresh token, so pressing the button again sends
+    it."""
     words = (
         f"This reply box was already used to send another message; your text is kept below — {AGAIN[action]}."
     )

@@ -43,7 +43,8 @@ def colleagues_named(names, colleagues=None):
 
 
 def mentions_marked(text, colleagues):
-    """The note as safe HTML, each @mention of a colleague marked (<strong class="mention">); the rest escaped."""
+    """The note as safe HTML, each @mention of a colleague marked (<strong class="mention">); the rest
+    escaped."""
     known = {name for name in mentioned_names(text) if colleagues_named([name], colleagues)}
 
     def mark(match):

@@ -1,4 +1,5 @@
-"""Collision presence: who else has a ticket open ("Dana is viewing") or is typing a reply ("Dana is replying").
+"""Collision presence: who else has a ticket open ("Dana is viewing") or is typing a reply
+("Dana is replying").
 
 The open ticket page reports through its 5-second state poll (views.ticket_state): a heartbeat,
 and how long ago its agent last typed in the composer. Colleagues' polls read the rows back.

@@ -40,7 +40,8 @@ def queue(request):
 
 
 def filter_choices():
-    """Channels, tags and colleagues for the filter menus (the tags and colleagues cached until they change)."""
+    """Channels, tags and colleagues for the filter menus (the tags and colleagues cached until they
+    change)."""
     colleagues = [(str(u.pk), u.get_full_name() or u.get_username()) for u in queue_workers_list()]
     return {
         "channel_choices": CHANNELS,

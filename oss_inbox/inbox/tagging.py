@@ -1,4 +1,5 @@
-"""Tags typed by agents, on the ticket page and in the bulk bar: one clean form of a name, and who may create one."""
+"""Tags typed by agents, on the ticket page and in the bulk bar: one clean form of a name, and who may create
+one."""
 
 from oss_inbox.cached import cached_list
 from oss_inbox.tickets.models import Tag

@@ -133,7 +133,8 @@ def sla_record(organization, *, now=None):
     counts = {}
     for number, (_, start) in enumerate(periods):
         period = Q(created_at__gte=start)
-        counts |= {f"tickets{number}": Count("pk", filter=period), f"on_time{number}": Count("pk", filter=period & on_time),
+        counts |= {f"tickets{number}": Count("pk", filter=period),
+                   f"on_time{number}": Count("pk", filter=period & on_time),
                    f"late{number}": Count("pk", filter=period & late)}  # fmt: skip
     tickets = Ticket.objects.filter(
         contact__organization=organization, created_at__gte=min(start for _, start in periods)

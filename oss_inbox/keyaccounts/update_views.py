@@ -81,7 +81,8 @@ def update_page(request, update_id):
         if action == "send":
             return _send(request, update, recipients)
         return render(request, "keyaccounts/update_confirm.html", {
-            "update": update, "recipients": email_recipients(recipients), "contact_ids": [c.pk for c in recipients],
+            "update": update, "recipients": email_recipients(recipients),
+            "contact_ids": [c.pk for c in recipients],
         })  # fmt: skip
     return render(request, "keyaccounts/update_edit.html", {"update": update, "form": form})
 

@@ -50,10 +50,14 @@ def quarter_figures(organization, quarter, now=None):
         opened=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late)
     )
     resolved = tickets.filter(resolved_at__gte=start, resolved_at__lt=end).count()
-    waits = [answered - created for created, answered in
-             opened.filter(first_response_at__isnull=False).values_list("created_at", "first_response_at")]  # fmt: skip
-    return QuarterFigures(figures["opened"], resolved, figures["on_time"], figures["on_time"] + figures["late"],
-                          median(waits) if waits else None)  # fmt: skip
+    answered_pairs = opened.filter(first_response_at__isnull=False).values_list(
+        "created_at", "first_response_at"
+    )
+    waits = [answered - created for created, answered in answered_pairs]
+    judged = figures["on_time"] + figures["late"]
+    return QuarterFigures(
+        figures["opened"], resolved, figures["on_time"], judged, median(waits) if waits else None
+    )
 
 
 def plan_changes(organization, since, today):
@@ -189,9 +193,10 @@ def update_send(update, recipients=None, user=None, *, account=None, now=None):
         organization=update.organization, recipients=email_recipients(recipients), account=account,
         subject=update.subject, text=update.body, progress_update=update,
     )  # fmt: skip
+    people = _people(len({mail.contact_id for mail in mails}))
     AccountEvent.objects.create(
         organization=update.organization, kind=AccountEvent.Kind.UPDATE, actor=user,
-        summary=f"Q{update.quarter} {update.year} update sent to {_people(len({mail.contact_id for mail in mails}))}",
+        summary=f"Q{update.quarter} {update.year} update sent to {people}",
         data={"update": update.pk, "recipients": [mail.address for mail in mails]},
     )  # fmt: skip
     return mails

@@ -143,7 +143,9 @@ class SlaPolicy(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Count coverage hours on this schedule instead of the channel's (e.g. 24×7 for key accounts).",
+        help_text=(
+            "Count coverage hours on this schedule instead of the channel's (e.g. 24×7 for key accounts)."
+        ),
     )
     at_risk_percent = models.PositiveSmallIntegerField(
         default=25, help_text="A ticket is at risk when this share of its target is left."

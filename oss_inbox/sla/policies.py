@@ -127,7 +127,8 @@ POLICIES_KEY = "sla:policies"
 
 
 def policy_for_ticket(ticket):
-    """The SLA policy that applies to the ticket now, for showing it (the policies are cached until one changes)."""
+    """The SLA policy that applies to the ticket now, for showing it (the policies are cached until one
+    changes)."""
     from oss_inbox.cached import cached_list
 
     policies = cached_list(POLICIES_KEY, lambda: SlaPolicy.objects.select_related("coverage_schedule"))

@@ -80,4 +80,6 @@ def _next_change(moment, schedule, end):
 
 def _span(start, end, schedule):
     first, last = start.astimezone(schedule.tz), end.astimezone(schedule.tz)
-    return f"{first:%H:%M}–{'24:00' if last.date() > first.date() and last.time() == time(0) else f'{last:%H:%M}'}"
+    # A window that ends at the next midnight reads 24:00, not 00:00.
+    ends_at_midnight = last.date() > first.date() and last.time() == time(0)
+    return f"{first:%H:%M}–{'24:00' if ends_at_midnight else f'{last:%H:%M}'}"

@@ -57,7 +57,8 @@ def due_words(moment):
     """ "Sun Nov. 22, 1:58 PM CST" in the current time zone: dateformat's DUE_FORMAT, written out."""
     local = timezone.localtime(moment)
     hour = local.hour % 12 or 12
-    return f"{local:%a} {_MONTHS[local.month]} {local.day}, {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {local.tzname()}"
+    half = "AM" if local.hour < 12 else "PM"
+    return f"{local:%a} {_MONTHS[local.month]} {local.day}, {hour}:{local:%M} {half} {local.tzname()}"
 
 
 def span_words(delta):

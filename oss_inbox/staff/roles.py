@@ -86,7 +86,8 @@ QUEUE_WORKERS_KEY = "staff:queue-workers"
 
 
 def queue_workers_list():
-    """queue_workers() as a list, cached until a user, a group or a permission changes (every ticket page shows them)."""
+    """queue_workers() as a list, cached until a user, a group or a permission changes (every ticket page
+    shows them)."""
     from oss_inbox.cached import cached_list
 
     # Names only: no password hashes in the cache.

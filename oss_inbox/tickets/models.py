@@ -55,7 +55,9 @@ class Organization(models.Model):
     def manager_on_duty(self):
         """Who gets the account's tickets: the account manager, else the backup (people who work the
         queue: active, with a role)."""
-        return next((user for user in (self.account_manager, self.backup_manager) if may_work_queue(user)), None)
+        return next(
+            (user for user in (self.account_manager, self.backup_manager) if may_work_queue(user)), None
+        )
 
 
 class OrganizationDomain(models.Model):

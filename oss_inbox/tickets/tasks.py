@@ -21,7 +21,8 @@ def reconcile(name, item_id):
 
 @shared_task(ignore_result=True)
 def sweep_outbox():
-    """Beat: what a lost task left behind is sent, or looked up, again (the broker is not the source of truth)."""
+    """Beat: what a lost task left behind is sent, or looked up, again (the broker is not the source of
+    truth)."""
     for name, due in outbox.outbox_sweep().items():
         for item_id in due["send"]:
             deliver.delay(name, item_id)

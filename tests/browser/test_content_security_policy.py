@@ -20,7 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.cspViolations.push(event.violatedDirective + " refused " + (event.blockedURI || "inline") + " in " + event.sourceFile + ":" + event.lineNumber);
+  window.cspViolations.push(
+    event.violatedDirective + " refused " + (event.blockedURI || "inline")
+    + " in " + event.sourceFile + ":" + event.lineNumber
+  );
 });
 """
 

@@ -115,7 +115,8 @@ class Dovecot:
         )
         self._process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **self._clock()}, **as_user,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **self._clock()},
+            **as_user,
         )  # fmt: skip
         try:
             wait_until_listening(self.host, self.port, process=self._process)

@@ -1,7 +1,7 @@
 """The email channel against real servers on loopback: Dovecot for IMAP, an aiosmtpd sink for SMTP.
 
-Every test goes through the real paths (channels.polling.account_poll, the one outbox (tickets.services.outbox))
-and checks that no message is lost or stored twice.
+Every test goes through the real paths (channels.polling.account_poll, the one outbox
+(tickets.services.outbox)) and checks that no message is lost or stored twice.
 """
 
 from datetime import UTC, datetime, timedelta

@@ -199,7 +199,8 @@ def zip_mail(encoded):
         b"From: maria@example.com\r\nTo: help@utility.example\r\nMessage-ID: <photos@example.com>\r\n"
         b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b0undary"\r\n\r\n'
         b"--b0undary\r\nContent-Type: text/plain\r\n\r\nThe photos are attached.\r\n"
-        b'--b0undary\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename="meter-photos.zip"\r\n'
+        b"--b0undary\r\nContent-Type: application/zip\r\n"
+        b'Content-Disposition: attachment; filename="meter-photos.zip"\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\n" + encoded + b"\r\n--b0undary--\r\n"
     )
 

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 
 from channels.email.compose import Answered, Reply, compose_reply
 
-ANSWERED = Answered(address="maria@example.com", message_id="q1@mail.example", subject="Bill higher than usual",
-                    references=("root@mail.example",))  # fmt: skip
+ANSWERED = Answered(address="maria@example.com", message_id="q1@mail.example",
+                    subject="Bill higher than usual", references=("root@mail.example",))  # fmt: skip
 
 
 def reply(**fields):
     defaults = dict(sender="help@utility.example", sender_name="Customer Care", ticket_id=42,
-                    text="We have looked at your bill.", sent_at=datetime(2026, 11, 2, 15, tzinfo=UTC))  # fmt: skip
+                    text="We have looked at your bill.",
+                    sent_at=datetime(2026, 11, 2, 15, tzinfo=UTC))  # fmt: skip
     return Reply(**{**defaults, **fields})
 
 

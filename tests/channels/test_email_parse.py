@@ -263,7 +263,8 @@ def test_reply_ids_are_in_reply_to_then_references_from_the_closest():
 def test_gmail_style_quote_is_split_off():
     body = (
         "Still no power.\r\n\r\n"
-        "On Mon, 4 Mar 2024 at 09:00, Utility Support <support@utility.example>\r\nwrote:\r\n"  # wrapped by Gmail
+        # The attribution line, wrapped by Gmail:
+        "On Mon, 4 Mar 2024 at 09:00, Utility Support <support@utility.example>\r\nwrote:\r\n"
         "> We are on it.\r\n"
     )
 

@@ -56,7 +56,8 @@ def test_a_prefix_given_with_a_trailing_slash_makes_no_double_slash(echo_server)
 @pytest.mark.parametrize(
     "url",
     [
-        "https://api.twitter.com.attacker.example/2/users/me",  # a look-alike host, not a path under the prefix
+        # A look-alike host, not a path under the prefix:
+        "https://api.twitter.com.attacker.example/2/users/me",
         "https://graph.facebook.com/v21.0/me",
         "http://api.twitter.com/2/users/me",
     ],

@@ -82,7 +82,8 @@ def lease_ran_out(account_id, seconds_ago):
 
 @pytest.fixture
 def slow_ingest():
-    """The database takes INGEST_SECONDS to store a batch of messages: ingest holds the account row that long."""
+    """The database takes INGEST_SECONDS to store a batch of messages: ingest holds the account row that
+    long."""
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE FUNCTION slow_insert() RETURNS trigger AS $$"

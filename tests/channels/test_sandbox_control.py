@@ -1,4 +1,5 @@
-"""The sandbox's control page: scripts (and the test of `make run`) make customers write and read our replies."""
+"""The sandbox's control page: scripts (and the test of `make run`) make customers write and read our
+replies."""
 
 import smtplib
 from email.message import EmailMessage

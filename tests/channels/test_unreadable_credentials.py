@@ -29,8 +29,8 @@ SAYS = "cannot be read with this server&#x27;s keys"
 X_FORM = {
     "kind": "twitter", "name": "X help", "enabled": "on", "self_external_id": "1500000000000000001",
     "poll_interval_seconds": "60", "setting_username": "PrairieEGHelp", "setting_api_base_url": "",
-    "secret_consumer_key": "", "secret_consumer_secret": "", "secret_access_token": "", "secret_access_token_secret": "",
-    "secret_bearer_token": "",
+    "secret_consumer_key": "", "secret_consumer_secret": "", "secret_access_token": "",
+    "secret_access_token_secret": "", "secret_bearer_token": "",
 }  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Search of the open views on PostgreSQL: TicketSearch rows kept by triggers, whatever writes the messages."""
+"""Search of the open views on PostgreSQL: TicketSearch rows kept by triggers, whatever writes the
+messages."""
 
 import pytest
 from django.urls import reverse

@@ -42,7 +42,8 @@ def answer(letter, *, sender, name, text, message_id):
 def send_notice(sender, organizations, mailbox):
     notice = notice_send(
         sender=sender, organizations=organizations, account=mailbox, kind="planned_outage",
-        subject="Planned outage: feeder 12, Saturday 6–8 am", body="We will switch feeder 12 off on Saturday.",
+        subject="Planned outage: feeder 12, Saturday 6–8 am",
+        body="We will switch feeder 12 off on Saturday.",
     )  # fmt: skip
     for mail in notice.mails.all():
         deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
@@ -61,7 +62,8 @@ def test_a_reply_to_a_notice_becomes_a_ticket_on_the_contacts_organization(
     notice = send_notice(supervisor, [hospital, plant], sending_mailbox)
     letter = delivered_to(smtp_sink, "ray@northside.example")
     raw = answer(letter, sender="ray@northside.example", name="Ray Operator",
-                 text="Our pumps run on feeder 12: can you move it to Sunday?", message_id="r1@northside.example")  # fmt: skip
+                 text="Our pumps run on feeder 12: can you move it to Sunday?",
+                 message_id="r1@northside.example")  # fmt: skip
 
     ticket = ingest_mail(sending_mailbox, raw)
 
@@ -81,7 +83,8 @@ def test_a_reply_from_an_address_nobody_knew_joins_the_organization_of_the_lette
     letter = delivered_to(smtp_sink, "jo@stmarys.example")
     # Jo forwarded it to the night-shift lead, who answers from a private address.
     raw = answer(letter, sender="nightlead@mailbox.example", name="Night Lead",
-                 text="The night shift needs the exact switch-off time.", message_id="n1@mailbox.example")  # fmt: skip
+                 text="The night shift needs the exact switch-off time.",
+                 message_id="n1@mailbox.example")  # fmt: skip
 
     ticket = ingest_mail(sending_mailbox, raw)
 
@@ -98,7 +101,8 @@ def test_a_reply_to_a_quarterly_update_threads_back_to_the_account(
         deliver(ACCOUNT_MAIL_OUTBOX, mail.pk)
     letter = delivered_to(smtp_sink, "pat@stmarys.example")
     raw = answer(letter, sender="pat@stmarys.example", name="Pat Facilities",
-                 text="Thanks — can we add the east wing to next year's plan?", message_id="p1@stmarys.example")  # fmt: skip
+                 text="Thanks — can we add the east wing to next year's plan?",
+                 message_id="p1@stmarys.example")  # fmt: skip
 
     ticket = ingest_mail(sending_mailbox, raw)
 

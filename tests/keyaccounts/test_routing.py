@@ -54,16 +54,17 @@ def x_mention(tweet_id, username, user_id="4401"):
 
 def fb_comment(comment_id, user_id):
     return parse_comments(
-        {"data": [{"id": f"104_555_{comment_id}", "message": "Generator test tonight?", "created_time": WRITTEN,
-                   "from": {"id": user_id, "name": "Pat Facilities"}}]},
-        post={"id": "104_555", "message": "Planned maintenance on Elm St.", "permalink_url": "https://facebook.com/104/posts/555"},
+        {"data": [{"id": f"104_555_{comment_id}", "message": "Generator test tonight?",
+                   "created_time": WRITTEN, "from": {"id": user_id, "name": "Pat Facilities"}}]},
+        post={"id": "104_555", "message": "Planned maintenance on Elm St.",
+              "permalink_url": "https://facebook.com/104/posts/555"},
     )  # fmt: skip
 
 
 def messenger(message_id, user_id):
     return parse_messages(
-        {"data": [{"id": message_id, "message": "Can we talk about the feeder upgrade?", "created_time": WRITTEN,
-                   "from": {"id": user_id, "name": "Pat Facilities"}}]},
+        {"data": [{"id": message_id, "message": "Can we talk about the feeder upgrade?",
+                   "created_time": WRITTEN, "from": {"id": user_id, "name": "Pat Facilities"}}]},
         conversation_id="t_1001",
     )  # fmt: skip
 
@@ -169,7 +170,8 @@ def test_a_key_account_policy_can_count_around_the_clock_on_its_own_schedule(mai
     )  # fmt: skip
     SlaPolicy.objects.create(
         name="Key accounts 4 coverage hours", position=1, key_accounts_only=True,
-        first_response_target=timedelta(hours=4), first_response_clock="coverage", coverage_schedule=around_the_clock,
+        first_response_target=timedelta(hours=4), first_response_clock="coverage",
+        coverage_schedule=around_the_clock,
     )  # fmt: skip
     raw = mail("jo@stmarys.example")[0]
     late = raw.__class__(
@@ -183,8 +185,9 @@ def test_a_key_account_policy_can_count_around_the_clock_on_its_own_schedule(mai
 
 def test_a_reply_to_a_notice_becomes_a_ticket_on_that_account(mailbox, hospital, key_policy, agent):
     sent = AccountMail.objects.create(
-        organization=hospital, address="jo@stmarys.example", account=mailbox, subject="Planned outage on feeder 12",
-        text="...", message_id="notice-1.abc@utility.example", delivery_state="sent",
+        organization=hospital, address="jo@stmarys.example", account=mailbox,
+        subject="Planned outage on feeder 12", text="...", message_id="notice-1.abc@utility.example",
+        delivery_state="sent",
     )  # fmt: skip
     # Jo answers from a personal address that no rule knows.
     ingest(mailbox, mail("jo.home@gmail.example", message_id="r1@gmail.example", in_reply_to=sent.message_id))

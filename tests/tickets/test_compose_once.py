@@ -47,7 +47,8 @@ def test_replies_without_a_token_or_with_different_tokens_all_stand(agent, twitt
 
 
 def test_the_refusal_leaves_the_callers_transaction_usable(agent, twitter):
-    """The failed insert runs in its own savepoint: on PostgreSQL the surrounding transaction is not aborted."""
+    """The failed insert runs in its own savepoint: on PostgreSQL the surrounding transaction is not
+    aborted."""
     ticket = open_ticket(twitter)
     ticket_reply(ticket=ticket, author=agent, text="One", compose_token="tok-3")
     with transaction.atomic():

@@ -59,7 +59,8 @@ def _modules():
 
 
 def _names(node):
-    """Every name and attribute along a call's receiver: `Ticket.objects.filter(...)` -> Ticket, objects, filter."""
+    """Every name and attribute along a call's receiver: `Ticket.objects.filter(...)` -> Ticket, objects,
+    filter."""
     while True:
         if isinstance(node, ast.Call):
             node = node.func

@@ -40,8 +40,8 @@ def test_a_message_of_an_unsaved_ticket_gets_its_id_when_both_are_written(twitte
 
     contact = Contact.objects.create(name="Kim Jones")
     ticket = rows_new(Ticket, account=twitter, contact=contact, thread_key="x:2:111", created_at=BASE_TIME)
-    message = rows_new(Message, ticket=ticket, account=twitter, external_id="2", direction="inbound", kind="mention",
-                       text="Any ETA?", sent_at=BASE_TIME)  # fmt: skip
+    message = rows_new(Message, ticket=ticket, account=twitter, external_id="2", direction="inbound",
+                       kind="mention", text="Any ETA?", sent_at=BASE_TIME)  # fmt: skip
     assert message.ticket_id is None
     rows_insert([ticket])
     rows_insert([message])

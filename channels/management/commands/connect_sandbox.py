@@ -13,13 +13,15 @@ def sandbox_accounts():
     return [
         ("twitter", "X @PrairieEGHelp", DEFAULT_ACCOUNT["user_id"],
          {"username": DEFAULT_ACCOUNT["username"], "api_base_url": f"http://{LOOPBACK}:{PORTS['x']}"},
-         {key: "sandbox" for key in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")}),
+         {key: "sandbox"
+          for key in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")}),
         ("facebook", "Facebook Prairie Electric & Gas", DEFAULT_PAGE["page_id"],
          {"graph_base_url": f"http://{LOOPBACK}:{PORTS['graph']}", "graph_version": "v21.0"},
          {"page_access_token": DEFAULT_TOKEN}),
         ("email", "Email help@prairie-eg.example", MAILBOX,
-         {"imap_host": LOOPBACK, "imap_port": str(PORTS["imap"]), "imap_security": "none", "imap_username": MAILBOX,
-          "smtp_host": LOOPBACK, "smtp_port": str(PORTS["smtp"]), "smtp_security": "none",
+         {"imap_host": LOOPBACK, "imap_port": str(PORTS["imap"]), "imap_security": "none",
+          "imap_username": MAILBOX, "smtp_host": LOOPBACK, "smtp_port": str(PORTS["smtp"]),
+          "smtp_security": "none",
           "from_name": "Prairie Electric & Gas Customer Care"},
          {"imap_password": MAIL_PASSWORD}),
     ]  # fmt: skip

@@ -16,7 +16,8 @@ PANE_SYNC = "#ticket-pane:queue last"
 
 @register.simple_tag
 def queue_url(filters, **changes):
-    """The queue's URL for `filters` with changes: filter fields (view=, channel=...) or extras (after=, ticket=)."""
+    """The queue's URL for `filters` with changes: filter fields (view=, channel=...) or extras (after=,
+    ticket=)."""
     fields = {name: value for name, value in changes.items() if hasattr(filters, name)}
     extras = [
         (name, value) for name, value in changes.items() if name not in fields and value not in ("", None)
@@ -43,7 +44,8 @@ def queue_row(ticket, opened):
     badge = ""
     if ticket.is_key_account:
         organization = ticket.contact.organization
-        badge = f'<span class="badge key" title="Key account">{escape(organization.name if organization else "Key account")}</span>'
+        name = organization.name if organization else "Key account"
+        badge = f'<span class="badge key" title="Key account">{escape(name)}</span>'
     tags = "".join(f'<span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
     if ticket.assignee:
         assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
@@ -64,10 +66,12 @@ def queue_row(ticket, opened):
         f'aria-label="Select ticket #{ticket.pk}"></td>'
         f'<td class="summary"><div class="line1">'
         f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
-        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" hx-sync="{PANE_SYNC}" '
-        f'hx-push-url="{escape(ticket.in_place_url)}">{escape(ticket.contact)}</a> {badge}'
+        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" '
+        f'hx-sync="{PANE_SYNC}" hx-push-url="{escape(ticket.in_place_url)}">'
+        f"{escape(ticket.contact)}</a> {badge}"
         f"{NEW_MARK if new else ''} "
         f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
-        f'<time class="age" datetime="{localtime(ticket.created_at).isoformat()}" title="Age">{escape(ticket.age)}</time> {timer}</span>'
+        f'<time class="age" datetime="{localtime(ticket.created_at).isoformat()}" title="Age">'
+        f"{escape(ticket.age)}</time> {timer}</span>"
         f'</div><div class="line2">#{ticket.pk} {subject}{escape(preview)}</div></td></tr>'
     )

@@ -159,8 +159,9 @@ class Batch:
         ]
         rows_insert(contacts)
         identities = [
-            Identity(contact=contact, kind=self.account.kind, external_id=author_id, handle=author.handle[:255],
-                     display_name=author.name[:255], avatar_url=author.avatar_url[:1000])
+            Identity(contact=contact, kind=self.account.kind, external_id=author_id,
+                     handle=author.handle[:255], display_name=author.name[:255],
+                     avatar_url=author.avatar_url[:1000])
             for contact, (author_id, author) in zip(contacts, first_seen.items(), strict=True)
         ]  # fmt: skip
         rows_insert(identities)
@@ -217,8 +218,8 @@ class Batch:
             Contact.objects.filter(pk=contact.pk).update(organization=mail.organization)
             contact.organization = mail.organization
         ticket = rows_new(
-            Ticket, account=self.account, contact=contact, thread_key=item.thread_key, subject=subject_from(item),
-            created_at=min(item.sent_at, self.now), previous_ticket=previous,
+            Ticket, account=self.account, contact=contact, thread_key=item.thread_key,
+            subject=subject_from(item), created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
         self.new_tickets.append(ticket)
         self.newest[item.thread_key] = ticket
@@ -301,10 +302,10 @@ class Batch:
     def _message(self, item, ticket, direction, *, identity=None, delivery_state="", touch=True):
         message = rows_new(
             Message, ticket=ticket, account=self.account, external_id=item.external_id,
-            in_reply_to=item.reply_to_ids[0] if item.reply_to_ids else "", direction=direction, kind=item.kind,
-            is_automatic=item.is_automatic, author_identity=identity, subject=item.subject[:500], text=item.text,
-            html=item.html, url=item.url[:1000], context=item.context, raw=item.raw, sent_at=item.sent_at,
-            delivery_state=delivery_state,
+            in_reply_to=item.reply_to_ids[0] if item.reply_to_ids else "", direction=direction,
+            kind=item.kind, is_automatic=item.is_automatic, author_identity=identity,
+            subject=item.subject[:500], text=item.text, html=item.html, url=item.url[:1000],
+            context=item.context, raw=item.raw, sent_at=item.sent_at, delivery_state=delivery_state,
         )  # fmt: skip
         self.messages.append(message)
         self.ticket_of[item.external_id] = ticket
@@ -353,8 +354,8 @@ class Batch:
     def _write_attachments(self):
         for message, attachment in self.attachments:
             stored = Attachment(
-                message=message, filename=attachment.filename[:255], content_type=attachment.content_type[:255],
-                size=attachment.size, url=attachment.url,
+                message=message, filename=attachment.filename[:255],
+                content_type=attachment.content_type[:255], size=attachment.size, url=attachment.url,
             )  # fmt: skip
             content = attachment_content(attachment)
             if content is not None:

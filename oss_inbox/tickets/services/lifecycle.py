@@ -341,10 +341,11 @@ def ticket_reply(
             if problem:
                 raise ReplyRefused(problem)
         message = _create_once(
-            compose_token, ticket=ticket, account=ticket.account, direction=Message.Direction.OUTBOUND, kind=kind,
-            in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author, text=text,
-            sent_at=sent_at, external_id=delivered_as,
-            delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED, is_automatic=automatic,
+            compose_token, ticket=ticket, account=ticket.account, direction=Message.Direction.OUTBOUND,
+            kind=kind, in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author,
+            text=text, sent_at=sent_at, external_id=delivered_as,
+            delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
+            is_automatic=automatic,
         )  # fmt: skip
         replies.append(message)
         if automatic:
