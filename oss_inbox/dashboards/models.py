@@ -76,6 +76,9 @@ class TicketFact(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Facts of ticket #{self.ticket_id}"
+
 
 class DailyRollup(models.Model):
     day = models.DateField()
@@ -104,6 +107,10 @@ class DailyRollup(models.Model):
         ]
         indexes = [models.Index(fields=["day"], name="rollup_day_idx")]
 
+    def __str__(self):
+        key_accounts = ", key accounts" if self.is_key_account else ""
+        return f"{self.day} {self.channel}, agent {self.assignee_id or 'none'}{key_accounts}"
+
 
 COUNT_FIELDS = [
     "tickets_created",
@@ -131,13 +138,15 @@ class RollupState(models.Model):
     # value was computed from the facts as they are.
     facts_version = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"Rollup refreshed at {self.refreshed_at} (facts version {self.facts_version})"
+
 
 class PercentileSnapshot(models.Model):
     """The response and resolution percentiles of one filter combination, as of `facts_version`."""
 
-    key = models.CharField(
-        max_length=200, unique=True
-    )  # Filters.query(): dates, channel, agent, key accounts
+    # Filters.query(): dates, channel, agent, key accounts.
+    key = models.CharField(max_length=200, unique=True)
     facts_version = models.BigIntegerField()
     values = models.JSONField()
     # The last time a page asked for it: beat keeps the snapshots read lately up to date.
@@ -145,3 +154,6 @@ class PercentileSnapshot(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["read_at"], name="snapshot_read_idx")]
+
+    def __str__(self):
+        return f"Percentiles for {self.key or 'all'} (facts version {self.facts_version})"

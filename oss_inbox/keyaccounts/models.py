@@ -30,12 +30,12 @@ class KnownIdentity(models.Model):
             models.UniqueConstraint(fields=["kind", "value"], name="one_organization_per_known_identity")
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
     def save(self, *args, **kwargs):
         self.value = normalise_known(self.value)
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.value}"
 
 
 def normalise_known(value):
@@ -162,6 +162,9 @@ class UpdateReminder(models.Model):
                 fields=["organization", "year", "quarter", "kind"], name="one_reminder_per_quarter"
             )
         ]
+
+    def __str__(self):
+        return f"{self.organization} — Q{self.quarter} {self.year} {self.get_kind_display().lower()}"
 
 
 class Notice(models.Model):

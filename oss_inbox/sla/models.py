@@ -197,6 +197,9 @@ class Acknowledgement(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"Acknowledgement on {self.thread_key}, closed until {self.reopens_at}"
+
 
 def json_windows(windows):
     """[(time, time), ...] -> [["HH:MM", "HH:MM"], ...] as stored."""
@@ -215,3 +218,6 @@ class SlaRecomputeOwed(models.Model):
 
     class Meta:
         verbose_name = "owed SLA recompute"
+
+    def __str__(self):
+        return f"SLA recompute: {self.applied} of {self.changed} changes applied"

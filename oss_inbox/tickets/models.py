@@ -66,12 +66,12 @@ class OrganizationDomain(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(max_length=253, unique=True)
 
+    def __str__(self):
+        return self.domain
+
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower()
         super().save(*args, **kwargs)
-
-    def __str__(self):
-        return self.domain
 
 
 class Contact(models.Model):
@@ -222,13 +222,13 @@ class Ticket(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.subject}"
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
-
     def get_absolute_url(self):
         # Django's convention for an object's page; the one place below the inbox that names it.
         return reverse("inbox:ticket", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
 
 
 class TicketSearch(models.Model):
@@ -241,6 +241,9 @@ class TicketSearch(models.Model):
 
     ticket = models.OneToOneField(Ticket, primary_key=True, on_delete=models.CASCADE, related_name="+")
     document = SearchVectorField()
+
+    def __str__(self):
+        return f"Search words of ticket #{self.ticket_id}"
 
 
 class Delivery(models.TextChoices):
@@ -289,7 +292,8 @@ class Message(Outgoing):
         ChannelAccount, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     # The channel's id (tweet id, comment id, Message-ID); null for notes and unsent replies.
-    external_id = models.CharField(max_length=500, null=True, blank=True)
+    # Null, not "": the (account, external_id) constraint must ignore the many messages without one.
+    external_id = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     in_reply_to = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -314,7 +318,8 @@ class Message(Outgoing):
     delivery_state = models.CharField(max_length=16, choices=Delivery.choices, blank=True)
     # The token of the composer (one per rendering of a ticket page) that wrote this reply or note:
     # unique, so the same composer posted twice stores one message (tickets.services.lifecycle).
-    compose_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # Null, not "", for messages no composer wrote: the unique constraint is on non-null tokens.
+    compose_token = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["sent_at", "id"]
@@ -407,7 +412,9 @@ class UnprocessedItem(models.Model):
         OWN_POST = "own_post", "Our own post, not part of a conversation"
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="unprocessed_items")
-    external_id = models.CharField(max_length=500, null=True, blank=True)
+    # Null when the item could not even be read for its id: the (account, external_id) constraint
+    # keeps one row per id and any number of those.
+    external_id = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     reason = models.CharField(max_length=16, choices=Reason.choices)
     error = models.TextField(blank=True)
     raw = models.JSONField(blank=True, default=dict)
