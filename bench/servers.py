@@ -79,7 +79,7 @@ def web_processes(env, count, *, workers=1):
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        )
         for port, log in zip(ports, logs, strict=True)
     ]
     try:

@@ -46,7 +46,7 @@ def processes():
             "--hostname=worker@%h",
             "--without-gossip",
             "--without-mingle",
-        ],  # fmt: skip
+        ],
         "beat": [*celery, "beat", f"--loglevel={LOG_LEVEL}", "--pidfile="],
         # Fake X, Graph API, IMAP and SMTP servers with customers writing to them (no internet needed).
         "sandbox": [PYTHON, "-m", "channels.sandbox"],

@@ -26,6 +26,6 @@ def reply_events(replies):
                 "notice": mail.notice_id,
                 "update": mail.progress_update_id,
             },
-        )  # fmt: skip
+        )
         for ticket, mail in replies
     )
