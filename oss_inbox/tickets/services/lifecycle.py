@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -8,6 +13,11 @@ from oss_inbox.staff.roles import may_work_queue, require_queue_worker
 
 from ..models import Message, Tag, Ticket, TicketEvent
 from .outbox import outbox_enqueue, outbox_retry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from channels.base import Inbound
 
 REPLY_OUTBOX = "reply"
 
@@ -48,7 +58,7 @@ class ComposerReused(Exception):
         self.message = message
 
 
-def subject_from(item):
+def subject_from(item: Inbound) -> str:
     if item.subject:
         return item.subject[:500]
     first_line = next((line.strip() for line in item.text.splitlines() if line.strip()), "")
@@ -57,7 +67,7 @@ def subject_from(item):
     return first_line
 
 
-def lock(ticket):
+def lock(ticket: Ticket) -> Ticket:
     """Lock the ticket's row and reload it: a poll or a colleague may have changed it since it was read.
 
     Services that save a whole ticket call this first, inside their transaction, so that they never
@@ -115,15 +125,14 @@ def _outbound_entries(ticket, sent_at):
     if ticket.last_outbound_at is None or sent_at > ticket.last_outbound_at:
         ticket.last_outbound_at = sent_at
     entries = []
-    if (
-        ticket.status == Ticket.Status.NEW
-    ):  # a ticket routed straight to someone is never claimed: answering opens it
+    # A ticket routed straight to someone is never claimed: answering opens it.
+    if ticket.status == Ticket.Status.NEW:
         entries.append(_status_entry(ticket, Ticket.Status.OPEN))
     return entries
 
 
 @transaction.atomic
-def ticket_claim(*, ticket: Ticket, user) -> Ticket:
+def ticket_claim(*, ticket: Ticket, user: User) -> Ticket:
     """Assign an unassigned ticket to `user`, atomically: raises ClaimConflict if someone was first."""
     _require_actor(user)
 
@@ -143,7 +152,7 @@ def ticket_claim(*, ticket: Ticket, user) -> Ticket:
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
+def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User | None) -> Ticket:
     """Give the ticket to `assignee` (None: nobody), who must work the queue."""
     _require_actor(actor)
     if assignee is not None and not may_work_queue(assignee):
@@ -165,7 +174,7 @@ def ticket_assign(*, ticket: Ticket, assignee, actor) -> Ticket:
 
 
 @transaction.atomic
-def ticket_set_status(*, ticket: Ticket, status: str, actor) -> Ticket:
+def ticket_set_status(*, ticket: Ticket, status: str, actor: User | None) -> Ticket:
     """Open, pending or resolved (a ticket is new only until someone acts on it)."""
     _require_actor(actor)
     if status not in Ticket.Status.values or status == Ticket.Status.NEW:
@@ -197,7 +206,7 @@ def _require_no_follow_up(ticket):
 
 
 @transaction.atomic
-def ticket_set_priority(*, ticket: Ticket, priority: int, actor) -> Ticket:
+def ticket_set_priority(*, ticket: Ticket, priority: int, actor: User | None) -> Ticket:
     """Change the priority; the SLA policy is chosen by priority, so the due times follow."""
     _require_actor(actor)
     if priority not in Ticket.Priority.values:
@@ -214,7 +223,7 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, actor) -> Ticket:
 
 
 @transaction.atomic
-def ticket_add_tags(*, ticket: Ticket, names: list[str], actor) -> list[str]:
+def ticket_add_tags(*, ticket: Ticket, names: list[str], actor: User | None) -> list[str]:
     """Add tags (created on first use) to the ticket; returns the names it did not have yet."""
     _require_actor(actor)
     added = []
@@ -232,7 +241,7 @@ def ticket_add_tags(*, ticket: Ticket, names: list[str], actor) -> list[str]:
 
 
 @transaction.atomic
-def ticket_remove_tag(*, ticket: Ticket, name: str, actor) -> bool:
+def ticket_remove_tag(*, ticket: Ticket, name: str, actor: User | None) -> bool:
     """Take a tag off the ticket (the tag itself stays for other tickets); False when it did not have it."""
     _require_actor(actor)
 
@@ -277,7 +286,7 @@ def _same_post(message, fields):
 
 
 @transaction.atomic
-def ticket_add_note(*, ticket: Ticket, author, text: str, compose_token: str | None = None) -> Message:
+def ticket_add_note(*, ticket: Ticket, author: User, text: str, compose_token: str | None = None) -> Message:
     """An internal note; AlreadyPosted when `compose_token` (the composer's) posted this note before,
     ComposerReused when it posted a different message."""
     _require_actor(author)
@@ -300,9 +309,9 @@ def ticket_add_note(*, ticket: Ticket, author, text: str, compose_token: str | N
 def ticket_reply(
     *,
     ticket: Ticket,
-    author,
+    author: User | None,
     text: str,
-    sent_at=None,
+    sent_at: datetime | None = None,
     delivered_as: str | None = None,
     automatic: bool = False,
     private: bool = False,
@@ -371,7 +380,7 @@ def _reply_kind(answered_kind, private):
 
 
 @transaction.atomic
-def ticket_retry_reply(*, ticket: Ticket, message: Message, actor) -> bool:
+def ticket_retry_reply(*, ticket: Ticket, message: Message, actor: User | None) -> bool:
     """Send a failed reply again, or an unknown one that was looked up and not found; it counts as an
     answer again. False when it is not retryable (an unknown send not yet looked up may be there)."""
     _require_actor(actor)
