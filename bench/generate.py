@@ -196,9 +196,8 @@ def insert(rows, counts):
 
 
 def finish():
-    statements = connection.ops.sequence_reset_sql(
-        no_style(), FILLED
-    )  # none on SQLite: AUTOINCREMENT follows
+    # None on SQLite: AUTOINCREMENT follows.
+    statements = connection.ops.sequence_reset_sql(no_style(), FILLED)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

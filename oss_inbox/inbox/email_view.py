@@ -57,9 +57,8 @@ def html_quote_split(html):
     before = html[:start]
     line_starts = [match.start() for match in LINE_START.finditer(before)]
     for line_start in reversed(line_starts[-3:]):  # Gmail wraps the attribution in a div or two
-        if ATTRIBUTION.match(
-            " ".join(html_to_text(before[line_start:]).split())
-        ):  # one line, however wrapped
+        # One line, however wrapped.
+        if ATTRIBUTION.match(" ".join(html_to_text(before[line_start:]).split())):
             start = line_start
             break
     new, quoted = shown_html(html[:start]), shown_html(html[start:])

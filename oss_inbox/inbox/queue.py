@@ -139,9 +139,8 @@ def queue_page(user, filters, *, after="", now=None):
     rows = rows[:PAGE_SIZE]
     _prefetch_tags(rows)
     reverse_queue = reverse("inbox:queue")
-    ticket_url = reverse("inbox:ticket", args=[0]).replace(
-        "/0/", "/{}/"
-    )  # one reverse() for the page, not one a row
+    # One reverse() for the page, not one a row.
+    ticket_url = reverse("inbox:ticket", args=[0]).replace("/0/", "/{}/")
     row_query = "&".join(
         part
         for part in (filters.query_string(), urlencode({"after": cursor.encode()}) if cursor else "")

@@ -151,9 +151,8 @@ class Schedule:
     def _wall_to_us(self, ordinal, since_midnight):
         """The instant of a wall time `since_midnight` µs after the date's midnight (may spill)."""
         extra_days, of_day = divmod(since_midnight, _DAY_US)
-        wall = datetime.combine(
-            date.fromordinal(ordinal + extra_days), _time_of(of_day), tzinfo=self.tz
-        )  # fold=0: an ambiguous time's first occurrence
+        # fold=0: an ambiguous time's first occurrence.
+        wall = datetime.combine(date.fromordinal(ordinal + extra_days), _time_of(of_day), tzinfo=self.tz)
         instant = (wall - _EPOCH) // _ONE_US
         if _from_us(instant).astimezone(self.tz).replace(tzinfo=None) == wall.replace(tzinfo=None):
             return instant

@@ -385,9 +385,8 @@ class TicketEvent(models.Model):
         DELIVERY = "delivery", "Delivery"
         KEY_ACCOUNT = "key_account", "Key account changed"
 
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="events", db_index=False
-    )  # event_ticket_idx
+    # No index of its own: event_ticket_idx (ticket, created_at) covers it.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

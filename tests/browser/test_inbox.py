@@ -54,9 +54,8 @@ def test_agent_claims_uses_canned_replies_and_resolves_while_a_colleague_is_warn
     expect(dana.locator("#ticket-pane #status")).to_have_value("resolved")
     expect(dana.locator("#ticket-pane .message.outbound")).to_contain_text("Hi Maria, I'm looking into it.")
     expect(dana).to_have_url(re.compile(rf"\?ticket={ticket.pk}$"))
-    expect(dana.locator("#ticket-pane .composer textarea")).to_have_value(
-        ""
-    )  # the sent draft is not offered again
+    # The sent draft is not offered again.
+    expect(dana.locator("#ticket-pane .composer textarea")).to_have_value("")
 
     lee.get_by_label(re.compile("Reply to Maria Lopez")).fill("Let me check your meter readings.")
     lee.get_by_role("button", name="Send", exact=True).click()
@@ -75,9 +74,8 @@ def test_a_draft_survives_a_reload_and_the_x_counter_counts(logged_in_page, live
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     composer = page.get_by_label(re.compile("Reply to"))
     composer.fill("Crews are on their way, see https://example.com/outages")
-    expect(page.locator("#composer-count")).to_have_text(
-        "51/280"
-    )  # 28 characters and a link counted as 23, as tweet_length says
+    # 28 characters and a link counted as 23, as tweet_length says.
+    expect(page.locator("#composer-count")).to_have_text("51/280")
     page.reload()
     expect(composer).to_have_value("Crews are on their way, see https://example.com/outages")
     composer.fill("Café 東京 🙂")

@@ -51,9 +51,8 @@ def test_manager_adds_a_plan_item_then_sends_the_quarterly_update(
     )
     page.get_by_role("button", name=re.compile(r"^Write Q\d update$")).click()
     letter = page.get_by_label("Letter")
-    expect(letter).to_have_value(
-        re.compile("Monthly outage review call with facilities")
-    )  # prefilled from the plan
+    # Prefilled from the plan.
+    expect(letter).to_have_value(re.compile("Monthly outage review call with facilities"))
     letter.fill(letter.input_value() + "\nSee you at the January planning session.\n")
     page.get_by_role("button", name="Review and send…").click()
     expect(page.get_by_text("jo@stmarys.example")).to_be_visible()

@@ -109,9 +109,8 @@ def test_a_poll_longer_than_its_lease_keeps_it_and_no_other_worker_takes_the_acc
     assert account.last_success_at is not None and not account.last_error
     assert (account.lease_until, account.lease_token) == (None, "")
     assert stored(account) == expected
-    assert "lease-heartbeat" not in [
-        thread.name for thread in threading.enumerate()
-    ]  # it stopped with the poll
+    # It stopped with the poll.
+    assert "lease-heartbeat" not in [thread.name for thread in threading.enumerate()]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -89,9 +89,8 @@ def test_a_send_cut_off_mid_flight_becomes_unknown_and_is_not_sent_again(reply):
     due = outbox_sweep(now=timezone.now() + SEND_STALE + timedelta(seconds=1))
     reply.refresh_from_db()
     assert reply.delivery_state == "unknown" and "may or may not" in reply.delivery_error
-    assert reply.pk not in due["reply"]["send"] and due["reply"]["look_up"] == [
-        reply.pk
-    ]  # looked up, not sent
+    # Looked up, not sent.
+    assert reply.pk not in due["reply"]["send"] and due["reply"]["look_up"] == [reply.pk]
 
 
 def test_the_sweep_finds_queued_replies_whose_task_was_lost(reply):

@@ -99,9 +99,8 @@ def test_ticket_page_queries_do_not_grow_with_the_conversation(
     # INSERT and a sweep).
     with django_assert_max_num_queries(22):
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
-    with django_assert_max_num_queries(
-        13
-    ):  # a later visit: the lists are cached, the heartbeat is one UPDATE
+    # A later visit: the lists are cached, the heartbeat is one UPDATE.
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("inbox:ticket", args=[x_ticket.pk])).status_code == 200
 
 
@@ -163,9 +162,8 @@ def test_tags_are_added_and_removed_on_the_ticket_page_with_their_timeline_event
         e.data for e in x_ticket.events.filter(kind=TicketEvent.Kind.TAGGED, actor=agent).order_by("id")
     ]
     assert changes == [{"added": ["street lights"]}, {"added": ["billing"]}, {"removed": ["billing"]}]
-    assert (
-        "billing" in client.get(reverse("inbox:queue")).content.decode()
-    )  # the tag itself stays, for the filter
+    # The tag itself stays, for the filter.
+    assert "billing" in client.get(reverse("inbox:queue")).content.decode()
 
 
 def test_an_agent_who_may_not_create_tags_is_told_so_and_nothing_changes(client, agent, x_ticket):

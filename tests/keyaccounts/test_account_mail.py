@@ -75,9 +75,8 @@ def test_a_server_that_is_down_keeps_the_letter_queued_and_it_goes_out_when_the_
     assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=now) is None  # not before its retry time
     assert mail.pk not in account_mail_sweep(now=now)["send"]
     retry_at = now + timedelta(seconds=31)
-    assert (
-        mail.pk in account_mail_sweep(now=retry_at)["send"]
-    )  # beat's sweep retries it, even if its task was lost
+    # Beat's sweep retries it, even if its task was lost.
+    assert mail.pk in account_mail_sweep(now=retry_at)["send"]
     assert outbox_deliver(ACCOUNT_MAIL_OUTBOX, mail.pk, now=retry_at) == "sent"
     mail.refresh_from_db()
     assert (mail.delivery_error, mail.delivery_attempts, mail.sent_at) == ("", 2, retry_at)

@@ -41,12 +41,10 @@ def world(hospital, plant, mailbox):
         ticket(mailbox, jo, at(2026, 10, 1, 12), answered_after=9 * hour, resolved_at=at(2026, 10, 2)),
         at(2026, 10, 1, 12),
     )
-    with_contact_times(
-        ticket(mailbox, jo, at(2026, 11, 22, 12)), at(2026, 11, 22, 12)
-    )  # unanswered, due at 16:00
-    ticket(
-        mailbox, jo, at(2026, 7, 1, 12), answered_after=hour, resolved_at=at(2026, 7, 2)
-    )  # before the 90 days
+    # Unanswered, due at 16:00.
+    with_contact_times(ticket(mailbox, jo, at(2026, 11, 22, 12)), at(2026, 11, 22, 12))
+    # Before the 90 days.
+    ticket(mailbox, jo, at(2026, 7, 1, 12), answered_after=hour, resolved_at=at(2026, 7, 2))
     plan = JointPlan.objects.create(organization=hospital, year=2026)
     PlanItem.objects.create(plan=plan, text="Portal access", status="planned", due_date=date(2026, 11, 1))
     PlanItem.objects.create(plan=plan, text="Feeder survey", status="done", due_date=date(2026, 10, 1))
@@ -97,9 +95,8 @@ def test_each_key_account_row_is_computed_as_by_hand(world):
 
     assert plant_row.organization.name == "Northside Water Plant"
     assert (plant_row.open_tickets, plant_row.on_time_percent) == (0, None)
-    assert (
-        plant_row.days_since_contact == 10
-    )  # the last letter that went out; failed and queued ones do not count
+    # The last letter that went out; failed and queued ones do not count.
+    assert plant_row.days_since_contact == 10
     assert (plant_row.next_update_quarter, plant_row.next_update_due, plant_row.update_overdue) == (
         Quarter(2026, 3),
         date(2026, 10, 15),

@@ -174,9 +174,8 @@ def test_a_key_account_policy_can_count_around_the_clock_on_its_own_schedule(mai
         coverage_schedule=around_the_clock,
     )  # fmt: skip
     raw = mail("jo@stmarys.example")[0]
-    late = raw.__class__(
-        **{**raw.__dict__, "sent_at": raw.sent_at.replace(hour=5)}
-    )  # 23:00 Sunday in Chicago
+    # 23:00 Sunday in Chicago.
+    late = raw.__class__(**{**raw.__dict__, "sent_at": raw.sent_at.replace(hour=5)})
     ingest(mailbox, [late])
     ticket = Ticket.objects.get()
     # The team's hours would start counting at 08:00; the key account's 24x7 schedule counts at once.

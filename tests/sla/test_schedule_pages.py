@@ -60,9 +60,8 @@ def test_adding_a_window_answers_with_the_editor_only(admin_client, social):
     )
     html = page(response)
     assert "<html" not in html and 'id="editor"' in html
-    assert (
-        html.count('name="window_start"') == 8 and 'value="21:00"' in html
-    )  # the hour after Saturday's window
+    # The hour after Saturday's window.
+    assert html.count('name="window_start"') == 8 and 'value="21:00"' in html
     assert CoverageSchedule.objects.get(pk=social.pk).weekly == social.weekly  # nothing saved yet
 
 

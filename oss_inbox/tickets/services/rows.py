@@ -162,15 +162,12 @@ def _converter(field):
             if value is None:
                 return r"\N"
             if isinstance(value, datetime) and timezone.is_naive(value):
-                value = timezone.make_aware(
-                    value
-                )  # as Django reads one (in TIME_ZONE), not as the server would
+                # As Django reads one (in TIME_ZONE), not as the server would.
+                value = timezone.make_aware(value)
             return value.isoformat() if isinstance(value, date) else str(value)
 
-    elif isinstance(
-        field.target_field if field.is_relation else field, models.IntegerField
-    ):  # ids, counts, choices
-
+    elif isinstance(field.target_field if field.is_relation else field, models.IntegerField):
+        # Ids, counts, choices.
         def convert(value):
             return r"\N" if value is None else str(int(value))
 
@@ -180,8 +177,7 @@ def _converter(field):
             if value is None:
                 return r"\N"
             text = str(value)
-            return (
-                text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
-            )  # most text needs none
+            # Most text needs none.
+            return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
     return convert
