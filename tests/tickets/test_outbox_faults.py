@@ -423,20 +423,12 @@ def test_a_policy_change_lost_in_a_redis_restart_reaches_open_tickets_by_the_sec
 # ---- a real bug, reported: a lookup the channel can never answer -----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox_reconcile takes a permanent ChannelError from the lookup (a mailbox with no Sent folder, "
-    "an account with no IMAP host, a Messenger private reply to a visitor post) for a passing one: it "
-    "says 'we will look again', beat looks again every RECHECK_AFTER forever, and Retry stays refused "
-    "(delivery_checked_at stays None), although the channel's words tell the agent to check with the "
-    "customer and send it again. The reply stays unknown for good.",
-)
 @pytest.mark.django_db
 def test_an_unknown_reply_the_channel_can_never_look_up_is_left_to_the_agent_not_looked_up_forever(
     request, broker, agent
 ):
-    """outbox.py, outbox_reconcile: `except ChannelError` ignores `error.permanent`. A permanent error
-    means asking again cannot help: the check is over (the agent decides, Retry allowed), not put off."""
+    """A permanent lookup error means asking again cannot help: the check is over (the agent decides,
+    Retry allowed), not put off for ever."""
     sending = email_reply(request, sent_folder=False)
     cut_off_after_the_post(sending)
 

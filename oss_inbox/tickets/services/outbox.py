@@ -121,7 +121,8 @@ def _settle(outbox, item, state, now, *, sent=None, error="", next_attempt_at=No
     def write():
         fields = {
             "delivery_state": state,
-            "sending_started_at": None,
+            # An unknown send keeps when it started: its lookup searches the channel from then on.
+            "sending_started_at": now if state == Delivery.UNKNOWN else None,
             "delivery_error": error,
             "next_attempt_at": next_attempt_at,
         }
@@ -168,6 +169,11 @@ def outbox_reconcile(name: str, item_id: int, now: datetime | None = None) -> st
     try:
         found = outbox.look_up(item)
     except ChannelError as error:
+        if error.permanent:  # it can never be looked up: the agent decides, and may retry
+            words = (
+                f"{CUT_OFF} It cannot be looked up ({error}); ask the customer, or Retry to send it again."
+            )
+            return _record_check(outbox, item, now, words, checked=True)
         words = f"{CUT_OFF} We could not check the channel ({error}); we will look again."
         return _record_check(outbox, item, now, words, checked=False)
     if found is None:
@@ -241,7 +247,6 @@ def outbox_sweep(now: datetime | None = None) -> dict[str, list[int]]:
         if stale:
             objects.filter(pk__in=stale, delivery_state=Delivery.SENDING).update(
                 delivery_state=Delivery.UNKNOWN,
-                sending_started_at=None,
                 delivery_error=CUT_OFF,
                 delivery_checked_at=None,
                 next_attempt_at=None,
