@@ -113,10 +113,8 @@ def test_each_view_lists_its_tickets_in_order(client, agent, world, view, expect
         ({"tag": "outage"}, ["kim"]),
         ({"assignee": "none", "channel": "email"}, ["hospital"]),
         ({"priority": "1", "channel": "facebook"}, ["fb"]),
-        (
-            {"channel": "not-a-channel"},
-            ["hospital", "fb", "kim", "maria", "dm"],
-        ),  # unknown values are ignored
+        # Unknown values are ignored.
+        ({"channel": "not-a-channel"}, ["hospital", "fb", "kim", "maria", "dm"]),
     ],
 )
 def test_filters_combine_with_the_view(client, agent, world, params, expected):

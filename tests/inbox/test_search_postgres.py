@@ -29,12 +29,8 @@ def test_every_message_of_an_open_ticket_is_searchable_and_a_resolved_one_leaves
     )
     ticket_reply(ticket=ticket, author=agent, text="A technician will visit on Thursday")
     note_add(ticket=ticket, author=agent, text="Check the substation logs")
-    for word in (
-        "meter",
-        "transformers",
-        "technician",
-        "substation",
-    ):  # stems: "transformers" finds "transformer"
+    # Stems: "transformers" finds "transformer".
+    for word in ("meter", "transformers", "technician", "substation"):
         assert _found(client, word) == [ticket.pk], word
 
     ticket_set_status(ticket=ticket, status="resolved", actor=agent)

@@ -5,6 +5,7 @@ recompute SLA, save, record the event. Ingest applies a whole batch at once unde
 (batch.py). Everything that leaves goes through the one outbox (outbox.py). Callers import from here.
 """
 
+from ..models import Message
 from .contacts import contact_merge
 from .delivery import REPLY_OUTBOX, reply_record_delivered
 from .ingest import IngestResult, ingest
@@ -28,7 +29,7 @@ from .lifecycle import (
 from .outbox import outbox_reconcile
 
 
-def reply_look_up(message):
+def reply_look_up(message: Message) -> str | None:
     """Look a reply whose send was cut off up on its channel now; returns its delivery state."""
     return outbox_reconcile(REPLY_OUTBOX, message.pk)
 

@@ -1,7 +1,7 @@
 """Out of coverage, tell a customer when the team is back - once per conversation per closed period."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -10,7 +10,7 @@ from oss_inbox.sla.acknowledgements import back_at_words, closed_until
 from oss_inbox.sla.models import Acknowledgement, AcknowledgementSetting
 from oss_inbox.sla.policies import schedule_of
 
-from ..models import Message
+from ..models import Message, Ticket
 from .lifecycle import ReplyRefused, ticket_reply
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 __all__ = ["closed_until", "ticket_acknowledge_if_closed"]
 
 
-def ticket_acknowledge_if_closed(ticket, message, now=None):
+def ticket_acknowledge_if_closed(
+    ticket: Ticket, message: Message, now: datetime | None = None
+) -> Message | None:
     """Queue the automatic acknowledgement of a customer's message, if one is due; returns it.
 
     Called by ingest right after a customer's message is applied to its ticket. Steps:

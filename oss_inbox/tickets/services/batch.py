@@ -12,8 +12,11 @@
 A batch that fails as a whole is retried by `ingest` one item at a time, each a batch of one.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,6 +34,10 @@ from .hooks import ingest_hooks
 from .lifecycle import subject_from
 from .routing import assigned_data, key_account_route, manager_notify
 from .rows import rows_insert, rows_new
+
+if TYPE_CHECKING:
+    from channels.base import Inbound
+    from channels.models import ChannelAccount
 
 LINK = re.compile(r"https?://\S+")
 # Managers come along so that routing a key account's ticket to its manager needs no query.
@@ -58,18 +65,18 @@ class IngestResult:
     failed: int = 0
     errors: list = field(default_factory=list)
 
-    def add(self, other):
+    def add(self, other: IngestResult) -> None:
         for name in ("stored", "duplicates", "tickets_opened", "set_aside", "failed"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
 
-def apply_batch(account, items, result):
+def apply_batch(account: ChannelAccount, items: list[Inbound], result: IngestResult) -> None:
     Batch(account, items, result).run()
 
 
 class Batch:
-    def __init__(self, account, items, result):
+    def __init__(self, account: ChannelAccount, items: list[Inbound], result: IngestResult) -> None:
         self.account, self.items, self.result = account, items, result
         self.now = timezone.now()
         self.rules = SlaRules()
@@ -78,12 +85,10 @@ class Batch:
         self.ticket_of = {}  # external id -> Ticket of the stored message
         self.new_tickets, self.touched, self.messages, self.events = [], {}, [], []
         self.attachments, self.inbound = [], []
-        self.routed, self.mail_replies = (
-            [],
-            [],
-        )  # key-account tickets to tell managers of; replies to account mail
+        # Key-account tickets to tell managers of; replies to account mail.
+        self.routed, self.mail_replies = [], []
 
-    def run(self):
+    def run(self) -> None:
         self._load()
         self._create_customers()
         for item in self.items:

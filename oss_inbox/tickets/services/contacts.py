@@ -1,12 +1,19 @@
 """Who wrote: one Contact per customer across channels, found through their Identity."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from ..models import Contact, Ticket, TicketEvent
 from .organizations import refresh_tickets
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def normalise_external_id(kind, external_id):
+
+def normalise_external_id(kind: str, external_id: str | None) -> str:
     external_id = (external_id or "").strip()
     if not external_id:
         raise ValueError("The item has no author id.")
@@ -14,7 +21,7 @@ def normalise_external_id(kind, external_id):
 
 
 @transaction.atomic
-def contact_merge(*, source, target, actor=None):
+def contact_merge(*, source: Contact, target: Contact, actor: User | None = None) -> Contact:
     """Merge `source` into `target`: identities and tickets move, the source row points at the survivor."""
     if source.pk == target.pk:
         raise ValueError("A contact cannot be merged into itself.")

@@ -6,6 +6,8 @@ clocks run again), a reply sent again counts again, and each of these, an unknow
 found on the channel later, is on the ticket's timeline.
 """
 
+from collections.abc import Callable
+
 from channels.base import Sent
 
 from ..models import Delivery, Message, TicketEvent
@@ -58,7 +60,9 @@ def reply_record_delivered(message_id: int, *, external_id: str) -> bool:
     )
 
 
-def reply_outbox_connect(*, send, look_up) -> None:
+def reply_outbox_connect(
+    *, send: Callable[[Message], Sent], look_up: Callable[[Message], Sent | None]
+) -> None:
     """The channels layer says how a reply is sent and looked up (channels.apps, when ready)."""
     outbox = OUTBOXES[REPLY_OUTBOX]
     OUTBOXES[REPLY_OUTBOX] = Outbox(

@@ -7,9 +7,12 @@ racing, or one run twice, escalate it once; that conditional UPDATE is the lock 
 lifecycle._change), because the due time it escalates must be the one the scan saw.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 
 from oss_inbox.staff.notifications import notification_send
@@ -25,7 +28,7 @@ TARGET_NAMES = {
 }
 
 
-def sla_scan(now=None):
+def sla_scan(now: datetime | None = None) -> int:
     """Escalate every ticket whose at-risk or due instant has come; returns how many."""
     now = now or timezone.now()
     due = (
@@ -37,7 +40,7 @@ def sla_scan(now=None):
 
 
 @transaction.atomic
-def ticket_sla_escalate(ticket_id, seen, now):
+def ticket_sla_escalate(ticket_id: int, seen: datetime, now: datetime) -> bool:
     """Record the ticket's escalation and notify, if no other scan did it first."""
     ticket = Ticket.objects.select_related("assignee").filter(pk=ticket_id).first()
     if ticket is None or ticket.sla_due_at is None:
@@ -62,7 +65,7 @@ def ticket_sla_escalate(ticket_id, seen, now):
     return True
 
 
-def target_name(ticket):
+def target_name(ticket: Ticket) -> str:
     """Which target the ticket's earliest due time belongs to, in words."""
     for field, name in TARGET_NAMES.items():
         if getattr(ticket, field) == ticket.sla_due_at:
@@ -83,5 +86,5 @@ def _notify(ticket, event, level, target):
     )
 
 
-def supervisors():
+def supervisors() -> QuerySet:
     return get_user_model().objects.filter(groups__name=SUPERVISOR, is_active=True).distinct()

@@ -6,14 +6,20 @@ memory, and the temporary file stays for a retry (ingest applies a failed batch 
 a storage elsewhere reads it in chunks. The channel deletes the temporary file when it is done.
 """
 
+from __future__ import annotations
+
 import os
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 
+if TYPE_CHECKING:
+    from channels.base import InboundAttachment
 
-def attachment_content(attachment):
+
+def attachment_content(attachment: InboundAttachment) -> File | None:
     """A File of `attachment`'s bytes, to use in a `with` block; None if it has none (a url only)."""
     if attachment.file is not None:
         try:
@@ -26,16 +32,16 @@ def attachment_content(attachment):
 
 
 class LinkedFile(File):
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.link = f"{path}.{uuid.uuid4().hex}"
         os.link(path, self.link)
         super().__init__(open(self.link, "rb"), name=os.path.basename(path))
 
-    def temporary_file_path(self):
+    def temporary_file_path(self) -> str:
         # What FileSystemStorage moves instead of writing the file again.
         return self.link
 
-    def close(self):
+    def close(self) -> None:
         super().close()
         try:
             os.remove(self.link)

@@ -26,5 +26,5 @@ def ingest_hooks() -> IngestHooks:
     return INGEST[0]
 
 
-def ingest_hooks_register(**hooks) -> None:
+def ingest_hooks_register(**hooks: Callable) -> None:
     INGEST[0] = replace(INGEST[0], **hooks)

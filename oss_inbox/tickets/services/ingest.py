@@ -1,12 +1,14 @@
 """The one entry point for every inbound item from every channel."""
 
 import logging
+from collections.abc import Iterable
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from channels.base import Unparseable
+from channels.base import Inbound, Unparseable
 from channels.models import ChannelAccount
 
 from ..models import UnprocessedItem
@@ -21,7 +23,14 @@ ATTEMPTS_PER_ITEM = 3
 __all__ = ["IngestResult", "ingest"]
 
 
-def ingest(account, items, cursor=None, *, lease=None, lease_for=None):
+def ingest(
+    account: ChannelAccount,
+    items: Iterable[Inbound | Unparseable],
+    cursor: dict | None = None,
+    *,
+    lease: str | None = None,
+    lease_for: timedelta | None = None,
+) -> IngestResult:
     """Store a batch of inbound items of one channel account, each exactly once.
 
     1. Lock the account row, so that batches of one account are applied one at a time.

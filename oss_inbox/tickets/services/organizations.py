@@ -1,14 +1,23 @@
 """Contacts joining an organization, and the open tickets that follow its key-account status."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Q
 
 from ..models import OPEN_STATUSES, Contact, Identity, Organization, Ticket
 from .routing import ticket_route_to_account
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 @transaction.atomic
-def organization_attach_contacts(organization: Organization, *, identities: Q, actor=None) -> int:
+def organization_attach_contacts(
+    organization: Organization, *, identities: Q, actor: User | None = None
+) -> int:
     """Attach the contacts with an identity matching `identities` that belong to no organization yet
     (a contact attached by hand is never moved), then bring the open tickets of all its contacts in
     line with its key-account status. Returns how many contacts were attached."""
@@ -23,7 +32,7 @@ def organization_attach_contacts(organization: Organization, *, identities: Q, a
     return attached
 
 
-def refresh_tickets(organization: Organization, actor=None) -> None:
+def refresh_tickets(organization: Organization, actor: User | None = None) -> None:
     """Open tickets of the organization's contacts follow its key-account status (in the caller's
     transaction): flag, priority, manager, SLA, each change on the ticket's timeline."""
     tickets = (

@@ -6,19 +6,27 @@ Ingest routes a new ticket in memory (key_account_route); an open ticket whose o
 changed is routed through the one change helper (ticket_route_to_account).
 """
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from oss_inbox.staff.notifications import notification_send
 
-from ..models import Ticket, TicketEvent
+from ..models import Organization, Ticket, TicketEvent
 from .lifecycle import _change
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ROUTED_REASON = "key account manager"
 
 
-def key_account_route(ticket, organization):
+def key_account_route(ticket: Ticket, organization: Organization | None) -> User | None:
     """Flag an unsaved or open ticket of the organization's contact; returns the manager it was given.
 
     Makes no query when the organization came with its managers (select_related), as ingest's do.
@@ -34,13 +42,15 @@ def key_account_route(ticket, organization):
     return manager
 
 
-def assigned_data(manager):
+def assigned_data(manager: User) -> dict:
     """The ASSIGNED event's data when routing, not a person, gave the ticket to the manager."""
     return {"from": None, "to": manager.get_username(), "reason": ROUTED_REASON}
 
 
 @transaction.atomic
-def ticket_route_to_account(ticket: Ticket, organization, *, actor=None, now=None) -> None:
+def ticket_route_to_account(
+    ticket: Ticket, organization: Organization, *, actor: User | None = None, now: datetime | None = None
+) -> None:
     """An open ticket whose contact joined a key account, or whose organization's status changed."""
     now = now or timezone.now()
     managers = []
@@ -63,7 +73,7 @@ def ticket_route_to_account(ticket: Ticket, organization, *, actor=None, now=Non
         manager_notify(ticket, managers[0], organization)
 
 
-def manager_notify(ticket, manager, organization):
+def manager_notify(ticket: Ticket, manager: User, organization: Organization) -> None:
     """Tell the account manager of a new ticket from their account (in the app and by email)."""
     text = f"New ticket from {organization}: #{ticket.pk} {ticket.subject or '(no subject)'}"
     link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()

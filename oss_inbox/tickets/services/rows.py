@@ -14,7 +14,9 @@ no database-computed defaults.
 import io
 import json
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models.base import ModelState
@@ -26,8 +28,10 @@ _NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
 _plans = {}
 _blueprints = {}
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-def rows_new(model, **values):
+
+def rows_new(model: type[ModelT], **values: Any) -> ModelT:
     """An unsaved instance, as `model(**values)` makes it, without Django's per-field __init__ work.
 
     Ingest builds a few thousand instances a batch, and keyword __init__ was a fifth of its time.
@@ -64,7 +68,7 @@ def _blueprint(model):
     return static, dynamic, relations
 
 
-def rows_insert(objs):
+def rows_insert(objs: Iterable[ModelT]) -> list[ModelT]:
     objs = list(objs)
     if not objs:
         return objs
