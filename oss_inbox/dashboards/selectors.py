@@ -5,9 +5,13 @@ the history: rollup rows are one per day and dimension, facts are read through t
 and only for the chosen range; percentiles stay in PostgreSQL (`percentiles.py`).
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
@@ -18,7 +22,17 @@ from .filters import local_midnight, local_today, local_zone
 from .models import COUNT_FIELDS, FIRST_RESPONSE, HOURS, RESOLUTION, DailyRollup, TicketFact, hour_field
 from .percentiles import ALL, percentiles_by
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from .filters import Filters
+
 FIRST_RESPONSE, RESOLUTION = tuple(FIRST_RESPONSE), tuple(RESOLUTION)
+
+# A response unanswered past its due time: (kind, channel, assignee id, local day).
+Missed = tuple[str, str, int, date]
+# {ALL or (group field, value): {measure: [seconds, one per fraction]}} (percentiles.percentiles_by).
+Percentiles = dict[str | tuple[str, object], dict[str, list[float | None]]]
 
 
 @dataclass
@@ -30,15 +44,15 @@ class Compliance:
     missed_open: int = 0
 
     @property
-    def decided(self):
+    def decided(self) -> int:
         return self.met + self.late + self.missed_open
 
     @property
-    def share(self):
+    def share(self) -> float | None:
         return self.met / self.decided if self.decided else None
 
 
-def periods(filters, now):
+def periods(filters: Filters, now: datetime) -> dict[str, tuple[date, date]]:
     """{name: (first day, last day)}: today, the last 7 and 30 days, and the chosen range."""
     today = local_today(now)
     return {
@@ -49,7 +63,7 @@ def periods(filters, now):
     }
 
 
-def missed_so_far(filters, now, first_day, last_day):
+def missed_so_far(filters: Filters, now: datetime, first_day: date, last_day: date) -> list[Missed]:
     """[(kind, channel, assignee id, local day)] of responses unanswered past their due time.
 
     First responses count on the day the ticket arrived, follow-ups on the day the customer
@@ -75,13 +89,15 @@ def missed_so_far(filters, now, first_day, last_day):
     return missed
 
 
-def covered_days(filters, now):
+def covered_days(filters: Filters, now: datetime) -> tuple[date, date]:
     """(first, last) local day of everything the page shows: the range and the fixed periods."""
     spans = periods(filters, now).values()
     return min(first for first, _ in spans), max(last for _, last in spans)
 
 
-def compliance(filters, now, missed=None):
+def compliance(
+    filters: Filters, now: datetime, missed: list[Missed] | None = None
+) -> dict[str, dict[str, dict[str, Compliance]]]:
     """{"first_response" | "next_response": {channel or ALL: {period: Compliance}}}.
 
     Met and late responses come from the rollup; unanswered ones past due from `missed`
@@ -125,7 +141,7 @@ def _answered(filters, spans, low, high):
     ]
 
 
-def first_response_percentiles(filters):
+def first_response_percentiles(filters: Filters) -> Percentiles:
     """Percentiles of first-response times of tickets that arrived in the range, in all, per
     channel and per assignee (one query on PostgreSQL)."""
     start, end = filters.bounds()
@@ -137,7 +153,7 @@ def first_response_percentiles(filters):
     return percentiles_by(answered, ["channel", "assignee_id"], FIRST_RESPONSE)
 
 
-def resolution_percentiles(filters):
+def resolution_percentiles(filters: Filters) -> Percentiles:
     """Percentiles of resolution times of tickets resolved in the range, in all and per channel."""
     start, end = filters.bounds()
     resolved = filters.on_derived(
@@ -148,7 +164,9 @@ def resolution_percentiles(filters):
     return percentiles_by(resolved, ["channel"], RESOLUTION)
 
 
-def response_times(filters, first=None, resolution=None):
+def response_times(
+    filters: Filters, first: Percentiles | None = None, resolution: Percentiles | None = None
+) -> dict[str, dict[str, list[float | None]]]:
     """{channel or ALL: {measure: [median, 90th percentile] in seconds}} over the range.
 
     First responses of tickets that arrived in the range; resolutions made in the range.
@@ -179,7 +197,7 @@ class Trends:
     messages_in_uncovered: int = 0
 
 
-def trends(filters, now, missed=None):
+def trends(filters: Filters, now: datetime, missed: list[Missed] | None = None) -> Trends:
     """Per local day of the range: volume, backlog at the end of the day, first responses within
     SLA; and inbound messages by hour of week for the coverage heatmap."""
     rollup = filters.on_derived(DailyRollup.objects.all())
@@ -227,7 +245,16 @@ class AgentRow:
     last_active: object = None
 
 
-def agents(filters, now, *, staff, open_by_assignee, active, missed=None, first=None):
+def agents(
+    filters: Filters,
+    now: datetime,
+    *,
+    staff: Iterable[User],
+    open_by_assignee: dict[int, dict[str, int]],
+    active: dict[int, datetime],
+    missed: list[Missed] | None = None,
+    first: Percentiles | None = None,
+) -> list[AgentRow]:
     """One row per person in the team (or the chosen agent) over the range, busiest first.
 
     Agents always have a row (an idle one is news too); others only when they took part.

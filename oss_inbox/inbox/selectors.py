@@ -7,7 +7,7 @@ from oss_inbox.tickets.models import Ticket
 PAST_TICKETS = 10
 
 
-def customer_sidebar(ticket):
+def customer_sidebar(ticket: Ticket) -> dict[str, list]:
     """The contact's identities on every channel and their other tickets, newest first (two queries)."""
     contact = ticket.contact
     identities = list(contact.identities.order_by("kind", "handle"))
@@ -20,7 +20,7 @@ def customer_sidebar(ticket):
     return {"identities": identities, "past_tickets": list(others[:PAST_TICKETS])}
 
 
-def open_queue_version():
+def open_queue_version() -> str:
     """Changes whenever a ticket is added or changed (so also when one leaves the open views).
 
     One query of two index look-ups (the newest updated_at and the highest id), the same cost

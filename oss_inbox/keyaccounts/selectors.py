@@ -4,11 +4,14 @@ Every function runs a fixed number of queries whatever the account's size (no N+
 bounded, related rows come through select_related, prefetch_related or annotations.
 """
 
-from dataclasses import dataclass
-from datetime import timedelta
-from statistics import median
+from __future__ import annotations
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -19,6 +22,11 @@ from oss_inbox.tickets.models import OPEN_STATUSES, Identity, Message, Organizat
 
 from .permissions import may_view_accounts, require
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from oss_inbox.tickets.models import Contact
+
 OPEN_TICKETS_SHOWN = 50
 PAST_TICKETS_SHOWN = 20
 CONTACTS_SHOWN = 100
@@ -26,7 +34,7 @@ RECORD_DAYS = 90
 OPENING_CHARS = 120
 
 
-def organization_rows():
+def organization_rows() -> QuerySet[Organization]:
     """Every organization, key accounts first, with its managers and its open tickets counted."""
     return (
         Organization.objects.select_related("account_manager", "backup_manager")
@@ -40,21 +48,21 @@ def organization_rows():
     )
 
 
-def organization_for_user(user, organization_id):
+def organization_for_user(user: User, organization_id: int) -> Organization:
     """The organization, with its managers, if the user may look at organizations at all."""
     require(may_view_accounts(user))
     queryset = Organization.objects.select_related("account_manager", "backup_manager")
     return get_or_404(queryset, f"No organization #{organization_id}.", pk=organization_id)
 
 
-def organization_contacts(organization):
+def organization_contacts(organization: Organization) -> list[Contact]:
     """Its contacts (merged ones left out) with their identities: two queries."""
     identities = Prefetch("identities", queryset=Identity.objects.order_by("kind", "external_id"))
     contacts = organization.contacts.filter(merged_into=None).prefetch_related(identities)
     return list(contacts.annotate(ticket_count=Count("tickets"))[:CONTACTS_SHOWN])
 
 
-def organization_tickets(organization):
+def organization_tickets(organization: Organization) -> tuple[list[Ticket], list[Ticket], int]:
     """(open tickets, most recent past tickets, how many past ones there are), each row with its channel."""
     tickets = with_title(Ticket.objects.filter(contact__organization=organization))
     tickets = tickets.select_related("account", "contact", "assignee")
@@ -69,7 +77,7 @@ def organization_tickets(organization):
     return open_rows, past_rows, past.count()
 
 
-def with_title(tickets):
+def with_title(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Annotate `title`: the subject, or for posts and chats (which have none) the start of the
     customer's first message, read in the same query."""
     first = Message.objects.filter(ticket=OuterRef("pk"), direction=Message.Direction.INBOUND).order_by(
@@ -81,7 +89,7 @@ def with_title(tickets):
     return tickets
 
 
-def ticket_title(ticket):
+def ticket_title(ticket: Ticket) -> str:
     text = ticket.subject or (getattr(ticket, "opening", "") or "").split("\n", 1)[0]
     return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
@@ -97,16 +105,16 @@ class SlaRecord:
     median_first_response: timedelta | None
 
     @property
-    def on_time_percent(self):
+    def on_time_percent(self) -> int | None:
         judged = self.on_time + self.late
         return round(100 * self.on_time / judged) if judged else None
 
     @property
-    def median_words(self):
+    def median_words(self) -> str:
         return span_words(self.median_first_response) if self.median_first_response is not None else "—"
 
 
-def first_response_judged(now):
+def first_response_judged(now: datetime) -> tuple[Q, Q]:
     """(on time, late) as conditions on tickets, the rule of every key-account SLA figure.
 
     On time: the first response came by its due time. Late: it came after, or the due time has
@@ -121,7 +129,7 @@ def first_response_judged(now):
     return on_time, late
 
 
-def sla_record(organization, *, now=None):
+def sla_record(organization: Organization, *, now: datetime | None = None) -> list[SlaRecord]:
     """The record over the last 90 days and over this year (local calendar): two queries."""
     now = now or timezone.now()
     year_start = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)

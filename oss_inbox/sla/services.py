@@ -12,8 +12,12 @@
    due time, each once per due time (`sla_escalated`, `sla_escalated_for`).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from celery import current_app
 from django.db import transaction
@@ -22,7 +26,10 @@ from django.utils import timezone
 
 from .models import SlaRecomputeOwed
 from .policies import SlaRules
-from .states import SlaState, TicketStatus
+from .states import SlaState, SlaTicket, TicketStatus
+
+if TYPE_CHECKING:
+    from .policies import CalendarClock, CoverageClock
 
 # The fields a recompute may change: a bulk recompute saves only these, so that it never
 # overwrites a status or an assignee another request changed meanwhile.
@@ -50,7 +57,9 @@ class Due:
     at_risk_at: datetime
 
 
-def ticket_sla_recompute(ticket, now=None, *, rules=None):
+def ticket_sla_recompute(
+    ticket: SlaTicket, now: datetime | None = None, *, rules: SlaRules | None = None
+) -> None:
     """Set the ticket's due times, SLA state and next escalation in memory; the caller saves."""
     now = now or timezone.now()
     rules = rules or SlaRules()
@@ -74,7 +83,7 @@ def ticket_sla_recompute(ticket, now=None, *, rules=None):
     _schedule_escalation(ticket)
 
 
-def awaiting_next_response(ticket):
+def awaiting_next_response(ticket: SlaTicket) -> bool:
     """We answered once, and the customer has written since our last reply."""
     return (
         ticket.first_response_at is not None
@@ -83,7 +92,7 @@ def awaiting_next_response(ticket):
     )
 
 
-def sla_state_at(ticket, now):
+def sla_state_at(ticket: SlaTicket, now: datetime) -> str:
     """The ticket's SLA state at `now`, from its stored due and at-risk instants."""
     if not ticket.is_open:
         return SlaState.MET
@@ -98,7 +107,7 @@ def sla_state_at(ticket, now):
     return SlaState.OK
 
 
-def escalated_level(ticket):
+def escalated_level(ticket: SlaTicket) -> str:
     """What the scan already escalated for the current due time: "", "at_risk" or "breached"."""
     return ticket.sla_escalated if ticket.sla_escalated_for == ticket.sla_due_at else ""
 
@@ -115,7 +124,12 @@ def _target(ticket, rules, policy, name, start):
     )
 
 
-def add_skipping(clock, start, duration, pauses):
+def add_skipping(
+    clock: CalendarClock | CoverageClock,
+    start: datetime,
+    duration: timedelta,
+    pauses: Iterable[tuple[datetime, datetime]],
+) -> datetime:
     """Like clock.add(start, duration), but time inside the (sorted) pauses does not count."""
     remaining, cursor = duration, start
     for paused_from, paused_until in pauses:
@@ -155,7 +169,7 @@ def _schedule_escalation(ticket):
         ticket.sla_escalate_at = ticket.sla_at_risk_at
 
 
-def sla_settings_changed():
+def sla_settings_changed() -> None:
     """A schedule or policy changed: record in this transaction that open tickets owe a recompute
     (beat converges it, sla_recompute_if_owed), and ask a worker for it at once after commit."""
     owed = owed_row()
@@ -163,7 +177,7 @@ def sla_settings_changed():
     transaction.on_commit(sla_recompute_ask)
 
 
-def sla_recompute_if_owed(now=None):
+def sla_recompute_if_owed(now: datetime | None = None) -> bool:
     """Beat, every minute: if a change is not yet applied and no recompute started in the last
     RECOMPUTE_RUNS_FOR, start one (the message sent at the change was lost: a broker restarted,
     a worker died). Returns whether it asked for one."""
@@ -179,10 +193,10 @@ def sla_recompute_if_owed(now=None):
     return bool(asked)
 
 
-def owed_row():
+def owed_row() -> SlaRecomputeOwed:
     return SlaRecomputeOwed.objects.get_or_create(pk=1)[0]
 
 
-def sla_recompute_ask():
+def sla_recompute_ask() -> None:
     # By name: the recompute writes tickets, which belong to the layer above (tickets.services.sla).
     current_app.send_task(RECOMPUTE_TASK)
