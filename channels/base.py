@@ -57,6 +57,23 @@ class Inbound:
     attachments: tuple[InboundAttachment, ...] = ()
 
 
+# A conversation of someone who answered in another customer's conversation (a reply under our
+# public answer to them, a comment in their thread) is theirs alone: the conversation's key plus
+# " by <author id>". No channel's ids or Message-IDs hold a space.
+BY = " by "
+
+
+def conversation_by(thread_key: str, author_id: str) -> str:
+    """The thread key of `author_id`'s own conversation within `thread_key`'s."""
+    return f"{conversation_of(thread_key)}{BY}{author_id}"[:500]
+
+
+def conversation_of(thread_key: str) -> str:
+    """The channel's own conversation key (the post and comment, the DM conversation, the root
+    Message-ID), without the author of a conversation within another's."""
+    return thread_key.split(BY, 1)[0]
+
+
 @dataclass(frozen=True)
 class Unparseable:
     """A payload item the parser could not turn into an Inbound."""

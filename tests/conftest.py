@@ -1,12 +1,14 @@
 import os
 from datetime import UTC, datetime, time, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission, User
+from django.db.models import Q
 
-from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
+from oss_inbox.staff.roles import ADMIN, AGENT, ROLE_PERMISSIONS, SUPERVISOR
 
 from . import factories
 from .outside import require_postgres
@@ -76,6 +78,28 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_a_flush(request):
+    """A transactional test starts from a flushed database, without the rows the migrations create
+    (the role groups, the default SLA policies and acknowledgement texts): put them back, as a
+    fresh database has them. Permissions themselves are made again after every flush."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    canned = import_module("oss_inbox.inbox.migrations.0002_canned_response_permissions").GRANTS
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        found = Permission.objects.filter(
+            Q(*[Q(codename=codename, content_type__app_label=app) for codename, app in wanted], _connector=Q.OR)
+            | Q(codename__in=canned.get(role, []), content_type__app_label="inbox")
+        )
+        group.permissions.set(found)
+    import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from channels.base import ChannelAdapter, ChannelError, DeliveryUnknown, Fetched, Sent, reconcile_since
+from channels.base import (
+    ChannelAdapter,
+    ChannelError,
+    DeliveryUnknown,
+    Fetched,
+    Sent,
+    conversation_of,
+    reconcile_since,
+)
 from oss_inbox.tickets.models import Message
 
 from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
@@ -132,7 +140,7 @@ def comment_target(message):
 
     Facebook nests comments one level deep, so a reply to a reply is posted under the top comment.
     """
-    parts = message.ticket.thread_key.split(":")
+    parts = conversation_of(message.ticket.thread_key).split(":")
     if parts[0] != "fb" or len(parts) not in (2, 3) or not all(parts[1:]):
         raise ChannelError(
             f"Cannot tell which Facebook post or comment ticket #{message.ticket_id} answers.", permanent=True
@@ -148,7 +156,8 @@ def private_reply_recipient(message):
     """
     if not message.in_reply_to:
         raise ChannelError(f"Ticket #{message.ticket_id} has no comment to answer privately.", permanent=True)
-    post_id = message.ticket.thread_key.split(":")[1]  # "fb:{post}" or "fb:{post}:{top comment}"
+    # "fb:{post}" or "fb:{post}:{top comment}"
+    post_id = conversation_of(message.ticket.thread_key).split(":")[1]
     return {"post_id" if message.in_reply_to == post_id else "comment_id": message.in_reply_to}
 
 

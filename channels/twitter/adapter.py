@@ -30,6 +30,7 @@ from channels.base import (
     DeliveryUnknown,
     Fetched,
     Sent,
+    conversation_of,
     reconcile_since,
     same_text,
 )
@@ -251,7 +252,7 @@ class TwitterAdapter(ChannelAdapter):
 def dm_destination(message):
     """Where a DM reply goes: the ticket's DM conversation, or, on a mention's ticket (a private
     reply), our one-to-one conversation with the mention's author."""
-    thread_key = message.ticket.thread_key
+    thread_key = conversation_of(message.ticket.thread_key)
     if thread_key.startswith("xdm:"):
         return {"dm_conversation_id": thread_key.removeprefix("xdm:")}
     return {"participant_id": mention_author_id(message)}

@@ -166,6 +166,15 @@ class Ticket(models.Model):
         related_name="follow_ups",
         help_text="The resolved ticket of the same conversation that this one follows.",
     )
+    answers_ticket = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # rarely set and never searched by; every ingested ticket would write the index
+        help_text="Another customer's ticket whose conversation this one began in (a reply to our answer).",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)

@@ -69,9 +69,8 @@ from .outbox_world import (  # noqa: F401 - fixtures: a_broker, dovecot, graph, 
 RECONCILE_TASK = reconcile.name
 OUTAGE_CHANNELS = ["x-reply-tweet", "facebook-comment-reply", "email"]
 # The outbox tries a write again only outside a transaction (a test's own would forbid it), so these
-# tests commit; the flush after each would take the migrations' role groups and SLA policies with
-# it, and serialized_rollback puts them back for the tests that come later.
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# tests commit (tests/conftest.py puts back the migrations' rows their flush takes).
+transactional = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

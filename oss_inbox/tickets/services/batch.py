@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import timezone
 
+from channels.base import conversation_by
 from oss_inbox.sla.models import AcknowledgementSetting
 from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
@@ -87,6 +88,8 @@ class Batch:
         self.attachments, self.inbound = [], []
         # Key-account tickets to tell managers of; replies to account mail.
         self.routed, self.mail_replies = [], []
+        # contact id -> organization id, of the tickets' customers (a colleague may join by email)
+        self.organization_of = {}
 
     def run(self) -> None:
         self._load()
@@ -137,7 +140,9 @@ class Batch:
             newest = Ticket.objects.filter(account=self.account, thread_key=thread_key).order_by(
                 "-created_at", "-id"
             )
-            self.newest[thread_key] = self._remember(newest.select_for_update(of=("self",)).first())
+            found = newest.select_for_update(of=("self",)).first()
+            if found is not None:  # a conversation nobody opened yet stays unknown: _open names it
+                self.newest[thread_key] = self._remember(found)
 
     def _remember(self, ticket):
         ticket = self.tickets.setdefault(ticket.pk, ticket)
@@ -183,10 +188,33 @@ class Batch:
         else:
             identity = self._identity(item)
             ticket = self._find(item, identity.contact)
-            if item.is_automatic:
+            if item.is_automatic:  # a bounce concerns the ticket it names, whoever sent it
                 self._automatic(item, ticket, identity)
-            else:
+            elif ticket is None or self._belongs(ticket, identity.contact):
                 self._customer_message(item, ticket, identity)
+            else:
+                self._someone_else(item, ticket, identity)
+
+    def _belongs(self, ticket, contact):
+        """A message joins a ticket only when its author is that ticket's customer, or, by email,
+        someone of the same organization (a colleague on CC)."""
+        if ticket.contact_id == contact.pk:
+            return True
+        if self.account.kind != "email" or contact.organization_id is None:
+            return False
+        if ticket.contact_id not in self.organization_of:
+            self.organization_of[ticket.contact_id] = ticket.contact.organization_id
+        return self.organization_of[ticket.contact_id] == contact.organization_id
+
+    def _someone_else(self, item, answered, identity):
+        """Someone answering in another customer's conversation (a reply under our public answer to
+        them, a comment in their thread): a conversation of their own, linked to the one answered."""
+        own_key = conversation_by(item.thread_key, identity.external_id)
+        self._load_newest(own_key)
+        ticket = self.newest.get(own_key)
+        if ticket is None:
+            ticket = self._open(item, identity.contact, thread_key=own_key, answers=answered)
+        self._customer_message(item, ticket, identity)
 
     def _find(self, item, contact=None):
         ticket = next((self.ticket_of[i] for i in item.reply_to_ids if i in self.ticket_of), None)
@@ -217,19 +245,22 @@ class Batch:
         self.inbound.append((ticket, message))  # the message row itself records that the customer wrote
         self.result.stored += 1
 
-    def _open(self, item, contact, previous=None):
+    def _open(self, item, contact, previous=None, *, thread_key=None, answers=None):
         mail = next((self.mails_answered[i] for i in item.reply_to_ids if i in self.mails_answered), None)
         if mail is not None and contact.organization is None:  # whoever answers the account's mail is theirs
             Contact.objects.filter(pk=contact.pk).update(organization=mail.organization)
             contact.organization = mail.organization
+        thread_key = thread_key or item.thread_key
         ticket = rows_new(
-            Ticket, account=self.account, contact=contact, thread_key=item.thread_key,
-            subject=subject_from(item), created_at=min(item.sent_at, self.now), previous_ticket=previous,
+            Ticket, account=self.account, contact=contact, thread_key=thread_key, subject=subject_from(item),
+            created_at=min(item.sent_at, self.now), previous_ticket=previous, answers_ticket=answers,
         )  # fmt: skip
         self.new_tickets.append(ticket)
-        self.newest[item.thread_key] = ticket
+        self.newest[thread_key] = ticket
         if previous:  # the ticket row records its creation; a follow-up's link is worth a timeline entry
             self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk})
+        if answers:
+            self._event(ticket, TicketEvent.Kind.CREATED, {"answers_ticket": answers.pk})
         if mail is not None:
             self._event(ticket, TicketEvent.Kind.CREATED, {"answers": mail.subject, "account_mail": mail.pk})
             self.mail_replies.append((ticket, mail))
