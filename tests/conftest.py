@@ -94,10 +94,9 @@ def _migration_data_after_a_flush(request):
     canned = import_module("oss_inbox.inbox.migrations.0002_canned_response_permissions").GRANTS
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        found = Permission.objects.filter(
-            Q(*[Q(codename=codename, content_type__app_label=app) for codename, app in wanted], _connector=Q.OR)
-            | Q(codename__in=canned.get(role, []), content_type__app_label="inbox")
-        )
+        grants = [Q(codename=codename, content_type__app_label=app) for codename, app in wanted]
+        grants.append(Q(codename__in=canned.get(role, []), content_type__app_label="inbox"))
+        found = Permission.objects.filter(Q(*grants, _connector=Q.OR))
         group.permissions.set(found)
     import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
 
