@@ -15,7 +15,7 @@ from oss_inbox.tickets.models import (
 )
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
 
-from ..factories import author, email, inbound
+from ..factories import account, author, email, inbound
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +321,19 @@ def test_first_reply_stops_the_first_response_clock(twitter, agent):
     ticket_reply(ticket=ticket, author=agent, text="Looking into it ^DL")
     ticket.refresh_from_db()
     assert ticket.first_response_at is not None and ticket.sla_due_at is None
+
+
+def test_a_different_mail_reusing_a_message_id_is_stored_and_the_same_mail_again_is_not():
+    mailbox = account("email")
+    first = email(message_id="same@sender.example", text="My bill is wrong", context={"digest": "a" * 64})
+    ingest(mailbox, [first])
+    other = email(
+        message_id="same@sender.example", sender="pat@other.example", name="Pat Doe", minutes=3,
+        text="My meter is broken", context={"digest": "b" * 64},
+    )  # fmt: skip
+
+    ingest(mailbox, [other, first])  # a badly made Message-ID reused, and a poll fetching the first again
+    ingest(mailbox, [other])
+
+    texts = sorted(Ticket.objects.values_list("messages__text", flat=True))
+    assert texts == ["My bill is wrong", "My meter is broken"]

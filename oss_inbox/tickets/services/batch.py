@@ -15,7 +15,7 @@ A batch that fails as a whole is retried by `ingest` one item at a time, each a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -78,7 +78,7 @@ def apply_batch(account: ChannelAccount, items: list[Inbound], result: IngestRes
 
 class Batch:
     def __init__(self, account: ChannelAccount, items: list[Inbound], result: IngestResult) -> None:
-        self.account, self.items, self.result = account, items, result
+        self.account, self.items, self.result = account, list(items), result
         self.now = timezone.now()
         self.rules = SlaRules()
         self.tickets = {}  # pk -> Ticket, so that every item sees one object per ticket
@@ -101,17 +101,38 @@ class Batch:
     # 1. Look-ups ---------------------------------------------------------------------------------
 
     def _load(self):
-        ids = [item.external_id for item in self.items]
-        stored = Message.objects.filter(account=self.account, external_id__in=ids)
-        self.stored = {
-            m.external_id: m for m in stored.only("id", "external_id", "direction", "delivery_state")
-        }
+        self.stored = self._stored([item.external_id for item in self.items])
+        reused = self._reused_ids_made_distinct()
+        if reused:
+            self.stored.update(self._stored(reused))
         authors = {self._author_id(item) for item in self.items if not self._is_ours(item)}
         identities = Identity.objects.select_related(*_CONTACT_WITH_ORGANIZATION).filter(
             kind=self.account.kind, external_id__in=authors
         )
         self.identities = {identity.external_id: identity for identity in identities}
         self._load_conversations()
+
+    def _stored(self, external_ids):
+        stored = Message.objects.filter(account=self.account, external_id__in=external_ids)
+        fields = ("id", "external_id", "direction", "delivery_state", "context")
+        return {message.external_id: message for message in stored.only(*fields)}
+
+    def _reused_ids_made_distinct(self):
+        """Some senders reuse a Message-ID for a different mail. An item whose id is taken by a
+        message with another content digest (the parser's `context["digest"]`) is a message of its
+        own, under its id plus its digest; the same mail fetched again is still a duplicate. A
+        message stored before digests were kept cannot be told apart, and counts as the same.
+        Returns the ids given."""
+        digests = {external_id: message.context.get("digest") for external_id, message in self.stored.items()}
+        given = []
+        for index, item in enumerate(self.items):
+            digest = item.context.get("digest")
+            first = digests.setdefault(item.external_id, digest) if digest else None
+            if first is not None and first != digest:
+                own_id = f"{item.external_id[:480]}#{digest[:16]}"
+                self.items[index] = replace(item, external_id=own_id)
+                given.append(own_id)
+        return given
 
     def _load_conversations(self):
         reply_ids = {reply_id for item in self.items for reply_id in item.reply_to_ids}
