@@ -1,25 +1,41 @@
-"""Saved raw payloads -> Inbound items, through the same parsers as the pollers.
+"""Saved raw payloads -> Inbound items, through the same parsers as the pollers, and what became
+of them, counted for `manage.py ingest_file`.
 
-For `manage.py ingest_file`: X API v2 JSON (mentions, tweets, DM events), Graph API JSON (feeds,
-posts, comments, conversations, messages, in page / single / ?ids= shapes), and .eml / .mbox files.
+Files: X API v2 JSON (mentions, tweets, DM events), Graph API JSON (feeds, posts, comments,
+conversations, messages, in page / single / ?ids= shapes, and webhook bodies), and .eml / .mbox.
+A file is read (its items, what was left out and why, or why it holds nothing) or refused whole
+with one reason (`UnreadableFile`): not JSON, not something this account's channel reads.
 """
 
 import json
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from oss_inbox.tickets.models import Message, UnprocessedItem
+from oss_inbox.tickets.services import IngestResult, ingest
+
+from .base import Inbound
 from .email.parse import parse_email, parse_mbox
-from .facebook import parse as facebook
-from .twitter.parse import parse_dm_events, parse_mentions
+from .facebook.shapes import read_graph
+from .reading import Reading, Refused
+from .twitter.parse import read_response
 
 SUFFIXES = {
     "twitter": (".json",),
     "facebook": (".json",),
     "email": (".eml", ".mbox", ".mbx"),
 }
+BATCH = 500
+DUPLICATES = "already stored (duplicates)"
+SET_ASIDE = {
+    UnprocessedItem.Reason.OWN_POST: "our own posts with no conversation to join",
+    UnprocessedItem.Reason.AUTOMATIC_UNTHREADED: "auto-replies and bounces with no ticket to join",
+}
 
 
 class UnreadableFile(Exception):
-    """A file that yields no items at all, with the reason in plain words."""
+    """A file refused whole, with the reason in plain words."""
 
 
 def payload_files(path):
@@ -32,71 +48,125 @@ def payload_files(path):
     raise UnreadableFile(f"{path}: no such file or folder")
 
 
-def items_from_file(path, account):
+def read_file(path, account, *, conversation_ids=None) -> Reading:
+    """The items of one saved file, with what was left out and why. Raises UnreadableFile."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES[account.kind]:
-        expected = ", ".join(SUFFIXES[account.kind])
+        expected = " or ".join(SUFFIXES[account.kind])
         raise UnreadableFile(
-            f"not a {expected} file, which is what a {account.get_kind_display()} account takes"
+            f"not a {expected} file, which is what {account.get_kind_display()} accounts take"
         )
     if account.kind == "email":
         if suffix == ".eml":
-            return [parse_email(path.read_bytes(), mailbox_address=account.self_external_id)]
-        return parse_mbox(path, mailbox_address=account.self_external_id)
+            raw = _bytes(path)
+            return Reading(items=[parse_email(raw, mailbox_address=account.self_external_id)])
+        items = parse_mbox(path, mailbox_address=account.self_external_id)
+        return Reading(items=items, empty_because="an empty mailbox file: no messages in it")
     try:
-        payload = json.loads(path.read_bytes())
+        payload = json.loads(_bytes(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnreadableFile(f"not valid JSON ({error})") from None
+    except RecursionError:
+        raise UnreadableFile("not JSON this reader can take: nested too deeply") from None
     try:
-        return (
-            _x_items(payload)
-            if account.kind == "twitter"
-            else _graph_items(payload, account.self_external_id)
-        )
-    except ValueError as error:
+        if account.kind == "twitter":
+            return read_response(payload)
+        return read_graph(payload, page_id=account.self_external_id, conversation_ids=conversation_ids)
+    except Refused as error:
         raise UnreadableFile(str(error)) from None
 
 
-def _x_items(payload):
-    if not isinstance(payload, dict):
-        raise ValueError("an X API v2 response is a JSON object")
-    data = payload.get("data")
-    if isinstance(data, dict):  # a single tweet or event, as GET /2/tweets/:id answers
-        payload = {**payload, "data": [data]}
-        data = payload["data"]
-    if data and all(isinstance(item, dict) and "event_type" in item for item in data):
-        return parse_dm_events(payload)
-    return parse_mentions(payload)
+def _bytes(path):
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"cannot be read ({error.strerror or error})") from None
 
 
-def _graph_items(payload, page_id):
-    items = []
-    for thing in facebook.graph_objects(payload):
-        thing_id = str(thing.get("id", ""))
-        if thing_id.startswith("m_"):
-            items.append(facebook.parse_message(thing, conversation_id=_conversation_of(thing, page_id)))
-        elif thing_id.startswith("t_"):
-            items.extend(facebook.parse_conversations(thing))
-        elif _is_post(thing):
-            items.extend(facebook.parse_feed({"data": [thing]}, page_id=page_id))
-            items.extend(facebook.parse_comments(thing.get("comments") or {"data": []}, post=thing))
-        else:
-            items.append(facebook.parse_comment(thing))
-    return items
+def items_from_file(path, account):
+    return read_file(path, account).items
 
 
-def _is_post(thing):
-    # Comments carry a parent, a comment_id in their permalink, or a comment_count; posts do not.
-    is_comment = (
-        "parent" in thing or "comment_count" in thing or "comment_id=" in str(thing.get("permalink_url", ""))
+def messenger_conversations(account) -> dict:
+    """PSID -> Messenger conversation id (t_...) of every customer who wrote on Messenger before,
+    so that a webhook event or a lone message joins the conversation a poll stored."""
+    rows = Message.objects.filter(
+        account=account, kind="messenger", direction="inbound", ticket__thread_key__startswith="fbm:t_"
+    ).values_list("author_identity__external_id", "ticket__thread_key")
+    return {psid: key.removeprefix("fbm:") for psid, key in rows.distinct() if psid and " " not in key}
+
+
+@dataclass
+class Stored:
+    """What ingest made of a file's items."""
+
+    stored: int = 0
+    tickets_opened: int = 0
+    set_aside: Counter = field(default_factory=Counter)  # reason -> count, duplicates included
+    refused: Counter = field(default_factory=Counter)  # reason -> count
+
+    def add(self, other: "Stored") -> None:
+        self.stored += other.stored
+        self.tickets_opened += other.tickets_opened
+        self.set_aside.update(other.set_aside)
+        self.refused.update(other.refused)
+
+
+def store(account, items) -> Stored:
+    """Ingest the items in batches, as a poll would, and say what became of each."""
+    outcome = Stored()
+    for start in range(0, len(items), BATCH):
+        batch = items[start : start + BATCH]
+        result = ingest(account, batch)
+        outcome.stored += result.stored
+        outcome.tickets_opened += result.tickets_opened
+        outcome.set_aside[DUPLICATES] += result.duplicates
+        outcome.set_aside.update(_set_aside_reasons(account, batch, result))
+        outcome.refused.update(_refusal_reasons(batch, result))
+    outcome.set_aside = +outcome.set_aside  # without the zero counts
+    return outcome
+
+
+def _set_aside_reasons(account, batch, result: IngestResult) -> Counter:
+    """Ingest counts what it set aside; its rows (UnprocessedItem) say why, one per item."""
+    if not result.set_aside:
+        return Counter()
+    candidates = [
+        item.external_id
+        for item in batch
+        if isinstance(item, Inbound)
+        and (item.is_automatic or item.author.external_id == account.self_external_id)
+    ]
+    stored = set(
+        Message.objects.filter(account=account, external_id__in=candidates).values_list(
+            "external_id", flat=True
+        )
     )
-    return not is_comment
+    rows = UnprocessedItem.objects.filter(account=account, external_id__in=candidates, reason__in=SET_ASIDE)
+    reasons = Counter(
+        SET_ASIDE[reason]
+        for external_id, reason in rows.values_list("external_id", "reason")
+        if external_id not in stored
+    )
+    unexplained = result.set_aside - sum(reasons.values())
+    if unexplained > 0:
+        reasons["set aside for a reason ingest did not record"] += unexplained
+    return reasons
 
 
-def _conversation_of(message, page_id):
-    """A lone message names no conversation: key it by the customer, as Messenger has one per customer."""
-    sender = (message.get("from") or {}).get("id", "")
-    if sender and sender != page_id:
-        return f"psid-{sender}"
-    recipients = (message.get("to") or {}).get("data") or [{}]
-    return f"psid-{recipients[0].get('id', 'unknown')}"
+def _refusal_reasons(batch, result: IngestResult) -> Counter:
+    """Ingest's errors read "{external id}: {reason}"; grouped by reason, without the ids."""
+    ids = {item.external_id or "(no id)" for item in batch}
+    reasons = Counter()
+    for error in result.errors:
+        reasons[_without_id(error, ids)] += 1
+    return reasons
+
+
+def _without_id(error, ids):
+    start = 0
+    while (colon := error.find(": ", start)) != -1:
+        if error[:colon] in ids:
+            return error[colon + 2 :]
+        start = colon + 1
+    return error

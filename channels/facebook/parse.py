@@ -6,13 +6,17 @@ Every reader accepts the three shapes the Graph API answers with: a page (`{"dat
 The poller should request `fields=id,message,created_time,from,parent{id},permalink_url,attachment`
 for comments and `fields=id,message,created_time,from,attachments` for messages; the readers still
 cope when some are missing, as in responses recorded without the page token's permissions.
+Saved bodies of any shape, webhook bodies included, are told apart and read into the same items
+by shapes.py and webhook.py.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from channels.base import Author, ChannelError, Inbound, InboundAttachment, Unparseable
+from channels.reading import Reading
 
 
 def graph_objects(response: dict) -> list[dict]:
@@ -32,21 +36,22 @@ def graph_objects(response: dict) -> list[dict]:
 # ---- comments ----------------------------------------------------------------------------------
 
 
-def parse_comments(response: dict, *, post: dict | None = None) -> list:
+def parse_comments(response: dict, *, post: dict | None = None, page_id: str = "") -> list:
     """Comments on a post: GET /{post-id}/comments (filter=stream gives replies too).
 
     `post` is the post they were written on (id, message, permalink_url), shown to the agent as
-    context; without it the post id is read from each comment's permalink.
+    context; without it the post id is read from each comment's permalink, or from its id and the
+    Page's (`page_id`).
     """
-    return [parse_comment(comment, post=post) for comment in graph_objects(response)]
+    return [parse_comment(comment, post=post, page_id=page_id) for comment in graph_objects(response)]
 
 
-def parse_comment(comment: dict, *, post: dict | None = None) -> Inbound | Unparseable:
-    ids = _comment_ids(comment)
+def parse_comment(comment: dict, *, post: dict | None = None, page_id: str = "") -> Inbound | Unparseable:
+    ids = _comment_ids(comment, page_id)
     if ids is None:
         return Unparseable(None, "comment has no id (request fields=id or permalink_url)", comment)
-    comment_id, parent_id, top_id, permalink_post_id = ids
-    post_id = (post or {}).get("id") or permalink_post_id
+    comment_id, parent_id, top_id, known_post_id = ids
+    post_id = (post or {}).get("id") or known_post_id
     if not post_id:
         return Unparseable(
             comment_id, "comment has no post (pass post= or request fields=permalink_url)", comment
@@ -69,15 +74,17 @@ def parse_comment(comment: dict, *, post: dict | None = None) -> Inbound | Unpar
     )
 
 
-def _comment_ids(comment):
-    """(comment id, parent id or "", top-level comment id, post id read from the permalink or "").
+def _comment_ids(comment, page_id=""):
+    """(comment id, parent id or "", top-level comment id, post id or "").
 
-    Comment ids are "{post}_{comment}". Responses without `id` still carry a permalink
+    Comment ids are "{post}_{comment}" (older ones "{page}_{post}_{comment}"). Responses without
+    `id` still carry a permalink
     https://www.facebook.com/{page}/posts/{post}/?comment_id={top}[&reply_comment_id={reply}]
-    from which the same ids are rebuilt, so a comment seen with and without `id` dedupes.
-    Returns None when neither gives an id.
+    from which the same ids are rebuilt, so a comment seen with and without `id` dedupes. The post
+    id comes from the permalink, else from the comment id and the Page's. Returns None when neither
+    gives an id.
     """
-    page_id, post_number, top, reply = _permalink_parts(comment.get("permalink_url", ""))
+    link_page, post_number, top, reply = _permalink_parts(comment.get("permalink_url", ""))
     rebuilt_top = f"{post_number}_{top}" if post_number and top else ""
     comment_id = comment.get("id") or (f"{post_number}_{reply}" if reply and post_number else rebuilt_top)
     if not comment_id:
@@ -85,8 +92,21 @@ def _comment_ids(comment):
     parent_id = (comment.get("parent") or {}).get("id") or (rebuilt_top if reply else "")
     # The thread is the top-level comment; the permalink names it even for a reply to a reply.
     top_id = (rebuilt_top if reply else "") or parent_id or comment_id
-    post_id = f"{page_id}_{post_number}" if page_id and post_number else ""
+    # A permalink may name the Page by its username; the post id wants the number.
+    link_page = page_id if page_id and not link_page.isdigit() else link_page
+    post_id = f"{link_page}_{post_number}" if link_page and post_number else _post_of(comment_id, page_id)
     return comment_id, parent_id, top_id, post_id
+
+
+def _post_of(comment_id, page_id):
+    """The post a comment id names: "{page}_{post}" of "{page}_{post}_{comment}", or of
+    "{post}_{comment}" with the Page's id; "" when it cannot be told."""
+    parts = comment_id.split("_")
+    if len(parts) == 3 and all(parts):
+        return f"{parts[0]}_{parts[1]}"
+    if len(parts) == 2 and all(parts) and page_id and parts[0] != page_id:
+        return f"{page_id}_{parts[0]}"
+    return ""
 
 
 def _permalink_parts(permalink):
@@ -130,15 +150,39 @@ def _filename_from_url(url, fallback):
 # ---- posts ------------------------------------------------------------------------------------
 
 
-def parse_feed(response: dict, *, page_id: str) -> list:
-    """Visitor posts from GET /{page-id}/feed; the page's own posts are the parents of comments.
+PAGE_POSTS = "posts by the Page itself (what customers comment on, not messages)"
+POSTS_WITHOUT_FROM = "posts without `from`, taken for the Page's own (fetched without fields=from)"
 
-    A post without `from` is taken for the page's own: /feed leaves `from` out only when it was
-    not requested (as in the recorded feeds), and a page's feed is mostly its own posts. The
-    poller must request fields=from to see visitor posts.
-    """
+
+def parse_feed(response: dict, *, page_id: str, from_requested: bool = True) -> list:
+    """Visitor posts from GET /{page-id}/feed; the page's own posts are the parents of comments."""
+    return read_feed(response, page_id=page_id, from_requested=from_requested).items
+
+
+def read_feed(response: dict, *, page_id: str, from_requested: bool = True) -> Reading:
+    """Visitor posts from a feed page, with the posts left out and why (see `read_post`)."""
     posts = graph_objects(response)
-    return [_post(post) for post in posts if (post.get("from") or {}).get("id") not in (None, "", page_id)]
+    reading = Reading(empty_because="" if posts else "an empty page of the feed: no posts in it")
+    for post in posts:
+        reading.add(read_post(post, page_id=page_id, from_requested=from_requested))
+    return reading
+
+
+def read_post(post: dict, *, page_id: str, from_requested: bool = True) -> Reading:
+    """A visitor post becomes an item; the Page's own post is left out.
+
+    The Graph API always names the Page as `from` of its own posts when `from` was requested (the
+    poller requests it), so a post without `from` then is a visitor's whose name is hidden (the
+    token lacks the permission to see people): it gets an anonymous author, never dropped. When
+    `from_requested` is False (a saved feed fetched without it) nobody can tell, and the post is
+    taken for the Page's own, as most of a Page's feed is.
+    """
+    author_id = (post.get("from") or {}).get("id")
+    if page_id and author_id == page_id:
+        return Reading(left_out=Counter({PAGE_POSTS: 1}))
+    if not author_id and not from_requested:
+        return Reading(left_out=Counter({POSTS_WITHOUT_FROM: 1}))
+    return Reading(items=[_post(post)])
 
 
 def _post(post):

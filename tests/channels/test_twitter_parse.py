@@ -1,12 +1,13 @@
 """channels.twitter.parse over recorded X API v2 responses and hand-written ones."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from channels.base import Author, Inbound, Unparseable
+from channels.reading import Refused
 from channels.twitter.length import MAX_TWEET_LENGTH, tweet_length
-from channels.twitter.parse import parse_dm_events, parse_mentions
+from channels.twitter.parse import RETWEETS, parse_dm_events, parse_mentions, read_response
 
 from .corpus import load_json, require_corpus
 
@@ -28,11 +29,26 @@ DM_CONVERSATION = "750362064426721281-1072250532645998596"  # from x-exchanges.j
 # ---- the recorded corpus ----------------------------------------------------------------------
 
 
-def test_every_recorded_x_response_parses_without_raising():
+REFUSED = {
+    "get_me_0.json": "a users response, not tweets",
+    "create_and_delete_tweet_1.json": "the answer to an action (deleted), not tweets",
+    "direct_messages_0.json": "the answer to a DM we sent (its event id), not DM events",
+    "direct_messages_1.json": "the answer to a DM we sent (its event id), not DM events",
+    "direct_messages_2.json": "the answer to a DM we sent (its event id), not DM events",
+}
+
+
+def test_every_recorded_x_response_is_read_or_refused_whole_with_one_reason():
     for path in sorted((require_corpus() / "x").glob("*.json")):
         response = load_json(f"x/{path.name}")
-        for item in parse_mentions(response) + parse_dm_events(response):
-            assert isinstance(item, (Inbound, Unparseable)), path.name
+        if path.name in REFUSED:
+            with pytest.raises(Refused) as refused:
+                read_response(response)
+            assert str(refused.value) == REFUSED[path.name]
+            continue
+        reading = read_response(response)
+        assert all(isinstance(item, (Inbound, Unparseable)) for item in reading.items), path.name
+        assert reading.items or reading.why_nothing() != "nothing in it to read", path.name
 
 
 def test_recorded_mentions_without_author_id_get_an_anonymous_author_each():
@@ -89,13 +105,30 @@ def test_recorded_dm_event_with_its_sender_added_is_threaded_by_conversation():
     assert item.sent_at == datetime(2022, 10, 28, 1, 8, 23, 607000, tzinfo=UTC)
 
 
-def test_empty_dm_page_yields_no_items():
+def test_empty_dm_page_yields_no_items_and_says_why():
     assert parse_dm_events(load_json("x/direct_messages_3.json")) == []
+    reading = read_response(load_json("x/direct_messages_3.json"))
+    assert reading.items == []
+    assert reading.why_nothing() == "an empty page: X found nothing (result_count 0)"
 
 
-def test_dm_send_answers_are_not_messages():
+def test_dm_send_answers_are_refused_as_not_dm_events():
     for name in ("direct_messages_0.json", "direct_messages_1.json", "direct_messages_2.json"):
-        assert parse_dm_events(load_json(f"x/{name}")) == []
+        with pytest.raises(Refused, match="the answer to a DM we sent"):
+            parse_dm_events(load_json(f"x/{name}"))
+
+
+def test_recorded_users_response_is_refused_whole_not_an_empty_x_user_ticket():
+    with pytest.raises(Refused, match="^a users response, not tweets$"):
+        parse_mentions(load_json("x/get_me_0.json"))
+
+
+def test_recorded_quote_tweets_leave_out_the_classic_retweets_by_their_text():
+    # Recorded without referenced_tweets: seven of them are "RT @TwitterAPI: ..." retweets.
+    reading = read_response(load_json("x/get_quote_tweets_0.json"))
+
+    assert [item.external_id for item in reading.items] == ["1453474504928280580", "1447395402676793345"]
+    assert reading.left_out == {RETWEETS: 7}
 
 
 def test_single_tweet_lookup_is_read_like_a_page():
@@ -146,6 +179,101 @@ def test_mention_with_expansions_has_author_url_and_attachments():
     [photo] = item.attachments
     assert (photo.filename, photo.content_type) == ("3_9.png", "image/png")
     assert photo.url == "https://pbs.twimg.com/media/meter.png"
+
+
+# ---- payload shapes: only tweets and DM events are read ---------------------------------------
+
+
+def test_liking_users_response_is_refused_with_one_reason():
+    liking_users = {
+        "data": [
+            {"id": "42", "name": "Ann Customer", "username": "ann_customer"},
+            {"id": "43", "name": "Bo Other", "username": "bo"},
+        ],
+        "meta": {"result_count": 2},
+    }
+
+    with pytest.raises(Refused) as refused:
+        read_response(liking_users)
+
+    assert str(refused.value) == "a users response, not tweets"
+
+
+def test_counts_response_is_one_refusal_not_one_failure_per_bucket():
+    # GET /2/tweets/counts/recent by the hour: a week and a bit, 183 buckets.
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    buckets = [
+        {"start": f"{start + timedelta(hours=hour):%Y-%m-%dT%H:00:00.000Z}", "tweet_count": 3}
+        for hour in range(183)
+    ]
+    counts = {"data": buckets, "meta": {"total_tweet_count": 549}}
+
+    with pytest.raises(Refused, match="^a tweet counts response, not tweets$"):
+        parse_mentions(counts)
+    with pytest.raises(Refused, match="^a tweet counts response, not tweets$"):
+        read_response(counts)
+
+
+def test_error_bodies_are_refused_with_x_own_words():
+    not_found = {"errors": [{"detail": "Could not find user with id: [1].", "title": "Not Found Error"}]}
+    unauthorized = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+
+    with pytest.raises(Refused, match=r"^an X API error response: Could not find user with id: \[1\]\.$"):
+        read_response(not_found)
+    with pytest.raises(Refused, match=r"^an X API error response \(401 Unauthorized\): Unauthorized$"):
+        read_response(unauthorized)
+    with pytest.raises(Refused, match="not an X API v2 response"):
+        read_response({"hello": "world"})
+
+
+def test_lookup_with_some_ids_missing_reads_the_rest_and_counts_the_missing():
+    response = {
+        "data": [tweet()],
+        "errors": [
+            {"value": "1", "detail": "Could not find tweet with ids: [1].", "title": "Not Found Error"},
+            {"value": "2", "detail": "Could not find tweet with ids: [2].", "title": "Not Found Error"},
+        ],
+    }
+
+    reading = read_response(response)
+
+    assert [item.external_id for item in reading.items] == ["1600000000000000001"]
+    assert reading.left_out == {"ids X could not return (Not Found Error)": 2}
+
+
+def test_a_user_object_among_tweets_is_refused_alone_not_made_a_mention():
+    response = {"data": [tweet(), {"id": "42", "name": "Ann Customer", "username": "ann_customer"}]}
+
+    mention, user = parse_mentions(response)
+
+    assert mention.kind == "mention"
+    assert user == Unparseable("42", "not a tweet (its fields: id, name, username)", response["data"][1])
+
+
+def test_dm_events_that_are_not_messages_are_counted_with_their_type():
+    response = {
+        "data": [
+            {"id": "1", "event_type": "ParticipantsJoin", "dm_conversation_id": "g1"},
+            {"id": "2", "event_type": "ParticipantsLeave", "dm_conversation_id": "g1"},
+        ]
+    }
+
+    reading = read_response(response)
+
+    assert reading.items == []
+    assert reading.why_nothing() == (
+        "1 × ParticipantsJoin DM events (not messages); 1 × ParticipantsLeave DM events (not messages)"
+    )
+
+
+def test_classic_retweet_text_is_a_retweet_without_referenced_tweets():
+    classic = tweet(id="1600000000000000002", text="RT @prairie_eg: Crews are on Elm St now")
+    mentions_us = tweet(id="1600000000000000003", text="@utility RT @prairie_eg: is this true?")
+
+    reading = read_response({"data": [classic, mentions_us]})
+
+    assert [item.external_id for item in reading.items] == ["1600000000000000003"]
+    assert reading.left_out == {RETWEETS: 1}
 
 
 def test_retweets_never_become_items():
