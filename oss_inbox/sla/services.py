@@ -199,4 +199,4 @@ def owed_row() -> SlaRecomputeOwed:
 
 def sla_recompute_ask() -> None:
     # By name: the recompute writes tickets, which belong to the layer above (tickets.services.sla).
-    current_app.send_task(RECOMPUTE_TASK)
+    current_app.tasks[RECOMPUTE_TASK].delay()

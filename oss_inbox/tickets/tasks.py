@@ -1,6 +1,6 @@
 """Celery tasks of the one outbox: thin, take ids, call one service. Idempotent, so a repeat is harmless."""
 
-from celery import current_app, shared_task
+from celery import shared_task
 
 from oss_inbox.sla.services import sla_recompute_if_owed
 
@@ -27,7 +27,7 @@ def sweep_outbox():
         for item_id in due["send"]:
             deliver.delay(name, item_id)
         for item_id in due["look_up"]:
-            current_app.send_task(reconcile.name, args=[name, item_id])
+            reconcile.delay(name, item_id)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=58)

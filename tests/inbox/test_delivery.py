@@ -39,14 +39,15 @@ def test_a_failed_reply_says_why_and_offers_retry(client, agent, x_ticket):
     assert reverse("inbox:retry", args=[x_ticket.pk, message.pk]) in html and ">Retry<" in html
 
 
-def test_an_unknown_reply_warns_before_retry(client, agent, x_ticket):
+def test_an_unknown_reply_is_looked_up_before_it_is_retried(client, agent, x_ticket):
     _reply(
         x_ticket, agent, "unknown", "The send was interrupted; it may or may not have reached the customer."
     )
     client.force_login(agent)
     html = _page(client, x_ticket)
     assert "We don&#x27;t know whether this reached the customer" in html
-    assert "retrying may post it twice" in html and ">Retry<" in html
+    assert ">Look it up, then retry<" in html and "if it arrived, it is not sent again" in html
+    assert ">Retry<" not in html  # not before the channel was asked
 
 
 def test_retry_requeues_and_enqueues_after_commit(

@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.db.models import Q
 from django.urls import reverse
 

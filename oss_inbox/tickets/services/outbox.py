@@ -74,7 +74,8 @@ def outbox_register(outbox: Outbox) -> None:
 
 def outbox_enqueue(name: str, item_id: int) -> None:
     """Ask a worker to send it once the caller's transaction commits (the sweeper would anyway)."""
-    transaction.on_commit(lambda: current_app.send_task(DELIVER_TASK, args=[name, item_id]))
+    # By name (the task module imports this one); the registered task, so that eager mode runs it.
+    transaction.on_commit(lambda: current_app.tasks[DELIVER_TASK].delay(name, item_id))
 
 
 def outbox_deliver(name: str, item_id: int, now: datetime | None = None) -> str | None:
