@@ -142,3 +142,24 @@ def test_a_colleague_on_cc_answering_by_email_joins_the_ticket_of_their_organiza
 
     assert Ticket.objects.count() == 1
     assert jos.messages.filter(external_id="m2@riverside.example").exists()
+
+
+def test_someone_answering_a_conversation_that_began_in_the_same_batch_is_linked_to_it(agent, caplog):
+    page = factories.account("facebook")
+    thread = "fb:post1:post1_c1"
+    kims = factories.inbound(
+        kind="comment", external_id="post1_c1", thread_key=thread, who=Author("501", "", "Kim")
+    )
+    pats = factories.inbound(
+        kind="comment", external_id="post1_c2", thread_key=thread, who=Author("502", "", "Pat"),
+        reply_to_ids=("post1_c1",), minutes=1,
+    )  # fmt: skip
+
+    result = ingest(page, [kims, pats])
+
+    assert result.failed == 0 and result.stored == 2
+    assert (
+        "one by one" not in caplog.text
+    )  # the batch went in whole    kim, pat = Ticket.objects.order_by("pk")
+    assert (pat.answers_ticket_id, pat.contact.name) == (kim.pk, "Pat")
+    assert pat.events.filter(kind="created", data__answers_ticket=kim.pk).exists()

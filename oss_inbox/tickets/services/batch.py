@@ -90,6 +90,7 @@ class Batch:
         self.routed, self.mail_replies = [], []
         # contact id -> organization id, of the tickets' customers (a colleague may join by email)
         self.organization_of = {}
+        self.answering = []  # (new ticket, the other customer's ticket it was written in)
 
     def run(self) -> None:
         self._load()
@@ -274,14 +275,14 @@ class Batch:
         thread_key = thread_key or item.thread_key
         ticket = rows_new(
             Ticket, account=self.account, contact=contact, thread_key=thread_key, subject=subject_from(item),
-            created_at=min(item.sent_at, self.now), previous_ticket=previous, answers_ticket=answers,
+            created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
         self.new_tickets.append(ticket)
         self.newest[thread_key] = ticket
         if previous:  # the ticket row records its creation; a follow-up's link is worth a timeline entry
             self._event(ticket, TicketEvent.Kind.CREATED, {"follows": previous.pk})
-        if answers:
-            self._event(ticket, TicketEvent.Kind.CREATED, {"answers_ticket": answers.pk})
+        if answers:  # linked once both have their ids: the one answered may be new in this batch too
+            self.answering.append((ticket, answers))
         if mail is not None:
             self._event(ticket, TicketEvent.Kind.CREATED, {"answers": mail.subject, "account_mail": mail.pk})
             self.mail_replies.append((ticket, mail))
@@ -382,6 +383,10 @@ class Batch:
             ticket.updated_at = self.now
             ticket_sla_recompute(ticket, self.now, rules=self.rules)
         rows_insert(self.new_tickets)
+        for ticket, answered in self.answering:
+            ticket.answers_ticket = answered
+            self._event(ticket, TicketEvent.Kind.CREATED, {"answers_ticket": answered.pk})
+        Ticket.objects.bulk_update([ticket for ticket, _ in self.answering], ["answers_ticket"])
         new = {id(ticket) for ticket in self.new_tickets}
         existing = [ticket for key, ticket in self.touched.items() if key not in new]
         Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS)
