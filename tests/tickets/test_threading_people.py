@@ -158,8 +158,7 @@ def test_someone_answering_a_conversation_that_began_in_the_same_batch_is_linked
     result = ingest(page, [kims, pats])
 
     assert result.failed == 0 and result.stored == 2
-    assert (
-        "one by one" not in caplog.text
-    )  # the batch went in whole    kim, pat = Ticket.objects.order_by("pk")
+    assert "one by one" not in caplog.text  # the batch went in whole
+    kim, pat = Ticket.objects.order_by("pk")
     assert (pat.answers_ticket_id, pat.contact.name) == (kim.pk, "Pat")
     assert pat.events.filter(kind="created", data__answers_ticket=kim.pk).exists()
