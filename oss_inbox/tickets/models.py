@@ -364,7 +364,16 @@ class Attachment(models.Model):
     )
 
     # Shown in the browser; every other type is downloaded (an HTML or SVG file could run as a page).
-    IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+    # The last three: what some mail programs call JPEG and PNG (stored before parsing normalised them).
+    IMAGE_TYPES = {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/jpg",
+        "image/pjpeg",
+        "image/x-png",
+    }
 
     def __str__(self):
         return self.filename or self.url

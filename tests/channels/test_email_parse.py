@@ -1,11 +1,13 @@
 """channels.email.parse over the recorded .eml corpus and hand-written messages."""
 
+import base64
 import mailbox
 from datetime import UTC, datetime
 
 import pytest
 
 from channels.base import Author, Inbound, Unparseable
+from channels.email.charsets import decode_bytes, decode_header_value
 from channels.email.parse import parse_email, parse_mbox
 from channels.email.quoting import html_to_text, quote_split
 
@@ -13,7 +15,6 @@ from .corpus import load_bytes, require_corpus
 
 # The corpus messages that cannot become items, and why; every other one must be an Inbound.
 EXPECTED_UNPARSEABLE = {
-    "cpython/msg_05.eml": "no sender address (From: 'foo')",  # a local name, not an address
     "cpython/msg_11.eml": "no sender address",  # headers of the enclosing message only
     "cpython/msg_18.eml": "no sender address",  # header-folding test, no From
     "cpython/msg_19.eml": "no sender address",
@@ -21,7 +22,6 @@ EXPECTED_UNPARSEABLE = {
     "cpython/msg_38.eml": "no sender address",
     "cpython/msg_39.eml": "no sender address",
     "cpython/msg_40.eml": "no sender address",
-    "cpython/msg_43.eml": "no sender address (From: 'MAILER DAEMON <>')",  # a bounce from the null sender
     "mail-parser/mail_outlook_1.eml": "an Outlook .msg file (OLE compound document), not an RFC 5322 message",
 }
 
@@ -45,6 +45,27 @@ def test_every_corpus_message_is_an_inbound_or_an_explained_unparseable():
             assert isinstance(item, Inbound), f"{name}: {getattr(item, 'error', '')}"
             assert item.sent_at.tzinfo == UTC, name
             assert "\x00" not in item.text and not any("\udc80" <= c <= "\udcff" for c in item.text), name
+            assert "\ufffd" not in item.text + item.subject + item.author.name, name
+            assert all(len(attachment.filename) <= 255 for attachment in item.attachments), name
+
+
+def test_no_corpus_message_makes_the_parser_fail():
+    corpus = require_corpus() / "email"
+    for path in sorted(corpus.glob("*/*.eml")):
+        item = parse_email(path.read_bytes())
+        assert not getattr(item, "error", "").startswith("the message could not be read"), path.name
+
+
+def test_delivery_reports_without_a_usable_sender_are_read_from_the_mail_system():
+    null_sender = parse("cpython/msg_43.eml", mailbox_address="support@example.com")  # From: MAILER DAEMON <>
+    local_name = parse("cpython/msg_05.eml", mailbox_address="support@example.com")  # From: foo, a report
+
+    for item in (null_sender, local_name):
+        assert item.is_automatic
+        assert item.author == Author(
+            "mailer-daemon@example.com", handle="mailer-daemon@example.com", name="Mail delivery system"
+        )
+        assert item.context["defects"]
 
 
 def test_plain_message_has_id_sender_subject_date_and_header_summary():
@@ -52,7 +73,7 @@ def test_plain_message_has_id_sender_subject_date_and_header_summary():
 
     assert item.external_id == "15090.61304.110929.45684@aaa.zzz.org"
     assert item.thread_key == "email:15090.61304.110929.45684@aaa.zzz.org"
-    assert item.author == Author(external_id="bbb@ddd.com", handle="bbb@ddd.com")
+    assert item.author == Author(external_id="bbb@ddd.com", handle="bbb@ddd.com", name="John X. Doe")
     assert item.subject == "This is a test message"
     assert item.sent_at == datetime(2001, 5, 4, 18, 5, 44, tzinfo=UTC)
     assert item.text == "Hi,\n\nDo you like this message?\n\n-Me"
@@ -138,6 +159,7 @@ def test_long_rfc2231_attachment_name_is_decoded():
 
     assert attachment.filename.startswith("Prokuratura Rejonowa Warszawa-Śródmieście północ")
     assert attachment.filename.endswith(".pdf")
+    assert len(attachment.filename) == 184  # as encoded words it is 321 characters: the column holds 255
 
 
 def test_encoded_display_name_with_a_comma_stays_one_sender():
@@ -417,3 +439,55 @@ def test_inline_image_without_a_name_is_an_attachment():
 def test_bytes_are_required():
     with pytest.raises(ValueError, match="raw bytes"):
         parse_email("From: a@b\r\n\r\nhi")
+
+
+# ---- charsets ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("停电投诉：我家的电表坏了", "gb18030"),
+        ("张先生", "gb18030"),
+        ("電気料金のお問い合わせ（①について）", "cp932"),
+        ("山田太郎", "cp932"),
+        ("ご請求について", "euc_jp"),
+        ("電費查詢", "cp950"),
+        ("전기 요금 문의", "cp949"),
+        ("Zählerstand für März", "cp1252"),
+        ("Prokuratura Rejonowa Warszawa-Śródmieście północ", "cp1250"),
+        ("Счётчик не работает", "cp1251"),
+        ("Счётчик не работает", "koi8_r"),
+    ],
+)
+def test_undeclared_text_in_a_common_charset_is_detected_even_when_short(text, codec):
+    assert decode_bytes(text.encode(codec)).text == text
+
+
+def test_declared_charsets_are_read_as_their_vendor_supersets():
+    assert decode_bytes("①\u3000～".encode("cp932"), "shift_jis").text == "①\u3000～"
+    assert decode_bytes("囧".encode("gbk"), "gb2312").text == "囧"
+    assert decode_bytes("똠".encode("cp949"), "ks_c_5601-1987").text == "똠"
+    assert decode_bytes("“5 €”".encode("cp1252"), "iso-8859-1").text == "“5 €”"
+    assert decode_bytes(b"\x93Zahl\x94 \xb1", "iso-8859-2").text == "“Zahl” ą"  # C1 bytes read as cp1250
+
+
+def test_iso_2022_jp_with_nec_circled_digits_is_read():
+    # "①停電" as Outlook writes it (CP50220): the circled digit is JIS row 13, outside ISO-2022-JP.
+    assert decode_bytes(b"\x1b$B-!DdEE\x1b(B ok").text == "①停電 ok"
+
+
+def test_utf8_with_a_stray_windows_byte_stays_utf8():
+    decoded = decode_bytes("Счётчик ".encode() * 20 + b"caf\xe9", "utf-8")
+
+    assert decoded.text.endswith("Счётчик café")
+    assert "not UTF-8" in decoded.note
+
+
+def test_a_mislabelled_encoded_word_says_so():
+    subject = "=?ISO-2022-JP?B?" + base64.b64encode("検針票".encode("cp932")).decode() + "?="
+
+    decoded = decode_header_value(subject)
+
+    assert decoded.text == "検針票"
+    assert decoded.note == "labelled ISO-2022-JP but not written in it, read as Shift_JIS (cp932)"
