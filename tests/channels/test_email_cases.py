@@ -269,6 +269,22 @@ def test_a_bounce_matching_no_ticket_is_set_aside_not_an_error(mailbox):
 
 
 @pytest.mark.django_db
+def test_a_bounce_joins_the_ticket_of_the_message_it_returns(mailbox):
+    customer = (
+        b"From: Kim Park <kim@gone.example>\r\nTo: support@utility.example\r\nSubject: Meter access\r\n"
+        b"Date: Fri, 22 Mar 2024 09:00:00 +0000\r\nMessage-ID: <cust-1@gone.example>\r\n\r\nCome Monday?\r\n"
+    )
+    ingest(mailbox, [parse_email(customer, mailbox_address=MAILBOX)])
+
+    result = ingest(mailbox, [parse_case("bounce_from_the_null_sender.eml")])
+
+    ticket = Ticket.objects.get(account=mailbox)
+    bounce = Message.objects.get(external_id="dsn-1@mx.gone.example")
+    assert (result.failed, result.set_aside, bounce.ticket_id, bounce.is_automatic) == (0, 0, ticket.pk, True)
+    assert bounce.author_identity.display_name == "Mail delivery system"
+
+
+@pytest.mark.django_db
 def test_images_by_alias_and_by_extension_are_previewed(mailbox):
     ingest(mailbox, [parse_case("attachment_image_types.eml")])
 
