@@ -140,8 +140,10 @@ def test_a_private_reply_to_a_mention_is_found_in_the_conversation_with_its_auth
     assert looked_up(x, message) is None
     sent = adapter_for(x).send(message)
 
+    start = len(x_api.requests)
     assert looked_up(x, message) == sent
-    assert x_api.requests[-1]["path"] == f"/2/dm_conversations/with/{KIM[0]}/dm_events"
+    lookups = [entry["path"] for entry in x_api.requests[start:] if entry["method"] == "GET"]
+    assert lookups == [f"/2/dm_conversations/with/{KIM[0]}/dm_events"]
 
 
 # ---- X: a lookup that fails -------------------------------------------------------------------
