@@ -108,7 +108,7 @@ def account_mail_look_up(mail):
 def connect():
     outbox_register(Outbox(
         ACCOUNT_MAIL_OUTBOX, AccountMail, send=account_mail_send, look_up=account_mail_look_up,
-        sent_fields=lambda mail, sent, now: {"sent_at": now},
+        sent_fields=lambda mail, sent, now: {"sent_at": now}, related=("account", "contact"),
     ))  # fmt: skip
 
 

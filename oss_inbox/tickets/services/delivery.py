@@ -7,6 +7,7 @@ found on the channel later, is on the ticket's timeline.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from channels.base import Sent
 
@@ -64,15 +65,9 @@ def reply_outbox_connect(
     *, send: Callable[[Message], Sent], look_up: Callable[[Message], Sent | None]
 ) -> None:
     """The channels layer says how a reply is sent and looked up (channels.apps, when ready)."""
-    outbox = OUTBOXES[REPLY_OUTBOX]
-    OUTBOXES[REPLY_OUTBOX] = Outbox(
-        outbox.name,
-        outbox.model,
-        send=send,
-        look_up=look_up,
-        settled=outbox.settled,
-        sent_fields=outbox.sent_fields,
-    )
+    OUTBOXES[REPLY_OUTBOX] = replace(OUTBOXES[REPLY_OUTBOX], send=send, look_up=look_up)
 
 
-outbox_register(Outbox(REPLY_OUTBOX, Message, settled=_settled, sent_fields=_sent_fields))
+outbox_register(
+    Outbox(REPLY_OUTBOX, Message, settled=_settled, sent_fields=_sent_fields, related=("account", "ticket"))
+)

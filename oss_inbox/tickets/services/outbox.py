@@ -62,6 +62,8 @@ class Outbox:
     look_up: Callable[[Outgoing], Sent | None] | None = None
     settled: Callable[[Outgoing, str, Sent | None], None] | None = None
     sent_fields: Callable[[Outgoing, Sent, datetime], dict] = lambda item, sent, now: {}
+    # What the sender reads of each item, fetched with it (a reply's account and ticket).
+    related: tuple[str, ...] = ()
 
 
 OUTBOXES: dict[str, Outbox] = {}
@@ -108,7 +110,7 @@ def outbox_claim(name: str, item_id: int, now: datetime | None = None) -> Outgoi
             delivery_attempts=F("delivery_attempts") + 1,
         )
     )
-    return outbox.model.objects.get(pk=item_id) if claimed else None
+    return outbox.model.objects.select_related(*outbox.related).get(pk=item_id) if claimed else None
 
 
 def _settle(outbox, item, state, now, *, sent=None, error="", next_attempt_at=None):
@@ -164,7 +166,8 @@ def outbox_reconcile(name: str, item_id: int, now: datetime | None = None) -> st
     unknown, with what was checked, so the agent can retry. The lookup failing: tried again later."""
     outbox = OUTBOXES[name]
     now = now or timezone.now()
-    item = outbox.model.objects.filter(pk=item_id, delivery_state=Delivery.UNKNOWN).first()
+    unknown = outbox.model.objects.select_related(*outbox.related)
+    item = unknown.filter(pk=item_id, delivery_state=Delivery.UNKNOWN).first()
     if item is None or outbox.look_up is None:
         return None
     try:
