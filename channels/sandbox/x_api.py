@@ -17,7 +17,7 @@ Faults, for tests: `fail_next(n, status)` answers the next n API calls with that
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
 that same page again; `revoke_token()` answers 401 to everything; `close_dms(user_id)` refuses DMs
-to that user. `requests` logs every API call once its answer was written. GET / is a page for a
+to that user. `requests` logs every API call with its answer, before the answer is written. GET / is a page for a
 human watching which replies came in.
 
 Standalone: python -m channels.sandbox.x_api --port 8101
@@ -293,8 +293,9 @@ class _Handler(BaseHTTPRequestHandler):
         reply = sandbox.answer(method, url.path, params, self.headers.get("Authorization", ""), self._body())
         sandbox.hold_back(reply.delay)
         headers = {"Content-Type": "application/json", **reply.headers}
-        self._write(reply.status, headers, json.dumps(reply.body).encode())
+        # Logged before the answer leaves: a test that has its answer finds it in `requests`.
         sandbox.record(method, url.path, params, reply)
+        self._write(reply.status, headers, json.dumps(reply.body).encode())
 
     def _body(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
