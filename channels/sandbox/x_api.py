@@ -17,8 +17,8 @@ Faults, for tests: `fail_next(n, status)` answers the next n API calls with that
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
 that same page again; `revoke_token()` answers 401 to everything; `close_dms(user_id)` refuses DMs
-to that user. `requests` logs every API call with its answer, before the answer is written. GET / is a page for a
-human watching which replies came in.
+to that user. `requests` logs every API call with its answer, before the answer is written. GET /
+is a page for a human watching which replies came in.
 
 Standalone: python -m channels.sandbox.x_api --port 8101
 """
