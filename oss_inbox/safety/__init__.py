@@ -1,0 +1,1 @@
+"""Life safety: recognising reports that can cost a life (a downed line, a gas smell, ...)."""

@@ -1,0 +1,520 @@
+"""Life-safety reports in customers' own words, English and Spanish: a downed line, sparks, smoke or
+fire at equipment, an explosion, a gas smell, carbon monoxide, flooded equipment, a person whose life
+depends on power. Pure functions over text, standard library only: no ML, every answer explainable.
+
+How a message is read (`Detector.detect`):
+
+1. Quoted earlier messages are dropped (">" lines; everything after "On ... wrote:" or
+   "-----Original Message-----"), so our own safety advice quoted back does not fire.
+2. The text is normalised (NFKD, accents stripped, lower case, "🔥" read as "fire", apostrophes
+   dropped) and split into words; punctuation and line ends are clause breaks.
+3. Each word becomes a key: a letter repeated 3+ times counts once ("gasss"), light stemming
+   (sparks, sparking, sparkin -> spark; fell, fallen -> fall), doubled letters folded. A word one
+   letter away from a long phrase word, the first three letters the same, counts as it
+   ("transfomer"); a word made of phrase words is split ("#powerlinedown" -> power line down).
+4. A phrase matches when its words come in order in one clause, at most `window` words between
+   consecutive ones, small words ("on", "the", "is", "my", "de"), numbers and street words not
+   counted ("the pole on Walnut is on fire", "a pole at 8 Quarry Rd broke"). The small words of a
+   pattern are not required.
+5. A match is dropped when a look-alike phrase ("phone line", "gas station": matched word for word,
+   nothing left out or between) matched one of its words, or when a negation ("no", "not", "isn't",
+   "stopped", "sin") stands at most two words before it in its clause or between its words, unless
+   an outage or hedge word comes between ("no power line down" is an outage and a downed line; "not
+   sure if it's gas" is a report), or when a resolution follows it within two words ("gas leak
+   fixed", not "gas leak not fixed"). Medical dependence is never negated ("without oxygen...").
+6. The first hazard named wins: the match that ends first; at the same word the longest phrase,
+   then the phrase earlier in the list ("pole sparking and smoking" is sparking).
+
+Most messages stop before step 4: every phrase word has a bit, and unless all the words of some
+phrase are in the message (a few integer operations on cached per-word masks) there is nothing to match.
+
+Phrase patterns (what an admin writes): words separated by spaces; "a/b" accepts either word;
+"chisp*" accepts any word beginning so.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+CATEGORIES = {
+    "downed_line": "downed line",
+    "sparking": "sparking or arcing",
+    "fire": "smoke or fire at equipment",
+    "explosion": "explosion",
+    "gas": "gas smell or leak",
+    "carbon_monoxide": "carbon monoxide",
+    "flooding": "flooding at electrical equipment",
+    "medical": "medical dependence on power",
+}
+LOOKALIKE = "lookalike"  # a phrase that looks like a report and is not: its words never make one
+LANGUAGES = ("en", "es")
+WINDOW = 3  # words allowed between two words of a phrase
+
+# Small words: a pattern may leave them out, and between a phrase's words they do not count.
+STOP_WORDS = frozenset(
+    "a an the on in of at to by into is are was were be been it its my our your his her their this that "
+    "de del el la los las lo un una en se al por su sus mi mis es esta estan".split()
+)
+ADDRESS_WORDS = frozenset(
+    "st rd ave av ln dr ct hwy blvd pkwy street road avenue lane drive calle avenida".split()
+)
+NEGATIONS = frozenset(
+    "no not nope isnt arent wasnt werent dont doesnt didnt aint hasnt havent wont cant couldnt without "
+    "stopped sin tampoco dejo".split()
+)
+# Between a negation and a match these end its reach: "no power, line down", "not sure if it's gas".
+RELEASES = frozenset(
+    "power electricity electric lights light heat service ac luz electricidad corriente energia servicio "
+    "sure know tell think if whether idea seguro se si".split()
+)
+# Right after a match these say the hazard is over: "gas leak fixed, thanks" (unless "not fixed").
+RESOLVED_WORDS = frozenset(
+    "fixed repaired resolved cleared arreglado arreglada arreglaron reparado reparada".split()
+)
+IRREGULAR = {
+    "fell": "fall", "fallen": "fall", "blew": "blow", "blown": "blow", "hung": "hang", "burnt": "burn",
+    "smelt": "smell", "smelly": "smell", "stinky": "stink", "smoky": "smoke", "leaky": "leak",
+}  # fmt: skip
+UNSTEMMED = frozenset({"downed"})  # "down the line" is not "downed line"
+# Words that split into phrase words but are something else.
+NOT_COMPOUNDS = frozenset(
+    "lifeline online deadline hotline helpline downline pipeline landline meltdown lowdown breakdown "
+    "firework fireworks fireman firemen wireless".split()
+)
+SPLIT_ONLY_WORDS = ("power", "electric")  # halves of "powerline", "electricwire"
+QUALIFIERS = frozenset({"power", "electric", "electrical"})  # shown with the match: "power line down"
+FUZZY_MIN_LENGTH = 7
+CONTEXT_CHARS = 32
+WORD_CACHE_SIZE = 200_000  # names, links and typos never end: start again rather than grow
+
+_QUOTE_HEADER = re.compile(
+    r"^\s*(?:(?:on|el|le)\s.{0,300}?(?:wrote|escribi[oó]|a écrit)\s*:"
+    r"|-{2,}\s*original message\s*-{2,}|\S.{0,300}\swrote:)\s*$",
+    re.IGNORECASE,
+)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?from:\*?\s+\S", re.IGNORECASE)
+_OUTLOOK_SENT = re.compile(r"^\s*\*?(?:sent|date):\*?\s+\S", re.IGNORECASE)
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# bytes.translate with this table and split() gives the words of a normalised text, fast
+_WORD_BYTES = bytes(byte if chr(byte).isascii() and chr(byte).isalnum() else 32 for byte in range(256))
+_TOKEN = re.compile(r"[a-z0-9]+|[.!?;:,\n]+")  # words and clause breaks
+_PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|🔥|[.!?;:,\n…]+")  # _TOKEN's tokens, found in the original
+_LONG_RUN = re.compile(r"(.)\1{2,}")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    category: str  # a key of CATEGORIES, or LOOKALIKE
+    pattern: str  # "line down", "huele a gas", "chisp*", "line/wire/cable hanging"
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Detection:
+    category: str
+    matched: str  # the message's own words, first matched word to last: "power line is down"
+    phrase: Phrase
+    why: str  # 'matched "line down" (downed line, ...): "…power line is down on Elm…"'
+
+
+class _Break:
+    """A clause break between words: no match and no negation reaches across it."""
+
+    __slots__ = ()
+
+    def __bool__(self):
+        return False
+
+
+BREAK = _Break()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    phrase: Phrase
+    slots: tuple  # one frozenset of accepted terms per pattern word
+    spellings: tuple  # per pattern word, {term: the alternative as the phrase writes it}
+    order: int  # place in the list: of two equal matches the earlier phrase wins
+    bits: int  # a report's bit for each word: a message has them all or cannot match it
+
+
+class _Cache(dict):
+    def __init__(self, resolve):
+        super().__init__()
+        self.resolve = resolve
+
+    def __missing__(self, token):
+        if len(self) > WORD_CACHE_SIZE:
+            self.clear()
+        value = self[token] = self.resolve(token)
+        return value
+
+
+def normalise(text: str) -> str:
+    """Accents stripped, lower case, "🔥" as "fire", apostrophes dropped, other symbols as spaces."""
+    if "🔥" in text:
+        text = text.replace("🔥", " fire ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.replace("’", ""))
+        text = _NON_ASCII.sub(" ", _COMBINING.sub("", text))
+    return text.lower().replace("'", "")
+
+
+def word_key(word: str) -> str:
+    """The key a word is compared by: runs collapsed, lightly stemmed, doubled letters folded."""
+    doubled = _DOUBLE.search(word)  # most words have no doubled letter: one search, no substitution
+    if doubled:
+        word = _LONG_RUN.sub(r"\1", word)
+    word = IRREGULAR.get(word, word)
+    if word not in UNSTEMMED and word.endswith(_SUFFIXES):
+        word = _stem(word)
+    return _DOUBLE.sub(r"\1", word) if doubled else word
+
+
+_SUFFIXES = ("ings", "ing", "ed", "es", "s", "e", "in")
+
+
+def _stem(word):
+    if word.endswith("in") and len(word) >= 6 and word[-3] not in "aeiou":
+        word += "g"  # "sparkin" is "sparking"
+    for suffix in ("ings", "ing", "ed", "es"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    if word.endswith("s") and len(word) > 3 and word[-2] not in "siu":
+        return word[:-1]
+    if word.endswith("e") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def drop_quoted(text: str) -> str:
+    """The text without the earlier messages it quotes (email replies, pasted threads)."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    kept = []
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(">"):
+            continue
+        if _QUOTE_HEADER.match(line) or (
+            _OUTLOOK_FROM.match(line)
+            and any(_OUTLOOK_SENT.match(later) for later in lines[index + 1 : index + 5])
+        ):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def compile_phrases(phrases, *, window: int = WINDOW) -> "Detector":
+    """A Detector for these phrases (built once, reused: keep one per version of the list)."""
+    return Detector(phrases, window=window)
+
+
+class Detector:
+    """Phrases compiled for matching. Reuse one: it also remembers what each word it has seen means."""
+
+    def __init__(self, phrases, *, window=WINDOW):
+        self.phrases, self.window = tuple(phrases), window
+        self._vocabulary, self._prefixes = set(), []
+        self._heads = set(SPLIT_ONLY_WORDS)  # what may start a compound: phrase words as written, plurals
+        self._reports, self._lookalikes = {}, {}  # first term -> [_Compiled]
+        self._term_bits, self._add, self._guards, bit = {}, 0, 0, 0
+        for order, phrase in enumerate(self.phrases):
+            spellings = self._spellings(phrase)
+            slots, report = tuple(map(frozenset, spellings)), phrase.category != LOOKALIKE
+            bits = ((1 << len(slots)) - 1) << bit if report else 0
+            compiled = _Compiled(phrase, slots, spellings, order, bits)
+            index = self._reports if report else self._lookalikes
+            for term in slots[0]:
+                index.setdefault(term, []).append(compiled)
+            if report:  # a bit per word and a guard bit above them
+                for offset, slot in enumerate(slots):
+                    for term in slot:
+                        self._term_bits[term] = self._term_bits.get(term, 0) | 1 << (bit + offset)
+                self._add |= 1 << bit
+                self._guards |= 1 << (bit + len(slots))
+                bit += len(slots) + 1
+        self._any_prefix = re.compile("|".join(self._prefixes) or "(?!)")
+        self._long_vocabulary = {key for key in self._vocabulary if len(key) >= FUZZY_MIN_LENGTH}
+        # A word can be a phrase word (or a typo of one, or start a compound) only if it starts so.
+        self._starts = {start[:3] for start in (*self._vocabulary, *self._prefixes, *self._heads, *IRREGULAR)}
+        self._deletions = {}  # for near misses: a long key less one letter -> the keys
+        for key in self._long_vocabulary:
+            for variant in _deletions(key):
+                self._deletions.setdefault(variant, set()).add(key)
+        self._terms_of = _Cache(self._resolve)
+        self._mask_of = _Cache(self._mask)
+
+    def detect(self, text: str) -> Detection | None:
+        """The first life-safety report in `text`, with what matched and why; None when there is none."""
+        text = drop_quoted(text)
+        normalised = normalise(text)
+        words = normalised.encode("ascii").translate(_WORD_BYTES).split()
+        mask = reduce(or_, map(self._mask_of.__getitem__, words), 0)
+        if not (mask + self._add) & self._guards:  # the words of every phrase carry into its guard bit
+            return None
+        scan = _Scan(_TOKEN.findall(normalised), self._terms_of)
+        found = self._first_match(scan, mask, blocked=())
+        if found is None:
+            return None
+        blocked = self._lookalike_positions(scan)
+        if blocked and not blocked.isdisjoint(found[1]):
+            found = self._first_match(scan, mask, blocked)
+            if found is None:
+                return None
+        return _detection(text, scan, *found)
+
+    # -- compiling -----------------------------------------------------------------------------
+
+    def _spellings(self, phrase):
+        if phrase.category != LOOKALIKE and phrase.category not in CATEGORIES:
+            raise ValueError(f"unknown category {phrase.category!r} for {phrase.pattern!r}")
+        if phrase.language not in LANGUAGES:
+            raise ValueError(f"unknown language {phrase.language!r} for {phrase.pattern!r}")
+        spellings = []
+        for chunk in phrase.pattern.split():
+            alternatives = [normalise(alternative).strip() for alternative in chunk.split("/")]
+            if phrase.category != LOOKALIKE and all(
+                alternative in STOP_WORDS for alternative in alternatives
+            ):
+                continue
+            spelling = {}
+            for alternative in alternatives:
+                spelling.setdefault(self._term(alternative, phrase), alternative)  # "leak/leaking": "leak"
+            spellings.append(spelling)
+        if not spellings:
+            raise ValueError(f"phrase {phrase.pattern!r} has no words to match")
+        return tuple(spellings)
+
+    def _term(self, alternative, phrase):
+        word = alternative.removesuffix("*")
+        if not re.fullmatch(r"[a-z0-9]+", word):
+            raise ValueError(f"{alternative!r} in {phrase.pattern!r} is not one word")
+        if alternative.endswith("*"):
+            if len(word) < 3:  # "a*" would take nearly every word
+                raise ValueError(f"{alternative!r} in {phrase.pattern!r}: a prefix needs at least 3 letters")
+            self._prefixes.append(word)
+            return alternative
+        key = word_key(word)
+        self._vocabulary.add(key)
+        self._heads.update((word, word + "s"))
+        return key
+
+    # -- words -----------------------------------------------------------------------------------
+
+    def _resolve(self, token):
+        """(parts, kind): parts holds BREAK, or None (no phrase word) or a frozenset of terms, one
+        for each phrase word run together in the token; kind is NEGATION, RELEASE, SMALL or None."""
+        if not token[0].isalnum():
+            return (BREAK,), None
+        if token[:3] not in self._starts:
+            return (None,), _kind(token)
+        terms = self._terms(token, fuzzy=True)
+        if not terms and token.isalpha() and 6 <= len(token) <= 30 and token not in NOT_COMPOUNDS:
+            parts = self._split(token)
+            if parts:
+                return parts, None
+        return (terms,), _kind(token)
+
+    def _mask(self, word: bytes):
+        token = word.decode("ascii")
+        if token[:3] not in self._starts:  # most new words stop here, and stay out of _terms_of
+            return 0
+        mask, bits = 0, self._term_bits
+        for part in self._terms_of[token][0]:
+            for term in part or ():
+                mask |= bits.get(term, 0)
+        return mask
+
+    def _terms(self, token, *, fuzzy):
+        key = word_key(token)
+        terms = {key} if key in self._vocabulary else set()
+        if self._any_prefix.match(token):
+            terms.update(f"{prefix}*" for prefix in self._prefixes if token.startswith(prefix))
+        if fuzzy and not terms and len(key) >= FUZZY_MIN_LENGTH - 1:
+            terms.update(self._near(key))
+        return frozenset(terms) or None
+
+    def _near(self, key):
+        """Long phrase words one letter added, dropped or changed from `key`, same first three letters
+        (typos rarely touch those)."""
+        variants = _deletions(key)
+        near = set(self._deletions.get(key, ())) | (variants & self._long_vocabulary)
+        for variant in variants & self._deletions.keys():
+            near.update(self._deletions[variant])
+        return {word for word in near if word[:3] == key[:3]}
+
+    def _split(self, token):
+        """(terms, terms, ...) when `token` is phrase words run together, else None."""
+        for cut in range(3, len(token) - 2):
+            head = token[:cut]
+            if head not in self._heads:
+                continue
+            terms = self._terms(head, fuzzy=False) or frozenset({head})  # "power" of "powerline"
+            tail = self._terms(token[cut:], fuzzy=False)
+            rest = (tail,) if tail else self._split(token[cut:])
+            if rest:
+                return (terms, *rest)
+        return None
+
+    # -- matching --------------------------------------------------------------------------------
+
+    def _first_match(self, scan, mask, blocked):
+        """(compiled phrase, positions) of the report that ends first; at the same end the longest."""
+        best, best_rank = None, None
+        for start, terms in enumerate(scan.slots):
+            if best_rank and start > best_rank[0]:
+                break
+            if not terms or start in blocked:
+                continue
+            for term in terms:
+                for compiled in self._reports.get(term, ()):
+                    if mask & compiled.bits != compiled.bits:
+                        continue
+                    positions = scan.follow(compiled.slots, start, self.window, blocked)
+                    if positions is None or (
+                        compiled.phrase.category != "medical" and scan.negated(positions)
+                    ):
+                        continue
+                    rank = (positions[-1], -len(positions), compiled.order)
+                    if best_rank is None or rank < best_rank:
+                        best, best_rank = (compiled, positions), rank
+        return best
+
+    def _lookalike_positions(self, scan):
+        blocked = set()
+        for start, terms in enumerate(scan.slots):
+            for term in terms or ():
+                for compiled in self._lookalikes.get(term, ()):
+                    positions = scan.follow(compiled.slots, start, 0, ())
+                    if positions is not None:
+                        blocked.update(positions)
+        return blocked
+
+
+def _deletions(key):
+    return {key[:index] + key[index + 1 :] for index in range(len(key))}
+
+
+NEGATION, RELEASE, RESOLVED, SMALL = "negation", "release", "resolved", "small"
+
+
+def _kind(token):
+    if token in NEGATIONS:
+        return NEGATION
+    if token in RESOLVED_WORDS:
+        return RESOLVED
+    if token in RELEASES:
+        return RELEASE
+    if token in STOP_WORDS or token in ADDRESS_WORDS or not token.isalpha():
+        return SMALL  # "the pole on Quarry Rd at 8 is on fire": an address is small
+    return None
+
+
+class _Scan:
+    """One message as positions to match: a split compound takes several, punctuation is BREAK."""
+
+    def __init__(self, tokens, terms_of):
+        self.tokens = tokens
+        resolved = [terms_of[token] for token in tokens]
+        self.slots = [part for parts, _ in resolved for part in parts]
+        if len(self.slots) == len(tokens):  # owners: the token of each position
+            self.owners, self.kinds = range(len(tokens)), [kind for _, kind in resolved]
+        else:  # a compound: its parts share its token, and have no kind
+            self.owners = [index for index, (parts, _) in enumerate(resolved) for _ in parts]
+            self.kinds = [kind if len(parts) == 1 else None for parts, kind in resolved for _ in parts]
+
+    def follow(self, pattern, start, window, blocked, index=1):
+        """Positions of the pattern's words from `start` on, or None. Between two of them at most
+        `window` words, not counting small ones ("on", "the", "is"), and 2 * window + 1 in all."""
+        if index == len(pattern):
+            return (start,)
+        wanted, gap, slots = pattern[index], 0, self.slots
+        for position in range(start + 1, min(start + 2 + 2 * window + (window > 0), len(slots))):
+            terms = slots[position]
+            if terms is BREAK:
+                return None
+            if terms and position not in blocked and not wanted.isdisjoint(terms):
+                rest = self.follow(pattern, position, window, blocked, index + 1)
+                if rest is not None:
+                    return (start, *rest)
+            if self.kinds[position] is not SMALL:
+                gap += 1
+                if gap > window:
+                    return None
+        return None
+
+    def negated(self, positions):
+        """A negation between the matched words, or at most two words before them ("no gas smell")
+        with no outage or hedge word in between ("no power line down", "not sure if it's gas"); or
+        a resolution at most two words after them ("gas leak fixed", not "gas leak not fixed")."""
+        first, last, kinds = positions[0], positions[-1], self.kinds
+        after = kinds[last + 1 : last + 4]
+        if RESOLVED in after and NEGATION not in after[: after.index(RESOLVED)]:
+            if BREAK not in self.slots[last + 1 : last + 2 + after.index(RESOLVED)]:
+                return True
+        if NEGATION in kinds[first:last] and any(
+            kinds[position] is NEGATION for position in range(first + 1, last) if position not in positions
+        ):
+            return True  # "the line is not down"
+        for cue in range(first - 1, max(first - 4, -1), -1):
+            if self.slots[cue] is BREAK:
+                return False
+            if kinds[cue] is NEGATION:
+                released = RELEASE in kinds[cue + 1 : first]
+                doubled = NEGATION in kinds[max(cue - 2, 0) : cue]  # "hasn't stopped sparking"
+                return not (released or doubled)
+        return False
+
+
+def _detection(text, scan, compiled, positions):
+    first, last = scan.owners[positions[0]], scan.owners[positions[-1]]
+    if first and scan.tokens[first - 1] in QUALIFIERS:
+        first -= 1  # "power line down", not "line down"
+    span = _span(text, scan.tokens, first, last)
+    if span is None:  # the original did not split like its normalised form: show the normalised words
+        matched = context = " ".join(token for token in scan.tokens[first : last + 1] if token[0].isalnum())
+    else:
+        matched, context = text[span[0] : span[1]], _context(text, *span)
+    words = " ".join(
+        next(spelling[term] for term in spelling if term in scan.slots[position])
+        for spelling, position in zip(compiled.spellings, positions, strict=True)
+    )
+    phrase = compiled.phrase
+    source = "" if words == phrase.pattern else f', phrase "{phrase.pattern}"'
+    why = f'matched "{words}" ({CATEGORIES[phrase.category]}{source}): "{context}"'
+    return Detection(category=phrase.category, matched=matched, phrase=phrase, why=why)
+
+
+def _span(text, tokens, first, last):
+    """(start, end) in `text` of normalised tokens first to last, or None if the text and its tokens
+    do not line up."""
+    index, start = 0, None
+    for piece in _PIECE.finditer(text):
+        value = piece.group()
+        for token in (
+            [value.lower().replace("'", "")] if value.isascii() else _TOKEN.findall(normalise(value))
+        ):
+            if index == len(tokens) or tokens[index] != token:
+                return None
+            if index == first:
+                start = piece.start()
+            if index == last:
+                return start, piece.end()
+            index += 1
+    return None
+
+
+def _context(text, start, end):
+    """The match with about CONTEXT_CHARS either side, cut at spaces, on one line."""
+    before, after = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    if before:
+        before = text.find(" ", before, start) + 1 or before
+    if after < len(text) and text.rfind(" ", end, after) > end:
+        after = text.rfind(" ", end, after)
+    snippet = " ".join(text[before:after].split())
+    return ("…" if before else "") + snippet + ("…" if after < len(text) else "")

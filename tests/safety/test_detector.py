@@ -1,0 +1,313 @@
+"""The life-safety detector on customers' words: what fires (with its category and the words that
+matched), what must not (look-alikes, negations), Spanish, misspellings, and the labelled set's
+recall and precision, so that a phrase-list change that breaks them fails here. Speed is
+bench/safety.py's job, never a test's."""
+
+import pytest
+
+from bench.safety import evaluate, load_labelled
+from oss_inbox.safety.detector import CATEGORIES, LOOKALIKE, Phrase, compile_phrases
+from oss_inbox.safety.phrases import DEFAULT_PHRASES
+
+DETECTOR = compile_phrases(DEFAULT_PHRASES)
+CHANNELS = {"tweet", "comment", "dm", "email", "messenger"}
+
+
+def detect(text):
+    return DETECTOR.detect(text)
+
+
+# -- reports that fire, with the words that matched -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "matched"),
+    [
+        ("@PrairieEGHelp power line down on Elm St, kids walk here", "downed_line", "power line down"),
+        ("the line is down behind the school", "downed_line", "line is down"),
+        ("wires down on Oak after the storm", "downed_line", "wires down"),
+        ("wires r down in the alley", "downed_line", "wires r down"),
+        ("a line is hanging low over the road on Cedar", "downed_line", "line is hanging"),
+        ("fallen power line blocking both lanes", "downed_line", "fallen power line"),
+        ("a pole at 8 Quarry Rd broke at the base", "downed_line", "pole at 8 Quarry Rd broke"),
+        ("#linedown on Maple and 3rd", "downed_line", "linedown"),
+        ("transformer on the pole behind my house is sparking", "sparking", "sparking"),
+        ("the line to the barn is arcing", "sparking", "arcing"),
+        ("the pole on Walnut is on fire right now", "fire", "pole on Walnut is on fire"),
+        ("smoke coming out of the meter on the side of my house", "fire", "smoke coming out of the meter"),
+        ("transformer 🔥 on Cedar Ln", "fire", "transformer 🔥"),
+        ("the transformer blew, now we're dark", "explosion", "transformer blew"),
+        ("heard an explosion at the substation", "explosion", "explosion"),
+        ("I smell gas in my basement", "gas", "smell gas"),
+        ("strong gas smell near the school", "gas", "gas smell"),
+        ("there's a rotten egg smell by our meter", "gas", "rotten egg"),
+        ("contractor nicked the gas line, it's hissing", "gas", "nicked the gas line"),
+        ("our carbon monoxide alarm keeps going off", "carbon_monoxide", "monoxide"),
+        ("basement flooded, water is up to the panel", "flooding", "water is up to the panel"),
+        ("the transformer box is underwater after the rain", "flooding", "transformer box is underwater"),
+        ("my dad is on oxygen and the power is out", "medical", "oxygen"),
+        ("my son is on a ventilator at home", "medical", "ventilator"),
+        ("I do home dialysis", "medical", "dialysis"),
+        ("my neighbor is on life-support, please hurry", "medical", "life-support"),
+        ("I'm medically dependent on electricity", "medical", "medically dependent"),
+        ("my mom uses an oxygen concentrator", "medical", "oxygen"),
+    ],
+)  # fmt: skip
+def test_a_report_fires_with_its_category_and_the_words_that_matched(text, category, matched):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert (detection.category, detection.matched) == (category, matched)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "matched"),
+    [
+        ("huele a gas en toda la calle", "gas", "huele a gas"),
+        ("hay olor a gas en la cocina", "gas", "olor a gas"),
+        ("fuga de gas en la esquina", "gas", "fuga de gas"),
+        ("se cayó un cable de luz en mi patio", "downed_line", "cayó un cable"),
+        ("hay un cable caido en la calle", "downed_line", "cable caido"),
+        ("cables tirados en el piso", "downed_line", "cables tirados"),
+        ("chispas en el poste de la calle Oak", "sparking", "chispas"),
+        ("el transformador está echando chispas", "sparking", "chispas"),
+        ("sale humo del medidor", "fire", "humo del medidor"),
+        ("explotó el transformador de la esquina", "explosion", "explotó el transformador"),
+        ("la alarma de monóxido de carbono está sonando", "carbon_monoxide", "monóxido"),
+        ("el transformador está inundado", "flooding", "transformador está inundado"),
+        ("mi mamá usa oxígeno y no hay luz", "medical", "oxígeno"),
+        ("the power line se cayó en mi yard", "downed_line", "power line se cayó"),
+    ],
+)  # fmt: skip
+def test_spanish_and_spanglish_reports_fire(text, category, matched):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert (detection.category, detection.matched) == (category, matched)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("wires sparkin on Elm!!!", "sparking"),
+        ("it's SPARKINGGGG by my driveway", "sparking"),
+        ("LINE DOWN!!!!!!!!!! 4th and Grand", "downed_line"),
+        ("a transfomer pole fell over on Hickory", "downed_line"),
+        ("transfomer on fire", "fire"),
+        ("ventalator patient, power out", "medical"),
+        ("powerlines down all over town", "downed_line"),
+        ("#powerlinedown on 5th", "downed_line"),
+        ("smellin gas real bad", "gas"),
+        ("gasss smell in the hallway", "gas"),
+        ("cable caido frente a la escuela", "downed_line"),
+        ("olor a gas muy fuerte", "gas"),
+    ],
+)
+def test_misspellings_case_hashtags_and_missing_accents_still_fire(text, category):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert detection.category == category
+
+
+def test_why_names_the_phrase_words_the_category_and_the_message_around_them():
+    detection = detect("Hi, the power line is down on Elm St near the school, please hurry")
+
+    assert detection.phrase in DEFAULT_PHRASES
+    assert detection.why.startswith('matched "line down" (downed line, phrase "line/wire/cable/pole down"): ')
+    assert "power line is down on Elm" in detection.why
+
+
+def test_why_of_a_long_message_shows_only_the_words_around_the_match():
+    text = (
+        "I have a question about my bill. " * 5
+        + "Also there is a strong gas smell in the hallway. "
+        + "Thanks! " * 10
+    )
+
+    detection = detect(text)
+
+    assert detection.category == "gas"
+    assert '"…' in detection.why and "strong gas smell in the hallway" in detection.why
+    assert len(detection.why) < 200
+
+
+def test_the_first_hazard_named_wins():
+    assert detect("street light pole sparking and smoking on Main").category == "sparking"
+    assert detect("power line down and sparking on Elm").category == "downed_line"
+    assert detect("transformer blew and now the pole is smoking").category == "explosion"
+
+
+# -- look-alikes and negations that do not fire -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bill is a gas",
+        "Is there a gas station near your office?",
+        "my gas bill went up 40% this month",
+        "the website is down",
+        "There was a long line at the office today",
+        "the phone line is down at your call center",
+        "my phone lines are down so please email me",
+        "Your customer service line has been down all morning",
+        "no smell of gas, just asking about my bill",
+        "is there a fire sale on those thermostats",
+        "my internet is down",
+        "we'll see what happens down the line",
+        "I'm fired up about this rate increase",
+        "been waiting on hold in line for 45 minutes",
+        "power out since 6am, ETA?",
+        "loud bang and the lights went out",
+        "heard a loud pop from the transformer and the power went out",
+        "tree limbs are touching the lines behind Oak Ave. Who trims those?",
+        "water line broke in my front yard",
+        "our Spark Energy contract ends next month",
+        "Hot take: your app is fire 🔥 since the update",
+        "I'd like to sign up for the Lifeline discount program",
+        "Do you guys give out free carbon monoxide detectors?",
+        "My water meter is leaking",
+        "our meter is smoking hot in the sun lol",
+        "mi ventilador no prende porque no hay luz",
+        "la línea de atención está caída",
+        "el recibo del gas está carísimo",
+    ],
+)
+def test_a_lookalike_does_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no gas smell anymore, the tech fixed it",
+        "not sparking anymore, crew came",
+        "the wire is not sparking anymore",
+        "Update: the transformer is no longer sparking",  # a hazard that ended: see phrases.py
+        "the line is not down, just the power",
+        "no huele a gas, solo pregunto por mi factura",
+        "No hay chispas ni humo, solo se fue la luz",
+        "Gas leak fixed, thanks! When will my service be back on?",
+        "the downed line was repaired, thanks crew",
+        "fuga de gas arreglada, gracias",
+    ],
+)
+def test_a_negated_or_resolved_hazard_does_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("no power, line down on Elm", "downed_line"),  # the "no" is about the power
+        ("no power line down on Elm", "downed_line"),
+        ("not sure if it's gas but it smells like gas", "gas"),  # a hedge, not a negation
+        ("it hasn't stopped sparking", "sparking"),
+        ("it was sparking last night, no longer sparking but can someone check", "sparking"),
+        ("no lights and a wire down in my yard", "downed_line"),
+        ("she can't be without oxygen", "medical"),  # dependence is never negated
+        ("llevamos horas sin luz y mi papá usa oxígeno", "medical"),
+        ("no hay luz y huele a gas", "gas"),
+        ("gas leak not fixed yet!!", "gas"),
+        ("wire down on Elm, still not fixed", "downed_line"),
+        ("the gas leak was fixed yesterday but now I smell gas again", "gas"),
+    ],
+)
+def test_an_outage_or_hedge_word_ends_a_negation(text, category):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert detection.category == category
+
+
+def test_a_lookalike_stops_only_its_own_words():
+    assert detect("I smell gas at the gas station") is not None
+    assert detect("my phone line is down and the power line is down too").category == "downed_line"
+    assert detect("my phone line is down") is None
+
+
+def test_quoted_earlier_messages_do_not_fire():
+    reply = (
+        "Thanks, my bill question is answered.\n\n"
+        "On Tue, Dec 1, 2026 at 9:14 AM Prairie Electric & Gas <help@prairieeg.example> wrote:\n"
+        "> If you see a downed power line, stay at least 30 feet away and call 911.\n"
+        "> Smell rotten eggs? Leave the area right away."
+    )
+    outlook = (
+        "Can you send me a copy of the bill?\n\n-----Original Message-----\nFrom: Prairie Electric & Gas\n"
+        "Sent: Monday\n\nNever touch a downed power line."
+    )
+
+    assert detect(reply) is None
+    assert detect(outlook) is None
+    assert (
+        detect(reply.replace("my bill question is answered", "the line is still down")).category
+        == "downed_line"
+    )
+
+
+# -- the phrase list as admins will edit it ------------------------------------------------------------
+
+
+def test_a_phrase_added_by_an_admin_fires_and_a_lookalike_added_stops_it():
+    phrases = (Phrase("gas", "olor raro", "es"), Phrase("downed_line", "cable down"))
+    detector = compile_phrases(phrases)
+
+    assert detector.detect("hay un olor muy raro en el pasillo").phrase == phrases[0]
+    assert detector.detect("my cable is down again").category == "downed_line"
+    assert compile_phrases((*phrases, Phrase(LOOKALIKE, "my cable"))).detect("my cable is down again") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "message"),
+    [
+        (Phrase("earthquake", "ground shaking"), "unknown category"),
+        (Phrase("gas", "huele a gas", "fr"), "unknown language"),
+        (Phrase("gas", "on the"), "no words to match"),
+        (Phrase("gas", "gas-smell"), "not one word"),
+        (Phrase("sparking", "ch*"), "at least 3 letters"),
+    ],
+)
+def test_a_phrase_that_cannot_work_is_refused(phrase, message):
+    with pytest.raises(ValueError, match=message):
+        compile_phrases([phrase])
+
+
+def test_every_default_phrase_is_reachable_in_its_own_words():
+    """Each report phrase, written out with its first alternatives, fires as that phrase's category
+    ("the" between the words: "water the meter the box" is not the look-alike "water meter")."""
+    for phrase in DEFAULT_PHRASES:
+        if phrase.category == LOOKALIKE:
+            continue
+        text = " the ".join(
+            word.split("/")[0].rstrip("*") + ("a" if word.endswith("*") else "")
+            for word in phrase.pattern.split()
+        )
+        detection = DETECTOR.detect(text)
+        assert detection is not None and detection.category == phrase.category, (phrase, text)
+
+
+# -- the labelled set (acceptance: recall ≥ 0.98, precision ≥ 0.90) -----------------------------------
+
+
+def test_the_labelled_set_is_large_and_well_formed():
+    rows = load_labelled()
+    emergencies = [row for row in rows if row["label"] == "safety"]
+
+    assert len(rows) >= 300
+    assert len(emergencies) * 3 >= len(rows)
+    assert {row["language"] for row in rows} == {"en", "es"}
+    assert {row["channel"] for row in rows} == CHANNELS
+    assert {row["label"] for row in rows} == {"safety", "ordinary", "lookalike"}
+    assert {row["category"] for row in emergencies} == set(CATEGORIES)
+    assert len({row["text"] for row in rows}) == len(rows)
+
+
+def test_the_labelled_set_meets_recall_and_precision():
+    evaluation = evaluate(DETECTOR, load_labelled())
+
+    misses = [row["text"] for row in evaluation.misses]
+    false_alarms = [detection.why for _, detection in evaluation.false_alarms]
+    assert evaluation.recall >= 0.98, misses
+    assert evaluation.precision >= 0.90, false_alarms
