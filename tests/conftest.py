@@ -81,6 +81,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Almost every test makes users: the production hasher, slow on purpose, cost up to a second per
+    user on a busy CI machine. Tests check who may sign in, not the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _migration_data_after_a_flush(request):
     """A transactional test starts from a flushed database, without the rows the migrations create
     (the role groups, the default SLA policies and acknowledgement texts): put them back, as a

@@ -24,12 +24,6 @@ from .mail_samples import MAILBOX, bounce_of, customer_mail, large_mail
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    # Nobody logs in here; the default hasher would cost the agent fixture most of a second.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp_sink():
     with SmtpSink(username=MAILBOX, password="smtp-test-password") as sink:

@@ -23,12 +23,6 @@ PASSWORD_ROW = re.compile(r"^\s+(\w+)\s+(Admin|Supervisor|Agent)\s+.+?\s(\S+)$",
 TEAM_ROLES = {"admin": "Admin", "sam": "Supervisor", "dana": "Agent", "lee": "Agent"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The real hasher takes about a second per password on a busy CI machine; login is what matters.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def first_run(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # one demo email carries a photo

@@ -10,11 +10,6 @@ from .. import factories
 MAILBOX = "keyaccounts@utility.example"
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def smtp_sink():
     with SmtpSink() as sink:

@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 RIGHT = "correct-horse-battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Runs before the user fixtures (autouse): a real hash per try would make each test seconds long.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def sign_in(client, username, password, address="203.0.113.7"):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
