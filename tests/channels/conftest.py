@@ -4,9 +4,11 @@ and a Facebook Page account on the Graph one."""
 import pytest
 
 from channels.sandbox.graph_api import GraphApiSandbox
+from channels.sandbox.mail import SmtpSink
 from channels.sandbox.x_api import XApiSandbox
 
 from .dovecot import dovecot, dovecot_server  # noqa: F401 - the real IMAP server, for the email tests
+from .mail_samples import MAILBOX
 from .sandbox_accounts import facebook_page
 
 
@@ -14,6 +16,13 @@ def _running(server):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    """The SMTP server email replies go to, on loopback, with the test mailbox's login."""
+    with SmtpSink(username=MAILBOX, password="smtp-test-password") as sink:
+        yield sink
 
 
 @pytest.fixture

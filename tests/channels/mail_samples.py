@@ -5,6 +5,8 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from .. import factories
+
 MAILBOX = "help@utility.example"
 
 
@@ -65,3 +67,12 @@ Message-ID: <{our_message_id}>
 
 --report--
 """.replace("\n", "\r\n").encode()
+
+
+def mail_account(imap, sink, **settings):
+    """An email channel account reading the test IMAP server and sending through the SMTP sink."""
+    return factories.account(
+        "email",
+        settings={**imap.settings(), **sink.settings(), "timeout_seconds": "5", **settings},
+        credentials={**imap.credentials(), "smtp_password": sink.password},
+    )

@@ -12,30 +12,15 @@ from django.utils import timezone as django_timezone
 from channels.email.compose import reply_subject
 from channels.polling import account_poll
 from channels.registry import adapter_for
-from channels.sandbox.mail import ImapSandbox, SmtpSink
+from channels.sandbox.mail import ImapSandbox
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ingest, ticket_reply
 from oss_inbox.tickets.services.outbox import outbox_deliver
 
-from .. import factories
 from .dovecot import CuttingProxy
-from .mail_samples import MAILBOX, bounce_of, customer_mail, large_mail
+from .mail_samples import MAILBOX, bounce_of, customer_mail, large_mail, mail_account
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def smtp_sink():
-    with SmtpSink(username=MAILBOX, password="smtp-test-password") as sink:
-        yield sink
-
-
-def mail_account(imap, sink, **settings):
-    return factories.account(
-        "email",
-        settings={**imap.settings(), **sink.settings(), "timeout_seconds": "5", **settings},
-        credentials={**imap.credentials(), "smtp_password": sink.password},
-    )
 
 
 def poll(account):

@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from channels.base import ChannelError, UnreadableCredentialsAdapter
 from channels.registry import adapter_for
-from channels.sandbox.mail import SmtpSink
 from channels.sandbox.x_state import one_to_one
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ticket_reply
 
 from .. import factories
-from .mail_samples import MAILBOX, customer_mail
+from .mail_samples import MAILBOX, customer_mail, mail_account
 from .sandbox_accounts import poll, x_account
 
 ETA = "Crews are on Elm St; power is back by 3 pm."
@@ -299,20 +298,6 @@ def test_a_facebook_lookup_that_fails_says_so_in_plain_words_never_not_found(gra
 
 
 # ---- Email --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp_sink():
-    with SmtpSink(username=MAILBOX, password="smtp-test-password") as sink:
-        yield sink
-
-
-def mail_account(imap, sink, **settings):
-    return factories.account(
-        "email",
-        settings={**imap.settings(), **sink.settings(), "timeout_seconds": "5", **settings},
-        credentials={**imap.credentials(), "smtp_password": sink.password},
-    )
 
 
 @pytest.fixture
