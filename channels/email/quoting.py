@@ -1,10 +1,8 @@
 """Text helpers for email bodies: separating a reply from the earlier messages it quotes, reading
-text out of HTML, decoding a part in whatever charset it claims. Pure functions."""
+text out of HTML. Pure functions (charsets are read in charsets.py)."""
 
-import codecs
 import html
 import re
-from email.header import decode_header
 
 import nh3
 
@@ -92,66 +90,3 @@ def normalise_whitespace(text: str) -> str:
     """Spaces collapsed within lines, at most one blank line in a row, no blank ends."""
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-# Mail programs label text with the older, smaller charset of a family and write its superset
-# (GB2312 mail holds GBK characters, "Latin-1" mail holds Windows curly quotes), as browsers know.
-CHARSET_SUPERSETS = {
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "ks_c_5601-1987": "cp949",
-    "euc-kr": "cp949",
-    "shift_jis": "cp932",
-    "iso-8859-8-i": "iso-8859-8",
-}
-UNLABELLED = {"", "ascii", "us-ascii", "unknown-8bit", "x-unknown", "default"}
-
-
-def decode_text(data: bytes, charset: str | None) -> str:
-    """Text of a body part or header word; never fails (U+FFFD for what cannot be decoded).
-
-    Non-ASCII bytes that are valid UTF-8 are read as UTF-8 whatever the label says: mislabelled
-    UTF-8 is common (a "GB2312" message written in UTF-8), while text in a legacy charset is
-    almost never valid UTF-8 by accident. Otherwise the declared charset (or its superset) is
-    used; unlabelled or unknown text is read as Windows Western, the commonest legacy charset.
-    """
-    label = (charset or "").strip().strip('"').lower()
-    codec = _codec(CHARSET_SUPERSETS.get(label, label)) if label not in UNLABELLED else None
-    if not data.isascii() and not (codec or "").startswith(("utf-16", "utf-32")):
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return data.decode(codec or "cp1252", errors="replace")
-
-
-def _codec(name):
-    try:
-        return codecs.lookup(name).name if name else None
-    except LookupError:
-        return None
-
-
-def has_raw_bytes(text):
-    # The parser keeps undeclared 8-bit bytes as lone surrogates, which no database can store.
-    return any("\udc80" <= char <= "\udcff" for char in text)
-
-
-def repaired(text):
-    """Text with undeclared 8-bit bytes decoded (as UTF-8, else Windows Western)."""
-    return decode_text(text.encode("utf-8", "surrogateescape"), None) if has_raw_bytes(text) else text
-
-
-def decoded_header(raw_value):
-    """RFC 2047 words decoded with the same charset leniency as bodies (GB2312 read as GB18030...)."""
-    try:
-        chunks = decode_header(raw_value)
-    except Exception:  # noqa: BLE001 - a malformed encoded word: decode the text as it stands
-        chunks = [(raw_value, None)]
-    return "".join(
-        decode_text(chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk, charset)
-        for chunk, charset in chunks
-    )
