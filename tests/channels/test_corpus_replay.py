@@ -19,9 +19,6 @@ KINDS = {"x": "twitter", "facebook": "facebook", "email": "email"}
 # comment only by its id starting with the Page's; replayed on the account of "MyLife" (the Page of
 # posts_single_post_data*.json), every file reads as what it is.
 PAGE = "175154750010052"
-# Email files that still crash the email parser (being fixed under the same issue). Each is an
-# expected failure here, named, until the parser reads it.
-EMAIL_CRASHES: set[str] = set()
 
 
 def corpus_files():
@@ -31,8 +28,7 @@ def corpus_files():
     for folder in KINDS:
         for path in sorted(p for p in (CORPUS / folder).rglob("*") if p.is_file()):
             name = str(path.relative_to(CORPUS))
-            crash = pytest.mark.xfail(reason=f"{name} crashes the email parser", strict=False)
-            params.append(pytest.param(name, id=name, marks=[crash] if name in EMAIL_CRASHES else []))
+            params.append(pytest.param(name, id=name))
     return params
 
 
