@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "oss_inbox.staff",
     "oss_inbox.tickets",
     "oss_inbox.sla",
+    "oss_inbox.safety",
     "oss_inbox.inbox",
     "oss_inbox.dashboards",
     "oss_inbox.keyaccounts",

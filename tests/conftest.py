@@ -90,8 +90,9 @@ def _quick_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _migration_data_after_a_flush(request):
     """A transactional test starts from a flushed database, without the rows the migrations create
-    (the role groups, the default SLA policies and acknowledgement texts): put them back, as a
-    fresh database has them. Permissions themselves are made again after every flush."""
+    (the role groups, the default SLA policies and acknowledgement texts, the safety phrases and
+    replies): put them back, as a fresh database has them. Permissions themselves are made again
+    after every flush."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
@@ -106,6 +107,8 @@ def _migration_data_after_a_flush(request):
         found = Permission.objects.filter(Q(*grants, _connector=Q.OR))
         group.permissions.set(found)
     import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
+    import_module("oss_inbox.sla.migrations.0005_safety_policy").create_safety_policy(apps, None)
+    import_module("oss_inbox.safety.defaults").create_defaults(apps, None)
 
 
 @pytest.fixture(autouse=True)

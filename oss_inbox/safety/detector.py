@@ -49,6 +49,10 @@ CATEGORIES = {
     "medical": "medical dependence on power",
 }
 LOOKALIKE = "lookalike"  # a phrase that looks like a report and is not: its words never make one
+# Not a safety report by itself: an outage reported by a customer who depends on power is one
+# (compiled into a detector of its own, run only for critical-care customers).
+OUTAGE = "outage"
+CATEGORY_NAMES = {**CATEGORIES, OUTAGE: "power outage"}
 LANGUAGES = ("en", "es")
 WINDOW = 3  # words allowed between two words of a phrase
 
@@ -108,7 +112,7 @@ _DOUBLE = re.compile(r"(.)\1+")
 
 @dataclass(frozen=True)
 class Phrase:
-    category: str  # a key of CATEGORIES, or LOOKALIKE
+    category: str  # a key of CATEGORIES, OUTAGE or LOOKALIKE
     pattern: str  # "line down", "huele a gas", "chisp*", "line/wire/cable hanging"
     language: str = "en"
 
@@ -271,7 +275,7 @@ class Detector:
     # -- compiling -----------------------------------------------------------------------------
 
     def _spellings(self, phrase):
-        if phrase.category != LOOKALIKE and phrase.category not in CATEGORIES:
+        if phrase.category != LOOKALIKE and phrase.category not in CATEGORY_NAMES:
             raise ValueError(f"unknown category {phrase.category!r} for {phrase.pattern!r}")
         if phrase.language not in LANGUAGES:
             raise ValueError(f"unknown language {phrase.language!r} for {phrase.pattern!r}")
@@ -486,7 +490,7 @@ def _detection(text, scan, compiled, positions):
     )
     phrase = compiled.phrase
     source = "" if words == phrase.pattern else f', phrase "{phrase.pattern}"'
-    why = f'matched "{words}" ({CATEGORIES[phrase.category]}{source}): "{context}"'
+    why = f'matched "{words}" ({CATEGORY_NAMES[phrase.category]}{source}): "{context}"'
     return Detection(category=phrase.category, matched=matched, phrase=phrase, why=why)
 
 

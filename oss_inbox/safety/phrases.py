@@ -23,7 +23,7 @@ What the list decides, beyond the obvious:
   flagged for the agent. The Spanish "ventilador" alone is a fan and does not count.
 """
 
-from .detector import LOOKALIKE, Phrase
+from .detector import LOOKALIKE, OUTAGE, Phrase
 
 WIRE = "line/wire/cable"
 EQUIPMENT = "pole/transformer/meter/substation/line/wire/cable/manhole/vault/box/panel"
@@ -174,4 +174,40 @@ DEFAULT_PHRASES = tuple(
     Phrase(category, pattern, language)
     for (category, language), patterns in PATTERNS.items()
     for pattern in patterns
+)
+
+# An outage, in the words customers use: a safety report only from a customer who depends on power
+# (a critical-care contact or organization). The look-alikes above apply to these too.
+OUTAGE_PATTERNS = {
+    "en": (
+        "power/electricity/lights out/off/gone/down",
+        "no power/electricity/lights",
+        "without power/electricity/lights",
+        "lost power/electricity",
+        "power/electricity outage/cut/failure",
+        "outage",
+        "blackout",
+        "lights went out/off",
+        "power went out/off",
+    ),
+    "es": (
+        "se fue la luz",
+        "sin luz/electricidad/corriente/energia",
+        "no hay luz/electricidad/corriente",
+        "apagon",
+        "corte de luz/electricidad/energia",
+        "nos quedamos sin luz",
+    ),
+}
+OUTAGE_LOOKALIKES = (
+    "internet/cable/phone/wifi/website/app/site/service/server outage/outages/down",
+    "power/electric/electricity bill/bills/rate/rates/company/plan/usage/cost/costs",
+)
+OUTAGE_PHRASES = (
+    *(
+        Phrase(OUTAGE, pattern, language)
+        for language, patterns in OUTAGE_PATTERNS.items()
+        for pattern in patterns
+    ),
+    *(Phrase(LOOKALIKE, pattern) for pattern in OUTAGE_LOOKALIKES),
 )

@@ -29,6 +29,7 @@ class SlaPolicyForm(forms.ModelForm):
         fields = [
             "name",
             "position",
+            "safety_only",
             "key_accounts_only",
             "min_priority",
             "channel_kind",
@@ -40,6 +41,7 @@ class SlaPolicyForm(forms.ModelForm):
         ]
         labels = {
             "coverage_schedule": "Coverage hours of",
+            "safety_only": "Only safety tickets",
             "key_accounts_only": "Only key-account tickets",
             "min_priority": "Only tickets of priority at least",
             "channel_kind": "Only tickets on channel",
@@ -67,6 +69,7 @@ class SlaPolicyForm(forms.ModelForm):
             [
                 "name",
                 "position",
+                "safety_only",
                 "key_accounts_only",
                 "min_priority",
                 "channel_kind",

@@ -111,8 +111,8 @@ class SlaPolicy(models.Model):
     """Response and resolution targets, and which tickets they apply to.
 
     Chosen per ticket by `policies.policy_for_ticket`: among the policies whose rules all match,
-    the most specific wins - a key-account rule first, then a priority rule, then a channel
-    rule - and `position` breaks ties. A policy with no rules matches every ticket.
+    the most specific wins - a safety rule first, then a key-account rule, then a priority rule,
+    then a channel rule - and `position` breaks ties. A policy with no rules matches every ticket.
     """
 
     class Clock(models.TextChoices):
@@ -124,6 +124,9 @@ class SlaPolicy(models.Model):
         default=100, help_text="Lower comes first when two policies tie."
     )
     key_accounts_only = models.BooleanField(default=False)
+    safety_only = models.BooleanField(
+        default=False, help_text="Applies only to life-safety tickets (a downed line, a gas smell)."
+    )
     min_priority = models.SmallIntegerField(
         null=True,
         blank=True,

@@ -42,6 +42,8 @@ def fallback_policy():
 def policy_matches(policy, ticket, channel_kind):
     """Whether every rule of the policy holds for the ticket. `channel_kind` is a callable, so that
     the ticket's account is only read when a policy has a channel rule."""
+    if policy.safety_only and not ticket.safety:
+        return False
     if policy.key_accounts_only and not ticket.is_key_account:
         return False
     if policy.min_priority is not None and ticket.priority < policy.min_priority:
@@ -50,8 +52,10 @@ def policy_matches(policy, ticket, channel_kind):
 
 
 def specificity(policy):
-    """Sort key: a key-account rule beats a priority rule beats a channel rule; then position."""
+    """Sort key: a safety rule beats a key-account rule beats a priority rule beats a channel rule;
+    then position."""
     return (
+        not policy.safety_only,
         not policy.key_accounts_only,
         policy.min_priority is None,
         -(policy.min_priority or 0),
@@ -141,7 +145,9 @@ def _lazy_kind(ticket):
 
 def policy_rules_words(policy):
     """ "Key accounts, High priority or higher, Email", or "Every ticket"."""
-    rules = ["Key accounts"] if policy.key_accounts_only else []
+    rules = ["Safety tickets"] if policy.safety_only else []
+    if policy.key_accounts_only:
+        rules.append("Key accounts")
     if policy.min_priority is not None:
         rules.append(f"{policy.get_min_priority_display()} priority or higher")
     if policy.channel_kind:

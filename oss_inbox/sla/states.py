@@ -42,6 +42,7 @@ class SlaTicket(Protocol):
     status: str
     priority: int
     is_key_account: bool
+    safety: str  # a life-safety report's category, or ""
     created_at: datetime
     first_response_at: datetime | None
     last_inbound_at: datetime | None

@@ -42,6 +42,11 @@ class Organization(models.Model):
         help_text="Stands in when the account manager is away or has left.",
     )
     service_addresses = models.TextField(blank=True, help_text="Sites and meters served, one per line.")
+    critical_care = models.BooleanField(
+        default=False,
+        help_text="Depends on power for life or health (a hospital, a care home): its tickets are at least "
+        "High priority, and an outage it reports is a safety ticket.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -80,6 +85,11 @@ class Contact(models.Model):
     name = models.CharField(max_length=200, blank=True)
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    critical_care = models.BooleanField(
+        default=False,
+        help_text="Depends on power for life or health (life support, oxygen, dialysis): their tickets are "
+        "at least High priority, and an outage they report is a safety ticket.",
     )
     # A merged contact keeps its row so that old links resolve to the survivor.
     merged_into = models.ForeignKey(
@@ -158,6 +168,9 @@ class Ticket(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     is_key_account = models.BooleanField(default=False)
+    # A life-safety report: the detector's category (oss_inbox.safety.detector.CATEGORIES), or "".
+    # Such a ticket is Urgent, gets the Safety SLA policy and sorts above every other open ticket.
+    safety = models.CharField(max_length=32, blank=True)
     previous_ticket = models.ForeignKey(
         "self",
         null=True,
@@ -222,6 +235,12 @@ class Ticket(models.Model):
                 fields=["sla_escalate_at"],
                 name="ticket_sla_escalate_idx",
                 condition=Q(sla_escalate_at__isnull=False),
+            ),
+            # The open safety tickets, pinned above every queue view: a handful, looked up first.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_open_safety_idx",
+                condition=Q(status__in=OPEN_STATUSES) & ~Q(safety=""),
             ),
             models.Index(fields=["contact", "-created_at"], name="ticket_contact_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
@@ -402,6 +421,8 @@ class TicketEvent(models.Model):
         AUTO_ACK = "auto_ack", "Acknowledged automatically"
         DELIVERY = "delivery", "Delivery"
         KEY_ACCOUNT = "key_account", "Key account changed"
+        SAFETY = "safety", "Safety report"
+        CRITICAL_CARE = "critical_care", "Critical care"
 
     # No index of its own: event_ticket_idx (ticket, created_at) covers it.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)

@@ -7,8 +7,11 @@
 3. Decide each item in order (oldest first), in memory: skip it (already stored), link our own
    post, keep an auto-reply or bounce, or put a customer's message on its ticket (opening,
    reopening or following up a ticket as needed).
+   A customer's message the safety detector fires on makes its ticket a safety ticket (Urgent,
+   on the Safety policy) before any SLA is computed.
 4. Recompute the SLA of every ticket touched; write tickets, messages, attachments and timeline
-   events in bulk; queue out-of-hours acknowledgements.
+   events in bulk; escalate new safety tickets and queue their safety advice (safety.py); queue
+   out-of-hours acknowledgements.
 A batch that fails as a whole is retried by `ingest` one item at a time, each a batch of one.
 """
 
@@ -22,13 +25,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from channels.base import conversation_by
+from oss_inbox.safety.lists import detectors
 from oss_inbox.sla.models import AcknowledgementSetting
 from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
-from . import acknowledgements
+from . import acknowledgements, safety
 from .contacts import normalise_external_id
 from .files import attachment_content
 from .hooks import ingest_hooks
@@ -49,6 +53,8 @@ _CONTACT_WITH_ORGANIZATION = (
 # What a customer's message may change on an existing ticket, besides its SLA fields.
 TICKET_FIELDS = [
     "status",
+    "priority",
+    "safety",
     "resolved_at",
     "last_inbound_at",
     "last_outbound_at",
@@ -91,6 +97,8 @@ class Batch:
         # contact id -> organization id, of the tickets' customers (a colleague may join by email)
         self.organization_of = {}
         self.answering = []  # (new ticket, the other customer's ticket it was written in)
+        self.safety_found = []  # (ticket, message, detection data) of tickets that became safety tickets
+        self._detectors = None  # the phrase list's, read at the first customer message
 
     def run(self) -> None:
         self._load()
@@ -259,6 +267,7 @@ class Batch:
             else:
                 ticket = self._open(item, identity.contact, previous=ticket)
         message = self._message(item, ticket, Message.Direction.INBOUND, identity=identity)
+        self._detect_safety(item, ticket, message, identity.contact)
         if ticket.last_inbound_at is None or item.sent_at > ticket.last_inbound_at:
             ticket.last_inbound_at = item.sent_at
         if ticket.status == Ticket.Status.PENDING:
@@ -266,6 +275,22 @@ class Batch:
             ticket.status = Ticket.Status.OPEN
         self.inbound.append((ticket, message))  # the message row itself records that the customer wrote
         self.result.stored += 1
+
+    def _detect_safety(self, item, ticket, message, contact):
+        """Run the safety detector on a customer's message; a report makes the ticket a safety ticket."""
+        if self._detectors is None:
+            self._detectors = detectors()
+        text = f"{item.subject}\n{item.text}" if item.subject and item.kind == "email" else item.text
+        found = self._detectors.detect(text, critical_care=_depends_on_power(contact))
+        if found is None:
+            return
+        data = safety.detection_data(found)
+        message.context = {**message.context, "safety": data}
+        entries = safety.ticket_mark_safety(ticket, data)
+        for kind, entry in entries:
+            self._event(ticket, kind, entry, message)
+        if entries:
+            self.safety_found.append((ticket, message, data))
 
     def _open(self, item, contact, previous=None, *, thread_key=None, answers=None):
         mail = next((self.mails_answered[i] for i in item.reply_to_ids if i in self.mails_answered), None)
@@ -277,6 +302,8 @@ class Batch:
             Ticket, account=self.account, contact=contact, thread_key=thread_key, subject=subject_from(item),
             created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
+        if _depends_on_power(contact):  # a customer on life support is never Normal
+            ticket.priority = max(ticket.priority, Ticket.Priority.HIGH)
         self.new_tickets.append(ticket)
         self.newest[thread_key] = ticket
         if previous:  # the ticket row records its creation; a follow-up's link is worth a timeline entry
@@ -392,25 +419,37 @@ class Batch:
         Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS)
         rows_insert(self.messages)
         self._write_attachments()
-        rows_insert(
+        events = rows_insert(
             TicketEvent(ticket=ticket, kind=kind, data={**data, "message": message.pk} if message else data)
             for ticket, kind, data, message in self.events
         )
+        self._safety_follow_up(events)
         for ticket, manager, organization in self.routed:
             manager_notify(ticket, manager, organization)
         if self.mail_replies:
             ingest_hooks().letter_replies(self.mail_replies)
         self._acknowledge()
 
+    def _safety_follow_up(self, events):
+        """New safety tickets escalate at once and their customers get the safety advice."""
+        if not self.safety_found:
+            return
+        reported = {event.ticket.pk: event for event in events if event.kind == TicketEvent.Kind.SAFETY}
+        schedule = self.rules.schedule_for(self.account)
+        for ticket, message, data in self.safety_found:
+            safety.safety_escalate(ticket, reported[ticket.pk], data, now=self.now, schedule=schedule)
+            safety.safety_reply(ticket, message, data, now=self.now)
+
     def _acknowledge(self):
-        """Out-of-hours acknowledgements: looked at once per batch, then per message only when due."""
+        """Out-of-hours acknowledgements: looked at once per batch, then per message only when due.
+        Not on a safety ticket: its customer got the safety advice, and someone on call is on it."""
         enabled = set(AcknowledgementSetting.objects.filter(enabled=True).values_list("kind", flat=True))
         if not enabled or not any(message.kind in enabled for _, message in self.inbound):
             return
         if acknowledgements.closed_until(self.now, self.rules.schedule_for(self.account)) is None:
             return  # the team is on duty: no acknowledgement is due
         for ticket, message in self.inbound:
-            if message.kind in enabled:
+            if message.kind in enabled and not ticket.safety:
                 acknowledgements.ticket_acknowledge_if_closed(ticket, message, now=self.now)
 
     def _write_attachments(self):
@@ -434,6 +473,12 @@ class Batch:
 
     def _author_id(self, item):
         return normalise_external_id(self.account.kind, item.author.external_id)
+
+
+def _depends_on_power(contact):
+    """A critical-care customer, or one of a critical-care organization (a hospital)."""
+    organization = contact.organization
+    return contact.critical_care or (organization is not None and organization.critical_care)
 
 
 def _reconcile_cut_off_send(ticket, item):

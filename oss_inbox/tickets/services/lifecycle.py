@@ -317,6 +317,8 @@ def ticket_reply(
     private: bool = False,
     compose_token: str | None = None,
     resolve: bool = False,
+    context: dict | None = None,
+    event_kind: str = TicketEvent.Kind.AUTO_ACK,
 ) -> Message:
     """Queue a reply on the ticket's channel; the one outbox (services.outbox) delivers it.
 
@@ -327,8 +329,9 @@ def ticket_reply(
     `resolve` resolves the ticket in the same transaction ("Send & resolve").
     `delivered_as` records a reply that already reached the customer outside the send path (an
     imported history): it is stored as sent with that channel id, and nothing is queued.
-    An `automatic` reply (the out-of-hours acknowledgement) is no answer: it is marked
-    is_automatic and neither counts as the first response nor stops a response clock.
+    An `automatic` reply (the out-of-hours acknowledgement, the safety advice) is no answer: it is
+    marked is_automatic and neither counts as the first response nor stops a response clock; its
+    timeline entry is `event_kind`, and `context` says what it was (shown on the ticket).
     `compose_token` identifies the composer that wrote it: posted again, AlreadyPosted is raised
     and nothing changes; used before for a different message, ComposerReused, and nothing changes.
     """
@@ -354,11 +357,11 @@ def ticket_reply(
             kind=kind, in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author,
             text=text, sent_at=sent_at, external_id=delivered_as,
             delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
-            is_automatic=automatic,
+            is_automatic=automatic, context=context or {},
         )  # fmt: skip
         replies.append(message)
         if automatic:
-            return [(TicketEvent.Kind.AUTO_ACK, {"message": message.pk})]
+            return [(event_kind, {"message": message.pk})]
         entries = [(TicketEvent.Kind.REPLIED, {"message": message.pk}), *_outbound_entries(ticket, sent_at)]
         if resolve and ticket.status != Ticket.Status.RESOLVED:
             entries.append(_status_entry(ticket, Ticket.Status.RESOLVED))

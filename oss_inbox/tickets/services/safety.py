@@ -1,0 +1,127 @@
+"""Life-safety reports: what ingest does when the detector fires on a customer's message.
+
+1. The ticket becomes a safety ticket (its `safety` category): Urgent, on the Safety SLA policy,
+   pinned above every queue view. The message keeps what matched and why (`context["safety"]`).
+2. It escalates at once: in coverage hours to the supervisors (and the assignee); outside them to
+   whoever is on call, by notification, email and, if given, an email-to-SMS address. Nobody on
+   call: the supervisors, so that a report is never told to no one.
+3. The customer gets the utility's safety advice at once, once per conversation, through the
+   outbox (a reply, marked automatic: it is no answer and stops no SLA clock).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from oss_inbox.safety.defaults import TOPIC_OF
+from oss_inbox.safety.detector import CATEGORY_NAMES
+from oss_inbox.safety.models import SafetyReply, SafetyReplySent
+from oss_inbox.safety.oncall import on_call_now
+from oss_inbox.sla.acknowledgements import closed_until
+from oss_inbox.staff.notifications import notification_send
+
+from ..models import Message, Ticket, TicketEvent
+from .escalation import supervisors
+from .lifecycle import ReplyRefused, ticket_reply
+
+if TYPE_CHECKING:
+    from oss_inbox.safety.detector import Detection
+    from oss_inbox.sla import clock
+
+log = logging.getLogger(__name__)
+SMS_CHARS = 160
+
+
+def detection_data(detection: Detection) -> dict:
+    """What a message keeps of a detection, so the agent sees why (message.context["safety"])."""
+    return {
+        "category": detection.category,
+        "label": CATEGORY_NAMES[detection.category],
+        "matched": detection.matched,
+        "phrase": detection.phrase.pattern,
+        "language": detection.phrase.language,
+        "why": detection.why,
+    }
+
+
+def ticket_mark_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
+    """Make an unsaved or locked ticket a safety ticket; returns the timeline entries (none if it
+    already was one). The caller saves the ticket and recomputes its SLA."""
+    if ticket.safety:
+        return []
+    ticket.safety = data["category"]
+    entries = [(TicketEvent.Kind.SAFETY, {key: data[key] for key in ("category", "label", "matched", "why")})]
+    if ticket.priority < Ticket.Priority.URGENT:
+        entries.append(
+            (
+                TicketEvent.Kind.PRIORITY,
+                {"from": ticket.priority, "to": Ticket.Priority.URGENT, "reason": "safety"},
+            )
+        )
+        ticket.priority = Ticket.Priority.URGENT
+    return entries
+
+
+def safety_escalate(
+    ticket: Ticket, event: TicketEvent, data: dict, *, now: datetime, schedule: clock.Schedule
+):
+    """Tell people of a new safety ticket at once: returns who was told."""
+    in_hours = closed_until(now, schedule) is None
+    on_call = [] if in_hours else on_call_now(now)
+    recipients = [ticket.assignee, *supervisors()] if in_hours or not on_call else [o.user for o in on_call]
+    where = "" if in_hours else (" (on call)" if on_call else " - nobody is on call")
+    text = f"Safety: {data['label']} on #{ticket.pk}{where}: \u201c{data['matched']}\u201d"
+    link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()
+    body = (
+        f"A life-safety report arrived; its first response is due in minutes.\n\n{data['why']}\n\n"
+        f"Customer: {ticket.contact}\nChannel: {ticket.account}\n\n{link}\n"
+    )
+    notification_send(recipients=recipients, ticket=ticket, event=event, text=text, body=body)
+    texts = [o.sms_email for o in on_call if o.sms_email]
+    if texts:
+        short = f"SAFETY #{ticket.pk}: {data['label']}: {data['matched']} {link}"[:SMS_CHARS]
+        transaction.on_commit(lambda: _send_texts(short, texts))
+    if not in_hours and not on_call:
+        log.warning(
+            "Safety ticket %s arrived out of hours and nobody is on call: told the supervisors", ticket.pk
+        )
+    return recipients
+
+
+def _send_texts(text, addresses):
+    try:
+        send_mail("Safety report", text, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
+    except OSError:  # the notification and email are the record; a text that fails is logged
+        log.warning("Could not send the on-call text to %s", addresses, exc_info=True)
+
+
+def safety_reply(ticket: Ticket, message: Message, data: dict, *, now: datetime) -> Message | None:
+    """Queue the safety advice for the message's conversation, once; returns it, or None (already
+    sent in this conversation, switched off for the channel, or refused by it)."""
+    if message.is_automatic:  # an auto-reply or a bounce: nobody to advise, and it would answer itself
+        return None
+    topic = TOPIC_OF[data["category"]]
+    texts = SafetyReply.objects.filter(kind=message.kind, topic=topic, enabled=True)
+    reply = texts.filter(language=data["language"]).first() or texts.filter(language="en").first()
+    if reply is None:
+        return None
+    try:
+        with transaction.atomic():  # the claim goes with the reply: a refused reply claims nothing
+            claim = SafetyReplySent.objects.create(account=message.account, thread_key=ticket.thread_key)
+            claim.message = ticket_reply(
+                ticket=ticket, author=None, text=reply.text, sent_at=now, automatic=True,
+                context={"safety_advice": topic}, event_kind=TicketEvent.Kind.SAFETY,
+            )  # fmt: skip
+            claim.save(update_fields=["message"])
+    except IntegrityError:  # this conversation was advised already
+        return None
+    except ReplyRefused as refused:  # e.g. a text edited too long for X: the report itself still goes in
+        log.warning("No safety reply on ticket %s: %s", ticket.pk, refused)
+        return None
+    return claim.message
