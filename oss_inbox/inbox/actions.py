@@ -26,6 +26,7 @@ from oss_inbox.tickets.services import (
     ticket_reply,
     ticket_retry_reply,
     ticket_set_priority,
+    ticket_set_safety,
     ticket_set_status,
 )
 
@@ -117,6 +118,17 @@ def set_priority(request, ticket_id):
         ticket_set_priority(
             ticket=ticket, priority=int(chosen) if chosen.isdigit() else -1, actor=request.user
         )
+    except InvalidChange as refused:
+        return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
+    return _back(request, ticket)
+
+
+@require_POST
+def set_safety(request, ticket_id):
+    """Mark a ticket a safety report the detector missed, or clear a false alarm."""
+    ticket = ticket_for_user(request.user, ticket_id)
+    try:
+        ticket_set_safety(ticket=ticket, category=request.POST.get("category", ""), actor=request.user)
     except InvalidChange as refused:
         return render_ticket(request, ticket, status=REFUSED, action_error=str(refused))
     return _back(request, ticket)

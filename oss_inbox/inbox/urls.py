@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/assign/", actions.assign, name="assign"),
     path("tickets/<int:ticket_id>/status/", actions.set_status, name="status"),
     path("tickets/<int:ticket_id>/priority/", actions.set_priority, name="priority"),
+    path("tickets/<int:ticket_id>/safety/", actions.set_safety, name="safety"),
     path("tickets/<int:ticket_id>/tags/", actions.tag_add, name="tag"),
     path("tickets/<int:ticket_id>/tags/remove/", actions.tag_remove, name="untag"),
     path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),

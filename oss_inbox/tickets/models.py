@@ -242,6 +242,8 @@ class Ticket(models.Model):
                 name="ticket_open_safety_idx",
                 condition=Q(status__in=OPEN_STATUSES) & ~Q(safety=""),
             ),
+            # Every safety ticket by when it came (the dashboard's safety measures): a small index.
+            models.Index(fields=["created_at"], name="ticket_safety_created_idx", condition=~Q(safety="")),
             models.Index(fields=["contact", "-created_at"], name="ticket_contact_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),

@@ -27,6 +27,7 @@ from .lifecycle import (
     tickets_tag_history,
 )
 from .outbox import outbox_reconcile
+from .safety import ticket_set_safety
 
 
 def reply_look_up(message: Message) -> str | None:
@@ -53,6 +54,7 @@ __all__ = [
     "ticket_reply",
     "ticket_retry_reply",
     "ticket_set_priority",
+    "ticket_set_safety",
     "ticket_set_status",
     "tickets_tag_history",
 ]

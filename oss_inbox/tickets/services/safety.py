@@ -28,7 +28,7 @@ from oss_inbox.staff.notifications import notification_send
 
 from ..models import Message, Ticket, TicketEvent
 from .escalation import supervisors
-from .lifecycle import ReplyRefused, ticket_reply
+from .lifecycle import InvalidChange, ReplyRefused, _change, _require_actor, ticket_reply
 
 if TYPE_CHECKING:
     from oss_inbox.safety.detector import Detection
@@ -66,6 +66,39 @@ def ticket_mark_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
         )
         ticket.priority = Ticket.Priority.URGENT
     return entries
+
+
+@transaction.atomic
+def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | None = None) -> Ticket:
+    """An agent marks a ticket a safety report the detector missed (category), or clears a false
+    alarm (""): the Safety policy then applies, or no longer does; the timeline says who did it.
+    Marking by hand neither notifies (the agent is on it) nor sends the advice (the agent answers)."""
+    _require_actor(actor)
+    if category and category not in CATEGORY_NAMES:
+        raise InvalidChange("Choose what kind of safety report it is.")
+
+    def mark(ticket):
+        if ticket.safety == category:
+            return []
+        if not category:
+            previous, ticket.safety = ticket.safety, ""
+            return [
+                (
+                    TicketEvent.Kind.SAFETY,
+                    {"category": "", "cleared": previous, "label": "not a safety report"},
+                )
+            ]
+        data = {
+            "category": category,
+            "label": CATEGORY_NAMES[category],
+            "matched": "",
+            "why": "marked by hand",
+        }
+        ticket.safety = ""
+        return ticket_mark_safety(ticket, data)
+
+    _change(ticket, mark, actor=actor, now=now)
+    return ticket
 
 
 def safety_escalate(
