@@ -2,30 +2,31 @@
 fire at equipment, an explosion, a gas smell, carbon monoxide, flooded equipment, a person whose life
 depends on power. Pure functions over text, standard library only: no ML, every answer explainable.
 
+This module is the matcher: phrases compiled once per version of the list, then each message's words
+against them. How a message becomes words, and what kind of word each is, is text.py's part (quoted
+text dropped, normalised, split, stemmed, negations and small words told apart); the two change for
+different reasons, a phrase rule here, a rule of the language there.
+
 How a message is read (`Detector.detect`):
 
-1. Quoted earlier messages are dropped (">" lines; everything after "On ... wrote:" or
-   "-----Original Message-----"), so our own safety advice quoted back does not fire.
-2. The text is normalised (NFKD, accents stripped, lower case, "🔥" read as "fire", apostrophes
-   dropped) and split into words; punctuation and line ends are clause breaks.
-3. Each word becomes a key: a letter repeated 3+ times counts once ("gasss"), light stemming
-   (sparks, sparking, sparkin -> spark; fell, fallen -> fall), doubled letters folded. A word one
+1. Quoted earlier messages are dropped, the text normalised and split into words (text.py).
+2. Each word becomes a key (`text.word_key`: "gasss", "sparkin" -> "gas", "spark"). A word one
    letter away from a long phrase word, the first three letters the same, counts as it
    ("transfomer"); a word made of phrase words is split ("#powerlinedown" -> power line down).
-4. A phrase matches when its words come in order in one clause, at most `window` words between
+3. A phrase matches when its words come in order in one clause, at most `window` words between
    consecutive ones, small words ("on", "the", "is", "my", "de"), numbers and street words not
    counted ("the pole on Walnut is on fire", "a pole at 8 Quarry Rd broke"). The small words of a
    pattern are not required.
-5. A match is dropped when a look-alike phrase ("phone line", "gas station": matched word for word,
+4. A match is dropped when a look-alike phrase ("phone line", "gas station": matched word for word,
    nothing left out or between) matched one of its words, or when a negation ("no", "not", "isn't",
    "stopped", "sin") stands at most two words before it in its clause or between its words, unless
    an outage or hedge word comes between ("no power line down" is an outage and a downed line; "not
    sure if it's gas" is a report), or when a resolution follows it within two words ("gas leak
    fixed", not "gas leak not fixed"). Medical dependence is never negated ("without oxygen...").
-6. The first hazard named wins: the match that ends first; at the same word the longest phrase,
+5. The first hazard named wins: the match that ends first; at the same word the longest phrase,
    then the phrase earlier in the list ("pole sparking and smoking" is sparking).
 
-Most messages stop before step 4: every phrase word has a bit, and unless all the words of some
+Most messages stop before step 3: every phrase word has a bit, and unless all the words of some
 phrase are in the message (a few integer operations on cached per-word masks) there is nothing to match.
 
 Phrase patterns (what an admin writes): words separated by spaces; "a/b" accepts either word;
@@ -33,10 +34,25 @@ Phrase patterns (what an admin writes): words separated by spaces; "a/b" accepts
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+
+from .text import (
+    IRREGULAR,
+    NEGATION,
+    RELEASE,
+    RESOLVED,
+    SMALL,
+    STOP_WORDS,
+    drop_quoted,
+    normalise,
+    pieces,
+    tokens,
+    word_key,
+    word_kind,
+    words,
+)
 
 CATEGORIES = {
     "downed_line": "downed line",
@@ -56,32 +72,6 @@ CATEGORY_NAMES = {**CATEGORIES, OUTAGE: "power outage"}
 LANGUAGES = ("en", "es")
 WINDOW = 3  # words allowed between two words of a phrase
 
-# Small words: a pattern may leave them out, and between a phrase's words they do not count.
-STOP_WORDS = frozenset(
-    "a an the on in of at to by into is are was were be been it its my our your his her their this that "
-    "de del el la los las lo un una en se al por su sus mi mis es esta estan".split()
-)
-ADDRESS_WORDS = frozenset(
-    "st rd ave av ln dr ct hwy blvd pkwy street road avenue lane drive calle avenida".split()
-)
-NEGATIONS = frozenset(
-    "no not nope isnt arent wasnt werent dont doesnt didnt aint hasnt havent wont cant couldnt without "
-    "stopped sin tampoco dejo".split()
-)
-# Between a negation and a match these end its reach: "no power, line down", "not sure if it's gas".
-RELEASES = frozenset(
-    "power electricity electric lights light heat service ac luz electricidad corriente energia servicio "
-    "sure know tell think if whether idea seguro se si".split()
-)
-# Right after a match these say the hazard is over: "gas leak fixed, thanks" (unless "not fixed").
-RESOLVED_WORDS = frozenset(
-    "fixed repaired resolved cleared arreglado arreglada arreglaron reparado reparada".split()
-)
-IRREGULAR = {
-    "fell": "fall", "fallen": "fall", "blew": "blow", "blown": "blow", "hung": "hang", "burnt": "burn",
-    "smelt": "smell", "smelly": "smell", "stinky": "stink", "smoky": "smoke", "leaky": "leak",
-}  # fmt: skip
-UNSTEMMED = frozenset({"downed"})  # "down the line" is not "downed line"
 # Words that split into phrase words but are something else.
 NOT_COMPOUNDS = frozenset(
     "lifeline online deadline hotline helpline downline pipeline landline meltdown lowdown breakdown "
@@ -92,22 +82,6 @@ QUALIFIERS = frozenset({"power", "electric", "electrical"})  # shown with the ma
 FUZZY_MIN_LENGTH = 7
 CONTEXT_CHARS = 32
 WORD_CACHE_SIZE = 200_000  # names, links and typos never end: start again rather than grow
-
-_QUOTE_HEADER = re.compile(
-    r"^\s*(?:(?:on|el|le)\s.{0,300}?(?:wrote|escribi[oó]|a écrit)\s*:"
-    r"|-{2,}\s*original message\s*-{2,}|\S.{0,300}\swrote:)\s*$",
-    re.IGNORECASE,
-)
-_OUTLOOK_FROM = re.compile(r"^\s*\*?from:\*?\s+\S", re.IGNORECASE)
-_OUTLOOK_SENT = re.compile(r"^\s*\*?(?:sent|date):\*?\s+\S", re.IGNORECASE)
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-# bytes.translate with this table and split() gives the words of a normalised text, fast
-_WORD_BYTES = bytes(byte if chr(byte).isascii() and chr(byte).isalnum() else 32 for byte in range(256))
-_TOKEN = re.compile(r"[a-z0-9]+|[.!?;:,\n]+")  # words and clause breaks
-_PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|🔥|[.!?;:,\n…]+")  # _TOKEN's tokens, found in the original
-_LONG_RUN = re.compile(r"(.)\1{2,}")
-_DOUBLE = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True)
@@ -158,61 +132,6 @@ class _Cache(dict):
         return value
 
 
-def normalise(text: str) -> str:
-    """Accents stripped, lower case, "🔥" as "fire", apostrophes dropped, other symbols as spaces."""
-    if "🔥" in text:
-        text = text.replace("🔥", " fire ")
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.replace("’", ""))
-        text = _NON_ASCII.sub(" ", _COMBINING.sub("", text))
-    return text.lower().replace("'", "")
-
-
-def word_key(word: str) -> str:
-    """The key a word is compared by: runs collapsed, lightly stemmed, doubled letters folded."""
-    doubled = _DOUBLE.search(word)  # most words have no doubled letter: one search, no substitution
-    if doubled:
-        word = _LONG_RUN.sub(r"\1", word)
-    word = IRREGULAR.get(word, word)
-    if word not in UNSTEMMED and word.endswith(_SUFFIXES):
-        word = _stem(word)
-    return _DOUBLE.sub(r"\1", word) if doubled else word
-
-
-_SUFFIXES = ("ings", "ing", "ed", "es", "s", "e", "in")
-
-
-def _stem(word):
-    if word.endswith("in") and len(word) >= 6 and word[-3] not in "aeiou":
-        word += "g"  # "sparkin" is "sparking"
-    for suffix in ("ings", "ing", "ed", "es"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    if word.endswith("s") and len(word) > 3 and word[-2] not in "siu":
-        return word[:-1]
-    if word.endswith("e") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def drop_quoted(text: str) -> str:
-    """The text without the earlier messages it quotes (email replies, pasted threads)."""
-    if "\n" not in text:
-        return text
-    lines = text.split("\n")
-    kept = []
-    for index, line in enumerate(lines):
-        if line.lstrip().startswith(">"):
-            continue
-        if _QUOTE_HEADER.match(line) or (
-            _OUTLOOK_FROM.match(line)
-            and any(_OUTLOOK_SENT.match(later) for later in lines[index + 1 : index + 5])
-        ):
-            break
-        kept.append(line)
-    return "\n".join(kept)
-
-
 def compile_phrases(phrases, *, window: int = WINDOW) -> "Detector":
     """A Detector for these phrases (built once, reused: keep one per version of the list)."""
     return Detector(phrases, window=window)
@@ -257,11 +176,10 @@ class Detector:
         """The first life-safety report in `text`, with what matched and why; None when there is none."""
         text = drop_quoted(text)
         normalised = normalise(text)
-        words = normalised.encode("ascii").translate(_WORD_BYTES).split()
-        mask = reduce(or_, map(self._mask_of.__getitem__, words), 0)
+        mask = reduce(or_, map(self._mask_of.__getitem__, words(normalised)), 0)
         if not (mask + self._add) & self._guards:  # the words of every phrase carry into its guard bit
             return None
-        scan = _Scan(_TOKEN.findall(normalised), self._terms_of)
+        scan = _Scan(tokens(normalised), self._terms_of)
         found = self._first_match(scan, mask, blocked=())
         if found is None:
             return None
@@ -316,13 +234,13 @@ class Detector:
         if not token[0].isalnum():
             return (BREAK,), None
         if token[:3] not in self._starts:
-            return (None,), _kind(token)
+            return (None,), word_kind(token)
         terms = self._terms(token, fuzzy=True)
         if not terms and token.isalpha() and 6 <= len(token) <= 30 and token not in NOT_COMPOUNDS:
             parts = self._split(token)
             if parts:
                 return parts, None
-        return (terms,), _kind(token)
+        return (terms,), word_kind(token)
 
     def _mask(self, word: bytes):
         token = word.decode("ascii")
@@ -404,21 +322,6 @@ def _deletions(key):
     return {key[:index] + key[index + 1 :] for index in range(len(key))}
 
 
-NEGATION, RELEASE, RESOLVED, SMALL = "negation", "release", "resolved", "small"
-
-
-def _kind(token):
-    if token in NEGATIONS:
-        return NEGATION
-    if token in RESOLVED_WORDS:
-        return RESOLVED
-    if token in RELEASES:
-        return RELEASE
-    if token in STOP_WORDS or token in ADDRESS_WORDS or not token.isalpha():
-        return SMALL  # "the pole on Quarry Rd at 8 is on fire": an address is small
-    return None
-
-
 class _Scan:
     """One message as positions to match: a split compound takes several, punctuation is BREAK."""
 
@@ -484,31 +387,28 @@ def _detection(text, scan, compiled, positions):
         matched = context = " ".join(token for token in scan.tokens[first : last + 1] if token[0].isalnum())
     else:
         matched, context = text[span[0] : span[1]], _context(text, *span)
-    words = " ".join(
+    written = " ".join(
         next(spelling[term] for term in spelling if term in scan.slots[position])
         for spelling, position in zip(compiled.spellings, positions, strict=True)
     )
     phrase = compiled.phrase
-    source = "" if words == phrase.pattern else f', phrase "{phrase.pattern}"'
-    why = f'matched "{words}" ({CATEGORY_NAMES[phrase.category]}{source}): "{context}"'
+    source = "" if written == phrase.pattern else f', phrase "{phrase.pattern}"'
+    why = f'matched "{written}" ({CATEGORY_NAMES[phrase.category]}{source}): "{context}"'
     return Detection(category=phrase.category, matched=matched, phrase=phrase, why=why)
 
 
-def _span(text, tokens, first, last):
+def _span(text, scanned, first, last):
     """(start, end) in `text` of normalised tokens first to last, or None if the text and its tokens
     do not line up."""
     index, start = 0, None
-    for piece in _PIECE.finditer(text):
-        value = piece.group()
-        for token in (
-            [value.lower().replace("'", "")] if value.isascii() else _TOKEN.findall(normalise(value))
-        ):
-            if index == len(tokens) or tokens[index] != token:
+    for piece_start, piece_end, found in pieces(text):
+        for token in found:
+            if index == len(scanned) or scanned[index] != token:
                 return None
             if index == first:
-                start = piece.start()
+                start = piece_start
             if index == last:
-                return start, piece.end()
+                return start, piece_end
             index += 1
     return None
 
