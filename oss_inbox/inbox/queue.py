@@ -1,5 +1,10 @@
 """The shared queue: named views, filters, search, keyset pages and the view list's counts.
 
+Safety tickets (a downed line, a gas smell) are pinned above the first page of every open view,
+soonest due first: the view's own, and every one nobody has claimed yet, so that an agent working
+only "Mine" sees a report nobody has taken. The filters and search still apply. A handful of rows
+from their own partial index, read in one more query.
+
 Open views read only unresolved tickets (about 2% of the history) through the partial index on
 (sla_due_at, id), so a page costs the same at ten thousand tickets as at a million. Pages are
 cut by keyset (the last row's sort key), never by OFFSET, and nothing counts the whole history.
@@ -35,6 +40,7 @@ class QueueView:
 
 
 VIEWS = (
+    QueueView("safety", "Safety"),
     QueueView("mine", "Mine"),
     QueueView("unassigned", "Unassigned"),
     QueueView("open", "All open"),
@@ -126,7 +132,12 @@ def queue_page(user, filters, *, after="", now=None):
     now = now or timezone.now()
     tickets = _with_preview(queue_tickets(user, filters, now=now))
     cursor = Cursor.parse(after, filters.is_open_view)
-    if filters.is_open_view:
+    pinned = []
+    if filters.is_open_view and filters.view != "safety":
+        if cursor is None:
+            pinned = list(_soonest_due(_with_preview(_pinned_safety(user, filters, now)))[:PAGE_SIZE])
+        rows = _open_rows(tickets.filter(safety=""), cursor)
+    elif filters.is_open_view:
         rows = _open_rows(tickets, cursor)
     else:
         tickets = tickets.order_by("-updated_at", "-id")
@@ -136,7 +147,8 @@ def queue_page(user, filters, *, after="", now=None):
             )
         rows = list(tickets[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    last = rows[PAGE_SIZE - 1] if more else None
+    rows = pinned + rows[:PAGE_SIZE]
     _prefetch_tags(rows)
     reverse_queue = reverse("inbox:queue")
     # One reverse() for the page, not one a row.
@@ -155,7 +167,7 @@ def queue_page(user, filters, *, after="", now=None):
         ticket.in_place_url = (
             reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
         )
-    next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
+    next_cursor = Cursor.of(last, filters.is_open_view).encode() if more else ""
     return QueuePage(rows, next_cursor=next_cursor, is_first=cursor is None, filters=filters)
 
 
@@ -165,7 +177,7 @@ def _open_rows(tickets, cursor):
     A NULL due time cannot take part in one range condition, so the page is read in two ranges:
     the due ones after the cursor, then, if the page is not full, the undated ones.
     """
-    ordered = tickets.order_by(F("sla_due_at").asc(nulls_last=True), "id")
+    ordered = _soonest_due(tickets)
     rows = []
     if cursor is None or cursor.at is not None:
         dated = ordered.filter(sla_due_at__isnull=False)
@@ -180,10 +192,21 @@ def _open_rows(tickets, cursor):
     return rows
 
 
-def queue_tickets(user, filters, *, now):
-    """The view's tickets with the filters and search applied, unordered."""
+def _soonest_due(tickets):
+    return tickets.order_by(F("sla_due_at").asc(nulls_last=True), "id")
+
+
+def _pinned_safety(user, filters, now):
+    """The open safety tickets of the view, and those nobody has claimed, with the filters applied."""
+    unclaimed = Q(status__in=OPEN_STATUSES, assignee__isnull=True)
+    return queue_tickets(user, filters, now=now, also=unclaimed).exclude(safety="")
+
+
+def queue_tickets(user, filters, *, now, also=None):
+    """The view's tickets (and those `also` names) with the filters and search applied, unordered."""
     tickets = Ticket.objects.select_related("contact__organization", "assignee")
-    tickets = tickets.filter(_view_condition(filters.view, user, now))
+    view = _view_condition(filters.view, user, now)
+    tickets = tickets.filter(view | also if also is not None else view)
     if filters.channel:
         tickets = tickets.filter(CHANNEL_FILTERS[filters.channel])
     if filters.tag:
@@ -208,6 +231,7 @@ def _view_condition(view, user, now):
     return (
         is_open
         & {
+            "safety": ~Q(safety=""),
             "mine": Q(assignee=user),
             "unassigned": Q(assignee__isnull=True),
             "open": Q(),

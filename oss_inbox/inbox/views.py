@@ -7,9 +7,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from django_htmx.http import push_url
 
+from oss_inbox.safety.detector import CATEGORIES, CATEGORY_NAMES
 from oss_inbox.sla.policies import policy_for_ticket
 from oss_inbox.staff.roles import queue_workers_list
-from oss_inbox.tickets.models import Message, Ticket
+from oss_inbox.tickets.models import Message, Ticket, TicketEvent
 from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
 
 from .canned import canned_fill, canned_for_ticket, canned_names
@@ -90,6 +91,8 @@ def render_ticket(request, ticket, *, status=200, **extra):
         "customer": customer_sidebar(ticket),
         "statuses": [(s.value, s.label) for s in Ticket.Status if s != Ticket.Status.NEW],
         "priorities": Ticket.Priority.choices,
+        "safety": safety_shown(ticket),
+        "safety_categories": list(CATEGORIES.items()),
         "tags": sorted(ticket.tags.values_list("name", flat=True)),
         "tag_names": tag_names(),
         "canned_names": canned_names(ticket),
@@ -107,6 +110,18 @@ def render_ticket(request, ticket, *, status=200, **extra):
     response = render(request, "inbox/ticket.html#ticket-body", context, status=status)
     # The pane's forms are boosted, which would put the ticket's own URL in the address bar.
     return push_url(response, False) if request.htmx.boosted else response
+
+
+def safety_shown(ticket):
+    """What the safety banner says: the category, and why the detector (or who) made it one."""
+    if not ticket.safety:
+        return None
+    event = ticket.events.filter(kind=TicketEvent.Kind.SAFETY, data__category=ticket.safety).last()
+    data = event.data if event else {}
+    why = data.get("why", "")
+    if event and event.actor and why == "marked by hand":
+        why = f"marked by {event.actor.get_full_name() or event.actor.get_username()}"
+    return {"label": CATEGORY_NAMES.get(ticket.safety, ticket.safety), "why": why}
 
 
 def in_pane(request):

@@ -157,6 +157,7 @@ def test_view_list_counts_open_tickets_but_never_the_whole_history(client, agent
     client.force_login(agent)
     views = dict((view.slug, count) for view, count in client.get(URL).context["views"])
     assert views == {
+        "safety": 0,
         "mine": 1,
         "unassigned": 3,
         "open": 5,

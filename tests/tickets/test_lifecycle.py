@@ -38,6 +38,7 @@ from oss_inbox.tickets.services import (
     ticket_reply,
     ticket_retry_reply,
     ticket_set_priority,
+    ticket_set_safety,
     ticket_set_status,
 )
 from oss_inbox.tickets.services.acknowledgements import ticket_acknowledge_if_closed
@@ -156,6 +157,15 @@ def set_status(world, actor, _):
 def set_priority(world, actor, _):
     ticket_set_priority(ticket=world.ticket, priority=Ticket.Priority.HIGH, actor=actor)
     return [("priority", actor, {"from": Ticket.Priority.NORMAL, "to": Ticket.Priority.HIGH})]
+
+
+@case("ticket_set_safety")
+def set_safety(world, actor, _):
+    ticket_set_safety(ticket=world.ticket, category="gas", actor=actor)
+    ticket = reloaded(world.ticket)
+    assert (ticket.safety, ticket.priority) == ("gas", Ticket.Priority.URGENT)
+    marked = {"category": "gas", "label": "gas smell or leak", "matched": "", "why": "marked by hand"}
+    return [("safety", actor, marked), ("priority", actor, {"from": 1, "to": 3, "reason": "safety"})]
 
 
 @case("ticket_add_tags")

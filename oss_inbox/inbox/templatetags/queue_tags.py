@@ -6,6 +6,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
+from oss_inbox.safety.detector import CATEGORY_NAMES
+
 from ..queue import first_line as _first_line
 
 register = template.Library()
@@ -31,6 +33,9 @@ def first_line(text):
     return _first_line(text)
 
 
+CRITICAL_CARE = (
+    '<span class="badge critical-care" title="Depends on power for life or health">Critical care</span> '
+)
 NEW_MARK = '<span class="visually-hidden">New.</span>'
 
 
@@ -39,13 +44,23 @@ def queue_row(ticket, opened):
     """One queue row. Written in Python, not as a template loop: fifty rows of template lookups were
     most of a queue page's time (docs/BENCHMARKS.md, Inbox); the markup is the same."""
     new = ticket.status == "new"
-    classes = "queue-row" + (" unread" if new else "") + (" selected" if ticket.pk == opened else "")
+    classes = (
+        "queue-row"
+        + (" unread" if new else "")
+        + (" selected" if ticket.pk == opened else "")
+        + (" safety" if ticket.safety else "")
+    )
     url = escape(ticket.url)
-    badge = ""
+    badge = safety = ""
+    organization = ticket.contact.organization
+    if ticket.safety:
+        label = escape(CATEGORY_NAMES.get(ticket.safety, ticket.safety))
+        safety = f'<span class="badge safety" title="Safety report: {label}">Safety</span> '
+    if ticket.contact.critical_care or (organization is not None and organization.critical_care):
+        badge += CRITICAL_CARE
     if ticket.is_key_account:
-        organization = ticket.contact.organization
         name = organization.name if organization else "Key account"
-        badge = f'<span class="badge key" title="Key account">{escape(name)}</span>'
+        badge += f'<span class="badge key" title="Key account">{escape(name)}</span>'
     tags = "".join(f'<span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
     if ticket.assignee:
         assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
@@ -64,7 +79,7 @@ def queue_row(ticket, opened):
         f'<tr class="{classes}" data-ticket-row data-ticket-id="{ticket.pk}">'
         f'<td class="pick"><input type="checkbox" name="ticket" value="{ticket.pk}" form="bulk-form" '
         f'aria-label="Select ticket #{ticket.pk}"></td>'
-        f'<td class="summary"><div class="line1">'
+        f'<td class="summary"><div class="line1">{safety}'
         f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
         f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" '
         f'hx-sync="{PANE_SYNC}" hx-push-url="{escape(ticket.in_place_url)}">'

@@ -286,7 +286,7 @@ class Batch:
             return
         data = safety.detection_data(found)
         message.context = {**message.context, "safety": data}
-        entries = safety.ticket_mark_safety(ticket, data)
+        entries = safety.mark_as_safety(ticket, data)
         for kind, entry in entries:
             self._event(ticket, kind, entry, message)
         if entries:

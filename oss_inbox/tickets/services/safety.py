@@ -50,7 +50,7 @@ def detection_data(detection: Detection) -> dict:
     }
 
 
-def ticket_mark_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
+def mark_as_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
     """Make an unsaved or locked ticket a safety ticket; returns the timeline entries (none if it
     already was one). The caller saves the ticket and recomputes its SLA."""
     if ticket.safety:
@@ -95,7 +95,7 @@ def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | N
             "why": "marked by hand",
         }
         ticket.safety = ""
-        return ticket_mark_safety(ticket, data)
+        return mark_as_safety(ticket, data)
 
     _change(ticket, mark, actor=actor, now=now)
     return ticket

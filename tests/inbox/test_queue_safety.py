@@ -1,0 +1,102 @@
+"""Safety tickets in the desk: pinned above every open view, a Safety view, a red badge, the reason on
+the ticket, and an agent's "not a safety report" / "mark as safety report"."""
+
+import pytest
+from django.urls import reverse
+
+from oss_inbox.inbox import queue as queue_module
+from oss_inbox.tickets.models import Ticket
+from oss_inbox.tickets.services import ticket_claim
+from tests import factories
+
+from .conftest import open_ticket
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("inbox:queue")
+
+
+def _ids(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    return [ticket.pk for ticket in response.context["page"].tickets]
+
+
+@pytest.fixture
+def desk(twitter, agent):
+    """Six ordinary tickets, then a safety report (due in 15 minutes, but created last), claimed by nobody."""
+    ordinary = [
+        open_ticket(twitter, who=factories.author(str(n), f"c{n}"), text=f"Question {n} about my bill")
+        for n in range(6)
+    ]
+    ticket_claim(ticket=ordinary[0], user=agent)
+    gas = open_ticket(twitter, who=factories.author("99", "neighbour"), text="strong gas smell on Oak St!!")
+    return {"ordinary": ordinary, "gas": gas}
+
+
+def test_a_safety_ticket_tops_every_open_view_and_has_its_own(client, agent, desk):
+    client.force_login(agent)
+    gas = desk["gas"].pk
+    assert Ticket.objects.get(pk=gas).safety == "gas"
+    # Nobody has claimed it: it tops every open view, Mine too, and only once.
+    for view in ("open", "unassigned", "at_risk", "pending", "mine", "breached", "key"):
+        ids = _ids(client, view=view)
+        assert ids[0] == gas and ids.count(gas) == 1, view
+    # The filters still apply: a search for something else does not show it.
+    assert gas not in _ids(client, q="bill")
+    assert _ids(client, view="safety") == [gas]
+    assert _ids(client, view="resolved") == []  # the history is not pinned
+    counts = dict((view.slug, count) for view, count in client.get(URL).context["views"])
+    assert counts["safety"] == 1
+
+
+def test_once_claimed_it_tops_the_claimers_views_only(client, agent, other_agent, desk):
+    gas = desk["gas"]
+    ticket_claim(ticket=gas, user=other_agent)
+    client.force_login(agent)
+    assert _ids(client, view="open")[0] == gas.pk
+    assert gas.pk not in _ids(client, view="mine") and gas.pk not in _ids(client, view="unassigned")
+    client.force_login(other_agent)
+    assert _ids(client, view="mine") == [gas.pk]
+
+
+def test_pinned_tickets_do_not_repeat_on_later_pages(client, agent, desk, monkeypatch):
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 3)
+    client.force_login(agent)
+    first = client.get(URL).context["page"]
+    seen = [ticket.pk for ticket in first.tickets]
+    assert seen[0] == desk["gas"].pk and len(seen) == 4  # pinned + a full page
+    after = first.next_cursor
+    while after:
+        page = client.get(URL, {"after": after}).context["page"]
+        seen += [ticket.pk for ticket in page.tickets]
+        after = page.next_cursor
+    assert sorted(seen) == sorted([desk["gas"].pk, *(t.pk for t in desk["ordinary"])])
+
+
+def test_the_row_and_the_ticket_say_safety_and_why(client, agent, desk):
+    client.force_login(agent)
+    html = client.get(URL).content.decode()
+    assert 'class="badge safety" title="Safety report: gas smell or leak">Safety</span>' in html
+    page = client.get(reverse("inbox:ticket", args=[desk["gas"].pk])).content.decode()
+    assert 'data-testid="safety-report"' in page
+    assert "gas smell or leak" in page and "strong gas smell" in page
+    assert "Safety advice (automatic)" in page
+
+
+def test_an_agent_clears_a_false_alarm_and_marks_a_missed_report(client, agent, desk):
+    client.force_login(agent)
+    gas = desk["gas"]
+    client.post(reverse("inbox:safety", args=[gas.pk]), {"category": ""})
+    gas.refresh_from_db()
+    assert gas.safety == "" and _ids(client)[0] != gas.pk
+    missed = desk["ordinary"][3]
+    client.post(reverse("inbox:safety", args=[missed.pk]), {"category": "downed_line"})
+    missed.refresh_from_db()
+    assert (missed.safety, missed.priority) == ("downed_line", Ticket.Priority.URGENT)
+    page = client.get(reverse("inbox:ticket", args=[missed.pk])).content.decode()
+    assert "marked by Dana" in page
+    refused = client.post(reverse("inbox:safety", args=[missed.pk]), {"category": "nonsense"})
+    assert refused.status_code == 200 or refused.status_code >= 400
+    missed.refresh_from_db()
+    assert missed.safety == "downed_line"
