@@ -309,8 +309,12 @@ def search_condition(text, *, open_view=True):
 
 
 def _with_preview(tickets):
-    """Annotate the start of the latest customer or agent message (notes are internal)."""
-    latest = Message.objects.filter(ticket=OuterRef("pk")).exclude(direction=Message.Direction.NOTE)
+    """Annotate the start of the latest customer or agent message: not a note (internal), nor an
+    automatic one (our acknowledgement or safety advice, an auto-reply), which would hide what the
+    customer wrote."""
+    latest = Message.objects.filter(ticket=OuterRef("pk"), is_automatic=False).exclude(
+        direction=Message.Direction.NOTE
+    )
     latest = (
         latest.order_by("-sent_at", "-id")
         .annotate(start=Substr("text", 1, PREVIEW_CHARS))

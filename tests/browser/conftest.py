@@ -79,7 +79,8 @@ def logged_in_page(browser, live_server):
 
 @pytest.fixture(autouse=True)
 def migrated_rows(transactional_db):
-    """The rows data migrations create (roles, default schedules and SLA policies).
+    """The rows data migrations create (roles, default schedules and SLA policies, safety phrases and
+    replies).
 
     Transactional tests flush the database after each test, and Django's serialized copy cannot
     restore them here: with Playwright's loop running, the test thread gets a fresh database
@@ -99,6 +100,8 @@ def migrated_rows(transactional_db):
             ]
         )
     import_module("oss_inbox.sla.migrations.0002_defaults").create_defaults(apps, None)
+    import_module("oss_inbox.sla.migrations.0005_safety_policy").create_safety_policy(apps, None)
+    import_module("oss_inbox.safety.defaults").create_defaults(apps, None)
 
 
 @pytest.fixture

@@ -78,6 +78,8 @@ def test_the_row_and_the_ticket_say_safety_and_why(client, agent, desk):
     client.force_login(agent)
     html = client.get(URL).content.decode()
     assert 'class="badge safety" title="Safety report: gas smell or leak">Safety</span>' in html
+    # The row shows what the customer wrote, not the advice we sent after it.
+    assert "strong gas smell on Oak St" in html and "leave the building" not in html
     page = client.get(reverse("inbox:ticket", args=[desk["gas"].pk])).content.decode()
     assert 'data-testid="safety-report"' in page
     assert "gas smell or leak" in page and "strong gas smell" in page
