@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from channels.models import ChannelAccount
+from oss_inbox.safety.models import OnCall
+from oss_inbox.staff.models import Notification
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 from oss_inbox.tickets.services import reply_record_delivered
@@ -51,6 +53,8 @@ ACCOUNTS = {
         "settings": {"address": content.MAILBOX},
     },
 }
+# (name, key account, email domain); a hospital depends on power for its patients' lives.
+CRITICAL_CARE = {"St. Brigid Regional Hospital"}
 ORGANIZATIONS = (
     ("St. Brigid Regional Hospital", True, "stbrigid-health.example"),
     ("Prairie State University", True, "prairiestate.example"),
@@ -62,7 +66,8 @@ ORGANIZATIONS = (
 
 
 def ensure_users():
-    """Create the team members who do not exist yet; return (user, role, password) for each new one."""
+    """Create the team members who do not exist yet; return (user, role, password) for each new one.
+    The supervisor is on call for safety reports outside coverage hours."""
     User = get_user_model()
     created = []
     for username, first_name, last_name, role in TEAM:
@@ -79,6 +84,8 @@ def ensure_users():
             is_superuser=role == ADMIN,
         )
         user.groups.add(Group.objects.get(name=role))
+        if role == SUPERVISOR:  # safety reports at night reach someone: the supervisor is on call
+            OnCall.objects.get_or_create(user=user)
         created.append((user, role, password))
     return created
 
@@ -94,7 +101,7 @@ def ensure_accounts():
 def ensure_organizations():
     for name, is_key_account, domain in ORGANIZATIONS:
         organization, _ = Organization.objects.get_or_create(
-            name=name, defaults={"is_key_account": is_key_account}
+            name=name, defaults={"is_key_account": is_key_account, "critical_care": name in CRITICAL_CARE}
         )
         OrganizationDomain.objects.get_or_create(domain=domain, defaults={"organization": organization})
 
@@ -110,7 +117,8 @@ def build_tickets(count, *, seed=DEMO_SEED):
     1. Draw the stories: a shape (new, pending, resolved, follow-up...), a channel, a topic, a
        customer and an agent for each; and the moment of every step.
     2. Play them oldest first, so that ticket numbers grow with time as they would in production.
-    3. The out-of-hours acknowledgements the history queued went out at the time: record them sent.
+    3. The out-of-hours acknowledgements and safety advice the history queued went out at the time:
+       record them sent; its notifications were read at the time.
     4. The key accounts' plans, quarterly updates and notices (demo/key_accounts.py).
     5. The team's canned responses, and tags on the tickets by topic (demo/extras.py).
     """
@@ -132,6 +140,8 @@ def build_tickets(count, *, seed=DEMO_SEED):
         for step, moment in steps:
             scene.perform(step.action, step.argument, moment)
     _deliver_history_acknowledgements(accounts.values())
+    # The history's escalations were seen at the time; today's arrive unread.
+    Notification.objects.filter(created_at__lte=now, read_at__isnull=True).update(read_at=now)
     key_accounts.build_account_history(now, accounts["email"])
     extras.ensure_canned_responses()
     extras.tag_by_topic(Ticket.objects.filter(account__in=accounts.values()))

@@ -156,3 +156,12 @@ def test_a_critical_care_organization_counts_for_its_people(mailbox):
         ingest(mailbox, [item])
     ticket = Ticket.objects.get()
     assert ticket.safety == "outage" and ticket.priority == Ticket.Priority.URGENT
+
+
+def test_a_report_fetched_a_day_late_is_flagged_but_pages_nobody_and_gets_no_advice(twitter, supervisor):
+    item = replace(factories.inbound(text=DOWNED), sent_at=NOON - timedelta(days=1))
+    with time_machine.travel(NOON, tick=False):
+        ingest(twitter, [item])
+    ticket = Ticket.objects.get()
+    assert ticket.safety == "downed_line" and ticket.priority == Ticket.Priority.URGENT
+    assert not Notification.objects.exists() and not safety_replies(ticket)

@@ -7,12 +7,15 @@
    call: the supervisors, so that a report is never told to no one.
 3. The customer gets the utility's safety advice at once, once per conversation, through the
    outbox (a reply, marked automatic: it is no answer and stops no SLA clock).
+A report fetched long after it was written (an account connected with a backlog, a channel down
+for a day) is still a safety ticket, but pages nobody and gets no advice: that moment has passed,
+and an agent decides.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -36,6 +39,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SMS_CHARS = 160
+STALE_AFTER = timedelta(hours=12)
+
+
+def is_stale(message: Message, now: datetime) -> bool:
+    return now - message.sent_at > STALE_AFTER
 
 
 def detection_data(detection: Detection) -> dict:
