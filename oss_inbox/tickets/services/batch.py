@@ -437,6 +437,8 @@ class Batch:
         reported = {event.ticket.pk: event for event in events if event.kind == TicketEvent.Kind.SAFETY}
         schedule = self.rules.schedule_for(self.account)
         for ticket, message, data in self.safety_found:
+            if safety.is_stale(message, self.now):
+                continue
             safety.safety_escalate(ticket, reported[ticket.pk], data, now=self.now, schedule=schedule)
             safety.safety_reply(ticket, message, data, now=self.now)
 
