@@ -29,14 +29,6 @@ def is_private_reply(message, answered_kind):
     return message.direction == "outbound" and private_kind == message.kind
 
 
-def reply_length_problem(kind, text, private=False, answered_kind=""):
-    """Plain words for a reply the channel would refuse, or "" when it fits.
-
-    Without the answered kind, the channel's strictest reading applies (on X, a reply tweet's 280).
-    """
-    return spec_for(kind).reply_problem(text, answered_kind=answered_kind, private=private)
-
-
 @dataclass(frozen=True)
 class ReplyCounter:
     """What the composer's counter shows: "51/280", or "281/280 — 1 too long for X"."""

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from oss_inbox.inbox.composer import reply_length_problem
+from channels.registry import spec_for
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import ticket_reply
 
@@ -54,6 +54,10 @@ def test_over_long_x_reply_is_refused_in_plain_words(client, agent, x_ticket):
     assert "X allows 280 characters; this reply is 1 too long." in html
     assert "a" * 281 in html  # the typed text is kept
     assert not x_ticket.messages.filter(direction="outbound").exists()
+
+
+def reply_length_problem(kind, text, private=False, answered_kind=""):
+    return spec_for(kind).reply_problem(text, answered_kind=answered_kind, private=private)
 
 
 def test_email_has_no_280_limit_but_empty_replies_are_refused():
