@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("settings/channels/", include("channels.urls")),
+    path("settings/safety/", include("oss_inbox.safety.urls")),
     path("settings/", include("oss_inbox.sla.urls")),
     path("notifications/", include("oss_inbox.staff.urls")),
     path("dashboards/", include("oss_inbox.dashboards.urls")),
