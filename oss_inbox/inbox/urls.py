@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, attachments, bulk, counter, queue_views, views
+from . import actions, attachments, bulk, counter, critical_care, queue_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/status/", actions.set_status, name="status"),
     path("tickets/<int:ticket_id>/priority/", actions.set_priority, name="priority"),
     path("tickets/<int:ticket_id>/safety/", actions.set_safety, name="safety"),
+    path("tickets/<int:ticket_id>/critical-care/", critical_care.set_critical_care, name="critical_care"),
     path("tickets/<int:ticket_id>/tags/", actions.tag_add, name="tag"),
     path("tickets/<int:ticket_id>/tags/remove/", actions.tag_remove, name="untag"),
     path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),

@@ -1,4 +1,4 @@
-"""Forms for organizations and joint plans.
+"""Forms for organizations, joint plans and the critical-care register.
 
 Matching rules are typed one per line (a textarea each) rather than as formsets: an account
 manager pastes a list of domains from an email, and every bad line gets its own error in words.
@@ -12,8 +12,11 @@ from django.core.validators import validate_email
 from django.db.models import Q
 
 from channels.models import ChannelKind
+from oss_inbox.safety.models import CriticalCareEntry
+from oss_inbox.safety.register import MAX_FILE_BYTES, NotAValue, normalise
 from oss_inbox.staff.roles import queue_workers
 from oss_inbox.tickets.models import Organization, OrganizationDomain
+from oss_inbox.tickets.services import organization_set_critical_care
 
 from .models import JointPlan, KnownIdentity, PlanItem, normalise_known
 
@@ -49,6 +52,17 @@ class OrganizationForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line: “x: @handle”, “facebook: 1234567890” (a user id) or an email address.",
     )
+    # Not a model field of the form: the flag is set through tickets.services, so that the open
+    # tickets of the organization's people are raised with it (save()).
+    critical_care = forms.BooleanField(
+        required=False,
+        label="Depends on power (critical care)",
+        help_text=(
+            "A hospital, a care home, a dialysis centre: its people's tickets are at least High priority, "
+            "and an outage they report is a safety ticket. Saving raises their open tickets."
+        ),
+    )
+    field_order = ["name", "is_key_account", "critical_care"]
 
     class Meta:
         model = Organization
@@ -68,8 +82,10 @@ class OrganizationForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
+        self.actor = actor  # who saves: the critical-care flag is set in their name
         super().__init__(*args, **kwargs)
+        self.initial.setdefault("critical_care", self.instance.critical_care)
         for name in ("account_manager", "backup_manager"):
             self.fields[name].queryset = queue_workers()
             self.fields[name].empty_label = "Nobody"
@@ -131,6 +147,15 @@ class OrganizationForm(forms.ModelForm):
             )
         return cleaned
 
+    def save(self, commit=True):
+        """Save the organization; a changed critical-care flag goes through its service, which raises
+        the open tickets of its people (in the caller's transaction: organizations.organization_save)."""
+        organization = super().save(commit)
+        wanted = self.cleaned_data.get("critical_care", False)
+        if commit and wanted != organization.critical_care:
+            organization_set_critical_care(organization=organization, critical_care=wanted, actor=self.actor)
+        return organization
+
 
 def _lines(text):
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -189,3 +214,58 @@ class PlanItemForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
             "text": forms.TextInput(attrs={"size": 50}),
         }
+
+
+class RegisterUploadForm(forms.Form):
+    """The critical-care register as a CSV file; after a preview, the same file comes back as text
+    (`content`), so that importing it needs no second upload."""
+
+    file = forms.FileField(
+        required=False,
+        label="CSV file",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+        help_text=(
+            "A header line naming the columns (email, phone, x, facebook, name, note; others are ignored), "
+            "then one person per line. Commas or semicolons; Excel's “CSV UTF-8” is fine."
+        ),
+    )
+    content = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, content = cleaned.get("file"), cleaned.get("content")
+        if upload:
+            if upload.size > MAX_FILE_BYTES:
+                raise ValidationError(
+                    f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB: split it in parts."
+                )
+            cleaned["data"] = upload.read()
+        elif content:
+            cleaned["data"] = content.encode("utf-8")
+        else:
+            raise ValidationError("Choose the CSV file to read.")
+        return cleaned
+
+
+class RegisterEntryForm(forms.Form):
+    """One entry typed on the critical-care page."""
+
+    kind = forms.ChoiceField(choices=CriticalCareEntry.Kind.choices, label="Kind")
+    written = forms.CharField(
+        max_length=255,
+        label="Email, phone, handle or id",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(
+        max_length=500, required=False, help_text="e.g. oxygen concentrator; no diagnosis."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and cleaned.get("written"):
+            try:
+                normalise(cleaned["kind"], cleaned["written"])
+            except NotAValue as refused:
+                self.add_error("written", f"“{cleaned['written']}” {refused}.")
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, notice_views, update_views, views
+from . import critical_care_views, dashboard_views, notice_views, update_views, views
 
 app_name = "keyaccounts"
 urlpatterns = [
@@ -21,4 +21,23 @@ urlpatterns = [
     path("notices/", notice_views.notice_list, name="notices"),
     path("notices/new/", notice_views.notice_new, name="notice_new"),
     path("notices/<int:notice_id>/", notice_views.notice_page, name="notice"),
+    # Critical care: the register and who depends on power (critical_care_views.py).
+    path("critical-care/", critical_care_views.critical_care, name="critical_care"),
+    path("critical-care/import/", critical_care_views.register_import, name="critical_care_import"),
+    path("critical-care/entries/", critical_care_views.entry_add, name="critical_care_add"),
+    path(
+        "critical-care/entries/<int:entry_id>/remove/",
+        critical_care_views.entry_remove,
+        name="critical_care_remove",
+    ),
+    path(
+        "critical-care/contacts/<int:contact_id>/",
+        critical_care_views.contact_flag,
+        name="critical_care_contact",
+    ),
+    path(
+        "critical-care/organizations/<int:organization_id>/",
+        critical_care_views.organization_flag,
+        name="critical_care_organization",
+    ),
 ]

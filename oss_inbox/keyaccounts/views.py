@@ -79,7 +79,7 @@ def organization_edit(request, organization_id=None):
     else:
         organization = organization_for_user(request.user, organization_id)
         require(may_manage(request.user, organization))
-    form = OrganizationForm(request.POST or None, instance=organization)
+    form = OrganizationForm(request.POST or None, instance=organization, actor=request.user)
     if request.method == "POST" and form.is_valid():
         organization, attached = organization_save(form=form, actor=request.user)
         more = f" {attached} known contact(s) now belong to it." if attached else ""

@@ -125,3 +125,36 @@ class OnCall(models.Model):
 
     def __str__(self):
         return f"{self.user} on call"
+
+
+class CriticalCareEntry(models.Model):
+    """One line of the critical-care register: an email address, phone number, X handle or Facebook id
+    of someone who depends on power (life support, oxygen, dialysis; a hospital's contact). A customer
+    whose identity matches an entry is flagged (`Contact.critical_care`) when the entry is imported, or
+    when they first write. Written only through `tickets.services.critical_care`, which normalises the
+    value (oss_inbox/safety/register.py)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+        X = "x", "X handle"
+        FACEBOOK = "facebook", "Facebook"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(max_length=255, help_text="Normalised: lower-cased, phone numbers as digits.")
+    written = models.CharField(max_length=255, blank=True, help_text="As the file or the person wrote it.")
+    name = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = "critical-care register entry"
+        verbose_name_plural = "critical-care register"
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="critical_care_entry_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.written or self.value}"

@@ -7,6 +7,17 @@ recompute SLA, save, record the event. Ingest applies a whole batch at once unde
 
 from ..models import Message
 from .contacts import contact_merge
+from .critical_care import (
+    Flagged,
+    ImportReport,
+    contact_set_critical_care,
+    critical_care_entry_add,
+    critical_care_entry_remove,
+    critical_care_import,
+    may_flag_contacts,
+    may_flag_organization,
+    organization_set_critical_care,
+)
 from .delivery import REPLY_OUTBOX, reply_record_delivered
 from .ingest import IngestResult, ingest
 from .lifecycle import (
@@ -39,11 +50,20 @@ __all__ = [
     "AlreadyPosted",
     "ClaimConflict",
     "ComposerReused",
+    "Flagged",
+    "ImportReport",
     "IngestResult",
     "InvalidChange",
     "ReplyRefused",
     "contact_merge",
+    "contact_set_critical_care",
+    "critical_care_entry_add",
+    "critical_care_entry_remove",
+    "critical_care_import",
     "ingest",
+    "may_flag_contacts",
+    "may_flag_organization",
+    "organization_set_critical_care",
     "reply_look_up",
     "reply_record_delivered",
     "ticket_add_note",

@@ -3,7 +3,8 @@
 `ingest` calls `apply_batch` inside its transaction, with the account row locked. Steps:
 1. Look up, for the whole batch at once: the messages already stored, the authors' identities,
    the messages the items answer, and the newest ticket of every conversation they name.
-2. Create the contacts and identities of customers writing for the first time, in bulk.
+2. Create the contacts and identities of customers writing for the first time, in bulk; those on
+   the critical-care register are flagged at once (critical_care.py).
 3. Decide each item in order (oldest first), in memory: skip it (already stored), link our own
    post, keep an auto-reply or bounce, or put a customer's message on its ticket (opening,
    reopening or following up a ticket as needed).
@@ -34,6 +35,7 @@ from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent
 from ..threading import by_reference
 from . import acknowledgements, safety
 from .contacts import normalise_external_id
+from .critical_care import critical_care_authors
 from .files import attachment_content
 from .hooks import ingest_hooks
 from .lifecycle import subject_from
@@ -190,10 +192,13 @@ class Batch:
         if not first_seen:
             return
         organizations = ingest_hooks().organizations_for_authors(self.account.kind, first_seen)
+        # On the critical-care register: flagged from their first message (no query while it is empty).
+        on_register = critical_care_authors(self.account.kind, first_seen)
         contacts = [
             Contact(
                 name=(author.name or author.handle or author_id)[:200],
                 organization=organizations.get(author_id),
+                critical_care=author_id in on_register,
             )
             for author_id, author in first_seen.items()
         ]
