@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from oss_inbox.safety.models import CriticalCareEntry
 from oss_inbox.safety.register import UnreadableFile, identity_keys, read_register_file
 from oss_inbox.tickets.models import Contact, Identity, Organization, OrganizationDomain, Ticket, TicketEvent
 from oss_inbox.tickets.services import (
+    contact_merge,
     contact_set_critical_care,
     critical_care_entry_add,
     critical_care_entry_remove,
@@ -21,6 +23,7 @@ from oss_inbox.tickets.services import (
     ingest,
     ticket_set_status,
 )
+from oss_inbox.tickets.services.organizations import organization_attach_contacts
 
 from .. import factories
 from ..sla.conftest import local
@@ -359,3 +362,30 @@ def test_the_page_lists_the_register_and_who_is_flagged_and_finds_a_phone_howeve
     )
     assert not Contact.objects.get(pk=ticket.contact_id).critical_care
     assert Identity.objects.filter(contact_id=ticket.contact_id).exists()
+
+
+def test_contacts_joining_a_critical_care_hospital_have_their_open_tickets_raised(mailbox, admin_user):
+    item = replace(
+        factories.email(sender="nurse@stbrigid.example", text="Question about our meter"), sent_at=NOON
+    )
+    ticket = arrive(mailbox, item)
+    assert ticket.priority == Ticket.Priority.NORMAL
+    hospital = Organization.objects.create(name="St. Brigid", critical_care=True)
+    assert organization_attach_contacts(
+        hospital, identities=Q(external_id="nurse@stbrigid.example"), actor=admin_user
+    )
+    ticket.refresh_from_db()
+    assert ticket.priority == Ticket.Priority.HIGH
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind="critical_care", data__why="joined St. Brigid"
+    ).exists()
+
+
+def test_merging_a_flagged_contact_keeps_the_flag_and_raises_the_survivors_tickets(twitter, mailbox):
+    on_x = arrive(twitter, tweet(handle="oxygenmom", user_id="555", text="hello"))
+    by_email = arrive(mailbox, replace(factories.email(sender="mom@example.com", text="hi"), sent_at=NOON))
+    Contact.objects.filter(pk=on_x.contact_id).update(critical_care=True)
+    survivor = contact_merge(source=Contact.objects.get(pk=on_x.contact_id), target=by_email.contact)
+    assert Contact.objects.get(pk=survivor.pk).critical_care
+    by_email.refresh_from_db()
+    assert by_email.priority == Ticket.Priority.HIGH

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from ..models import Contact, Ticket, TicketEvent
+from .critical_care import critical_care_follow_contacts
 from .organizations import refresh_tickets
 
 if TYPE_CHECKING:
@@ -36,8 +37,13 @@ def contact_merge(*, source: Contact, target: Contact, actor: User | None = None
         target.save(update_fields=["organization"])
     source.merged_into = target
     source.save(update_fields=["merged_into"])
+    if source.critical_care and not target.critical_care:  # who depends on power still does
+        target.critical_care = True
+        target.save(update_fields=["critical_care"])
     if target.organization_id:  # its open tickets, the merged ones too, follow the organization's status
         refresh_tickets(target.organization, actor)
+    if target.critical_care:
+        critical_care_follow_contacts([target.pk], why=f"merged with {source}", actor=actor)
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket_id=ticket_id,

@@ -156,6 +156,17 @@ def _flag_contact(contact, critical_care, actor, why):
     )
 
 
+def critical_care_follow_contacts(contact_ids, *, why: str, actor: User | None = None) -> Flagged:
+    """Contacts that came to depend on power without anyone flagging them (they joined a critical-care
+    organization, or a flagged contact was merged into them): their open tickets below High are
+    raised, each with its timeline entry. In the caller's transaction."""
+    data = {"critical_care": True, "why": why}
+    tickets = Ticket.objects.filter(
+        contact_id__in=contact_ids, status__in=OPEN_STATUSES, priority__lt=Ticket.Priority.HIGH
+    )
+    return _follow(tickets, True, data, actor)
+
+
 def _follow(tickets, critical_care, data, actor):
     """Each open ticket gets the entry; when flagged, one below High is raised to High."""
     raised = []

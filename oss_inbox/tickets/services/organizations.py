@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..models import OPEN_STATUSES, Contact, Identity, Organization, Ticket
+from .critical_care import critical_care_follow_contacts
 from .routing import ticket_route_to_account
 
 if TYPE_CHECKING:
@@ -25,10 +26,13 @@ def organization_attach_contacts(
         pk=organization.pk
     )
     contact_ids = Identity.objects.filter(identities).values("contact_id")
-    attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(
-        organization=organization
+    joining = list(
+        Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).values_list("pk", flat=True)
     )
+    attached = Contact.objects.filter(pk__in=joining).update(organization=organization)
     refresh_tickets(organization, actor)
+    if attached and organization.critical_care:  # a hospital's people depend on power from now on
+        critical_care_follow_contacts(joining, why=f"joined {organization}", actor=actor)
     return attached
 
 
