@@ -389,3 +389,11 @@ def test_merging_a_flagged_contact_keeps_the_flag_and_raises_the_survivors_ticke
     assert Contact.objects.get(pk=survivor.pk).critical_care
     by_email.refresh_from_db()
     assert by_email.priority == Ticket.Priority.HIGH
+
+
+def test_the_register_is_one_click_from_the_organizations_for_supervisors_only(client, supervisor, agent):
+    register = reverse("keyaccounts:critical_care")
+    client.force_login(supervisor)
+    assert register in client.get(reverse("keyaccounts:organizations")).content.decode()
+    client.force_login(agent)
+    assert register not in client.get(reverse("keyaccounts:organizations")).content.decode()
