@@ -159,6 +159,8 @@ PATTERNS = {
         "water meter/bill/heater/company/main",
         "solar panel/panels",
         "smoking hot",
+        "voltage sag/sags/dip/dips/drop/drops/spike/spikes/surge/surges",
+        "production/assembly/packaging/bottling/product/conveyor line/lines",
     ),
     (LOOKALIKE, "es"): (
         "linea telefonica",
