@@ -35,15 +35,22 @@ def nice_ceiling(value):
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def daily_chart(labels, series, *, ceiling=None, suffix=""):
-    """A chart over days: `series` is [(name, values, "bar" | "line", css class)], one value per
-    label (None: no value); all series share one vertical scale from 0."""
+def whole_ceiling(values):
+    """A scale's top for counts: a multiple of 4 (at least 4), so the 5 ticks are whole numbers."""
+    return 4 * max(1, math.ceil(max(values, default=0) / 4))
+
+
+def daily_chart(labels, series, *, ceiling=None, suffix="", label_every=None):
+    """A chart over days (or hours): `series` is [(name, values, "bar" | "line", css class)], one
+    value per label (None: no value); all series share one vertical scale from 0. Bar series are
+    drawn in order over each other, so a part of a whole (answered of all) goes after the whole.
+    Every `label_every`-th label is written (by default about X_LABELS of them)."""
     chart = Chart(plot={"left": LEFT, "top": TOP, "right": WIDTH - RIGHT, "bottom": HEIGHT - BOTTOM})
     values = [v for _, numbers, _, _ in series for v in numbers if v is not None]
     top = ceiling or nice_ceiling(max(values, default=0))
     band = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
     _y_ticks(chart, top, suffix)
-    _x_ticks(chart, labels, band)
+    _x_ticks(chart, labels, band, label_every)
     for name, numbers, kind, css in series:
         chart.legend.append({"css": css, "name": name})
         if kind == "bar":
@@ -65,8 +72,8 @@ def _y_ticks(chart, top, suffix):
         chart.y_ticks.append({"y": round(_y(value, top), 1), "label": f"{value:g}{suffix}"})
 
 
-def _x_ticks(chart, labels, band):
-    every = max(1, math.ceil(len(labels) / X_LABELS))
+def _x_ticks(chart, labels, band, every=None):
+    every = every or max(1, math.ceil(len(labels) / X_LABELS))
     for index in range(0, len(labels), every):
         chart.x_ticks.append({"x": round(LEFT + band * (index + 0.5), 1), "label": labels[index]})
 
@@ -93,6 +100,11 @@ def _segments(numbers, band, top):
         current.append(f"{LEFT + band * (index + 0.5):.1f},{_y(value, top):.1f}")
     segments += [current] if current else []
     return [" ".join(points) for points in segments]
+
+
+def hour_label(hour):
+    """ "12a", "2a", "3p": the hours of the day on a chart's axis."""
+    return f"{hour % 12 or 12}{'a' if hour < 12 else 'p'}"
 
 
 CELL_W, CELL_H, HEAT_LEFT, HEAT_TOP = 26, 24, 40, 8

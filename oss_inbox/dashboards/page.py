@@ -7,7 +7,8 @@ Both read the same `Sections`, so a download holds the numbers the page shows.
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import charts, live, selectors, snapshots, tables
+from . import charts, live, safety_measures, selectors, snapshots, tables
+from .filters import local_zone
 from .models import RollupState
 from .sla_access import account_schedules, weekly_spans
 
@@ -83,6 +84,11 @@ class Sections:
         )
 
     @cached_property
+    def safety(self):
+        """The safety tickets that arrived in the range, read live (a few dozen a month)."""
+        return safety_measures.safety_summary(safety_measures.safety_tickets(self.filters), self.now)
+
+    @cached_property
     def schedule(self):
         """The schedule drawn on the heatmap: the default one among the filtered accounts'."""
         row, built, _ = self.schedules[0]
@@ -117,6 +123,8 @@ TABLES = {
     "daily": lambda s: tables.daily_table(s.trends),
     "heatmap": lambda s: tables.heatmap_table(s.trends),
     "agents": lambda s: tables.agents_table(s.agents),
+    "safety_hours": lambda s: tables.safety_hours_table(s.safety),
+    "safety_categories": lambda s: tables.safety_categories_table(s.safety),
 }
 
 
@@ -162,6 +170,38 @@ class Dashboard:
             "heatmap": charts.heatmap(self.sections.trends.heatmap, spans),
         }
 
+    @cached_property
+    def safety_charts(self):
+        """Safety tickets by local hour of the report: how many (answered within 15 minutes drawn
+        over them), and the median time to first touch against the 15 minutes."""
+        hours = self.sections.safety.by_hour
+        labels = [charts.hour_label(hour) for hour in range(24)]
+        counts, answered = [group.count for group in hours], [group.answered for group in hours]
+        medians = [
+            None if group.median_touch is None else round(group.median_touch.total_seconds() / 60, 1)
+            for group in hours
+        ]
+        return {
+            "count": charts.daily_chart(
+                labels,
+                [
+                    ("Safety tickets", counts, "bar", "series-safety"),
+                    ("Answered within 15 min", answered, "bar", "series-safety-met"),
+                ],
+                ceiling=charts.whole_ceiling(counts),
+                label_every=3,
+            ),
+            "touch": charts.daily_chart(
+                labels,
+                [
+                    ("Median first touch", medians, "bar", "series-touch"),
+                    ("15 minutes", [15] * 24, "line", "series-promise"),
+                ],
+                suffix="m",
+                label_every=3,
+            ),
+        }
+
     @property
     def uncovered_share(self):
         trends = self.sections.trends
@@ -190,6 +230,10 @@ class Dashboard:
         if chosen.key_accounts:
             words.append("key accounts only")
         return " · ".join(words)
+
+    @property
+    def time_zone(self):
+        return local_zone().key
 
     @property
     def query(self):

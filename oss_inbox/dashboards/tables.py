@@ -54,6 +54,10 @@ class Table:
         return out.getvalue()
 
 
+def minutes(delta):
+    return "" if delta is None else f"{delta.total_seconds() / 60:.1f}"
+
+
 def hours(seconds):
     return "" if seconds is None else f"{seconds / 3600:.2f}"
 
@@ -197,6 +201,44 @@ def agents_table(rows):
         for row in rows
     ]
     return Table("agents", "Agents", columns, cells)
+
+
+SAFETY_COLUMNS = [
+    "Safety tickets",
+    "Median first touch (min)",
+    "Worst first touch (min)",
+    "Not yet touched",
+    "Answered within 15 min",
+    "Due",
+    "Answered within 15 min (%)",
+]
+
+
+def safety_hours_table(summary):
+    """Safety tickets by the local hour of the report: every hour, so an empty 2 a.m. shows too."""
+    rows = [[f"{hour:02d}:00", *_safety_cells(group)] for hour, group in enumerate(summary.by_hour)]
+    columns = ["Hour (local time)", *SAFETY_COLUMNS]
+    return Table("safety_hours", "Safety tickets by hour of the day", columns, rows)
+
+
+def safety_categories_table(summary):
+    rows = [[name, *_safety_cells(group)] for name, group in summary.by_category]
+    rows += [["All safety tickets", *_safety_cells(summary.all)]] if rows else []
+    return Table("safety_categories", "Safety tickets by kind", ["Kind", *SAFETY_COLUMNS], rows)
+
+
+def _safety_cells(group):
+    if not group.count:
+        return ["0", "", "", "", "", "", ""]
+    return [
+        str(group.count),
+        minutes(group.median_touch),
+        minutes(group.worst_wait),
+        str(len(group.untouched)),
+        str(group.answered),
+        str(group.due),
+        percent(group.answered_share),
+    ]
 
 
 def _groups(by_group):

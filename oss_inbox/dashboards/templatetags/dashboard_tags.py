@@ -33,3 +33,12 @@ def local_clock(moment, now=None):
 @register.filter
 def share_percent(share):
     return "—" if share is None else f"{share * 100:.1f}%"
+
+
+@register.filter
+def touch_time(delta):
+    """A time to first touch: "40s" under a minute, else as span_words; "—" for none."""
+    if delta is None:
+        return "—"
+    seconds = max(int(delta.total_seconds()), 0)
+    return f"{seconds}s" if seconds < 60 else span_words(delta)
