@@ -1,12 +1,15 @@
 """Safety tickets in the desk: pinned above every open view, a Safety view, a red badge, the reason on
 the ticket, and an agent's "not a safety report" / "mark as safety report"."""
 
+from dataclasses import replace
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from oss_inbox.inbox import queue as queue_module
 from oss_inbox.tickets.models import Ticket
-from oss_inbox.tickets.services import ticket_claim
+from oss_inbox.tickets.services import ingest, ticket_claim
 from tests import factories
 
 from .conftest import open_ticket
@@ -30,7 +33,13 @@ def desk(twitter, agent):
         for n in range(6)
     ]
     ticket_claim(ticket=ordinary[0], user=agent)
-    gas = open_ticket(twitter, who=factories.author("99", "neighbour"), text="strong gas smell on Oak St!!")
+    # Written just now (factories date their items in the past): a fresh report gets the advice.
+    report = replace(
+        factories.inbound(who=factories.author("99", "neighbour"), text="strong gas smell on Oak St!!"),
+        sent_at=timezone.now(),
+    )
+    ingest(twitter, [report])
+    gas = Ticket.objects.get(thread_key=report.thread_key)
     return {"ordinary": ordinary, "gas": gas}
 
 
