@@ -9,6 +9,14 @@ tickets.services.ingest, as a poll does. Prints a markdown table.
 Besides wall-clock rates it prints CPU time per item, of this process and (when PostgreSQL runs on
 this machine, so its backend's /proc/PID/stat is readable) of the PostgreSQL backend serving it:
 on a machine busy with other work the wall-clock rate falls, the CPU cost per item does not.
+
+The tweets are ordinary utility traffic (outages, bills, trees, streetlights, payments), none of
+them a safety report. `--safety-share 0.02` makes that share of them emergencies (a downed line, a
+gas smell, oxygen at home...), so that a safety ticket's follow-up (escalation, the safety advice
+reply) is paid for too. `--time-safety` also prints the CPU time per item spent in ingest's safety
+steps (`Batch._detect_safety`, `Batch._safety_follow_up`), where the code has them (each figure
+includes about 1 µs of the timer's own cost per call). `--skip-detector` makes `_detect_safety` do
+nothing, to tell the detector's cost from that of the rest of the code around it.
 """
 
 import argparse
@@ -41,19 +49,34 @@ TEXTS = (
     "@PrairieEGHelp can I set up a payment arrangement online? Account ends in {n}",
 )
 STREETS = ("Elm St", "Oak Ave", "Maple Dr", "Cedar Ln", "Prairie Rd", "Main St")
+# Emergencies as customers tweet them, English and Spanish: each one the detector fires on.
+SAFETY_TEXTS = (
+    "@PrairieEGHelp power line down on {street}, sparking in the grass!!",
+    "@PrairieEGHelp the transformer on the pole behind {street} is on fire",
+    "@PrairieEGHelp strong gas smell by the meter at {street}",
+    "@PrairieEGHelp wires hanging low over {street}, kids walk here",
+    "@PrairieEGHelp hay un cable caído en {street}, está echando chispas",
+    "@PrairieEGHelp my dad is on oxygen and the power is out on {street}",
+    "@PrairieEGHelp loud boom and the transformer blew up on {street}",
+    "@PrairieEGHelp huele a gas en {street}",
+    "@PrairieEGHelp smoke coming out of the meter box at {street}!!",
+    "@PrairieEGHelp water is flooding the basement around the electrical panel, {street}",
+)
+SAFETY_STEPS = ("_detect_safety", "_safety_follow_up")  # Batch methods timed by --time-safety
 
 
-def mentions_response(rng, first_id, size, customers):
+def mentions_response(rng, first_id, size, customers, safety_share=0.0):
     base = datetime.now(UTC) - timedelta(hours=1)
     tweets, users = [], {}
     for n in range(size):
+        texts = SAFETY_TEXTS if safety_share and rng.random() < safety_share else TEXTS
         author = rng.choice(customers)
         users[author] = {"id": author, "username": f"customer{author}", "name": f"Customer {author}"}
         tweet_id = str(first_id + n)
         tweets.append(
             {
                 "id": tweet_id,
-                "text": rng.choice(TEXTS).format(street=rng.choice(STREETS), n=rng.randint(1000, 9999)),
+                "text": rng.choice(texts).format(street=rng.choice(STREETS), n=rng.randint(1000, 9999)),
                 "author_id": author,
                 "conversation_id": tweet_id,
                 "created_at": (base + timedelta(milliseconds=n)).isoformat().replace("+00:00", "Z"),
@@ -78,7 +101,30 @@ def backend_cpu_seconds():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def run(batches, size, seed):
+def time_safety_steps():
+    """Wrap ingest's safety steps with CPU timers: returns {step: seconds}, filled as they run
+    (empty for code without them, as before the detector was wired into ingest)."""
+    from oss_inbox.tickets.services import batch
+
+    spent = {}
+    for name in SAFETY_STEPS:
+        step = getattr(batch.Batch, name, None)
+        if step is None:
+            continue
+        spent[name] = 0.0
+
+        def timed(self, *args, step=step, name=name, **kwargs):
+            started = time.process_time()
+            try:
+                return step(self, *args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - started
+
+        setattr(batch.Batch, name, timed)
+    return spent
+
+
+def run(batches, size, seed, safety_share=0.0):
     rng = random.Random(seed)
     account, _ = ChannelAccount.objects.get_or_create(
         name="bench X", defaults={"kind": "twitter", "self_external_id": "1500000000000000001"}
@@ -87,7 +133,7 @@ def run(batches, size, seed):
     customers = [str(10_000_000 + n) for n in range(size * batches * 2 // 3)]
     rates, cpu, backend = [], [], []
     for batch in range(batches):
-        response = mentions_response(rng, first_id + batch * size, size, customers)
+        response = mentions_response(rng, first_id + batch * size, size, customers, safety_share)
         backend_before = backend_cpu_seconds()
         started, cpu_started = time.perf_counter(), time.process_time()
         items = parse_mentions(response)
@@ -113,6 +159,22 @@ def main():
         "--seed", type=int, default=None, help="Same seed, same tweet ids: a rerun then measures duplicates."
     )
     parser.add_argument(
+        "--safety-share",
+        type=float,
+        default=0.0,
+        help="Share of the tweets that are safety reports (0.02: 2%%); the rest is ordinary traffic.",
+    )
+    parser.add_argument(
+        "--time-safety",
+        action="store_true",
+        help="Also print the CPU time per item of ingest's safety steps (detector, follow-up).",
+    )
+    parser.add_argument(
+        "--skip-detector",
+        action="store_true",
+        help="Ingest without running the safety detector (Batch._detect_safety does nothing).",
+    )
+    parser.add_argument(
         "--bulk-create",
         action="store_true",
         help="Write rows with Django's bulk_create instead of COPY (services/rows.py), to compare.",
@@ -124,12 +186,19 @@ def main():
         batch.rows_insert = lambda objs: (lambda rows: rows and type(rows[0]).objects.bulk_create(rows))(
             list(objs)
         )
-    rates, cpu, backend = run(args.batches, args.size, args.seed)
+    if args.skip_detector:
+        from oss_inbox.tickets.services import batch
+
+        batch.Batch._detect_safety = lambda self, *args: None
+    spent = time_safety_steps() if args.time_safety else {}
+    rates, cpu, backend = run(args.batches, args.size, args.seed, args.safety_share)
     # Items per CPU-second: the rate this process would reach alone on a core (the database's
     # backend on another), whatever else the machine is doing.
     own = 1e6 / statistics.median(cpu)
     backend_us = f"{statistics.median(backend):,.0f}" if backend else "n/a"
     print(f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    for name, seconds in spent.items():  # over every batch, not the median one
+        print(f"{name}: {seconds / (args.batches * args.size) * 1e6:.1f} µs CPU/item", file=sys.stderr)
     print("| database | batch | batches | median items/s | worst items/s | µs CPU/item (process) "
           "| µs CPU/item (PostgreSQL backend) | items per process CPU-second |")  # fmt: skip
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
