@@ -165,3 +165,17 @@ def test_a_report_fetched_a_day_late_is_flagged_but_pages_nobody_and_gets_no_adv
     ticket = Ticket.objects.get()
     assert ticket.safety == "downed_line" and ticket.priority == Ticket.Priority.URGENT
     assert not Notification.objects.exists() and not safety_replies(ticket)
+
+
+def test_many_reports_in_one_batch_each_get_their_advice_and_escalation(twitter, supervisor):
+    reports = [
+        replace(factories.inbound(who=factories.author(str(n), f"n{n}"), text=text), sent_at=NOON)
+        for n, text in enumerate(["wires down on Oak St", "I smell gas in the alley", "huele a gas aquí"])
+    ]
+    with time_machine.travel(NOON, tick=False):
+        ingest(twitter, reports)
+    tickets = Ticket.objects.order_by("pk")
+    assert [t.safety for t in tickets] == ["downed_line", "gas", "gas"]
+    assert [len(safety_replies(t)) for t in tickets] == [1, 1, 1]
+    assert "Si huele a gas" in safety_replies(tickets[2])[0].text
+    assert Notification.objects.filter(recipient=supervisor).count() == 3

@@ -436,16 +436,16 @@ class Batch:
         self._acknowledge()
 
     def _safety_follow_up(self, events):
-        """New safety tickets escalate at once and their customers get the safety advice."""
-        if not self.safety_found:
+        """New safety tickets escalate at once and their customers get the safety advice (who is told,
+        and the texts, looked up once for the batch)."""
+        fresh = [found for found in self.safety_found if not safety.is_stale(found[1], self.now)]
+        if not fresh:
             return
         reported = {event.ticket.pk: event for event in events if event.kind == TicketEvent.Kind.SAFETY}
-        schedule = self.rules.schedule_for(self.account)
-        for ticket, message, data in self.safety_found:
-            if safety.is_stale(message, self.now):
-                continue
-            safety.safety_escalate(ticket, reported[ticket.pk], data, now=self.now, schedule=schedule)
-            safety.safety_reply(ticket, message, data, now=self.now)
+        responders = safety.Responders.at(self.now, self.rules.schedule_for(self.account))
+        for ticket, message, data in fresh:
+            safety.safety_escalate(ticket, reported[ticket.pk], data, responders)
+            safety.safety_reply(ticket, message, data, now=self.now, advice=responders.advice)
 
     def _acknowledge(self):
         """Out-of-hours acknowledgements: looked at once per batch, then per message only when due.

@@ -15,6 +15,7 @@ and an agent decides.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -109,13 +110,37 @@ def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | N
     return ticket
 
 
-def safety_escalate(
-    ticket: Ticket, event: TicketEvent, data: dict, *, now: datetime, schedule: clock.Schedule
-):
-    """Tell people of a new safety ticket at once: returns who was told."""
-    in_hours = closed_until(now, schedule) is None
-    on_call = [] if in_hours else on_call_now(now)
-    recipients = [ticket.assignee, *supervisors()] if in_hours or not on_call else [o.user for o in on_call]
+@dataclass(frozen=True)
+class Responders:
+    """Who hears of safety reports at one moment, and the advice texts in force: read once for a
+    whole batch of ingest, however many reports it holds (a storm brings many at once)."""
+
+    in_hours: bool
+    on_call: tuple  # OnCall settings, with their users
+    supervisors: tuple
+    advice: dict  # (message kind, topic, language) -> the text of an enabled safety reply
+
+    @classmethod
+    def at(cls, now: datetime, schedule: clock.Schedule) -> Responders:
+        in_hours = closed_until(now, schedule) is None
+        enabled = SafetyReply.objects.filter(enabled=True).values_list("kind", "topic", "language", "text")
+        return cls(
+            in_hours=in_hours,
+            on_call=() if in_hours else tuple(on_call_now(now)),
+            supervisors=tuple(supervisors()),
+            advice={(kind, topic, language): text for kind, topic, language, text in enabled},
+        )
+
+
+def safety_escalate(ticket: Ticket, event: TicketEvent, data: dict, responders: Responders) -> list:
+    """Tell people of a new safety ticket at once: in coverage hours the supervisors and the
+    assignee; outside them whoever is on call (and their text address); nobody on call, the
+    supervisors. Returns who was told."""
+    in_hours, on_call = responders.in_hours, responders.on_call
+    if in_hours or not on_call:
+        recipients = [ticket.assignee, *responders.supervisors]
+    else:
+        recipients = [setting.user for setting in on_call]
     where = "" if in_hours else (" (on call)" if on_call else " - nobody is on call")
     text = f"Safety: {data['label']} on #{ticket.pk}{where}: \u201c{data['matched']}\u201d"
     link = settings.SITE_URL.rstrip("/") + ticket.get_absolute_url()
@@ -124,7 +149,7 @@ def safety_escalate(
         f"Customer: {ticket.contact}\nChannel: {ticket.account}\n\n{link}\n"
     )
     notification_send(recipients=recipients, ticket=ticket, event=event, text=text, body=body)
-    texts = [o.sms_email for o in on_call if o.sms_email]
+    texts = [setting.sms_email for setting in on_call if setting.sms_email]
     if texts:
         short = f"SAFETY #{ticket.pk}: {data['label']}: {data['matched']} {link}"[:SMS_CHARS]
         transaction.on_commit(lambda: _send_texts(short, texts))
@@ -142,21 +167,23 @@ def _send_texts(text, addresses):
         log.warning("Could not send the on-call text to %s", addresses, exc_info=True)
 
 
-def safety_reply(ticket: Ticket, message: Message, data: dict, *, now: datetime) -> Message | None:
+def safety_reply(
+    ticket: Ticket, message: Message, data: dict, *, now: datetime, advice: dict
+) -> Message | None:
     """Queue the safety advice for the message's conversation, once; returns it, or None (already
-    sent in this conversation, switched off for the channel, or refused by it)."""
+    sent in this conversation, switched off for the channel, or refused by it). `advice` is
+    Responders.advice: the text in the report's language, else the English one."""
     if message.is_automatic:  # an auto-reply or a bounce: nobody to advise, and it would answer itself
         return None
     topic = TOPIC_OF[data["category"]]
-    texts = SafetyReply.objects.filter(kind=message.kind, topic=topic, enabled=True)
-    reply = texts.filter(language=data["language"]).first() or texts.filter(language="en").first()
-    if reply is None:
+    text = advice.get((message.kind, topic, data["language"])) or advice.get((message.kind, topic, "en"))
+    if text is None:
         return None
     try:
         with transaction.atomic():  # the claim goes with the reply: a refused reply claims nothing
             claim = SafetyReplySent.objects.create(account=message.account, thread_key=ticket.thread_key)
             claim.message = ticket_reply(
-                ticket=ticket, author=None, text=reply.text, sent_at=now, automatic=True,
+                ticket=ticket, author=None, text=text, sent_at=now, automatic=True,
                 context={"safety_advice": topic}, event_kind=TicketEvent.Kind.SAFETY,
             )  # fmt: skip
             claim.save(update_fields=["message"])
