@@ -9,8 +9,12 @@ from .models import OnCall
 
 
 def on_call_now(now: datetime) -> list[OnCall]:
-    """The on-call settings (with their users) of everyone on call at `now`."""
-    listed = OnCall.objects.filter(enabled=True, user__is_active=True).select_related("user", "schedule")
+    """The on-call settings (with their users) of everyone on call at `now`, by name."""
+    listed = (
+        OnCall.objects.filter(enabled=True, user__is_active=True)
+        .select_related("user", "schedule")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
     return [
         on_call
         for on_call in listed
