@@ -1,8 +1,16 @@
 import pytest
+from django.urls import reverse
 
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services.ingest import ingest
 from tests import factories
+
+
+def queue_ids(client, **params):
+    """The ids of the tickets the queue shows for these parameters, in its order."""
+    response = client.get(reverse("inbox:queue"), params)
+    assert response.status_code == 200
+    return [ticket.pk for ticket in response.context["page"].tickets]
 
 
 def open_ticket(account, **fields):

@@ -11,17 +11,11 @@ from oss_inbox.tickets.models import Organization, Tag, Ticket
 from oss_inbox.tickets.services import ticket_claim, ticket_set_status
 from tests import factories
 
-from .conftest import open_ticket
+from .conftest import open_ticket, queue_ids
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("inbox:queue")
-
-
-def _ids(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200
-    return [ticket.pk for ticket in response.context["page"].tickets]
 
 
 @pytest.fixture
@@ -99,7 +93,7 @@ def world(twitter, mailbox, facebook, agent, other_agent):
 )
 def test_each_view_lists_its_tickets_in_order(client, agent, world, view, expected):
     client.force_login(agent)
-    assert _ids(client, view=view) == [world[name] for name in expected]
+    assert queue_ids(client, view=view) == [world[name] for name in expected]
 
 
 @pytest.mark.parametrize(
@@ -119,18 +113,18 @@ def test_each_view_lists_its_tickets_in_order(client, agent, world, view, expect
 )
 def test_filters_combine_with_the_view(client, agent, world, params, expected):
     client.force_login(agent)
-    assert _ids(client, **params) == [world[name] for name in expected]
+    assert queue_ids(client, **params) == [world[name] for name in expected]
 
 
 def test_links_from_before_the_named_views_still_work(client, agent, world):
     client.force_login(agent)
-    assert _ids(client, status="open", sla="breached") == [world["hospital"]]
-    assert _ids(client, status="resolved") == [world["old"]]
+    assert queue_ids(client, status="open", sla="breached") == [world["hospital"]]
+    assert queue_ids(client, status="resolved") == [world["old"]]
 
 
 def test_assignee_filter_takes_a_colleague(client, agent, other_agent, world):
     client.force_login(agent)
-    assert _ids(client, assignee=other_agent.pk) == [world["maria"]]
+    assert queue_ids(client, assignee=other_agent.pk) == [world["maria"]]
 
 
 @pytest.mark.parametrize(
@@ -144,13 +138,13 @@ def test_assignee_filter_takes_a_colleague(client, agent, other_agent, world):
 )
 def test_search_finds_message_text_and_customers(client, agent, world, q, expected):
     client.force_login(agent)
-    assert _ids(client, q=q) == [world[name] for name in expected]
+    assert queue_ids(client, q=q) == [world[name] for name in expected]
 
 
 def test_search_reaches_resolved_tickets_in_the_resolved_view(client, agent, world):
     client.force_login(agent)
-    assert _ids(client, q="fixed") == []
-    assert _ids(client, q="fixed", view="resolved") == [world["old"]]
+    assert queue_ids(client, q="fixed") == []
+    assert queue_ids(client, q="fixed", view="resolved") == [world["old"]]
 
 
 def test_view_list_counts_open_tickets_but_never_the_whole_history(client, agent, world):

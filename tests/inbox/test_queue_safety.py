@@ -12,17 +12,11 @@ from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ingest, ticket_claim
 from tests import factories
 
-from .conftest import open_ticket
+from .conftest import open_ticket, queue_ids
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("inbox:queue")
-
-
-def _ids(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200
-    return [ticket.pk for ticket in response.context["page"].tickets]
 
 
 @pytest.fixture
@@ -49,12 +43,12 @@ def test_a_safety_ticket_tops_every_open_view_and_has_its_own(client, agent, des
     assert Ticket.objects.get(pk=gas).safety == "gas"
     # Nobody has claimed it: it tops every open view, Mine too, and only once.
     for view in ("open", "unassigned", "at_risk", "pending", "mine", "breached", "key"):
-        ids = _ids(client, view=view)
+        ids = queue_ids(client, view=view)
         assert ids[0] == gas and ids.count(gas) == 1, view
     # The filters still apply: a search for something else does not show it.
-    assert gas not in _ids(client, q="bill")
-    assert _ids(client, view="safety") == [gas]
-    assert _ids(client, view="resolved") == []  # the history is not pinned
+    assert gas not in queue_ids(client, q="bill")
+    assert queue_ids(client, view="safety") == [gas]
+    assert queue_ids(client, view="resolved") == []  # the history is not pinned
     counts = dict((view.slug, count) for view, count in client.get(URL).context["views"])
     assert counts["safety"] == 1
 
@@ -63,10 +57,10 @@ def test_once_claimed_it_tops_the_claimers_views_only(client, agent, other_agent
     gas = desk["gas"]
     ticket_claim(ticket=gas, user=other_agent)
     client.force_login(agent)
-    assert _ids(client, view="open")[0] == gas.pk
-    assert gas.pk not in _ids(client, view="mine") and gas.pk not in _ids(client, view="unassigned")
+    assert queue_ids(client, view="open")[0] == gas.pk
+    assert gas.pk not in queue_ids(client, view="mine") and gas.pk not in queue_ids(client, view="unassigned")
     client.force_login(other_agent)
-    assert _ids(client, view="mine") == [gas.pk]
+    assert queue_ids(client, view="mine") == [gas.pk]
 
 
 def test_pinned_tickets_do_not_repeat_on_later_pages(client, agent, desk, monkeypatch):
@@ -100,7 +94,7 @@ def test_an_agent_clears_a_false_alarm_and_marks_a_missed_report(client, agent, 
     gas = desk["gas"]
     client.post(reverse("inbox:safety", args=[gas.pk]), {"category": ""})
     gas.refresh_from_db()
-    assert gas.safety == "" and _ids(client)[0] != gas.pk
+    assert gas.safety == "" and queue_ids(client)[0] != gas.pk
     missed = desk["ordinary"][3]
     client.post(reverse("inbox:safety", args=[missed.pk]), {"category": "downed_line"})
     missed.refresh_from_db()
