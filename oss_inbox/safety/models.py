@@ -84,21 +84,23 @@ class SafetyReply(models.Model):
 
 
 class SafetyReplySent(models.Model):
-    """The safety reply of one conversation: unique, so a second report in the same conversation, a
-    replayed poll or two workers racing send it once - the database decides, not a read."""
+    """The safety advice of one conversation (a ticket) on one kind of hazard: unique, so a second
+    report in the same conversation, a replayed poll or two workers racing send it once - the
+    database decides, not a read. Keyed by ticket, not by thread: a DM or Messenger thread lasts
+    for years, and a gas smell reported a month after a downed line deserves its own advice."""
 
-    account = models.ForeignKey("channels.ChannelAccount", on_delete=models.CASCADE, related_name="+")
-    thread_key = models.CharField(max_length=500)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=16, choices=SafetyReply.Topic.choices)
     message = models.ForeignKey("tickets.Message", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "thread_key"], name="one_safety_reply_per_thread")
+            models.UniqueConstraint(fields=["ticket", "topic"], name="one_safety_reply_per_ticket_topic")
         ]
 
     def __str__(self):
-        return f"Safety reply on {self.thread_key}"
+        return f"Safety advice ({self.topic}) on ticket #{self.ticket_id}"
 
 
 class OnCall(models.Model):

@@ -12,7 +12,7 @@ from oss_inbox.safety.models import OnCall, SafetyReply
 from oss_inbox.sla.models import CoverageSchedule
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Contact, Message, Organization, Ticket, TicketEvent
-from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.services import ingest, ticket_set_safety, ticket_set_status
 
 from .. import factories
 from ..sla.conftest import local
@@ -158,8 +158,8 @@ def test_a_critical_care_organization_counts_for_its_people(mailbox):
     assert ticket.safety == "outage" and ticket.priority == Ticket.Priority.URGENT
 
 
-def test_a_report_fetched_a_day_late_is_flagged_but_pages_nobody_and_gets_no_advice(twitter, supervisor):
-    item = replace(factories.inbound(text=DOWNED), sent_at=NOON - timedelta(days=1))
+def test_a_report_fetched_two_days_late_is_flagged_but_pages_nobody_and_gets_no_advice(twitter, supervisor):
+    item = replace(factories.inbound(text=DOWNED), sent_at=NOON - timedelta(days=2))
     with time_machine.travel(NOON, tick=False):
         ingest(twitter, [item])
     ticket = Ticket.objects.get()
@@ -179,3 +179,68 @@ def test_many_reports_in_one_batch_each_get_their_advice_and_escalation(twitter,
     assert [len(safety_replies(t)) for t in tickets] == [1, 1, 1]
     assert "Si huele a gas" in safety_replies(tickets[2])[0].text
     assert Notification.objects.filter(recipient=supervisor).count() == 3
+
+
+def test_a_backlog_old_report_then_a_fresh_one_in_the_same_conversation_pages_once(twitter, supervisor):
+    old = replace(factories.inbound(text="wires down on Pine"), sent_at=NOON - timedelta(days=2))
+    now = replace(
+        factories.inbound(text="down and sparking again right now!", thread_key=old.thread_key), sent_at=NOON
+    )
+    with time_machine.travel(NOON, tick=False):
+        ingest(twitter, [old, now])
+    ticket = Ticket.objects.get()
+    assert Notification.objects.filter(ticket=ticket).count() == 1
+    assert len(safety_replies(ticket)) == 1
+
+
+def test_a_new_hazard_or_a_reopened_ticket_pages_again_and_gets_its_own_advice(twitter, agent, supervisor):
+    ticket = arrive(twitter, NOON, text=DOWNED)
+    later = NOON + timedelta(minutes=30)
+    arrive(twitter, later, text="and now I smell gas by the meter too", thread_key=ticket.thread_key)
+    assert [advice.context["safety_advice"] for advice in safety_replies(ticket)] == ["electric", "gas"]
+    assert Notification.objects.filter(ticket=ticket, recipient=supervisor).count() == 2
+    with time_machine.travel(later, tick=False):
+        ticket_set_status(ticket=ticket, status="resolved", actor=agent)
+    reopened = arrive(
+        twitter, later + timedelta(hours=1), text="the wires are down again!", thread_key=ticket.thread_key
+    )
+    assert reopened == ticket and Ticket.objects.get(pk=ticket.pk).status == "open"
+    assert Notification.objects.filter(ticket=ticket, recipient=supervisor).count() == 3
+    assert len(safety_replies(ticket)) == 2  # the electric advice was given on this ticket already
+
+
+def test_a_dm_thread_that_lasts_for_years_gets_advice_on_each_new_ticket(twitter, agent):
+    first = arrive(twitter, NOON, kind="dm", thread_key="xdm:1-2", text="there's a line down in my yard")
+    with time_machine.travel(NOON + timedelta(hours=1), tick=False):
+        ticket_set_status(ticket=first, status="resolved", actor=agent)
+    month_later = NOON + timedelta(days=37)
+    second = arrive(
+        twitter, month_later, kind="dm", thread_key="xdm:1-2", text="a wire is down in the alley now"
+    )
+    assert second != first
+    assert len(safety_replies(first)) == 1 and len(safety_replies(second)) == 1
+
+
+def test_a_cleared_false_alarm_stays_cleared_when_the_customer_replies_under_the_same_subject(
+    mailbox, agent, supervisor
+):
+    first = replace(
+        factories.email(subject="Gas leak repair warranty question", text="Is the repair covered?"),
+        sent_at=NOON,
+    )
+    with time_machine.travel(NOON, tick=False):
+        ingest(mailbox, [first])
+    ticket = Ticket.objects.get()
+    assert ticket.safety == "gas"  # the subject alone reads as a report: an agent decides
+    ticket_set_safety(ticket=ticket, category="", actor=agent)
+    ticket.refresh_from_db()
+    assert (ticket.safety, ticket.priority) == ("", Ticket.Priority.NORMAL)  # the priority it had
+    reply = factories.email(
+        subject="Re: Gas leak repair warranty question",
+        text="What does the plan cost?",
+        reply_to_ids=(first.external_id,),
+    )
+    with time_machine.travel(NOON, tick=False):
+        ingest(mailbox, [replace(reply, sent_at=NOON)])
+    ticket.refresh_from_db()
+    assert ticket.safety == "" and Notification.objects.filter(ticket=ticket).count() == 1

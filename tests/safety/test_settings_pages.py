@@ -148,7 +148,7 @@ def test_safety_reply_texts_are_edited_switched_off_and_checked_against_the_chan
     data = {f"{reply.topic}-{reply.language}-text": reply.text for reply in replies}
     data.update({f"{reply.topic}-{reply.language}-enabled": "on" for reply in replies})
     html = page(client.get(reverse("safety:replies_of", args=["mention"])))
-    assert "once per conversation, at any hour, never to an auto-reply or a bounce" in html
+    assert "once per conversation and kind of hazard, at any hour, never to an auto-reply or a bounce" in html
     assert "of 280 characters (as X counts them)" in html and "A public reply" in html
 
     too_long = {**data, "gas-en-text": "Leave the house now. " * 20}

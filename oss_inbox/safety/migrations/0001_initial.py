@@ -81,13 +81,13 @@ class Migration(migrations.Migration):
             name='SafetyReplySent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('thread_key', models.CharField(max_length=500)),
+                ('topic', models.CharField(choices=[('electric', 'Downed lines, sparks, fire, explosions, flooding'), ('gas', 'Gas and carbon monoxide'), ('medical', 'Medical dependence on power')], max_length=16)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels.channelaccount')),
+                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tickets.ticket')),
                 ('message', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.message')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'thread_key'), name='one_safety_reply_per_thread')],
+                'constraints': [models.UniqueConstraint(fields=('ticket', 'topic'), name='one_safety_reply_per_ticket_topic')],
             },
         ),
     ]

@@ -99,7 +99,8 @@ class Batch:
         # contact id -> organization id, of the tickets' customers (a colleague may join by email)
         self.organization_of = {}
         self.answering = []  # (new ticket, the other customer's ticket it was written in)
-        self.safety_found = []  # (ticket, message, detection data) of tickets that became safety tickets
+        self.safety_found = []  # (ticket, message, detection data): reports that escalate, in order
+        self.reopened = set()  # id() of the tickets a message of this batch reopened
         self._detectors = None  # the phrase list's, read at the first customer message
 
     def run(self) -> None:
@@ -269,6 +270,7 @@ class Batch:
             if item.sent_at - ticket.resolved_at <= settings.REOPEN_WINDOW:
                 ticket.status, ticket.resolved_at = Ticket.Status.OPEN, None
                 self._event(ticket, TicketEvent.Kind.REOPENED, {"external_id": item.external_id})
+                self.reopened.add(id(ticket))
             else:
                 ticket = self._open(item, identity.contact, previous=ticket)
         message = self._message(item, ticket, Message.Direction.INBOUND, identity=identity)
@@ -282,19 +284,28 @@ class Batch:
         self.result.stored += 1
 
     def _detect_safety(self, item, ticket, message, contact):
-        """Run the safety detector on a customer's message; a report makes the ticket a safety ticket."""
+        """Run the safety detector on a customer's message; a report makes the ticket a safety ticket.
+
+        A report on a ticket that is one already escalates again when it tells of something new: the
+        ticket was resolved and reopens with it, or the hazard is of another kind (a gas smell after
+        a downed line). Reports of the same ticket in one batch escalate once (_safety_follow_up).
+        """
         if self._detectors is None:
             self._detectors = detectors()
-        text = f"{item.subject}\n{item.text}" if item.subject and item.kind == "email" else item.text
+        # An email's own subject counts; a reply's repeats the thread's ("Re: Gas leak warranty").
+        own_subject = item.kind == "email" and item.subject and not item.reply_to_ids
+        text = f"{item.subject}\n{item.text}" if own_subject else item.text
         found = self._detectors.detect(text, critical_care=_depends_on_power(contact))
         if found is None:
             return
         data = safety.detection_data(found)
         message.context = {**message.context, "safety": data}
         entries = safety.mark_as_safety(ticket, data)
+        if not entries and (id(ticket) in self.reopened or not safety.same_hazard(ticket.safety, data)):
+            entries = [(TicketEvent.Kind.SAFETY, safety.report_again_data(data))]
         for kind, entry in entries:
             self._event(ticket, kind, entry, message)
-        if entries:
+        if entries or any(found_ticket is ticket for found_ticket, _, _ in self.safety_found):
             self.safety_found.append((ticket, message, data))
 
     def _open(self, item, contact, previous=None, *, thread_key=None, answers=None):
@@ -438,12 +449,16 @@ class Batch:
     def _safety_follow_up(self, events):
         """New safety tickets escalate at once and their customers get the safety advice (who is told,
         and the texts, looked up once for the batch)."""
-        fresh = [found for found in self.safety_found if not safety.is_stale(found[1], self.now)]
+        fresh = {}  # ticket -> its first report of the batch still fresh (a backlog's old ones page nobody)
+        for ticket, message, data in self.safety_found:
+            if not safety.is_stale(message, self.now):
+                fresh.setdefault(id(ticket), (ticket, message, data))
         if not fresh:
             return
+        # The ticket's newest safety entry: a notification belongs to one event.
         reported = {event.ticket.pk: event for event in events if event.kind == TicketEvent.Kind.SAFETY}
         responders = safety.Responders.at(self.now, self.rules.schedule_for(self.account))
-        for ticket, message, data in fresh:
+        for ticket, message, data in fresh.values():
             safety.safety_escalate(ticket, reported[ticket.pk], data, responders)
             safety.safety_reply(ticket, message, data, now=self.now, advice=responders.advice)
 

@@ -5,8 +5,8 @@
 2. It escalates at once: in coverage hours to the supervisors (and the assignee); outside them to
    whoever is on call, by notification, email and, if given, an email-to-SMS address. Nobody on
    call: the supervisors, so that a report is never told to no one.
-3. The customer gets the utility's safety advice at once, once per conversation, through the
-   outbox (a reply, marked automatic: it is no answer and stops no SLA clock).
+3. The customer gets the utility's safety advice at once, once per ticket and kind of hazard,
+   through the outbox (a reply, marked automatic: it is no answer and stops no SLA clock).
 A report fetched long after it was written (an account connected with a backlog, a channel down
 for a day) is still a safety ticket, but pages nobody and gets no advice: that moment has passed,
 and an agent decides.
@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SMS_CHARS = 160
-STALE_AFTER = timedelta(hours=12)
+# Older than this when fetched: flagged, but no page and no advice. A day, not less: an email's
+# sent time is its Date header, which a sender's clock or zone can put hours off.
+STALE_AFTER = timedelta(hours=24)
 
 
 def is_stale(message: Message, now: datetime) -> bool:
@@ -54,9 +56,19 @@ def detection_data(detection: Detection) -> dict:
         "label": CATEGORY_NAMES[detection.category],
         "matched": detection.matched,
         "phrase": detection.phrase.pattern,
-        "language": detection.phrase.language,
+        "language": getattr(detection, "language", "") or detection.phrase.language,
         "why": detection.why,
     }
+
+
+def same_hazard(category: str, data: dict) -> bool:
+    """Whether a new report is of the kind of hazard the ticket is flagged for (the same advice)."""
+    return TOPIC_OF.get(category) == TOPIC_OF[data["category"]]
+
+
+def report_again_data(data: dict) -> dict:
+    """The timeline entry of a new report on a ticket that is a safety ticket already."""
+    return {**{key: data[key] for key in ("category", "label", "matched", "why")}, "again": True}
 
 
 def mark_as_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
@@ -80,7 +92,8 @@ def mark_as_safety(ticket: Ticket, data: dict) -> list[tuple[str, dict]]:
 @transaction.atomic
 def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | None = None) -> Ticket:
     """An agent marks a ticket a safety report the detector missed (category), or clears a false
-    alarm (""): the Safety policy then applies, or no longer does; the timeline says who did it.
+    alarm (""): the Safety policy then applies, or no longer does, and the priority the report
+    raised goes back to what it was; the timeline says who did it.
     Marking by hand neither notifies (the agent is on it) nor sends the advice (the agent answers)."""
     _require_actor(actor)
     if category and category not in CATEGORY_NAMES:
@@ -91,12 +104,8 @@ def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | N
             return []
         if not category:
             previous, ticket.safety = ticket.safety, ""
-            return [
-                (
-                    TicketEvent.Kind.SAFETY,
-                    {"category": "", "cleared": previous, "label": "not a safety report"},
-                )
-            ]
+            cleared = {"category": "", "cleared": previous, "label": "not a safety report"}
+            return [(TicketEvent.Kind.SAFETY, cleared), *_priority_before_safety(ticket)]
         data = {
             "category": category,
             "label": CATEGORY_NAMES[category],
@@ -108,6 +117,22 @@ def ticket_set_safety(*, ticket: Ticket, category: str, actor, now: datetime | N
 
     _change(ticket, mark, actor=actor, now=now)
     return ticket
+
+
+def _priority_before_safety(ticket):
+    """A false alarm gives back the priority the report raised (unless someone changed it since)."""
+    raised = (
+        ticket.events.filter(kind=TicketEvent.Kind.PRIORITY, data__reason="safety").order_by("-pk").first()
+    )
+    if raised is None or ticket.priority != raised.data["to"]:
+        return []
+    previous, ticket.priority = ticket.priority, raised.data["from"]
+    return [
+        (
+            TicketEvent.Kind.PRIORITY,
+            {"from": previous, "to": ticket.priority, "reason": "not a safety report"},
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -170,8 +195,8 @@ def _send_texts(text, addresses):
 def safety_reply(
     ticket: Ticket, message: Message, data: dict, *, now: datetime, advice: dict
 ) -> Message | None:
-    """Queue the safety advice for the message's conversation, once; returns it, or None (already
-    sent in this conversation, switched off for the channel, or refused by it). `advice` is
+    """Queue the safety advice for the message's conversation, once per kind of hazard; returns it, or
+    None (already sent on this ticket, switched off for the channel, or refused by it). `advice` is
     Responders.advice: the text in the report's language, else the English one."""
     if message.is_automatic:  # an auto-reply or a bounce: nobody to advise, and it would answer itself
         return None
@@ -181,14 +206,16 @@ def safety_reply(
         return None
     try:
         with transaction.atomic():  # the claim goes with the reply: a refused reply claims nothing
-            claim = SafetyReplySent.objects.create(account=message.account, thread_key=ticket.thread_key)
+            try:
+                with transaction.atomic():
+                    claim = SafetyReplySent.objects.create(ticket=ticket, topic=topic)
+            except IntegrityError:  # this conversation was advised on this hazard already
+                return None
             claim.message = ticket_reply(
                 ticket=ticket, author=None, text=text, sent_at=now, automatic=True,
                 context={"safety_advice": topic}, event_kind=TicketEvent.Kind.SAFETY,
             )  # fmt: skip
             claim.save(update_fields=["message"])
-    except IntegrityError:  # this conversation was advised already
-        return None
     except ReplyRefused as refused:  # e.g. a text edited too long for X: the report itself still goes in
         log.warning("No safety reply on ticket %s: %s", ticket.pk, refused)
         return None
