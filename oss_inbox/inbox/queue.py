@@ -1,9 +1,10 @@
 """The shared queue: named views, filters, search, keyset pages and the view list's counts.
 
-Safety tickets (a downed line, a gas smell) are pinned above the first page of every open view,
-soonest due first: the view's own, and every one nobody has claimed yet, so that an agent working
-only "Mine" sees a report nobody has taken. The filters and search still apply. A handful of rows
-from their own partial index, read in one more query.
+Safety tickets (a downed line, a gas smell) come first in every open view, soonest due first: the
+view's own, and every one nobody has claimed yet, so that an agent working only "Mine" sees a
+report nobody has taken. The filters and search still apply. They are read from their own partial
+index, a query of their own, and paged like the rest (the cursor says which part it is in), so a
+storm of them pushes the other tickets to later pages rather than hiding any.
 
 Open views read only unresolved tickets (about 2% of the history) through the partial index on
 (sla_due_at, id), so a page costs the same at ten thousand tickets as at a million. Pages are
@@ -132,11 +133,8 @@ def queue_page(user, filters, *, after="", now=None):
     now = now or timezone.now()
     tickets = _with_preview(queue_tickets(user, filters, now=now))
     cursor = Cursor.parse(after, filters.is_open_view)
-    pinned = []
     if filters.is_open_view and filters.view != "safety":
-        if cursor is None:
-            pinned = list(_soonest_due(_with_preview(_pinned_safety(user, filters, now)))[:PAGE_SIZE])
-        rows = _open_rows(tickets.filter(safety=""), cursor)
+        rows = _pinned_first_rows(_with_preview(_pinned_safety(user, filters, now)), tickets, cursor)
     elif filters.is_open_view:
         rows = _open_rows(tickets, cursor)
     else:
@@ -147,8 +145,7 @@ def queue_page(user, filters, *, after="", now=None):
             )
         rows = list(tickets[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
-    last = rows[PAGE_SIZE - 1] if more else None
-    rows = pinned + rows[:PAGE_SIZE]
+    rows = rows[:PAGE_SIZE]
     _prefetch_tags(rows)
     reverse_queue = reverse("inbox:queue")
     # One reverse() for the page, not one a row.
@@ -167,7 +164,7 @@ def queue_page(user, filters, *, after="", now=None):
         ticket.in_place_url = (
             reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
         )
-    next_cursor = Cursor.of(last, filters.is_open_view).encode() if more else ""
+    next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
     return QueuePage(rows, next_cursor=next_cursor, is_first=cursor is None, filters=filters)
 
 
@@ -189,6 +186,22 @@ def _open_rows(tickets, cursor):
         if cursor and cursor.at is None:
             undated = undated.filter(pk__gt=cursor.id)
         rows += list(undated[: PAGE_SIZE + 1 - len(rows)])
+    return rows
+
+
+def _pinned_first_rows(pinned, tickets, cursor):
+    """Up to PAGE_SIZE + 1 rows: the pinned safety tickets after the cursor, then the view's others."""
+    rest = tickets.filter(safety="")
+    if cursor is not None and not cursor.pinned:
+        return _open_rows(rest, cursor)
+    if cursor is None:  # the first page: one query, NULL due times last as the index sorts them
+        rows = list(_soonest_due(pinned)[: PAGE_SIZE + 1])
+    else:
+        rows = _open_rows(pinned, cursor)
+    for ticket in rows:
+        ticket.pinned = True
+    if len(rows) <= PAGE_SIZE:
+        rows += _open_rows(rest, None)[: PAGE_SIZE + 1 - len(rows)]
     return rows
 
 
@@ -339,30 +352,39 @@ def _prefetch_tags(rows):
 
 @dataclass(frozen=True)
 class Cursor:
-    """The sort key of the last row shown: its due (or update) time and id, as "<microseconds>.<id>"."""
+    """The sort key of the last row shown: its due (or update) time and id, as "<microseconds>.<id>";
+    "p" before it when the row was one of the pinned safety tickets (their part comes first)."""
 
     at: datetime | None
     id: int
+    pinned: bool = False
 
     EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
     @classmethod
     def of(cls, ticket, open_view):
-        return cls(ticket.sla_due_at if open_view else ticket.updated_at, ticket.pk)
+        at = ticket.sla_due_at if open_view else ticket.updated_at
+        return cls(at, ticket.pk, pinned=getattr(ticket, "pinned", False))
 
     def encode(self):
         stamp = "n" if self.at is None else str((self.at - self.EPOCH) // timedelta(microseconds=1))
-        return f"{stamp}.{self.id}"
+        return f"{'p' if self.pinned else ''}{stamp}.{self.id}"
 
     @classmethod
     def parse(cls, raw, open_view):
         """The cursor in `raw`, or None for the first page (also when `raw` is not one of ours)."""
-        stamp, _, ticket_id = (raw or "").partition(".")
+        raw = raw or ""
+        pinned = open_view and raw.startswith("p")
+        stamp, _, ticket_id = raw.removeprefix("p").partition(".") if pinned else raw.partition(".")
         if not ticket_id.isdigit() or not (stamp == "n" or stamp.lstrip("-").isdigit()):
             return None
         if stamp == "n":
-            return cls(None, int(ticket_id)) if open_view else None
-        return cls(cls.EPOCH + timedelta(microseconds=int(stamp)), int(ticket_id))
+            return cls(None, int(ticket_id), pinned) if open_view else None
+        try:
+            at = cls.EPOCH + timedelta(microseconds=int(stamp))
+        except OverflowError:  # a hand-made address
+            return None
+        return cls(at, int(ticket_id), pinned)
 
 
 def first_line(text):

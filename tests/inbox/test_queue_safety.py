@@ -63,18 +63,34 @@ def test_once_claimed_it_tops_the_claimers_views_only(client, agent, other_agent
     assert queue_ids(client, view="mine") == [gas.pk]
 
 
-def test_pinned_tickets_do_not_repeat_on_later_pages(client, agent, desk, monkeypatch):
+def _all_pages(client, **params):
+    page = client.get(URL, params).context["page"]
+    pages = [[ticket.pk for ticket in page.tickets]]
+    while page.next_cursor:
+        page = client.get(URL, {**params, "after": page.next_cursor}).context["page"]
+        pages.append([ticket.pk for ticket in page.tickets])
+    return pages
+
+
+def test_a_storm_of_safety_tickets_pages_through_without_losing_or_repeating_any(
+    client, agent, twitter, desk, monkeypatch
+):
+    more_reports = [
+        open_ticket(twitter, who=factories.author(f"5{n}", f"storm{n}"), text=f"wires down on street {n}")
+        for n in range(4)
+    ]
     monkeypatch.setattr(queue_module, "PAGE_SIZE", 3)
     client.force_login(agent)
-    first = client.get(URL).context["page"]
-    seen = [ticket.pk for ticket in first.tickets]
-    assert seen[0] == desk["gas"].pk and len(seen) == 4  # pinned + a full page
-    after = first.next_cursor
-    while after:
-        page = client.get(URL, {"after": after}).context["page"]
-        seen += [ticket.pk for ticket in page.tickets]
-        after = page.next_cursor
-    assert sorted(seen) == sorted([desk["gas"].pk, *(t.pk for t in desk["ordinary"])])
+    everything = sorted([desk["gas"].pk, *(t.pk for t in desk["ordinary"]), *(t.pk for t in more_reports)])
+    for view in ("open", "unassigned"):
+        pages = _all_pages(client, view=view)
+        seen = [pk for page in pages for pk in page]
+        expected = everything if view == "open" else [pk for pk in everything if pk != desk["ordinary"][0].pk]
+        assert sorted(seen) == expected and len(seen) == len(set(seen)), view
+        assert all(len(page) <= 3 for page in pages)
+        safety_ids = set(Ticket.objects.exclude(safety="").values_list("pk", flat=True))
+        assert set(seen[:5]) == safety_ids  # the five reports come first
+    assert queue_module.Cursor.parse("p99999999999999999999999.1", True) is None  # junk: the first page
 
 
 def test_the_row_and_the_ticket_say_safety_and_why(client, agent, desk):
