@@ -116,7 +116,11 @@ def safety_shown(ticket):
     """What the safety banner says: the category, and why the detector (or who) made it one."""
     if not ticket.safety:
         return None
-    event = ticket.events.filter(kind=TicketEvent.Kind.SAFETY, data__category=ticket.safety).last()
+    event = (
+        ticket.events.filter(kind=TicketEvent.Kind.SAFETY, data__category=ticket.safety)
+        .select_related("actor")
+        .last()
+    )
     data = event.data if event else {}
     why = data.get("why", "")
     if event and event.actor and why == "marked by hand":

@@ -318,7 +318,12 @@ def _text_of(data):
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile(f"The file is larger than {MAX_FILE_BYTES // 1_000_000} MB: split it in parts.")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:  # cut off mid-character, or not UTF-16 after all
+            raise UnreadableFile(
+                "The file says it is UTF-16 but cannot be read as such: save it again as “CSV UTF-8”."
+            ) from None
     else:
         try:
             text = data.decode("utf-8-sig")

@@ -103,6 +103,11 @@ class Contact(models.Model):
     def __str__(self):
         return self.name or f"Contact #{self.pk}"
 
+    @property
+    def depends_on_power(self):
+        """Critical care: flagged, or of a critical-care organization (a hospital's people)."""
+        return self.critical_care or (self.organization is not None and self.organization.critical_care)
+
 
 class Identity(models.Model):
     """How a contact appears on one channel: an X user id, a Facebook user id, an email address."""

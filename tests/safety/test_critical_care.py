@@ -213,6 +213,8 @@ def test_a_broken_file_imports_nothing_and_says_why(client, supervisor):
     assert not CriticalCareEntry.objects.exists()
     workbook = upload(client, b"PK\x03\x04\x14\x00", name="register.xlsx")
     assert workbook.status_code == 422 and "CSV UTF-8" in workbook.content.decode()
+    cut_off = upload(client, b"\xff\xfeA")  # a UTF-16 mark, then half a character
+    assert cut_off.status_code == 422 and "cannot be read as such" in cut_off.content.decode()
 
 
 # Ingest ---------------------------------------------------------------------------------------------

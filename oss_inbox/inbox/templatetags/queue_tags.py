@@ -56,7 +56,7 @@ def queue_row(ticket, opened):
     if ticket.safety:
         label = escape(CATEGORY_NAMES.get(ticket.safety, ticket.safety))
         safety = f'<span class="badge safety" title="Safety report: {label}">Safety</span> '
-    if ticket.contact.critical_care or (organization is not None and organization.critical_care):
+    if ticket.contact.depends_on_power:
         badge += CRITICAL_CARE
     if ticket.is_key_account:
         name = organization.name if organization else "Key account"

@@ -295,7 +295,7 @@ class Batch:
         # An email's own subject counts; a reply's repeats the thread's ("Re: Gas leak warranty").
         own_subject = item.kind == "email" and item.subject and not item.reply_to_ids
         text = f"{item.subject}\n{item.text}" if own_subject else item.text
-        found = self._detectors.detect(text, critical_care=_depends_on_power(contact))
+        found = self._detectors.detect(text, critical_care=contact.depends_on_power)
         if found is None:
             return
         data = safety.detection_data(found)
@@ -318,7 +318,7 @@ class Batch:
             Ticket, account=self.account, contact=contact, thread_key=thread_key, subject=subject_from(item),
             created_at=min(item.sent_at, self.now), previous_ticket=previous,
         )  # fmt: skip
-        if _depends_on_power(contact):  # a customer on life support is never Normal
+        if contact.depends_on_power:  # a customer on life support is never Normal
             ticket.priority = max(ticket.priority, Ticket.Priority.HIGH)
         self.new_tickets.append(ticket)
         self.newest[thread_key] = ticket
@@ -495,12 +495,6 @@ class Batch:
 
     def _author_id(self, item):
         return normalise_external_id(self.account.kind, item.author.external_id)
-
-
-def _depends_on_power(contact):
-    """A critical-care customer, or one of a critical-care organization (a hospital)."""
-    organization = contact.organization
-    return contact.critical_care or (organization is not None and organization.critical_care)
 
 
 def _reconcile_cut_off_send(ticket, item):

@@ -26,13 +26,16 @@ def organization_attach_contacts(
         pk=organization.pk
     )
     contact_ids = Identity.objects.filter(identities).values("contact_id")
-    joining = list(
-        Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).values_list("pk", flat=True)
+    attached = Contact.objects.filter(pk__in=contact_ids, organization__isnull=True).update(
+        organization=organization
     )
-    attached = Contact.objects.filter(pk__in=joining).update(organization=organization)
     refresh_tickets(organization, actor)
     if attached and organization.critical_care:  # a hospital's people depend on power from now on
-        critical_care_follow_contacts(joining, why=f"joined {organization}", actor=actor)
+        critical_care_follow_contacts(
+            Contact.objects.filter(pk__in=contact_ids, organization=organization).values("pk"),
+            why=f"joined {organization}",
+            actor=actor,
+        )
     return attached
 
 
