@@ -120,6 +120,15 @@ def _needs_postgres(request):
 
 
 @pytest.fixture
+def team_mails_sent_at_once(monkeypatch):
+    """Notification emails and on-call texts, which a worker sends (staff.tasks), sent in this
+    process when queued: there is no worker in a unit test."""
+    from oss_inbox.staff import notifications, tasks
+
+    monkeypatch.setattr(notifications.send_mails, "delay", tasks.send_mails)
+
+
+@pytest.fixture
 def agent(db):
     return _user("dana", AGENT)
 

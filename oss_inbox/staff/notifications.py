@@ -1,4 +1,5 @@
-"""In-app notifications, each also sent by email once the transaction that made it commits."""
+"""In-app notifications, each also sent by email (by a worker, retried) once the transaction that made
+it commits."""
 
 import logging
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .tasks import send_mails
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +34,26 @@ def notification_send(*, recipients, ticket, event, text, body, organization=Non
         ]
     )
     mails = [(text, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in unique if user.email]
-    if mails:
-        transaction.on_commit(lambda: _send_mails(mails))
+    mails_send_after_commit(mails)
     return len(unique)
 
 
-def _send_mails(mails):
+def mails_send_after_commit(mails):
+    """Send mails to the team once the caller's transaction commits, through a worker that retries
+    while the mail server is down (staff.tasks). With the broker down too, send them here."""
+    if mails:
+        transaction.on_commit(lambda: _queue(mails))
+
+
+def _queue(mails):
+    try:
+        send_mails.delay(mails)
+    except Exception:  # noqa: BLE001 - the broker is down: try at once, as the last resort
+        log.warning("Could not queue %d team mail(s); sending them now", len(mails), exc_info=True)
+        _send_now(mails)
+
+
+def _send_now(mails):
     # The in-app notification is the record; a mail server that is down must not undo it.
     try:
         send_mass_mail(mails, fail_silently=False)

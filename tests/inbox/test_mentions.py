@@ -16,7 +16,13 @@ def _note(client, ticket, text):
 
 
 def test_a_mention_by_username_notifies_that_colleague_with_a_link(
-    client, agent, other_agent, x_ticket, mailoutbox, django_capture_on_commit_callbacks
+    client,
+    agent,
+    other_agent,
+    x_ticket,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    team_mails_sent_at_once,
 ):
     other_agent.email = "lee@utility.example"
     other_agent.save()

@@ -47,7 +47,7 @@ def remind(now, capture):
 
 
 def test_the_manager_is_reminded_once_when_the_update_becomes_due_and_once_when_overdue(
-    accounts, agent, django_capture_on_commit_callbacks
+    accounts, agent, django_capture_on_commit_callbacks, team_mails_sent_at_once
 ):
     hospital, _plant = accounts
     capture = django_capture_on_commit_callbacks

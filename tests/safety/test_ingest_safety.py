@@ -36,7 +36,7 @@ def safety_replies(ticket):
 
 
 def test_a_downed_line_at_2am_is_urgent_escalates_to_on_call_and_gets_advice_once(
-    twitter, agent, supervisor, django_capture_on_commit_callbacks
+    twitter, agent, supervisor, django_capture_on_commit_callbacks, team_mails_sent_at_once
 ):
     on_call = OnCall.objects.create(user=agent, sms_email="3125550123@sms.example")
     agent.email = "dana@utility.example"

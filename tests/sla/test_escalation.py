@@ -26,7 +26,7 @@ def sla_events(ticket):
 
 
 def test_at_risk_then_breached_each_once_with_notifications(
-    claimed, agent, supervisor, django_capture_on_commit_callbacks
+    claimed, agent, supervisor, django_capture_on_commit_callbacks, team_mails_sent_at_once
 ):
     start = claimed.created_at
     assert sla_scan(now=start + hours(17)) == 0  # 7h left of 24: not yet at risk

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from oss_inbox.safety.defaults import TOPIC_OF
@@ -28,7 +27,7 @@ from oss_inbox.safety.detector import CATEGORY_NAMES
 from oss_inbox.safety.models import SafetyReply, SafetyReplySent
 from oss_inbox.safety.oncall import on_call_now
 from oss_inbox.sla.acknowledgements import closed_until
-from oss_inbox.staff.notifications import notification_send
+from oss_inbox.staff.notifications import mails_send_after_commit, notification_send
 
 from ..models import Message, Ticket, TicketEvent
 from .escalation import supervisors
@@ -177,19 +176,12 @@ def safety_escalate(ticket: Ticket, event: TicketEvent, data: dict, responders: 
     texts = [setting.sms_email for setting in on_call if setting.sms_email]
     if texts:
         short = f"SAFETY #{ticket.pk}: {data['label']}: {data['matched']} {link}"[:SMS_CHARS]
-        transaction.on_commit(lambda: _send_texts(short, texts))
+        mails_send_after_commit([("Safety report", short, settings.DEFAULT_FROM_EMAIL, texts)])
     if not in_hours and not on_call:
         log.warning(
             "Safety ticket %s arrived out of hours and nobody is on call: told the supervisors", ticket.pk
         )
     return recipients
-
-
-def _send_texts(text, addresses):
-    try:
-        send_mail("Safety report", text, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
-    except OSError:  # the notification and email are the record; a text that fails is logged
-        log.warning("Could not send the on-call text to %s", addresses, exc_info=True)
 
 
 def safety_reply(
