@@ -41,8 +41,7 @@ def forget_on_change(key, *models, through=(), unless_only=frozenset()):
     def forget(update_fields=None, **kwargs):
         if update_fields and set(update_fields) <= set(unless_only):
             return
-        _move_on(key)
-        transaction.on_commit(lambda: _move_on(key))
+        forget_now(key)
 
     for model in models:
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:save:{model._meta.label}")
@@ -51,6 +50,12 @@ def forget_on_change(key, *models, through=(), unless_only=frozenset()):
         )
     for table in through:
         m2m_changed.connect(forget, sender=table, weak=False, dispatch_uid=f"{key}:m2m:{table._meta.label}")
+
+
+def forget_now(key):
+    """Move `key` on for a change no signal tells of (a bulk_create, a queryset update)."""
+    _move_on(key)
+    transaction.on_commit(lambda: _move_on(key))
 
 
 def _move_on(key):

@@ -24,10 +24,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.signals import post_save
 from django.utils import timezone
 
-from oss_inbox.cached import cached_list, forget_on_change
+from oss_inbox.cached import cached_list, forget_now, forget_on_change
 from oss_inbox.safety.models import CriticalCareEntry
 from oss_inbox.safety.register import (
     EMAIL,
@@ -202,7 +201,7 @@ def _by(actor):
 @transaction.atomic
 def critical_care_import(*, register: RegisterFile, actor: User, preview: bool = False) -> ImportReport:
     """Store the file's new entries and flag the known customers they match (see the module's notes);
-    a preview does the same and rolls it back."""
+    a preview reports what that would do, reading only: no write, no lock on any ticket."""
     _require(may_flag_contacts(actor))
     report = ImportReport(
         repeated=register.repeated,
@@ -210,10 +209,11 @@ def critical_care_import(*, register: RegisterFile, actor: User, preview: bool =
         ignored_columns=register.ignored_columns,
         preview=preview,
     )
-    with transaction.atomic():
-        _import(register.values, actor, report)
-        if preview:
-            transaction.set_rollback(True)
+    if preview:
+        _preview(register.values, report)
+    else:
+        with transaction.atomic():
+            _import(register.values, actor, report)
     return report
 
 
@@ -236,10 +236,22 @@ def critical_care_entry_remove(*, entry: CriticalCareEntry, actor: User) -> None
     entry.delete()
 
 
-def _import(values, actor, report):
+def _sort_new(values, report):
     there = _on_register(values)
     for value in values:
         (report.already if value.key in there else report.added).append(value)
+
+
+def _preview(values, report):
+    _sort_new(values, report)
+    report.flagged = _known_customers(report.added)
+    below_high = Ticket.objects.filter(status__in=OPEN_STATUSES, priority__lt=Ticket.Priority.HIGH)
+    for chunk in _chunks([contact.pk for contact, _ in report.flagged]):
+        report.tickets_raised += below_high.filter(contact_id__in=chunk).count()
+
+
+def _import(values, actor, report):
+    _sort_new(values, report)
     CriticalCareEntry.objects.bulk_create(
         [
             CriticalCareEntry(
@@ -310,11 +322,8 @@ def _chunks(values):
 
 
 def _register_changed():
-    """bulk_create sends no post_save: send one, so the cached "register in use" answer moves on as
-    it does for a save (oss_inbox.cached.forget_on_change)."""
-    post_save.send(
-        sender=CriticalCareEntry, instance=None, created=True, update_fields=None, raw=False, using="default"
-    )
+    """bulk_create sends no post_save: the cached "register in use" answer is moved on by hand."""
+    forget_now(REGISTER_KEY)
 
 
 # Ingest ------------------------------------------------------------------------------------------
