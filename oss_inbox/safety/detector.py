@@ -3,9 +3,10 @@ fire at equipment, an explosion, a gas smell, carbon monoxide, flooded equipment
 depends on power. Pure functions over text, standard library only: no ML, every answer explainable.
 
 This module is the matcher: phrases compiled once per version of the list, then each message's words
-against them. How a message becomes words, and what kind of word each is, is text.py's part (quoted
-text dropped, normalised, split, stemmed, negations and small words told apart); the two change for
-different reasons, a phrase rule here, a rule of the language there.
+against them. How a message becomes words, what kind of word each is and how far a negation or a
+resolution reaches, is text.py's part (quoted text dropped, normalised, split, stemmed, negations,
+resolutions and small words told apart, the message's language); the two change for different
+reasons, a phrase rule here, a rule of the language there.
 
 How a message is read (`Detector.detect`):
 
@@ -18,13 +19,19 @@ How a message is read (`Detector.detect`):
    counted ("the pole on Walnut is on fire", "a pole at 8 Quarry Rd broke"). The small words of a
    pattern are not required.
 4. A match is dropped when a look-alike phrase ("phone line", "gas station": matched word for word,
-   nothing left out or between) matched one of its words, or when a negation ("no", "not", "isn't",
-   "stopped", "sin") stands at most two words before it in its clause or between its words, unless
-   an outage or hedge word comes between ("no power line down" is an outage and a downed line; "not
-   sure if it's gas" is a report), or when a resolution follows it within two words ("gas leak
-   fixed", not "gas leak not fixed"). Medical dependence is never negated ("without oxygen...").
+   nothing left out or between) matched one of its words; when one of its words is read in another
+   sense ("cable" in a message naming TV or internet, with no power word and no place a wire lies:
+   "the cable is down, no TV"); when a negation ("no", "not", "isn't", "stopped", "sin") stands at
+   most two words before it in its clause or between its words, unless an outage or hedge word comes
+   between ("no power line down" is an outage and a downed line; "not sure if it's gas" is a
+   report); or when its clause reports it over: a resolution after it ("the line down on Pine was
+   fixed", not "not fixed" nor "when will it be fixed?"), right before it ("crews repaired the downed
+   line") or "thanks for" before it, unless the message says it goes on ("still", "again",
+   "another"). Medical dependence is never negated ("without oxygen...").
 5. The first hazard named wins: the match that ends first; at the same word the longest phrase,
    then the phrase earlier in the list ("pole sparking and smoking" is sparking).
+6. The detection carries the message's language (`text.language_of`, computed only for a message
+   that fired; the phrase's language when the message's words do not tell).
 
 Most messages stop before step 3: every phrase word has a bit, and unless all the words of some
 phrase are in the message (a few integer operations on cached per-word masks) there is nothing to match.
@@ -39,13 +46,14 @@ from functools import reduce
 from operator import or_
 
 from .text import (
+    BREAK,
     IRREGULAR,
-    NEGATION,
-    RELEASE,
-    RESOLVED,
-    SMALL,
+    OTHER_SENSES,
+    SENSE_KEEPERS,
     STOP_WORDS,
+    Scan,
     drop_quoted,
+    language_of_words,
     normalise,
     pieces,
     tokens,
@@ -68,6 +76,10 @@ LOOKALIKE = "lookalike"  # a phrase that looks like a report and is not: its wor
 # Not a safety report by itself: an outage reported by a customer who depends on power is one
 # (compiled into a detector of its own, run only for critical-care customers).
 OUTAGE = "outage"
+# A look-alike of an outage ("internet down", "power bill"): used only by the outage detector, where
+# it works as LOOKALIKE does; kept out of the safety detector, where "cable down" is a downed line.
+OUTAGE_LOOKALIKE = "outage_lookalike"
+LOOKALIKES = (LOOKALIKE, OUTAGE_LOOKALIKE)
 CATEGORY_NAMES = {**CATEGORIES, OUTAGE: "power outage"}
 LANGUAGES = ("en", "es")
 WINDOW = 3  # words allowed between two words of a phrase
@@ -86,7 +98,7 @@ WORD_CACHE_SIZE = 200_000  # names, links and typos never end: start again rathe
 
 @dataclass(frozen=True)
 class Phrase:
-    category: str  # a key of CATEGORIES, OUTAGE or LOOKALIKE
+    category: str  # a key of CATEGORIES, OUTAGE, LOOKALIKE or OUTAGE_LOOKALIKE
     pattern: str  # "line down", "huele a gas", "chisp*", "line/wire/cable hanging"
     language: str = "en"
 
@@ -97,18 +109,7 @@ class Detection:
     matched: str  # the message's own words, first matched word to last: "power line is down"
     phrase: Phrase
     why: str  # 'matched "line down" (downed line, ...): "…power line is down on Elm…"'
-
-
-class _Break:
-    """A clause break between words: no match and no negation reaches across it."""
-
-    __slots__ = ()
-
-    def __bool__(self):
-        return False
-
-
-BREAK = _Break()
+    language: str = ""  # the message's ("en", "es"; the phrase's when the message does not say)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class Detector:
         self._term_bits, self._add, self._guards, bit = {}, 0, 0, 0
         for order, phrase in enumerate(self.phrases):
             spellings = self._spellings(phrase)
-            slots, report = tuple(map(frozenset, spellings)), phrase.category != LOOKALIKE
+            slots, report = tuple(map(frozenset, spellings)), phrase.category not in LOOKALIKES
             bits = ((1 << len(slots)) - 1) << bit if report else 0
             compiled = _Compiled(phrase, slots, spellings, order, bits)
             index = self._reports if report else self._lookalikes
@@ -161,6 +162,7 @@ class Detector:
                 self._add |= 1 << bit
                 self._guards |= 1 << (bit + len(slots))
                 bit += len(slots) + 1
+        self._senses = {key: cues for key, cues in _SENSES.items() if key in self._vocabulary}
         self._any_prefix = re.compile("|".join(self._prefixes) or "(?!)")
         self._long_vocabulary = {key for key in self._vocabulary if len(key) >= FUZZY_MIN_LENGTH}
         # A word can be a phrase word (or a typo of one, or start a compound) only if it starts so.
@@ -179,7 +181,7 @@ class Detector:
         mask = reduce(or_, map(self._mask_of.__getitem__, words(normalised)), 0)
         if not (mask + self._add) & self._guards:  # the words of every phrase carry into its guard bit
             return None
-        scan = _Scan(tokens(normalised), self._terms_of)
+        scan = Scan(tokens(normalised), self._terms_of)
         found = self._first_match(scan, mask, blocked=())
         if found is None:
             return None
@@ -193,14 +195,14 @@ class Detector:
     # -- compiling -----------------------------------------------------------------------------
 
     def _spellings(self, phrase):
-        if phrase.category != LOOKALIKE and phrase.category not in CATEGORY_NAMES:
+        if phrase.category not in LOOKALIKES and phrase.category not in CATEGORY_NAMES:
             raise ValueError(f"unknown category {phrase.category!r} for {phrase.pattern!r}")
         if phrase.language not in LANGUAGES:
             raise ValueError(f"unknown language {phrase.language!r} for {phrase.pattern!r}")
         spellings = []
         for chunk in phrase.pattern.split():
             alternatives = [normalise(alternative).strip() for alternative in chunk.split("/")]
-            if phrase.category != LOOKALIKE and all(
+            if phrase.category not in LOOKALIKES and all(
                 alternative in STOP_WORDS for alternative in alternatives
             ):
                 continue
@@ -308,74 +310,33 @@ class Detector:
         return best
 
     def _lookalike_positions(self, scan):
-        blocked = set()
+        """Positions a look-alike phrase took ("phone line"), and phrase words read in another sense
+        ("cable" in a message about TV, without a power word or a place a wire lies)."""
+        blocked, senses = set(), {}
         for start, terms in enumerate(scan.slots):
-            for term in terms or ():
+            if not terms:
+                continue
+            for key in self._senses.keys() & terms:
+                senses.setdefault(key, []).append(start)
+            for term in terms:
                 for compiled in self._lookalikes.get(term, ()):
                     positions = scan.follow(compiled.slots, start, 0, ())
                     if positions is not None:
                         blocked.update(positions)
+        if senses:  # rare: a message with "cable" or "line" in it
+            present = {*scan.tokens, *map(" ".join, zip(scan.tokens, scan.tokens[1:], strict=False))}
+            if present.isdisjoint(SENSE_KEEPERS):
+                for key, positions in senses.items():
+                    if not present.isdisjoint(self._senses[key]):
+                        blocked.update(positions)
         return blocked
+
+
+_SENSES = {word_key(word): cues for word, cues in OTHER_SENSES.items()}
 
 
 def _deletions(key):
     return {key[:index] + key[index + 1 :] for index in range(len(key))}
-
-
-class _Scan:
-    """One message as positions to match: a split compound takes several, punctuation is BREAK."""
-
-    def __init__(self, tokens, terms_of):
-        self.tokens = tokens
-        resolved = [terms_of[token] for token in tokens]
-        self.slots = [part for parts, _ in resolved for part in parts]
-        if len(self.slots) == len(tokens):  # owners: the token of each position
-            self.owners, self.kinds = range(len(tokens)), [kind for _, kind in resolved]
-        else:  # a compound: its parts share its token, and have no kind
-            self.owners = [index for index, (parts, _) in enumerate(resolved) for _ in parts]
-            self.kinds = [kind if len(parts) == 1 else None for parts, kind in resolved for _ in parts]
-
-    def follow(self, pattern, start, window, blocked, index=1):
-        """Positions of the pattern's words from `start` on, or None. Between two of them at most
-        `window` words, not counting small ones ("on", "the", "is"), and 2 * window + 1 in all."""
-        if index == len(pattern):
-            return (start,)
-        wanted, gap, slots = pattern[index], 0, self.slots
-        for position in range(start + 1, min(start + 2 + 2 * window + (window > 0), len(slots))):
-            terms = slots[position]
-            if terms is BREAK:
-                return None
-            if terms and position not in blocked and not wanted.isdisjoint(terms):
-                rest = self.follow(pattern, position, window, blocked, index + 1)
-                if rest is not None:
-                    return (start, *rest)
-            if self.kinds[position] is not SMALL:
-                gap += 1
-                if gap > window:
-                    return None
-        return None
-
-    def negated(self, positions):
-        """A negation between the matched words, or at most two words before them ("no gas smell")
-        with no outage or hedge word in between ("no power line down", "not sure if it's gas"); or
-        a resolution at most two words after them ("gas leak fixed", not "gas leak not fixed")."""
-        first, last, kinds = positions[0], positions[-1], self.kinds
-        after = kinds[last + 1 : last + 4]
-        if RESOLVED in after and NEGATION not in after[: after.index(RESOLVED)]:
-            if BREAK not in self.slots[last + 1 : last + 2 + after.index(RESOLVED)]:
-                return True
-        if NEGATION in kinds[first:last] and any(
-            kinds[position] is NEGATION for position in range(first + 1, last) if position not in positions
-        ):
-            return True  # "the line is not down"
-        for cue in range(first - 1, max(first - 4, -1), -1):
-            if self.slots[cue] is BREAK:
-                return False
-            if kinds[cue] is NEGATION:
-                released = RELEASE in kinds[cue + 1 : first]
-                doubled = NEGATION in kinds[max(cue - 2, 0) : cue]  # "hasn't stopped sparking"
-                return not (released or doubled)
-        return False
 
 
 def _detection(text, scan, compiled, positions):
@@ -394,7 +355,8 @@ def _detection(text, scan, compiled, positions):
     phrase = compiled.phrase
     source = "" if written == phrase.pattern else f', phrase "{phrase.pattern}"'
     why = f'matched "{written}" ({CATEGORY_NAMES[phrase.category]}{source}): "{context}"'
-    return Detection(category=phrase.category, matched=matched, phrase=phrase, why=why)
+    language = language_of_words(scan.tokens, text, phrase.language)
+    return Detection(category=phrase.category, matched=matched, phrase=phrase, why=why, language=language)
 
 
 def _span(text, scanned, first, last):

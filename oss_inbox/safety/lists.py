@@ -8,7 +8,7 @@ from django.db import transaction
 
 from oss_inbox.cached import cached_list, forget_on_change
 
-from .detector import CATEGORIES, OUTAGE, Detection, Detector, Phrase, compile_phrases
+from .detector import CATEGORIES, OUTAGE, OUTAGE_LOOKALIKE, Detection, Detector, Phrase, compile_phrases
 from .models import PhraseChange, SafetyPhrase
 
 PHRASES_KEY = "safety:phrases"
@@ -60,7 +60,10 @@ def detectors() -> Detectors:
 
 
 def compile_detectors(phrases) -> Detectors:
-    reports = [phrase for phrase in phrases if phrase.category != OUTAGE]
+    """The safety detector (report categories and look-alikes; not outage words nor their
+    look-alikes: "cable outage/down" must not hide "cable down across the road") and the outage
+    detector (outage words, their look-alikes and the look-alikes of reports)."""
+    reports = [phrase for phrase in phrases if phrase.category not in (OUTAGE, OUTAGE_LOOKALIKE)]
     outage = [phrase for phrase in phrases if phrase.category not in CATEGORIES]
     return Detectors(safety=compile_phrases(reports), outage=compile_phrases(outage))
 

@@ -7,9 +7,14 @@ The detector itself is pure (detector.py); `lists.py` builds it from these rows.
 from django.conf import settings
 from django.db import models
 
-from .detector import CATEGORIES, LANGUAGES, LOOKALIKE
+from .detector import CATEGORIES, LANGUAGES, LOOKALIKE, OUTAGE, OUTAGE_LOOKALIKE
 
-CATEGORY_CHOICES = [*CATEGORIES.items(), (LOOKALIKE, "look-alike (never a report)")]
+CATEGORY_CHOICES = [
+    *CATEGORIES.items(),
+    (OUTAGE, "power outage (critical-care customers only)"),
+    (LOOKALIKE, "look-alike (never a report)"),
+    (OUTAGE_LOOKALIKE, "look-alike of an outage (critical-care only)"),
+]
 LANGUAGE_CHOICES = [(code, {"en": "English", "es": "Spanish"}[code]) for code in LANGUAGES]
 
 

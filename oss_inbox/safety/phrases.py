@@ -5,31 +5,54 @@ three other words between two of them (small words, numbers and street words not
 sentence; "a/b" is either word; "chisp*" any word beginning so; inflections come free ("line" is
 also lines, lined; "spark" also sparks, sparking, sparkin); small words ("on", "the", "a", "de") may
 be left out by the writer. A "lookalike" phrase, matched word for word as written, stops its words
-from counting towards a report ("gas station", "phone line").
+from counting towards a report ("gas station", "phone line"). An "outage_lookalike" does the same
+for outage phrases only ("internet outage", "power bill"): it is compiled into the critical-care
+outage detector, never into the safety detector, where "cable down" is a downed line.
 
 What the list decides, beyond the obvious:
 - A noise is not an explosion: "loud bang and the lights went out" is an outage report, even at a
-  transformer. Equipment that blew, blew up or exploded is, and so is the word "explosion".
+  transformer. Equipment that blew, blew up, exploded or "went boom" is, and so are the words
+  "explosion", "estallido" and "fireball", a manhole cover that blew or flew off, and a flash with a
+  boom at a transformer or substation. A flash at a pole or line alone is sparking; a meter
+  "flashing" (its display) is not.
 - "The phone line is down" is a service, not a wire: lines named as phone, internet, water, sewer,
-  customer-service or credit lines never count. A wire lying on the ground or hanging low counts
+  customer-service or credit lines never count, nor a "cable" in a message about TV or internet,
+  nor "lines" in one about a queue ("wait is 2 hours", DMV, cashier), unless it names power or a
+  place a wire lies (road, street, yard, ground...). A wire lying on the ground or hanging low counts
   whoever owns it (we tell everyone to treat any downed wire as live).
+- Trees near or touching lines are a trimming request, not a report ("branches getting close to the
+  wires", "limbs touching the lines"): a tree that brought a line down, or a line hanging low or
+  sparking, fires on those words. A pole "leaning a little" is a request too; one leaning badly or
+  onto a house, car or road is a report.
 - "No longer sparking", "not sparking anymore" and "gas leak fixed" do not fire by themselves: they
-  report a hazard that ended. A wire still down or hanging in the same message fires on its own
-  words, and "it was sparking last night, no longer sparking" fires on "was sparking".
+  report a hazard that ended. So does a resolution in the same clause ("the line down on Pine was
+  fixed this morning", "crews repaired the downed line") and a thank-you for it ("thanks for fixing
+  the downed line", "gracias por arreglar el cable caído"), unless the message says it goes on or
+  names another ("still", "again", "another", "sigue") or asks ("when will it be fixed?"). A wire
+  still down or hanging in the same message fires on its own words, and "it was sparking last night,
+  no longer sparking" fires on "was sparking".
 - Fire and smoke count only at equipment (pole, transformer, meter, substation, line, manhole, panel):
-  "I'm fired up", "fire sale", "your app is 🔥" do not.
+  "I'm fired up", "fire sale", "your app is 🔥" do not. A burning, melting or electrical smell counts
+  anywhere ("smells like burning plastic"), and so does "sale humo" (smoke coming out).
+- A CO alarm or detector counts when it sounds ("going off", "beeping", "se activó la alarma de
+  CO"): asking about testing one, a rebate or a free one does not. "Monoxide" counts alone.
 - Medical dependence fires on the device or the words alone (oxygen, ventilator, dialysis, CPAP,
   insulin, "medically dependent"), whatever the rest of the message asks: such a customer is
-  flagged for the agent. The Spanish "ventilador" alone is a fan and does not count.
+  flagged for the agent. The Spanish "ventilador" alone is a fan and does not count; "conectado a
+  un ventilador" does.
 """
 
-from .detector import LOOKALIKE, OUTAGE, Phrase
+from .detector import LOOKALIKE, OUTAGE, OUTAGE_LOOKALIKE, Phrase
 
 WIRE = "line/wire/cable"
 EQUIPMENT = "pole/transformer/meter/substation/line/wire/cable/manhole/vault/box/panel"
 FIRE_WORDS = "fire/flames/flame/burning/smoke/smoking/smoldering/melting/melted/charred/ablaze/wildfire"
 FLOOD_EQUIPMENT = "transformer/meter/substation/manhole/vault/box/panel/pad"
 CABLE_ES = "cable/linea/alambre/poste"
+FALLING_ES = "caerse/cayendo"
+ALARM_SOUNDS = (
+    "going/went/goes/off/beeping/beep/sounding/sounded/ringing/blaring/screaming/triggered/activated"
+)
 EQUIPMENT_ES = "poste/transformador/medidor/subestacion/cable/linea/caja/registro/tablero"
 
 # (category, language) -> patterns
@@ -39,32 +62,45 @@ PATTERNS = {
         f"downed {WIRE}/pole",
         "down wire/wires",
         f"down power/electric/electrical {WIRE}",
+        f"brought/took/knocked/pulled/tore/ripped down {WIRE}/pole",
         f"{WIRE}/pole fell/falling/fall/snapped/snap/broke/broken/collapsed",
         f"fall/snapped/broken {WIRE}/pole",
+        "pole leaning/tilting bad/badly/over/dangerously/heavily/house/roof/car/road/street/fence",
         f"{WIRE}/pole hanging/dangling/sagging/drooping/low",
         f"hanging/dangling/sagging/low {WIRE}",
-        f"{WIRE} ground/lying/laying",
+        f"{WIRE} ground/lying/laying/resting/draped/lawn/grass",
         f"{WIRE} across road/street/driveway/highway/lanes",
         "wire road/street/sidewalk/driveway",
         "hit pole",
     ),
     ("downed_line", "es"): (
-        f"{CABLE_ES} caido/caida/cayo/cayeron/tirado/suelo/piso/colgando/bajito/roto/reventado",
+        f"{CABLE_ES} caido/caida/cayo/cayeron/tirado/suelo/piso/colgando/bajito/roto/reventado/{FALLING_ES}",
         f"cayo/cayeron/tumbo/derribo {CABLE_ES}",
         "line/wire se cayo",
+        "poste quebrado/partido",
+        "choco/chocaron/choque/estrello/estrellaron/pego poste",
     ),
     ("sparking", "en"): (
         "spark",
         "arcing",
+        "flash/flashes pole/transformer/line/wire/cable/substation",
+        "pole/transformer/line/wire/cable/substation flash/flashes",
+        "pole/transformer/line/wire/cable/box crackling/crackle/sizzling/sizzle",
     ),
-    ("sparking", "es"): ("chisp*",),
+    ("sparking", "es"): (
+        "chisp*",
+        "cable/linea/alambre/poste/transformador tronando/truena/tronaba",
+    ),
     ("fire", "en"): (
         f"{FIRE_WORDS} {EQUIPMENT}",
         f"{EQUIPMENT} {FIRE_WORDS}",
+        "burning/burnt/electrical/melting smell/odor/odour/stench",
+        "smell/smelling/odor/odour/stink burning/burnt/melting/melted/electrical",
     ),
     ("fire", "es"): (
-        f"fuego/incendi*/humo/llamas/quem*/ardiendo {EQUIPMENT_ES}",
-        f"{EQUIPMENT_ES} fuego/incendi*/humo/llamas/quem*/ardiendo",
+        f"fuego/incendi*/humo/llamas/lumbre/quem*/ardiendo {EQUIPMENT_ES}",
+        f"{EQUIPMENT_ES} fuego/incendi*/humo/llamas/lumbre/quem*/ardiendo",
+        "sale/salia/saliendo/echando/echa humo/lumbre/fuego",
     ),
     ("explosion", "en"): (
         "explosion",
@@ -73,8 +109,13 @@ PATTERNS = {
         "pole/meter/manhole/vault/box/line/wire exploded/exploding/explode",
         "pole/meter/manhole/vault/box/transformer blew up",
         "exploded/explode pole/meter/manhole/vault/box/line",
+        "manhole/vault blew/blown/flew",
+        "transformer/substation/pole/meter/box went/goes boom/kaboom",
+        "flash/flashes boom/bang/explosion transformer/substation/pole",
+        "fireball",
     ),
     ("explosion", "es"): (
+        "estallido",
         "exploto/estallo/revento/trono transformador/poste/medidor/subestacion/registro",
         "transformador/poste/medidor/subestacion/registro exploto/estallo/revento/trono",
     ),
@@ -88,9 +129,12 @@ PATTERNS = {
         "hit/cut/nicked/broke/damaged/ruptured/struck/severed gas line/pipe/main",
         "hissing gas/meter/pipe",
         "gas/meter/pipe hissing",
+        "gas blowing/escaping/rushing/spewing",
+        "smell/smells/smelling/odor/odour/stink sulfur/sulphur",
+        "sulfur/sulphur smell/odor/odour/stink",
     ),
     ("gas", "es"): (
-        "huele/huelen/olor/oler/apesta gas",
+        "huele/huelen/olor*/oler/apesta gas",
         "gas huele/olor",
         "fuga/fugas/escape gas",
         "gas fuga",
@@ -98,13 +142,18 @@ PATTERNS = {
     ),
     ("carbon_monoxide", "en"): (
         "monoxide",
-        "co alarm/detector",
+        f"co/carbon alarm/detector {ALARM_SOUNDS}",
+        "co poisoning/level/levels/reading/readings",
     ),
-    ("carbon_monoxide", "es"): ("monoxido",),
+    ("carbon_monoxide", "es"): (
+        "monoxido",
+        "activo/sono/suena/sonando/pitando/pita alarma/detector co",
+        "alarma/detector co sonando/suena/sono/activo/pitando/pita",
+    ),
     ("flooding", "en"): (
         f"flood/flooded/flooding/underwater/submerged {FLOOD_EQUIPMENT}",
         f"{FLOOD_EQUIPMENT} flood/flooded/flooding/underwater/submerged/water",
-        "water transformer/substation/panel/vault/manhole/pad",
+        "water transformer/substation/panel/vault/manhole/pad/breaker/fusebox",
         "water meter box",
     ),
     ("flooding", "es"): (
@@ -126,6 +175,9 @@ PATTERNS = {
         "feeding pump",
         "suction machine",
         "apnea monitor",
+        "lvad",
+        "heart/infusion pump",
+        "feeding tube",
     ),
     ("medical", "es"): (
         "oxigeno",
@@ -135,6 +187,8 @@ PATTERNS = {
         "nebulizador",
         "equipo/aparato/maquina medico/medica",
         "ventilador mecanico",
+        "conectado/conectada/conectados ventilador/maquina/aparato/respirador",
+        "depende/dependo/dependemos maquina/aparato/ventilador",
     ),
     (LOOKALIKE, "en"): (
         "phone/telephone/internet/fiber/dsl/landline line",
@@ -145,13 +199,18 @@ PATTERNS = {
         "line of credit",
         "bottom/finish/front line",
         "in line",
-        "down the line",
+        "happens/happen/further/farther/somewhere/years/months/weeks/ways down the line",
         "down to the wire",
         "wire transfer/money/payment",
         "gas station/bill/bills/price/prices/money/mileage/card/pedal/tank/can/company",
         "passing gas",
         "spark energy/plug/plugs/joy/interest/driver/idea",
         "spark conversation/debate/discussion/outrage/anger/controversy",
+        "spark of hope/joy/inspiration/genius/creativity",
+        "close to the/our/my line/wire/cable",
+        "near the/our/my line/wire/cable",
+        "gas leak inspection/check/test/survey/detector/detectors/detection",
+        "flash flood/flooding/sale/drive",
         "arc fault",
         "free/offer/offering/rebate/discount/sell/buy/giveaway carbon monoxide",
         "free/offer/offering/rebate/discount/sell/buy/giveaway co detector/detectors/alarm/alarms",
@@ -211,5 +270,5 @@ OUTAGE_PHRASES = (
         for language, patterns in OUTAGE_PATTERNS.items()
         for pattern in patterns
     ),
-    *(Phrase(LOOKALIKE, pattern) for pattern in OUTAGE_LOOKALIKES),
+    *(Phrase(OUTAGE_LOOKALIKE, pattern) for pattern in OUTAGE_LOOKALIKES),
 )

@@ -1,8 +1,8 @@
 """How the safety detector reads a message: from text to the words it compares, and what kind of word
 each is. Apart from the matcher (detector.py) because it is a question of its own, about language
 rather than phrases: the same reading applies to an admin's pattern and to a customer's message, so
-"Sparkin'", "SPARKS" and "sparking" meet as one key whatever the phrase list says. Pure functions
-and constants, standard library only.
+"Sparkin'", "SPARKS" and "sparking" meet as one key whatever the phrase list says. Pure functions,
+constants and the `Scan` of one message, standard library only.
 
 1. Quoted earlier messages are dropped (`drop_quoted`: ">" lines; everything after "On ... wrote:"
    or "-----Original Message-----"), so our own safety advice quoted back does not fire.
@@ -10,11 +10,19 @@ and constants, standard library only.
    apostrophes dropped) and split into words (`words`, the fast split for the bit test) or into
    words and clause breaks (`tokens`: punctuation and line ends break a clause).
 3. Each word becomes a key (`word_key`): a letter repeated 3+ times counts once ("gasss"), light
-   stemming (sparks, sparking, sparkin -> spark; fell, fallen -> fall), doubled letters folded.
+   stemming (sparks, sparking, sparkin -> spark; fell, fallen -> fall), doubled letters folded
+   (not in "droop": drooping is not a drop).
 4. Some words change how the words near them read (`word_kind`): negations ("no", "isn't", "sin"),
    releases that end a negation's reach (outage and hedge words: "no power, line down", "not sure
-   if"), resolutions ("fixed"), and small words (articles, prepositions, numbers, street words) that
-   a pattern may leave out and that do not count as words between a phrase's words.
+   if"), resolutions ("fixed", "repaired", "restored"), thanks ("thanks for", "gracias por"), words
+   that say a hazard goes on ("still", "again"), contrasts and new subjects that end a resolution's
+   reach ("but now", "there's"), and small words (articles, prepositions, numbers, street words)
+   that a pattern may leave out and that do not count as words between a phrase's words. Some
+   phrase words have another sense in some company (`OTHER_SENSES`: a TV "cable", a queue's "line").
+5. A message is read as positions to match (`Scan`), where a negation or a resolution reaches the
+   words near it (`Scan.negated`, `Scan.resolved`): "not sparking", "the line down on Pine was fixed",
+   "thanks for fixing the downed line" end a hazard; "still", "again" keep it going.
+6. The language a message is written in (`language_of`): a count of Spanish against English words.
 """
 
 import re
@@ -32,23 +40,69 @@ NEGATIONS = frozenset(
     "no not nope isnt arent wasnt werent dont doesnt didnt aint hasnt havent wont cant couldnt without "
     "stopped sin tampoco dejo".split()
 )
-# Between a negation and a match these end its reach: "no power, line down", "not sure if it's gas".
-RELEASES = frozenset(
-    "power electricity electric lights light heat service ac luz electricidad corriente energia servicio "
-    "sure know tell think if whether idea seguro se si".split()
+POWER_WORDS = frozenset(
+    "power electricity electric lights light heat service ac "
+    "luz electricidad corriente energia servicio".split()
 )
-# Right after a match these say the hazard is over: "gas leak fixed, thanks" (unless "not fixed").
+# Between a negation and a match these end its reach: "no power, line down", "not sure if it's gas".
+RELEASES = POWER_WORDS | frozenset("sure know tell think if whether idea seguro se si".split())
+# In a match's clause these say the hazard is over: "gas leak fixed", "the line down on Pine was
+# repaired this morning", "crews fixed the downed line" (unless "not fixed", "will be fixed").
 RESOLVED_WORDS = frozenset(
-    "fixed repaired resolved cleared arreglado arreglada arreglaron reparado reparada".split()
+    "fixed repaired resolved cleared restored arreglado arreglada arreglados arreglaron reparado reparada "
+    "reparados repararon solucionado solucionaron".split()
+)
+THANKS_WORDS = frozenset("thanks thank thx gracias".split())  # "thanks for ..." / "gracias por ..."
+THANKS_FOR = frozenset({"for", "por"})
+# Anywhere in the message these say the hazard goes on, or another one: "thanks for fixing it, but
+# it's down again", "the one on Pine was fixed, another one is down on Oak".
+STILL_WORDS = frozenset("still again another todavia aun sigue siguen nuevamente otro otra".split())
+# A resolution before a match does not reach past these ("fixed yesterday but now it's sparking");
+# one after a match does ("the line was down but the crew repaired it").
+CONTRASTS = frozenset("but however though although except now pero aunque sino ahora".split())
+# No resolution reaches past these: a new subject ("crews fixed the light and there's a wire down").
+NEW_SUBJECTS = frozenset("there theres also hay tambien".split())
+# Right before a resolution word these make it a wish or a question: "when will it be fixed", "need
+# it repaired", "never fixed".
+UNRESOLVING = frozenset(
+    "be get gets getting will need needs should must when never nobody nunca nadie".split()
+)
+# A phrase word read in another sense when the message has one of these words, no power word and no
+# word of a place a wire lies ("the cable is down, no TV", "lines down at the post office, wait is 2
+# hours"; but "cable down across the road, no internet" is a downed wire: any wire down counts).
+OTHER_SENSES = {
+    "cable": frozenset(
+        "tv television internet wifi channel channels netflix comcast xfinity spectrum directv dish modem "
+        "router cablevision".split()
+    ),
+    "line": frozenset(
+        ("queue", "dmv", "checkout", "cashier", "cashiers", "teller", "tellers", "wait is", "wait was")
+    ),
+}  # a cue of two words is two words in a row
+SENSE_KEEPERS = POWER_WORDS | frozenset(
+    "across road street highway ground yard driveway sidewalk lawn grass roof fence car tree pole hanging "
+    "lying laying dangling sagging sparking sparks calle suelo piso".split()
+)
+# What `language_of` counts: common words of one language that are not words of the other.
+SPANISH_WORDS = frozenset(
+    "de del el la los las que y en un una unos por para con al lo se mi mis su sus es esta estan esta hay "
+    "muy pero como ya sin nos le les tiene tengo tenemos hace desde donde cuando porque luz casa calle "
+    "gracias hola buenas buenos dias senor senora usted ustedes".split()
+)
+ENGLISH_WORDS = frozenset(
+    "the and is of to in on my it for with we i you there this that are was were have has our at be not "
+    "from just its im please thanks hi hello power house street".split()
 )
 IRREGULAR = {
     "fell": "fall", "fallen": "fall", "blew": "blow", "blown": "blow", "hung": "hang", "burnt": "burn",
     "smelt": "smell", "smelly": "smell", "stinky": "stink", "smoky": "smoke", "leaky": "leak",
 }  # fmt: skip
-UNSTEMMED = frozenset({"downed"})  # "down the line" is not "downed line"
+UNSTEMMED = frozenset({"downed", "flashing"})  # "down the line" is not "downed line"; a meter flashing 888
+UNFOLDED = frozenset({"droop"})  # doubled letters kept: "drooping" is not a "line drop"
 
 # What `word_kind` says of a word
 NEGATION, RELEASE, RESOLVED, SMALL = "negation", "release", "resolved", "small"
+THANKS, STILL, CONTRAST, NEW_SUBJECT = "thanks", "still", "contrast", "new subject"
 
 _QUOTE_HEADER = re.compile(
     r"^\s*(?:(?:on|el|le)\s.{0,300}?(?:wrote|escribi[oó]|a écrit)\s*:"
@@ -66,6 +120,7 @@ _PIECE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|🔥|[.!?;:,\n…]+")  # _TOKEN'
 _LONG_RUN = re.compile(r"(.)\1{2,}")
 _DOUBLE = re.compile(r"(.)\1+")
 _SUFFIXES = ("ings", "ing", "ed", "es", "s", "e", "in")
+_SPANISH_MARKS = re.compile("[áéíóúñ¿¡ÁÉÍÓÚÑ]")
 
 
 def drop_quoted(text: str) -> str:
@@ -123,7 +178,7 @@ def word_key(word: str) -> str:
     word = IRREGULAR.get(word, word)
     if word not in UNSTEMMED and word.endswith(_SUFFIXES):
         word = _stem(word)
-    return _DOUBLE.sub(r"\1", word) if doubled else word
+    return _DOUBLE.sub(r"\1", word) if doubled and word not in UNFOLDED else word
 
 
 def _stem(word):
@@ -140,13 +195,148 @@ def _stem(word):
 
 
 def word_kind(token: str) -> str | None:
-    """NEGATION, RESOLVED, RELEASE, SMALL (a stop word, street word or number) or None."""
+    """NEGATION, RESOLVED, RELEASE, THANKS, STILL, CONTRAST, NEW_SUBJECT, SMALL (a stop word, street
+    word or number) or None."""
     if token in NEGATIONS:
         return NEGATION
     if token in RESOLVED_WORDS:
         return RESOLVED
     if token in RELEASES:
         return RELEASE
+    if token in THANKS_WORDS:
+        return THANKS
+    if token in STILL_WORDS:
+        return STILL
+    if token in CONTRASTS:
+        return CONTRAST
+    if token in NEW_SUBJECTS:
+        return NEW_SUBJECT
     if token in STOP_WORDS or token in ADDRESS_WORDS or not token.isalpha():
         return SMALL  # "the pole on Quarry Rd at 8 is on fire": an address is small
     return None
+
+
+def language_of(text: str, tie: str = "en") -> str:
+    """ "es" or "en": the language most of the message's common words (and accents, "¿", "¡") are
+    in; `tie` when as many are of each."""
+    return language_of_words(tokens(normalise(text)), text, tie)
+
+
+def language_of_words(found: list[str], text: str, tie: str = "en") -> str:
+    """`language_of` a text whose `tokens` have been found already."""
+    spanish = sum(map(SPANISH_WORDS.__contains__, found)) + len(_SPANISH_MARKS.findall(text))
+    english = sum(map(ENGLISH_WORDS.__contains__, found))
+    if spanish == english:
+        return tie
+    return "es" if spanish > english else "en"
+
+
+class _Break:
+    """A clause break between words: no match and no negation reaches across it."""
+
+    __slots__ = ()
+
+    def __bool__(self):
+        return False
+
+
+BREAK = _Break()
+
+
+class Scan:
+    """One message as positions to match: each holds BREAK (punctuation), None (not a phrase word) or
+    the phrase terms its word can be; a compound split into phrase words takes several. `kinds` holds
+    each position's `word_kind`, and says how far a negation or a resolution reaches."""
+
+    def __init__(self, tokens, terms_of):
+        self.tokens = tokens
+        resolved = [terms_of[token] for token in tokens]
+        self.slots = [part for parts, _ in resolved for part in parts]
+        if len(self.slots) == len(tokens):  # owners: the token of each position
+            self.owners, self.kinds = range(len(tokens)), [kind for _, kind in resolved]
+        else:  # a compound: its parts share its token, and have no kind
+            self.owners = [index for index, (parts, _) in enumerate(resolved) for _ in parts]
+            self.kinds = [kind if len(parts) == 1 else None for parts, kind in resolved for _ in parts]
+
+    def follow(self, pattern, start, window, blocked, index=1):
+        """Positions of the pattern's words from `start` on, or None. Between two of them at most
+        `window` words, not counting small ones ("on", "the", "is"), and 2 * window + 1 in all."""
+        if index == len(pattern):
+            return (start,)
+        wanted, gap, slots = pattern[index], 0, self.slots
+        for position in range(start + 1, min(start + 2 + 2 * window + (window > 0), len(slots))):
+            terms = slots[position]
+            if terms is BREAK:
+                return None
+            if terms and position not in blocked and not wanted.isdisjoint(terms):
+                rest = self.follow(pattern, position, window, blocked, index + 1)
+                if rest is not None:
+                    return (start, *rest)
+            if self.kinds[position] is not SMALL:
+                gap += 1
+                if gap > window:
+                    return None
+        return None
+
+    def negated(self, positions):
+        """A negation between the matched words, or at most two words before them ("no gas smell")
+        with no outage or hedge word in between ("no power line down", "not sure if it's gas"); or
+        the hazard reported as over (`resolved`)."""
+        first, last, kinds = positions[0], positions[-1], self.kinds
+        if NEGATION in kinds[first:last] and any(
+            kinds[position] is NEGATION for position in range(first + 1, last) if position not in positions
+        ):
+            return True  # "the line is not down"
+        for cue in range(first - 1, max(first - 4, -1), -1):
+            if self.slots[cue] is BREAK:
+                break
+            if kinds[cue] is NEGATION:
+                released = RELEASE in kinds[cue + 1 : first]
+                doubled = NEGATION in kinds[max(cue - 2, 0) : cue]  # "hasn't stopped sparking"
+                if not (released or doubled):
+                    return True
+                break
+        return self.resolved(positions)
+
+    def resolved(self, positions):
+        """The hazard reported as over, in the match's clause: a resolution after it ("the line down
+        on Pine was fixed"), or right before it ("crews fixed the downed line"), or "thanks for" /
+        "gracias por" before it ("thanks for the quick response to the downed line"). Not past a new
+        subject ("there's"), nor from before past a contrast ("fixed, but now it's sparking"); never
+        when the message says it goes on or names another ("still", "again", "another")."""
+        kinds, slots = self.kinds, self.slots
+        if RESOLVED not in kinds and THANKS not in kinds or STILL in kinds:
+            return False
+        for position in range(positions[-1] + 1, len(slots)):
+            if slots[position] is BREAK or kinds[position] is NEW_SUBJECT:
+                break
+            if kinds[position] is RESOLVED and self._resolves(position):
+                return True
+        next_to = True  # no word but small ones between the position and the match
+        for position in range(positions[0] - 1, -1, -1):
+            kind = kinds[position]
+            if slots[position] is BREAK or kind is CONTRAST or kind is NEW_SUBJECT:
+                return False
+            if kind is THANKS and THANKS_FOR.intersection(self._between(position, positions[0], 4)):
+                return True
+            if kind is RESOLVED and next_to and self._resolves(position):
+                return True
+            next_to = next_to and kind is SMALL
+        return False
+
+    def _resolves(self, position):
+        """The resolution word at `position` says "done": not negated or wished for ("not fixed",
+        "will be fixed", "get it repaired") and not asked about ("was it fixed?")."""
+        owner = self.owners[position]
+        before = self.tokens[max(owner - 3, 0) : owner]
+        if any(word_kind(token) is NEGATION for token in before) or UNRESOLVING.intersection(before[-2:]):
+            return False
+        for token in self.tokens[owner + 1 :]:
+            if not token[0].isalnum() and token.strip(","):
+                return "?" not in token
+        return True
+
+    def _between(self, position, before, count):
+        """At most `count` tokens after `position`'s, all before position `before`'s."""
+        owner = self.owners[position]
+        return self.tokens[owner + 1 : min(owner + 1 + count, self.owners[before])]

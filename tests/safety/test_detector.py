@@ -1,15 +1,28 @@
 """The life-safety detector on customers' words: what fires (with its category and the words that
-matched), what must not (look-alikes, negations), Spanish, misspellings, and the labelled set's
-recall and precision, so that a phrase-list change that breaks them fails here. Speed is
-bench/safety.py's job, never a test's."""
+matched), what must not (look-alikes, negations, hazards reported as over, words in another sense),
+Spanish, misspellings, the message's language, and the labelled set's recall and precision, so that
+a phrase-list change that breaks them fails here. The detector tested is the one ingest runs: the
+safety detector of `compile_detectors` over the default list (DEFAULT_PHRASES + OUTAGE_PHRASES).
+Speed is bench/safety.py's job, never a test's."""
 
 import pytest
 
 from bench.safety import evaluate, load_labelled
-from oss_inbox.safety.detector import CATEGORIES, LOOKALIKE, Phrase, compile_phrases
-from oss_inbox.safety.phrases import DEFAULT_PHRASES
+from oss_inbox.safety.detector import (
+    CATEGORIES,
+    LOOKALIKE,
+    LOOKALIKES,
+    OUTAGE,
+    OUTAGE_LOOKALIKE,
+    Phrase,
+    compile_phrases,
+)
+from oss_inbox.safety.lists import compile_detectors
+from oss_inbox.safety.phrases import DEFAULT_PHRASES, OUTAGE_PHRASES
+from oss_inbox.safety.text import language_of, word_key
 
-DETECTOR = compile_phrases(DEFAULT_PHRASES)
+DETECTORS = compile_detectors((*DEFAULT_PHRASES, *OUTAGE_PHRASES))
+DETECTOR = DETECTORS.safety
 CHANNELS = {"tweet", "comment", "dm", "email", "messenger"}
 
 
@@ -71,7 +84,7 @@ def test_a_report_fires_with_its_category_and_the_words_that_matched(text, categ
         ("cables tirados en el piso", "downed_line", "cables tirados"),
         ("chispas en el poste de la calle Oak", "sparking", "chispas"),
         ("el transformador está echando chispas", "sparking", "chispas"),
-        ("sale humo del medidor", "fire", "humo del medidor"),
+        ("sale humo del medidor", "fire", "sale humo"),
         ("explotó el transformador de la esquina", "explosion", "explotó el transformador"),
         ("la alarma de monóxido de carbono está sonando", "carbon_monoxide", "monóxido"),
         ("el transformador está inundado", "flooding", "transformador está inundado"),
@@ -247,6 +260,157 @@ def test_quoted_earlier_messages_do_not_fire():
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The line down on Pine was fixed this morning, thanks!",
+        "Thanks for fixing the downed line so quickly yesterday!",
+        "Thanks for the quick response to the downed line on Elm yesterday",
+        "thank you so much for fixing the downed line",
+        "the line on Pine was down but the crew repaired it, thanks",
+        "crews repaired the downed line on Elm",
+        "Gracias por arreglar el cable caído tan rápido ayer",
+        "ya repararon la línea caída, gracias",
+    ],
+)
+def test_a_hazard_reported_as_over_does_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for fixing the downed line yesterday! It's down again on the same corner",
+        "the line down on Pine was fixed but another one is down on Oak",
+        "Thanks for the help earlier. There's a line down on Maple now",
+        "crews fixed the streetlight but there's a wire down on Oak",
+        "the tree was cleared and a line is hanging low over the road",
+        "when will the downed line on Elm be fixed?",
+        "Has the line down on Pine been fixed yet?",
+        "nobody fixed the downed line on Elm, it's been 3 days",
+        "gracias, pero el cable sigue tirado en el piso",
+        "thanks line down for 3 hours now",
+    ],
+)
+def test_a_hazard_still_going_or_not_yet_fixed_fires(text):
+    assert detect(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("cable down across the road on Elm", "downed_line"),
+        ("power cable down on Elm", "downed_line"),
+        ("cables down after the storm on Oak", "downed_line"),
+        ("the storm brought down lines all over our street", "downed_line"),
+        ("tree took down the lines on Cedar, they're across the road", "downed_line"),
+        ("A power line is resting on the roof of my house", "downed_line"),
+        ("Un carro chocó contra un poste y los cables quedaron en la calle", "downed_line"),
+        ("el poste está a punto de caerse", "downed_line"),
+        ("the transformer on our pole just went BOOM and now there is smoke", "explosion"),
+        ("manhole cover blew off and smoke coming out", "explosion"),
+        ("Huge green flash and boom from the substation", "explosion"),
+        ("the meter box is buzzing and smells like burning plastic", "fire"),
+        ("El transformador está haciendo mucho ruido y sale humo", "fire"),
+        ("theres a blue flash coming from the top of the pole", "sparking"),
+        ("wires are popping and crackling above the alley", "sparking"),
+        ("our carbon detector went off at 3am", "carbon_monoxide"),
+        ("Se activó la alarma de CO y mi mamá está mareada", "carbon_monoxide"),
+        ("Mi hijo está conectado a un ventilador y se fue la luz", "medical"),
+    ],
+)
+def test_reports_in_words_the_first_list_did_not_expect_fire(text, category):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert detection.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please move the line drop to the other side of my house for my renovation",
+        "Branches are getting close to the wires on our street, please send a crew",
+        "How often should I test my CO detector?",
+        "Got my CO detector rebate check today",
+        "the cable is down, no TV",
+        "lines down at the post office, wait is 2 hours",
+        "Spark of hope: power back on after 3 days",
+        "Re: Gas leak inspection. The tech found no leak, it was the stove pilot",
+        "our meter is flashing an error code",
+        "flash flood warning tonight, will you shut off power?",
+    ],
+)
+def test_ordinary_traffic_that_looked_like_a_report_does_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+def test_a_word_in_another_sense_still_counts_where_a_wire_lies_or_power_is_named():
+    assert detect("cable down across the road, no internet").category == "downed_line"
+    assert detect("power line down, no tv or internet").category == "downed_line"
+    assert detect("the cable is down again, no tv or internet") is None
+
+
+def test_drooping_is_not_a_drop():
+    assert word_key("drooping") == word_key("droop") != word_key("drop")
+    assert detect("the line is drooping over the road").category == "downed_line"
+
+
+# -- outage words and their look-alikes: the critical-care detector only --------------------------------
+
+
+def test_outage_lookalikes_are_for_the_outage_detector_only():
+    outage_lookalikes = [phrase for phrase in OUTAGE_PHRASES if phrase.category == OUTAGE_LOOKALIKE]
+
+    assert outage_lookalikes and not any(phrase.category == LOOKALIKE for phrase in OUTAGE_PHRASES)
+    assert not set(outage_lookalikes) & set(DETECTOR.phrases)
+    assert set(outage_lookalikes) <= set(DETECTORS.outage.phrases)
+    assert not any(phrase.category == OUTAGE for phrase in DETECTOR.phrases)
+    # they still stop an outage for a critical-care customer, and report look-alikes do too
+    assert DETECTORS.detect("my internet is down", critical_care=True) is None
+    assert DETECTORS.detect("my power bill is too high", critical_care=True) is None
+    assert DETECTORS.detect("the website is down", critical_care=True) is None
+    assert DETECTORS.detect("power out since 6am", critical_care=True).category == OUTAGE
+    assert DETECTORS.detect("power out since 6am") is None
+
+
+def test_an_outage_lookalike_works_as_a_lookalike_where_it_is_compiled():
+    detector = compile_phrases((Phrase(OUTAGE, "outage"), Phrase(OUTAGE_LOOKALIKE, "internet outage")))
+
+    assert detector.detect("internet outage again") is None
+    assert detector.detect("outage on Elm").category == OUTAGE
+
+
+# -- the message's language -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hubo una explosión en el transformador de la esquina", "es"),
+        ("Mi esposo usa CPAP y no tenemos luz", "es"),
+        ("mi papá usa concentrador de oxígeno", "es"),
+        ("the power line se cayó en mi yard", "es"),
+        ("There is a line down on Elm, please hurry", "en"),
+        ("my mom uses oxígeno and the power is out", "en"),
+    ],
+)
+def test_the_detection_is_in_the_language_of_the_message(text, language):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert detection.language == language
+
+
+def test_language_of_counts_common_words_and_a_tie_is_the_phrase_language():
+    assert language_of("¿Dónde está el medidor?") == "es"
+    assert language_of("Where is the meter?") == "en"
+    assert language_of("CPAP", "es") == "es"
+    assert language_of("CPAP", "en") == "en"
+    assert detect("oxygen!!").language == "en"  # nothing to count: the phrase's language
+    assert detect("oxigeno!!").language == "es"
+
+
 # -- the phrase list as admins will edit it ------------------------------------------------------------
 
 
@@ -278,7 +442,7 @@ def test_every_default_phrase_is_reachable_in_its_own_words():
     """Each report phrase, written out with its first alternatives, fires as that phrase's category
     ("the" between the words: "water the meter the box" is not the look-alike "water meter")."""
     for phrase in DEFAULT_PHRASES:
-        if phrase.category == LOOKALIKE:
+        if phrase.category in LOOKALIKES:
             continue
         text = " the ".join(
             word.split("/")[0].rstrip("*") + ("a" if word.endswith("*") else "")
