@@ -7,7 +7,7 @@ from django import forms
 
 from channels.registry import spec_of_message_kind
 
-from .detector import CATEGORIES, LOOKALIKE, OUTAGE
+from .detector import CATEGORIES, LOOKALIKE, OUTAGE, OUTAGE_LOOKALIKE
 from .lists import PhraseRefused, phrase_save
 from .models import LANGUAGE_CHOICES, SafetyReply
 
@@ -16,11 +16,14 @@ CATEGORY_WORDS = {
     **CATEGORIES,
     OUTAGE: "power outage (critical-care customers only)",
     LOOKALIKE: "look-alike (never a report)",
+    OUTAGE_LOOKALIKE: "look-alike of an outage (critical-care only)",
 }
 CATEGORY_HELP = {
     OUTAGE: "Counts only when the customer depends on power (a critical-care contact or organization).",
     LOOKALIKE: "Matched word for word as written; its words never count towards a report "
     "(“gas station”, “phone line”).",
+    OUTAGE_LOOKALIKE: "Stops words from counting as an outage only (“internet outage”, “power bill”): a "
+    "report of a downed cable still counts.",
 }
 LANGUAGE_WORDS = dict(LANGUAGE_CHOICES)
 TOPIC_HELP = {

@@ -251,3 +251,12 @@ def test_agents_and_supervisors_may_not_change_safety_settings(client, agent, su
 def test_agents_may_not_see_who_is_on_call(client, agent):
     client.force_login(agent)
     assert client.get(reverse("safety:on_call")).status_code == 403
+
+
+def test_the_outage_look_alikes_are_listed_and_editable_apart(client, admin_user):
+    client.force_login(admin_user)
+    html = page(client.get(reverse("safety:phrases")))
+    assert "Look-alike of an outage (critical-care only)" in html
+    assert "internet/cable/phone/wifi" in html
+    phrase = SafetyPhrase.objects.filter(category="outage_lookalike").first()
+    assert client.get(reverse("safety:phrase", args=[phrase.pk])).status_code == 200

@@ -49,8 +49,7 @@ class Migration(migrations.Migration):
             name='SafetyPhrase',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('downed_line', 'downed line'), ('sparking', 'sparking or arcing'), ('fire', 'smoke or fire at equipment'), ('explosion', 'explosion'), ('gas', 'gas smell or leak'), ('carbon_monoxide', 'carbon monoxide'), ('flooding', 'flooding at electrical equipment'), ('medical', 'medical dependence on power'), ('lookalike', 'look-alike (never a report)')], max_length=32)),
-                ('pattern', models.CharField(max_length=200)),
+                ('category', models.CharField(choices=[('downed_line', 'downed line'), ('sparking', 'sparking or arcing'), ('fire', 'smoke or fire at equipment'), ('explosion', 'explosion'), ('gas', 'gas smell or leak'), ('carbon_monoxide', 'carbon monoxide'), ('flooding', 'flooding at electrical equipment'), ('medical', 'medical dependence on power'), ('outage', 'power outage (critical-care customers only)'), ('lookalike', 'look-alike (never a report)'), ('outage_lookalike', 'look-alike of an outage (critical-care only)')], max_length=32)),                ('pattern', models.CharField(max_length=200)),
                 ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', max_length=2)),
                 ('position', models.PositiveIntegerField(default=0, help_text='Of two equal matches the earlier wins.')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
