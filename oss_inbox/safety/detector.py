@@ -27,7 +27,10 @@ How a message is read (`Detector.detect`):
    report); or when its clause reports it over: a resolution after it ("the line down on Pine was
    fixed", not "not fixed" nor "when will it be fixed?"), right before it ("crews repaired the downed
    line") or "thanks for" before it, unless the message says it goes on ("still", "again",
-   "another"). Medical dependence is never negated ("without oxygen...").
+   "another"); when its clause tells it as hypothetical or past ("if I ever smell gas", "last week a
+   transformer blew", "used to have an oxygen concentrator"), unless it says "now", "since",
+   "still"; or when its word is figurative ("sparked my interest"). Medical dependence is never
+   negated ("without oxygen..."); only a habit gone or a death ends it ("used to", "passed away").
 5. The first hazard named wins: the match that ends first; at the same word the longest phrase,
    then the phrase earlier in the list ("pole sparking and smoking" is sparking).
 6. The detection carries the message's language (`text.language_of`, computed only for a message
@@ -37,7 +40,8 @@ Most messages stop before step 3: every phrase word has a bit, and unless all th
 phrase are in the message (a few integer operations on cached per-word masks) there is nothing to match.
 
 Phrase patterns (what an admin writes): words separated by spaces; "a/b" accepts either word;
-"chisp*" accepts any word beginning so.
+"chisp*" accepts any word beginning so; "a ... b": b anywhere after a in the same clause, however
+many words between (reports only).
 """
 
 import re
@@ -47,6 +51,7 @@ from operator import or_
 
 from .text import (
     BREAK,
+    FIGURATIVE,
     IRREGULAR,
     OTHER_SENSES,
     SENSE_KEEPERS,
@@ -119,6 +124,7 @@ class _Compiled:
     spellings: tuple  # per pattern word, {term: the alternative as the phrase writes it}
     order: int  # place in the list: of two equal matches the earlier phrase wins
     bits: int  # a report's bit for each word: a message has them all or cannot match it
+    wide: tuple = ()  # per pattern word, True when written "... word": anywhere later in the clause
 
 
 class _Cache(dict):
@@ -148,10 +154,10 @@ class Detector:
         self._reports, self._lookalikes = {}, {}  # first term -> [_Compiled]
         self._term_bits, self._add, self._guards, bit = {}, 0, 0, 0
         for order, phrase in enumerate(self.phrases):
-            spellings = self._spellings(phrase)
+            spellings, wide = self._spellings(phrase)
             slots, report = tuple(map(frozenset, spellings)), phrase.category not in LOOKALIKES
             bits = ((1 << len(slots)) - 1) << bit if report else 0
-            compiled = _Compiled(phrase, slots, spellings, order, bits)
+            compiled = _Compiled(phrase, slots, spellings, order, bits, wide if any(wide) else ())
             index = self._reports if report else self._lookalikes
             for term in slots[0]:
                 index.setdefault(term, []).append(compiled)
@@ -163,6 +169,7 @@ class Detector:
                 self._guards |= 1 << (bit + len(slots))
                 bit += len(slots) + 1
         self._senses = {key: cues for key, cues in _SENSES.items() if key in self._vocabulary}
+        self._figures = {key: cues for key, cues in _FIGURES.items() if key in self._vocabulary}
         self._any_prefix = re.compile("|".join(self._prefixes) or "(?!)")
         self._long_vocabulary = {key for key in self._vocabulary if len(key) >= FUZZY_MIN_LENGTH}
         # A word can be a phrase word (or a typo of one, or start a compound) only if it starts so.
@@ -199,8 +206,13 @@ class Detector:
             raise ValueError(f"unknown category {phrase.category!r} for {phrase.pattern!r}")
         if phrase.language not in LANGUAGES:
             raise ValueError(f"unknown language {phrase.language!r} for {phrase.pattern!r}")
-        spellings = []
-        for chunk in phrase.pattern.split():
+        spellings, wide, anywhere = [], [], False
+        for chunk in phrase.pattern.replace("…", " ... ").split():
+            if chunk == "...":
+                if phrase.category in LOOKALIKES or not spellings:
+                    raise ValueError(f'"..." in {phrase.pattern!r}: only between the words of a report')
+                anywhere = True
+                continue
             alternatives = [normalise(alternative).strip() for alternative in chunk.split("/")]
             if phrase.category not in LOOKALIKES and all(
                 alternative in STOP_WORDS for alternative in alternatives
@@ -210,9 +222,12 @@ class Detector:
             for alternative in alternatives:
                 spelling.setdefault(self._term(alternative, phrase), alternative)  # "leak/leaking": "leak"
             spellings.append(spelling)
-        if not spellings:
-            raise ValueError(f"phrase {phrase.pattern!r} has no words to match")
-        return tuple(spellings)
+            wide.append(anywhere)
+            anywhere = False
+        if not spellings or anywhere:
+            raise ValueError(f"phrase {phrase.pattern!r} has no words to match" if not spellings else
+                             f'"..." in {phrase.pattern!r}: only between the words of a report')  # fmt: skip
+        return tuple(spellings), tuple(wide)
 
     def _term(self, alternative, phrase):
         word = alternative.removesuffix("*")
@@ -299,10 +314,8 @@ class Detector:
                 for compiled in self._reports.get(term, ()):
                     if mask & compiled.bits != compiled.bits:
                         continue
-                    positions = scan.follow(compiled.slots, start, self.window, blocked)
-                    if positions is None or (
-                        compiled.phrase.category != "medical" and scan.negated(positions)
-                    ):
+                    positions = scan.follow(compiled.slots, start, self.window, blocked, wide=compiled.wide)
+                    if positions is None or scan.ended(positions, compiled.phrase.category == "medical"):
                         continue
                     rank = (positions[-1], -len(positions), compiled.order)
                     if best_rank is None or rank < best_rank:
@@ -318,6 +331,9 @@ class Detector:
                 continue
             for key in self._senses.keys() & terms:
                 senses.setdefault(key, []).append(start)
+            for key in self._figures.keys() & terms:
+                if scan.figurative(start, self._figures[key]):
+                    blocked.add(start)  # "sparked my interest"
             for term in terms:
                 for compiled in self._lookalikes.get(term, ()):
                     positions = scan.follow(compiled.slots, start, 0, ())
@@ -333,6 +349,7 @@ class Detector:
 
 
 _SENSES = {word_key(word): cues for word, cues in OTHER_SENSES.items()}
+_FIGURES = {word_key(word): cues for word, cues in FIGURATIVE.items()}
 
 
 def _deletions(key):

@@ -2,7 +2,9 @@
 
 How a pattern reads (oss_inbox/safety/detector.py has the details): words in this order, at most
 three other words between two of them (small words, numbers and street words not counted), in one
-sentence; "a/b" is either word; "chisp*" any word beginning so; inflections come free ("line" is
+sentence; "a/b" is either word; "chisp*" any word beginning so; "a ... b" b anywhere later in the
+clause ("transformer ... sitting water"); fillers ("just", "has", "huge", "green") do not count
+between words either; inflections come free ("line" is
 also lines, lined; "spark" also sparks, sparking, sparkin); small words ("on", "the", "a", "de") may
 be left out by the writer. A "lookalike" phrase, matched word for word as written, stops its words
 from counting towards a report ("gas station", "phone line"). An "outage_lookalike" does the same
@@ -13,8 +15,21 @@ What the list decides, beyond the obvious:
 - A noise is not an explosion: "loud bang and the lights went out" is an outage report, even at a
   transformer. Equipment that blew, blew up, exploded or "went boom" is, and so are the words
   "explosion", "estallido" and "fireball", a manhole cover that blew or flew off, and a flash with a
-  boom at a transformer or substation. A flash at a pole or line alone is sparking; a meter
-  "flashing" (its display) is not.
+  boom at a transformer or substation (in either order: "a massive BOOM from the substation ... a
+  green flash"). A flash at a pole or line alone is sparking; a meter "flashing" (its display) is
+  not. Crackling or sizzling at a line or meter is sparking in either order ("crackling coming from
+  the line"); buzzing or humming only with a smell ("the meter is buzzing ... I smell"), since
+  equipment hums. "Smell something hot" is a burning smell.
+- A hazard told as hypothetical or past in its clause does not fire: "if I ever smell gas", "si
+  algún día huelo gas", "the manhole explosion last year", "last week a transformer blew", "years
+  ago", "la semana pasada"; "Last week, ..." reaches the clause after it. Unless the message says
+  it is here now: "still", "again", "another" anywhere, "now", "since", "today", "yet" in the
+  clause ("down since last week", "hace semanas que ..."). "Last night" is no cue (storms). "In
+  advance" and "in case" are none either: "thanks in advance", "we left in case it's gas".
+  Medical dependence ends only with a habit gone or a death ("used to", "passed away", "usaba").
+- Figurative words: "spark" next to an abstract noun in its clause ("sparked my interest", "spark a
+  lot of outrage") does not count (text.FIGURATIVE); a "ventilator fan", a bathroom ventilator and
+  a "sale on gas" grills are look-alikes.
 - "The phone line is down" is a service, not a wire: lines named as phone, internet, water, sewer,
   customer-service or credit lines never count, nor a "cable" in a message about TV or internet,
   nor "lines" in one about a queue ("wait is 2 hours", DMV, cashier), unless it names power or a
@@ -31,6 +46,10 @@ What the list decides, beyond the obvious:
   names another ("still", "again", "another", "sigue") or asks ("when will it be fixed?"). A wire
   still down or hanging in the same message fires on its own words, and "it was sparking last night,
   no longer sparking" fires on "was sparking".
+- Water at electrical equipment counts in a wider clause: "water is up to / reached / touching the
+  meter", equipment "... sitting / standing in a foot of water", "el agua llegó al panel"; a water
+  meter or water bill does not. Spanish gas pipes count broken or hit ("rompieron la tubería de
+  gas", "tubo de gas roto") and gas coming out ("sale el gas").
 - Fire and smoke count only at equipment (pole, transformer, meter, substation, line, manhole, panel):
   "I'm fired up", "fire sale", "your app is 🔥" do not. A burning, melting or electrical smell counts
   anywhere ("smells like burning plastic"), and so does "sale humo" (smoke coming out).
@@ -54,6 +73,8 @@ ALARM_SOUNDS = (
     "going/went/goes/off/beeping/beep/sounding/sounded/ringing/blaring/screaming/triggered/activated"
 )
 EQUIPMENT_ES = "poste/transformador/medidor/subestacion/cable/linea/caja/registro/tablero"
+PIPE_ES = "tuberia/tubo/tubos/linea/toma"
+WATER_RISING_ES = "llego/llega/llegando/sube/subio/subiendo/toca/toco/tocando/cubre/cubrio"
 
 # (category, language) -> patterns
 PATTERNS = {
@@ -65,11 +86,12 @@ PATTERNS = {
         f"brought/took/knocked/pulled/tore/ripped down {WIRE}/pole",
         f"{WIRE}/pole fell/falling/fall/snapped/snap/broke/broken/collapsed",
         f"fall/snapped/broken {WIRE}/pole",
-        "pole leaning/tilting bad/badly/over/dangerously/heavily/house/roof/car/road/street/fence",
+        "pole ... leaning/tilting bad/badly/over/dangerously/heavily/house/roof/car/road/street/fence",
         f"{WIRE}/pole hanging/dangling/sagging/drooping/low",
         f"hanging/dangling/sagging/low {WIRE}",
         f"{WIRE} ground/lying/laying/resting/draped/lawn/grass",
         f"{WIRE} across road/street/driveway/highway/lanes",
+        f"{WIRE} pulled/ripped/torn/tore/broke/came loose/free",
         "wire road/street/sidewalk/driveway",
         "hit pole",
     ),
@@ -86,6 +108,8 @@ PATTERNS = {
         "flash/flashes pole/transformer/line/wire/cable/substation",
         "pole/transformer/line/wire/cable/substation flash/flashes",
         "pole/transformer/line/wire/cable/box crackling/crackle/sizzling/sizzle",
+        "crackling/crackle/sizzling/sizzle pole/transformer/line/wire/cable/box/meter",
+        "buzzing/humming pole/transformer/line/wire/cable/box/meter ... smell/smells/smelling",
     ),
     ("sparking", "es"): (
         "chisp*",
@@ -95,7 +119,7 @@ PATTERNS = {
         f"{FIRE_WORDS} {EQUIPMENT}",
         f"{EQUIPMENT} {FIRE_WORDS}",
         "burning/burnt/electrical/melting smell/odor/odour/stench",
-        "smell/smelling/odor/odour/stink burning/burnt/melting/melted/electrical",
+        "smell/smelling/odor/odour/stink burning/burnt/melting/melted/electrical/hot",
     ),
     ("fire", "es"): (
         f"fuego/incendi*/humo/llamas/lumbre/quem*/ardiendo {EQUIPMENT_ES}",
@@ -112,6 +136,7 @@ PATTERNS = {
         "manhole/vault blew/blown/flew",
         "transformer/substation/pole/meter/box went/goes boom/kaboom",
         "flash/flashes boom/bang/explosion transformer/substation/pole",
+        "boom/bang/kaboom transformer/substation/pole ... flash/flashes/fireball",
         "fireball",
     ),
     ("explosion", "es"): (
@@ -137,6 +162,9 @@ PATTERNS = {
         "huele/huelen/olor*/oler/apesta gas",
         "gas huele/olor",
         "fuga/fugas/escape gas",
+        "sale/salia/saliendo/escapa/escapando gas",
+        f"rompieron/rompio/rompi/perforaron/perforo/golpearon/golpeo/pegaron {PIPE_ES} gas",
+        f"{PIPE_ES} gas rota/roto/rotos/rompio/rompieron/perforada/perforado/danada",
         "gas fuga",
         "huevo podrido",
     ),
@@ -155,11 +183,14 @@ PATTERNS = {
         f"{FLOOD_EQUIPMENT} flood/flooded/flooding/underwater/submerged/water",
         "water transformer/substation/panel/vault/manhole/pad/breaker/fusebox",
         "water meter box",
+        "water up/reached/reaching/reaches/touching/covering/rising/around/above meter/box/outlet/outlets",
+        f"{FLOOD_EQUIPMENT} ... sitting/standing/sits/surrounded water",
     ),
     ("flooding", "es"): (
         f"inund* {EQUIPMENT_ES}",
         f"{EQUIPMENT_ES} inund*/agua",
         "agua transformador/subestacion/tablero/registro",
+        f"agua {WATER_RISING_ES} medidor/panel/caja/contactos/enchufes",
     ),
     ("medical", "en"): (
         "oxygen/oxigen",
@@ -204,7 +235,10 @@ PATTERNS = {
         "wire transfer/money/payment",
         "gas station/bill/bills/price/prices/money/mileage/card/pedal/tank/can/company",
         "passing gas",
+        "sale on/of/for gas",
         "spark energy/plug/plugs/joy/interest/driver/idea",
+        "ventilator fan/fans",
+        "bathroom/exhaust/attic/kitchen/ceiling/window/roof ventilator/ventilators",
         "spark conversation/debate/discussion/outrage/anger/controversy",
         "spark of hope/joy/inspiration/genius/creativity",
         "close to the/our/my line/wire/cable",

@@ -17,11 +17,15 @@ constants and the `Scan` of one message, standard library only.
    if"), resolutions ("fixed", "repaired", "restored"), thanks ("thanks for", "gracias por"), words
    that say a hazard goes on ("still", "again"), contrasts and new subjects that end a resolution's
    reach ("but now", "there's"), and small words (articles, prepositions, numbers, street words)
-   that a pattern may leave out and that do not count as words between a phrase's words. Some
-   phrase words have another sense in some company (`OTHER_SENSES`: a TV "cable", a queue's "line").
+   that a pattern may leave out and that do not count as words between a phrase's words, nor do
+   fillers ("just", "has", "green"). Some phrase words have another sense in some company
+   (`OTHER_SENSES`: a TV "cable", a queue's "line"; `FIGURATIVE`: "sparked my interest").
 5. A message is read as positions to match (`Scan`), where a negation or a resolution reaches the
    words near it (`Scan.negated`, `Scan.resolved`): "not sparking", "the line down on Pine was fixed",
    "thanks for fixing the downed line" end a hazard; "still", "again" keep it going.
+   A hazard told as hypothetical or past in its clause (`Scan.unreal`: "if a tree ever falls on
+   the lines", "the manhole explosion last year", "my mom used to have an oxygen concentrator") is
+   not one, unless the message says it is here now ("still", "again", "now", "since", "today").
 6. The language a message is written in (`language_of`): a count of Spanish against English words.
 """
 
@@ -32,6 +36,13 @@ import unicodedata
 STOP_WORDS = frozenset(
     "a an the on in of at to by into is are was were be been it its my our your his her their this that "
     "de del el la los las lo un una en se al por su sus mi mis es esta estan".split()
+)
+# Fillers: adverbs, intensities, colours, auxiliaries, "from". Not small words a pattern may leave
+# out, but they do not count between a phrase's words either ("transformer behind the Kroger on
+# Ridge Rd just exploded", "the lines has pulled loose and is draped over the fence").
+FILLERS = frozenset(
+    "just like really so very super kinda literally totally real pretty huge massive big loud bright "
+    "little blue green white orange has have had from".split()
 )
 ADDRESS_WORDS = frozenset(
     "st rd ave av ln dr ct hwy blvd pkwy street road avenue lane drive calle avenida".split()
@@ -83,6 +94,30 @@ SENSE_KEEPERS = POWER_WORDS | frozenset(
     "across road street highway ground yard driveway sidewalk lawn grass roof fence car tree pole hanging "
     "lying laying dangling sagging sparking sparks calle suelo piso".split()
 )
+# A hazard told as hypothetical or past in its clause (`unreal_cue`): "if ... ever", "si algún
+# día", "last week/year", "years ago", "la semana pasada", "hace dos años" (not "desde hace", not
+# "hace semanas que": ongoing); "used to", "passed away", "usaba": for medical dependence only these.
+_TIMES = (
+    "(?:weeks?|months?|years?|winter|summer|spring|autumn|weekend|semanas?|mes|meses|anos?|invierno|verano)"
+)
+_GONE = re.compile(r" (?:used to|passed away|solian?|usaban?|fallecio) ")
+_UNREAL = re.compile(
+    rf" (?:(?:if|whenever)(?: \S+){{0,3}} ever|si(?: \S+)? alguna? (?:dia|vez)|last {_TIMES}"
+    rf"|{_TIMES} (?:ago|pasad[oa])|(?<!desde )hace(?: \S+)? {_TIMES}(?! que)) "
+)
+UNREAL_WORDS = frozenset(
+    "if si whenever last ago pasado pasada hace used passed solia solian usaba usaban fallecio".split()
+)
+# ... unless the message says it is here now: these in the clause, or a STILL word anywhere.
+NOW_WORDS = frozenset("now rn currently today tonight since yet ahora hoy desde".split())
+# Phrase words with a figurative sense when one of these is near them in their clause.
+FIGURATIVE = {"spark": frozenset(
+    "interest interests outrage anger debate debates conversation conversations controversy discussion "
+    "discussions joy hope curiosity excitement idea ideas imagination creativity protest protests backlash "
+    "complaints fear fears panic change inspiration enthusiasm romance argument arguments memories questions "
+    "concern concerns movement revolution passion innovation".split()
+)}  # fmt: skip
+FIGURATIVE_REACH = 5  # tokens either side
 # What `language_of` counts: common words of one language that are not words of the other.
 SPANISH_WORDS = frozenset(
     "de del el la los las que y en un una unos por para con al lo se mi mis su sus es esta estan esta hay "
@@ -211,9 +246,15 @@ def word_kind(token: str) -> str | None:
         return CONTRAST
     if token in NEW_SUBJECTS:
         return NEW_SUBJECT
-    if token in STOP_WORDS or token in ADDRESS_WORDS or not token.isalpha():
+    if token in STOP_WORDS or token in ADDRESS_WORDS or token in FILLERS or not token.isalpha():
         return SMALL  # "the pole on Quarry Rd at 8 is on fire": an address is small
     return None
+
+
+def unreal_cue(clause: list[str], medical: bool = False) -> bool:
+    """The tokens of a clause tell a hypothetical or past hazard (see UNREAL_WORDS)."""
+    joined = f" {' '.join(clause)} "
+    return _GONE.search(joined) is not None or not medical and _UNREAL.search(joined) is not None
 
 
 def language_of(text: str, tie: str = "en") -> str:
@@ -249,7 +290,7 @@ class Scan:
     each position's `word_kind`, and says how far a negation or a resolution reaches."""
 
     def __init__(self, tokens, terms_of):
-        self.tokens = tokens
+        self.tokens, self._unreal_words = tokens, None
         resolved = [terms_of[token] for token in tokens]
         self.slots = [part for parts, _ in resolved for part in parts]
         if len(self.slots) == len(tokens):  # owners: the token of each position
@@ -258,25 +299,34 @@ class Scan:
             self.owners = [index for index, (parts, _) in enumerate(resolved) for _ in parts]
             self.kinds = [kind if len(parts) == 1 else None for parts, kind in resolved for _ in parts]
 
-    def follow(self, pattern, start, window, blocked, index=1):
+    def follow(self, pattern, start, window, blocked, index=1, wide=()):
         """Positions of the pattern's words from `start` on, or None. Between two of them at most
-        `window` words, not counting small ones ("on", "the", "is"), and 2 * window + 1 in all."""
+        `window` words, not counting small ones ("on", "the", "is"), and 2 * window + 1 in all; any
+        number before a word that `wide` marks (written "... word": anywhere later in the clause)."""
         if index == len(pattern):
             return (start,)
-        wanted, gap, slots = pattern[index], 0, self.slots
-        for position in range(start + 1, min(start + 2 + 2 * window + (window > 0), len(slots))):
+        wanted, gap, slots, anywhere = pattern[index], 0, self.slots, wide and wide[index]
+        reach = len(slots) if anywhere else min(start + 2 + 2 * window + (window > 0), len(slots))
+        for position in range(start + 1, reach):
             terms = slots[position]
             if terms is BREAK:
                 return None
             if terms and position not in blocked and not wanted.isdisjoint(terms):
-                rest = self.follow(pattern, position, window, blocked, index + 1)
+                rest = self.follow(pattern, position, window, blocked, index + 1, wide)
                 if rest is not None:
                     return (start, *rest)
             if self.kinds[position] is not SMALL:
                 gap += 1
-                if gap > window:
+                if gap > window and not anywhere:
                     return None
         return None
+
+    def ended(self, positions, medical=False):
+        """The match does not report a hazard here now: negated or reported over (`negated`; never
+        for medical dependence) or told as hypothetical or past (`unreal`)."""
+        if medical:
+            return self.unreal(positions, medical=True)
+        return self.negated(positions) or self.unreal(positions)
 
     def negated(self, positions):
         """A negation between the matched words, or at most two words before them ("no gas smell")
@@ -323,6 +373,43 @@ class Scan:
                 return True
             next_to = next_to and kind is SMALL
         return False
+
+    def unreal(self, positions, medical=False):
+        """The hazard told as hypothetical or past in its clause ("if a tree ever falls on the lines",
+        "last week a transformer blew", "the manhole explosion last year"), or in a short clause
+        before it ("Last week, a transformer blew"); not when the clause says it is here now ("now",
+        "since", "today") or the message that it goes on ("still", "again", "another")."""
+        if self._unreal_words is None:
+            self._unreal_words = not UNREAL_WORDS.isdisjoint(self.tokens)
+        if not self._unreal_words or STILL in self.kinds:
+            return False
+        start, end = self.clause(self.owners[positions[0]], self.owners[positions[-1]])
+        clause = self.tokens[start:end]
+        if not NOW_WORDS.isdisjoint(clause):
+            return False
+        if unreal_cue(clause, medical):
+            return True
+        if start > 1 and self.tokens[start - 1].strip() == ",":  # "Last week, ..."
+            lead = self.tokens[self.clause(start - 2, start - 2)[0] : start - 1]
+            return len(lead) <= 4 and unreal_cue(lead, medical)
+        return False
+
+    def clause(self, first, last):
+        """(start, end) of the tokens of the clause holding tokens `first` to `last`."""
+        tokens, start, end = self.tokens, first, last + 1
+        while start > 0 and tokens[start - 1][0].isalnum():
+            start -= 1
+        while end < len(tokens) and tokens[end][0].isalnum():
+            end += 1
+        return start, end
+
+    def figurative(self, position, cues):
+        """A cue (an abstract noun) at most FIGURATIVE_REACH tokens from the word at `position`, in
+        its clause: "sparked my interest", "spark a lot of outrage"."""
+        owner, tokens = self.owners[position], self.tokens
+        start, end = self.clause(owner, owner)
+        near = tokens[max(start, owner - FIGURATIVE_REACH) : min(end, owner + FIGURATIVE_REACH + 1)]
+        return not cues.isdisjoint(near)
 
     def _resolves(self, position):
         """The resolution word at `position` says "done": not negated or wished for ("not fixed",

@@ -151,6 +151,83 @@ def test_the_first_hazard_named_wins():
     assert detect("transformer blew and now the pole is smoking").category == "explosion"
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [  # wider clauses, fillers ("just", "has", "green") that do not count, Spanish pipes and water
+        ("water is up to the electric meter and still rising", "flooding"),
+        ("flood water reached the meter box on the side of the house", "flooding"),
+        ("the meter outside our building is standing in about two feet of water", "flooding"),
+        ("la caja del transformador está en agua", "flooding"),
+        ("el agua ya llegó al medidor de luz, ¿qué hago?", "flooding"),
+        ("se rompió el tubo de gas en la calle y se oye como sale el gas", "gas"),
+        ("la tubería de gas está rota enfrente de la escuela", "gas"),
+        ("crackling coming from the wire at the top of the pole", "sparking"),
+        ("the meter is buzzing and I can smell something hot", "fire"),
+        ("the transformer down the street from the school literally exploded", "explosion"),
+        ("loud boom at the transformer and then a bright blue flash", "explosion"),
+        ("the pole at the corner of Elm and 3rd Street by the church is leaning badly", "downed_line"),
+        ("the service wire has pulled loose from the house", "downed_line"),
+    ],
+)
+def test_reports_in_wider_clauses_fire(text, category):
+    detection = detect(text)
+
+    assert detection is not None, text
+    assert detection.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # hypothetical or past in the match's clause, or in a short clause before it
+        "if I ever smell gas at night, who do I call?",
+        "whenever a line ever comes down near us, should we call 911 or you?",
+        "si alguna vez huelo gas, ¿a quién llamo?",
+        "a gas leak last year scared us, do you do inspections?",
+        "years ago a line fell on our car, are you burying lines here?",
+        "Last week, a transformer blew on our street and the crew was great",
+        "el transformador que explotó la semana pasada ya funciona bien",
+        "my dad used to be on oxygen, please take the flag off the account",
+        "mi mamá usaba oxígeno, ya no lo necesita",
+    ],
+)
+def test_a_hazard_told_as_hypothetical_or_past_does_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # ... unless the message says it is here now
+        "the line that came down last week is still lying in my yard",
+        "the wire has been down since last week and nobody came",
+        "Last week a transformer blew and now the new one is smoking",
+        "if you ever get a chance, there's a wire down on Elm right now",
+        "my mom is on oxygen and last year we lost power for 3 days",  # only a habit ended or a death
+        "hace semanas que el cable está caído y nadie viene",
+    ],
+)
+def test_a_past_or_hypothetical_word_does_not_hide_a_hazard_here_now(text):
+    assert detect(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the new rate plan sparked a lot of debate",
+        "my interest was sparked by your solar program",
+        "the exhaust ventilator in the kitchen is broken",
+        "the ventilator fans in the attic are loud",
+        "big sale on gas grills this weekend",
+    ],
+)
+def test_figurative_sparks_fans_and_sales_do_not_fire(text):
+    assert detect(text) is None, detect(text).why
+
+
+def test_a_figurative_word_counts_where_its_literal_sense_is_near():
+    assert detect("sparks flying from the line, this will spark outrage").category == "sparking"
+    assert detect("the transformer sparked and caught fire").category == "sparking"
+
+
 # -- look-alikes and negations that do not fire -------------------------------------------------------
 
 
@@ -431,6 +508,9 @@ def test_a_phrase_added_by_an_admin_fires_and_a_lookalike_added_stops_it():
         (Phrase("gas", "on the"), "no words to match"),
         (Phrase("gas", "gas-smell"), "not one word"),
         (Phrase("sparking", "ch*"), "at least 3 letters"),
+        (Phrase("flooding", "... meter water"), "only between the words"),
+        (Phrase("flooding", "meter water ..."), "only between the words"),
+        (Phrase(LOOKALIKE, "water ... meter"), "only between the words"),
     ],
 )
 def test_a_phrase_that_cannot_work_is_refused(phrase, message):
@@ -438,14 +518,26 @@ def test_a_phrase_that_cannot_work_is_refused(phrase, message):
         compile_phrases([phrase])
 
 
+def test_dots_in_a_phrase_let_its_next_word_come_anywhere_later_in_the_clause():
+    detector = compile_phrases((Phrase("flooding", "meter ... water"), Phrase("gas", "olor raro")))
+    far = "the meter behind the big brown garage on the old north side sits in water"
+
+    assert detector.detect(far).matched.startswith("meter behind")
+    assert compile_phrases((Phrase("flooding", "meter water"),)).detect(far) is None  # past the window
+    assert detector.detect("the meter is fine. water in the basement") is None  # another clause
+
+
 def test_every_default_phrase_is_reachable_in_its_own_words():
     """Each report phrase, written out with its first alternatives, fires as that phrase's category
-    ("the" between the words: "water the meter the box" is not the look-alike "water meter")."""
+    ("the" between the words: "water the meter the box" is not the look-alike "water meter"; five
+    other words for "...", more than the window)."""
     for phrase in DEFAULT_PHRASES:
         if phrase.category in LOOKALIKES:
             continue
         text = " the ".join(
-            word.split("/")[0].rstrip("*") + ("a" if word.endswith("*") else "")
+            "alpha bravo charlie delta echo"
+            if word == "..."
+            else word.split("/")[0].rstrip("*") + ("a" if word.endswith("*") else "")
             for word in phrase.pattern.split()
         )
         detection = DETECTOR.detect(text)
