@@ -55,7 +55,7 @@ def detection_data(detection: Detection) -> dict:
         "label": CATEGORY_NAMES[detection.category],
         "matched": detection.matched,
         "phrase": detection.phrase.pattern,
-        "language": getattr(detection, "language", "") or detection.phrase.language,
+        "language": detection.language or detection.phrase.language,
         "why": detection.why,
     }
 
