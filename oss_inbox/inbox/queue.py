@@ -11,6 +11,7 @@ Open views read only unresolved tickets (about 2% of the history) through the pa
 cut by keyset (the last row's sort key), never by OFFSET, and nothing counts the whole history.
 """
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -276,25 +277,46 @@ def view_counts(user, *, now=None):
     return counts
 
 
+TICKET_NUMBER = re.compile(r"#?\s*(\d{1,12})")
+_QUOTED = re.compile(r'"([^"]+)"')
+_EDGE_PUNCTUATION = "\"'“”‘’.,;:!?()[]{}<>"
+
+
+def ticket_number(text):
+    """The ticket a search for "184" or "#184" names, or None: such a search opens the ticket."""
+    found = TICKET_NUMBER.fullmatch(text.strip())
+    return int(found.group(1)) if found else None
+
+
+def search_terms(text):
+    """The words of a search, each to be found, in any order; a "quoted phrase" as one term. Stray
+    quotes and punctuation at a word's ends are dropped ("power," and a lone leading quote)."""
+    phrases = [" ".join(phrase.split()) for phrase in _QUOTED.findall(text)]
+    words = (word.strip(_EDGE_PUNCTUATION) for word in _QUOTED.sub(" ", text).split())
+    return [term for term in (*phrases, *words) if term]
+
+
 def search_condition(text, *, open_view=True):
-    """Tickets whose messages mention `text`, or whose customer is called or handled so.
+    """Tickets whose conversation mentions every word of `text` (in any order), or whose customer's
+    name or handle holds every word.
 
     PostgreSQL: full-text search. The open views look in the words of each open ticket's
     conversation (TicketSearch, ~2% of the tickets, one small GIN index); Resolved looks in the
     messages (a GIN index over all of them) and keeps the newest matches. Customer names and
-    handles have their own indexes. Elsewhere a plain case-insensitive match.
+    handles have their own indexes. Elsewhere each word is a case-insensitive match, in any
+    message of the ticket, or in the customer's name or handles.
     """
-    handle = text.lstrip("@")
+    terms = search_terms(text)
+    if not terms:
+        return Q()
     if connection.vendor != "postgresql":
-        return (
-            Q(pk__in=Message.objects.filter(text__icontains=text).values("ticket_id"))
-            | Q(contact__name__icontains=text)
-            | Q(
-                contact_id__in=Identity.objects.filter(
-                    Q(handle__icontains=handle) | Q(display_name__icontains=text)
-                ).values("contact_id")
-            )
-        )
+        in_conversation, in_names = Q(), Q()
+        for term in terms:
+            in_conversation &= Q(pk__in=Message.objects.filter(text__icontains=term).values("ticket_id"))
+            in_names &= _name_match(term)
+        return in_conversation | in_names
+    text = " ".join(f'"{term}"' if " " in term else term for term in terms)
+    handle = text.lstrip("@")
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
@@ -318,6 +340,15 @@ def search_condition(text, *, open_view=True):
         Q(pk__in=conversations)
         | Q(contact_id__in=contacts.values("pk"))
         | Q(contact_id__in=identities.values("contact_id"))
+    )
+
+
+def _name_match(term):
+    handle = term.lstrip("@")
+    return Q(contact__name__icontains=term) | Q(
+        contact_id__in=Identity.objects.filter(
+            Q(handle__icontains=handle) | Q(display_name__icontains=term)
+        ).values("contact_id")
     )
 
 

@@ -1,13 +1,22 @@
 """The queue page: views list, queue and the ticket opened in place (three panes on a wide screen)."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from oss_inbox.staff.roles import queue_workers_list
 from oss_inbox.tickets.models import Ticket
 
-from .queue import CHANNELS, UNASSIGNED, VIEWS, VIEWS_BY_SLUG, QueueFilters, queue_page, view_counts
+from .queue import (
+    CHANNELS,
+    UNASSIGNED,
+    VIEWS,
+    VIEWS_BY_SLUG,
+    QueueFilters,
+    queue_page,
+    ticket_number,
+    view_counts,
+)
 from .tagging import tag_names
 
 LIVE_TARGET = "queue-live"
@@ -22,6 +31,9 @@ def queue(request):
         raise PermissionDenied
     now = timezone.now()
     filters = QueueFilters.from_query(request.GET)
+    number = ticket_number(filters.q) if filters.q and not request.htmx else None
+    if number is not None and Ticket.objects.filter(pk=number).exists():
+        return redirect("inbox:ticket", number)  # "184" or "#184" in the search box: that ticket
     page = queue_page(request.user, filters, after=request.GET.get("after", ""), now=now)
     opened = request.GET.get("ticket", "")
     counts = view_counts(request.user, now=now)

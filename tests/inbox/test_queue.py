@@ -134,11 +134,27 @@ def test_assignee_filter_takes_a_colleague(client, agent, other_agent, world):
         ("payment plan", ["dm"]),
         ("Mercy", ["hospital"]),  # customer name
         ("@kjones", ["kim"]),  # customer handle
+        ("plan payment", ["dm"]),  # every word, in any order
+        ("PAYMENT, plan?", ["dm"]),  # punctuation and case ignored
+        ('"payment', ["dm"]),  # a stray leading quote
+        ('"payment plan"', ["dm"]),  # a quoted phrase
+        ('"plan payment"', []),  # ... is a phrase: not in that order
+        ("payment elm", []),  # every word must be found
+        ("Mercy Hospital", ["hospital"]),  # every word of the customer's name
     ],
 )
 def test_search_finds_message_text_and_customers(client, agent, world, q, expected):
     client.force_login(agent)
     assert queue_ids(client, q=q) == [world[name] for name in expected]
+
+
+def test_a_ticket_number_in_the_search_box_opens_that_ticket(client, agent, world):
+    client.force_login(agent)
+    kim = world["kim"]
+    for typed in (str(kim), f"#{kim}", f" # {kim} "):
+        response = client.get(URL, {"q": typed})
+        assert response.status_code == 302 and response["Location"] == reverse("inbox:ticket", args=[kim])
+    assert client.get(URL, {"q": "999999"}).status_code == 200  # no such ticket: a search for the number
 
 
 def test_search_reaches_resolved_tickets_in_the_resolved_view(client, agent, world):
