@@ -159,7 +159,11 @@ def queue_page(user, filters, *, after="", now=None):
     for ticket in rows:
         ticket.channel_slug, ticket.channel_label = thread_channel_words(ticket.thread_key)
         ticket.timer = ticket_timer(ticket, now) if ticket.is_open else None
-        ticket.age = span_words(now - ticket.created_at)
+        # The Resolved view is in order of the last change, its rows say when they were resolved.
+        ticket.age_at = ticket.created_at if ticket.is_open else (ticket.resolved_at or ticket.updated_at)
+        ticket.age = span_words(now - ticket.age_at)
+        if not ticket.is_open:
+            ticket.age = f"resolved {ticket.age} ago"
         ticket.url = ticket_url.format(ticket.pk)
         # What opening it in place puts in the address bar: this queue, with the ticket beside it.
         ticket.in_place_url = (
@@ -418,5 +422,17 @@ class Cursor:
         return cls(at, int(ticket_id), pinned)
 
 
+# A line that only greets ("Hi Tamika,", "Hello Prairie Electric,", "Buenos días:"): the row shows
+# what the message says after it.
+GREETING = re.compile(
+    r"(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|to whom it may concern|hola"
+    r"|buen(?:os|as) (?:d[ií]as|tardes|noches)|estimad[oa]s?)\b[^.!?\n]{0,40}[,:!]?",
+    re.IGNORECASE,
+)
+
+
 def first_line(text):
-    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    """The message's first line that says something: not empty, not only a greeting."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    said = next((line for line in lines if not GREETING.fullmatch(line)), "")
+    return said or (lines[0] if lines else "")

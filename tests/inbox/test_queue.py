@@ -261,3 +261,18 @@ def test_ticket_opens_in_the_third_pane_without_the_page_around_it(client, agent
 def test_outsider_may_not_see_the_queue(client, outsider):
     client.force_login(outsider)
     assert client.get(URL).status_code == 403
+
+
+def test_an_email_row_shows_what_the_customer_asked_not_the_greeting(client, agent, mailbox):
+    open_ticket(mailbox, subject="Bill", text="Hi Tamika,\n\nMy bill doubled this month, can you check?")
+    client.force_login(agent)
+    html = client.get(URL).content.decode()
+    assert "Bill</span> — My bill doubled this month" in html and "Hi Tamika" not in html
+
+
+def test_the_resolved_view_says_when_each_was_resolved_and_offers_no_resolve(client, agent, world):
+    client.force_login(agent)
+    html = client.get(URL, {"view": "resolved"}).content.decode()
+    assert 'title="When it was resolved">resolved ' in html and " ago</time>" in html
+    assert 'value="resolve"' not in html
+    assert 'value="resolve"' in client.get(URL).content.decode()

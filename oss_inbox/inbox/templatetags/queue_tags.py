@@ -66,11 +66,12 @@ def queue_row(ticket, opened):
         assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
     else:
         assignee = '<span class="muted">unassigned</span>'
+    age_title = "Age" if ticket.timer else "When it was resolved"
     if ticket.timer:
         title = f' title="{escape(ticket.timer.title)}"' if ticket.timer.title else ""
         timer = f'<span class="sla sla-{ticket.timer.state}"{title}>{escape(ticket.timer.text)}</span>'
     else:
-        timer = '<span class="sla sla-met">resolved</span>'
+        timer = ""  # the age says when it was resolved
     subject = ""
     if ticket.channel_slug == "email" and ticket.subject:
         subject = f'<span class="subject">{escape(ticket.subject)}</span> — '
@@ -86,7 +87,7 @@ def queue_row(ticket, opened):
         f"{escape(ticket.contact)}</a> {badge}"
         f"{NEW_MARK if new else ''} "
         f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
-        f'<time class="age" datetime="{localtime(ticket.created_at).isoformat()}" title="Age">'
+        f'<time class="age" datetime="{localtime(ticket.age_at).isoformat()}" title="{age_title}">'
         f"{escape(ticket.age)}</time> {timer}</span>"
         f'</div><div class="line2">#{ticket.pk} {subject}{escape(preview)}</div></td></tr>'
     )
