@@ -112,6 +112,9 @@ def _collect_windows(draft, weekly):
     return errors
 
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def _collect_overrides(draft, overrides):
     errors = []
     for override in draft.overrides:
@@ -119,6 +122,10 @@ def _collect_overrides(draft, overrides):
         times, problem = ((), "") if override.closed else _times(override.start, override.end)
         if day is None:
             errors.append(f"Override “{override.label or 'without a label'}”: enter its date.")
+        elif not FIRST_DAY <= day <= LAST_DAY:  # the calendar math needs a day before and after it
+            errors.append(
+                f"Override on {day.isoformat()}: choose a date from {FIRST_DAY.year} to {LAST_DAY.year}."
+            )
         elif day in overrides:
             errors.append(f"There are two overrides for {day:%A, %B %-d, %Y}; keep one.")
         elif problem:

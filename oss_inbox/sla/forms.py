@@ -21,6 +21,15 @@ TARGETS = (
 PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 
+HOURS_ERRORS = {
+    "invalid": "Write a number of hours, e.g. 4, or 0.25 for 15 minutes.",
+    "min_value": "A target cannot be negative.",
+    "max_digits": "Write at most 99999.99 hours (over 11 years).",
+    "max_whole_digits": "Write at most 99999.99 hours (over 11 years).",
+    "max_decimal_places": "Use at most two decimals: 0.25 for 15 minutes.",
+}
+
+
 class SlaPolicyForm(forms.ModelForm):
     """Targets are typed in hours (decimals allowed, e.g. 0.5); empty means no target."""
 
@@ -51,6 +60,12 @@ class SlaPolicyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coverage_schedule"].empty_label = "Each channel's own schedule"
+        self.fields["position"].error_messages.update(
+            invalid="Write a whole number: lower comes first.",
+            max_value="Write a number up to 32767.",
+            min_value="Write 0 or more.",
+        )
+        self.fields["at_risk_percent"].error_messages.update(invalid="Write a whole number from 0 to 99.")
         for name, anything in (("min_priority", "Any priority"), ("channel_kind", "Any channel")):
             self.fields[name].choices = [("", anything), *self.fields[name].choices[1:]]
         for name, label, help_text in TARGETS:
@@ -62,6 +77,7 @@ class SlaPolicyForm(forms.ModelForm):
                 min_value=0,
                 max_digits=7,
                 decimal_places=2,
+                error_messages=HOURS_ERRORS,
                 initial=f"{target.total_seconds() / 3600:g}" if target else None,
             )
             self.fields[f"{name}_clock"].label = f"{label} counts"

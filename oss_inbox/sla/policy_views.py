@@ -21,12 +21,13 @@ def policy_list(request):
 @manage_settings
 def policy_edit(request, policy_id=None):
     policy = get_object_or_404(SlaPolicy, pk=policy_id) if policy_id else SlaPolicy()
+    heading = policy.name or "New SLA policy"  # as saved: a refused form must not rename the page
     form = SlaPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         policy = sla_policy_save(form)
         messages.success(request, f"Saved {policy.name}. Open tickets' due times are being recomputed.")
         return redirect("sla:policies")
-    return render(request, "sla/policy_edit.html", {"form": form, "policy": policy})
+    return render(request, "sla/policy_edit.html", {"form": form, "policy": policy, "heading": heading})
 
 
 @manage_settings

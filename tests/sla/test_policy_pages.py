@@ -52,6 +52,29 @@ def test_policy_form_refuses_a_zero_target_and_a_full_at_risk_share(client, admi
     assert "Choose a share from 0 to 99 percent." in html
 
 
+def test_policy_form_speaks_plain_words_for_junk_and_keeps_the_saved_heading(client, admin_user):
+    client.force_login(admin_user)
+    junk = {
+        **STANDARD_FORM,
+        "name": "Brand new name",
+        "position": "99999999999999999999",
+        "first_response_hours": "12345678",
+        "next_response_hours": "1.234",
+        "resolution_hours": "abc",
+    }
+    html = page(client.post(reverse("sla:policy_new"), junk))
+    assert "<h1>New SLA policy</h1>" in html  # not the unsaved name
+    assert "Write a number up to 32767." in html
+    assert "Write at most 99999.99 hours (over 11 years)." in html
+    assert "Use at most two decimals: 0.25 for 15 minutes." in html
+    assert "Write a number of hours, e.g. 4, or 0.25 for 15 minutes." in html
+    assert "digits in total" not in html and "less than or equal to" not in html
+    standard = SlaPolicy.objects.get(name="Standard")
+    html = page(client.post(reverse("sla:policy", args=[standard.pk]), junk))
+    assert "<h1>Standard</h1>" in html
+    assert not SlaPolicy.objects.filter(name="Brand new name").exists()
+
+
 def test_admin_deletes_a_policy(client, admin_user, django_capture_on_commit_callbacks):
     client.force_login(admin_user)
     key = SlaPolicy.objects.get(name="Key account")

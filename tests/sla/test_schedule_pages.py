@@ -123,6 +123,21 @@ def test_saving_an_invalid_schedule_changes_nothing(admin_client, social):
     assert not ScheduleChange.objects.exists()
 
 
+def test_an_override_at_the_end_of_the_calendar_is_refused_in_words(admin_client, social):
+    data = form_of(
+        social,
+        override_date=["9999-12-31"],
+        override_label=["Far away"],
+        override_start=[""],
+        override_end=[""],
+        action="save",
+    )
+    html = page(admin_client.post(reverse("sla:schedule", args=[social.pk]), data))
+    assert "Override on 9999-12-31: choose a date from 1970 to 2999." in html
+    assert "out of range" not in html
+    assert not ScheduleChange.objects.exists()
+
+
 def test_save_records_who_changed_what_before_and_after(admin_client, admin_user, social):
     data = form_of(
         social,
