@@ -78,8 +78,10 @@ def draft_from_post(data):
 
 
 def draft_validate(draft):
-    """(clock.Schedule, []) for a valid draft, or (None, [messages in plain words])."""
-    errors = [] if draft.name else ["Give the schedule a name."]
+    """(clock.Schedule, []) for valid hours, or (None, [messages in plain words]). The name is not
+    asked for here: the preview needs none, and a new schedule has none until it is typed; saving
+    asks for it (schedules.schedule_save)."""
+    errors = []
     try:
         zone = ZoneInfo(draft.timezone)
     except (ZoneInfoNotFoundError, ValueError):

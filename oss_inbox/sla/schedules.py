@@ -37,7 +37,9 @@ def schedule_save(*, schedule, draft, actor):
     committed, recompute open tickets in the background and refresh the header's status.
     """
     _, errors = draft_validate(draft)
-    if not errors and CoverageSchedule.objects.exclude(pk=schedule.pk).filter(name=draft.name).exists():
+    if not draft.name.strip():
+        errors = ["Give the schedule a name.", *errors]
+    elif not errors and CoverageSchedule.objects.exclude(pk=schedule.pk).filter(name=draft.name).exists():
         errors = [f"Another schedule is already called “{draft.name}”."]
     if errors:
         return errors

@@ -223,6 +223,17 @@ def test_admin_adds_a_new_schedule_and_assigns_it_to_an_account(admin_client, ma
     assert "Storm desk" in html and "The default schedule" in html
 
 
+def test_a_new_schedule_asks_for_its_name_only_when_saved_and_keeps_its_preview(admin_client, social):
+    html = page(admin_client.get(reverse("sla:schedule_new")))
+    assert "Give the schedule a name." not in html and 'data-testid="preview-total"' in html
+    nameless = {**form_of(social), "name": ""}
+    html = page(admin_client.post(reverse("sla:schedule_new"), {**nameless, "action": "preview"}))
+    assert "Give the schedule a name." not in html and 'data-testid="preview-total"' in html
+    html = page(admin_client.post(reverse("sla:schedule_new"), {**nameless, "action": "save"}))
+    assert "Give the schedule a name." in html and 'data-testid="preview-total"' in html
+    assert CoverageSchedule.objects.count() == 2  # Social media and Email, nothing new
+
+
 @pytest.mark.parametrize("role", ["agent", "supervisor", "outsider"])
 def test_only_admins_see_and_edit_schedules(client, request, role, social):
     client.force_login(request.getfixturevalue(role))
