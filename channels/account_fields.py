@@ -4,12 +4,43 @@ Each channel folder declares one `AccountFields` in `channels/<kind>/forms.py`; 
 (channels/forms.py) builds its fields from it, found through channels.registry. Pure data.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+NUMERIC_ID = re.compile(r"\d{1,30}")
 
 
 def no_problems(settings: Mapping[str, str]) -> dict[str, str]:
     return {}
+
+
+def any_id(value: str) -> str:
+    return ""
+
+
+def numeric_id(value: str) -> str:
+    """X user ids and Facebook Page ids are numbers."""
+    return (
+        ""
+        if NUMERIC_ID.fullmatch(value.strip())
+        else "Write the numeric id: digits only, e.g. 104000000000001."
+    )
+
+
+def base_url_problem(value: str) -> str:
+    """An API base URL, if given, is a web address: https://host[:port][/path]."""
+    if not value:
+        return ""
+    parts = urlsplit(value.strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return "The port in this address is not a number from 1 to 65535."
+    if parts.scheme not in ("https", "http") or not parts.hostname or " " in value.strip():
+        return "Write a web address starting with https:// (e.g. https://api.twitter.com), or leave it empty."
+    return ""
 
 
 @dataclass(frozen=True)
@@ -28,3 +59,5 @@ class AccountFields:
     destinations: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     # The entered settings (name -> text) -> {setting name: plain words of what is wrong with it}.
     check_settings: Callable[[Mapping[str, str]], dict[str, str]] = no_problems
+    # The entered own id -> plain words of what is wrong with it, or "".
+    check_self_id: Callable[[str], str] = any_id

@@ -63,6 +63,9 @@ class ChannelAccountForm(forms.ModelForm):
         entered = {name: cleaned.get(f"setting_{name}") or "" for name, _, _ in self.channel.settings}
         for name, problem in self.channel.check_settings(entered).items():
             self.add_error(f"setting_{name}", problem)
+        problem = self.channel.check_self_id(cleaned.get("self_external_id") or "")
+        if cleaned.get("self_external_id") and problem:
+            self.add_error("self_external_id", problem)
         if self.unreadable:
             self._require_every_secret_once_one_is_entered(cleaned)
         self._require_secrets_for_a_new_destination(cleaned)

@@ -1,6 +1,24 @@
 """The Facebook Page account's fields on the channel account form (channels/forms.py)."""
 
-from channels.account_fields import AccountFields
+import re
+
+from channels.account_fields import AccountFields, base_url_problem, numeric_id
+
+GRAPH_VERSION = re.compile(r"v\d{1,3}\.\d{1,2}")
+
+
+def check_settings(settings):
+    problems = {}
+    version = settings.get("graph_version", "").strip()
+    if version and not GRAPH_VERSION.fullmatch(version):
+        problems["graph_version"] = "Write a Graph API version such as v24.0, or leave it empty."
+    if base_url_problem(settings.get("graph_base_url", "")):
+        problems["graph_base_url"] = base_url_problem(settings["graph_base_url"])
+    days = settings.get("comment_window_days", "").strip()
+    if days and not (days.isdigit() and 1 <= int(days) <= 365):
+        problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
+    return problems
+
 
 ACCOUNT_FIELDS = AccountFields(
     self_id=("Page id", "The numeric id of the Facebook Page."),
@@ -20,5 +38,7 @@ ACCOUNT_FIELDS = AccountFields(
     credentials=(("page_access_token", "Page access token"), ("app_secret", "App secret")),
     # Needed only when the Facebook app requires appsecret_proof.
     optional_secrets=frozenset({"app_secret"}),
+    check_settings=check_settings,
+    check_self_id=numeric_id,
     destinations=((("graph_base_url",), ("page_access_token", "app_secret")),),
 )

@@ -90,6 +90,35 @@ def test_invalid_settings_are_refused_in_plain_words(client, admin_user):
     assert not ChannelAccount.objects.exists()
 
 
+def test_junk_in_x_and_facebook_fields_is_refused_in_plain_words(client, admin_user):
+    client.force_login(admin_user)
+    x_junk = {
+        **NEW_X,
+        "self_external_id": "not a number",
+        "setting_username": "@this is not a handle!",
+        "setting_api_base_url": "api.twitter dot com",
+    }
+    page = client.post(reverse("channels:new"), x_junk).content.decode()
+    assert "Write the numeric id: digits only" in page
+    assert "An X username is 1 to 15 letters, digits or underscores" in page
+    assert "Write a web address starting with https://" in page
+    facebook_junk = {
+        "kind": "facebook",
+        "name": "Page",
+        "self_external_id": "104000000000001",
+        "poll_interval_seconds": "60",
+        "setting_graph_version": "latest",
+        "setting_graph_base_url": "https://graph.example:99999",
+        "setting_comment_window_days": "forever",
+        "secret_page_access_token": "token",
+    }
+    page = client.post(reverse("channels:new"), facebook_junk).content.decode()
+    assert "Write a Graph API version such as v24.0" in page
+    assert "The port in this address is not a number from 1 to 65535." in page
+    assert "Write a number of days from 1 to 365" in page
+    assert not ChannelAccount.objects.exists()
+
+
 def test_admin_disables_and_enables_an_account(client, admin_user, twitter):
     client.force_login(admin_user)
     client.post(reverse("channels:toggle", args=[twitter.pk]))
