@@ -152,8 +152,19 @@ def test_a_poll_seconds_ago_says_just_now_not_zero_minutes(client, admin_user, t
 @pytest.mark.parametrize("role", ["agent", "supervisor"])
 def test_only_admins_manage_channel_accounts(client, request, role, twitter):
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse("channels:list")).status_code == 403
     assert client.post(reverse("channels:toggle", args=[twitter.pk])).status_code == 403
+    assert client.post(reverse("channels:check", args=[twitter.pk])).status_code == 403
+    assert client.get(reverse("channels:edit", args=[twitter.pk])).status_code == 403
+
+
+def test_supervisors_watch_channel_health_but_agents_do_not(client, supervisor, agent, twitter):
+    client.force_login(supervisor)
+    page = client.get(reverse("channels:list")).content.decode()
+    assert twitter.name in page and "Healthy" in page and "An admin changes accounts." in page
+    assert "Test connection" not in page and "Add account" not in page
+    assert reverse("channels:list") in client.get(reverse("dashboards:page")).content.decode()  # top bar
+    client.force_login(agent)
+    assert client.get(reverse("channels:list")).status_code == 403
 
 
 # Changing where an account connects asks for its secrets again: the saved ones are only ever sent
