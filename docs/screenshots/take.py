@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -227,6 +228,59 @@ def fill_composer(page):
     page.click(".canned-picker button[type=submit]")
     page.wait_for_function("document.querySelector('#composer-text').value.length > 0")
     page.locator("#composer-text").scroll_into_view_if_needed()
+
+
+@contextmanager
+def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None):
+    """The demo on a scratch SQLite database in a temporary folder (never var/), served by
+    `manage.py runserver` on a free port: yields its base URL, and removes everything after.
+    `prepare()` runs, with Django set up in this process, before the server starts."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
+            "OSS_VAR_DIR": str(scratch),
+            "CACHE_URL": "locmem://",
+            "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
+            "DEBUG": "1",
+            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+        }
+    )
+    os.environ.pop("CELERY_BROKER_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    server = None
+    try:
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
+        subprocess.run(
+            [*manage, "demo_setup", "--tickets", str(tickets)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.ALLOWED_HOSTS = ["*"]
+        if prepare is not None:
+            prepare()
+        port = free_port()
+        server = subprocess.Popen(
+            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/login/")
+        yield base
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def free_port():

@@ -9,15 +9,11 @@ bulk bar, as an agent would.
 """
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import CHROMIUM, ROOT, free_port, wait_for  # noqa: E402
+from take import CHROMIUM, demo_site  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "queue.png"
 
@@ -26,44 +22,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=300, help="demo tickets to create (default 300)")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-queue-shot-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
-            "OSS_VAR_DIR": str(scratch),
-            "CACHE_URL": "locmem://",
-            "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
-            "DEBUG": "1",
-            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-        }
-    )
-    os.environ.pop("CELERY_BROKER_URL", None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-    subprocess.run(
-        [*manage, "demo_setup", "--tickets", str(args.tickets)],
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    port = free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/login/")
-        shoot(f"http://127.0.0.1:{port}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with demo_site(args.tickets, prefix="oss-inbox-queue-shot-") as base:
+        shoot(base)
     print(f"Saved {OUT}")
 
 
@@ -73,7 +33,6 @@ def shoot(base):
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
-    settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     client.force_login(get_user_model().objects.get(username="dana"))
     with sync_playwright() as playwright:
