@@ -61,55 +61,9 @@ def main():
     parser.add_argument("--tickets", type=int, default=120, help="demo tickets to create (default 120)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and print where it is")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="oss-inbox-shots-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "oss_inbox.settings",
-            "OSS_VAR_DIR": str(scratch),
-            "CACHE_URL": "locmem://",
-            "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
-            "DEBUG": "1",
-            # Playwright's sync API runs an asyncio loop in this thread; the few ORM writes made while
-            # the browser waits (Lee's presence) are plain synchronous calls all the same.
-            "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
-        }
-    )
-    os.environ.pop("CELERY_BROKER_URL", None)
-    try:
-        take(args.tickets)
-    finally:
-        if not args.keep:
-            shutil.rmtree(scratch, ignore_errors=True)
-    print(f"Saved in {OUT}" + (f"; scratch database in {scratch}" if args.keep else ""))
-
-
-def take(ticket_count):
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-    subprocess.run(
-        [*manage, "demo_setup", "--tickets", str(ticket_count)],
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    tickets = prepare()
-    port = free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/login/")
-        shoot(f"http://127.0.0.1:{port}", tickets)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with demo_site(args.tickets, prepare=prepare, keep=args.keep) as (base, tickets):
+        shoot(base, tickets)
+    print(f"Saved in {OUT}")
 
 
 def prepare():
@@ -224,17 +178,21 @@ def shoot(base, tickets):
 
 
 def fill_composer(page):
+    from playwright.sync_api import expect
+
     page.fill("#canned", "Outage: crews on site")
     page.click(".canned-picker button[type=submit]")
-    page.wait_for_function("document.querySelector('#composer-text').value.length > 0")
+    # A locator assertion, not wait_for_function: the page's CSP refuses evaluating a string.
+    expect(page.locator("#composer-text")).not_to_have_value("")
     page.locator("#composer-text").scroll_into_view_if_needed()
 
 
 @contextmanager
-def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None):
+def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None, keep=False):
     """The demo on a scratch SQLite database in a temporary folder (never var/), served by
-    `manage.py runserver` on a free port: yields its base URL, and removes everything after.
-    `prepare()` runs, with Django set up in this process, before the server starts."""
+    `manage.py runserver` on a free port: yields (base URL, what `prepare()` returned), and removes
+    the folder after unless `keep`. `prepare()` runs, with Django set up in this process, before the
+    server starts."""
     scratch = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.update(
         {
@@ -243,6 +201,8 @@ def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None):
             "CACHE_URL": "locmem://",
             "DATABASE_URL": f"sqlite:///{scratch / 'shots.sqlite3'}",
             "DEBUG": "1",
+            # Playwright's sync API runs an asyncio loop in this thread; the few ORM writes made while
+            # the browser waits (a colleague's presence) are plain synchronous calls all the same.
             "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
         }
     )
@@ -264,8 +224,7 @@ def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None):
         from django.conf import settings
 
         settings.ALLOWED_HOSTS = ["*"]
-        if prepare is not None:
-            prepare()
+        prepared = prepare() if prepare is not None else None
         port = free_port()
         server = subprocess.Popen(
             [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -275,12 +234,15 @@ def demo_site(tickets, *, prefix="oss-inbox-shots-", prepare=None):
         )
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/login/")
-        yield base
+        yield base, prepared
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
-        shutil.rmtree(scratch, ignore_errors=True)
+        if keep:
+            print(f"Scratch database in {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def free_port():

@@ -22,7 +22,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=300, help="demo tickets to create (default 300)")
     args = parser.parse_args()
-    with demo_site(args.tickets, prefix="oss-inbox-queue-shot-") as base:
+    with demo_site(args.tickets, prefix="oss-inbox-queue-shot-") as (base, _):
         shoot(base)
     print(f"Saved {OUT}")
 
