@@ -10,6 +10,12 @@ class ChannelKind(models.TextChoices):
     EMAIL = "email", "Email"
 
 
+class Assignment(models.TextChoices):
+    OFF = "", "Off: agents claim tickets"
+    ROUND_ROBIN = "round_robin", "Round-robin among available agents"
+    CAPACITY = "capacity", "To the available agent with the most spare capacity"
+
+
 class ChannelAccount(models.Model):
     """One connected account on a channel: an X account, a Facebook Page or a mailbox."""
 
@@ -48,6 +54,8 @@ class ChannelAccount(models.Model):
         related_name="accounts",
         help_text="Empty: the default schedule.",
     )
+    # How this account's new tickets find an agent (oss_inbox.tickets.services.assignment).
+    assignment = models.CharField(max_length=16, choices=Assignment.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -44,3 +44,28 @@ class Notification(models.Model):
         from django.urls import reverse
 
         return reverse("inbox:ticket", args=[self.ticket_id]) if self.ticket_id else self.url
+
+
+class StaffProfile(models.Model):
+    """A person's own settings: the time zone they read times in, and, for automatic assignment,
+    whether they are taking new tickets now and how many open tickets they can hold at once.
+
+    Created when first needed (staff.profiles.profile_of); a user without one has the defaults.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    # An IANA zone name ("America/Denver"); empty means the team's (settings.TIME_ZONE).
+    time_zone = models.CharField(max_length=64, blank=True)
+    # Marked available: on shift and taking new tickets (automatic assignment only picks these, and
+    # only while they are signed in).
+    available = models.BooleanField(default=False)
+    capacity = models.PositiveSmallIntegerField(
+        default=15, help_text="Most open tickets assigned at once before automatic assignment skips them."
+    )
+    # When automatic assignment last gave this person a ticket: round-robin picks the longest waiting.
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"

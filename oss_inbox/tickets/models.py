@@ -430,6 +430,7 @@ class TicketEvent(models.Model):
         KEY_ACCOUNT = "key_account", "Key account changed"
         SAFETY = "safety", "Safety report"
         CRITICAL_CARE = "critical_care", "Critical care"
+        SURVEY = "survey", "Satisfaction survey"
 
     # No index of its own: event_ticket_idx (ticket, created_at) covers it.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
