@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "oss_inbox.inbox",
     "oss_inbox.dashboards",
     "oss_inbox.keyaccounts",
+    "oss_inbox.surveys",
     "oss_inbox.demo",
     "channels",
 ]
@@ -241,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "oss_inbox.keyaccounts.tasks.remind_updates",
         "schedule": 3600.0,
     },
+    # Satisfaction surveys of tickets resolved SURVEY_DELAY_MINUTES ago (docs/surveys.md).
+    "send-surveys": {"task": "oss_inbox.surveys.tasks.send_surveys", "schedule": 60.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
@@ -252,6 +255,11 @@ CELERY_TASK_ROUTES = {
 REOPEN_WINDOW = env_days("REOPEN_WINDOW_DAYS", 7)
 # The one-day promise used when no SLA policy matches a ticket (policies are edited in the app).
 SLA_FIRST_RESPONSE_HOURS = env_int("SLA_FIRST_RESPONSE_HOURS", 24, minimum=1)
+# Customer satisfaction (docs/surveys.md): a survey this long after a ticket is resolved; none at all
+# while paused (storm mode will set it); a rating may be changed for this many days after it was sent.
+SURVEY_DELAY_MINUTES = env_int("SURVEY_DELAY_MINUTES", 30, minimum=0)
+SURVEYS_PAUSED = env_bool("SURVEYS_PAUSED", False)
+SURVEY_RERATE_DAYS = env_int("SURVEY_RERATE_DAYS", 7, minimum=1)
 # Where people open the app: links in notification emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("notifications/", include("oss_inbox.staff.urls")),
     path("dashboards/", include("oss_inbox.dashboards.urls")),
     path("accounts/", include("oss_inbox.keyaccounts.urls")),
+    # Customers' satisfaction survey pages: public (no login), the link's token is the key.
+    path("survey/", include("oss_inbox.surveys.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
 # No public media URL: customers' attachments are served by inbox.attachments, to agents only.

@@ -137,6 +137,7 @@ class EmailAdapter(ChannelAdapter):
             sent_at=timezone.now(),
             automatic=message.is_automatic,
             message_id=self.reply_message_id(message),
+            html=str(message.context.get("email_html") or ""),
         )
         email = compose_reply(reply, self._answered(message))
         smtp.deliver(smtp_config(self.account), email)

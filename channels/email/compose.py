@@ -42,6 +42,8 @@ class Reply:
     # Our Message-ID for it, without <>; empty: a new random one. A reply keeps one id however often
     # it is sent, so that a retry cannot become a second letter and a lookup can find it.
     message_id: str = ""
+    # An HTML alternative to the text (a satisfaction survey's rating buttons); empty: text only.
+    html: str = ""
 
 
 def answered_from_headers(*, address, message_id, subject, headers):
@@ -85,6 +87,8 @@ def compose_reply(reply, answered):
         message["Auto-Submitted"] = "auto-replied"
     # Quoted-printable, not 8bit: not every SMTP server on the way announces 8BITMIME.
     message.set_content(reply.text, cte="quoted-printable")
+    if reply.html:
+        message.add_alternative(reply.html, subtype="html", cte="quoted-printable")
     return message
 
 

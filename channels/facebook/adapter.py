@@ -80,7 +80,7 @@ class FacebookAdapter(ChannelAdapter):
                 "recipient": private_reply_recipient(message) if private else {"id": customer_psid(message)},
                 # RESPONSE: an answer within 24 hours of the customer's message, the only kind we send.
                 "messaging_type": "RESPONSE",
-                "message": {"text": message.text},
+                "message": {"text": message.text, **quick_replies(message)},
             },
         )
         return Sent(external_id=_sent_id(body, "message_id"))
@@ -132,6 +132,21 @@ class FacebookAdapter(ChannelAdapter):
                 f"The setting {name} must be a positive number, not {value!r}.", permanent=True
             )
         return number
+
+
+def quick_replies(message):
+    """Buttons under a Messenger message (a satisfaction survey's ratings): the message's
+    context["quick_replies"], [{title, payload}], as the Send API takes them (at most 13; a title of at
+    most 20 characters). Tapped, Messenger posts the title as the customer's message, with the payload."""
+    buttons = message.context.get("quick_replies") or []
+    if not buttons:
+        return {}
+    return {
+        "quick_replies": [
+            {"content_type": "text", "title": str(button["title"])[:20], "payload": str(button["payload"])}
+            for button in buttons[:13]
+        ]
+    }
 
 
 def comment_target(message):

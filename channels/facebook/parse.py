@@ -261,7 +261,15 @@ def parse_message(message: dict, *, conversation_id: str) -> Inbound | Unparseab
         attachments=tuple(
             _message_attachment(item) for item in (message.get("attachments") or {}).get("data", [])
         ),
+        context=_quick_reply(message),
     )
+
+
+def _quick_reply(message):
+    """A tapped quick reply's payload (a webhook's `message.quick_reply.payload`): what the button
+    meant, beside the title the customer appears to have typed."""
+    payload = (message.get("quick_reply") or {}).get("payload") if isinstance(message, dict) else None
+    return {"quick_reply": str(payload)[:1000]} if payload else {}
 
 
 def _message_attachment(item):

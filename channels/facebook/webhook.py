@@ -8,7 +8,8 @@ A Page webhook is `{"object": "page", "entry": [{"id": page, "time", "changes": 
   ("status", "post", "photo", "video", "share", with `post_id`), `value.verb` "add", "edited" or
   "remove"..., `from`, `message`, `created_time` in Unix seconds;
 - `messaging[]` (and `standby[]`, while another app holds the conversation): `sender`, `recipient`,
-  `timestamp` in milliseconds and `message: {mid, text, attachments: [{type, payload: {url}}]}`;
+  `timestamp` in milliseconds and `message: {mid, text, attachments: [{type, payload: {url}}]}`
+  (and `quick_reply: {payload}` when the customer tapped a quick reply);
   `is_echo` marks what the Page sent. Receipts, reactions and button presses carry no message.
 
 Each item is rebuilt in the Graph API's own shape and read by parse.py, so it has the same external
@@ -149,6 +150,8 @@ def _messaging(event, page_id, conversation_ids):
         "from": {"id": sender} if sender else None,
         "attachments": {"data": _attachments(message)},
     }
+    if isinstance(message.get("quick_reply"), dict):  # a tapped quick reply: its payload says what it meant
+        graph_message["quick_reply"] = message["quick_reply"]
     conversation = conversation_ids.get(customer) or f"psid-{customer}"
     return Reading(items=[_with_raw(parse_message(graph_message, conversation_id=conversation), event)])
 

@@ -1,7 +1,7 @@
 """A signed-in user without a role sees one page, saying to ask an admin, at every address."""
 
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from .roles import has_role
 
@@ -25,7 +25,12 @@ class RoleRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and request.path not in self._open_paths() and not has_role(user):
+        if (
+            user.is_authenticated
+            and request.path not in self._open_paths()
+            and not has_role(user)
+            and not _public(request)
+        ):
             raise PermissionDenied(NO_ROLE)
         return self.get_response(request)
 
@@ -34,3 +39,12 @@ class RoleRequiredMiddleware:
         if self.open_paths is None:
             self.open_paths = {reverse("login"), reverse("logout"), reverse("admin:logout")}
         return self.open_paths
+
+
+def _public(request):
+    """A page open to everyone (login_not_required: a customer's survey page) is open to a signed-in
+    user without a role too."""
+    try:
+        return getattr(resolve(request.path_info).func, "login_required", True) is False
+    except Resolver404:
+        return False

@@ -39,6 +39,7 @@ from .lifecycle import (
 )
 from .outbox import outbox_reconcile
 from .safety import ticket_set_safety
+from .survey import ticket_survey_rated, ticket_survey_send
 
 
 def reply_look_up(message: Message) -> str | None:
@@ -76,5 +77,7 @@ __all__ = [
     "ticket_set_priority",
     "ticket_set_safety",
     "ticket_set_status",
+    "ticket_survey_rated",
+    "ticket_survey_send",
     "tickets_tag_history",
 ]

@@ -227,7 +227,8 @@ class Batch:
             if item.is_automatic:  # a bounce concerns the ticket it names, whoever sent it
                 self._automatic(item, ticket, identity)
             elif ticket is None or self._belongs(ticket, identity.contact):
-                self._customer_message(item, ticket, identity)
+                if not self._survey_answer(item, ticket, identity):
+                    self._customer_message(item, ticket, identity)
             else:
                 self._someone_else(item, ticket, identity)
 
@@ -241,6 +242,20 @@ class Batch:
         if ticket.contact_id not in self.organization_of:
             self.organization_of[ticket.contact_id] = ticket.contact.organization_id
         return self.organization_of[ticket.contact_id] == contact.organization_id
+
+    def _survey_answer(self, item, ticket, identity):
+        """A tap on our satisfaction survey's quick reply stays on its resolved ticket without reopening
+        it or touching SLA; the surveys app records the rating (hooks.survey_answer)."""
+        if ticket is None or ticket.pk is None or ticket.status != Ticket.Status.RESOLVED:
+            return False
+        answer = ingest_hooks().survey_answer(ticket, item)
+        if answer is None:
+            return False
+        item = replace(item, context={**item.context, "survey_answer": answer})
+        message = self._message(item, ticket, Message.Direction.INBOUND, identity=identity, touch=False)
+        self.events.append((ticket, TicketEvent.Kind.SURVEY, answer, message))
+        self.result.stored += 1
+        return True
 
     def _someone_else(self, item, answered, identity):
         """Someone answering in another customer's conversation (a reply under our public answer to

@@ -3,6 +3,7 @@
 Key accounts (oss_inbox.keyaccounts, when its app is ready) answer which organization new authors
 belong to, which of its letters an email replies to, and record such replies on the account's
 timeline. Without it, ingest knows no organization but the email domains' and no letters.
+Surveys (oss_inbox.surveys) say whether a message answers a satisfaction survey.
 """
 
 from collections.abc import Callable
@@ -17,6 +18,9 @@ class IngestHooks:
     letters_answered: Callable[[object, set], dict] = lambda account, message_ids: {}
     # [(ticket, letter)] once the tickets have their ids
     letter_replies: Callable[[list], object] = lambda replies: None
+    # (resolved ticket, Inbound) -> the rating data when the item answers the ticket's satisfaction
+    # survey (a Messenger quick reply), recorded by the surveys app; None for a customer's message
+    survey_answer: Callable[[object, object], dict | None] = lambda ticket, item: None
 
 
 INGEST = [IngestHooks()]

@@ -1,0 +1,118 @@
+"""Which resolved tickets get a satisfaction survey, on which channel, exactly once.
+
+Beat runs `surveys_send_due` every minute (tasks.send_surveys). For each ticket resolved at least
+SURVEY_DELAY_MINUTES ago (and within SURVEY_WINDOW: switching surveys on, or a long outage, does
+not survey old tickets) that has no survey yet, `survey_send`:
+1. Locks the ticket and looks again: a ticket reopened meanwhile is not surveyed (resolved again,
+   it is due again then).
+2. Claims the ticket's one survey (Survey.ticket is one-to-one: a second worker's claim fails).
+3. Decides: the channel (plans.py), or a reason to skip it, kept on the survey so the ticket is
+   not looked at again.
+4. Queues the survey in the one outbox (tickets.services.ticket_survey_send), in the same
+   transaction as the claim: a worker dying before the commit leaves neither, and the next run
+   sends it; after the commit the outbox delivers the message once, whatever happens to the task.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oss_inbox.tickets.models import Message, Ticket
+from oss_inbox.tickets.services import ReplyRefused, ticket_survey_send
+
+from .models import Survey
+from .plans import REASONS, plan_for
+from .texts import survey_context, survey_text
+
+log = logging.getLogger(__name__)
+
+# Only tickets resolved this recently are surveyed: a customer asked days later has moved on.
+SURVEY_WINDOW = timedelta(days=2)
+BATCH = 500
+PAUSED = REASONS["paused"]
+
+
+def paused() -> bool:
+    """The one switch that stops every survey: settings.SURVEYS_PAUSED. Storm mode (issue 20) sets
+    it; a ticket that comes due while surveys are paused is skipped for good, with this reason (a
+    survey after a storm about an outage would be no kinder)."""
+    return bool(getattr(settings, "SURVEYS_PAUSED", False))
+
+
+def survey_delay() -> timedelta:
+    return timedelta(minutes=settings.SURVEY_DELAY_MINUTES)
+
+
+def due_ticket_ids(now: datetime) -> list[int]:
+    """Resolved tickets without a survey, resolved between SURVEY_WINDOW and the delay ago. Read
+    through the tickets' updated_at index: a ticket resolved since the window began was saved since."""
+    oldest = now - SURVEY_WINDOW
+    due = Ticket.objects.filter(
+        updated_at__gte=oldest,
+        status=Ticket.Status.RESOLVED,
+        resolved_at__gt=oldest,
+        resolved_at__lte=now - survey_delay(),
+        survey__isnull=True,
+    )
+    return list(due.order_by("resolved_at", "pk").values_list("pk", flat=True)[:BATCH])
+
+
+def surveys_send_due(now: datetime | None = None) -> list[Survey]:
+    """Beat: every due ticket's survey, sent or skipped; returns the surveys made."""
+    now = now or timezone.now()
+    made = [survey_send(ticket_id, now=now) for ticket_id in due_ticket_ids(now)]
+    return [survey for survey in made if survey is not None]
+
+
+@transaction.atomic
+def survey_send(ticket_id: int, *, now: datetime | None = None) -> Survey | None:
+    """The ticket's survey, queued or skipped; None when it is not due (reopened, surveyed already)."""
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_for_update(of=("self",)).select_related("account").filter(pk=ticket_id)
+    ticket = ticket.first()
+    if ticket is None or ticket.status != Ticket.Status.RESOLVED or ticket.resolved_at > now - survey_delay():
+        return None
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(ticket=ticket, created_at=now, agent_id=_credited(ticket))
+    except IntegrityError:  # another worker has it
+        return None
+    plan = plan_for(ticket, now, paused=paused())
+    if plan.skipped:
+        return _skip(survey, plan.skipped)
+    survey.channel = plan.channel
+    try:
+        survey.message = ticket_survey_send(
+            ticket=ticket, text=survey_text(survey), context=survey_context(survey), now=now
+        )
+    except ReplyRefused as refused:
+        return _skip(survey, f"The channel would refuse it: {refused}")
+    survey.sent_at = now
+    survey.save(update_fields=["channel", "message", "sent_at"])
+    return survey
+
+
+def _skip(survey, reason):
+    survey.skipped_reason = reason[:200]
+    survey.save(update_fields=["channel", "skipped_reason"])
+    log.info("No survey for ticket %s: %s", survey.ticket_id, reason)
+    return survey
+
+
+def _credited(ticket):
+    """Who the rating counts for: the assignee at resolution, else whoever answered last."""
+    if ticket.assignee_id:
+        return ticket.assignee_id
+    return (
+        ticket.messages.filter(
+            direction=Message.Direction.OUTBOUND, is_automatic=False, author_user__isnull=False
+        )
+        .order_by("-sent_at", "-id")
+        .values_list("author_user_id", flat=True)
+        .first()
+    )
