@@ -23,6 +23,12 @@ ADAPTERS = {
     "email": "channels.email.adapter.EmailAdapter",
 }
 SPECS = {spec.kind: spec for spec in (twitter_spec.SPEC, facebook_spec.SPEC, email_spec.SPEC)}
+# Each kind's words for a failed Test connection (channels/<kind>/explain.py), imported when first used.
+FAILURE_EXPLAINERS = {
+    "twitter": "channels.twitter.explain.explain_failed_test",
+    "facebook": "channels.facebook.explain.explain_failed_test",
+    "email": "channels.email.explain.explain_failed_test",
+}
 ACCOUNT_FORMS = {
     "twitter": twitter_forms.ACCOUNT_FIELDS,
     "facebook": facebook_forms.ACCOUNT_FIELDS,
@@ -35,6 +41,12 @@ def adapter_for(account):
         return UnreadableCredentialsAdapter(account)
     module_name, class_name = ADAPTERS[account.kind].rsplit(".", 1)
     return getattr(import_module(module_name), class_name)(account)
+
+
+def failure_explainer_for(kind):
+    """(account, ChannelError) -> what a failed Test connection says, or "" to keep the error's words."""
+    module_name, function_name = FAILURE_EXPLAINERS[kind].rsplit(".", 1)
+    return getattr(import_module(module_name), function_name)
 
 
 def spec_for(kind: str) -> ChannelSpec:

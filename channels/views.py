@@ -9,11 +9,11 @@ from django.views.decorators.http import require_POST
 from oss_inbox.errors import get_or_404
 from oss_inbox.sla.services import sla_settings_changed
 
-from .base import UNREADABLE_CREDENTIALS, ChannelError
+from .base import UNREADABLE_CREDENTIALS
+from .connection_test import connection_test
 from .forms import ChannelAccountForm
 from .models import ChannelAccount, ChannelKind
 from .polling import account_connection_confirmed, account_enable
-from .registry import adapter_for
 
 manage_settings = permission_required("tickets.manage_settings", raise_exception=True)
 
@@ -85,19 +85,16 @@ def account_toggle(request, account_id):
 @manage_settings
 @require_POST
 def account_check(request, account_id):
-    """Try the credentials now; on success, clear a permanent error so polling resumes, and poll a
-    failing account now rather than when its backoff ends (the admin just saw the channel answer)."""
+    """Try the credentials now and answer in plain words (channels/connection_test.py); on success,
+    clear a permanent error so polling resumes, and poll a failing account now rather than when its
+    backoff ends (the admin just saw the channel answer)."""
     account = _account(account_id)
-    try:
-        outcome, ok = adapter_for(account).check(), True
-    except ChannelError as error:
-        outcome, ok = str(error), False
-    if ok:
-        outcome += account_connection_confirmed(account)
-    context = {"account": account, "outcome": outcome, "ok": ok}
+    test = connection_test(account)
+    outcome = test.sentence + (account_connection_confirmed(account) if test.ok else "")
+    context = {"account": account, "outcome": outcome, "ok": test.ok, "detail": test.detail}
     if request.htmx:
         return render(request, "channels/list.html#check-result", context)
-    (messages.success if ok else messages.error)(request, outcome)
+    (messages.success if test.ok else messages.error)(request, outcome)
     return redirect("channels:list")
 
 

@@ -21,6 +21,7 @@ from oss_inbox.tickets.models import Message
 from . import smtp
 from .compose import Reply, answered_from_headers, compose_reply, mail_domain
 from .config import imap_config, smtp_config
+from .explain import failing_server
 from .imap import (
     LOOKUP_AGAIN,
     batches,
@@ -196,10 +197,12 @@ class EmailAdapter(ChannelAdapter):
         )
 
     def check(self):
+        """IMAP (log in, open the folder), then SMTP (log in); a failure names its server (error.server)."""
         config = imap_config(self.account)
-        with imap_session(config) as (_client, selected):
+        with failing_server("IMAP"), imap_session(config) as (_client, selected):
             count = selected.get(b"EXISTS", 0)
-        smtp.probe(smtp_config(self.account))
+        with failing_server("SMTP"):
+            smtp.probe(smtp_config(self.account))
         messages = "1 message" if count == 1 else f"{count} messages"
         return f"IMAP and SMTP reachable for {self.account.self_external_id} ({messages} in {config.folder})"
 

@@ -46,6 +46,10 @@ SENT_FOLDER_NAMES = ("Sent", "Sent Items", "Sent Messages", "INBOX.Sent", "[Gmai
 SENT_FLAG = rb"\Sent"
 
 
+class FolderMissing(ChannelError):
+    """The folder to read is not in the mailbox (Test connection says so in its own words)."""
+
+
 @dataclass(frozen=True)
 class MailOnServer:
     uid: int
@@ -99,7 +103,7 @@ def _select(client, config, readonly):
         raise
     except IMAPClientError as error:
         if not client.folder_exists(config.folder):
-            raise ChannelError(
+            raise FolderMissing(
                 f"The folder {config.folder!r} does not exist in the mailbox of {config.username} — "
                 "an admin must correct the folder to read.",
                 permanent=True,

@@ -15,6 +15,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from channels.base import ChannelError, DeliveryUnknown
+from channels.explain import plain_reason
 
 from .parse import TOKEN_CODES, graph_error
 
@@ -51,11 +52,12 @@ WINDOW_CLOSED = (
 class GraphApiError(ChannelError):
     """A Graph API error response, with its code and subcode for callers that act on one."""
 
-    def __init__(self, message, *, code=None, subcode=None, status=None, **kwargs):
+    def __init__(self, message, *, code=None, subcode=None, status=None, graph_message="", **kwargs):
         super().__init__(message, **kwargs)
         self.code = code
         self.subcode = subcode
         self.status = status
+        self.graph_message = graph_message  # Graph's own words, for an admin's Details
 
 
 class GraphClient:
@@ -154,7 +156,7 @@ def _never_connected(error):
 
 
 def _reason(error):
-    return type(error).__name__
+    return plain_reason(error)
 
 
 def _body(response, *, refusal_is_permanent):
@@ -168,6 +170,7 @@ def _body(response, *, refusal_is_permanent):
         raise GraphApiError(
             f"Facebook answered HTTP {response.status_code} without a usable body; will retry.",
             status=response.status_code,
+            graph_message=response.text[:300],
         )
     return body
 
@@ -180,7 +183,12 @@ def error_from_response(body, response, *, refusal_is_permanent):
     not found, 368 "temporarily blocked": the poll tries again and reports a long run to admins).
     """
     error = graph_error(body)
-    ids = {"code": error.code, "subcode": error.subcode, "status": response.status_code}
+    ids = {
+        "code": error.code,
+        "subcode": error.subcode,
+        "status": response.status_code,
+        "graph_message": error.message,
+    }
     if error.code in TOKEN_CODES:
         return GraphApiError(TOKEN_EXPIRED, permanent=True, **ids)
     if (error.code, error.subcode) == OUTSIDE_MESSAGING_WINDOW:
