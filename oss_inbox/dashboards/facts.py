@@ -2,7 +2,9 @@
 
 Definitions (docs/dashboards.md explains them for supervisors):
 - First response time: created_at to first_response_at (both kept by the ticket services;
-  automatic acknowledgements never count). Within SLA when first_response_at <= first_response_due_at.
+  automatic acknowledgements never count). Within SLA when first_response_at <= first_response_due_at,
+  counted on the local day the target fell due: the day the promise was kept or broken, so an
+  unanswered ticket past due (selectors.missed_so_far) counts on the same day an answer would have.
 - Resolution time: created_at to resolved_at, minus the time spent pending (waiting on the
   customer), as the SLA resolution clock counts it. Pending spans come from the status events.
 - Follow-ups (next responses): after our first reply, each run of customer messages answered by
@@ -125,7 +127,8 @@ def contribution(fields, messages, follow_ups, schedule, tz):
         days[_day(fields["resolved_at"], tz)]["tickets_resolved"] += 1
     if fields["first_response_at"] is not None and fields["first_response_due_at"] is not None:
         met = fields["first_response_at"] <= fields["first_response_due_at"]
-        days[_day(fields["created_at"], tz)]["first_response_met" if met else "first_response_late"] += 1
+        outcome = "first_response_met" if met else "first_response_late"
+        days[_day(fields["first_response_due_at"], tz)][outcome] += 1
     for sent_at, direction in messages:
         _count_message(days, sent_at, direction, schedule, tz)
     for turn in follow_ups:

@@ -63,11 +63,12 @@ class TicketFact(models.Model):
                 name="fact_resolved_idx",
                 condition=Q(resolved_at__isnull=False),
             ),
-            # "Missed so far": unanswered tickets and follow-ups, looked up by due time.
+            # "Missed so far": unanswered tickets and follow-ups, looked up by due time. Resolved
+            # tickets stay in it: one resolved without a reply after its due time is a miss.
             models.Index(
-                fields=["first_response_due_at"],
+                fields=["first_response_due_at", "resolved_at", *DIMENSIONS],
                 name="fact_unanswered_idx",
-                condition=Q(first_response_at__isnull=True, resolved_at__isnull=True),
+                condition=Q(first_response_at__isnull=True),
             ),
             models.Index(
                 fields=["open_turn_due_at"],
@@ -90,7 +91,7 @@ class DailyRollup(models.Model):
     messages_in = models.IntegerField(default=0)
     messages_in_uncovered = models.IntegerField(default=0)
     messages_out = models.IntegerField(default=0)
-    # First responses by the day the ticket arrived; follow-ups by the day the customer wrote.
+    # First responses by the day their target fell due; follow-ups by the day the customer wrote.
     first_response_met = models.IntegerField(default=0)
     first_response_late = models.IntegerField(default=0)
     next_response_met = models.IntegerField(default=0)

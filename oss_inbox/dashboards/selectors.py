@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from oss_inbox.staff.roles import AGENT
 
@@ -66,18 +66,21 @@ def periods(filters: Filters, now: datetime) -> dict[str, tuple[date, date]]:
 def missed_so_far(filters: Filters, now: datetime, first_day: date, last_day: date) -> list[Missed]:
     """[(kind, channel, assignee id, local day)] of responses unanswered past their due time.
 
-    First responses count on the day the ticket arrived, follow-ups on the day the customer
-    wrote; a resolved ticket needs no answer. Live: these change with `now`, not with the tickets.
+    A first response counts on the day its target fell due (as met and late ones do in the
+    rollup), so a ticket breached this morning is today's miss, not the arrival day's. A ticket
+    resolved without a reply before its due time needed none; resolved after it, the promise was
+    already broken. Follow-ups count on the day the customer wrote; resolving or pending ends
+    them. Live: these change with `now`, not with the tickets.
     """
     start, end = local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
     facts, zone = filters.on_derived(TicketFact.objects.all()), local_zone()
     unanswered = facts.filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("first_response_due_at")),
         first_response_at__isnull=True,
-        resolved_at__isnull=True,
         first_response_due_at__lte=now,
-        created_at__gte=start,
-        created_at__lt=end,
-    ).values_list("channel", "assignee_id", "created_at")
+        first_response_due_at__gte=start,
+        first_response_due_at__lt=end,
+    ).values_list("channel", "assignee_id", "first_response_due_at")
     follow_ups = facts.filter(open_turn_due_at__lte=now, open_turn_at__gte=start, open_turn_at__lt=end)
     missed = [
         ("first_response", channel, agent, at.astimezone(zone).date()) for channel, agent, at in unanswered

@@ -113,7 +113,13 @@ def alerts_table(alerts):
 
 
 def compliance_table(slug, title, by_group, period_names):
-    columns = ["Channel", *[f"{_period_label(name)} (%)" for name in period_names], "Within SLA", "Due"]
+    columns = [
+        "Channel",
+        *[f"{_period_label(name)} (%)" for name in period_names],
+        "Within SLA",
+        "Due",
+        "Unanswered past due",
+    ]
     rows = []
     for group in _groups(by_group):
         cells = by_group[group]
@@ -124,6 +130,7 @@ def compliance_table(slug, title, by_group, period_names):
                 *[percent(cells[name].share) for name in period_names],
                 str(chosen.met),
                 str(chosen.decided),
+                str(chosen.missed_open),
             ]
         )
     return Table(slug, title, columns, rows)
@@ -155,6 +162,7 @@ def daily_table(trends):
         "Replies out",
         "Resolved",
         "Backlog at end of day",
+        "First responses due",
         "First responses within SLA (%)",
     ]
     names = ("tickets_created", "messages_in", "messages_out", "tickets_resolved")
@@ -163,6 +171,7 @@ def daily_table(trends):
             day.day.isoformat(),
             *[str(day.counts[name]) for name in names],
             str(day.backlog),
+            str(day.first_response.decided),
             percent(day.first_response.share),
         ]
         for day in trends.days

@@ -36,12 +36,13 @@ def shares(by_period):
 
 def test_first_responses_within_sla_per_period_and_channel(world):
     result = selectors.compliance(RANGE, NOW)["first_response"]
-    # Range: met T1, T6, T2, T9; late T5 (answered Sat 14:00, due 11:00); T3 unanswered past its
-    # due time (Mon 10:00 < now); T4 and T8 not due yet, so undecided. 4 of 6.
-    # Today (Nov 30): only T4 and T8, undecided. 7 days (Nov 24-30): T2, T9 met, T5, T3 not: 2 of 4.
-    # 30 days (Nov 1-30): T6, T2, T9 met, T5, T3 not: 3 of 5.
-    assert shares(result[ALL]) == {"today": (0, 0), "7 days": (2, 4), "30 days": (3, 5), "range": (4, 6)}
-    assert result[ALL]["today"].share is None
+    # By the day each target fell due. Range: met T1 (due Nov 1), T6, T2, T9; late T5 (answered
+    # Sat 14:00, due 11:00); T3 unanswered past its due time (Mon 10:00 < now); T4 and T8 not due
+    # yet, so undecided. 4 of 6.
+    # Today (Nov 30): T3 fell due this morning unanswered (breached): 0 of 1; T4, T8 undecided.
+    # 7 days (Nov 24-30): T2, T9 met, T5, T3 not: 2 of 4. 30 days (Nov 1-30): all six: 4 of 6.
+    assert shares(result[ALL]) == {"today": (0, 1), "7 days": (2, 4), "30 days": (4, 6), "range": (4, 6)}
+    assert result[ALL]["today"].share == 0
     assert result[ALL]["range"].share == pytest.approx(4 / 6)
     assert shares(result["twitter"])["range"] == (3, 3)  # T1, T6, T9
     assert shares(result["email"])["range"] == (1, 2)  # T2 met, T5 late
@@ -118,13 +119,14 @@ def test_daily_volume_backlog_and_compliance(world):
     assert list(backlog.values()) == [1, 0, 1, 2, 3, 3, 2, 3, 5]
     # The last day's backlog is the open tickets now.
     assert live.open_counts(RANGE).total == 5
-    # First responses within SLA by arrival day: T1 met, T5 late, T3 missed so far, T4/T8 open.
-    assert (days["2026-10-31"].first_response.met, days["2026-10-31"].first_response.decided) == (1, 1)
-    assert days["2026-11-27"].first_response.share == 0
-    assert (days["2026-11-29"].first_response.missed_open, days["2026-11-30"].first_response.share) == (
-        1,
-        None,
-    )
+    # First responses within SLA by the day they fell due: T1 (arrived Oct 31) met on Nov 1, T2
+    # and T9 met on Nov 27, T5 late on Nov 28, T3 missed so far on Nov 30; T4/T8 not due yet.
+    assert days["2026-10-31"].first_response.decided == 0
+    assert (days["2026-11-01"].first_response.met, days["2026-11-01"].first_response.decided) == (1, 1)
+    assert days["2026-11-27"].first_response.share == 1
+    assert days["2026-11-28"].first_response.share == 0
+    assert days["2026-11-29"].first_response.decided == 0
+    assert (days["2026-11-30"].first_response.missed_open, days["2026-11-30"].first_response.share) == (1, 0)
 
 
 def test_heatmap_by_local_hour_of_week_and_demand_outside_hours(world):

@@ -52,8 +52,10 @@ def test_changes_through_the_services_move_the_counts_as_a_rebuild_would(world, 
     moved = rollup_rows()
     rollup_rebuild()
     assert rollup_rows() == moved
-    lee_days = DailyRollup.objects.filter(assignee_id=other_agent.pk, channel="email", day=date(2026, 11, 27))
-    assert sum(row.first_response_late for row in lee_days) == 1  # T5's late first response moved to Lee
+    lee_days = DailyRollup.objects.filter(assignee_id=other_agent.pk, channel="email", day=date(2026, 11, 28))
+    assert (
+        sum(row.first_response_late for row in lee_days) == 1
+    )  # T5's late first response (due Nov 28) moved to Lee
 
 
 def test_a_due_time_changed_without_an_update_is_picked_up(world):
