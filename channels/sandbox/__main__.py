@@ -52,14 +52,22 @@ def main():
     simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
     if not args.quiet_customers:
         simulator.start()
-    # Started last: once it answers, every server behind it does too.
-    servers.append(
-        ControlServer(simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"]).start()
+    # The app's address, for the control page's link: make run passes on its PORT.
+    app_url = os.environ.get("SANDBOX_APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+    control = ControlServer(
+        simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"], app_url=app_url
     )
+    control.servers = {
+        "X API": f"http://127.0.0.1:{PORTS['x']}/",
+        "Graph API": f"http://127.0.0.1:{PORTS['graph']}/",
+        "IMAP": f"127.0.0.1:{PORTS['imap']} ({MAILBOX} / {MAIL_PASSWORD})",
+        "SMTP": f"127.0.0.1:{PORTS['smtp']}",
+    }
+    servers.append(control.start())  # started last: once it answers, every server behind it does too
     log.info(
         "Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
         "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)  "
-        "control http://127.0.0.1:%(control)s/ (channels/sandbox/control.py)",
+        "control page http://127.0.0.1:%(control)s/ (buttons: a customer writes now, a storm, faults)",
         PORTS,
     )
     stopped = threading.Event()
@@ -69,8 +77,7 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        if not args.quiet_customers:
-            simulator.stop()
+        simulator.stop()
         for server in reversed(servers):
             server.stop()
 

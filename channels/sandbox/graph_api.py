@@ -21,7 +21,8 @@ version prefix (/v21.0/) is optional, as on Graph; `fields`, `limit`, `after`, `
 Faults, for tests: `fail_next(n, code=..., status=...)` answers the next n calls with a Graph error
 (throttling codes carry an X-App-Usage header); `delay_next(seconds)` does the work of the next
 call, then holds its answer back; `serve_page_twice()` makes the next page of an edge point at
-itself once; `revoke_token()` answers 190 to everything. `requests` logs every call, `replies`
+itself once; `revoke_token()` answers 190 to everything (`expire_token()` as an expired one would,
+`restore_token()` ends either). `requests` logs every call, `replies`
 what the app posted. GET / is a page for a human watching the replies come in.
 
 Standalone: python -m channels.sandbox.graph_api --port 8102
@@ -35,6 +36,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -158,7 +160,30 @@ class GraphApiSandbox:
             self._repeat_armed = True
 
     def revoke_token(self):
-        self._revoked = True
+        self._revoked = "revoked"
+
+    def expire_token(self):
+        """The Page token's session expired: every call answers 190 with subcode 463, as Graph does."""
+        self._revoked, self._expired_at = "expired", datetime.now(UTC)
+
+    def restore_token(self):
+        self._revoked = False
+
+    def clear_faults(self):
+        """Forget the failures and delays still waiting; the token stays as it is."""
+        with self._lock:
+            self._faults = []
+
+    def faults(self):
+        """What is wrong now, for the control page: the token, and how many calls will still fail."""
+        with self._lock:
+            failing = [fault for fault in self._faults if fault.error]
+            codes = sorted({fault.error.code for fault in failing})
+            return {
+                "token": self._revoked or "ok",
+                "failing_calls": sum(fault.remaining for fault in failing),
+                "codes": codes,
+            }
 
     def hold_back(self, seconds):
         """Wait before answering; True if the sandbox is stopping meanwhile (the answer is then dropped)."""
@@ -195,6 +220,13 @@ class GraphApiSandbox:
         return None
 
     def _authenticate(self, request):
+        if self._revoked == "expired":
+            raise ApiError(
+                190,
+                f"Error validating access token: Session has expired on {_graph_clock(self._expired_at)}. "
+                f"The current time is {_graph_clock(datetime.now(UTC))}.",
+                subcode=463,
+            )
         if self._revoked:
             raise ApiError(
                 190,
@@ -356,6 +388,11 @@ class GraphApiSandbox:
             f"<h2>Replies received</h2>"
             f"<table><tr><th>Kind</th><th>To</th><th>Id</th><th>Text</th></tr>{rows}</table>"
         )
+
+
+def _graph_clock(moment):
+    """A time as Graph writes it in an expired token's message: 'Friday, 09-Feb-18 13:00:00 UTC'."""
+    return moment.strftime("%A, %d-%b-%y %H:%M:%S UTC")
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 
@@ -52,6 +52,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     data: bytes
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC), compare=False)
 
     def message(self):
         return email.message_from_bytes(self.data, policy=policy.default)
@@ -96,6 +97,19 @@ class SmtpSink:
         """Keep the next `count` messages, then close the connection instead of answering 250."""
         with self._lock:
             self._hang_ups += count
+
+    @property
+    def running(self):
+        return self._controller is not None
+
+    def clear_faults(self):
+        """Forget the refusals and hang-ups still waiting."""
+        with self._lock:
+            self._refusals, self._hang_ups = [], 0
+
+    def faults(self):
+        with self._lock:
+            return {"running": self.running, "refusing": len(self._refusals), "hang_ups": self._hang_ups}
 
     @property
     def received(self):

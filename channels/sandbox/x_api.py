@@ -16,9 +16,9 @@ POST /2/tweets and the DM sends.
 Faults, for tests: `fail_next(n, status)` answers the next n API calls with that error (429 with
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
 back, as a slow X would; `serve_page_twice()` answers the mentions request after the next one with
-that same page again; `revoke_token()` answers 401 to everything; `close_dms(user_id)` refuses DMs
-to that user. `requests` logs every API call with its answer, before the answer is written. GET /
-is a page for a human watching which replies came in.
+that same page again; `revoke_token()` answers 401 to everything (`restore_token()` ends it);
+`close_dms(user_id)` refuses DMs to that user. `requests` logs every API call with its answer,
+before the answer is written. GET / is a page for a human watching which replies came in.
 
 Standalone: python -m channels.sandbox.x_api --port 8101
 """
@@ -147,6 +147,21 @@ class XApiSandbox:
 
     def restore_token(self):
         self._revoked = False
+
+    def clear_faults(self):
+        """Forget the failures still waiting (fail_next, delay_next); the token stays as it is."""
+        with self.state.lock:
+            self._faults, self._delay = [], 0
+
+    def faults(self):
+        """What is wrong now, for the control page: the token, and how many calls will still fail."""
+        with self.state.lock:
+            failing = [fault[0] for fault in self._faults if fault is not None]
+        return {
+            "token_revoked": self._revoked,
+            "failing_calls": len(failing),
+            "statuses": sorted(set(failing)),
+        }
 
     # Serving
 
