@@ -6,7 +6,7 @@ Each channel folder declares one `AccountFields` in `channels/<kind>/forms.py`; 
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 NUMERIC_ID = re.compile(r"\d{1,30}")
@@ -18,6 +18,10 @@ def no_problems(settings: Mapping[str, str]) -> dict[str, str]:
 
 def any_id(value: str) -> str:
     return ""
+
+
+def as_saved(name: str, value: str) -> str:
+    return value
 
 
 def numeric_id(value: str) -> str:
@@ -61,3 +65,10 @@ class AccountFields:
     check_settings: Callable[[Mapping[str, str]], dict[str, str]] = no_problems
     # The entered own id -> plain words of what is wrong with it, or "".
     check_self_id: Callable[[str], str] = any_id
+    # Settings chosen from a list: name -> ((value, label), ...); the first is the default.
+    choices: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # A saved value of such a setting -> the choice it means (older free text: "SSL", "tls"), or "".
+    read_choice: Callable[[str, str], str] = as_saved
+    # Settings whose default follows a choice: name -> (the chosen setting, {choice: default}); an
+    # empty one means that default, and the form shows it (static/js/channel-form.js keeps it in step).
+    defaults_by_choice: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)

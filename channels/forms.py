@@ -4,6 +4,8 @@ One form for every kind; what a kind asks for (its settings, secrets, destinatio
 its `AccountFields` (channels/<kind>/forms.py), looked up by kind through channels.registry.
 """
 
+import json
+
 from django import forms
 from django.utils import timezone
 
@@ -39,16 +41,47 @@ class ChannelAccountForm(forms.ModelForm):
             "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
         )
         for name, label, help_text in self.channel.settings:
-            initial = self.instance.settings.get(name, "")
-            self.fields[f"setting_{name}"] = forms.CharField(
-                label=label, help_text=help_text, required=False, initial=initial
-            )
+            self.fields[f"setting_{name}"] = self._setting_field(name, label, help_text)
         saved = self.instance.credentials if self.instance.pk else {}
         for name, label in self.channel.credentials:
             hint = "Saved. Leave empty to keep it." if saved.get(name) else "Not set."
             self.fields[f"secret_{name}"] = forms.CharField(
                 label=label, help_text=hint, required=False, widget=forms.PasswordInput(render_value=False)
             )
+
+    def _setting_field(self, name, label, help_text):
+        """A text box, or a list for a setting chosen from one (its saved value read as a choice; an
+        unknown old value stays listed, so that the check below names it instead of hiding it)."""
+        initial = self._saved_setting(name)
+        choices = self.channel.choices.get(name)
+        if choices is None:
+            field = forms.CharField(label=label, help_text=help_text, required=False, initial=initial)
+        else:
+            listed = [*choices, *([(initial, initial)] if initial not in dict(choices) else [])]
+            # A CharField, so that a value off the list is answered by check_settings in plain words.
+            field = forms.CharField(
+                label=label, help_text=help_text, required=False, initial=initial, widget=forms.Select
+            )
+            field.widget.choices = listed
+        if name in self.channel.defaults_by_choice:
+            chosen, defaults = self.channel.defaults_by_choice[name]
+            field.widget.attrs.update(
+                {
+                    "placeholder": defaults.get(self._saved_setting(chosen), ""),
+                    "data-default-from": f"id_setting_{chosen}",
+                    "data-defaults": json.dumps(defaults),
+                }
+            )
+        return field
+
+    def _saved_setting(self, name):
+        """A setting as the form shows it: the saved text, or for a choice the choice it means
+        (the first, the default, when none is saved)."""
+        saved = str(self.instance.settings.get(name) or "").strip()
+        choices = self.channel.choices.get(name)
+        if choices is None:
+            return saved
+        return self.channel.read_choice(name, saved) if saved else choices[0][0]
 
     def clean_poll_interval_seconds(self):
         value = self.cleaned_data["poll_interval_seconds"]
@@ -100,7 +133,6 @@ class ChannelAccountForm(forms.ModelForm):
 
     def _require_secrets_for_a_new_destination(self, cleaned):
         """Refuse a change of host, port or base URL that keeps saved secrets without re-entering them."""
-        saved_settings = self.instance.settings
         saved_secrets = self.instance.credentials if self.instance.pk else {}
         if self.unreadable:  # each may be there, and be sent once the right key is added
             saved_secrets = {
@@ -114,8 +146,7 @@ class ChannelAccountForm(forms.ModelForm):
             changed = [
                 name
                 for name in where
-                if str(saved_settings.get(name) or "").strip()
-                != (cleaned.get(f"setting_{name}") or "").strip()
+                if self._saved_setting(name) != (cleaned.get(f"setting_{name}") or "").strip()
             ]
             kept = [name for name in secrets if saved_secrets.get(name) and not cleaned.get(f"secret_{name}")]
             if not (changed and kept):

@@ -10,6 +10,20 @@ from dataclasses import dataclass
 from channels.base import ChannelError
 
 SECURITY_CHOICES = ("ssl", "starttls", "none")
+# What admins typed when security was free text, read as the choice it meant.
+SECURITY_ALIASES = {
+    "ssl": "ssl",
+    "tls": "ssl",
+    "ssl/tls": "ssl",
+    "implicit tls": "ssl",
+    "starttls": "starttls",
+    "start_tls": "starttls",
+    "start-tls": "starttls",
+    "none": "none",
+    "plain": "none",
+    "no": "none",
+}
+DEFAULT_SECURITY = {"imap_security": "ssl", "smtp_security": "starttls"}
 IMAP_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 DEFAULT_TIMEOUT_SECONDS = 30
@@ -98,10 +112,21 @@ def _number(settings, name, default):
     return int(value)
 
 
+def security_mode(name, value):
+    """A saved security setting as one of SECURITY_CHOICES: empty is the default, older free text
+    ("SSL", "TLS", "STARTTLS") the choice it meant; "" for text that is none of them."""
+    text = str(value or "").strip().lower()
+    if not text:
+        return DEFAULT_SECURITY[name]
+    return SECURITY_ALIASES.get(text, "")
+
+
 def _security(settings, name, *, default):
-    value = _text(settings, name).lower() or default
-    if value not in SECURITY_CHOICES:
+    value = security_mode(name, settings.get(name)) if settings.get(name) else default
+    if not value:
         raise ChannelError(
-            f"The email setting {name} is {value!r}; choose ssl, starttls or none.", permanent=True
+            f"The email setting {name} is {settings.get(name)!r}; an admin must choose SSL/TLS, STARTTLS or "
+            "None.",
+            permanent=True,
         )
     return value

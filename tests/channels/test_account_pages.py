@@ -86,7 +86,7 @@ def test_invalid_settings_are_refused_in_plain_words(client, admin_user):
     page = client.post(reverse("channels:new"), form).content.decode()
     assert "Poll at most every 15 seconds" in page
     assert "A port is a number from 1 to 65535." in page
-    assert "Choose ssl, starttls or none." in page
+    assert "Choose SSL/TLS, STARTTLS or None." in page
     assert not ChannelAccount.objects.exists()
 
 
