@@ -220,7 +220,7 @@ def test_the_email_settings_check_is_the_mail_channels_own():
     assert check({"imap_port": "993", "smtp_port": "", "imap_security": "ssl", "smtp_security": ""}) == {}
     assert check({"imap_port": "70000", "smtp_security": "tls-ish"}) == {
         "imap_port": "A port is a number from 1 to 65535.",
-        "smtp_security": "Choose ssl, starttls or none.",
+        "smtp_security": "Choose SSL/TLS, STARTTLS or None.",
     }
     assert registry.account_form_fields("twitter").check_settings({"username": "@x"}) == {}
 
