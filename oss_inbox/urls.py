@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from oss_inbox.staff.access_views import SetPasswordView, admin_login
 from oss_inbox.staff.views import LoginView
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("welcome/<uidb64>/<token>/", SetPasswordView.as_view(), name="set_password"),
+    # Before admin's own: whoever Django admin refuses gets the app's login page or its 403, not a
+    # second login page.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
+    path("settings/people/", include("oss_inbox.staff.people_urls")),
     path("settings/channels/", include("channels.urls")),
     path("settings/safety/", include("oss_inbox.safety.urls")),
     path("settings/", include("oss_inbox.sla.urls")),

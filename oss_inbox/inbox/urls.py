@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, attachments, bulk, counter, critical_care, queue_views, views
+from . import actions, attachments, bulk, canned_views, counter, critical_care, queue_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -24,4 +24,9 @@ urlpatterns = [
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/", attachments.attachment, name="attachment"
     ),
+    path("settings/canned/", canned_views.canned_list, name="canned_list"),
+    path("settings/canned/new/", canned_views.canned_edit, name="canned_new"),
+    path("settings/canned/preview/", canned_views.canned_preview_view, name="canned_preview"),
+    path("settings/canned/<int:canned_id>/", canned_views.canned_edit, name="canned_edit"),
+    path("settings/canned/<int:canned_id>/delete/", canned_views.canned_delete, name="canned_delete"),
 ]

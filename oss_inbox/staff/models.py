@@ -69,3 +69,24 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+
+class PersonChange(models.Model):
+    """One change an admin made to someone on the People page (invited, role, deactivated, capacity):
+    who, when, what. Append-only; the words keep the names, so the row reads the same after a rename."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="person_change_idx")]
+
+    def __str__(self):
+        return self.text
