@@ -30,8 +30,8 @@ from . import content
 ACCOUNTS = {
     "St. Brigid Regional Hospital": (
         "strategic",
+        "grace",
         "dana",
-        "lee",
         "1200 Riverside Pkwy, Millbrook (main campus, 2 feeds)\n1240 Riverside Pkwy (east campus, ICU)\n88 "
         "Elm St (clinic)",
         "Level I trauma centre. Needs 14 days' notice of planned work and the exact switching window; "
@@ -56,8 +56,8 @@ ACCOUNTS = {
     ),
     "Northgate Data Centre": (
         "strategic",
+        "grace",
         "dana",
-        "lee",
         "900 Northgate Blvd, Millbrook (two utility feeds, 12 MW)",
         "Tier III facility; any planned work on either feed goes through their change board 21 days ahead.",
         (("twitter", "northgatenoc"),),
@@ -72,7 +72,7 @@ PLANS = {
         "a named contact in distribution operations during load tests, and a study of a second feed to the "
         "east campus.",
         "Karen Mikkelsen, Director of Facilities (St. Brigid)\nLuis Ortega, Energy Manager (St. Brigid)\n"
-        "Dana Lopez, Account Manager\nPriya Natarajan, Distribution Operations",
+        "Grace Whitman, Account Manager\nPriya Natarajan, Distribution Operations",
         (
             (
                 "need",
@@ -124,7 +124,7 @@ PLANS = {
                 "commitment",
                 "Quarterly review of outages and momentary interruptions",
                 "utility",
-                "Dana Lopez",
+                "Grace Whitman",
                 -45,
                 "done",
                 "Q1–Q3 reviews sent with the quarterly updates.",
@@ -243,7 +243,7 @@ PLANS = {
         "Two feeds, no surprises: every planned switching on either feed goes through Northgate's change "
         "board three weeks ahead, and both sides rehearse the transfer procedure twice a year.",
         "Marcus Hale, Critical Facilities Lead (Northgate)\nJun Park, NOC Manager (Northgate)\n"
-        "Dana Lopez, Account Manager\nTransmission Operations",
+        "Grace Whitman, Account Manager\nTransmission Operations",
         (
             (
                 "need",
@@ -307,7 +307,9 @@ NOTICE = (
 
 def ensure_key_accounts():
     """Managers, tiers and matching rules of the demo's key accounts (found by name, changed in place)."""
-    users = {user.username: user for user in get_user_model().objects.filter(username__in=["dana", "lee"])}
+    users = {
+        user.username: user for user in get_user_model().objects.filter(username__in=["grace", "dana", "lee"])
+    }
     for name, (tier, manager, backup, addresses, notes, identities) in ACCOUNTS.items():
         Organization.objects.filter(name=name).update(
             is_key_account=True,

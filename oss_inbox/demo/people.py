@@ -14,7 +14,17 @@ TEAM = (
     ("sam", "Sam", "Whitfield", SUPERVISOR),
     ("dana", "Dana", "Lopez", AGENT),
     ("lee", "Lee", "Okafor", AGENT),
+    ("grace", "Grace", "Whitman", AGENT),
 )
+# An Agent who manages key accounts (the hospital and the data centre, demo.key_accounts): their
+# tickets come to her, and she writes their plans and updates; she does not work the everyday queue.
+KEY_ACCOUNT_MANAGERS = ("grace",)
+
+
+def role_words(username, role):
+    """The role as the demo's logins show it: "Agent (key accounts)" for a key-account manager."""
+    return f"{role} (key accounts)" if username in KEY_ACCOUNT_MANAGERS else role
+
 
 FIRST_NAMES = (
     "Maria",

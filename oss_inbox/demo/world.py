@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from channels.models import ChannelAccount
 from oss_inbox.safety.models import OnCall
+from oss_inbox.sla.channel_schedules import schedule_for_channel
 from oss_inbox.staff.models import Notification
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
@@ -21,7 +22,7 @@ from oss_inbox.tickets.services import reply_record_delivered
 
 from . import content, extras, key_accounts
 from .conversations import CONVERSATIONS, FAMILY, ChannelIds
-from .people import TEAM, make_customers
+from .people import KEY_ACCOUNT_MANAGERS, TEAM, make_customers, role_words
 from .scenes import Cast, DemoError, Scene
 from .stories import plan, timeline
 
@@ -86,7 +87,7 @@ def ensure_users():
         user.groups.add(Group.objects.get(name=role))
         if role == SUPERVISOR:  # safety reports at night reach someone: the supervisor is on call
             OnCall.objects.get_or_create(user=user)
-        created.append((user, role, password))
+        created.append((user, role_words(username, role), password))
     return created
 
 
@@ -94,6 +95,7 @@ def ensure_accounts():
     accounts = {}
     for kind, details in ACCOUNTS.items():
         defaults = {"kind": kind, **{key: value for key, value in details.items() if key != "name"}}
+        defaults["coverage_schedule"] = schedule_for_channel(kind)  # email on the Email schedule
         accounts[kind], _ = ChannelAccount.objects.get_or_create(name=details["name"], defaults=defaults)
     return accounts
 
@@ -162,7 +164,11 @@ def _cast(rng):
     missing = [member[0] for member in TEAM if member[0] not in team]
     if missing:
         raise DemoError(f"The demo team is incomplete (missing: {', '.join(missing)}).")
-    agents = [team[username] for username, *_, role in TEAM if role == AGENT]
+    agents = [
+        team[username]
+        for username, *_, role in TEAM
+        if role == AGENT and username not in KEY_ACCOUNT_MANAGERS  # they answer their accounts only
+    ]
     supervisor = next(team[username] for username, *_, role in TEAM if role == SUPERVISOR)
     return Cast(rng=rng, ids=ChannelIds(rng), agents=agents, supervisor=supervisor)
 

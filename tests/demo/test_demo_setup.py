@@ -20,7 +20,7 @@ from oss_inbox.tickets.models import Message, Organization, Ticket, TicketEvent
 pytestmark = pytest.mark.django_db(transaction=False)
 
 PASSWORD_ROW = re.compile(r"^\s+(\w+)\s+(Admin|Supervisor|Agent)\s+.+?\s(\S+)$", re.MULTILINE)
-TEAM_ROLES = {"admin": "Admin", "sam": "Supervisor", "dana": "Agent", "lee": "Agent"}
+TEAM_ROLES = {"admin": "Admin", "sam": "Supervisor", "dana": "Agent", "lee": "Agent", "grace": "Agent"}
 
 
 @pytest.fixture
@@ -190,3 +190,14 @@ def test_make_runs_logins_are_saved_for_their_owner_only_and_not_printed(tmp_pat
     assert all(password not in out.getvalue() for password in passwords.values())
     assert str(saved) in out.getvalue()
     assert Client().login(username="dana", password=passwords["dana"])
+
+
+def test_a_key_account_manager_signs_in_and_manages_the_hospital_and_the_data_centre(first_run):
+    assert re.search(r"^\s+grace\s+Agent \(key accounts\)\s+Grace Whitman\s", first_run, re.MULTILINE)
+    grace = User.objects.get(username="grace")
+    assert Client().login(username="grace", password=printed_passwords(first_run)["grace"])
+    managed = Organization.objects.filter(account_manager=grace).values_list("name", flat=True)
+    assert set(managed) == {"St. Brigid Regional Hospital", "Northgate Data Centre"}
+    # She answers her accounts' tickets, not the everyday queue.
+    theirs = Ticket.objects.filter(assignee=grace)
+    assert set(theirs.values_list("contact__organization__account_manager", flat=True)) <= {grace.pk}

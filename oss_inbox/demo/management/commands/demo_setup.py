@@ -66,8 +66,9 @@ class Command(BaseCommand):
 
 
 def login_rows(created):
-    return [f"{'USERNAME':<10}{'ROLE':<12}{'NAME':<18}PASSWORD"] + [
-        f"{user.username:<10}{role:<12}{user.get_full_name():<18}{password}"
+    width = max([10] + [len(role) for _, role, _ in created]) + 2  # "Agent (key accounts)"
+    return [f"{'USERNAME':<10}{'ROLE':<{width}}{'NAME':<18}PASSWORD"] + [
+        f"{user.username:<10}{role:<{width}}{user.get_full_name():<18}{password}"
         for user, role, password in created
     ]
 
