@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "oss_inbox.staff.middleware.RoleRequiredMiddleware",
+    # When each signed-in person was last here, at most once a minute: automatic assignment gives
+    # tickets only to people seen in the last minutes (oss_inbox/staff/last_seen.py).
+    "oss_inbox.staff.last_seen.LastSeenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -237,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     # The database records a schedule or policy change that open tickets still owe (the broker never is the
     # record).
     "sla-converge": {"task": "oss_inbox.tickets.tasks.sla_converge", "schedule": 60.0},
+    # Tickets waiting for automatic assignment go to agents who came on shift or have room again.
+    "assign-waiting": {"task": "oss_inbox.tickets.tasks.assign_waiting", "schedule": 60.0},
     "dashboards-rollup": {"task": "oss_inbox.dashboards.tasks.refresh_rollup", "schedule": 60.0},
     "key-account-update-reminders": {
         "task": "oss_inbox.keyaccounts.tasks.remind_updates",

@@ -1,10 +1,22 @@
 from django.urls import path
 
-from . import actions, attachments, bulk, canned_views, counter, critical_care, queue_views, views
+from . import (
+    actions,
+    assignment_views,
+    attachments,
+    bulk,
+    canned_views,
+    counter,
+    critical_care,
+    queue_views,
+    views,
+)
 
 app_name = "inbox"
 urlpatterns = [
     path("", queue_views.queue, name="queue"),
+    path("settings/assignment/", assignment_views.assignment, name="assignment"),
+    path("settings/assignment/available/", assignment_views.set_available, name="assignment_available"),
     path("queue/version/", views.queue_version, name="queue-version"),
     path("queue/bulk/", bulk.bulk, name="bulk"),
     path("tickets/<int:ticket_id>/", views.ticket_detail, name="ticket"),

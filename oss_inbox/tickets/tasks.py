@@ -4,7 +4,7 @@ from celery import shared_task
 
 from oss_inbox.sla.services import sla_recompute_if_owed
 
-from .services import escalation, outbox, sla
+from .services import assignment, escalation, outbox, sla
 
 
 # The time limit covers a slow channel (30 s) and recording the result through a database
@@ -46,3 +46,10 @@ def sla_converge():
 def sla_recompute_open():
     """After a schedule or policy change: every open ticket's due times, on the rules now saved."""
     sla.tickets_sla_recompute_open()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=58)
+def assign_waiting():
+    """Beat, every minute: unassigned tickets of accounts with automatic assignment go to agents who
+    came on shift or have room again (docs/assignment.md)."""
+    assignment.tickets_assign_waiting()

@@ -33,7 +33,7 @@ from oss_inbox.sla.services import SLA_FIELDS, ticket_sla_recompute
 
 from ..models import Attachment, Contact, Identity, Message, Ticket, TicketEvent, UnprocessedItem
 from ..threading import by_reference
-from . import acknowledgements, safety
+from . import acknowledgements, assignment, safety
 from .contacts import normalise_external_id
 from .critical_care import critical_care_authors
 from .files import attachment_content
@@ -345,6 +345,8 @@ class Batch:
             self._event(ticket, TicketEvent.Kind.CREATED, {"answers": mail.subject, "account_mail": mail.pk})
             self.mail_replies.append((ticket, mail))
         manager = key_account_route(ticket, contact.organization)
+        if manager is not None and self.account.assignment:  # assigned in _write, if on shift with room
+            ticket.assignee = manager = None
         if manager is not None:
             self._event(ticket, TicketEvent.Kind.ASSIGNED, assigned_data(manager))
             self.routed.append((ticket, manager, contact.organization))
@@ -437,6 +439,7 @@ class Batch:
     # 4. Writes -----------------------------------------------------------------------------------
 
     def _write(self):
+        self._assign()
         for ticket in self.touched.values():
             ticket.updated_at = self.now
             ticket_sla_recompute(ticket, self.now, rules=self.rules)
@@ -447,7 +450,8 @@ class Batch:
         Ticket.objects.bulk_update([ticket for ticket, _ in self.answering], ["answers_ticket"])
         new = {id(ticket) for ticket in self.new_tickets}
         existing = [ticket for key, ticket in self.touched.items() if key not in new]
-        Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS)
+        assignee = ["assignee"] if self.account.assignment else []  # rows locked in _load: no one else's
+        Ticket.objects.bulk_update(existing, TICKET_FIELDS + SLA_FIELDS + assignee)
         rows_insert(self.messages)
         self._write_attachments()
         events = rows_insert(
@@ -460,6 +464,15 @@ class Batch:
         if self.mail_replies:
             ingest_hooks().letter_replies(self.mail_replies)
         self._acknowledge()
+
+    def _assign(self):
+        """Automatic assignment (assignment.py) of the batch's unassigned tickets, when the account has it."""
+        if not self.account.assignment:
+            return
+        for given in assignment.tickets_assign_at_ingest(self.account, list(self.touched.values()), self.now):
+            self._event(given.ticket, TicketEvent.Kind.ASSIGNED, given.data)
+            if given.key_account is not None:
+                self.routed.append((given.ticket, given.agent.user, given.key_account))
 
     def _safety_follow_up(self, events):
         """New safety tickets escalate at once and their customers get the safety advice (who is told,
