@@ -9,6 +9,8 @@ import json
 from django import forms
 from django.utils import timezone
 
+from oss_inbox.sla.channel_schedules import schedule_for_channel
+
 from .models import ChannelAccount, ChannelKind
 from .registry import ACCOUNT_FORMS, account_form_fields
 
@@ -35,6 +37,9 @@ class ChannelAccountForm(forms.ModelForm):
         self.fields["self_external_id"].required = True
         self.fields["poll_interval_seconds"].min_value = 15
         self.fields["coverage_schedule"].empty_label = "The default schedule"
+        if not self.instance.pk:  # a new email account starts on the Email schedule
+            channel_schedule = schedule_for_channel(kind)
+            self.initial["coverage_schedule"] = channel_schedule.pk if channel_schedule else None
         self.fields[
             "coverage_schedule"
         ].help_text = (

@@ -7,9 +7,11 @@ Save is a plain form submit that redirects, so the page works without JavaScript
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+
+from channels.models import ChannelAccount
 
 from .drafts import (
     WEEKDAYS,
@@ -41,8 +43,20 @@ TEMPLATE = "sla/schedule_edit.html"
 
 @manage_settings
 def schedule_list(request):
-    schedules = CoverageSchedule.objects.annotate(account_count=Count("accounts"))
-    rows = [(schedule, weekly_words(schedule.weekly)) for schedule in schedules]
+    """Each schedule with its hours and the accounts on it, by name (the default's include every
+    account that chose none), so that a schedule nobody uses shows as such."""
+    schedules = CoverageSchedule.objects.prefetch_related(
+        Prefetch("accounts", ChannelAccount.objects.order_by("name"))
+    )
+    without = list(ChannelAccount.objects.filter(coverage_schedule=None).order_by("name"))
+    rows = [
+        (
+            schedule,
+            weekly_words(schedule.weekly),
+            [*schedule.accounts.all(), *(without if schedule.is_default else [])],
+        )
+        for schedule in schedules
+    ]
     return render(request, "sla/schedule_list.html", {"rows": rows})
 
 

@@ -4,6 +4,7 @@ from channels.models import ChannelAccount
 from channels.sandbox.graph_api import DEFAULT_PAGE, DEFAULT_TOKEN
 from channels.sandbox.ports import MAIL_PASSWORD, MAILBOX, PORTS
 from channels.sandbox.x_api import DEFAULT_ACCOUNT
+from oss_inbox.sla.channel_schedules import schedule_for_channel
 
 LOOPBACK = "127.0.0.1"
 
@@ -38,7 +39,13 @@ class Command(BaseCommand):
             accounts = list(ChannelAccount.objects.filter(kind=kind, self_external_id=own_id))
             if not accounts:
                 accounts = [
-                    ChannelAccount(kind=kind, name=name, self_external_id=own_id, poll_interval_seconds=15)
+                    ChannelAccount(
+                        kind=kind,
+                        name=name,
+                        self_external_id=own_id,
+                        poll_interval_seconds=15,
+                        coverage_schedule=schedule_for_channel(kind),  # email on the Email schedule
+                    )
                 ]
             for account in accounts:
                 account.settings = {**account.settings, **settings}
