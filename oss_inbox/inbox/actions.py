@@ -30,6 +30,7 @@ from oss_inbox.tickets.services import (
     ticket_set_status,
 )
 
+from .collision import cancelled_words, collision_of
 from .mentions import note_add
 from .tagging import tag_name, tag_refused
 from .views import in_pane, render_ticket
@@ -154,7 +155,8 @@ def tag_remove(request, ticket_id):
 
 @require_POST
 def compose(request, ticket_id):
-    """The composer's buttons: an internal note, a reply, or a reply that also resolves.
+    """The composer's buttons: an internal note, a reply, or a reply that also resolves; after a
+    collision (a colleague replied since the page was opened), Send anyway, Save as note or Cancel.
 
     Each rendering of the composer carries its own token (`once`), stored with what it wrote: the
     same composer posted again (a double click, a resent request) stores nothing more and answers
@@ -164,31 +166,25 @@ def compose(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     text, action = request.POST.get("text", ""), request.POST.get("action", "")
     once = request.POST.get("once", "")[:64] or None
+    reply_as = "private" if request.POST.get("reply_as") == "private" else "public"
+    if action == "cancel":  # a collision's Cancel: nothing is stored, the draft stays to be edited
+        notice = cancelled_words(request.POST, ticket, request.user)
+        return render_ticket(request, ticket, composer_notice=notice, draft=text, reply_as=reply_as)
     if action not in COMPOSER_ACTIONS:  # never guess: a note taken for a reply would reach the customer
         return render_ticket(
             request, ticket, status=REFUSED, composer_error="Choose Send or Add internal note.", draft=text
         )
-    if action == "note":
-        try:
-            note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
-        except AlreadyPosted:
-            pass
-        except ComposerReused:
-            return _composer_reused(request, ticket, text, action)
-        except InvalidChange as refused:
-            return render_ticket(request, ticket, status=REFUSED, composer_error=str(refused), draft=text)
-        return _back(request, ticket)
-    private = request.POST.get("reply_as") == "private"
-    reply_as = "private" if private else "public"
-    colleague = _colleague_replied(request, ticket, text, reply_as)
-    if colleague:
-        return colleague
+    if action == "note":  # also a collision's Save as note: the draft kept for colleagues only
+        return _note(request, ticket, text, once)
+    collision = collision_of(request.POST, ticket, request.user)
+    if collision:
+        return _collided(request, ticket, collision, text, once, reply_as)
     try:
         ticket_reply(
             ticket=ticket,
             author=request.user,
             text=text,
-            private=private,
+            private=reply_as == "private",
             compose_token=once,
             resolve=action == "reply_resolve",
         )
@@ -203,6 +199,27 @@ def compose(request, ticket_id):
     return _back(request, ticket)
 
 
+def _note(request, ticket, text, once):
+    try:
+        note_add(ticket=ticket, author=request.user, text=text, compose_token=once)
+    except AlreadyPosted:
+        pass
+    except ComposerReused:
+        return _composer_reused(request, ticket, text, "note")
+    except InvalidChange as refused:
+        return render_ticket(request, ticket, status=REFUSED, composer_error=str(refused), draft=text)
+    return _back(request, ticket)
+
+
+def _collided(request, ticket, collision, text, once, reply_as):
+    """The ticket again with the colleagues' replies and the choices, the draft and its composer's token
+    kept: nothing was stored, and a double click on Send anyway still sends once."""
+    kept = {"once": once} if once else {}
+    return render_ticket(
+        request, ticket, status=409, collision=collision, draft=text, reply_as=reply_as, **kept
+    )
+
+
 def _composer_reused(request, ticket, text, action, **extra):
     """The ticket again, the text kept in a composer with a fresh token, so pressing the button again sends
     it."""
@@ -211,29 +228,3 @@ def _composer_reused(request, ticket, text, action, **extra):
     )
     ticket = ticket_for_user(request.user, ticket.pk)  # as it is now: the refused post changed nothing
     return render_ticket(request, ticket, status=REFUSED, composer_error=words, draft=text, **extra)
-
-
-def _colleague_replied(request, ticket, text, reply_as):
-    """The ticket page asking to confirm when a colleague replied since the page was opened, else None."""
-    if request.POST.get("confirmed") == "1":
-        return None
-    newer = _colleague_reply_since(ticket, request.user, request.POST.get("seen_outbound", "0"))
-    if newer is None:
-        return None
-    who = newer.author_user.get_full_name() or newer.author_user.get_username()
-    prompt = f"{who} replied to this customer after you opened the ticket. Send yours anyway?"
-    return render_ticket(
-        request,
-        ticket,
-        status=409,
-        confirm_prompt=prompt,
-        draft=text,
-        action=request.POST["action"],
-        reply_as=reply_as,
-    )
-
-
-def _colleague_reply_since(ticket, user, seen_outbound):
-    seen = int(seen_outbound) if seen_outbound.isdigit() else 0
-    replies = ticket.messages.filter(direction=Message.Direction.OUTBOUND, pk__gt=seen, is_automatic=False)
-    return replies.exclude(author_user=user).exclude(author_user=None).select_related("author_user").last()

@@ -75,7 +75,8 @@ def _canned_text(ticket, user, name):
 
 
 def render_ticket(request, ticket, *, status=200, **extra):
-    """The ticket page; `extra` carries an error or a confirm prompt next to the form that caused it."""
+    """The ticket page; `extra` carries an error, a notice or a collision's choices next to the form that
+    caused it."""
     conversation = list(ticket_conversation(ticket))
     colleagues = queue_workers_list()
     inbound = [m for m in conversation if m.direction == Message.Direction.INBOUND]
