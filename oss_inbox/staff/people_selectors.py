@@ -22,6 +22,7 @@ class PersonRow:
     on_call: OnCall | None
     profile: StaffProfile
     open_tickets: int
+    key_accounts: int  # organizations they manage
 
     @property
     def on_call_words(self) -> str:
@@ -32,23 +33,33 @@ class PersonRow:
 
 def people_rows() -> list[PersonRow]:
     """Everyone, active people first, by name; three queries whatever the team's size."""
-    open_held = Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES))
+    open_held = Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES), distinct=True)
     users = (
         get_user_model()
-        .objects.annotate(open_tickets=open_held)
+        .objects.annotate(open_tickets=open_held, key_accounts=Count("managed_accounts", distinct=True))
         .select_related("staff_profile")
         .prefetch_related("groups")
         .order_by("-is_active", "first_name", "last_name", "username")
     )
     on_call = {row.user_id: row for row in OnCall.objects.select_related("schedule")}
-    return [person_row(user, on_call.get(user.pk), user.open_tickets) for user in users]
+    return [
+        PersonRow(
+            user, role_of(user), on_call.get(user.pk), profile_of(user), user.open_tickets, user.key_accounts
+        )
+        for user in users
+    ]
 
 
-def person_row(user, on_call=None, open_tickets=None) -> PersonRow:
-    if open_tickets is None:
-        on_call = OnCall.objects.filter(user=user).select_related("schedule").first()
-        open_tickets = held_tickets(user).count()
-    return PersonRow(user, role_of(user), on_call, profile_of(user), open_tickets)
+def person_row(user) -> PersonRow:
+    on_call = OnCall.objects.filter(user=user).select_related("schedule").first()
+    key_accounts = user.managed_accounts.count()
+    return PersonRow(user, role_of(user), on_call, profile_of(user), held_tickets(user).count(), key_accounts)
+
+
+def key_accounts_of(user):
+    """The organizations `user` manages or backs up, by name: [(organization, "manager" | "backup")]."""
+    managed = [(organization, "manager") for organization in user.managed_accounts.order_by("name")]
+    return managed + [(organization, "backup") for organization in user.backed_up_accounts.order_by("name")]
 
 
 def held_tickets(user):

@@ -10,7 +10,14 @@ from oss_inbox.errors import get_or_404
 
 from . import people
 from .people_forms import CapacityForm, InviteForm, RoleForm
-from .people_selectors import changes_of, held_tickets, people_rows, person_row, recent_changes
+from .people_selectors import (
+    changes_of,
+    held_tickets,
+    key_accounts_of,
+    people_rows,
+    person_row,
+    recent_changes,
+)
 
 manage_people = permission_required("tickets.manage_settings", raise_exception=True)
 
@@ -87,6 +94,7 @@ def _person_page(request, person, forms, *, action="", error=""):
         "role_form": forms.get("role") or RoleForm(initial={"role": row.role}),
         "capacity_form": forms.get("capacity") or CapacityForm(initial={"capacity": row.profile.capacity}),
         "held": held_tickets(person)[:100],
+        "key_accounts": key_accounts_of(person),
         "changes": changes_of(person),
         "action": action,
         "error": error,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from oss_inbox.safety.models import OnCall
 from oss_inbox.staff.models import PersonChange, StaffProfile
 from oss_inbox.staff.roles import queue_workers_list
+from oss_inbox.tickets.models import Organization
 from oss_inbox.tickets.services import ingest, ticket_claim
 
 from ..factories import inbound
@@ -46,6 +47,9 @@ def test_the_page_lists_everyone_with_role_access_sign_in_on_call_and_capacity(
     admin_client, agent, supervisor, other_agent
 ):
     OnCall.objects.create(user=supervisor)
+    Organization.objects.create(
+        name="St. Brigid Regional Hospital", is_key_account=True, account_manager=agent
+    )
     StaffProfile.objects.create(user=other_agent, capacity=7, available=True)
     other_agent.is_active = False
     other_agent.save()
@@ -56,6 +60,7 @@ def test_the_page_lists_everyone_with_role_access_sign_in_on_call_and_capacity(
     assert set(rows) == {"Ada", "Dana", "Sam", "Lee"}
     assert "Supervisor" in rows["Sam"] and "At all hours" in rows["Sam"]
     assert "Agent" in rows["Dana"] and ">15<" in rows["Dana"] and "Active" in rows["Dana"]
+    assert "manages 1 key account<" in rows["Dana"]
     assert "Deactivated" in rows["Lee"] and ">7<" in rows["Lee"]
     assert "never" in rows["Dana"]  # never signed in
     assert reverse("safety:on_call") in page
