@@ -6,6 +6,7 @@ from django.utils import timezone
 from .filters import filters_from, local_today, presets, staff_choices
 from .page import TABLES, Dashboard, Sections, table
 from .rollup import rollup_refresh_if_stale
+from .satisfaction import satisfaction_summary
 
 view_dashboards = permission_required("tickets.view_dashboards", raise_exception=True)
 
@@ -23,6 +24,7 @@ def dashboard(request):
         "board": Dashboard(sections),
         "form": form,
         "presets": presets(sections.filters, local_today(now)),
+        "satisfaction": satisfaction_summary(sections.filters),
     }
     return render(request, template, context)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from oss_inbox.surveys.selectors import Satisfaction, organization_satisfaction
 from oss_inbox.tickets.models import Ticket
 
 from .mail import account_mails_queue, email_recipients, sending_account
@@ -28,6 +29,8 @@ class QuarterFigures:
     first_responses_on_time: int
     first_responses_due: int  # answered, or left unanswered past their due time
     median_first_response: timedelta | None
+    # The account's satisfaction surveys sent in the quarter (oss_inbox.surveys: CSAT, 4 or 5 of 5).
+    satisfaction: Satisfaction | None = None
 
     @property
     def on_time_percent(self):
@@ -37,7 +40,8 @@ class QuarterFigures:
 
 
 def quarter_figures(organization, quarter, now=None):
-    """The account's tickets in the quarter: opened, resolved, first responses within SLA, median.
+    """The account's tickets in the quarter: opened, resolved, first responses within SLA, median,
+    and the satisfaction surveys sent in it.
 
     First responses are judged by the organization page's rule as of the quarter's end, or now for
     the quarter under way: a ticket still inside its target is not late yet.
@@ -56,8 +60,9 @@ def quarter_figures(organization, quarter, now=None):
     waits = [answered - created for created, answered in answered_pairs]
     judged = figures["on_time"] + figures["late"]
     return QuarterFigures(
-        figures["opened"], resolved, figures["on_time"], judged, median(waits) if waits else None
-    )
+        figures["opened"], resolved, figures["on_time"], judged, median(waits) if waits else None,
+        organization_satisfaction(organization, start, end),
+    )  # fmt: skip
 
 
 def plan_changes(organization, since, today):
@@ -151,6 +156,20 @@ def _figure_lines(figures):
         f"- Tickets resolved: {figures.resolved}",
         f"- First responses within our promise: {on_time}",
         f"- Median time to first response: {readable_duration(figures.median_first_response)}",
+        *_satisfaction_lines(figures.satisfaction),
+    ]
+
+
+def _satisfaction_lines(satisfaction):
+    """CSAT for the quarter: the share of survey answers rated 4 or 5 of 5."""
+    if satisfaction is None or not satisfaction.sent:
+        return []
+    if not satisfaction.answered:
+        return [f"- Customer satisfaction: none of the {satisfaction.sent} surveys we sent was answered"]
+    answered, sent = satisfaction.answered, satisfaction.sent
+    return [
+        f"- Customer satisfaction: {satisfaction.csat}% satisfied ({satisfaction.satisfied} of {answered} "
+        f"answers rated 4 or 5 out of 5; {answered} of {sent} surveys answered)"
     ]
 
 
