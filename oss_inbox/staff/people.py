@@ -187,7 +187,9 @@ def _refuse_removing_an_admin(actor, person, *, what):
     """
     if person.pk == actor.pk:
         raise PeopleError(NOT_YOURSELF.format(what=what))
-    admins = list(active_admins().select_for_update().values_list("pk", flat=True))
+    # Locked by id: PostgreSQL locks no rows of a DISTINCT query, which active_admins() is.
+    locked = get_user_model().objects.select_for_update().filter(pk__in=active_admins().values("pk"))
+    admins = list(locked.values_list("pk", flat=True))
     if set(admins) <= {person.pk}:
         raise PeopleError(LAST_ADMIN.format(name=name_of(person)))
 
