@@ -18,6 +18,17 @@ NEW_WINDOW = ("09:00", "17:00")
 CLOCK_TIME = re.compile(r"(\d{1,2}):?(\d{2})")
 
 
+class FieldError(str):
+    """An error in plain words that knows which input it belongs to, so the editor can mark it:
+    "name", "timezone", "week" (no window at all), "window-3" and "override-1" (rows by their
+    index in the draft), "day-5" (two of a day's windows together)."""
+
+    def __new__(cls, text, field=""):
+        error = super().__new__(cls, text)
+        error.field = field
+        return error
+
+
 @dataclass
 class Window:
     day: int
@@ -81,34 +92,76 @@ def draft_validate(draft):
     """(clock.Schedule, []) for valid hours, or (None, [messages in plain words]). The name is not
     asked for here: the preview needs none, and a new schedule has none until it is typed; saving
     asks for it (schedules.schedule_save)."""
-    errors = []
-    try:
-        zone = ZoneInfo(draft.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = _zone(draft.timezone)
+    if zone is None:
         return None, [
-            *errors,
-            f"“{draft.timezone}” is not a time zone we know. Use a name like America/Chicago.",
+            FieldError(
+                f"“{draft.timezone}” is not a time zone we know. Use a name like America/Chicago.", "timezone"
+            )
         ]
     weekly, overrides = {}, {}
-    errors += _collect_windows(draft, weekly) + _collect_overrides(draft, overrides)
+    errors = _collect_windows(draft, weekly) + _collect_overrides(draft, overrides)
     if not draft.windows:
         errors.append(
-            "Add at least one weekly window: with no hours, a coverage-hours target could never run out."
+            FieldError(
+                "Add at least one weekly window: with no hours, a coverage-hours target could never run out.",
+                "week",
+            )
         )
     if errors:
         return None, errors
     try:
         return clock.Schedule(zone, weekly, overrides), []
     except ValueError as error:
-        return None, [_sentence(str(error))]
+        return None, [FieldError(_sentence(str(error)), _field_of_clock_error(str(error), draft))]
+
+
+def draft_preview_schedule(draft, fallback_timezone="America/Chicago"):
+    """A schedule of the draft's valid rows only, for the preview while some rows have errors (they
+    are marked where they are); None when even those do not make a schedule (windows that overlap)."""
+    zone = _zone(draft.timezone) or _zone(fallback_timezone)
+    weekly, overrides = {}, {}
+    _collect_windows(draft, weekly)
+    _collect_overrides(draft, overrides)
+    for _ in range(7 + len(overrides)):  # each round leaves out one day or override in error
+        try:
+            return clock.Schedule(zone, weekly, overrides)
+        except ValueError as error:
+            field = _field_of_clock_error(str(error), draft)
+            if field.startswith("day-"):
+                weekly.pop(int(field.removeprefix("day-")), None)
+            elif field.startswith("override-"):
+                overrides.pop(_date(draft.overrides[int(field.removeprefix("override-"))].date), None)
+            else:
+                return None
+    return None
+
+
+def _zone(name):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _field_of_clock_error(message, draft):
+    """The input a clock.Schedule error is about: "Saturday windows ... overlap" -> that day's
+    column; "2026-12-25 (override) ..." -> that override's row."""
+    for day, name in enumerate(WEEKDAYS):
+        if message.startswith(name):
+            return f"day-{day}"
+    for index, override in enumerate(draft.overrides):
+        if override.date and message.startswith(override.date):
+            return f"override-{index}"
+    return ""
 
 
 def _collect_windows(draft, weekly):
     errors = []
-    for window in draft.windows:
+    for index, window in enumerate(draft.windows):
         times, problem = _times(window.start, window.end)
         if problem:
-            errors.append(f"{WEEKDAYS[window.day]}: {problem}")
+            errors.append(FieldError(f"{WEEKDAYS[window.day]}: {problem}", f"window-{index}"))
         else:
             weekly.setdefault(window.day, []).append(times)
     return errors
@@ -119,22 +172,27 @@ FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 def _collect_overrides(draft, overrides):
     errors = []
-    for override in draft.overrides:
-        day = _date(override.date)
-        times, problem = ((), "") if override.closed else _times(override.start, override.end)
-        if day is None:
-            errors.append(f"Override “{override.label or 'without a label'}”: enter its date.")
-        elif not FIRST_DAY <= day <= LAST_DAY:  # the calendar math needs a day before and after it
-            errors.append(
-                f"Override on {day.isoformat()}: choose a date from {FIRST_DAY.year} to {LAST_DAY.year}."
-            )
-        elif day in overrides:
-            errors.append(f"There are two overrides for {day:%A, %B %-d, %Y}; keep one.")
-        elif problem:
-            errors.append(f"Override on {day:%B %-d, %Y}: {problem[:-1]}, or neither to close all day.")
-        else:
-            overrides[day] = [times] if times else []
+    for index, override in enumerate(draft.overrides):
+        problem = _override_problem(override, overrides)
+        if problem:
+            errors.append(FieldError(problem, f"override-{index}"))
     return errors
+
+
+def _override_problem(override, overrides):
+    """What is wrong with one override row, in plain words; "" once it is added to `overrides`."""
+    day = _date(override.date)
+    times, problem = ((), "") if override.closed else _times(override.start, override.end)
+    if day is None:
+        return f"Override “{override.label or 'without a label'}”: enter its date."
+    if not FIRST_DAY <= day <= LAST_DAY:  # the calendar math needs a day before and after it
+        return f"Override on {day.isoformat()}: choose a date from {FIRST_DAY.year} to {LAST_DAY.year}."
+    if day in overrides:
+        return f"There are two overrides for {day:%A, %B %-d, %Y}; keep one."
+    if problem:
+        return f"Override on {day:%B %-d, %Y}: {problem[:-1]}, or neither to close all day."
+    overrides[day] = [times] if times else []
+    return ""
 
 
 def draft_add_window(draft, day):

@@ -11,7 +11,14 @@ from django.utils import timezone
 from channels.models import ChannelAccount
 
 from . import clock
-from .drafts import WEEKDAYS, draft_add_override, draft_from_schedule, draft_snapshot, draft_validate
+from .drafts import (
+    WEEKDAYS,
+    FieldError,
+    draft_add_override,
+    draft_from_schedule,
+    draft_snapshot,
+    draft_validate,
+)
 from .models import CoverageOverride, CoverageSchedule, ScheduleChange
 from .policies import builtin_schedule
 from .services import sla_settings_changed
@@ -38,9 +45,9 @@ def schedule_save(*, schedule, draft, actor):
     """
     _, errors = draft_validate(draft)
     if not draft.name.strip():
-        errors = ["Give the schedule a name.", *errors]
+        errors = [FieldError("Give the schedule a name.", "name"), *errors]
     elif not errors and CoverageSchedule.objects.exclude(pk=schedule.pk).filter(name=draft.name).exists():
-        errors = [f"Another schedule is already called “{draft.name}”."]
+        errors = [FieldError(f"Another schedule is already called “{draft.name}”.", "name")]
     if errors:
         return errors
     with transaction.atomic():

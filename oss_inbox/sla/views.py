@@ -15,11 +15,13 @@ from channels.models import ChannelAccount
 
 from .drafts import (
     WEEKDAYS,
+    FieldError,
     ScheduleDraft,
     draft_add_override,
     draft_add_window,
     draft_from_post,
     draft_from_schedule,
+    draft_preview_schedule,
     draft_remove,
     draft_validate,
     snapshot_schedule,
@@ -110,7 +112,7 @@ def _apply(draft, action, data):
 def _add_override(draft, data):
     day = data.get("new_override_date", "")
     if not day:
-        return "", ["Choose the date of the override."]
+        return "", [FieldError("Choose the date of the override.", "new-override")]
     draft_add_override(
         draft,
         day,
@@ -129,7 +131,7 @@ def _import_holidays(draft, data):
             draft, country, int(year) if year.isdigit() else 0, region, since=timezone.localdate()
         )
     except HolidayImportError as error:
-        return "", [str(error)]
+        return "", [FieldError(str(error), "holidays")]
     notes = [
         f"left out {past} already past" if past else "",
         f"kept {kept} date(s) that already had an override" if kept else "",
@@ -145,13 +147,22 @@ def _import_holidays(draft, data):
 def _editor(request, schedule, draft, *, notice="", errors=(), part=None):
     _order_as_shown(draft)
     built, problems = draft_validate(draft)
+    errors = list(dict.fromkeys([*errors, *problems]))
+    marks = _marks(errors)
     context = {
         "schedule": schedule,
         "draft": draft,
         "notice": notice,
-        "errors": list(dict.fromkeys([*errors, *problems])),
-        "week": [(day, name, draft.windows_on(day)) for day, name in enumerate(WEEKDAYS)],
-        **_overrides_context(draft),
+        "errors": errors,
+        "marks": marks,
+        "new_override_mark": marks.get("new-override", ""),
+        "week": [
+            (day, name, _window_rows(draft, day, marks), marks.get(f"day-{day}", ""))
+            for day, name in enumerate(WEEKDAYS)
+        ],
+        # htmx's preview answer replaces only the feedback pane: the marks beside the fields go with it.
+        "oob_marks": _slots(draft, marks) if request.htmx and part == "feedback" else [],
+        **_overrides_context(draft, marks),
         "countries": holiday_countries(),
         "year": timezone.now().year,
         "history": [
@@ -161,6 +172,9 @@ def _editor(request, schedule, draft, *, notice="", errors=(), part=None):
         if schedule.pk
         else [],
     }
+    if built is None and errors:  # the preview keeps showing, of the rows without errors
+        built = draft_preview_schedule(draft, schedule.timezone or "America/Chicago")
+        context["preview_partial"] = built is not None
     if built is not None:
         context.update(_preview_context(schedule, built, draft))
     if request.htmx and part:
@@ -178,10 +192,37 @@ def _order_as_shown(draft):
     draft.overrides.sort(key=lambda override: (_is_past(override, today), override.date))
 
 
-def _overrides_context(draft):
+def _window_rows(draft, day, marks):
+    return [(index, window, marks.get(f"window-{index}", "")) for index, window in draft.windows_on(day)]
+
+
+def _marks(errors):
+    """{the input an error belongs to ("window-3", "timezone"): its messages, as one text}."""
+    marks = {}
+    for error in errors:
+        field = getattr(error, "field", "")
+        if field:
+            marks[field] = f"{marks[field]} {error}" if field in marks else str(error)
+    return marks
+
+
+def _slots(draft, marks):
+    """(slot, text) for every place an error can show beside the editor's fields, empty ones too:
+    the preview answer sends them all, so that a fixed field loses its mark."""
+    slots = ["name", "timezone", "week", "new-override", "holidays"]
+    slots += [f"day-{day}" for day in range(7)]
+    slots += [f"window-{index}" for index in range(len(draft.windows))]
+    slots += [f"override-{index}" for index in range(len(draft.overrides))]
+    return [(slot, marks.get(slot, "")) for slot in slots]
+
+
+def _overrides_context(draft, marks):
     """Overrides still ahead, and past ones (folded away, but posted back so a save keeps them)."""
     today = timezone.localdate().isoformat()
-    rows = list(enumerate(draft.overrides))
+    rows = [
+        (index, override, marks.get(f"override-{index}", ""))
+        for index, override in enumerate(draft.overrides)
+    ]
     return {
         "overrides_ahead": [row for row in rows if not _is_past(row[1], today)],
         "overrides_past": [row for row in rows if _is_past(row[1], today)],

@@ -1,5 +1,6 @@
 """An admin edits coverage in the week grid; the preview follows; saving moves a ticket's due time."""
 
+import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from tests.factories import email
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHICAGO = ZoneInfo("America/Chicago")
+SCREENSHOT = os.environ.get("SCHEDULE_ERRORS_SCREENSHOT", "")  # a path: keep a picture of the marked fields
 
 
 def key_account_ticket(mailbox):
@@ -38,7 +40,7 @@ def test_admin_adds_a_saturday_window_and_a_holiday_and_a_ticket_moves(
     ticket = key_account_ticket(mailbox)
     page = logged_in_page(admin_user)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    assert page.locator("#first-response-due").inner_text() == "Sat Nov. 21, 11:50 AM CST"
+    assert page.locator("#first-response-due").get_attribute("title") == "Sat, Nov 21, 2026, 11:50 AM CST"
 
     page.get_by_role("link", name="Schedules").click()
     page.get_by_role("link", name="Social media").click()
@@ -49,10 +51,23 @@ def test_admin_adds_a_saturday_window_and_a_holiday_and_a_ticket_moves(
     page.get_by_label("Saturday window 2 from", exact=True).wait_for()
     page.get_by_label("Saturday window 2 from", exact=True).fill("06:00")
     page.keyboard.press("Tab")  # a typed time counts once the field is left, as for a person
-    page.get_by_text("Saturday windows 06:00 to 22:00 and 08:00 to 21:00 overlap.").wait_for()
+    # The message sits beside Saturday's windows too, which are marked (aria-invalid, a red outline),
+    # and the preview stays; the fields keep what was typed (only the messages are swapped in).
+    overlap = "Saturday windows 06:00 to 22:00 and 08:00 to 21:00 overlap."
+    page.locator("#error-day-5", has_text=overlap).wait_for()
+    saturday_from = page.get_by_label("Saturday window 2 from", exact=True)
+    assert (
+        saturday_from.get_attribute("aria-invalid") == "true"
+        and page.get_by_test_id("preview-total").is_visible()
+    )
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT, full_page=True)
     page.get_by_label("Saturday window 2 to", exact=True).fill("8:00")
     page.keyboard.press("Tab")
     page.get_by_role("alert").wait_for(state="detached")
+    assert (
+        saturday_from.get_attribute("aria-invalid") is None and not page.locator("#error-day-5").inner_text()
+    )
     with_saturday = preview_total(page)
     assert with_saturday != before
 
@@ -70,4 +85,4 @@ def test_admin_adds_a_saturday_window_and_a_holiday_and_a_ticket_moves(
     page.get_by_text("Saturday: 08:00–21:00 → 06:00–08:00, 08:00–21:00").wait_for()
 
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    assert page.locator("#first-response-due").inner_text() == "Sat Nov. 21, 9:50 AM CST"
+    assert page.locator("#first-response-due").get_attribute("title") == "Sat, Nov 21, 2026, 9:50 AM CST"
