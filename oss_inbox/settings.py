@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # When each signed-in person was last here, at most once a minute: automatic assignment gives
     # tickets only to people seen in the last minutes (oss_inbox/staff/last_seen.py).
     "oss_inbox.staff.last_seen.LastSeenMiddleware",
+    # Times on every page in the viewer's own zone (their settings page), cached in the session.
+    "oss_inbox.staff.middleware.StaffZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from oss_inbox.staff.access_views import SetPasswordView, admin_login
+from oss_inbox.staff.settings_views import my_settings
 from oss_inbox.staff.views import LoginView
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("settings/safety/", include("oss_inbox.safety.urls")),
     path("settings/", include("oss_inbox.sla.urls")),
     path("notifications/", include("oss_inbox.staff.urls")),
+    path("me/", my_settings, name="my_settings"),
     path("dashboards/", include("oss_inbox.dashboards.urls")),
     path("accounts/", include("oss_inbox.keyaccounts.urls")),
     # Customers' satisfaction survey pages: public (no login), the link's token is the key.

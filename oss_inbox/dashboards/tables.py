@@ -7,12 +7,14 @@ spreadsheet. An empty string is "no value" (shown as a dash on the page).
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from channels.models import ChannelKind
+from oss_inbox.staff.templatetags.dates import when_tag
 
 from .filters import local_zone
 from .percentiles import ALL
@@ -41,7 +43,7 @@ class Table:
             first = escape(row[0])
             if index in links:
                 first = f'<a href="{escape(links[index])}">{first}</a>'
-            cells = "".join(f"<td>{escape(cell) if cell else '—'}</td>" for cell in row[1:])
+            cells = "".join(f"<td>{_cell_html(cell)}</td>" for cell in row[1:])
             css = f' class="{escape(classes[index])}"' if index in classes else ""
             rows.append(f'<tr{css}><th scope="row">{first}</th>{cells}</tr>')
         return mark_safe("".join(rows))  # noqa: S308 - every cell and link is escaped above
@@ -52,6 +54,24 @@ class Table:
         writer.writerow(self.columns)
         writer.writerows(self.rows)
         return out.getvalue()
+
+
+class Moment(str):
+    """A cell holding an instant: the team's wall clock in the CSV ("2026-12-06 16:29"), the app's
+    date style in the viewer's zone on the page (staff dates.when_tag: "4:29 PM", full on hover)."""
+
+    at: datetime
+
+    def __new__(cls, at):
+        cell = super().__new__(cls, at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
+        cell.at = at
+        return cell
+
+
+def _cell_html(cell):
+    if isinstance(cell, Moment):
+        return when_tag(cell.at)
+    return escape(cell) if cell else "—"
 
 
 def minutes(delta):
@@ -67,7 +87,7 @@ def percent(share):
 
 
 def local_time(moment):
-    return "" if moment is None else moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
+    return "" if moment is None else Moment(moment)
 
 
 def channel_name(kind):

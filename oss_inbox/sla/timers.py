@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django.utils import dateformat, timezone
 
+from oss_inbox.staff.templatetags.dates import when_full
+
 from .services import sla_state_at
 from .states import SlaState
-
-DUE_FORMAT = "D N j, g:i A T"
 
 
 @dataclass(frozen=True)
@@ -34,31 +34,10 @@ def ticket_timer(ticket, now=None):
     )
 
 
-# Django's "N" (AP style): a queue page formats fifty of these, and dateformat costs more than the rest of a
-# timer.
-_MONTHS = (
-    "",
-    "Jan.",
-    "Feb.",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "Aug.",
-    "Sept.",
-    "Oct.",
-    "Nov.",
-    "Dec.",
-)
-
-
 def due_words(moment):
-    """ "Sun Nov. 22, 1:58 PM CST" in the current time zone: dateformat's DUE_FORMAT, written out."""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    half = "AM" if local.hour < 12 else "PM"
-    return f"{local:%a} {_MONTHS[local.month]} {local.day}, {hour}:{local:%M} {half} {local.tzname()}"
+    """ "Sun, Nov 22, 2026, 1:58 PM CST" in the current (the viewer's) time zone: the app's full date
+    style (staff dates.when_full), unambiguous in a hover title."""
+    return when_full(moment)
 
 
 def span_words(delta):

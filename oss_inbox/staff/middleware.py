@@ -1,8 +1,13 @@
-"""A signed-in user without a role sees one page, saying to ask an admin, at every address."""
+"""Per-request staff rules: a signed-in user without a role sees one page, saying to ask an admin,
+at every address; and every page shows times in the viewer's own time zone."""
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import PermissionDenied
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
+from .profiles import profile_of
 from .roles import has_role
 
 NO_ROLE = (
@@ -39,6 +44,56 @@ class RoleRequiredMiddleware:
         if self.open_paths is None:
             self.open_paths = {reverse("login"), reverse("logout"), reverse("admin:logout")}
         return self.open_paths
+
+
+# The session's copy of the user's zone name ("" = the team's): read on every request, so the
+# preference costs no query once known. Saving the settings page writes it (remember_zone).
+ZONE_SESSION_KEY = "staff_time_zone"
+
+
+def remember_zone(request, name):
+    """Keep the zone the user just chose for this session's next requests."""
+    request.session[ZONE_SESSION_KEY] = name
+    timezone.activate(zone_named(name))
+
+
+def zone_named(name):
+    """The zone called `name`, or the team's (settings.TIME_ZONE) for "" or a name no longer known."""
+    if not name:
+        return timezone.get_default_timezone()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+class StaffZoneMiddleware:
+    """Activates the signed-in user's time zone (StaffProfile.time_zone) for the request, so that
+    templates and the `dates` filters show their times in it; anonymous visitors see the team's.
+
+    The name is cached in the session: one query the first time in a session, none after. A change
+    made in another session reaches this one when it signs in again. Dashboard day boundaries do
+    not follow it: a team's day is the team's (dashboards.filters.local_zone).
+    After SessionMiddleware and AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            name = request.session.get(ZONE_SESSION_KEY)
+            if name is None:
+                name = profile_of(user).time_zone
+                request.session[ZONE_SESSION_KEY] = name
+            timezone.activate(zone_named(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # a thread serves the next request with no zone left over
 
 
 def _public(request):

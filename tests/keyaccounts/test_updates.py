@@ -252,7 +252,9 @@ def test_the_updates_panel_lists_past_updates_and_offers_the_next_to_its_manager
         return render_to_string("keyaccounts/_updates_panel.html", {"organization": hospital, "user": user})
 
     mine = panel(agent)
-    assert "Q2 2026</a> —\n      sent 4 Jul 2026 by Dana" in mine  # 5 July 00:00 UTC is the 4th in Chicago
+    # 5 July 00:00 UTC is the 4th in Chicago (the app's date style, its full form on hover).
+    assert "Q2 2026</a> —\n      sent <time " in mine and 'title="Sat, Jul 4, 2026, 7:00 PM CDT"' in mine
+    assert "</time> by Dana" in mine
     assert "Write Q" in mine and "Next update: <strong>Q" in mine
     assert "Write Q" not in panel(supervisor)  # supervisors watch; the managers write
 

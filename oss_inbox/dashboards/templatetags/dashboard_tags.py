@@ -1,7 +1,5 @@
 from django import template
 
-from ..filters import local_zone
-
 register = template.Library()
 
 
@@ -16,18 +14,6 @@ def span_words(delta):
     if days:
         return f"{days}d {hours}h"
     return f"{hours}h {minutes}m" if hours else f"{minutes}m"
-
-
-@register.filter
-def local_clock(moment, now=None):
-    """ "4:30 PM" today, "Sat 8:00 AM" on another day (local time)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(local_zone())
-    words = local.strftime("%-I:%M %p")
-    if now is not None and local.date() != now.astimezone(local_zone()).date():
-        words = f"{local:%a} {words}"
-    return words
 
 
 @register.filter

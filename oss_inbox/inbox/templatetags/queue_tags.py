@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from oss_inbox.safety.detector import CATEGORY_NAMES
+from oss_inbox.staff.templatetags.dates import when_full
 
 from ..queue import first_line as _first_line
 
@@ -66,7 +67,8 @@ def queue_row(ticket, opened):
         assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
     else:
         assignee = '<span class="muted">unassigned</span>'
-    age_title = "Age" if ticket.timer else "When it was resolved"
+    # The full date on hover (the row shows an age, or when it was resolved).
+    age_title = f"{'Arrived' if ticket.timer else 'Resolved'} {when_full(ticket.age_at)}"
     if ticket.timer:
         title = f' title="{escape(ticket.timer.title)}"' if ticket.timer.title else ""
         timer = f'<span class="sla sla-{ticket.timer.state}"{title}>{escape(ticket.timer.text)}</span>'

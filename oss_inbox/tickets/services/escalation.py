@@ -13,10 +13,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.staff.roles import SUPERVISOR
+from oss_inbox.staff.templatetags.dates import when_full
 
 from ..models import Ticket, TicketEvent
 
@@ -74,7 +75,8 @@ def target_name(ticket: Ticket) -> str:
 
 
 def _notify(ticket, event, level, target):
-    due = dateformat.format(timezone.localtime(ticket.sla_due_at), "D N j, g:i A T")
+    # Stored and read later, by people in several zones: the full form, in the team's zone.
+    due = when_full(ticket.sla_due_at, timezone.get_default_timezone())
     if level == Ticket.SlaState.BREACHED:
         text = f"Ticket #{ticket.pk} breached its {target} target (due {due})"
     else:
