@@ -201,3 +201,26 @@ def test_a_key_account_manager_signs_in_and_manages_the_hospital_and_the_data_ce
     # She answers her accounts' tickets, not the everyday queue.
     theirs = Ticket.objects.filter(assignee=grace)
     assert set(theirs.values_list("contact__organization__account_manager", flat=True)) <= {grace.pk}
+
+
+def test_a_team_member_added_to_the_demo_later_joins_the_saved_logins(tmp_path):
+    """An install made before the key-account manager existed gets her at the next `make run`, and
+    keeps the logins it had."""
+    saved = tmp_path / "demo-logins.txt"
+    call_command("demo_setup", "--no-data", "--logins-file", str(saved), stdout=io.StringIO())
+    before = saved_passwords(saved)
+    User.objects.filter(username="grace").delete()  # as if made before she joined the demo
+
+    call_command("demo_setup", "--no-data", "--logins-file", str(saved), stdout=io.StringIO())
+
+    after = saved_passwords(saved)
+    assert set(after) == set(TEAM_ROLES)
+    assert {name: after[name] for name in after if name != "grace"} == {
+        name: before[name] for name in before if name != "grace"
+    }
+    assert after["grace"] != before["grace"] and Client().login(username="grace", password=after["grace"])
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+
+
+def saved_passwords(path):
+    return printed_passwords("\n".join(f" {line}" for line in path.read_text().splitlines()))

@@ -1,12 +1,14 @@
 """`manage.py demo_setup`: the demo users and a month of tickets, created once."""
 
 import os
+import re
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from oss_inbox.demo import world
+from oss_inbox.demo import key_accounts, world
 from oss_inbox.demo.scenes import DemoError
 
 ALREADY_THERE = "Demo data is already there; nothing was created."
@@ -35,6 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args, no_data=False, tickets=300, logins_file=None, **options):
         with transaction.atomic():
             created = world.ensure_users()
+            if created and world.demo_data_exists():
+                # A demo made before a team member was added (the key-account manager): they take
+                # their accounts now.
+                key_accounts.ensure_key_accounts()
         if created and logins_file:
             save_logins(logins_file, created)
             self.stdout.write(f"Demo users created; their logins are in {logins_file}.")
@@ -66,17 +72,36 @@ class Command(BaseCommand):
 
 
 def login_rows(created):
-    width = max([10] + [len(role) for _, role, _ in created]) + 2  # "Agent (key accounts)"
+    return _rows([(user.username, role, user.get_full_name(), password) for user, role, password in created])
+
+
+def _rows(logins):
+    """(username, role, name, password) as aligned columns under a header."""
+    width = max([10] + [len(role) for _, role, _, _ in logins]) + 2  # "Agent (key accounts)"
     return [f"{'USERNAME':<10}{'ROLE':<{width}}{'NAME':<18}PASSWORD"] + [
-        f"{user.username:<10}{role:<{width}}{user.get_full_name():<18}{password}"
-        for user, role, password in created
+        f"{username:<10}{role:<{width}}{name:<18}{password}" for username, role, name, password in logins
     ]
 
 
+SAVED_ROW = re.compile(r"^(\S+)\s+((?:Admin|Supervisor|Agent)(?: \([^)]*\))?)\s+(.*?)\s+(\S+)$")
+CHANGE_PASSWORD = "To change a password: .venv/bin/python manage.py changepassword NAME"
+
+
 def save_logins(path, created):
-    """Write the logins where only their owner can read them (0600, also when the file was there)."""
+    """Write the logins where only their owner can read them (0600, also when the file was there),
+    after those already saved there (a team member added to the demo later joins the list)."""
+    new = [(user.username, role, user.get_full_name(), password) for user, role, password in created]
+    kept = [login for login in _saved_logins(path) if login[0] not in {row[0] for row in new}]
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "w") as file:
-        file.write("\n".join(login_rows(created)) + "\n")
-        file.write("To change a password: .venv/bin/python manage.py changepassword NAME\n")
+        file.write("\n".join(_rows(kept + new)) + "\n")
+        file.write(CHANGE_PASSWORD + "\n")
+
+
+def _saved_logins(path):
+    try:
+        lines = Path(path).read_text().splitlines()[1:]  # after the header
+    except OSError:
+        return []
+    return [match.groups() for line in lines if (match := SAVED_ROW.match(line))]
