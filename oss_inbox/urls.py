@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from oss_inbox.staff.access_views import SetPasswordView, admin_login
 from oss_inbox.staff.settings_views import my_settings
@@ -13,6 +17,11 @@ urlpatterns = [
     # Before admin's own: whoever Django admin refuses gets the app's login page or its 403, not a
     # second login page.
     path("admin/login/", admin_login),
+    # Browsers ask for /favicon.ico whatever a page links (templates/base.html): the same icon, to anyone.
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
+    ),
     path("admin/", admin.site.urls),
     path("settings/people/", include("oss_inbox.staff.people_urls")),
     path("settings/channels/", include("channels.urls")),

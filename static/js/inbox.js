@@ -234,11 +234,34 @@
     if (opened) {
       document.querySelectorAll("[data-ticket-row].selected").forEach(function (row) { row.classList.remove("selected"); row.removeAttribute("aria-selected"); });
       opened.classList.add("selected"); opened.setAttribute("aria-selected", "true");
+      if (ticketIsAScreen.matches) {  // the list is hidden now: show the ticket from its top, keyboard in it
+        window.scrollTo(0, 0);
+        pane.focus({preventScroll: true});
+      }
     }
     if (request && request.verb === "post") {
       pane.focus({preventScroll: true});  // the button pressed is gone: keep the keyboard in the ticket
       document.dispatchEvent(new Event("oss:ticket-changed"));
     }
+  });
+
+  // Up to 1100 px an opened ticket is a screen of its own (static/css/app.css). "Back to the list" is
+  // the browser's Back when the ticket was opened from this list (htmx put the list in its history,
+  // scroll position included); opened from a shared link, it is a plain link to the list.
+  var ticketIsAScreen = window.matchMedia("(max-width: 1100px)");
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest("[data-pane-back]");
+    if (!back || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    if (history.state && history.state.htmx && history.length > 1) {
+      event.preventDefault();
+      history.back();
+    }
+  });
+  // htmx's Back puts the list back as it was: its composers and canned responses work again (the
+  // scripts are not run twice: static/js/layout.js leaves them out of htmx's history copy).
+  document.addEventListener("htmx:historyRestore", function () {
+    document.querySelectorAll("form.composer").forEach(setUp);
+    document.querySelectorAll("form.canned-picker").forEach(setUpCanned);
   });
 
   // The pane's request failed (no connection, a server error, no longer allowed): say so above the
