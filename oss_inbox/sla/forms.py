@@ -60,10 +60,12 @@ class SlaPolicyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coverage_schedule"].empty_label = "Each channel's own schedule"
+        self.fields["name"].error_messages["required"] = "Give the policy a name."
         self.fields["position"].error_messages.update(
             invalid="Write a whole number: lower comes first.",
             max_value="Write a number up to 32767.",
             min_value="Write 0 or more.",
+            required="Write a position: lower comes first.",
         )
         self.fields["at_risk_percent"].error_messages.update(invalid="Write a whole number from 0 to 99.")
         for name, anything in (("min_priority", "Any priority"), ("channel_kind", "Any channel")):

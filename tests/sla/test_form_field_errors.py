@@ -109,7 +109,7 @@ def test_the_live_preview_sends_the_messages_beside_the_fields_out_of_band(admin
 def test_policy_errors_mark_their_fields_and_name_their_messages(admin_client):
     data = {
         "name": "",
-        "position": "x",
+        "position": "",
         "first_response_hours": "-1",
         "first_response_clock": "calendar",
         "next_response_clock": "calendar",
@@ -123,3 +123,4 @@ def test_policy_errors_mark_their_fields_and_name_their_messages(admin_client):
         assert re.search(rf'<p class="error" id="id_{name}_error" role="alert">\w', html)
     assert 'aria-invalid="true"' not in tag(html, "id_at_risk_percent")
     assert 'id="id_position_helptext"' in html  # what aria-describedby names is on the page
+    assert "Give the policy a name." in html and "This field is required" not in html
