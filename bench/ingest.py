@@ -17,6 +17,8 @@ reply) is paid for too. `--time-safety` also prints the CPU time per item spent 
 steps (`Batch._detect_safety`, `Batch._safety_follow_up`), where the code has them (each figure
 includes about 1 µs of the timer's own cost per call). `--skip-detector` makes `_detect_safety` do
 nothing, to tell the detector's cost from that of the rest of the code around it.
+`--assignment round_robin` (or `capacity`) turns automatic assignment on, with agents on shift who have
+room for every ticket, so that each new ticket is assigned and gets its timeline event.
 """
 
 import argparse
@@ -124,6 +126,32 @@ def time_safety_steps():
     return spent
 
 
+def bench_assignment(mode, agents=10):
+    """The bench account's automatic assignment; on, `agents` fresh agents signed in and available,
+    each with room for any number of tickets (the ones of earlier runs are marked away)."""
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from oss_inbox.staff.last_seen import SEEN_KEY
+    from oss_inbox.staff.models import StaffProfile
+
+    ChannelAccount.objects.update_or_create(
+        name="bench X",
+        defaults={"kind": "twitter", "self_external_id": "1500000000000000001", "assignment": mode},
+    )
+    StaffProfile.objects.filter(user__username__startswith="bench-agent-").update(available=False)
+    if not mode:
+        return
+    run_id = random.randrange(10**9)
+    for n in range(agents):
+        user = User.objects.create_user(f"bench-agent-{run_id}-{n}", first_name=f"Agent {n}")
+        user.groups.add(Group.objects.get(name="Agent"))
+        StaffProfile.objects.create(user=user, available=True, capacity=32767)
+        session = SessionStore()
+        session.update({"_auth_user_id": str(user.pk), SEEN_KEY: int(time.time())})
+        session.create()
+
+
 def run(batches, size, seed, safety_share=0.0):
     rng = random.Random(seed)
     account, _ = ChannelAccount.objects.get_or_create(
@@ -175,6 +203,12 @@ def main():
         help="Ingest without running the safety detector (Batch._detect_safety does nothing).",
     )
     parser.add_argument(
+        "--assignment",
+        choices=["round_robin", "capacity"],
+        help="Automatic assignment on for the bench account, with 10 new agents on shift and room for "
+        "every ticket: each new ticket is assigned, with its timeline event (the worst case).",
+    )
+    parser.add_argument(
         "--bulk-create",
         action="store_true",
         help="Write rows with Django's bulk_create instead of COPY (services/rows.py), to compare.",
@@ -190,6 +224,7 @@ def main():
         from oss_inbox.tickets.services import batch
 
         batch.Batch._detect_safety = lambda self, *args: None
+    bench_assignment(args.assignment or "")
     spent = time_safety_steps() if args.time_safety else {}
     rates, cpu, backend = run(args.batches, args.size, args.seed, args.safety_share)
     # Items per CPU-second: the rate this process would reach alone on a core (the database's

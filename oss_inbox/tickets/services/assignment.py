@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Value, When
@@ -47,29 +48,23 @@ MOST_PER_SWEEP = 200  # tickets one run of tickets_assign_waiting gives out; the
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-@dataclass
 class OnShift:
-    """An agent who may take tickets now, with their unresolved tickets counted."""
+    """An agent who may take tickets now, with their unresolved tickets counted; plain attributes,
+    because a storm's batch compares them for each of its tickets."""
 
-    user: object
-    profile: StaffProfile
-    open_tickets: int
+    def __init__(self, user, profile: StaffProfile, open_tickets: int) -> None:
+        self.user, self.profile, self.open_tickets = user, profile, open_tickets
+        self.capacity, self.name, self.username = profile.capacity, _name(user), user.get_username()
+        # Sort key: who waited longest since their last automatic ticket (never = longest).
+        self.waited = (profile.last_assigned_at or _NEVER, user.pk)
 
     @property
     def spare(self) -> int:
-        return self.profile.capacity - self.open_tickets
-
-    @property
-    def name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return self.capacity - self.open_tickets
 
     @property
     def load(self) -> str:
-        return f"{self.open_tickets} open of {self.profile.capacity}"
-
-    def waited(self):
-        """Sort key: who waited longest since their last automatic ticket (never = longest)."""
-        return (self.profile.last_assigned_at or _NEVER, self.user.pk)
+        return f"{self.open_tickets} open of {self.capacity}"
 
 
 @dataclass
@@ -89,9 +84,12 @@ class Pool:
 
     def __init__(self, now: datetime, *, present: Iterable[int] = (), lock: bool = False) -> None:
         self.now, self.changed = now, {}
-        candidates = StaffProfile.objects.filter(available=True, user__in=queue_workers().order_by())
-        on_shift = signed_in_user_ids(now, candidates.values_list("user_id", flat=True)) | set(present)
-        profiles = candidates.filter(user_id__in=on_shift).select_related("user").order_by("user_id")
+        # People who work the queue and are marked available; of those, the ones signed in (or here now).
+        available = queue_workers().order_by().filter(staff_profile__available=True)
+        available = set(available.values_list("pk", flat=True))
+        on_shift = signed_in_user_ids(now, available) | (available & set(present))
+        profiles = StaffProfile.objects.filter(user_id__in=on_shift, available=True, user__is_active=True)
+        profiles = profiles.select_related("user").order_by("user_id")
         if lock:
             profiles = profiles.select_for_update(of=("self",))
         profiles = list(profiles)  # locked before counting: a concurrent assigner's tickets are seen
@@ -101,6 +99,7 @@ class Pool:
             .annotate(n=Count("id"))
         )
         self.agents = {p.user_id: OnShift(p.user, p, counts.get(p.user_id, 0)) for p in profiles}
+        self.latest = max((agent.waited[0] for agent in self.agents.values()), default=_NEVER)
 
     @property
     def room(self) -> int:
@@ -112,15 +111,15 @@ class Pool:
             manager = self._manager(organization)
             if manager is not None:
                 return manager
-        with_room = [agent for agent in self.agents.values() if agent.spare > 0]
+        with_room = [agent for agent in self.agents.values() if agent.open_tickets < agent.capacity]
         if not with_room:
             return None
         if mode == Assignment.CAPACITY:
-            agent = min(with_room, key=lambda agent: (-agent.spare, agent.waited()))
+            agent = min(with_room, key=lambda agent: (agent.open_tickets - agent.capacity, agent.waited))
             reason = f"Most spare capacity: {agent.name} ({agent.load})"
         else:
             mode = Assignment.ROUND_ROBIN
-            agent = min(with_room, key=OnShift.waited)
+            agent = min(with_room, key=attrgetter("waited"))
             reason = f"Round-robin: {agent.name} waited longest ({agent.load})"
         if organization is not None and organization.is_key_account:
             reason += f"; no manager of {organization} is on shift with room"
@@ -145,12 +144,12 @@ class Pool:
         """Count the ticket against the agent; returns the ASSIGNED event's data."""
         agent.open_tickets += 1
         if mode != KEY_ACCOUNT:  # a manager's own account's tickets do not use up their turn
-            latest = max((a.profile.last_assigned_at or _NEVER for a in self.agents.values()), default=_NEVER)
             # Later than anyone's, even within one batch stamped with one `now`: the turn moves on.
-            agent.profile.last_assigned_at = max(self.now, latest + timedelta(microseconds=1))
+            self.latest = max(self.now, self.latest + timedelta(microseconds=1))
+            agent.profile.last_assigned_at = self.latest
+            agent.waited = (self.latest, agent.user.pk)
             self.changed[agent.user.pk] = agent.profile
-        to = agent.user.get_username()
-        return {"from": None, "to": to, "automatic": True, "mode": mode, "reason": reason}
+        return {"from": None, "to": agent.username, "automatic": True, "mode": mode, "reason": reason}
 
     def save(self) -> None:
         if self.changed:
