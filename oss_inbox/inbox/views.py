@@ -14,6 +14,7 @@ from oss_inbox.tickets.models import Message, Ticket, TicketEvent
 from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
 
 from .canned import canned_fill, canned_for_ticket, canned_names
+from .collision import colleague_replies_since, message_id
 from .composer import conversation_kind, delivery_words, is_private_reply, reply_choices
 from .email_view import email_view
 from .mentions import mentions_marked
@@ -50,14 +51,17 @@ def ticket_state(request, ticket_id):
     """Status, priority, claimer and colleagues here, polled every 5 s by the open ticket page.
 
     The poll is also this agent's heartbeat: it says the ticket is still open, and (`typed`) how
-    many seconds ago they last typed in the composer, so colleagues see "Dana is replying".
+    many seconds ago they last typed in the composer, so colleagues see "Dana is replying". With the
+    composer's `seen_outbound` it also says which colleagues replied since the page was opened.
     """
     ticket = ticket_for_user(request.user, ticket_id)
     presence_beat(
         ticket=ticket, user=request.user, typed_seconds_ago=typed_seconds_ago(request.GET.get("typed", ""))
     )
     here = presence_of_others(ticket=ticket, user=request.user)
-    return render(request, "inbox/_ticket_state.html", {"ticket": ticket, "here": here})
+    seen = request.GET.get("seen_outbound")
+    replied = colleague_replies_since(ticket, request.user, message_id(seen)) if seen is not None else []
+    return render(request, "inbox/_ticket_state.html", {"ticket": ticket, "here": here, "replied": replied})
 
 
 def canned_text(request, ticket_id):

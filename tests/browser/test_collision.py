@@ -20,10 +20,14 @@ def _ticket(mailbox):
     return Ticket.objects.get()
 
 
-def _write_then_collide(page, ticket, other_agent, button="Send"):
+def _write_then_collide(page, ticket, other_agent, button="Send", warned=False):
     composer = page.get_by_label(re.compile("Reply to Maria Lopez"))
     composer.fill(DRAFT)
     ticket_reply(ticket=ticket, author=other_agent, text="Lee here: your bill is being checked.")
+    if warned:  # the ticket's state line (polled every 5 s) says so before Send is pressed
+        expect(page.get_by_test_id("colleague-replied")).to_contain_text(
+            "Lee replied to the customer after you opened this ticket", timeout=7000
+        )
     page.get_by_role("button", name=button, exact=True).click()
     choices = page.get_by_role("alert")
     expect(choices).to_contain_text("Lee replied to this customer after you opened the ticket")
@@ -38,9 +42,8 @@ def test_cancel_by_keyboard_keeps_the_draft_and_then_send_goes_out_once(
     ticket = _ticket(mailbox)
     page = logged_in_page(agent)
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-    choices = _write_then_collide(page, ticket, other_agent)
+    choices = _write_then_collide(page, ticket, other_agent, warned=True)
     expect(choices).to_be_focused()  # the choices have the keyboard
-    page.screenshot(path="/tmp/collision-ticket.png", full_page=True)
     assert ticket.messages.filter(direction="outbound", author_user=agent).count() == 0
 
     page.keyboard.press("Tab")
@@ -54,6 +57,7 @@ def test_cancel_by_keyboard_keeps_the_draft_and_then_send_goes_out_once(
     expect(composer).to_be_focused()
     expect(page.locator(".message.outbound")).to_contain_text("Lee here: your bill is being checked.")
     expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/")
+    expect(page.get_by_test_id("colleague-replied")).to_have_count(0)  # Lee's reply is seen now
 
     page.reload()  # the draft survives a reload too
     expect(composer).to_have_value(DRAFT)
@@ -74,7 +78,6 @@ def test_in_the_pane_save_as_note_stores_the_draft_and_send_and_resolve_does_not
     pane = page.locator("#ticket-pane")
     choices = _write_then_collide(pane, ticket, other_agent, button="Send & resolve")
     expect(choices.get_by_role("button", name="Send anyway & resolve")).to_be_visible()
-    page.screenshot(path="/tmp/collision-pane.png")
 
     choices.get_by_role("button", name="Save as note").click()
     expect(pane.locator(".message.note")).to_contain_text(DRAFT)

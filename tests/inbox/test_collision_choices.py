@@ -78,6 +78,29 @@ def test_send_shows_the_colleagues_reply_and_three_choices_before_anything_is_se
     assert not _replies_by(x_ticket, agent).exists()
 
 
+def test_the_open_tickets_state_line_says_a_colleague_replied_before_send_is_pressed(
+    client, agent, other_agent, x_ticket
+):
+    client.force_login(agent)
+    opened = _page(client, x_ticket)
+    assert 'hx-include="#seen-outbound"' in opened and 'id="seen-outbound"' in opened
+    state = reverse("inbox:state", args=[x_ticket.pk])
+    seen = {"seen_outbound": _field(opened, "seen_outbound")}
+    assert "replied" not in client.get(state, seen).content.decode()
+    ticket_reply(ticket=x_ticket, author=other_agent, text="Lee here.", sent_at=OPENED + timedelta(minutes=2))
+    html = client.get(state, seen).content.decode()
+    assert (
+        "Lee replied to the customer after you opened this ticket (<time" in html
+        and ">9:02 AM</time>" in html
+    )
+    assert (
+        "Lee replied"
+        not in client.get(
+            state, {"seen_outbound": _field(_page(client, x_ticket), "seen_outbound")}
+        ).content.decode()
+    )
+
+
 def test_every_colleague_reply_since_the_ticket_was_opened_is_shown(
     client, agent, other_agent, supervisor, x_ticket
 ):
