@@ -5,12 +5,17 @@ class StaffConfig(AppConfig):
     name = "oss_inbox.staff"
 
     def ready(self):
-        from django.contrib.auth import get_user_model
+        from django.contrib.auth import get_user_model, user_logged_in
         from django.contrib.auth.models import Group, Permission
 
         from oss_inbox.cached import forget_on_change
 
+        from .last_seen import seen_at_login
+        from .middleware import zone_at_login
         from .roles import QUEUE_WORKERS_KEY
+
+        user_logged_in.connect(zone_at_login, dispatch_uid="staff-zone-at-login")
+        user_logged_in.connect(seen_at_login, dispatch_uid="staff-seen-at-login")
 
         user = get_user_model()
         forget_on_change(

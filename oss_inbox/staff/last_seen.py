@@ -67,3 +67,8 @@ def signed_in_user_ids(now: datetime, among: Iterable[int] | None = None) -> set
         if user_id and (wanted is None or user_id in wanted) and data.get(SEEN_KEY, 0) >= since:
             found.add(int(user_id))
     return found
+
+
+def seen_at_login(sender, request, user, **kwargs):
+    """Signing in is being seen: written with the new session, so its first page saves nothing."""
+    seen_now(request.session)

@@ -96,6 +96,11 @@ class StaffZoneMiddleware:
             timezone.deactivate()  # a thread serves the next request with no zone left over
 
 
+def zone_at_login(sender, request, user, **kwargs):
+    """The zone goes into the new session as it is made, so its first page reads no profile."""
+    request.session[ZONE_SESSION_KEY] = profile_of(user).time_zone
+
+
 def _public(request):
     """A page open to everyone (login_not_required: a customer's survey page) is open to a signed-in
     user without a role too."""

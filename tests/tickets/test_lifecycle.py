@@ -45,6 +45,7 @@ from oss_inbox.tickets.services.acknowledgements import ticket_acknowledge_if_cl
 from oss_inbox.tickets.services.escalation import sla_scan
 from oss_inbox.tickets.services.organizations import organization_attach_contacts
 from oss_inbox.tickets.services.outbox import outbox_deliver
+from oss_inbox.tickets.services.survey import ticket_survey_rated, ticket_survey_send
 
 from .. import factories
 from ..sla.conftest import arriving, hours, local
@@ -250,6 +251,21 @@ def acknowledge_if_closed(world, actor, _):
     ack = ticket_acknowledge_if_closed(world.ticket, message, now=FRIDAY_NIGHT + timedelta(minutes=1))
     assert "We're back at 8:00 AM CT tomorrow" in ack.text and ack.is_automatic
     return [("auto_ack", None, {"message": ack.pk})]
+
+
+@case("ticket_survey_send")
+def survey_send(world, actor, _):
+    # The surveys app sends it (nobody acts); automatic, so it is no answer: no first response.
+    survey = ticket_survey_send(ticket=world.ticket, text="How did we do?", context={"survey": "token"})
+    assert survey.is_automatic and reloaded(world.ticket).first_response_at is None
+    return [("survey", None, {"message": survey.pk})]
+
+
+@case("ticket_survey_rated")
+def survey_rated(world, actor, _):
+    # The customer rates on a public page: nobody on the team acts.
+    ticket_survey_rated(ticket=world.ticket, data={"rating": 5, "comment": "thanks!"})
+    return [("survey", None, {"rating": 5, "comment": "thanks!"})]
 
 
 # Public ticket_* services that do not go through _change, each tested by the test named here.
