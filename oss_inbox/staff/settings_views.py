@@ -60,9 +60,16 @@ class MySettingsForm(forms.ModelForm):
 def my_settings(request):
     """Show the form; a valid post saves the profile, switches this session's zone and comes back."""
     profile = profile_of(request.user)
+    was_available = profile.available
     form = MySettingsForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
+        # Availability through the assignment service: marked available, waiting tickets come at once.
+        from oss_inbox.tickets.services.assignment import agent_set_available
+
+        available = form.cleaned_data["available"]
+        profile.available = was_available  # the service saves the change and acts on it
         form.save()
+        agent_set_available(request.user, available)
         remember_zone(request, profile.time_zone)
         zone = profile.time_zone or f"the team's zone, {settings.TIME_ZONE}"
         messages.success(request, f"Saved. Times are shown in {zone}.")

@@ -86,3 +86,16 @@ def test_the_zone_is_read_from_the_session_after_the_first_request(
     assert client.session[ZONE_SESSION_KEY] == "Europe/Dublin"
     StaffProfile.objects.filter(user=other_agent).update(time_zone="Asia/Tokyo")
     assert "<strong>Europe/Dublin</strong>" in client.get(ME).content.decode()  # no second look-up
+
+
+def test_marking_yourself_available_hands_you_waiting_tickets_at_once(client, agent):
+    from channels.models import Assignment
+
+    account = factories.account("twitter", name="assigned", assignment=Assignment.ROUND_ROBIN)
+    ingest(account, [factories.inbound()])
+    waiting = Ticket.objects.get(account=account)
+    assert waiting.assignee is None  # nobody on shift when it came in
+    client.force_login(agent)
+    assert client.post(ME, {"time_zone": "", "available": "on"}).status_code == 302
+    assert Ticket.objects.get(pk=waiting.pk).assignee == agent
+    assert StaffProfile.objects.get(user=agent).available
