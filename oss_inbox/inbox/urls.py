@@ -9,12 +9,14 @@ from . import (
     counter,
     critical_care,
     queue_views,
+    settings_home,
     views,
 )
 
 app_name = "inbox"
 urlpatterns = [
     path("", queue_views.queue, name="queue"),
+    path("settings/", settings_home.settings_home, name="settings"),
     path("settings/assignment/", assignment_views.assignment, name="assignment"),
     path("settings/assignment/available/", assignment_views.set_available, name="assignment_available"),
     path("queue/version/", views.queue_version, name="queue-version"),

@@ -162,7 +162,7 @@ def test_supervisors_watch_channel_health_but_agents_do_not(client, supervisor, 
     page = client.get(reverse("channels:list")).content.decode()
     assert twitter.name in page and "Healthy" in page and "An admin changes accounts." in page
     assert "Test connection" not in page and "Add account" not in page
-    assert reverse("channels:list") in client.get(reverse("dashboards:page")).content.decode()  # top bar
+    assert reverse("channels:list") in client.get(reverse("inbox:settings")).content.decode()  # Settings
     client.force_login(agent)
     assert client.get(reverse("channels:list")).status_code == 403
 
