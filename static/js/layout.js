@@ -42,6 +42,35 @@
     });
   });
 
+  // A table wider than its box scrolls sideways in it (a phone; static/css/app.css): the keyboard
+  // must be able to scroll it too, so such a box takes the focus and is named after its table.
+  // Only while it does scroll: on a wide screen it is no extra Tab stop.
+  var SCROLLERS = ".table-scroll, table.tickets";
+  function markScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var table = box.matches("table") ? box : box.querySelector("table");
+        var caption = table && table.querySelector("caption");
+        var heading = box.parentElement && box.parentElement.querySelector("h2, h3");
+        var name = (caption || heading || {}).textContent || "Table";
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollBox = "";
+        if (!box.matches("table")) box.setAttribute("role", "region");
+        if (!box.matches("table")) box.setAttribute("aria-label", name.trim() + " (scrolls sideways)");
+      } else if (!scrolls && box.hasAttribute("data-scroll-box")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-box");
+        if (!box.matches("table")) { box.removeAttribute("role"); box.removeAttribute("aria-label"); }
+      }
+    });
+  }
+  var pending = null;
+  function markSoon() { clearTimeout(pending); pending = setTimeout(markScrollers, 100); }
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  document.addEventListener("htmx:afterSettle", markSoon);
+  window.addEventListener("resize", markSoon);
+
   // htmx keeps a copy of the page for the browser's Back (the queue's opened tickets, hx-push-url).
   // The page's scripts have run already: left in that copy, Back would run them a second time, and
   // every key press would then count twice.

@@ -120,7 +120,7 @@ def test_on_a_phone_the_top_bar_folds_into_a_menu(logged_in_page, live_server, a
     expect(menu).to_have_attribute("aria-expanded", "false")
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
-    for name in ["Notifications", "Key accounts", "Dashboard", "Channels", "Safety"]:
+    for name in ["Notifications", "Key accounts", "Dashboard", "Settings"]:
         expect(links.get_by_role("link", name=name)).to_be_in_viewport()
     expect(links.get_by_role("button", name="Log out")).to_be_in_viewport()
     assert_fits(page, "the open menu")
@@ -180,6 +180,7 @@ def admin_pages(world, admin_user, twitter):
     policy = SlaPolicy.objects.order_by("pk").first()
     return {
         "notifications": "/notifications/",
+        "settings": "/settings/",
         "key accounts": "/accounts/",
         "key account": f"/accounts/{hospital.pk}/",
         "key account plan": f"/accounts/{hospital.pk}/plans/{year}/",
@@ -203,6 +204,7 @@ def admin_pages(world, admin_user, twitter):
 
 PAGES = [
     "notifications",
+    "settings",
     "key accounts",
     "key account",
     "key account plan",
