@@ -58,12 +58,17 @@ def remember_zone(request, name):
 
 
 def zone_named(name):
-    """The zone called `name`, or the team's (settings.TIME_ZONE) for "" or a name no longer known."""
+    """The zone called `name`, or the team's (settings.TIME_ZONE) for "" or a name no longer known.
+
+    A bad name saved earlier (by Django admin, or before tzdata dropped it) must not break every page
+    its owner opens: a region's name ("America") is a folder of the zone database, which ZoneInfo
+    reports as an OSError rather than as an unknown zone.
+    """
     if not name:
         return timezone.get_default_timezone()
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return timezone.get_default_timezone()
 
 

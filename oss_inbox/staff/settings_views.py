@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from oss_inbox.tickets.services.assignment import agent_set_available
+
 from .middleware import remember_zone
 from .models import StaffProfile
 from .profiles import profile_of
@@ -58,21 +60,19 @@ class MySettingsForm(forms.ModelForm):
 
 
 def my_settings(request):
-    """Show the form; a valid post saves the profile, switches this session's zone and comes back."""
-    profile = profile_of(request.user)
-    was_available = profile.available
-    form = MySettingsForm(request.POST or None, instance=profile)
+    """Show the form; a valid post saves the zone, hands availability to the assignment service,
+    switches this session's zone and comes back."""
+    form = MySettingsForm(request.POST or None, instance=profile_of(request.user))
     if request.method == "POST" and form.is_valid():
-        # Availability through the assignment service: marked available, waiting tickets come at once.
-        from oss_inbox.tickets.services.assignment import agent_set_available
-
-        available = form.cleaned_data["available"]
-        profile.available = was_available  # the service saves the change and acts on it
-        form.save()
-        agent_set_available(request.user, available)
-        remember_zone(request, profile.time_zone)
-        zone = profile.time_zone or f"the team's zone, {settings.TIME_ZONE}"
-        messages.success(request, f"Saved. Times are shown in {zone}.")
+        zone = form.cleaned_data["time_zone"]
+        # The zone column alone: a whole-row save would put back the capacity and last-assigned time
+        # read at the start of this request over an admin's or the assigner's newer ones.
+        StaffProfile.objects.update_or_create(user=request.user, defaults={"time_zone": zone})
+        # Through the service: marked available, the waiting tickets come at once.
+        agent_set_available(request.user, form.cleaned_data["available"])
+        remember_zone(request, zone)
+        shown = zone or f"the team's zone, {settings.TIME_ZONE}"
+        messages.success(request, f"Saved. Times are shown in {shown}.")
         return redirect("my_settings")
     context = {"form": form, "team_zone": settings.TIME_ZONE, "now": timezone.now()}
     return render(request, "staff/me.html", context, status=400 if form.errors else 200)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from oss_inbox.staff.middleware import ZONE_SESSION_KEY
 from oss_inbox.staff.models import StaffProfile
@@ -77,9 +78,7 @@ def test_the_ticket_page_shows_times_in_the_viewers_zone(client, agent, other_ag
     assert 'title="Mon, Nov 2, 2026, 9:00 AM CST">9:00 AM</time>' in chicago
 
 
-def test_the_zone_is_read_from_the_session_after_the_first_request(
-    client, other_agent, django_assert_num_queries
-):
+def test_the_zone_is_read_from_the_session_after_the_first_request(client, other_agent):
     StaffProfile.objects.create(user=other_agent, time_zone="Europe/Dublin")
     client.force_login(other_agent)
     client.get(ME)  # the first request of the session looks it up, once
@@ -99,3 +98,25 @@ def test_marking_yourself_available_hands_you_waiting_tickets_at_once(client, ag
     assert client.post(ME, {"time_zone": "", "available": "on"}).status_code == 302
     assert Ticket.objects.get(pk=waiting.pk).assignee == agent
     assert StaffProfile.objects.get(user=agent).available
+
+
+@pytest.mark.parametrize("saved", ["America", "Mars/Olympus_Mons", "../etc/passwd"])
+def test_a_bad_zone_saved_earlier_shows_the_teams_zone_instead_of_breaking_every_page(
+    client, other_agent, saved
+):
+    """A name the list never offered (Django admin, or one tzdata has since dropped): "America" is a
+    folder of the zone database, which ZoneInfo reports as IsADirectoryError, not as unknown."""
+    StaffProfile.objects.create(user=other_agent, time_zone=saved)
+    client.force_login(other_agent)
+    page = client.get(ME)
+    assert page.status_code == 200
+    assert "<strong>America/Chicago</strong>" in page.content.decode()
+
+
+def test_a_request_leaves_no_zone_behind_for_the_next_one_on_its_thread(client, other_agent):
+    StaffProfile.objects.create(user=other_agent, time_zone="Asia/Tokyo")
+    client.force_login(other_agent)
+    assert "<strong>Asia/Tokyo</strong>" in client.get(ME).content.decode()
+    assert timezone.get_current_timezone_name() == "America/Chicago"
+    client.post(ME, {"time_zone": "Europe/Dublin"})  # saving switches the zone mid-request
+    assert timezone.get_current_timezone_name() == "America/Chicago"
