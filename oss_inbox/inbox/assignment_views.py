@@ -9,19 +9,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from channels.models import Assignment, ChannelAccount
-from oss_inbox.sla.states import OPEN_STATUSES
 from oss_inbox.staff.last_seen import SEEN_WITHIN, signed_in_user_ids
 from oss_inbox.staff.models import StaffProfile
 from oss_inbox.staff.profiles import profile_of
 from oss_inbox.staff.roles import queue_workers
-from oss_inbox.tickets.models import Ticket
+from oss_inbox.tickets.selectors import open_tickets_by_assignee
 from oss_inbox.tickets.services.assignment import account_set_assignment, agent_set_available
 
 view_assignment = permission_required("tickets.view_dashboards", raise_exception=True)  # supervisors too
@@ -35,6 +33,7 @@ MODE_WORDS = {
 
 
 class AccountAssignmentForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=ChannelAccount.objects.all())
     assignment = forms.ChoiceField(choices=Assignment.choices, required=False, label="Assignment")
 
 
@@ -72,11 +71,7 @@ def agent_rows(now: datetime) -> list[AgentRow]:
     ids = [person.pk for person in people]
     profiles = {profile.user_id: profile for profile in StaffProfile.objects.filter(user_id__in=ids)}
     signed_in = signed_in_user_ids(now, ids)
-    counts = dict(
-        Ticket.objects.filter(assignee_id__in=ids, status__in=OPEN_STATUSES)
-        .values_list("assignee_id")
-        .annotate(n=Count("id"))
-    )
+    counts = open_tickets_by_assignee(ids)
     rows = [
         AgentRow(
             person,
@@ -96,11 +91,11 @@ def assignment(request):
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied("Only an admin may change how tickets are assigned.")
-        account = get_object_or_404(ChannelAccount, pk=request.POST.get("account"))
         form = AccountAssignmentForm(request.POST)
         if form.is_valid():
-            given = account_set_assignment(account, form.cleaned_data["assignment"])
-            text = MODE_WORDS[form.cleaned_data["assignment"]].format(account=account.name)
+            account, mode = form.cleaned_data["account"], form.cleaned_data["assignment"]
+            given = account_set_assignment(account, mode)
+            text = MODE_WORDS[mode].format(account=account.name)
             messages.success(request, text + _given_words(given))
             return redirect("inbox:assignment")
         messages.error(request, "Choose one of the assignment modes offered.")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from oss_inbox.errors import get_or_404
+from oss_inbox.sla.states import OPEN_STATUSES
 
 from .models import Message, Ticket
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
 
 
@@ -23,6 +26,13 @@ def ticket_for_user(user: User, ticket_id: int) -> Ticket:
 
 def ticket_conversation(ticket: Ticket) -> QuerySet[Message]:
     return ticket.messages.select_related("author_identity", "author_user").prefetch_related("attachments")
+
+
+def open_tickets_by_assignee(user_ids: Iterable[int]) -> dict[int, int]:
+    """{user id: unresolved tickets (new, open, pending) assigned to them}, through ticket_assignee_idx:
+    what automatic assignment counts against a person's capacity; people holding none are left out."""
+    held = Ticket.objects.filter(assignee_id__in=list(user_ids), status__in=OPEN_STATUSES)
+    return dict(held.values_list("assignee_id").annotate(n=Count("id")).order_by())
 
 
 def _require_queue(user):

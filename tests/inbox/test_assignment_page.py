@@ -34,6 +34,11 @@ def test_an_unknown_mode_is_refused_and_nothing_changes(client, admin_user, twit
     twitter.refresh_from_db()
     assert twitter.assignment == Assignment.OFF
     assert "Choose one of the assignment modes offered." in response.content.decode()
+    for junk in ("", "abc", "999999"):  # no such account: the same words, not a server error
+        response = client.post(PAGE, {"account": junk, "assignment": "round_robin"})
+        assert "Choose one of the assignment modes offered." in response.content.decode()
+    twitter.refresh_from_db()
+    assert twitter.assignment == Assignment.OFF
 
 
 def test_the_page_shows_each_account_and_who_is_on_shift_with_their_load(

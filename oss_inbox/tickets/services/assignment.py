@@ -28,16 +28,16 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from channels.models import Assignment, ChannelAccount
-from oss_inbox.sla.states import OPEN_STATUSES
 from oss_inbox.staff.last_seen import signed_in_user_ids
 from oss_inbox.staff.models import StaffProfile
 from oss_inbox.staff.roles import queue_workers
 
 from ..models import Contact, Organization, Ticket, TicketEvent
+from ..selectors import open_tickets_by_assignee
 from .lifecycle import _change
 from .routing import manager_notify
 
@@ -93,11 +93,7 @@ class Pool:
         if lock:
             profiles = profiles.select_for_update(of=("self",))
         profiles = list(profiles)  # locked before counting: a concurrent assigner's tickets are seen
-        counts = dict(
-            Ticket.objects.filter(assignee_id__in=[p.user_id for p in profiles], status__in=OPEN_STATUSES)
-            .values_list("assignee_id")
-            .annotate(n=Count("id"))
-        )
+        counts = open_tickets_by_assignee(p.user_id for p in profiles)
         self.agents = {p.user_id: OnShift(p.user, p, counts.get(p.user_id, 0)) for p in profiles}
         self.latest = max((agent.waited[0] for agent in self.agents.values()), default=_NEVER)
 
