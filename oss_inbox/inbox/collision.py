@@ -43,7 +43,7 @@ def author_name(message):
 
 def message_id(value):
     """A posted message id (`seen_outbound`, `confirmed_through`) as an int; 0 when absent or odd."""
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isdecimal() else 0  # isdigit() passes "²", which int() refuses
 
 
 def colleague_replies_since(ticket, user, after_id):

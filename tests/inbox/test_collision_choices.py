@@ -218,3 +218,11 @@ def test_in_the_queue_pane_the_choices_answer_into_the_pane(
         sent = _post(client, x_ticket, _composer(html), **pane)  # Send anyway
     assert sent.status_code == 200 and DRAFT in sent.content.decode()
     assert _replies_by(x_ticket, agent).count() == 1
+
+
+def test_an_odd_message_id_in_a_post_or_a_poll_counts_as_none_seen(client, agent, other_agent, x_ticket):
+    """ "²" passes str.isdigit() but not int(): a hand-made post gets the choices, not a server error."""
+    html = _collide(client, agent, other_agent, x_ticket, seen_outbound="²")
+    assert "Lee here: a crew is on site." in html
+    state = client.get(reverse("inbox:state", args=[x_ticket.pk]), {"seen_outbound": "²"})
+    assert state.status_code == 200 and 'data-testid="colleague-replied"' in state.content.decode()
