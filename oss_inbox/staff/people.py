@@ -188,7 +188,9 @@ def _refuse_removing_an_admin(actor, person, *, what):
     if person.pk == actor.pk:
         raise PeopleError(NOT_YOURSELF.format(what=what))
     # Locked by id: PostgreSQL locks no rows of a DISTINCT query, which active_admins() is.
+    # In id order: two admins removing each other wait for one another instead of deadlocking.
     locked = get_user_model().objects.select_for_update().filter(pk__in=active_admins().values("pk"))
+    locked = locked.order_by("pk")
     admins = list(locked.values_list("pk", flat=True))
     if set(admins) <= {person.pk}:
         raise PeopleError(LAST_ADMIN.format(name=name_of(person)))
