@@ -26,7 +26,7 @@ from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ReplyRefused, ticket_survey_send
 
 from .models import Survey
-from .plans import REASONS, plan_for
+from .plans import plan_for
 from .texts import survey_context, survey_text
 
 log = logging.getLogger(__name__)
@@ -34,14 +34,13 @@ log = logging.getLogger(__name__)
 # Only tickets resolved this recently are surveyed: a customer asked days later has moved on.
 SURVEY_WINDOW = timedelta(days=2)
 BATCH = 500
-PAUSED = REASONS["paused"]
 
 
 def paused() -> bool:
     """The one switch that stops every survey: settings.SURVEYS_PAUSED. Storm mode (issue 20) sets
     it; a ticket that comes due while surveys are paused is skipped for good, with this reason (a
     survey after a storm about an outage would be no kinder)."""
-    return bool(getattr(settings, "SURVEYS_PAUSED", False))
+    return settings.SURVEYS_PAUSED
 
 
 def survey_delay() -> timedelta:

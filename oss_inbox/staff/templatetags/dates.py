@@ -43,7 +43,10 @@ MONTH_NAMES = (
     "December",
 )
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEK_AROUND = 6  # days either side of today written as a weekday: never two days with one name
+# Days either side of today written as a weekday. Within one side no two days share a name; a past
+# "Wed" and a coming one can both show, told apart by what they label (a message sent, a time due)
+# and by the full form on hover.
+WEEK_AROUND = 6
 
 
 def clock(local: datetime) -> str:
