@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_survey_rated
 
 from . import ratings
@@ -52,7 +53,10 @@ def survey_rate(
     if not ratings.is_rating(rating):
         raise ValueError(f"A rating is a whole number from 1 to 5, not {rating!r}.")
     now = now or timezone.now()
-    survey = Survey.objects.select_for_update().select_related("ticket").get(pk=survey.pk)
+    # The ticket's row first, then the survey's: ingest recording a Messenger tap holds the ticket
+    # when it comes here, so a page's answer at that moment waits for it instead of deadlocking.
+    list(Ticket.objects.select_for_update().filter(pk=survey.ticket_id).values_list("pk"))
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=survey.pk)
     if not is_open(survey, now):
         raise SurveyClosed(
             f"The survey of ticket #{survey.ticket_id} closed on {closes_at(survey):%Y-%m-%d}."

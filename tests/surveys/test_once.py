@@ -68,3 +68,43 @@ def test_two_workers_at_once_make_one_survey(smtp_sink, agent):
     assert sorted(result is None for result in results) == [False, True]
     assert Survey.objects.count() == 1
     assert Message.objects.filter(ticket=ticket, context__has_key="survey").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_page_answer_waits_for_an_ingest_holding_the_ticket_instead_of_deadlocking(smtp_sink, agent):
+    """Ingest recording a Messenger tap locks the ticket, then the survey; the page's answer must take
+    them in that order too, or each would hold what the other waits for."""
+    import time
+
+    from django.db import transaction
+
+    from oss_inbox.surveys.answers import survey_rate
+    from oss_inbox.tickets.models import Ticket
+
+    from .world import mail_account
+
+    answer_and_resolve(ticket_from(mail_account(smtp_sink), factories.email()), agent)
+    [survey] = send_due()
+    ingest_holds_ticket, outcome = threading.Event(), {}
+
+    def page_answer():
+        ingest_holds_ticket.wait()
+        try:
+            survey_rate(survey=survey, rating=5, comment="")
+        finally:
+            connection.close()
+
+    page = threading.Thread(target=page_answer)
+    page.start()
+    try:
+        with transaction.atomic():  # as ingest: the ticket first...
+            Ticket.objects.select_for_update().get(pk=survey.ticket_id)
+            ingest_holds_ticket.set()
+            time.sleep(0.5)  # the page's answer is now waiting for a lock
+            # ...then the survey, which the page must not be holding.
+            outcome["survey"] = Survey.objects.select_for_update(nowait=True).get(pk=survey.pk)
+    finally:
+        page.join()
+    survey.refresh_from_db()
+    assert outcome["survey"].pk == survey.pk and survey.rating == 5
