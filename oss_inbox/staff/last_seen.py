@@ -71,4 +71,5 @@ def signed_in_user_ids(now: datetime, among: Iterable[int] | None = None) -> set
 
 def seen_at_login(sender, request, user, **kwargs):
     """Signing in is being seen: written with the new session, so its first page saves nothing."""
-    seen_now(request.session)
+    if hasattr(request, "session"):  # a login outside a web request (a script, a test) has none
+        seen_now(request.session)

@@ -103,7 +103,8 @@ class StaffZoneMiddleware:
 
 def zone_at_login(sender, request, user, **kwargs):
     """The zone goes into the new session as it is made, so its first page reads no profile."""
-    request.session[ZONE_SESSION_KEY] = profile_of(user).time_zone
+    if hasattr(request, "session"):  # a login outside a web request (a script, a test) has none
+        request.session[ZONE_SESSION_KEY] = profile_of(user).time_zone
 
 
 def _public(request):

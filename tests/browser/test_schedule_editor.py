@@ -42,7 +42,8 @@ def test_admin_adds_a_saturday_window_and_a_holiday_and_a_ticket_moves(
     page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
     assert page.locator("#first-response-due").get_attribute("title") == "Sat, Nov 21, 2026, 11:50 AM CST"
 
-    page.get_by_role("link", name="Schedules").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_role("link", name="Schedules", exact=True).click()
     page.get_by_role("link", name="Social media").click()
     before = preview_total(page)
 

@@ -253,7 +253,9 @@ def test_only_admins_see_and_edit_schedules(client, request, role, social):
 
 def test_admins_get_the_links(admin_client, social):
     html = page(admin_client.get(reverse("sla:schedules")))
-    assert reverse("sla:policies") in html and "Mon–Fri 07:00–22:00 · Sat–Sun 08:00–21:00" in html
+    assert reverse("inbox:settings") in html and "Mon–Fri 07:00–22:00 · Sat–Sun 08:00–21:00" in html
+    settings = page(admin_client.get(reverse("inbox:settings")))
+    assert reverse("sla:schedules") in settings and reverse("sla:policies") in settings
 
 
 def test_short_and_end_of_day_times_are_understood(admin_client, social):
