@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from django import forms
 
-from channels.registry import all_specs, spec_for
+from channels.registry import all_specs
 
 from .canned import canned_fill
 from .models import CannedResponse
@@ -46,6 +46,7 @@ class CannedResponseForm(forms.ModelForm):
                 "unique": "Another canned response has this name: choose another.",
             },
             "text": {"required": "Write the text agents will insert."},
+            "channel_kind": {"invalid_choice": "Choose a channel from the list, or Every channel."},
         }
 
     def __init__(self, *args, **kwargs):
@@ -80,7 +81,9 @@ def canned_preview(text: str, channel_kind: str, *, agent) -> Preview:
 
 def _limits_passed(filled, channel_kind):
     """Each channel's words for a public reply the filled text is too long for ("X allows 280 ...")."""
-    specs = [spec_for(channel_kind)] if channel_kind else all_specs()
+    # Every channel's for "" (offered everywhere), and for a kind no channel has: a form posted by hand
+    # gets its field's error beside the preview, not a server error.
+    specs = [spec for spec in all_specs() if spec.kind == channel_kind] or all_specs()
     problems = []
     for spec in specs:
         problem = spec.reply_problem(filled, answered_kind=spec.default_answered_kind, private=False)

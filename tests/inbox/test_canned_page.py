@@ -73,6 +73,14 @@ def test_an_unknown_placeholder_is_refused_in_plain_words(admin_client):
     assert not CannedResponse.objects.exists()
 
 
+def test_a_channel_no_one_offers_is_refused_beside_the_field_not_with_a_server_error(admin_client):
+    response = admin_client.post(f"{CANNED}new/", {"name": "Odd", "text": OUTAGE, "channel_kind": "fax"})
+    assert response.status_code == 400 and "Choose a channel from the list" in response.content.decode()
+    preview = admin_client.post(f"{CANNED}preview/", {"text": OUTAGE, "channel_kind": "fax"})
+    assert preview.status_code == 200 and "Hi Maria, crews are on it." in preview.content.decode()
+    assert not CannedResponse.objects.exists()
+
+
 def test_a_name_already_used_is_refused_in_plain_words(admin_client):
     CannedResponse.objects.create(name="Outage ETA", text=OUTAGE)
     response = admin_client.post(f"{CANNED}new/", {"name": "Outage ETA", "text": "Hello"})
