@@ -12,6 +12,7 @@ from oss_inbox.sla.policies import policy_for_ticket
 from oss_inbox.staff.roles import queue_workers_list
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
 from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
+from oss_inbox.tickets.services.assignment import assignment_origin
 
 from .canned import canned_fill, canned_for_ticket, canned_names
 from .collision import colleague_replies_since, message_id
@@ -61,7 +62,8 @@ def ticket_state(request, ticket_id):
     here = presence_of_others(ticket=ticket, user=request.user)
     seen = request.GET.get("seen_outbound")
     replied = colleague_replies_since(ticket, request.user, message_id(seen)) if seen is not None else []
-    return render(request, "inbox/_ticket_state.html", {"ticket": ticket, "here": here, "replied": replied})
+    context = {"ticket": ticket, "assignment": assignment_origin(ticket), "here": here, "replied": replied}
+    return render(request, "inbox/_ticket_state.html", context)
 
 
 def canned_text(request, ticket_id):
@@ -106,6 +108,7 @@ def render_ticket(request, ticket, *, status=200, **extra):
         # Comments answer a Page post: show it above them, linked to Facebook.
         "original_post": next((m.context for m in inbound if (m.context or {}).get("post_text")), None),
         "here": presence_of_others(ticket=ticket, user=request.user),
+        "assignment": assignment_origin(ticket),  # "claimed by" or "assigned to", and why
         "in_pane": in_pane(request),
         "once": secrets.token_urlsafe(16),  # this rendering's composer token (actions.compose)
         **extra,

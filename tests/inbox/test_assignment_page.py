@@ -99,3 +99,4 @@ def test_the_ticket_page_says_why_automatic_assignment_chose_the_assignee(client
     client.force_login(agent)
     page = client.get(reverse("inbox:ticket", args=[ticket.pk])).content.decode()
     assert "Assigned automatically: Round-robin: Dana waited longest (0 open of 15)" in page
+    assert "assigned to Dana" in page and "claimed by" not in page  # Dana did not claim it

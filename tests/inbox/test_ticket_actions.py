@@ -113,6 +113,37 @@ def test_state_partial_shows_a_colleagues_claim(client, agent, other_agent, x_ti
     assert "<html" not in html
 
 
+def test_a_ticket_a_colleague_assigned_says_assigned_to_not_claimed_by(
+    client, agent, other_agent, supervisor, x_ticket
+):
+    from oss_inbox.tickets.services import ticket_assign
+
+    client.force_login(agent)
+    ticket_assign(ticket=x_ticket, assignee=other_agent, actor=supervisor)
+    state = client.get(reverse("inbox:state", args=[x_ticket.pk]), HTTP_HX_REQUEST="true").content.decode()
+    page = client.get(reverse("inbox:ticket", args=[x_ticket.pk])).content.decode()
+    for html in (state, page):
+        assert "assigned to Lee" in html and "claimed by" not in html
+
+    ticket_assign(ticket=x_ticket, assignee=agent, actor=agent)  # taking it yourself is claiming it
+    state = client.get(reverse("inbox:state", args=[x_ticket.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "claimed by Dana" in state
+
+
+def test_the_state_poll_reads_how_the_ticket_was_assigned_in_one_query(
+    client, agent, other_agent, x_ticket, django_assert_max_num_queries
+):
+    client.force_login(agent)
+    url = reverse("inbox:state", args=[x_ticket.pk])
+    client.get(url, HTTP_HX_REQUEST="true")  # the presence row exists from now on
+    with django_assert_max_num_queries(20) as unassigned:
+        client.get(url, HTTP_HX_REQUEST="true")
+    ticket_claim(ticket=x_ticket, user=other_agent)
+    with django_assert_max_num_queries(20) as claimed:
+        assert "claimed by Lee" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert len(claimed) <= len(unassigned) + 1
+
+
 def test_a_new_ticket_shows_new_in_the_status_menu_not_open(client, agent, x_ticket):
     client.force_login(agent)
     page = client.get(f"/tickets/{x_ticket.pk}/").content.decode()

@@ -296,17 +296,41 @@ def agent_set_available(user, available: bool, *, now: datetime | None = None) -
     return tickets_assign_waiting(now=now, present={user.pk})
 
 
-def automatic_assignment(ticket: Ticket) -> dict | None:
-    """The ASSIGNED event's data when the ticket's assignee came from automatic assignment (or from
-    key-account routing), for the ticket page to say why; None otherwise."""
+@dataclass(frozen=True)
+class AssignmentOrigin:
+    """How the ticket's assignee came to have it: `claimed` when they took it themselves (Claim, or
+    assigning it to themselves); `automatic` is the ASSIGNED event's data ({"reason": ...}) when
+    automatic assignment or key-account routing chose them; neither when a colleague assigned it."""
+
+    claimed: bool
+    automatic: dict | None = None
+
+
+def assignment_origin(ticket: Ticket) -> AssignmentOrigin | None:
+    """From the latest CLAIMED or ASSIGNED event (one query), for the ticket page's "claimed by" or
+    "assigned to"; None when the ticket is unassigned."""
     if ticket.assignee_id is None:
         return None
     latest = (
         ticket.events.filter(kind__in=[TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.CLAIMED])
         .order_by("-created_at", "-id")
-        .values_list("kind", "data")
+        .values_list("kind", "actor_id", "data")
         .first()
     )
-    if latest is None or latest[0] != TicketEvent.Kind.ASSIGNED or not latest[1].get("reason"):
-        return None
-    return latest[1] if latest[1].get("to") == ticket.assignee.get_username() else None
+    if latest is None:
+        return AssignmentOrigin(claimed=False)
+    kind, actor_id, data = latest
+    if kind == TicketEvent.Kind.CLAIMED:
+        return AssignmentOrigin(claimed=True)
+    if data.get("to") != ticket.assignee.get_username():
+        return AssignmentOrigin(claimed=False)  # the event is about someone else: no reason to tell
+    if data.get("reason"):
+        return AssignmentOrigin(claimed=False, automatic=data)
+    return AssignmentOrigin(claimed=actor_id == ticket.assignee_id)
+
+
+def automatic_assignment(ticket: Ticket) -> dict | None:
+    """The ASSIGNED event's data when the ticket's assignee came from automatic assignment (or from
+    key-account routing); None otherwise."""
+    origin = assignment_origin(ticket)
+    return origin.automatic if origin else None
