@@ -158,6 +158,8 @@ def test_only_admins_manage_channel_accounts(client, request, role, twitter):
 
 
 def test_supervisors_watch_channel_health_but_agents_do_not(client, supervisor, agent, twitter):
+    twitter.last_success_at = timezone.now()
+    twitter.save(update_fields=["last_success_at"])
     client.force_login(supervisor)
     page = client.get(reverse("channels:list")).content.decode()
     assert twitter.name in page and "Healthy" in page and "An admin changes accounts." in page
@@ -165,6 +167,12 @@ def test_supervisors_watch_channel_health_but_agents_do_not(client, supervisor, 
     assert reverse("channels:list") in client.get(reverse("inbox:settings")).content.decode()  # Settings
     client.force_login(agent)
     assert client.get(reverse("channels:list")).status_code == 403
+
+
+def test_an_account_never_polled_says_so_instead_of_healthy(client, supervisor, twitter):
+    client.force_login(supervisor)
+    page = client.get(reverse("channels:list")).content.decode()
+    assert "Not polled yet" in page and "Healthy" not in page
 
 
 # Changing where an account connects asks for its secrets again: the saved ones are only ever sent
