@@ -387,7 +387,7 @@ def _do(control, path, form):
         kind = path.removeprefix("/write/") if path.startswith("/write/") else form.get("kind", "")
         written = control.write(kind, text=form.get("text"), customer=form.get("customer") or NEW)
         return (
-            f"{written['customer']} wrote {page.a_kind(kind)}: “{_short(written['text'])}”. "
+            f"{written['customer']} wrote {page.a_kind(kind)}: {_quoted(written['text'])} "
             "OSS Inbox picks it up at its next poll of the channel."
         )
     if path == "/storm":
@@ -410,6 +410,13 @@ def _do(control, path, form):
         control.customers_writing(False)
         return "The simulated customers stopped writing."
     raise Refused("The sandbox has no such button.")
+
+
+def _quoted(text):
+    """The customer's words in quotes, ending the sentence: no second full stop after a quote that
+    already ends with one ("…on Thursday.”", not "…on Thursday.”.")."""
+    short = _short(text)
+    return f"“{short}”" if short.endswith((".", "!", "?", "…")) else f"“{short}”."
 
 
 def _short(text, length=120):

@@ -143,6 +143,13 @@ def test_each_button_makes_a_customer_write_on_its_platform(sandbox):
     assert len({item["customer"] for item in written}) == len(KINDS)  # a new customer each time
 
 
+def test_words_that_end_a_sentence_get_no_second_full_stop_after_the_quote(sandbox):
+    _, (_, flash) = sandbox.press("/write", kind="dm", text="Power is out since Thursday.", customer="new")
+    assert "“Power is out since Thursday.” OSS Inbox picks it up" in flash and "”." not in flash
+    _, (_, flash) = sandbox.press("/write", kind="dm", text="Power is out", customer="new")
+    assert "“Power is out”. OSS Inbox picks it up" in flash
+
+
 def test_empty_words_come_from_the_text_bank_and_bad_requests_say_so(sandbox):
     page, (level, flash) = sandbox.press("/write", kind="comment", text="  ", customer="new")
     [comment] = sandbox.graph.state.comments.values()
