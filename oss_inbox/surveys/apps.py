@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from .checks import survey_delay_check
 
 
 class SurveysConfig(AppConfig):
@@ -12,3 +15,4 @@ class SurveysConfig(AppConfig):
         from .answers import survey_answer_from_messenger
 
         ingest_hooks_register(survey_answer=survey_answer_from_messenger)
+        checks.register(survey_delay_check)  # SURVEY_DELAY_MINUTES from 0 to 30 days

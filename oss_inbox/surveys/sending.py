@@ -1,8 +1,8 @@
 """Which resolved tickets get a satisfaction survey, on which channel, exactly once.
 
 Beat runs `surveys_send_due` every minute (tasks.send_surveys). For each ticket resolved at least
-SURVEY_DELAY_MINUTES ago (and within SURVEY_WINDOW: switching surveys on, or a long outage, does
-not survey old tickets) that has no survey yet, `survey_send`:
+SURVEY_DELAY_MINUTES ago (and at most two days after that, SEND_WITHIN: switching surveys on, or a
+long outage, does not survey old tickets) that has no survey yet, `survey_send`:
 1. Locks the ticket and looks again: a ticket reopened meanwhile is not surveyed (resolved again,
    it is due again then).
 2. Claims the ticket's one survey (Survey.ticket is one-to-one: a second worker's claim fails).
@@ -11,6 +11,12 @@ not survey old tickets) that has no survey yet, `survey_send`:
 4. Queues the survey in the one outbox (tickets.services.ticket_survey_send), in the same
    transaction as the claim: a worker dying before the commit leaves neither, and the next run
    sends it; after the commit the outbox delivers the message once, whatever happens to the task.
+
+A ticket the channel refuses (ReplyRefused, InvalidChange) is skipped with the reason. A ticket
+whose send fails for a reason nobody foresaw (a bug, odd data) is logged with its id and skipped
+("Could not be sent: …", survey_skip_failed), so the batch and every later run go past it instead of
+stopping at it each minute. The task's time limit and a database that is down or waited on a lock
+(OperationalError) still end the run: the next one starts again, and nothing is skipped for them.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message, Ticket
-from oss_inbox.tickets.services import ReplyRefused, ticket_survey_send
+from oss_inbox.tickets.services import InvalidChange, ReplyRefused, ticket_survey_send
 
 from .models import Survey
 from .plans import plan_for
@@ -31,9 +38,10 @@ from .texts import survey_context, survey_text
 
 log = logging.getLogger(__name__)
 
-# Only tickets resolved this recently are surveyed: a customer asked days later has moved on.
-SURVEY_WINDOW = timedelta(days=2)
+# A survey goes out at most this long after it was due: a customer asked days later has moved on.
+SEND_WITHIN = timedelta(days=2)
 BATCH = 500
+FAILED = "Could not be sent: an unexpected error (the server's log has the details)"
 
 
 def paused() -> bool:
@@ -47,10 +55,16 @@ def survey_delay() -> timedelta:
     return timedelta(minutes=settings.SURVEY_DELAY_MINUTES)
 
 
+def survey_window() -> timedelta:
+    """How far back the due tickets are looked for: the delay, then SEND_WITHIN to send them in (a
+    delay of three days looks five days back)."""
+    return survey_delay() + SEND_WITHIN
+
+
 def due_ticket_ids(now: datetime) -> list[int]:
-    """Resolved tickets without a survey, resolved between SURVEY_WINDOW and the delay ago. Read
+    """Resolved tickets without a survey, resolved between the window and the delay ago. Read
     through the tickets' updated_at index: a ticket resolved since the window began was saved since."""
-    oldest = now - SURVEY_WINDOW
+    oldest = now - survey_window()
     due = Ticket.objects.filter(
         updated_at__gte=oldest,
         status=Ticket.Status.RESOLVED,
@@ -64,8 +78,32 @@ def due_ticket_ids(now: datetime) -> list[int]:
 def surveys_send_due(now: datetime | None = None) -> list[Survey]:
     """Beat: every due ticket's survey, sent or skipped; returns the surveys made."""
     now = now or timezone.now()
-    made = [survey_send(ticket_id, now=now) for ticket_id in due_ticket_ids(now)]
+    made = [_survey_send_or_skip(ticket_id, now) for ticket_id in due_ticket_ids(now)]
     return [survey for survey in made if survey is not None]
+
+
+def _survey_send_or_skip(ticket_id, now):
+    try:
+        return survey_send(ticket_id, now=now)
+    except (SoftTimeLimitExceeded, OperationalError):
+        raise  # the run ends; the next one tries this ticket again
+    except Exception:  # logged, and the ticket marked skipped: the batch and later runs go past it
+        log.exception("The survey of ticket %s could not be sent; it is skipped", ticket_id)
+        return survey_skip_failed(ticket_id, now=now)
+
+
+@transaction.atomic
+def survey_skip_failed(ticket_id: int, *, now: datetime) -> Survey | None:
+    """Mark the ticket's survey skipped after its send failed unexpectedly (its own transaction: the
+    send's was rolled back); None when it has a survey by now or is no longer resolved."""
+    ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+    if ticket is None or ticket.status != Ticket.Status.RESOLVED:
+        return None
+    try:
+        with transaction.atomic():
+            return Survey.objects.create(ticket=ticket, created_at=now, skipped_reason=FAILED)
+    except IntegrityError:  # another worker has it
+        return None
 
 
 @transaction.atomic
@@ -91,6 +129,8 @@ def survey_send(ticket_id: int, *, now: datetime | None = None) -> Survey | None
         )
     except ReplyRefused as refused:
         return _skip(survey, f"The channel would refuse it: {refused}")
+    except InvalidChange as refused:  # the ticket cannot take it; the message says why, in plain words
+        return _skip(survey, f"Could not be sent: {refused}")
     survey.sent_at = now
     survey.save(update_fields=["channel", "message", "sent_at"])
     return survey
