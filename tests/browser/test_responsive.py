@@ -11,9 +11,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from oss_inbox.inbox.models import CannedResponse
 from oss_inbox.keyaccounts import plans
 from oss_inbox.sla.models import CoverageSchedule, SlaPolicy
+from oss_inbox.surveys.models import Survey
+from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ingest
+from tests import factories
 from tests.factories import email, inbound
 from tests.keyaccounts.mail_world import key_account
 
@@ -171,13 +175,53 @@ def test_the_favicon_is_linked_and_served(logged_in_page, live_server, agent):
     assert answer.headers["content-type"].startswith("image/")
 
 
+def ticket_on(account, item):
+    ingest(account, [item])
+    return Ticket.objects.get(messages__external_id=item.external_id)
+
+
 @pytest.fixture
-def admin_pages(world, admin_user, twitter):
+def rated_surveys(mailbox, twitter, facebook, agent, other_agent):
+    """Surveys sent this week on every survey channel, most of them rated, by two agents: the
+    dashboard's Satisfaction section has its tiles and its three tables (channel, agent, week)."""
+    now = timezone.now()
+    kinds = [
+        (mailbox, Survey.Channel.EMAIL),
+        (facebook, Survey.Channel.MESSENGER),
+        (twitter, Survey.Channel.X_DM),
+    ]
+    for number, rating in enumerate([5, 4, 2, None, 3, 5]):
+        account, channel = kinds[number % 3]
+        item = email(subject=f"Survey ticket {number}") if account.kind == "email" else inbound(kind="dm")
+        Survey.objects.create(
+            ticket=ticket_on(account, item), channel=channel, agent=[agent, other_agent][number % 2],
+            created_at=now, sent_at=now, rating=rating, rated_at=now if rating else None,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def survey_sent(mailbox):
+    """A survey just sent and not answered yet: its link opens the confirming page."""
+    ticket = ticket_on(mailbox, email(subject="Meter reading looks wrong"))
+    return Survey.objects.create(
+        ticket=ticket, channel=Survey.Channel.EMAIL, created_at=timezone.now(), sent_at=timezone.now()
+    )
+
+
+@pytest.fixture
+def admin_pages(world, admin_user, agent, twitter, mailbox, facebook, survey_sent):
     hospital = key_account("St. Mary's Hospital", "stmarys.example", manager=admin_user)
     year = timezone.localdate().year
     plans.plan_create(organization=hospital, year=year, actor=admin_user, summary="Power to plan around.")
     schedule = CoverageSchedule.objects.order_by("pk").first()
     policy = SlaPolicy.objects.order_by("pk").first()
+    # The assignment page lists every account, each with its mode's select and Save.
+    factories.account("email", name="Email billing-and-payments@prairie-electric-gas.example")
+    canned = CannedResponse.objects.create(
+        name="Billing: payment plan with a rather long name for a phone",
+        text="Hi {{customer.first_name}}, we can split ticket #{{ticket.id}}'s balance into three monthly "
+        "payments with no fee. Reply YES and I'll set it up. – {{agent.first_name}}",
+    )
     return {
         "notifications": "/notifications/",
         "settings": "/settings/",
@@ -199,6 +243,14 @@ def admin_pages(world, admin_user, twitter):
         "safety replies": "/settings/safety/replies/",
         "safety on call": "/settings/safety/on-call/",
         "safety changes": "/settings/safety/changes/",
+        "assignment": "/settings/assignment/",
+        "people": "/settings/people/",
+        "person": f"/settings/people/{agent.pk}/",
+        "canned responses": "/settings/canned/",
+        "canned response": f"/settings/canned/{canned.pk}/",
+        "my settings": "/me/",
+        "survey confirm": f"/survey/{survey_sent.token}/5/",
+        "email channel": f"/settings/channels/{mailbox.pk}/",
     }
 
 
@@ -223,6 +275,14 @@ PAGES = [
     "safety replies",
     "safety on call",
     "safety changes",
+    "assignment",
+    "people",
+    "person",
+    "canned responses",
+    "canned response",
+    "my settings",
+    "survey confirm",
+    "email channel",
 ]
 
 
@@ -233,6 +293,112 @@ def test_no_page_scrolls_sideways_on_a_phone(logged_in_page, live_server, admin_
     assert answer.status == 200
     page.wait_for_load_state("networkidle")
     assert_fits(page, name)
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin_user"])
+def test_on_a_phone_the_dashboard_s_satisfaction_tables_scroll_in_their_cards(
+    request, logged_in_page, live_server, world, rated_surveys, role
+):
+    """Six columns do not fit a phone: each table scrolls sideways in its own box, which the keyboard
+    can scroll too (it takes the focus, named after its table), and the page does not."""
+    page = logged_in_page(request.getfixturevalue(role), **PHONE)
+    page.goto(live_server.url + "/dashboards/")
+    page.wait_for_load_state("networkidle")
+    tables = page.locator("#satisfaction table")
+    expect(tables).to_have_count(3)
+    expect(page.get_by_test_id("csat-channel")).to_contain_text("Messenger")
+    assert_fits(page, f"the dashboard with satisfaction as {role}")
+    for index in range(3):
+        box = tables.nth(index).locator("xpath=..")
+        expect(box).to_have_class("table-scroll")
+        card = box.locator("xpath=..").bounding_box()
+        assert card["x"] + card["width"] <= PHONE["width"]
+        if box.evaluate("box => box.scrollWidth > box.clientWidth"):
+            expect(box).to_have_attribute("tabindex", "0")
+            expect(box).to_have_attribute("aria-label", re.compile(r"^CSAT by .* \(scrolls sideways\)$"))
+
+
+def test_on_a_phone_each_account_s_assignment_select_and_save_are_in_view(
+    logged_in_page, live_server, admin_user, admin_pages
+):
+    page = logged_in_page(admin_user, **PHONE)
+    page.goto(live_server.url + admin_pages["assignment"])
+    rows = page.locator(".assignment-accounts tbody tr")
+    assert rows.count() >= 4
+    for index in range(rows.count()):
+        for control in (
+            rows.nth(index).locator("select"),
+            rows.nth(index).get_by_role("button", name="Save"),
+        ):
+            box = control.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], control
+        select = rows.nth(index).locator("select")
+        assert select.evaluate("select => select.scrollWidth <= select.clientWidth + 1")
+    assert_fits(page, "the assignment page")
+
+
+def test_on_a_phone_the_schedule_s_times_are_whole_and_inside_their_day(
+    logged_in_page, live_server, admin_user
+):
+    """One day per row: no time is clipped ("08:0") and no window's controls (times, day, ✕) reach
+    into another day's box."""
+    schedule = CoverageSchedule.objects.order_by("pk").first()
+    page = logged_in_page(admin_user, **PHONE)
+    page.goto(f"{live_server.url}/settings/schedules/{schedule.pk}/")
+    page.get_by_role("button", name="+ Add Sat window").click()
+    expect(page.get_by_label("Saturday window 2 from", exact=True)).to_be_visible()
+    problems = page.evaluate(
+        """() => {
+          const problems = [];
+          for (const day of document.querySelectorAll('.week-grid .day-column')) {
+            const box = day.getBoundingClientRect();
+            for (const control of day.querySelectorAll('.window input, .window select, .window button')) {
+              const own = control.getBoundingClientRect();
+              const name = control.getAttribute('aria-label') || control.id;
+              if (own.left < box.left || own.right > box.right || own.right > window.innerWidth) {
+                problems.push(`${name} outside its day`);
+              }
+              if (control.matches('input') && control.scrollWidth > control.clientWidth) {
+                problems.push(`${name} clipped: ${control.scrollWidth} > ${control.clientWidth}`);
+              }
+            }
+          }
+          return problems;
+        }"""
+    )
+    assert page.locator(".week-grid input.clock").count() >= 16
+    assert problems == []
+    assert_fits(page, "the schedule editor")
+
+
+def test_on_a_phone_a_long_subject_ends_in_an_ellipsis_inside_its_row(
+    logged_in_page, live_server, agent, world
+):
+    page = logged_in_page(agent, **PHONE)
+    page.goto(f"{live_server.url}/?view=all")
+    lines = page.locator("#queue-rows .queue-row .line2")
+    expect(lines.first).to_be_visible()
+    cut = 0
+    for index in range(lines.count()):
+        line = lines.nth(index)
+        fits = line.evaluate(
+            """(line) => {
+              const own = line.getBoundingClientRect(), row = line.closest('tr').getBoundingClientRect();
+              const style = getComputedStyle(line);
+              const long = line.scrollWidth > line.clientWidth;
+              return {
+                inside: own.right <= row.right && own.right <= window.innerWidth,
+                long,
+                ellipsis: style.textOverflow === 'ellipsis' && style.overflowX === 'hidden',
+              };
+            }"""
+        )
+        assert fits["inside"], line.inner_text()
+        if fits["long"]:
+            assert fits["ellipsis"], line.inner_text()
+            cut += 1
+    assert cut >= 1  # the email's long subject does not fit on one phone line
+    assert_fits(page, "the queue")
 
 
 def test_anyone_asking_for_favicon_ico_gets_the_icon(client):
