@@ -11,6 +11,7 @@ from django.db.models import Q
 from oss_inbox.staff.roles import ADMIN, AGENT, ROLE_PERMISSIONS, SUPERVISOR
 
 from . import factories
+from .chromium import browser  # noqa: F401 (one browser per test process, for every folder)
 from .outside import require_postgres
 
 

@@ -14,35 +14,13 @@ from django.test import Client
 
 # The key-account mailbox on an SMTP sink, for the pages that send letters.
 from tests.keyaccounts.mail_world import sending_mailbox, smtp_sink  # noqa: F401
-from tests.outside import require_chromium
 
 # Playwright's sync API keeps an asyncio loop running in the test thread, and Django refuses ORM
 # calls from a thread with a running loop. The test thread only sets up data and reads results
 # while the browser waits, so the guard protects nothing here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 10_000
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from channels.sandbox.mail import ImapSandbox
 from channels.sandbox.simulator import Simulator
 from oss_inbox.demo.topics_power import OUTAGE
 from oss_inbox.tickets.models import Message, Ticket
-from tests.outside import require_chromium
 
 from .mail_samples import mail_account
 from .sandbox_accounts import facebook_page, poll, x_account
@@ -331,24 +330,17 @@ def test_a_form_from_another_site_cannot_press_the_buttons(sandbox):
 
 
 @pytest.mark.browser
-def test_in_a_browser_typing_words_and_pressing_x_mention_makes_the_customer_tweet(sandbox):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(f"{sandbox.url}/")
-            page.get_by_label("What they say").fill("There is a downed line on Elm St")
-            page.get_by_role("button", name="X mention").click()
-            flash = page.get_by_role("status")
-            flash.wait_for()
-            assert "wrote an X mention" in flash.inner_text()
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
-        finally:
-            browser.close()
+def test_in_a_browser_typing_words_and_pressing_x_mention_makes_the_customer_tweet(sandbox, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{sandbox.url}/")
+        page.get_by_label("What they say").fill("There is a downed line on Elm St")
+        page.get_by_role("button", name="X mention").click()
+        flash = page.get_by_role("status")
+        flash.wait_for()
+        assert "wrote an X mention" in flash.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    finally:
+        page.close()
     [mention] = sandbox.x.state.mention_ids
     assert "There is a downed line on Elm St" in sandbox.x.state.tweets[mention]["text"]
