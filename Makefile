@@ -23,8 +23,10 @@ run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/python -m oss_inbox.devserver
 
+# worksteal: a process that runs out of tests takes half of the other's queue, so a long test near
+# the end (the make run stack, about 40 s) does not leave one core idle (4 min 38 s against 5 min 11 s).
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 # make run's stack with customers writing ten times as often, checked for crashes, losses and doubles
 # (bench/soak.py; the 30-minute figure is in docs/BENCHMARKS.md, CI runs a few minutes).
