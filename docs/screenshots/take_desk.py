@@ -61,7 +61,7 @@ def prepare():
     from oss_inbox.sla.states import OPEN_STATUSES
     from oss_inbox.staff.models import StaffProfile
     from oss_inbox.tickets.models import Ticket
-    from oss_inbox.tickets.services.assignment import automatic_assignment, tickets_assign_waiting
+    from oss_inbox.tickets.services.assignment import assignment_origin, tickets_assign_waiting
 
     users = get_user_model().objects
     dana = users.get(username="dana")
@@ -77,7 +77,7 @@ def prepare():
     email = ChannelAccount.objects.get(kind="email")
     ChannelAccount.objects.filter(pk=email.pk).update(assignment=Assignment.ROUND_ROBIN)
     given = tickets_assign_waiting(now=now, present={dana.pk})
-    automatic = next((g.ticket for g in given if automatic_assignment(g.ticket)), None)
+    automatic = next((g.ticket for g in given if assignment_origin(g.ticket).automatic), None)
     print(f"Automatic assignment: {len(given)} tickets to Dana", file=sys.stderr)
 
     surveys_made(now)

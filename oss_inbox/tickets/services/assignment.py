@@ -327,10 +327,3 @@ def assignment_origin(ticket: Ticket) -> AssignmentOrigin | None:
     if data.get("reason"):
         return AssignmentOrigin(claimed=False, automatic=data)
     return AssignmentOrigin(claimed=actor_id == ticket.assignee_id)
-
-
-def automatic_assignment(ticket: Ticket) -> dict | None:
-    """The ASSIGNED event's data when the ticket's assignee came from automatic assignment (or from
-    key-account routing); None otherwise."""
-    origin = assignment_origin(ticket)
-    return origin.automatic if origin else None
