@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "oss_inbox.dashboards",
     "oss_inbox.keyaccounts",
     "oss_inbox.surveys",
+    "oss_inbox.importing",
     "oss_inbox.demo",
     "channels",
 ]
