@@ -4,7 +4,7 @@ kombu's file-system transport, used before, could hand a worker a message file t
 created but not yet written (the worker died on a JSONDecodeError, a known kombu problem). Here every
 message is a row written in one SQLite transaction, so a consumer sees all of it or none of it.
 
-This is kombu's SQLAlchemy transport with three changes for several processes on one SQLite file:
+This is kombu's SQLAlchemy transport with four changes for several processes on one SQLite file:
 - the file runs in WAL mode with a busy timeout, so web, beat and worker wait for each other's
   short write transactions instead of failing with "database is locked";
 - an empty queue is seen with a plain read, so an idle worker does not take the write lock five
@@ -12,7 +12,9 @@ This is kombu's SQLAlchemy transport with three changes for several processes on
 - a message stays in the table, hidden, until the task is acknowledged (tasks acknowledge late,
   after they ran), and a hidden message whose worker died is shown again after VISIBILITY_TIMEOUT,
   as Redis does: a task on a killed worker runs again within minutes. Acknowledged rows are deleted,
-  so the file stays small.
+  so the file stays small;
+- it is asynchronous for the worker (it polls from the worker's event loop), so that the worker runs
+  the same prefork pool as on Redis, which survives a killed pool process (see Transport).
 """
 
 import threading
@@ -31,6 +33,9 @@ from sqlalchemy.pool import NullPool
 VISIBILITY_TIMEOUT = timedelta(minutes=5)
 RESTORE_EVERY_SECONDS = 30
 BUSY_TIMEOUT_SECONDS = 30
+# The worker's prefetch limit stops it first (concurrency x multiplier, 2 under make run); this only bounds
+# one turn of its event loop.
+MOST_TAKEN_PER_TURN = 100
 
 
 class Channel(kombu_sqlalchemy.Channel):
@@ -142,6 +147,29 @@ def _utc_now():
 
 
 class Transport(kombu_sqlalchemy.Transport):
+    """Asynchronous, as Redis is for the worker: it polls from the worker's event loop, so the worker runs
+    prefork's asynchronous pool, as in production. kombu's own SQLAlchemy transport is synchronous: the
+    worker then runs its blocking loop and billiard's blocking pool, whose children share one job pipe and
+    wait on it holding one lock; a child killed while it held that lock (an idle one, or one just taking a
+    job) left the lock taken for good, and the worker took no task again. The asynchronous pool gives each
+    child a pipe of its own and sends a dead child's unaccepted jobs to another."""
+
     Channel = Channel
     # Replies should feel instant: look for new messages five times a second (kombu's default: once).
     polling_interval = 0.2
+    implements = kombu_sqlalchemy.Transport.implements.extend(asynchronous=True)
+
+    def register_with_event_loop(self, connection, loop):
+        loop.call_repeatedly(self.polling_interval, self._take_waiting)
+
+    def _take_waiting(self):
+        """One turn of the worker's event loop: show again what a dead worker left hidden (on a timer,
+        not only when the consumer has room to ask), then hand the consumer every waiting message it
+        has room for (its prefetch limit)."""
+        for channel in self.channels:
+            channel._restore_abandoned()
+        for _ in range(MOST_TAKEN_PER_TURN):
+            try:
+                self.cycle.get(self._deliver)
+            except Empty:
+                return
