@@ -97,6 +97,9 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL connections are kept (env_database: CONN_MAX_AGE 60 s, checked before reuse with
+# CONN_HEALTH_CHECKS, so a restarted server costs a reconnect, not an error): a web worker opens one
+# per process, not one per request (a new PostgreSQL backend costs milliseconds of CPU).
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'oss_inbox.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file: WAL lets readers run beside a writer, and
@@ -111,6 +114,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+
+# Sessions: read from the cache, written through to the database ("cached_db") when the cache is
+# Redis, shared by every web process: a signed-in request reads no session row (the 5-second
+# refresh check of a hundred open queues included), while the database stays the record. So a
+# Redis restart or outage signs nobody out (a miss reads the row), signing out deletes the row, and
+# LastSeenMiddleware's once-a-minute write still reaches the row that automatic assignment reads
+# (oss_inbox/staff/last_seen.py). The cost: that write, and any session change, is one UPDATE plus
+# one cache write. Signed-cookie sessions would read nothing but cannot be revoked on sign-out and
+# hold no row for "seen lately"; a cache-only session would sign everyone out when Redis restarts.
+# With a per-process cache (locmem, `make run`) sessions stay in the database: another process
+# would not see a sign-out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"] == "oss_inbox.cache_backend.OutageSafeRedisCache"
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
