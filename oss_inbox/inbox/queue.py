@@ -67,10 +67,11 @@ UNASSIGNED = "none"
 LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pending", "resolved": "resolved"}
 # Resolved search keeps the tickets of the newest SEARCH_MESSAGES matching messages and the newest
 # SEARCH_CUSTOMER_TICKETS tickets of matching customers, and reads the messages in windows of ids
-# from the newest SEARCH_WINDOW on (see NEWEST_MATCHES_SQL).
-SEARCH_MESSAGES = 2000
-SEARCH_CUSTOMER_TICKETS = 1000
-SEARCH_WINDOW = 2000
+# from the newest SEARCH_WINDOW on (see MESSAGE_WINDOW_SQL): what it reads is bounded by what it
+# keeps, not by the history. Four pages of the queue.
+SEARCH_MESSAGES = 200
+SEARCH_CUSTOMER_TICKETS = 200
+SEARCH_WINDOW = 1000
 SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
 SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
 
@@ -375,66 +376,80 @@ def search(text, *, open_view=True):
 # handle matches (each LIMIT asks for one more, to tell whether anything was left out).
 #
 # The messages are read in windows of ids, newest first: the newest SEARCH_WINDOW ids, then the
-# 4x as many before them, and so on. Each window is one bitmap scan that ANDs the GIN index with
-# the primary key's range, so only that window's matches are read from the table (and when the
-# word's bitmap is too big to keep exact, only the window's rows are checked again). The LIMIT
-# stops the windows as soon as enough matches are found: a word found in most of the history
-# reads one or two small windows; a rare word reads every window but finds few rows in each.
-# Before, a common word read every match in the history to keep the newest (669,224 messages for
+# 4x as many before them, and so on to the oldest, one UNION ALL part each, under one LIMIT. The
+# LIMIT stops the windows as soon as enough matches are found, so a word found in most of the
+# history reads one or two small windows, row by row; a rare word reads every window, each
+# through the GIN index ANDed with the window's range of the primary key (the planner chooses,
+# knowing each window's size from its literal bounds), and finds few rows in each. Before, a
+# common word read every match in the history to keep the newest (669,224 messages for
 # "account" at 1M tickets, 18 s). The expressions are written exactly as the GIN indexes are
-# (tickets migrations 0005 and 0007), so that the planner uses them.
-NEWEST_MATCHES_SQL = """
-(
-    SELECT found.ticket_id, 0 AS part
-    FROM (SELECT MIN(id) AS low, MAX(id) AS high FROM tickets_message) AS ids
-    CROSS JOIN LATERAL (
-        SELECT ids.high - (%(window)s * (power(4, n) - 1) / 3)::bigint AS top,
-               ids.high - (%(window)s * (power(4, n + 1) - 1) / 3)::bigint AS bottom
-        FROM generate_series(0, 15) AS n
-    ) AS w
-    CROSS JOIN LATERAL (
-        SELECT m.id, m.ticket_id
-        FROM tickets_message m
-        WHERE m.id > w.bottom AND m.id <= w.top
-          AND to_tsvector('english'::regconfig, COALESCE(LEFT(m."text", 100000), ''))
-              @@ websearch_to_tsquery('english'::regconfig, %(words)s)
-        ORDER BY m.id DESC
-    ) AS found
-    WHERE w.top >= ids.low
-    LIMIT %(messages)s
-)
-UNION ALL
-(
-    SELECT t.id, 1 AS part
-    FROM tickets_ticket t
+# (tickets migrations 0005 and 0007), so that the planner can use them.
+MESSAGE_WINDOW_SQL = """(
+    SELECT ticket_id FROM tickets_message
+    WHERE {window}to_tsvector('english'::regconfig, COALESCE(LEFT("text", 100000), ''))
+          @@ websearch_to_tsquery('english'::regconfig, %s)
+    ORDER BY id DESC
+)"""
+CUSTOMER_TICKETS_SQL = """(
+    SELECT t.id FROM tickets_ticket t
     WHERE t.contact_id IN (
         SELECT c.id FROM tickets_contact c
         WHERE to_tsvector('simple'::regconfig, COALESCE(c.name, ''))
-              @@ websearch_to_tsquery('simple'::regconfig, %(names)s)
+              @@ websearch_to_tsquery('simple'::regconfig, %s)
         UNION
         SELECT i.contact_id FROM tickets_identity i
         WHERE to_tsvector('simple'::regconfig, COALESCE(i.handle, '') || ' ' || COALESCE(i.display_name, ''))
-              @@ websearch_to_tsquery('simple'::regconfig, %(names)s)
+              @@ websearch_to_tsquery('simple'::regconfig, %s)
     )
     ORDER BY t.created_at DESC
-    LIMIT %(customer_tickets)s
-)
-"""
+    LIMIT %s
+)"""
+MESSAGE_IDS_SECONDS = 60
 
 
 def _newest_matches(words, names):
     """(ids of the Resolved search's tickets, whether older matches were left out): one query."""
-    limits = {"messages": SEARCH_MESSAGES + 1, "customer_tickets": SEARCH_CUSTOMER_TICKETS + 1}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            NEWEST_MATCHES_SQL, {"window": SEARCH_WINDOW, "words": words, "names": names, **limits}
+    windows, params = [], []
+    for bottom, top in _message_windows():
+        bounds = [("id > %s", bottom), ("id <= %s", top)]
+        windows.append(
+            MESSAGE_WINDOW_SQL.format(window="".join(f"{sql} AND " for sql, v in bounds if v is not None))
         )
+        params += [value for _, value in bounds if value is not None] + [words]
+    sql = (
+        f"(SELECT ticket_id, 0 FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)"
+        f" UNION ALL (SELECT id, 1 FROM {CUSTOMER_TICKETS_SQL} AS customers)"
+    )
+    params += [SEARCH_MESSAGES + 1, names, names, SEARCH_CUSTOMER_TICKETS + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     in_messages = [ticket for ticket, part in rows if part == 0]
     of_customers = [ticket for ticket, part in rows if part == 1]
     cut = len(in_messages) > SEARCH_MESSAGES or len(of_customers) > SEARCH_CUSTOMER_TICKETS
     found = set(in_messages[:SEARCH_MESSAGES]) | set(of_customers[:SEARCH_CUSTOMER_TICKETS])
     return sorted(found), cut
+
+
+def _message_windows():
+    """[(bottom, top)] ranges of message ids (id > bottom and id <= top), newest first, each 4x the
+    one before. The first has no top and the last no bottom, so that every message is in one even
+    when the cached lowest and highest ids are out of date."""
+    key = "inbox:search:message-ids"
+    ids = cache.get(key)
+    if ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM tickets_message")
+            ids = cursor.fetchone()
+        cache.set(key, ids, MESSAGE_IDS_SECONDS)
+    low, high = ids
+    windows, top, size = [], None, SEARCH_WINDOW
+    while True:
+        bottom = (high if top is None else top) - size
+        if bottom < low:
+            return [*windows, (None, top)]
+        windows.append((bottom, top))
+        top, size = bottom, size * 4
 
 
 def _name_match(term):
