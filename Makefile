@@ -9,7 +9,7 @@ VENV := .venv
 TEST_PROCESSES ?= auto
 BIN := $(VENV)/bin
 
-.PHONY: run test soak install clean-db lint format
+.PHONY: run test soak install clean-db lint format bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ test: $(VENV)/.installed
 SOAK_MINUTES ?= 30
 soak: $(VENV)/.installed
 	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
+
+# OSS Inbox served as production serves it, timed over HTTP beside django-helpdesk (bench/README.md):
+# builds BENCH_DATABASE with BENCH_TICKETS tickets if it does not exist (most of an hour at a
+# million), then prints the table; PEER_DATABASE=postgres://... adds the peer's column
+# (bench/peer/generate.py fills one).
+BENCH_TICKETS ?= 1000000
+BENCH_DATABASE ?= oss_bench1m
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432
+bench: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_POSTGRES)/$(BENCH_DATABASE) $(BIN)/python bench/compare.py \
+		--build-tickets $(BENCH_TICKETS) $(if $(PEER_DATABASE),--peer-database $(PEER_DATABASE)) $(BENCH_ARGS)
 
 # Formatting and lint rules (ruff) and the layers, arrows pointing one way (import-linter; both
 # configured in pyproject.toml, the layers explained in docs/architecture.md).
