@@ -7,11 +7,12 @@ Tickets come with their contacts (about one per three tickets, one identity each
 About 2% are still open, mostly recent ones; the rest are resolved. SLA fields are set by the same
 `ticket_sla_recompute` the services use, so the queue and the SLA scan see what production would.
 
-Rows are generated and bulk-inserted one batch at a time (memory stays flat at any size), each
-batch in its own transaction, with primary keys allocated above the current maximum so that it
-runs on top of existing data. Constraints stay on. At the end the id sequences are moved past the
-new rows and, on PostgreSQL, the tables are analysed. Run it on a quiet database: rows written by
-the app during the run could take the ids allocated here.
+Tickets are built one batch at a time (memory stays flat at any size) and written by the history
+import's writer (tickets.services.history_import, the path of `manage.py import_history`): each
+batch in its own transaction, through COPY on PostgreSQL, ids from the tables' sequences, so it
+runs on top of existing data and beside a running app. Constraints stay on. At the end, on
+PostgreSQL, the tables are analysed. `--rebuild-indexes` drops the secondary indexes for the run
+and rebuilds them after: faster for a large build into a quiet database.
 """
 
 import argparse
@@ -21,7 +22,6 @@ import random
 import sys
 import time
 from array import array
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,16 +39,23 @@ if not apps.ready:  # imported by the tests, Django is already set up
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
-from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from channels.models import ChannelAccount  # noqa: E402
 from oss_inbox.demo import content  # noqa: E402
 from oss_inbox.demo.people import FIRST_NAMES, LAST_NAMES, make_customers  # noqa: E402
-from oss_inbox.sla.services import ticket_sla_recompute  # noqa: E402
 from oss_inbox.staff.roles import AGENT  # noqa: E402
 from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, TicketEvent  # noqa: E402
+from oss_inbox.tickets.services.history_import import (  # noqa: E402
+    HistoryWriter,
+    PastMessage,
+    PastTicket,
+    Person,
+    indexes_drop,
+    indexes_rebuild,
+)
 
 FILLED = (Contact, Identity, Ticket, Message, TicketEvent)  # parents before children
 HISTORY = timedelta(days=730)
@@ -87,9 +94,14 @@ def main(argv=None):
     parser.add_argument(
         "--recent-days", type=positive, help="only the tickets of the last N days of the history"
     )
+    parser.add_argument(
+        "--rebuild-indexes",
+        action="store_true",
+        help="PostgreSQL: drop the secondary indexes for the run and rebuild them after (a large build)",
+    )
     options = parser.parse_args(argv)
     generate(options.tickets, seed=options.seed, batch_size=options.batch_size, accounts=options.accounts,
-             part=_part(options))  # fmt: skip
+             part=_part(options), rebuild_indexes=options.rebuild_indexes)  # fmt: skip
     return 0
 
 
@@ -109,13 +121,17 @@ def positive(raw):
     return value
 
 
-def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None, part=None):
+def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None, part=None,
+             rebuild_indexes=False):  # fmt: skip
     """Add `tickets` tickets with their history (or the `part` (first, last) of their indices);
     return the rows per model.
 
     1. Find or create the channel accounts and the agents who answer.
-    2. Per batch: build contacts, identities, tickets, messages and events; insert them in one transaction.
-    3. Move the id sequences past the new rows; on PostgreSQL, ANALYZE the tables.
+    2. Per batch: build the tickets (customer, messages, status) and hand them to the history
+       import's writer (tickets.services.history_import), which writes them in one transaction with
+       their contacts, identities and timeline events, through COPY on PostgreSQL.
+    3. On PostgreSQL, ANALYZE the tables (and with `rebuild_indexes`, rebuild the secondary indexes
+       dropped for the run).
     """
     out = out or sys.stdout
     history = History(
@@ -128,17 +144,43 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     )
     first, last = part or (0, tickets)
     counts = {model: 0 for model in FILLED}
+    writer = HistoryWriter(now=history.now)
+    pause = rebuild_indexes and connection.vendor == "postgresql"
+    restore = indexes_drop() if pause else []
     started = time.monotonic()
-    with historic_timestamps():
-        for start in range(first, last, batch_size):
-            rows = history.batch(start, min(start + batch_size, last))
-            insert(rows, counts)
-            # With DEBUG on, Django keeps the last 9,000 statements; ours are megabytes each.
-            reset_queries()
-            report(out, counts, last - first, time.monotonic() - started)
+    cpu = time.process_time()
+    server = server_cpu()
+    for start in range(first, last, batch_size):
+        written = writer.write(history.batch(start, min(start + batch_size, last)))
+        for model, count in zip(FILLED, (written.contacts, written.contacts, written.tickets,
+                                         written.messages, written.events), strict=True):  # fmt: skip
+            counts[model] += count
+        # With DEBUG on, Django keeps the last 9,000 statements.
+        reset_queries()
+        report(out, counts, last - first, time.monotonic() - started)
+    if pause:
+        out.write(f"Rebuilding {len(restore)} indexes ...\n")
+        indexes_rebuild(restore)
     finish()
-    report(out, counts, last - first, time.monotonic() - started, final=True)
+    server = server_cpu() - server if server is not None else None
+    report(out, counts, last - first, time.monotonic() - started, final=True,
+           cpu=(time.process_time() - cpu, server))  # fmt: skip
     return counts
+
+
+def server_cpu():
+    """CPU seconds the PostgreSQL server process of this connection has used (on this machine), or
+    None: the figure beside wall time on a shared machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_accounts(count):
@@ -168,33 +210,6 @@ def bench_agents():
     return agents
 
 
-@contextmanager
-def historic_timestamps():
-    """Let rows keep the past times we give them: bulk_create stamps auto_now(_add) fields with the
-    present."""
-    fields = [
-        field
-        for model in FILLED
-        for field in model._meta.concrete_fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ]
-    saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
-    for field in fields:
-        field.auto_now = field.auto_now_add = False
-    try:
-        yield
-    finally:
-        for field, auto_now, auto_now_add in saved:
-            field.auto_now, field.auto_now_add = auto_now, auto_now_add
-
-
-def insert(rows, counts):
-    with transaction.atomic():
-        for model in FILLED:
-            model.objects.bulk_create(rows[model], batch_size=ROWS_PER_INSERT)
-            counts[model] += len(rows[model])
-
-
 def finish():
     # None on SQLite: AUTOINCREMENT follows.
     statements = connection.ops.sequence_reset_sql(no_style(), FILLED)
@@ -207,84 +222,64 @@ def finish():
             )
 
 
-def report(out, counts, total, elapsed, final=False):
+def report(out, counts, total, elapsed, final=False, cpu=None):
     tickets, rows = counts[Ticket], sum(counts.values())
     rates = f"{tickets / elapsed:,.0f} tickets/s, {rows / elapsed:,.0f} rows/s" if elapsed else ""
     if final:
         detail = ", ".join(f"{count:,} {model._meta.verbose_name_plural}" for model, count in counts.items())
-        out.write(f"Done: {rows:,} rows ({detail}) in {elapsed:.1f} s: {rates}\n")
+        used = ""
+        if cpu is not None:
+            server = f", its PostgreSQL process {cpu[1]:.1f} s" if cpu[1] is not None else ""
+            used = f" (CPU: this process {cpu[0]:.1f} s{server})"
+        out.write(f"Done: {rows:,} rows ({detail}) in {elapsed:.1f} s{used}: {rates}\n")
     else:
         out.write(f"{tickets:>10,} / {total:,} tickets  {elapsed:7.1f} s  {rates}\n")
     out.flush()
 
 
 class History:
-    """Builds the rows of one batch at a time; between batches it keeps only contact ids and kinds."""
+    """Builds the tickets of one batch at a time; between batches it keeps only the customers' channels."""
 
     def __init__(self, rng, *, tickets, accounts, agents, now=None, first=0):
         self.rng = rng
         self.total = tickets
-        self.first = first  # tickets before this index are not built: contacts are made for the rest only
+        self.first = first  # tickets before this index are not built: customers are made for the rest only
         self.now = now or timezone.now()
         self.start = self.now - HISTORY
         self.agents = agents
-        self.accounts = {kind: [a.pk for a in accounts if a.kind == kind] for kind in CHANNELS}
+        self.accounts = {kind: [a for a in accounts if a.kind == kind] for kind in CHANNELS}
         self.channels = [
             kind for kind in CHANNELS if self.accounts[kind] for _ in range(CHANNEL_SHARES[kind])
         ]
         self.texts = content.sample_texts(rng, make_customers(rng, 60), TEXT_SAMPLES)
-        self.next_id = {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in FILLED}
-        self.first_contact = self.next_id[Contact]
-        self.identity_offset = self.next_id[Identity] - self.first_contact  # one identity per contact
-        self.contact_channels = array("b")  # index into CHANNELS, per contact made so far
+        # Numbers above every existing row's, so that a second run makes new customers and threads.
+        self.run = (Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.first_customer = (Contact.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        self.customers = array("b")  # index into CHANNELS, per customer made so far
+        self.names = []
         days, decay = HISTORY.days, OPEN_DECAY_DAYS
         self.open_at_zero_age = OPEN_SHARE * days / (decay * (1 - math.exp(-days / decay)))
 
-    def take_id(self, model):
-        self.next_id[model] += 1
-        return self.next_id[model] - 1
-
     def batch(self, first, last):
-        rows = {model: [] for model in FILLED}
-        batch_start = self.start + HISTORY * (first / self.total)  # before any of the batch's tickets
-        self.add_contacts(
-            rows, -(-(last - self.first) // TICKETS_PER_CONTACT) - len(self.contact_channels), batch_start
-        )
-        for index in range(first, last):
-            TicketBuilder(self, rows, self.created_at(index)).build()
-        return rows
+        wanted = -(-(last - self.first) // TICKETS_PER_CONTACT)
+        for _ in range(wanted - len(self.customers)):
+            self.customers.append(CHANNELS.index(self.rng.choice(self.channels)))
+            self.names.append(f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}")
+        return [TicketBuilder(self, index, self.created_at(index)).build() for index in range(first, last)]
 
     def created_at(self, index):
         # Evenly spread over the history, in ticket order, so ids grow with time as in production.
         return self.start + HISTORY * ((index + self.rng.random()) / self.total)
 
-    def add_contacts(self, rows, count, created_at):
-        for _ in range(count):
-            contact_id = self.take_id(Contact)
-            channel = self.rng.choice(self.channels)
-            self.contact_channels.append(CHANNELS.index(channel))
-            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
-            rows[Contact].append(Contact(pk=contact_id, name=name, created_at=created_at))
-            rows[Identity].append(self.identity(contact_id, channel, name, created_at))
-
-    def identity(self, contact_id, channel, name, created_at):
-        external_id = f"customer{contact_id}@example.com" if channel == "email" else f"gen-{contact_id}"
-        handle = external_id if channel == "email" else f"customer{contact_id}"
-        return Identity(
-            pk=self.take_id(Identity),
-            contact_id=contact_id,
-            kind=channel,
-            external_id=external_id,
-            handle=handle if channel != "facebook" else "",
-            display_name=name,
-            created_at=created_at,
-        )
-
-    def some_contact(self):
-        """(contact id, identity id, channel) of a random contact made so far."""
-        offset = self.rng.randrange(len(self.contact_channels))
-        contact_id = self.first_contact + offset
-        return contact_id, contact_id + self.identity_offset, CHANNELS[self.contact_channels[offset]]
+    def some_customer(self):
+        """(Person, channel) of a random customer made so far."""
+        offset = self.rng.randrange(len(self.customers))
+        number, channel = self.first_customer + offset, CHANNELS[self.customers[offset]]
+        if channel == "email":
+            external_id = handle = f"customer{number}@example.com"
+        else:
+            external_id, handle = f"gen-{number}", ("" if channel == "facebook" else f"customer{number}")
+        return Person(kind=channel, external_id=external_id, name=self.names[offset], handle=handle), channel
 
     def status(self, created_at):
         age_days = (self.now - created_at).total_seconds() / 86400
@@ -296,38 +291,55 @@ class History:
 
 
 class TicketBuilder:
-    """One ticket with its messages and events, timed like a real conversation."""
+    """One ticket with its messages, timed like a real conversation."""
 
-    def __init__(self, history, rows, created_at):
-        self.history, self.rows, self.rng = history, rows, history.rng
+    def __init__(self, history, index, created_at):
+        self.history, self.rng = history, history.rng
         self.created_at = created_at
         self.status = history.status(created_at)
-        self.contact_id, self.identity_id, channel = history.some_contact()
-        self.account_id = self.rng.choice(history.accounts[channel])
+        self.customer, channel = history.some_customer()
+        self.account = self.rng.choice(history.accounts[channel])
         self.kind = self.rng.choice(MESSAGE_KINDS[channel])
-        self.ticket_id = history.take_id(Ticket)
+        self.name = f"{history.run}-{index}"
         self.agent = None if self.status == "new" else self.rng.choice(history.agents)
         self.subject = self.rng.choice(history.texts["subjects"]) if self.kind == "email" else ""
 
     def build(self):
         steps = self.timeline()
-        ticket = Ticket(
-            pk=self.ticket_id,
-            account_id=self.account_id,
-            contact_id=self.contact_id,
-            thread_key=f"{THREAD_PREFIX[self.kind]}:gen-{self.ticket_id}",
+        texts = self.history.texts
+        messages = []
+        for number, (direction, moment) in enumerate(steps):
+            if direction == "note":
+                note = self.rng.choice(texts["notes"])
+                messages.append(PastMessage("note", moment, note, author_user_id=self.agent))
+                continue
+            messages.append(
+                PastMessage(
+                    direction,
+                    moment,
+                    self.rng.choice(texts[direction]),
+                    external_id=f"gen-{self.name}-{number}",
+                    subject=self.subject_of(number),
+                    author_user_id=None if direction == "inbound" else self.agent,
+                )
+            )
+        resolved_at = None
+        if self.status in ("pending", "resolved"):
+            resolved_at = min(steps[-1][1] + timedelta(minutes=_skewed(self.rng, 1, 120)), self.history.now)
+        return PastTicket(
+            key=self.name,
+            account=self.account,
+            kind=self.kind,
+            thread_key=f"{THREAD_PREFIX[self.kind]}:gen-{self.name}",
+            customer=self.customer,
+            created_at=self.created_at,
+            messages=messages,
             status=self.status,
+            subject=self.subject or _first_line(messages[0].text),
             priority=self.rng.choice(PRIORITIES),
             assignee_id=self.agent,
-            created_at=self.created_at,
+            resolved_at=resolved_at,
         )
-        self.event("created", self.created_at)
-        for number, (direction, moment) in enumerate(steps):
-            self.add_message(ticket, number, direction, moment)
-        self.settle(ticket, steps)
-        ticket.subject = self.subject or _first_line(self.rows[Message][-len(steps)].text)
-        ticket_sla_recompute(ticket, now=self.history.now)
-        self.rows[Ticket].append(ticket)
 
     def timeline(self):
         """(direction, moment) of each message, oldest first, squeezed in before now if need be."""
@@ -356,67 +368,10 @@ class TicketBuilder:
             for (direction, _), offset in zip(steps, offsets, strict=True)
         ]
 
-    def add_message(self, ticket, number, direction, moment):
-        message = Message(
-            pk=self.history.take_id(Message),
-            ticket_id=self.ticket_id,
-            account_id=self.account_id,
-            direction=direction,
-            kind="note" if direction == "note" else self.kind,
-            sent_at=moment,
-            created_at=moment,
-        )
-        if direction == "note":
-            message.text, message.author_user_id = self.rng.choice(self.history.texts["notes"]), self.agent
-            self.event("note", moment, actor=self.agent)
-        else:
-            message.external_id, message.subject = f"gen-{self.ticket_id}-{number}", self.subject_of(number)
-            (self.add_inbound if direction == "inbound" else self.add_reply)(ticket, message, moment)
-        self.rows[Message].append(message)
-
-    def add_inbound(self, ticket, message, moment):
-        message.text, message.author_identity_id = (
-            self.rng.choice(self.history.texts["inbound"]),
-            self.identity_id,
-        )
-        ticket.last_inbound_at = moment
-        self.event("message_in", moment)
-
     def subject_of(self, number):
         if not self.subject:
             return ""
         return self.subject if number == 0 else f"Re: {self.subject}"
-
-    def add_reply(self, ticket, message, moment):
-        message.text, message.author_user_id = self.rng.choice(self.history.texts["outbound"]), self.agent
-        message.delivery_state, message.delivery_attempts = "sent", 1
-        if ticket.first_response_at is None:
-            ticket.first_response_at = moment
-            self.event("claimed", moment, actor=self.agent)
-            self.event("status", moment, actor=self.agent, data={"from": "new", "to": "open"})
-        ticket.last_outbound_at = moment
-        self.event("replied", moment, actor=self.agent)
-
-    def settle(self, ticket, steps):
-        last = steps[-1][1]
-        ticket.updated_at = last
-        if self.status in ("pending", "resolved"):
-            moment = min(last + timedelta(minutes=_skewed(self.rng, 1, 120)), self.history.now)
-            self.event("status", moment, actor=self.agent, data={"from": "open", "to": self.status})
-            ticket.updated_at = moment
-            ticket.resolved_at = moment if self.status == "resolved" else None
-
-    def event(self, kind, moment, *, actor=None, data=None):
-        self.rows[TicketEvent].append(
-            TicketEvent(
-                pk=self.history.take_id(TicketEvent),
-                ticket_id=self.ticket_id,
-                kind=kind,
-                actor_id=actor,
-                data=data or {},
-                created_at=moment,
-            )
-        )
 
 
 def _skewed(rng, low, high):

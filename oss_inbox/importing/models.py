@@ -21,3 +21,17 @@ class ImportedTicket(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.external_id} -> #{self.ticket_id}"
+
+
+class DroppedIndex(models.Model):
+    """An index `import_history --rebuild-indexes` dropped and has not rebuilt yet: the statement
+    that rebuilds it. Rows left here mean an import was interrupted; the next run rebuilds them."""
+
+    position = models.PositiveIntegerField()
+    statement = models.TextField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.statement

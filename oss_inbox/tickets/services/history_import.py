@@ -69,6 +69,7 @@ class PastMessage:
     subject: str = ""
     in_reply_to: str = ""
     author_user_id: int | None = None  # outbound and notes: who wrote it
+    html: str = ""  # sanitised, safe to show
     raw: dict | None = None  # what the source had that OSS Inbox has no field for
 
 
@@ -116,12 +117,14 @@ class Written:
     contacts: int = 0
     messages: int = 0
     events: int = 0
+    already_stored: int = 0  # messages (by their account and external id) that are here already
 
     def add(self, other: Written) -> None:
         self.tickets += other.tickets
         self.contacts += other.contacts
         self.messages += other.messages
         self.events += other.events
+        self.already_stored += other.already_stored
 
 
 Record = Callable[[object, list[tuple[str, int]]], None]
@@ -144,6 +147,7 @@ class HistoryWriter:
             return written
         with transaction.atomic():
             with connection.cursor() as cursor:
+                tickets = self._without_stored_messages(cursor, tickets, written)
                 new_people = self._people(cursor, tickets, written)
                 tag_ids = self._tags(cursor, tickets)
                 rows = _Rows()
@@ -163,6 +167,52 @@ class HistoryWriter:
         self.tag_ids.update(tag_ids)
         written.tickets, written.messages, written.events = len(tickets), len(rows.messages), len(rows.events)
         return written
+
+    def _without_stored_messages(self, cursor, tickets, written):
+        """Leave out messages stored already (the same account and external id: mail the email
+        channel read before, or twice in one export), and tickets left with no message."""
+        wanted = [
+            (ticket.account.pk, message.external_id)
+            for ticket in tickets
+            for message in ticket.messages
+            if message.external_id
+        ]
+        if not wanted:
+            return tickets
+        stored = set()
+        for start in range(0, len(wanted), 10_000):
+            part = wanted[start : start + 10_000]
+            if self.postgres:
+                cursor.execute(
+                    "SELECT m.account_id, m.external_id FROM tickets_message m "
+                    "JOIN unnest(%s::bigint[], %s::text[]) AS k(account_id, external_id) "
+                    "ON m.account_id = k.account_id AND m.external_id = k.external_id",
+                    [[account for account, _ in part], [external_id for _, external_id in part]],
+                )
+            else:
+                condition = " OR ".join(["(account_id = %s AND external_id = %s)"] * len(part))
+                cursor.execute(
+                    f"SELECT account_id, external_id FROM tickets_message WHERE {condition}",  # noqa: S608
+                    [value for key in part for value in key],
+                )
+            stored.update(cursor.fetchall())
+        if not stored and len(set(wanted)) == len(wanted):
+            return tickets
+        kept = []
+        for ticket in tickets:
+            messages = []
+            for message in ticket.messages:
+                key = (ticket.account.pk, message.external_id)
+                if message.external_id and key in stored:
+                    written.already_stored += 1
+                    continue
+                if message.external_id:
+                    stored.add(key)
+                messages.append(message)
+            if messages:
+                ticket.messages = messages
+                kept.append(ticket)
+        return kept
 
     # ---- customers and tags --------------------------------------------------------------------
 
@@ -281,7 +331,7 @@ class HistoryWriter:
                     direction, "note" if direction == "note" else past.kind, False,
                     identity_id if direction == "inbound" else None,
                     None if direction == "inbound" else author_user,
-                    _clip(message.subject, SUBJECT_LENGTH), message.text, "", "", "{}",
+                    _clip(message.subject, SUBJECT_LENGTH), message.text, message.html, "", "{}",
                     json.dumps(message.raw) if message.raw else "{}",
                     moment, moment, "sent" if direction == "outbound" else "",
                     1 if direction == "outbound" else 0, "",
@@ -308,7 +358,7 @@ class HistoryWriter:
                 ticket_id, account_id, contact_id, t.thread_key, t.subject, t.status, t.priority,
                 t.assignee_id, False, "", created_at, last, t.last_inbound_at, t.last_outbound_at,
                 t.first_response_at, t.resolved_at, t.first_response_due_at, t.next_response_due_at,
-                t.resolution_due_at, t.sla_due_at, t.sla_state, t.sla_paused_at, json.dumps(t.sla_pauses),
+                t.resolution_due_at, t.sla_due_at, t.sla_state, t.sla_paused_at, _pauses(t.sla_pauses),
                 t.sla_at_risk_at, t.sla_escalated, t.sla_escalated_for, t.sla_escalate_at,
             )
         )  # fmt: skip
@@ -335,7 +385,7 @@ class HistoryWriter:
             return
         if self.postgres:
             buffer = io.StringIO()
-            buffer.writelines(map(_copy_line, rows))
+            buffer.writelines(map(_LINES.get(table, _copy_line), rows))
             buffer.seek(0)
             with connection.wrap_database_errors:
                 cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
@@ -360,20 +410,80 @@ def _copy_value(value):
         return "\\N"
     kind = type(value)
     if kind is str:
-        if _NUL in value:
-            value = value.replace(_NUL, "")
-        return value.translate(_COPY_ESCAPES)
+        return _text(value)
     if kind is bool:
         return "t" if value else "f"
     if kind is int:
         return str(value)
     if kind is datetime:
-        return value.isoformat() if value.tzinfo else timezone.make_aware(value).isoformat()
+        return _time(value)
     return str(value)
 
 
 def _copy_line(row):
     return "\t".join(map(_copy_value, row)) + "\n"
+
+
+def _text(value):
+    # Most text needs no escaping: two C-speed checks instead of a translate.
+    if value.isprintable() and "\\" not in value:
+        return value
+    if _NUL in value:
+        value = value.replace(_NUL, "")
+    return value.translate(_COPY_ESCAPES)
+
+
+def _time(value):
+    if value is None:
+        return "\\N"
+    return value.isoformat() if value.tzinfo else timezone.make_aware(value).isoformat()
+
+
+def _number(value):
+    return "\\N" if value is None else str(value)
+
+
+# The rows of the three big tables, formatted knowing each column's type (see *_COLUMNS).
+def _event_line(row):
+    ticket_id, kind, actor, data, created_at = row
+    return f"{ticket_id}\t{kind}\t{_number(actor)}\t{_text(data)}\t{_time(created_at)}\n"
+
+
+def _message_line(row):
+    ticket_id, account_id, external_id, in_reply_to, direction, kind = row[:6]
+    identity_id, user_id, subject, text, html = row[7:12]
+    raw, sent_at, delivery_state, attempts = row[14], row[15], row[17], row[18]
+    moment = _time(sent_at)
+    external = "\\N" if external_id is None else _text(external_id)
+    return (
+        f"{ticket_id}\t{account_id}\t{external}\t{_text(in_reply_to)}\t{direction}\t{kind}\tf\t"
+        f"{_number(identity_id)}\t{_number(user_id)}\t{_text(subject)}\t{_text(text)}\t{_text(html)}\t\t{{}}\t{_text(raw)}\t"
+        f"{moment}\t{moment}\t{delivery_state}\t{attempts}\t\n"
+    )
+
+
+def _ticket_line(row):
+    (ticket_id, account_id, contact_id, thread_key, subject, status, priority, assignee_id, _key_account,
+     _safety, created_at, updated_at, *times, sla_state, paused_at, pauses, at_risk_at, escalated,
+     escalated_for, escalate_at) = row  # fmt: skip
+    return (
+        f"{ticket_id}\t{account_id}\t{contact_id}\t{_text(thread_key)}\t{_text(subject)}\t{status}\t{priority}\t"
+        f"{_number(assignee_id)}\tf\t\t{_time(created_at)}\t{_time(updated_at)}\t"
+        + "\t".join([_time(value) for value in times])
+        + f"\t{sla_state}\t{_time(paused_at)}\t{pauses}\t{_time(at_risk_at)}\t{escalated}\t"
+        f"{_time(escalated_for)}\t{_time(escalate_at)}\n"
+    )
+
+
+_LINES = {
+    "tickets_ticketevent": _event_line,
+    "tickets_message": _message_line,
+    "tickets_ticket": _ticket_line,
+}
+
+
+def _pauses(pauses):
+    return json.dumps(pauses) if pauses else "[]"
 
 
 def _clip(text, length):
