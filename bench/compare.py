@@ -58,6 +58,7 @@ class Stats:
     p95: float
     per_second: float
     count: int
+    cpu_ms: tuple | None = None  # per request: (server processes, PostgreSQL backends)
 
 
 @dataclass
@@ -82,16 +83,16 @@ def main(argv=None):
     sizes = {"OSS Inbox": oss_size(options.database)}
     oss_pages = oss_setup(options.database)
     peer_pages, peer_results = {}, {}
-    with oss_server(options.database, options.workers) as oss_url:
-        oss_results = measure_all(oss_url, oss_pages, options)
+    with oss_server(options.database, options.workers) as server:
+        oss_results = measure_all(server, oss_pages, options)
     if options.peer_database:
         from bench import peer
 
         peer.prepare(options.peer_database)
         sizes["django-helpdesk"] = peer_size(options.peer_database)
-        with peer_server(options.peer_database, options.workers) as peer_url:
-            peer_pages = peer_setup(peer_url, options.peer_database)
-            peer_results = measure_all(peer_url, peer_pages, options)
+        with peer_server(options.peer_database, options.workers) as server:
+            peer_pages = peer_setup(server.url, options.peer_database)
+            peer_results = measure_all(server, peer_pages, options)
     rows = []
     for page in oss_pages:
         for clients in CLIENTS:
@@ -143,45 +144,50 @@ def loopback_only(url):
 
 
 def format_table(rows, sizes, loads, *, workers, peer):
-    """The markdown table: per page and number of clients, p50 / p95 ms and requests/s of each app."""
+    """The markdown table: per page and number of clients, each app's p50 / p95 ms, requests/s and
+    CPU ms per request (server + PostgreSQL), and with a peer the ratios of medians and of CPU."""
     lines = [f"Databases: {'; '.join(f'{name} {size}' for name, size in sizes.items())}."]
     lines.append(
         f"gunicorn, {workers} sync workers each, DEBUG off, Redis cache. Load average (1, 5, 15 min) "
         f"at start {format_load(loads[0])}, at end {format_load(loads[-1])}."
     )
     lines.append("")
+    app = "p50 / p95 ms | req/s | CPU ms/req"
     if peer:
-        lines.append(
-            "| Page | clients | OSS Inbox p50 / p95 ms | req/s | django-helpdesk p50 / p95 ms | req/s "
-            "| ratio (p50) |"
-        )
-        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        lines.append(f"| Page | clients | OSS Inbox {app} | django-helpdesk {app} | ratio p50 | ratio CPU |")
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     else:
-        lines.append("| Page | clients | OSS Inbox p50 / p95 ms | req/s |")
-        lines.append("| --- | ---: | ---: | ---: |")
+        lines.append(f"| Page | clients | OSS Inbox {app} |")
+        lines.append("| --- | ---: | ---: | ---: | ---: |")
     for row in rows:
         cells = [row.page, str(row.clients), *stats_cells(row.oss)]
         if peer:
-            peer_cells = stats_cells(row.peer, row.note)
-            cells += [*peer_cells, ratio(row.peer, row.oss)]
+            cells += [*stats_cells(row.peer, row.note), *ratios(row.peer, row.oss)]
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("CPU ms/req: the server's processes + the PostgreSQL backends serving it, per request.")
     if peer:
-        lines.append("")
-        lines.append("ratio: the peer's p50 over OSS Inbox's, how many times faster OSS Inbox answers.")
+        lines.append("ratio: the peer's over OSS Inbox's, how many times less OSS Inbox takes.")
     return "\n".join(lines)
 
 
 def stats_cells(stats, note=""):
     if stats is None:
-        return ["—", "—"]
+        return ["—", "—", "—"]
     suffix = f" ({note})" if note else ""
-    return [f"{stats.p50:,.1f} / {stats.p95:,.1f}{suffix}", f"{stats.per_second:,.1f}"]
+    cpu = f"{stats.cpu_ms[0]:,.1f} + {stats.cpu_ms[1]:,.1f}" if stats.cpu_ms else "—"
+    return [f"{stats.p50:,.1f} / {stats.p95:,.1f}{suffix}", f"{stats.per_second:,.1f}", cpu]
 
 
-def ratio(peer, oss):
-    if peer is None or oss is None or oss.p50 <= 0:
-        return "—"
-    return f"{peer.p50 / oss.p50:,.1f}x"
+def ratios(peer, oss):
+    """(of the medians, of the CPU per request), e.g. "12.5x"."""
+    if peer is None or oss is None:
+        return ["—", "—"]
+    medians = f"{peer.p50 / oss.p50:,.1f}x" if oss.p50 > 0 else "—"
+    cpu = "—"
+    if peer.cpu_ms and oss.cpu_ms and sum(oss.cpu_ms) > 0:
+        cpu = f"{sum(peer.cpu_ms) / sum(oss.cpu_ms):,.1f}x"
+    return [medians, cpu]
 
 
 def format_load(load):
@@ -196,17 +202,20 @@ def percentile(ordered, fraction):
 # --- measuring -----------------------------------------------------------------------------------
 
 
-def measure_all(base_url, pages, options):
-    results = {}
+def measure_all(server, pages, options):
+    base_url, results = server.url, {}
     pages = {name: with_headers(base_url, spec) for name, spec in pages.items() if spec}
     warm_up(base_url, pages, options.workers)
     for page, spec in pages.items():
         for clients in CLIENTS:
             sessions = [client_session(spec) for _ in range(clients)]
+            before = server.cpu.snapshot()
             stats = results[(page, clients)] = measure(base_url, spec, sessions, options)
+            stats.cpu_ms = server.cpu.milliseconds_per_request(before, server.cpu.snapshot(), stats.count)
             print(
                 f"  {base_url} {page}, {clients} client(s): p50 {stats.p50:.1f} ms, p95 {stats.p95:.1f} ms, "
-                f"{stats.per_second:.1f}/s ({stats.count} requests, load {os.getloadavg()[0]:.2f})",
+                f"{stats.per_second:.1f}/s, CPU {stats.cpu_ms[0]:.1f} + {stats.cpu_ms[1]:.1f} ms "
+                f"({stats.count} requests, load {os.getloadavg()[0]:.2f})",
                 flush=True,
             )
     return results

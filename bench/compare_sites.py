@@ -177,14 +177,64 @@ def unchanged_since(base_url, cookies):
     return {"If-None-Match": answer.headers["ETag"]}
 
 
-class Server:
-    """A gunicorn started in its own process group, stopped with it."""
+class CpuMeter:
+    """CPU seconds used so far by a server's processes (its process group) and by the PostgreSQL
+    backends serving its database, read from /proc: the cost of a request on a machine whose other
+    work bends the wall clock (PostgreSQL must run on this machine for its share)."""
 
-    def __init__(self, command, cwd, env, url, log):
+    def __init__(self, process_group, database_url):
+        import psycopg2
+
+        self.process_group = process_group
+        self.database = urlsplit(database_url).path.lstrip("/")
+        self.connection = psycopg2.connect(database_url)
+        self.connection.autocommit = True
+
+    def snapshot(self):
+        """({pid: seconds} of the server's processes, {pid: seconds} of its database's backends)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            )
+            backends = [row[0] for row in cursor.fetchall()]
+        server = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit() and (stat := proc_stat(entry.name)) and stat[0] == self.process_group:
+                server[int(entry.name)] = stat[1]
+        return server, {pid: stat[1] for pid in backends if (stat := proc_stat(pid))}
+
+    @staticmethod
+    def milliseconds_per_request(before, after, count):
+        """(server, PostgreSQL) CPU ms per request between two snapshots; a new process counts whole."""
+        return tuple(
+            sum(seconds - old.get(pid, 0.0) for pid, seconds in new.items()) * 1000 / max(count, 1)
+            for old, new in zip(before, after, strict=True)
+        )
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stat(pid):
+    """(process group, user + system CPU seconds) of a process, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class Server:
+    """A gunicorn started in its own process group, stopped with it; `with` gives the server itself."""
+
+    def __init__(self, command, cwd, env, url, log, database_url):
         self.url, self.log = url, log
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        self.cpu = CpuMeter(self.process.pid, database_url)
 
     def __enter__(self):
         try:
@@ -202,7 +252,7 @@ class Server:
                 raise SystemExit(f"The server on {self.url} stopped at start; see {self.log.name}")
             try:
                 requests.get(self.url + "/login/", timeout=30)
-                return self.url
+                return self
             except requests.RequestException:
                 time.sleep(0.5)
         raise SystemExit(f"The server on {self.url} did not answer within {START_TIMEOUT} s")
@@ -235,7 +285,7 @@ def oss_server(database_url, workers):
     command += ["--bind", f"127.0.0.1:{OSS_PORT}", "--workers", str(workers), "--no-control-socket"]
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "bench-compare-oss.log", "w")
-    return Server(command, ROOT, env, f"http://127.0.0.1:{OSS_PORT}", log)
+    return Server(command, ROOT, env, f"http://127.0.0.1:{OSS_PORT}", log, database_url)
 
 
 def oss_size(database_url):
@@ -254,7 +304,7 @@ def peer_server(database_url, workers):
         "--workers", str(workers), "--worker-class", "sync", "--timeout", "60", "--no-control-socket",
     ]  # fmt: skip
     log = open(ROOT / "var" / "bench-compare-peer.log", "w")
-    return Server(command, peer.PEER, env, f"http://127.0.0.1:{PEER_PORT}", log)
+    return Server(command, peer.PEER, env, f"http://127.0.0.1:{PEER_PORT}", log, database_url)
 
 
 def peer_setup(base_url, database_url):

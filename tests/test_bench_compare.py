@@ -8,10 +8,15 @@ SIZES = {"OSS Inbox": "1,000 tickets, 3,400 messages", "django-helpdesk": "1,000
 LOADS = [(1.0, 0.5, 0.25), (2.5, 1.25, 0.5)]
 
 
-def test_table_puts_both_apps_side_by_side_with_the_ratio_of_medians():
+def test_table_puts_both_apps_side_by_side_with_the_ratios():
     rows = [
-        Row("Queue page (All open)", 1, Stats(12.5, 20.0, 75.0, 100), Stats(250.0, 400.0, 4.0, 100)),
-        Row("Unchanged refresh (304)", 8, Stats(3.0, 5.5, 900.0, 200), None),
+        Row(
+            "Queue page (All open)",
+            1,
+            Stats(12.5, 20.0, 75.0, 100, cpu_ms=(9.0, 1.0)),
+            Stats(250.0, 400.0, 4.0, 100, cpu_ms=(120.0, 80.0)),
+        ),
+        Row("Unchanged refresh (304)", 8, Stats(3.0, 5.5, 900.0, 200, cpu_ms=(1.5, 0.5)), None),
         Row(
             "Dashboard, 30 days",
             1,
@@ -23,25 +28,28 @@ def test_table_puts_both_apps_side_by_side_with_the_ratio_of_medians():
 
     table = format_table(rows, SIZES, LOADS, workers=5, peer=True).splitlines()
 
-    assert (
-        "OSS Inbox 1,000 tickets, 3,400 messages; django-helpdesk 1,000 tickets, 2,400 follow-ups" in table[0]
-    )
+    sizes = "OSS Inbox 1,000 tickets, 3,400 messages; django-helpdesk 1,000 tickets, 2,400 follow-ups"
+    assert sizes in table[0]
     assert "at start 1.00 / 0.50 / 0.25, at end 2.50 / 1.25 / 0.50" in table[1]
-    assert "| Queue page (All open) | 1 | 12.5 / 20.0 | 75.0 | 250.0 / 400.0 | 4.0 | 20.0x |" in table
-    # The peer has no refresh check: its cells and the ratio stay empty rather than invented.
-    assert "| Unchanged refresh (304) | 8 | 3.0 / 5.5 | 900.0 | — | — | — |" in table
-    assert (
-        "| Dashboard, 30 days | 1 | 100.0 / 150.0 | 9.5 | 3,900.0 / 4,100.0 (whole history) | 0.3 | 39.0x |"
-        in table
+    queue = (
+        "| Queue page (All open) | 1 | 12.5 / 20.0 | 75.0 | 9.0 + 1.0 | 250.0 / 400.0 | 4.0 | 120.0 + 80.0 |"
     )
+    assert f"{queue} 20.0x | 20.0x |" in table
+    # The peer has no refresh check: its cells and the ratios stay empty rather than invented.
+    assert "| Unchanged refresh (304) | 8 | 3.0 / 5.5 | 900.0 | 1.5 + 0.5 | — | — | — | — | — |" in table
+    # No CPU figures (PostgreSQL elsewhere): the ratio of the medians alone.
+    dashboard = (
+        "| Dashboard, 30 days | 1 | 100.0 / 150.0 | 9.5 | — | 3,900.0 / 4,100.0 (whole history) | 0.3 | — |"
+    )
+    assert f"{dashboard} 39.0x | — |" in table
 
 
 def test_without_a_peer_the_table_has_oss_inbox_column_only():
-    rows = [Row("Ticket page", 1, Stats(14.2, 16.4, 68.0, 100))]
+    rows = [Row("Ticket page", 1, Stats(14.2, 16.4, 68.0, 100, cpu_ms=(10.25, 2.0)))]
 
     table = format_table(rows, {"OSS Inbox": "10 tickets, 34 messages"}, LOADS, workers=5, peer=False)
 
-    assert "| Ticket page | 1 | 14.2 / 16.4 | 68.0 |" in table.splitlines()
+    assert "| Ticket page | 1 | 14.2 / 16.4 | 68.0 | 10.2 + 2.0 |" in table.splitlines()
     assert "django-helpdesk" not in table
 
 
