@@ -17,6 +17,10 @@ not in lockstep. Printed: per request kind the count, p50 / p95 / p99 / max in m
 requests/s; the load average at start and end; the CPU this script used, the server's (with
 --server-pid, the gunicorn master: its workers' CPU) and the whole machine's busy share.
 
+On a machine shared with other work, --renice -10 (root) gives this script, the server and the server's
+PostgreSQL backends priority, as a machine serving only the app would; start the server and this
+script each with `setsid` (the kernel shares CPU between sessions first, then by niceness inside one).
+
 Bounded: at most 500 agents and 30 minutes, and the URL must be a loopback address (127.0.0.0/8,
 ::1, or localhost resolving only to those); anything else is refused before a request is sent.
 --create-agents (needs DATABASE_URL pointing at the server's database) makes the agents
@@ -28,11 +32,13 @@ signed in again: a deactivated user's requests are refused).
 import argparse
 import asyncio
 import ipaddress
+import json
 import os
 import random
 import re
 import resource
 import socket
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -246,6 +252,43 @@ def machine_cpu():
     return sum(values) - idle, sum(values)
 
 
+def renice_all(niceness, server_pid, application_name):
+    """Give the measured stack priority on a machine shared with other work: this script, the gunicorn
+    master and workers, and the PostgreSQL backends the workers opened (DATABASE_URL's
+    ?application_name=...). Backends come and go (CONN_MAX_AGE): called every few seconds."""
+    pids = [os.getpid()]
+    if server_pid:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
+        pids += [server_pid, *(int(child) for child in children.read_text().split())]
+    if application_name:
+        query = f"SELECT pid FROM pg_stat_activity WHERE application_name = '{application_name}'"
+        found = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", query],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+        pids += [int(pid) for pid in found.stdout.split()]
+    for pid in pids:
+        try:
+            if os.getpriority(os.PRIO_PROCESS, pid) != niceness:
+                os.setpriority(os.PRIO_PROCESS, pid, niceness)
+        except (ProcessLookupError, PermissionError):
+            pass
+    # With the kernel's autogroups (sched_autogroup_enabled) a process's nice counts only inside its
+    # session's group: the groups of this script and of the server (start each with setsid, so that
+    # nothing else shares them) get the niceness too.
+    for pid in {os.getpid(), server_pid} - {None}:
+        try:
+            Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
+        except OSError:
+            pass
+
+
+async def keep_reniced(options):
+    while True:
+        await asyncio.to_thread(renice_all, options.renice, options.server_pid, options.pg_application_name)
+        await asyncio.sleep(2)
+
+
 def own_cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -291,6 +334,8 @@ async def load(options, base):
     async with aiohttp.ClientSession(
         connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
     ) as http:
+        if options.renice is not None:
+            reniced = asyncio.create_task(keep_reniced(options))
         agents = [
             Agent(number, base, http, results, random.Random(rng.random()))
             for number in range(1, options.agents + 1)
@@ -298,12 +343,26 @@ async def load(options, base):
         print(f"Signing in {len(agents)} agents at {base} ...", flush=True)
         signing = asyncio.Semaphore(4)  # password hashing is the server's slowest page: not all at once
 
+        kept = (
+            json.loads(options.sessions.read_text()) if options.sessions and options.sessions.exists() else {}
+        )
+
         async def sign_in(agent):
+            if agent.username in kept:  # a session of an earlier run, if the server still knows it
+                agent.cookies["sessionid"] = kept[agent.username]
+                await agent.open_queue()
+                if agent.ticket_ids:
+                    return
+                agent.cookies.clear()
             async with signing:
                 await agent.sign_in(options.password)
             await agent.open_queue()
 
         await asyncio.gather(*(sign_in(agent) for agent in agents))
+        if options.sessions:
+            options.sessions.write_text(
+                json.dumps({agent.username: agent.cookies["sessionid"] for agent in agents})
+            )
 
         async def started(agent, delay, until):
             await asyncio.sleep(delay)
@@ -318,6 +377,8 @@ async def load(options, base):
         results.recording = False
         ended = {"load": loadavg(), "cpu": own_cpu(), "machine": machine_cpu(), "clock": time.monotonic()}
         ended["server"] = process_cpu(options.server_pid) if options.server_pid else None
+        if options.renice is not None:
+            reniced.cancel()
     return results, began, ended
 
 
@@ -384,7 +445,26 @@ def main(argv=None):
     parser.add_argument("--password", default="load-agent-password", help="the agents' password")
     parser.add_argument("--create-agents", action="store_true", help="create or reactivate the agents first")
     parser.add_argument("--retire-agents", action="store_true", help="deactivate the agents at the end")
+    parser.add_argument(
+        "--sessions",
+        type=Path,
+        help="a file keeping the agents' sessions between runs (signing 100 agents in costs the server "
+        "a minute of CPU: password hashing is slow on purpose)",
+    )
     parser.add_argument("--server-pid", type=int, help="gunicorn master's pid: report its workers' CPU")
+    parser.add_argument(
+        "--renice",
+        type=int,
+        metavar="N",
+        help="run this script, the server (--server-pid) and its PostgreSQL backends at niceness N (e.g. "
+        "-10; needs root): on a machine shared with other work, the figures of a machine serving only this",
+    )
+    parser.add_argument(
+        "--pg-application-name",
+        default="oss-load",
+        help="with --renice: the server's PostgreSQL backends, by the application_name in its DATABASE_URL "
+        "(postgres://.../db?application_name=oss-load)",
+    )
     parser.add_argument(
         "--keep-alive", action="store_true", help="reuse connections (gthread/gevent workers)"
     )
