@@ -11,7 +11,7 @@ COPY oss_inbox ./oss_inbox
 COPY channels ./channels
 RUN pip install .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 RUN DEBUG=0 SECRET_KEY=collectstatic-only STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
@@ -20,4 +20,4 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only STATIC_ROOT=/app/staticfiles python ma
 USER app
 ENV DEBUG=0 STATIC_ROOT=/app/staticfiles OSS_VAR_DIR=/app/var
 EXPOSE 8000
-CMD ["gunicorn", "oss_inbox.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "oss_inbox.wsgi:application"]
