@@ -34,6 +34,18 @@ def cached_list(key, build):
     return rows
 
 
+def cached_from(key, name, build):
+    """What `build()` makes from the list under `key` (a menu's HTML, say), kept under the list's version:
+    made again when the list moves on, never read after. `build` reads the list itself; a version read
+    before a change can only hold what was made from the list of that version or a newer one."""
+    version = cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+    made = cache.get(f"{key}:{version}:{name}")
+    if made is None:
+        made = build()
+        cache.set(f"{key}:{version}:{name}", made, SECONDS)
+    return made
+
+
 def forget_on_change(key, *models, through=(), unless_only=frozenset()):
     """Move `key` on whenever a row of `models` is saved or deleted, or an m2m table in `through` changes;
     not for a save of only the fields in `unless_only` (a user's last_login, written at every login)."""

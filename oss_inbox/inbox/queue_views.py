@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from oss_inbox.staff.roles import queue_workers_list
 from oss_inbox.tickets.models import Ticket
 
+from .menus import colleague_options
 from .queue import (
     CHANNELS,
     UNASSIGNED,
@@ -41,23 +42,37 @@ def queue(request):
         "page": page,
         "filters": filters,
         "view": VIEWS_BY_SLUG[filters.view],
-        "views": [(view, counts.get(view.slug) if view.counted else None) for view in VIEWS],
+        "views": view_list(filters, counts),
         "query": filters.query_string(),
         "opened": int(opened) if opened.isdigit() else None,
     }
     if request.htmx and request.htmx.target == LIVE_TARGET:
         return render(request, "inbox/queue.html#queue-live", context)
-    context.update(filter_choices())
+    context.update(filter_choices(request.user, filters))
     return render(request, "inbox/queue.html", context)
 
 
-def filter_choices():
-    """Channels, tags and colleagues for the filter menus (the tags and colleagues cached until they
-    change)."""
-    colleagues = [(str(u.pk), u.get_full_name() or u.get_username()) for u in queue_workers_list()]
+def view_list(filters, counts):
+    """(view, its count or None, its address with the filters in force) for each view: one reverse()."""
+    base = reverse("inbox:queue")
+    return [
+        (view, counts.get(view.slug) if view.counted else None, _address(base, filters, view.slug))
+        for view in VIEWS
+    ]
+
+
+def _address(base, filters, view):
+    query = filters.query_string(view=view)
+    return f"{base}?{query}" if query else base
+
+
+def filter_choices(user, filters):
+    """Channels, tags and colleagues for the filter menus and the bulk bar (the tags and the colleagues'
+    options cached until they change)."""
     return {
         "channel_choices": CHANNELS,
         "tag_choices": tag_names(),
-        "assignee_choices": [(UNASSIGNED, "Nobody"), *colleagues],
+        "assignee_options": colleague_options(filters.assignee if filters.assignee != UNASSIGNED else None),
+        "bulk_assignee_options": colleague_options(user.pk),  # assign to yourself, unless you choose
         "priority_choices": [(str(value), label) for value, label in Ticket.Priority.choices],
     }

@@ -19,6 +19,7 @@ from .collision import colleague_replies_since, message_id
 from .composer import conversation_kind, delivery_words, is_private_reply, reply_choices
 from .email_view import email_view
 from .mentions import mentions_marked
+from .menus import colleague_options
 from .presence import presence_beat, presence_of_others, typed_seconds_ago
 from .selectors import customer_sidebar, open_queue_version
 from .tagging import tag_names
@@ -84,17 +85,16 @@ def render_ticket(request, ticket, *, status=200, **extra):
     """The ticket page; `extra` carries an error, a notice or a collision's choices next to the form that
     caused it."""
     conversation = list(ticket_conversation(ticket))
-    colleagues = queue_workers_list()
     inbound = [m for m in conversation if m.direction == Message.Direction.INBOUND]
     answered_kind = inbound[-1].kind if inbound else ""
-    _annotate(conversation, answered_kind, colleagues)
+    _annotate(conversation, answered_kind)
     outbound_ids = [m.pk for m in conversation if m.direction == Message.Direction.OUTBOUND]
     context = {
         "ticket": ticket,
         "conversation": conversation,
         "policy": policy_for_ticket(ticket),
         "last_outbound_id": max(outbound_ids, default=0),
-        "colleagues": colleagues,
+        "colleague_options": colleague_options(ticket.assignee_id),  # the Assign menu
         "customer": customer_sidebar(ticket),
         "statuses": [(s.value, s.label) for s in Ticket.Status if s != Ticket.Status.NEW],
         "priorities": Ticket.Priority.choices,
@@ -142,9 +142,10 @@ def in_pane(request):
     return bool(request.htmx) and request.htmx.target == TICKET_PANE
 
 
-def _annotate(conversation, answered_kind, colleagues):
+def _annotate(conversation, answered_kind):
     """What the template shows with each message besides its text: delivery problems, "Private reply",
-    an email's HTML and quote, a note's @mentions."""
+    an email's HTML and quote, a note's @mentions (the colleagues read only when there is a note)."""
+    colleagues = queue_workers_list() if any(m.direction == "note" for m in conversation) else []
     for message in conversation:
         message.delivery_words = (
             delivery_words(message) if message.direction == Message.Direction.OUTBOUND else ""

@@ -49,7 +49,7 @@ def test_a_safety_ticket_tops_every_open_view_and_has_its_own(client, agent, des
     assert gas not in queue_ids(client, q="bill")
     assert queue_ids(client, view="safety") == [gas]
     assert queue_ids(client, view="resolved") == []  # the history is not pinned
-    counts = dict((view.slug, count) for view, count in client.get(URL).context["views"])
+    counts = {view.slug: count for view, count, _address in client.get(URL).context["views"]}
     assert counts["safety"] == 1
 
 
