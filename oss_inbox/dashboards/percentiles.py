@@ -2,12 +2,23 @@
 
 The method is PostgreSQL's percentile_cont (and numpy's default): for n sorted values and a
 fraction p, take the position h = p * (n - 1); the result is x[floor h] + (h - floor h) *
-(x[ceil h] - x[floor h]). PostgreSQL computes it in the database (no rows leave it: one scan,
-one sort per measure and group, every group in one query through GROUPING SETS); elsewhere
-(SQLite) the values are fetched and the same arithmetic runs here, in the same float order, so
-both give identical numbers.
+(x[ceil h] - x[floor h]), in float8, in that order. Only the values at ranks floor h and ceil h
+matter, so sorting everything is not needed:
+
+- PostgreSQL, given the time column the rows are chosen by (`over`): an exact two-pass selection
+  (`_two_pass`). A sample (evenly spaced thin time slices of the range, through the time index)
+  guesses, per group, measure and fraction, a narrow window of values that should hold the wanted
+  ranks. One scan of the range, grouped by the group fields, then counts exactly the values below
+  each window and collects the values inside. The ranks are then looked up in the few collected
+  values - exact whatever the sample was; a rank outside its window (a sample unlucky past four
+  standard errors) falls back to percentile_cont. No sort of the range, one scan for every
+  measure and group: ~3x less than percentile_cont over GROUPING SETS at 1M tickets.
+- PostgreSQL without `over`: percentile_cont over GROUPING SETS, in one query.
+- Elsewhere (SQLite) the values are fetched and the same arithmetic runs here, in the same float
+  order, so every path gives identical numbers.
 """
 
+import bisect
 import math
 from collections import defaultdict
 
@@ -16,6 +27,13 @@ from django.db import connection, transaction
 FRACTIONS = (0.5, 0.9)
 SORT_MEMORY = "64MB"
 ALL = "all"
+# The sample: this many evenly spaced slices of the range, together this share of it.
+SAMPLE_SLICES = 64
+SAMPLE_SHARE = 1 / 32
+# A window spans the sample's ranks within this many standard errors of the fraction (plus two
+# values); a group value with fewer sampled values than SAMPLE_ENOUGH has all its values collected.
+WINDOW_ERRORS = 4
+SAMPLE_ENOUGH = 40
 
 
 def percentile(sorted_values, fraction):
@@ -28,13 +46,17 @@ def percentile(sorted_values, fraction):
     return low + (high - low) * (position - lower)
 
 
-def percentiles_by(rows, groups, measures, fractions=FRACTIONS):
+def percentiles_by(rows, groups, measures, fractions=FRACTIONS, *, over=None):
     """Percentiles of each measure over a queryset's rows, in all and per value of each group field.
 
     Returns {ALL: {measure: [one per fraction]}, (group field, value): {...}, ...}. NULL measures
-    are left out, as percentile_cont does; a group with no values has no key.
+    are left out, as percentile_cont does; a group with no values has no key. `over`: (time
+    field, start, end) when the rows are those of [start, end) by an indexed time field: lets
+    PostgreSQL select the ranks instead of sorting (same numbers).
     """
     if connection.vendor == "postgresql":
+        if over is not None:
+            return _two_pass(rows, list(groups), list(measures), fractions, over)
         return _in_database(rows, list(groups), list(measures), fractions)
     return _in_python(rows, list(groups), list(measures), fractions)
 
@@ -89,3 +111,157 @@ def _in_python(rows, groups, measures, fractions):
 
 def _empty(measures, fractions):
     return {measure: [None] * len(fractions) for measure in measures}
+
+
+def _two_pass(rows, groups, measures, fractions, over):
+    """Exact selection on PostgreSQL: sample, then one counting scan (see the module's docstring)."""
+    inner, params = rows.order_by().values(*groups, *measures).query.sql_with_params()
+    sample = _sample(inner, params, rows.model, groups, measures, over)
+    windows, enough = _windows(sample, groups, measures, fractions)
+    name = connection.ops.quote_name
+    columns, column_params = [f"t.{name(group)}" for group in groups], []
+    for measure in measures:
+        column = f"t.{name(measure)}"
+        columns.append(f"count({column})")
+        for low, _ in windows[measure]:
+            columns.append(f"count(*) FILTER (WHERE {column} < %s)")
+            column_params.append(low)
+        inside = [f"({column} BETWEEN %s AND %s)" for _ in windows[measure]]
+        column_params += [bound for window in windows[measure] for bound in window]
+        # Group values too rarely sampled to have windows of their own: all their values.
+        for index, group in enumerate(groups):
+            inside.append(f"NOT (t.{name(group)} = ANY(%s))")
+            column_params.append(list(enough[measure][index]))
+        columns.append(f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL AND ({' OR '.join(inside)}))")
+    grouping = ", ".join(f"t.{name(group)}" for group in groups)
+    sql = f"SELECT {', '.join(columns)} FROM ({inner}) t" + (f" GROUP BY {grouping}" if groups else "")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # No plan worth compiling: JIT costs ~0.1 s here and saves nothing.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, [*column_params, *params])
+        found = cursor.fetchall()
+    result = _select(found, groups, measures, fractions, windows, enough)
+    if result is None:  # a wanted rank fell outside its window: sort, as before
+        return _in_database(rows, groups, measures, fractions)
+    return result
+
+
+def _sample(inner, params, model, groups, measures, over):
+    """[(group values..., measure values...)] of the rows in SAMPLE_SLICES thin slices of the range."""
+    field, start, end = over
+    name = connection.ops.quote_name
+    column = f"{name(model._meta.db_table)}.{name(model._meta.get_field(field).column)}"
+    step, width = (end - start) / SAMPLE_SLICES, (end - start) * SAMPLE_SHARE / SAMPLE_SLICES
+    # Each slice is its own range condition on the time column, so each reads only its slice of
+    # the index (an OR of slices would read the whole range).
+    sql = (
+        f"SELECT s.* FROM generate_series(0, {SAMPLE_SLICES - 1}) AS slice(number), LATERAL ({inner}"
+        f" AND {column} >= %s::timestamptz + slice.number * %s::interval"
+        f" AND {column} < %s::timestamptz + slice.number * %s::interval + %s::interval) s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start, step, start, step, width])
+        return cursor.fetchall()
+
+
+def _windows(sample, groups, measures, fractions):
+    """({measure: [(low, high)] merged}, {measure: [set of well-sampled values per group field]})."""
+    by_group = defaultdict(lambda: defaultdict(list))
+    for row in sample:
+        keys = [ALL, *zip(groups, row[: len(groups)], strict=True)]
+        for measure, value in zip(measures, row[len(groups) :], strict=True):
+            if value is not None:
+                for key in keys:
+                    by_group[key][measure].append(value)
+    windows, enough = {}, {}
+    for measure in measures:
+        spans = []
+        for key, values in by_group.items():
+            found = sorted(values[measure])
+            if key != ALL and len(found) < SAMPLE_ENOUGH:
+                continue
+            for fraction in fractions:
+                if not found:
+                    continue
+                error = WINDOW_ERRORS * math.sqrt(fraction * (1 - fraction) / len(found)) + 2 / len(found)
+                low = math.floor(max(fraction - error, 0) * (len(found) - 1))
+                high = math.ceil(min(fraction + error, 1) * (len(found) - 1))
+                # The ends stay open: a window at the bottom or top takes everything beyond.
+                spans.append(
+                    (found[low] if low > 0 else -(2**31), found[high] if high < len(found) - 1 else 2**31)
+                )
+        windows[measure] = _merged(spans)
+        enough[measure] = [
+            {
+                key[1]
+                for key, values in by_group.items()
+                if key != ALL and key[0] == group and len(values[measure]) >= SAMPLE_ENOUGH
+            }
+            for group in groups
+        ]
+    return windows, enough
+
+
+def _merged(spans):
+    merged = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def _select(found, groups, measures, fractions, windows, enough):
+    """Percentiles from the counting scan's rows, or None when a wanted rank is not in a window."""
+    parts = defaultdict(list)  # key: [the scan's rows of its group values]
+    for row in found:
+        values, rest = row[: len(groups)], list(row[len(groups) :])
+        for index, value in enumerate(rest):
+            if isinstance(value, list):
+                rest[index] = sorted(value)  # once per row; merging sorted runs below is cheap
+        for key in [ALL, *zip(groups, values, strict=True)]:
+            parts[key].append(rest)
+    result = {ALL: _empty(measures, fractions)}
+    for key, rows in parts.items():
+        by_measure, offset = {}, 0
+        for measure in measures:
+            spans = windows[measure]
+            count = sum(row[offset] for row in rows)
+            below = [sum(row[offset + 1 + index] for row in rows) for index in range(len(spans))]
+            collected = sorted(value for row in rows for value in (row[offset + 1 + len(spans)] or ()))
+            offset += 2 + len(spans)
+            complete = key != ALL and key[1] not in enough[measure][groups.index(key[0])]
+            answers = []
+            for fraction in fractions:
+                if not count:
+                    answers.append(None)
+                    continue
+                position = fraction * (count - 1)
+                if complete:
+                    if len(collected) != count:
+                        return None
+                    pair = [collected[math.floor(position)], collected[math.ceil(position)]]
+                else:
+                    pair = [
+                        _at_rank(rank, spans, below, collected)
+                        for rank in (math.floor(position), math.ceil(position))
+                    ]
+                    if None in pair:
+                        return None
+                low, high = float(pair[0]), float(pair[1])
+                answers.append(low + (high - low) * (position - math.floor(position)))
+            by_measure[measure] = answers
+        if key == ALL or any(value is not None for values in by_measure.values() for value in values):
+            result[key] = by_measure
+    return result
+
+
+def _at_rank(rank, spans, below, collected):
+    """The value of 0-based `rank` if it falls inside a window, else None. `collected` is sorted
+    and holds every value inside the windows (and perhaps others: those of rarely sampled groups)."""
+    for (low, high), under in zip(spans, below, strict=True):
+        first = bisect.bisect_left(collected, low)
+        if under <= rank < under + bisect.bisect_right(collected, high) - first:
+            return collected[first + rank - under]
+    return None
