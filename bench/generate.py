@@ -252,9 +252,8 @@ class History:
             kind for kind in CHANNELS if self.accounts[kind] for _ in range(CHANNEL_SHARES[kind])
         ]
         self.texts = content.sample_texts(rng, make_customers(rng, 60), TEXT_SAMPLES)
-        # Numbers above every existing row's, so that a second run makes new customers and threads.
+        # Above every existing ticket's id, so that a second run makes new customers and threads.
         self.run = (Ticket.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-        self.first_customer = (Contact.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.customers = array("b")  # index into CHANNELS, per customer made so far
         self.names = []
         days, decay = HISTORY.days, OPEN_DECAY_DAYS
@@ -274,7 +273,7 @@ class History:
     def some_customer(self):
         """(Person, channel) of a random customer made so far."""
         offset = self.rng.randrange(len(self.customers))
-        number, channel = self.first_customer + offset, CHANNELS[self.customers[offset]]
+        number, channel = f"{self.run}-{offset + 1}", CHANNELS[self.customers[offset]]
         if channel == "email":
             external_id = handle = f"customer{number}@example.com"
         else:

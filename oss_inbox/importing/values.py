@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from charset_normalizer import from_bytes
 
 SAMPLE = 1 << 20  # bytes read to tell the encoding
+SINGLE_BYTE = ("cp125", "cp85", "cp775", "cp1125", "latin", "iso8859", "mac_")
 
 # Tried after ISO 8601 (which datetime.fromisoformat reads: "2025-03-01 14:05", "2025-03-01T14:05:00Z").
 TIME_FORMATS = (
@@ -153,7 +154,14 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError:
         pass
     best = from_bytes(sample).best()
-    return best.encoding if best is not None else "cp1252"
+    guess = best.encoding if best is not None else None
+    # Short samples of Western text fit several single-byte code pages equally well; a utility's
+    # export from Excel on Windows is Windows-1252, so that one wins among them.
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return guess or "latin-1"
+    return "cp1252" if guess is None or guess.startswith(SINGLE_BYTE) else guess
 
 
 def first_line(text: str, length: int = 120) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import zoneinfo
 from pathlib import Path
 
@@ -69,7 +68,7 @@ class Command(BaseCommand):
         )
         source = self._source(given[0], options, context, zone)
         indexes_restore_if_left(self.stderr)
-        progress = Progress(sys.stderr)
+        progress = Progress(self.stderr._out)
         pause = options["rebuild_indexes"] and connection.vendor == "postgresql"
         with indexes_paused(pause, self.stderr):
             run(
