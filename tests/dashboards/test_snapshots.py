@@ -159,3 +159,17 @@ def test_beat_stops_starting_new_computations_after_its_time(world):
 )
 def test_a_snapshot_key_gives_back_its_filters(filters):
     assert Filters.from_query(filters.query()) == filters
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_both_kinds_are_computed_side_by_side_with_the_same_numbers(
+    twitter, facebook, mailbox, agent, other_agent
+):
+    """On PostgreSQL the resolutions are computed on a second connection at the same time; the
+    numbers are the hand-computed ones all the same (test_metrics.py)."""
+    build(twitter=twitter, facebook=facebook, mailbox=mailbox, dana=agent, lee=other_agent)
+    rollup_refresh()
+    first, resolution = snapshots.both_percentiles(RANGE)
+    assert first[ALL]["first_response_seconds"] == [61200, 105840]
+    assert resolution == selectors.resolution_percentiles(RANGE)
+    assert resolution[ALL]["resolution_seconds"] == [72000, 135600]
