@@ -137,7 +137,8 @@ def first_fill(*, workers=None, range_size=RANGE, progress=None):
         else []
     )
     pool = None
-    if workers > 1 and len(ranges) > 1:
+    # Inside a caller's transaction the workers could not see its rows: compute here instead.
+    if workers > 1 and len(ranges) > 1 and not connection.in_atomic_block:
         connections.close_all()  # each forked worker opens its own connection
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all)
     try:
@@ -164,7 +165,7 @@ def first_fill(*, workers=None, range_size=RANGE, progress=None):
             state.save()
     finally:
         if pool:
-            pool.close()
+            pool.terminate()  # every result was read; after an error, the ranges still queued are dropped
             pool.join()
         _context = None
     return RefreshResult(done, caught_up=True)
