@@ -10,6 +10,7 @@ About 15 s.
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -40,12 +41,17 @@ class Worker:
             [*devserver.processes()["worker"], "--include=tests.worker_drill_tasks"],
             cwd=ROOT, env=env, stdout=self.output.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
+        self.broker_file = var_dir / "broker.sqlite3"
         self.broker = Connection(
-            f"sqlite:///{var_dir / 'broker.sqlite3'}", transport="oss_inbox.embedded_broker:Transport"
+            f"sqlite:///{self.broker_file}", transport="oss_inbox.embedded_broker:Transport"
         )
 
     def send(self, *args):
         app.send_task(TASK, args=args, connection=self.broker, queue="celery")
+
+    def messages_left(self):
+        with sqlite3.connect(self.broker_file) as database:
+            return database.execute("SELECT COUNT(*) FROM kombu_message").fetchone()[0]
 
     def pool(self):
         """The pids of the worker's pool processes (its children)."""
@@ -134,4 +140,6 @@ def test_a_killed_pool_process_neither_stops_the_worker_nor_loses_or_doubles_its
         "the killed task ran again"
     )
     assert worker.process.poll() is None, "the worker itself kept running"
+    # Every message acknowledged is deleted from the broker: none is left hidden, to run again later.
+    wait_for("the broker's table to be empty", 10, lambda: worker.messages_left() == 0, worker)
     assert not (worker.pool() & pool), "the killed pool processes were replaced"
