@@ -24,6 +24,7 @@ each site is built, started and signed in to: bench/compare_sites.py. For a newc
 import argparse
 import math
 import os
+import signal
 import sys
 import threading
 import time
@@ -72,6 +73,8 @@ class Row:
 
 def main(argv=None):
     options = parse(argv)
+    for stop in (signal.SIGTERM, signal.SIGINT):  # leave through the `with` blocks that stop the servers
+        signal.signal(stop, stopped)
     loads = [os.getloadavg()]
     for url in filter(None, (options.database, options.peer_database, OSS_CACHE, PEER_CACHE)):
         loopback_only(url)
@@ -101,6 +104,10 @@ def main(argv=None):
             rows.append(Row(page, clients, oss_results.get((page, clients)), peer_stats, note))
     loads.append(os.getloadavg())
     print(format_table(rows, sizes, loads, workers=options.workers, peer=bool(options.peer_database)))
+
+
+def stopped(number, frame):
+    raise SystemExit(f"Stopped by signal {number}: servers stopped.")
 
 
 def parse(argv):
@@ -209,9 +216,9 @@ def measure_all(server, pages, options):
     for page, spec in pages.items():
         for clients in CLIENTS:
             sessions = [client_session(spec) for _ in range(clients)]
-            before = server.cpu.snapshot()
+            server.cpu.start()
             stats = results[(page, clients)] = measure(base_url, spec, sessions, options)
-            stats.cpu_ms = server.cpu.milliseconds_per_request(before, server.cpu.snapshot(), stats.count)
+            stats.cpu_ms = server.cpu.stop(stats.count)
             print(
                 f"  {base_url} {page}, {clients} client(s): p50 {stats.p50:.1f} ms, p95 {stats.p95:.1f} ms, "
                 f"{stats.per_second:.1f}/s, CPU {stats.cpu_ms[0]:.1f} + {stats.cpu_ms[1]:.1f} ms "

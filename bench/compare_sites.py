@@ -11,6 +11,7 @@ import re
 import secrets
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -178,9 +179,16 @@ def unchanged_since(base_url, cookies):
 
 
 class CpuMeter:
-    """CPU seconds used so far by a server's processes (its process group) and by the PostgreSQL
-    backends serving its database, read from /proc: the cost of a request on a machine whose other
-    work bends the wall clock (PostgreSQL must run on this machine for its share)."""
+    """CPU seconds used by a server's processes (its process group) and by the PostgreSQL backends
+    serving its database, read from /proc between `start()` and `stop(count)`: the cost of a request
+    on a machine whose other work bends the wall clock (PostgreSQL must run on this machine).
+
+    Backends come and go (a kept connection is replaced after CONN_MAX_AGE), so they are sampled
+    every SAMPLE_SECONDS while the clock runs and each one's last reading is kept: a backend that
+    ends loses at most its last fraction of a second; a parallel worker shorter than that is missed.
+    """
+
+    SAMPLE_SECONDS = 0.2
 
     def __init__(self, process_group, database_url):
         import psycopg2
@@ -189,28 +197,52 @@ class CpuMeter:
         self.database = urlsplit(database_url).path.lstrip("/")
         self.connection = psycopg2.connect(database_url)
         self.connection.autocommit = True
+        self.thread = None
 
-    def snapshot(self):
-        """({pid: seconds} of the server's processes, {pid: seconds} of its database's backends)."""
+    def start(self):
+        server, backends = self.server_processes(), self.backends()
+        self.first, self.last = ({**server}, {**backends}), (server, backends)
+        self.running = True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def stop(self, count):
+        """(server, PostgreSQL) CPU milliseconds per request since `start()`."""
+        self.running = False
+        self.thread.join()
+        self.record(self.last[0], self.first[0], self.server_processes())
+        self.record(self.last[1], self.first[1], self.backends())
+        return tuple(
+            sum(seconds - first.get(pid, 0.0) for pid, seconds in last.items()) * 1000 / max(count, 1)
+            for first, last in zip(self.first, self.last, strict=True)
+        )
+
+    def sample(self):
+        while self.running:
+            time.sleep(self.SAMPLE_SECONDS)
+            self.record(self.last[1], self.first[1], self.backends())
+
+    @staticmethod
+    def record(last, first, reading):
+        for pid, seconds in reading.items():
+            first.setdefault(pid, 0.0)  # begun since start(): all its time counts
+            last[pid] = seconds
+
+    def server_processes(self):
+        found = {}
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit() and (stat := proc_stat(entry.name)) and stat[0] == self.process_group:
+                found[int(entry.name)] = stat[1]
+        return found
+
+    def backends(self):
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 [self.database],
             )
-            backends = [row[0] for row in cursor.fetchall()]
-        server = {}
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit() and (stat := proc_stat(entry.name)) and stat[0] == self.process_group:
-                server[int(entry.name)] = stat[1]
-        return server, {pid: stat[1] for pid in backends if (stat := proc_stat(pid))}
-
-    @staticmethod
-    def milliseconds_per_request(before, after, count):
-        """(server, PostgreSQL) CPU ms per request between two snapshots; a new process counts whole."""
-        return tuple(
-            sum(seconds - old.get(pid, 0.0) for pid, seconds in new.items()) * 1000 / max(count, 1)
-            for old, new in zip(before, after, strict=True)
-        )
+            pids = [row[0] for row in cursor.fetchall()]
+        return {pid: stat[1] for pid in pids if (stat := proc_stat(pid))}
 
 
 TICKS = os.sysconf("SC_CLK_TCK")
