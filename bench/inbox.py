@@ -48,6 +48,7 @@ TARGETS = {
     "refresh": (10, None),
     "ticket": (50, None),
     "search": (200, 10),
+    "search_rows": (200, None),  # in-process (--read-only): no page, so no query budget
 }  # p95 ms, SQL queries
 
 
@@ -62,6 +63,12 @@ def main(argv=None):
         metavar="N",
         help="run this process and its PostgreSQL backend at niceness N (e.g. -10, needs root "
         "and a local server): on a machine shared with other work, a fairer view of the code's speed",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="with --searches-only: time the queue's rows in-process (queue_page, an existing agent), "
+        "writing nothing (no bench user, no session): for a database that must not change",
     )
     parser.add_argument(
         "--searches-only",
@@ -79,6 +86,10 @@ def main(argv=None):
         f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, {tickets:,} tickets, "
         f"{open_tickets:,} open\n"
     )
+    if options.searches_only and options.read_only:
+        rows = search_rows_in_process(options)
+        print_table(rows)
+        return 0 if all(row["ok"] for row in rows) else 1
     client = agent_client()
     if options.searches_only:
         rows = search_rows(client, options)
@@ -144,6 +155,43 @@ def search_rows(client, options):
                 )
             )
     return rows
+
+
+def search_rows_in_process(options):
+    """Each of SEARCHES over All open and Resolved, timed in-process (queue_page: SQL and the rows'
+    Python, no template), as an existing agent; nothing is written. The "SQL queries" column holds
+    the PostgreSQL backend's CPU ms per search (the mean; /proc counts in 10 ms ticks) instead:
+    with the Python CPU column, what a search costs whatever else the machine is doing."""
+    from django.core.cache import cache
+
+    from oss_inbox.inbox.queue import QueueFilters, queue_page
+
+    user = get_user_model().objects.filter(is_active=True, groups__name=AGENT).order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    rows = []
+    for view in ("open", "resolved"):
+        for q in SEARCHES:
+            filters = QueueFilters(view=view, q=q)
+            for _ in range(options.warmup):
+                queue_page(user, filters)
+            load = os.getloadavg()[0]
+            before = backend_cpu_ms(backend)
+            timings, _ = timed(lambda filters=filters: queue_page(user, filters), options.requests)
+            used = (backend_cpu_ms(backend) - before) / options.requests
+            name = f"Search {q} ({'Resolved' if view == 'resolved' else 'All open'})"
+            row = summary(name, timings, "search_rows", 0, load)
+            row["queries"] = round(used, 1)
+            rows.append(row)
+    cache.clear()
+    return rows
+
+
+def backend_cpu_ms(pid):
+    """CPU milliseconds (user + system) the PostgreSQL backend `pid` has used so far (Linux, local)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def print_sql_times():
