@@ -115,7 +115,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
 
-# Sessions: read from the cache, written through to the database ("cached_db") when the cache is
+# Sessions: read from the cache, written through to the database (Django's "cached_db") when the cache is
 # Redis, shared by every web process: a signed-in request reads no session row (the 5-second
 # refresh check of a hundred open queues included), while the database stays the record. So a
 # Redis restart or outage signs nobody out (a miss reads the row), signing out deletes the row, and
@@ -123,10 +123,11 @@ CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
 # (oss_inbox/staff/last_seen.py). The cost: that write, and any session change, is one UPDATE plus
 # one cache write. Signed-cookie sessions would read nothing but cannot be revoked on sign-out and
 # hold no row for "seen lately"; a cache-only session would sign everyone out when Redis restarts.
-# With a per-process cache (locmem, `make run`) sessions stay in the database: another process
-# would not see a sign-out.
+# A session stays in the cache 5 minutes at most (oss_inbox/staff/sessions.py), so a sign-out the
+# cache missed during a Redis outage cannot outlive that. With a per-process cache (locmem, `make
+# run`) sessions stay in the database: another process would not see a sign-out.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
+    "oss_inbox.staff.sessions"
     if CACHES["default"]["BACKEND"] == "oss_inbox.cache_backend.OutageSafeRedisCache"
     else "django.contrib.sessions.backends.db"
 )

@@ -20,7 +20,7 @@ from bench.load import main as load_main
 from oss_inbox.staff.last_seen import SEEN_EVERY, signed_in_user_ids
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHED_DB = "django.contrib.sessions.backends.cached_db"
+CACHED_DB = "oss_inbox.staff.sessions"  # Django's cached_db, 5 minutes at most in the cache
 VERSION = reverse("inbox:queue-version")
 
 
@@ -98,6 +98,18 @@ def test_signing_out_ends_the_session_in_the_cache_too(client, agent, production
     client.post(reverse("logout"))
     client.cookies["sessionid"] = cookie  # the old cookie, kept by someone
     assert client.get(VERSION).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.django_db
+def test_a_session_the_cache_kept_by_mistake_ends_within_five_minutes(client, agent, production_sessions):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(agent)
+    assert client.get(VERSION).status_code == 200
+    Session.objects.all().delete()  # signed out while Redis was down: the cache never heard of it
+    assert client.get(VERSION).status_code == 200  # still in the cache, for now
+    with time_machine.travel(timezone.now() + timedelta(minutes=5, seconds=1)):
+        assert client.get(VERSION).status_code == 302  # read from the database again: signed out
 
 
 @pytest.mark.parametrize(
