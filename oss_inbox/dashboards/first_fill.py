@@ -86,7 +86,7 @@ class _Ticket:
         "priority",
     )
 
-    def __init__(self, row, accounts):
+    def __init__(self, row, context):
         (
             self.pk,
             self.updated_at,
@@ -101,7 +101,7 @@ class _Ticket:
             self.safety,
             self.priority,
         ) = row
-        self.account = accounts[self.account_id]
+        self.account = context.account(self.account_id)
 
 
 class _Context:
@@ -110,11 +110,20 @@ class _Context:
     def __init__(self):
         self.reader = SlaReader()
         self.tz = ZoneInfo(settings.TIME_ZONE)
-        self.accounts = (
-            ChannelAccount.objects.select_related("coverage_schedule").defer("credentials").in_bulk()
-        )
+        self.accounts = self._accounts().in_bulk()
         self.schedules = {pk: self.reader.schedule(account) for pk, account in self.accounts.items()}
         self._targets = {}
+
+    @staticmethod
+    def _accounts():
+        return ChannelAccount.objects.select_related("coverage_schedule").defer("credentials")
+
+    def account(self, pk):
+        """The account (read now if it was added after the fill began)."""
+        if pk not in self.accounts:
+            self.accounts[pk] = account = self._accounts().get(pk=pk)
+            self.schedules[pk] = self.reader.schedule(account)
+        return self.accounts[pk]
 
     def target(self, ticket):
         """The ticket's next-response target: the policy depends on these fields only."""
@@ -181,7 +190,7 @@ def _id_bounds():
 def _fill_range(bounds):
     """(tickets, facts as COPY text, {rollup key: counts}) of the tickets with ids in `bounds`."""
     context = _context
-    histories = _load(bounds, context.accounts)
+    histories = _load(bounds, context)
     out, totals = io.StringIO(), defaultdict(lambda: [0] * len(COUNT_FIELDS))
     write, tz = out.write, context.tz
     for history in histories:
@@ -196,7 +205,7 @@ def _fill_range(bounds):
     return len(histories), out.getvalue(), dict(totals)
 
 
-def _load(bounds, accounts):
+def _load(bounds, context):
     """The Histories of the tickets in the id range, from three queries in id order."""
     tickets = f"""
         SELECT id, updated_at, created_at, status, resolved_at, account_id, assignee_id, is_key_account,
@@ -210,7 +219,7 @@ def _load(bounds, accounts):
         WHERE ticket_id BETWEEN %s AND %s AND kind = 'status' ORDER BY ticket_id, id"""
     with connection.cursor() as cursor:
         cursor.execute(tickets, bounds)
-        histories = {row[0]: History(_Ticket(row, accounts)) for row in cursor.fetchall()}
+        histories = {row[0]: History(_Ticket(row, context)) for row in cursor.fetchall()}
         cursor.execute(messages, bounds)
         for ticket_id, sent_at, direction in cursor.fetchall():
             history = histories.get(ticket_id)

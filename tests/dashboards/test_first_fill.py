@@ -16,6 +16,7 @@ from oss_inbox.sla.models import CoverageOverride, CoverageSchedule, SlaPolicy
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_reply, ticket_set_status
 
+from .. import factories
 from .history import at, build, ticket
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,13 @@ def test_is_covered_at_agrees_with_coverage_between_around_dst_overrides_and_ove
         moment = first + timedelta(seconds=rng.randrange(21 * 86400), microseconds=rng.choice([0, 1, 999999]))
         expected = clock.coverage_between(moment, moment + timedelta(microseconds=1), schedule) > timedelta(0)
         assert clock.is_covered_at(moment, schedule) == expected, moment
+
+
+@pytest.mark.postgres
+def test_a_ticket_of_an_account_added_during_the_fill_is_still_computed(history, monkeypatch):
+    monkeypatch.setattr(bulk, "_context", bulk._Context())  # read before the account exists
+    newcomer = factories.account("email")
+    made = ticket(newcomer, at("2026-11-30 09:00"), messages=[(at("2026-11-30 09:00"), "inbound")])
+    count, text, totals = bulk._fill_range((made.pk, made.pk))
+    assert count == 1 and text.startswith(f"{made.pk}\t")
+    assert totals[("2026-11-30", "email", 0, False)][bulk._COUNT_INDEX["messages_in"]] == 1
