@@ -46,19 +46,47 @@ def percentile(sorted_values, fraction):
     return low + (high - low) * (position - lower)
 
 
-def percentiles_by(rows, groups, measures, fractions=FRACTIONS, *, over=None):
+def percentiles_by(rows, groups, measures, fractions=FRACTIONS, *, over=None, shown=None):
     """Percentiles of each measure over a queryset's rows, in all and per value of each group field.
 
     Returns {ALL: {measure: [one per fraction]}, (group field, value): {...}, ...}. NULL measures
     are left out, as percentile_cont does; a group with no values has no key. `over`: (time
     field, start, end) when the rows are those of [start, end) by an indexed time field: lets
-    PostgreSQL select the ranks instead of sorting (same numbers).
+    PostgreSQL select the ranks instead of sorting (same numbers). `shown`: {group field:
+    {measure: fractions}} when a group field's groups need less than every measure and fraction
+    (the page shows agents' median first response only); their lists hold only those.
     """
+    groups, measures, shown = list(groups), list(measures), shown or {}
     if connection.vendor == "postgresql":
         if over is not None:
-            return _two_pass(rows, list(groups), list(measures), fractions, over)
-        return _in_database(rows, list(groups), list(measures), fractions)
-    return _in_python(rows, list(groups), list(measures), fractions)
+            return _two_pass(rows, groups, measures, fractions, over, shown)
+        return _restricted(_in_database(rows, groups, measures, fractions), fractions, shown)
+    return _restricted(_in_python(rows, groups, measures, fractions), fractions, shown)
+
+
+def _wanted(key, measure, fractions, shown):
+    """The fractions wanted of a measure in a group."""
+    if key == ALL or key[0] not in shown:
+        return fractions
+    return tuple(fraction for fraction in fractions if fraction in shown[key[0]].get(measure, ()))
+
+
+def _restricted(result, fractions, shown):
+    """Only what `shown` asks for; a group left with no value has no key (as an empty one)."""
+    if not shown:
+        return result
+    kept = {}
+    for key, by_measure in result.items():
+        chosen = {}
+        for measure, values in by_measure.items():
+            wanted = _wanted(key, measure, fractions, shown)
+            if wanted:
+                chosen[measure] = [
+                    value for fraction, value in zip(fractions, values, strict=True) if fraction in wanted
+                ]
+        if key == ALL or any(value is not None for values in chosen.values() for value in values):
+            kept[key] = chosen
+    return kept
 
 
 def _in_database(rows, groups, measures, fractions):
@@ -113,11 +141,11 @@ def _empty(measures, fractions):
     return {measure: [None] * len(fractions) for measure in measures}
 
 
-def _two_pass(rows, groups, measures, fractions, over):
+def _two_pass(rows, groups, measures, fractions, over, shown):
     """Exact selection on PostgreSQL: sample, then one counting scan (see the module's docstring)."""
     inner, params = rows.order_by().values(*groups, *measures).query.sql_with_params()
     sample = _sample(inner, params, rows.model, groups, measures, over)
-    windows, enough = _windows(sample, groups, measures, fractions)
+    windows, enough = _windows(sample, groups, measures, fractions, shown)
     name = connection.ops.quote_name
     columns, column_params = [f"t.{name(group)}" for group in groups], []
     for measure in measures:
@@ -130,8 +158,9 @@ def _two_pass(rows, groups, measures, fractions, over):
         column_params += [bound for window in windows[measure] for bound in window]
         # Group values too rarely sampled to have windows of their own: all their values.
         for index, group in enumerate(groups):
-            inside.append(f"NOT (t.{name(group)} = ANY(%s))")
-            column_params.append(list(enough[measure][index]))
+            if enough[measure][index] is not None:
+                inside.append(f"NOT (t.{name(group)} = ANY(%s))")
+                column_params.append(list(enough[measure][index]))
         columns.append(f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL AND ({' OR '.join(inside)}))")
     grouping = ", ".join(f"t.{name(group)}" for group in groups)
     sql = f"SELECT {', '.join(columns)} FROM ({inner}) t" + (f" GROUP BY {grouping}" if groups else "")
@@ -140,9 +169,9 @@ def _two_pass(rows, groups, measures, fractions, over):
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*column_params, *params])
         found = cursor.fetchall()
-    result = _select(found, groups, measures, fractions, windows, enough)
+    result = _select(found, groups, measures, fractions, windows, enough, shown)
     if result is None:  # a wanted rank fell outside its window: sort, as before
-        return _in_database(rows, groups, measures, fractions)
+        return _restricted(_in_database(rows, groups, measures, fractions), fractions, shown)
     return result
 
 
@@ -164,8 +193,9 @@ def _sample(inner, params, model, groups, measures, over):
         return cursor.fetchall()
 
 
-def _windows(sample, groups, measures, fractions):
-    """({measure: [(low, high)] merged}, {measure: [set of well-sampled values per group field]})."""
+def _windows(sample, groups, measures, fractions, shown):
+    """({measure: [(low, high)] merged}, {measure: [per group field: the set of its well-sampled
+    values, or None when its groups want nothing of the measure]})."""
     by_group = defaultdict(lambda: defaultdict(list))
     for row in sample:
         keys = [ALL, *zip(groups, row[: len(groups)], strict=True)]
@@ -180,7 +210,7 @@ def _windows(sample, groups, measures, fractions):
             found = sorted(values[measure])
             if key != ALL and len(found) < SAMPLE_ENOUGH:
                 continue
-            for fraction in fractions:
+            for fraction in _wanted(key, measure, fractions, shown):
                 if not found:
                     continue
                 error = WINDOW_ERRORS * math.sqrt(fraction * (1 - fraction) / len(found)) + 2 / len(found)
@@ -197,6 +227,8 @@ def _windows(sample, groups, measures, fractions):
                 for key, values in by_group.items()
                 if key != ALL and key[0] == group and len(values[measure]) >= SAMPLE_ENOUGH
             }
+            if _wanted((group, None), measure, fractions, shown)
+            else None
             for group in groups
         ]
     return windows, enough
@@ -212,7 +244,7 @@ def _merged(spans):
     return merged
 
 
-def _select(found, groups, measures, fractions, windows, enough):
+def _select(found, groups, measures, fractions, windows, enough, shown):
     """Percentiles from the counting scan's rows, or None when a wanted rank is not in a window."""
     parts = defaultdict(list)  # key: [the scan's rows of its group values]
     for row in found:
@@ -224,6 +256,7 @@ def _select(found, groups, measures, fractions, windows, enough):
             parts[key].append(rest)
     result = {ALL: _empty(measures, fractions)}
     for key, rows in parts.items():
+        wanted = {measure: _wanted(key, measure, fractions, shown) for measure in measures}
         by_measure, offset = {}, 0
         for measure in measures:
             spans = windows[measure]
@@ -231,9 +264,11 @@ def _select(found, groups, measures, fractions, windows, enough):
             below = [sum(row[offset + 1 + index] for row in rows) for index in range(len(spans))]
             collected = sorted(value for row in rows for value in (row[offset + 1 + len(spans)] or ()))
             offset += 2 + len(spans)
+            if not wanted[measure]:
+                continue
             complete = key != ALL and key[1] not in enough[measure][groups.index(key[0])]
             answers = []
-            for fraction in fractions:
+            for fraction in wanted[measure]:
                 if not count:
                     answers.append(None)
                     continue

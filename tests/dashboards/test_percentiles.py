@@ -182,3 +182,25 @@ def test_selection_does_not_sort_when_the_sample_holds_the_ranks(many_tickets, m
         assert found == _exact(facts)
         answered = sorted(value for value in values if value is not None)
         assert found[ALL]["first_response_seconds"] == [percentile(answered, 0.5), percentile(answered, 0.9)]
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=values_lists, agents=st.lists(st.integers(0, 4), min_size=1, max_size=4))
+def test_agents_get_only_the_median_the_page_shows(many_tickets, values, agents):
+    facts, over = _facts(many_tickets, values, agents, 60)
+    exact = _exact(facts)
+    shown = {"assignee_id": {"first_response_seconds": (0.5,)}}
+    for found in (
+        percentiles_by(facts, ["channel", "assignee_id"], FIRST, over=over, shown=shown),
+        percentiles_by(facts, ["channel", "assignee_id"], FIRST, shown=shown),
+    ):
+        agents_found = {key: value for key, value in found.items() if key != ALL and key[0] == "assignee_id"}
+        assert agents_found == {
+            key: {"first_response_seconds": [value["first_response_seconds"][0]]}
+            for key, value in exact.items()
+            if key != ALL and key[0] == "assignee_id" and value["first_response_seconds"][0] is not None
+        }
+        assert {key: value for key, value in found.items() if key not in agents_found} == {
+            key: value for key, value in exact.items() if key == ALL or key[0] == "channel"
+        }
