@@ -412,8 +412,10 @@ MESSAGE_IDS_SECONDS = 60
 # costs (8-40 us a message here, 20-100x an index entry), so for a word in 5-20% of the messages
 # it read whole windows row by row (350 ms for 4,000 messages on a busy machine) rather than
 # through the GIN index (36 ms). Priced 20x higher for this statement only: SET LOCAL in the same
-# query string, which PostgreSQL runs as one transaction (or to the end of the caller's).
-PLANNER_SETTING = "SET LOCAL cpu_operator_cost = 0.05"
+# query string, which PostgreSQL runs as one transaction (or to the end of the caller's). And no
+# parallel workers: a Parallel Append runs the windows at once and the LIMIT would keep whichever
+# rows came first, not the newest.
+PLANNER_SETTING = "SET LOCAL cpu_operator_cost = 0.05; SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 def _newest_matches(words, names):
