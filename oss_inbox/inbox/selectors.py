@@ -1,6 +1,9 @@
 """Reads for the ticket page beyond the conversation itself."""
 
-from django.db.models import Max
+from datetime import UTC
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from oss_inbox.tickets.models import Ticket
 
@@ -25,8 +28,20 @@ def open_queue_version() -> str:
 
     One query of two index look-ups (the newest updated_at and the highest id), the same cost
     at any size: counting the open tickets, as this once did, read every one of them. A change
-    to a resolved ticket refreshes the queue for nothing, which is rare and harmless.
+    to a resolved ticket refreshes the queue for nothing, which is rare and harmless. Written in
+    SQL: it is most of what the 5-second refresh check runs, and the ORM took longer to write the
+    query than the database to answer it.
     """
-    latest = Ticket.objects.aggregate(changed=Max("updated_at"), newest=Max("id"))
-    changed = latest["changed"].timestamp() if latest["changed"] else 0
-    return f"{latest['newest'] or 0}-{changed:.6f}"
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        changed, newest = cursor.fetchone()
+    if isinstance(changed, str):  # SQLite answers with the text it stores (UTC)
+        changed = parse_datetime(changed).replace(tzinfo=UTC)
+    return f"{newest or 0}-{changed.timestamp() if changed else 0:.6f}"
+
+
+VERSION_SQL = "SELECT MAX({updated_at}), MAX({id}) FROM {table}".format(
+    updated_at=connection.ops.quote_name(Ticket._meta.get_field("updated_at").column),
+    id=connection.ops.quote_name(Ticket._meta.pk.column),
+    table=connection.ops.quote_name(Ticket._meta.db_table),
+)
