@@ -155,7 +155,7 @@ def first_response_percentiles(filters: Filters) -> Percentiles:
     )
     # Agents: the page shows their median first response only.
     shown = {"assignee_id": {"first_response_seconds": (0.5,)}}
-    over = _selection("created_at", filters)
+    over = ("created_at", start, end)  # the ranks are selected, not sorted (percentiles.py)
     return percentiles_by(answered, ["channel", "assignee_id"], FIRST_RESPONSE, over=over, shown=shown)
 
 
@@ -167,15 +167,7 @@ def resolution_percentiles(filters: Filters) -> Percentiles:
             resolved_at__gte=start, resolved_at__lt=end, resolution_seconds__isnull=False
         )
     )
-    return percentiles_by(resolved, ["channel"], RESOLUTION, over=_selection("resolved_at", filters))
-
-
-def _selection(field: str, filters: Filters) -> tuple | None:
-    """Select the ranks instead of sorting (percentiles.py) where the range holds many facts: not
-    under an agent or key-account filter, whose few facts sort faster than the range is scanned."""
-    if filters.agent is not None or filters.key_accounts:
-        return None
-    return (field, *filters.bounds())
+    return percentiles_by(resolved, ["channel"], RESOLUTION, over=("resolved_at", start, end))
 
 
 def response_times(

@@ -36,6 +36,9 @@ DEFAULT_VIEW_DAYS = (30, 365)
 READ_MARK = timedelta(minutes=1)
 # Snapshots of views nobody asked for in this long are dropped (their keys carry dates).
 FORGET_AFTER = timedelta(days=1)
+# From this range on, the two kinds of percentiles are computed side by side: under it they take
+# less time than opening the second connection (measured: docs/BENCHMARKS.md, Dashboards).
+SIDE_BY_SIDE_DAYS = 90
 
 
 def response_percentiles(filters, now):
@@ -77,7 +80,7 @@ def both_percentiles(filters):
     """(first response, resolution): on PostgreSQL side by side, the resolutions on a connection of
     their own (two queries of a second or so at a million tickets, on a machine with two cores).
     Inside a transaction (tests) a second connection would not see its writes: one after the other."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or connection.in_atomic_block or filters.days < SIDE_BY_SIDE_DAYS:
         return selectors.first_response_percentiles(filters), selectors.resolution_percentiles(filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
         resolution = pool.submit(_on_own_connection, selectors.resolution_percentiles, filters)

@@ -4,6 +4,7 @@ and are never older than the facts (snapshots.py). Hand-computed values as in te
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from oss_inbox.dashboards import selectors, snapshots
@@ -163,13 +164,20 @@ def test_a_snapshot_key_gives_back_its_filters(filters):
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_both_kinds_are_computed_side_by_side_with_the_same_numbers(
-    twitter, facebook, mailbox, agent, other_agent
+    twitter, facebook, mailbox, agent, other_agent, monkeypatch
 ):
     """On PostgreSQL the resolutions are computed on a second connection at the same time; the
     numbers are the hand-computed ones all the same (test_metrics.py)."""
     build(twitter=twitter, facebook=facebook, mailbox=mailbox, dana=agent, lee=other_agent)
     rollup_refresh()
+    monkeypatch.setattr(snapshots, "SIDE_BY_SIDE_DAYS", 1)
+    own = []
+    on_own_connection = snapshots._on_own_connection
+    monkeypatch.setattr(
+        snapshots, "_on_own_connection", lambda *args: own.append(1) or on_own_connection(*args)
+    )
     first, resolution = snapshots.both_percentiles(RANGE)
+    assert own == ([1] if connection.vendor == "postgresql" else [])
     assert first[ALL]["first_response_seconds"] == [61200, 105840]
     assert resolution == selectors.resolution_percentiles(RANGE)
     assert resolution[ALL]["resolution_seconds"] == [72000, 135600]
