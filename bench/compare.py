@@ -51,6 +51,7 @@ from bench.compare_sites import (  # noqa: E402
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 CLIENTS = (1, 8)
+WARM_UP_LIMIT = 5  # seconds
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Stats:
     per_second: float
     count: int
     cpu_ms: tuple | None = None  # per request: (server processes, PostgreSQL backends)
+    failed: int = 0  # requests that got no answer or a wrong one
 
 
 @dataclass
@@ -181,7 +183,12 @@ def format_table(rows, sizes, loads, *, workers, peer):
 def stats_cells(stats, note=""):
     if stats is None:
         return ["—", "—", "—"]
-    suffix = f" ({note})" if note else ""
+    notes = [note] if note else []
+    if stats.failed:
+        notes.append(f"{stats.failed} failed")
+    if not stats.count:
+        return [f"none answered ({', '.join(notes)})", "0", "—"]
+    suffix = f" ({', '.join(notes)})" if notes else ""
     cpu = f"{stats.cpu_ms[0]:,.1f} + {stats.cpu_ms[1]:,.1f}" if stats.cpu_ms else "—"
     return [f"{stats.p50:,.1f} / {stats.p95:,.1f}{suffix}", f"{stats.per_second:,.1f}", cpu]
 
@@ -189,6 +196,8 @@ def stats_cells(stats, note=""):
 def ratios(peer, oss):
     """(of the medians, of the CPU per request), e.g. "12.5x"."""
     if peer is None or oss is None:
+        return ["—", "—"]
+    if not (peer.count and oss.count):
         return ["—", "—"]
     medians = f"{peer.p50 / oss.p50:,.1f}x" if oss.p50 > 0 else "—"
     cpu = "—"
@@ -220,7 +229,8 @@ def measure_all(server, pages, options):
             stats = results[(page, clients)] = measure(base_url, spec, sessions, options)
             stats.cpu_ms = server.cpu.stop(stats.count)
             print(
-                f"  {base_url} {page}, {clients} client(s): p50 {stats.p50:.1f} ms, p95 {stats.p95:.1f} ms, "
+                f"  {base_url} {page}, {clients} client(s): {stats.failed} failed, "
+                f"p50 {stats.p50:.1f} ms, p95 {stats.p95:.1f} ms, "
                 f"{stats.per_second:.1f}/s, CPU {stats.cpu_ms[0]:.1f} + {stats.cpu_ms[1]:.1f} ms "
                 f"({stats.count} requests, load {os.getloadavg()[0]:.2f})",
                 flush=True,
@@ -229,7 +239,10 @@ def measure_all(server, pages, options):
 
 
 def measure(base_url, spec, sessions, options):
-    """Each client fetches the page's requests in turn until the count or the time is used up."""
+    """Each client fetches the page's requests in turn until the count or the time is used up. A page
+    that fails (an error, gunicorn's 60 s timeout) is counted as failed, not timed."""
+    import requests
+
     timings, errors, lock = [], [], threading.Lock()
     deadline = time.monotonic() + options.seconds
     wanted = options.requests if len(sessions) == 1 else options.requests * 2
@@ -243,11 +256,11 @@ def measure(base_url, spec, sessions, options):
             begin = time.perf_counter()
             try:
                 fetch(base_url, session, spec, turn)
-            except BaseException as error:  # SystemExit included: reported by the main thread
+            except (requests.RequestException, SystemExit) as error:  # counted, and the client goes on
                 errors.append(error)
-                return
-            with lock:
-                timings.append((time.perf_counter() - begin) * 1000)
+            else:
+                with lock:
+                    timings.append((time.perf_counter() - begin) * 1000)
             turn += len(sessions)
 
     begin = time.perf_counter()
@@ -259,8 +272,16 @@ def measure(base_url, spec, sessions, options):
     elapsed = time.perf_counter() - begin
     ordered = sorted(timings)
     if errors:
-        raise SystemExit(f"{base_url}: {errors[0]}")
-    return Stats(percentile(ordered, 0.5), percentile(ordered, 0.95), len(ordered) / elapsed, len(ordered))
+        print(f"  {len(errors)} failed, the first: {errors[0]}", flush=True)
+    if not ordered:
+        return Stats(math.nan, math.nan, 0.0, 0, failed=len(errors))
+    return Stats(
+        percentile(ordered, 0.5),
+        percentile(ordered, 0.95),
+        len(ordered) / elapsed,
+        len(ordered),
+        failed=len(errors),
+    )
 
 
 def with_headers(base_url, spec):
@@ -279,8 +300,18 @@ def client_session(spec):
 
 def warm_up(base_url, pages, workers):
     """Each page as many times at once as there are workers, untimed: every worker has loaded its
-    code and templates before the clock runs, as in a server that has been up for a while."""
+    code and templates before the clock runs, as in a server that has been up for a while. A page
+    slower than WARM_UP_LIMIT once is not repeated: loading is not what its time is made of."""
+    import requests
+
     for spec in pages.values():
+        begin = time.monotonic()
+        try:
+            fetch(base_url, client_session(spec), spec, 0, check=False)
+        except requests.RequestException:
+            continue
+        if time.monotonic() - begin > WARM_UP_LIMIT:
+            continue
         threads = []
         for number in range(workers):
             session = client_session(spec)

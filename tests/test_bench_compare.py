@@ -1,5 +1,7 @@
 """bench/compare.py's side-by-side table and its loopback-only rule (no server is started here)."""
 
+import math
+
 import pytest
 
 from bench.compare import Row, Stats, format_table, loopback_only, main, percentile
@@ -82,3 +84,18 @@ def test_a_remote_peer_database_is_refused_before_anything_starts(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/oss_compare")
     with pytest.raises(SystemExit, match="this machine only"):
         main(["--peer-database", "postgres://postgres@helpdesk.example.com/helpdesk"])
+
+
+def test_a_page_that_never_answered_says_so_instead_of_a_time():
+    rows = [
+        Row(
+            "Dashboard, 365 days",
+            1,
+            Stats(400.0, 600.0, 2.5, 60),
+            Stats(math.nan, math.nan, 0.0, 0, failed=2),
+        )
+    ]
+
+    table = format_table(rows, SIZES, LOADS, workers=5, peer=True)
+
+    assert "| 400.0 / 600.0 | 2.5 | — | none answered (2 failed) | 0 | — | — | — |" in table
