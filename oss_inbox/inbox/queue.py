@@ -72,6 +72,7 @@ LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pendin
 SEARCH_MESSAGES = 200
 SEARCH_CUSTOMER_TICKETS = 200
 SEARCH_WINDOW = 1000
+SEARCH_PHRASE_CANDIDATES = 1000  # a phrase is checked in the newest 1,000 messages with all its words
 SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
 SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
 
@@ -353,7 +354,8 @@ def search(text, *, open_view=True):
     text = " ".join(f'"{term}"' if " " in term else term for term in terms)
     handle = text.lstrip("@")
     if not open_view:
-        tickets, cut = _newest_matches(text, handle)
+        phrases = any(" " in term for term in terms)
+        tickets, cut = _newest_matches(text, handle, every_word=" ".join(terms) if phrases else None)
         return Search(Q(pk__in=tickets), cut=cut)
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -385,7 +387,7 @@ def search(text, *, open_view=True):
 # "account" at 1M tickets, 18 s). The expressions are written exactly as the GIN indexes are
 # (tickets migrations 0005 and 0007), so that the planner can use them.
 MESSAGE_WINDOW_SQL = """(
-    SELECT ticket_id FROM tickets_message
+    SELECT {columns} FROM tickets_message
     WHERE {window}to_tsvector('english'::regconfig, COALESCE(LEFT("text", 100000), ''))
           @@ websearch_to_tsquery('english'::regconfig, %s)
     ORDER BY {order} DESC
@@ -418,8 +420,15 @@ MESSAGE_IDS_SECONDS = 60
 PLANNER_SETTING = "SET LOCAL cpu_operator_cost = 0.05; SET LOCAL max_parallel_workers_per_gather = 0"
 
 
-def _newest_matches(words, names):
-    """(ids of the Resolved search's tickets, whether older matches were left out): one query."""
+def _newest_matches(words, names, every_word=None):
+    """(ids of the Resolved search's tickets, whether older matches were left out): one query.
+
+    `every_word`: for a search with a "quoted phrase", its words without the quotes. A phrase is
+    checked against each message's text (the GIN index finds messages with the words, not in
+    which order), so the windows find the newest SEARCH_PHRASE_CANDIDATES messages with every
+    word, and only those are checked: a phrase of common words that are seldom side by side no
+    longer checks every message in the history that has them.
+    """
     windows, params = [], []
     for bottom, top in _message_windows():
         bounds = [("id > %s", bottom), ("id <= %s", top)]
@@ -428,19 +437,33 @@ def _newest_matches(words, names):
         # the newest messages one by one and stop at the LIMIT; the others in an order no index
         # gives, so that it reads them through the GIN index (ANDed with the range) rather than
         # computing the words of every message of a wide window.
-        windows.append(MESSAGE_WINDOW_SQL.format(window=window, order="id" if not windows else "id + 0"))
-        params += [value for _, value in bounds if value is not None] + [words]
-    sql = (
-        f"{PLANNER_SETTING}; (SELECT ticket_id, 0 FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)"
-        f" UNION ALL (SELECT id, 1 FROM {CUSTOMER_TICKETS_SQL} AS customers)"
-    )
-    params += [SEARCH_MESSAGES + 1, names, names, SEARCH_CUSTOMER_TICKETS + 1, SEARCH_CUSTOMER_TICKETS + 1]
+        order = "id" if not windows else "id + 0"
+        columns = "ticket_id" if every_word is None else 'ticket_id, "text"'
+        windows.append(MESSAGE_WINDOW_SQL.format(window=window, order=order, columns=columns))
+        params += [value for _, value in bounds if value is not None] + [every_word or words]
+    customers = f" UNION ALL (SELECT id, 1 FROM {CUSTOMER_TICKETS_SQL} AS customers)"
+    if every_word is None:
+        sql = f"(SELECT ticket_id, 0 FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)" + customers
+        params += [SEARCH_MESSAGES + 1]
+    else:
+        sql = (
+            f"WITH candidates AS MATERIALIZED"
+            f" (SELECT * FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)"
+            " (SELECT ticket_id, 0 FROM (SELECT * FROM candidates LIMIT %s) AS checked"
+            " WHERE to_tsvector('english'::regconfig, COALESCE(LEFT(\"text\", 100000), ''))"
+            " @@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s)"
+            " UNION ALL (SELECT NULL::bigint, 2 FROM candidates OFFSET %s LIMIT 1)" + customers
+        )
+        params += [SEARCH_PHRASE_CANDIDATES + 1, SEARCH_PHRASE_CANDIDATES, words, SEARCH_MESSAGES + 1]
+        params += [SEARCH_PHRASE_CANDIDATES]
+    params += [names, names, SEARCH_CUSTOMER_TICKETS + 1, SEARCH_CUSTOMER_TICKETS + 1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{PLANNER_SETTING}; {sql}", params)
         rows = cursor.fetchall()
     in_messages = [ticket for ticket, part in rows if part == 0]
     of_customers = [ticket for ticket, part in rows if part == 1]
-    cut = len(in_messages) > SEARCH_MESSAGES or len(of_customers) > SEARCH_CUSTOMER_TICKETS
+    unchecked = any(part == 2 for _, part in rows)  # more messages with every word than were checked
+    cut = unchecked or len(in_messages) > SEARCH_MESSAGES or len(of_customers) > SEARCH_CUSTOMER_TICKETS
     found = set(in_messages[:SEARCH_MESSAGES]) | set(of_customers[:SEARCH_CUSTOMER_TICKETS])
     return sorted(found), cut
 

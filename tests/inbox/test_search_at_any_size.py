@@ -102,6 +102,22 @@ def test_a_search_not_cut_finds_what_it_found_before(client, agent, mailbox, clo
         assert (sorted(found), cut) == (sorted(expected), False), q
 
 
+def test_a_phrase_is_checked_in_the_newest_messages_with_its_words_and_says_when_it_stopped(
+    client, agent, mailbox, clock, monkeypatch
+):
+    """A phrase is checked against the text of the newest messages that have all its words: the
+    page says so when older ones were not checked."""
+    monkeypatch.setattr(queue, "SEARCH_PHRASE_CANDIDATES", 2)
+    client.force_login(agent)
+    oldest = _resolved(mailbox, agent, clock, "The pole is leaning over the road")
+    newer = [_resolved(mailbox, agent, clock, f"Road {n}: a pole by it is leaning") for n in range(2)]
+    # The newest two with both words are not the phrase; the oldest, not checked, is.
+    assert _search(client, '"pole is leaning"') == ([], True)
+    assert _search(client, "pole leaning") == ([*newer[::-1], oldest], False)  # no phrase: every match
+    monkeypatch.setattr(queue, "SEARCH_PHRASE_CANDIDATES", 3)
+    assert _search(client, '"pole is leaning"') == ([oldest], False)
+
+
 def test_a_customer_with_more_tickets_than_a_search_keeps_shows_the_newest(
     client, agent, mailbox, clock, keep_three
 ):
