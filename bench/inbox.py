@@ -162,8 +162,6 @@ def search_rows_in_process(options):
     Python, no template), as an existing agent; nothing is written. The "SQL queries" column holds
     the PostgreSQL backend's CPU ms per search (the mean; /proc counts in 10 ms ticks) instead:
     with the Python CPU column, what a search costs whatever else the machine is doing."""
-    from django.core.cache import cache
-
     from oss_inbox.inbox.queue import QueueFilters, queue_page
 
     user = get_user_model().objects.filter(is_active=True, groups__name=AGENT).order_by("pk").first()
@@ -184,7 +182,6 @@ def search_rows_in_process(options):
             row = summary(name, timings, "search_rows", 0, load)
             row["queries"] = round(used, 1)
             rows.append(row)
-    cache.clear()
     return rows
 
 
