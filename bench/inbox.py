@@ -134,6 +134,7 @@ SEARCHES = (
     "culprit",
     "Yamamoto",
     '"payment plan"',
+    '"bill account"',  # a phrase of two common words seldom side by side
     "power bill",
     "999999999",
 )
