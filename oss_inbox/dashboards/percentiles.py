@@ -159,14 +159,9 @@ def _two_pass(rows, groups, measures, fractions, over, shown):
         for low, _ in windows[measure]:
             columns.append(f"count(*) FILTER (WHERE {column} < %s)")
             column_params.append(low)
-        inside = [f"({column} BETWEEN %s AND %s)" for _ in windows[measure]]
+        inside = " OR ".join(f"({column} BETWEEN %s AND %s)" for _ in windows[measure]) or "false"
         column_params += [bound for window in windows[measure] for bound in window]
-        # Group values too rarely sampled to have windows of their own: all their values.
-        for index, group in enumerate(groups):
-            if enough[measure][index] is not None:
-                inside.append(f"NOT (t.{name(group)} = ANY(%s))")
-                column_params.append(list(enough[measure][index]))
-        columns.append(f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL AND ({' OR '.join(inside)}))")
+        columns.append(f"array_agg({column}) FILTER (WHERE {inside})")
     grouping = ", ".join(f"t.{name(group)}" for group in groups)
     sql = f"SELECT {', '.join(columns)} FROM ({inner}) t" + (f" GROUP BY {grouping}" if groups else "")
     with transaction.atomic(), connection.cursor() as cursor:
@@ -174,10 +169,46 @@ def _two_pass(rows, groups, measures, fractions, over, shown):
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*column_params, *params])
         found = cursor.fetchall()
-    result = _select(found, groups, measures, fractions, windows, enough, shown)
+    complete = _rarely_sampled(inner, params, found, groups, measures, enough)
+    result = _select(found, groups, measures, fractions, windows, enough, shown, complete)
     if result is None:  # a wanted rank fell outside its window: sort, as before
         return _restricted(_in_database(rows, groups, measures, fractions), fractions, shown)
     return result
+
+
+def _rarely_sampled(inner, params, found, groups, measures, enough):
+    """{(group field, value): {measure: sorted values}} of the group values the scan met that the
+    sample met too rarely to give them windows: all their values, read on their own (a condition
+    per row in the scan costs more than this second read, and most views need none)."""
+    name = connection.ops.quote_name
+    rare = [
+        {row[index] for row in found}
+        - set.intersection(
+            *[set(enough[measure][index]) for measure in measures if enough[measure][index] is not None]
+            or [set()]
+        )
+        for index in range(len(groups))
+    ]
+    rare = [
+        values if any(enough[measure][index] is not None for measure in measures) else set()
+        for index, values in enumerate(rare)
+    ]
+    if not any(rare):
+        return {}
+    chosen = [index for index, values in enumerate(rare) if values]
+    where = " OR ".join(f"t.{name(groups[index])} = ANY(%s)" for index in chosen)
+    sql = f"SELECT * FROM ({inner}) t WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *[list(rare[index]) for index in chosen]])
+        rows = cursor.fetchall()
+    complete = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        for index in chosen:
+            if row[index] in rare[index]:
+                for measure, value in zip(measures, row[len(groups) :], strict=True):
+                    if value is not None:
+                        complete[(groups[index], row[index])][measure].append(value)
+    return {key: {measure: sorted(values) for measure, values in by.items()} for key, by in complete.items()}
 
 
 def _sample(inner, params, model, groups, measures, over):
@@ -250,7 +281,7 @@ def _merged(spans):
     return merged
 
 
-def _select(found, groups, measures, fractions, windows, enough, shown):
+def _select(found, groups, measures, fractions, windows, enough, shown, complete):
     """Percentiles from the counting scan's rows, or None when a wanted rank is not in a window."""
     parts = defaultdict(list)  # key: [the scan's rows of its group values]
     for row in found:
@@ -272,24 +303,23 @@ def _select(found, groups, measures, fractions, windows, enough, shown):
             offset += 2 + len(spans)
             if not wanted[measure]:
                 continue
-            complete = key != ALL and key[1] not in enough[measure][groups.index(key[0])]
+            if key != ALL and key[1] not in enough[measure][groups.index(key[0])]:
+                collected = complete.get(key, {}).get(measure, [])
+                if len(collected) != count:
+                    return None
+                spans, below = [(-(2**31), 2**31)], [0]  # every value: one window over all
             answers = []
             for fraction in wanted[measure]:
                 if not count:
                     answers.append(None)
                     continue
                 position = fraction * (count - 1)
-                if complete:
-                    if len(collected) != count:
-                        return None
-                    pair = [collected[math.floor(position)], collected[math.ceil(position)]]
-                else:
-                    pair = [
-                        _at_rank(rank, spans, below, collected)
-                        for rank in (math.floor(position), math.ceil(position))
-                    ]
-                    if None in pair:
-                        return None
+                pair = [
+                    _at_rank(rank, spans, below, collected)
+                    for rank in (math.floor(position), math.ceil(position))
+                ]
+                if None in pair:
+                    return None
                 low, high = float(pair[0]), float(pair[1])
                 answers.append(low + (high - low) * (position - math.floor(position)))
             by_measure[measure] = answers
