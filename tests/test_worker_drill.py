@@ -5,7 +5,7 @@ processes, the embedded SQLite broker, in a temporary folder). A task runs in on
 processes are then killed (the one running the task, and the idle one: under the old blocking pool the idle
 one held the lock of the shared job pipe, and the worker took no task again). The worker must take and
 finish new tasks within seconds, and the killed task must run again and its work be done exactly once.
-About 15 s.
+About 20 s (40 s on a busy machine). Two quick tests check the broker's side of the worker's event loop.
 """
 
 import os
@@ -14,10 +14,12 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from kombu import Connection
+from sqlalchemy import text
 
 from oss_inbox import devserver
 from oss_inbox.celery import app
@@ -143,3 +145,61 @@ def test_a_killed_pool_process_neither_stops_the_worker_nor_loses_or_doubles_its
     # Every message acknowledged is deleted from the broker: none is left hidden, to run again later.
     wait_for("the broker's table to be empty", 10, lambda: worker.messages_left() == 0, worker)
     assert not (worker.pool() & pool), "the killed pool processes were replaced"
+
+
+class EventLoop:
+    """What the embedded transport asks of the worker's event loop (kombu's Hub): timers it records."""
+
+    def __init__(self):
+        self.repeated, self.soon = [], []
+
+    def call_repeatedly(self, delay, callback, *args):
+        self.repeated.append(callback)
+
+    def call_soon(self, callback, *args):
+        self.soon.append(callback)
+
+
+def embedded(path):
+    return Connection(f"sqlite:///{path}", transport="oss_inbox.embedded_broker:Transport")
+
+
+def hidden_and_shown(connection):
+    rows = connection.default_channel.session.execute(text("SELECT visible FROM kombu_message")).scalars()
+    return sorted(bool(visible) for visible in rows)
+
+
+def test_the_worker_loop_shows_again_what_a_dead_worker_left_without_asking_for_messages(
+    tmp_path, time_machine
+):
+    """The old restore ran only when the worker asked for messages; a stuck worker never asked."""
+    from oss_inbox import embedded_broker
+
+    time_machine.move_to("2026-03-02 10:00", tick=False)
+    killed = embedded(tmp_path / "broker.sqlite3")
+    queue = killed.SimpleQueue("work")
+    queue.put({"ticket": 7})
+    assert queue.get(timeout=5).payload == {"ticket": 7}  # then killed: no acknowledgement
+    with embedded(tmp_path / "broker.sqlite3") as worker:
+        loop = EventLoop()
+        worker.transport.register_with_event_loop(worker.connection, loop)
+        (poll,) = loop.repeated
+        assert hidden_and_shown(worker) == [False]
+        time_machine.shift(embedded_broker.VISIBILITY_TIMEOUT + timedelta(seconds=1))
+        poll()  # the worker consumes nothing: it has no room, or no consumer at all
+        assert hidden_and_shown(worker) == [True]
+    killed.release()
+
+
+def test_in_the_worker_acknowledged_messages_are_deleted_by_the_time_its_channel_closes(tmp_path):
+    with embedded(tmp_path / "broker.sqlite3") as worker:
+        worker.transport.register_with_event_loop(worker.connection, EventLoop())
+        queue = worker.SimpleQueue("work")
+        for number in range(20):
+            queue.put({"number": number})
+        for _ in range(20):
+            queue.get(timeout=5).ack()
+        queue.close()
+    # The connection closed its channels, and a channel closes once its deleting thread finished.
+    with embedded(tmp_path / "broker.sqlite3") as other:
+        assert hidden_and_shown(other) == []
