@@ -117,7 +117,7 @@ class Written:
     contacts: int = 0
     messages: int = 0
     events: int = 0
-    already_stored: int = 0  # messages (by their account and external id) that are here already
+    already_stored: int = 0  # tickets left out: a message of theirs (account, external id) is here already
 
     def add(self, other: Written) -> None:
         self.tickets += other.tickets
@@ -169,8 +169,9 @@ class HistoryWriter:
         return written
 
     def _without_stored_messages(self, cursor, tickets, written):
-        """Leave out messages stored already (the same account and external id: mail the email
-        channel read before, or twice in one export), and tickets left with no message."""
+        """Leave out tickets with a message stored already (the same account and external id: mail
+        the email channel read before, the same desk imported under another source name, or a
+        message twice in one export): that conversation is here."""
         wanted = [
             (ticket.account.pk, message.external_id)
             for ticket in tickets
@@ -189,29 +190,22 @@ class HistoryWriter:
                     "ON m.account_id = k.account_id AND m.external_id = k.external_id",
                     [[account for account, _ in part], [external_id for _, external_id in part]],
                 )
+                stored.update(cursor.fetchall())
             else:
-                condition = " OR ".join(["(account_id = %s AND external_id = %s)"] * len(part))
-                cursor.execute(
-                    f"SELECT account_id, external_id FROM tickets_message WHERE {condition}",  # noqa: S608
-                    [value for key in part for value in key],
-                )
-            stored.update(cursor.fetchall())
+                select = "SELECT account_id, external_id FROM tickets_message"
+                stored.update(key for key, _ in self._sqlite_pairs(cursor, select, "account_id", part))
         if not stored and len(set(wanted)) == len(wanted):
             return tickets
         kept = []
         for ticket in tickets:
-            messages = []
-            for message in ticket.messages:
-                key = (ticket.account.pk, message.external_id)
-                if message.external_id and key in stored:
-                    written.already_stored += 1
-                    continue
-                if message.external_id:
-                    stored.add(key)
-                messages.append(message)
-            if messages:
-                ticket.messages = messages
-                kept.append(ticket)
+            keys = [
+                (ticket.account.pk, message.external_id) for message in ticket.messages if message.external_id
+            ]
+            if any(key in stored for key in keys):
+                written.already_stored += 1
+                continue
+            stored.update(keys)
+            kept.append(ticket)
         return kept
 
     # ---- customers and tags --------------------------------------------------------------------
@@ -258,13 +252,25 @@ class HistoryWriter:
                     [[kind for kind, _ in part], [external_id for _, external_id in part]],
                 )
             else:
-                condition = " OR ".join(["(kind = %s AND external_id = %s)"] * len(part))
-                cursor.execute(
-                    f"SELECT kind, external_id, contact_id, id FROM tickets_identity WHERE {condition}",
-                    [value for key in part for value in key],
+                yield from self._sqlite_pairs(
+                    cursor, "SELECT kind, external_id, contact_id, id FROM tickets_identity", "kind", part
                 )
+                continue
             for kind, external_id, contact_id, identity_id in cursor.fetchall():
                 yield (kind, external_id), (contact_id, identity_id)
+
+    @staticmethod
+    def _sqlite_pairs(cursor, select, first, pairs):
+        """SQLite: the rows whose (first, external_id) is among the pairs, a few hundred at a time."""
+        for start in range(0, len(pairs), 400):
+            part = pairs[start : start + 400]
+            values = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"{select} WHERE ({first}, external_id) IN (VALUES {values})",
+                [value for pair in part for value in pair],
+            )
+            for row in cursor.fetchall():
+                yield (row[0], row[1]), row[2:]
 
     def _person(self, person):
         key = (person.kind, person.external_id)

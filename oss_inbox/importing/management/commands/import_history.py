@@ -113,7 +113,10 @@ class Command(BaseCommand):
             f"timeline events, {written.contacts:,} new contacts) in {report.seconds:.1f} s{rate}."
         )
         if written.already_stored:
-            self.stdout.write(f"{written.already_stored:,} messages were here already (same id): left out.")
+            self.stdout.write(
+                f"{written.already_stored:,} tickets have a message stored here already "
+                "(the same message id): left out."
+            )
         if report.skipped:
             self.stdout.write(f"{report.skipped:,} tickets were imported before: left as they are.")
         if report.users_created:
