@@ -86,7 +86,7 @@ def main(argv=None):
             build_peer_database(options.peer_database, options.peer_tickets)
     flush_caches(options.peer_database)
     sizes = {"OSS Inbox": oss_size(options.database)}
-    oss_pages = oss_setup(options.database)
+    oss_pages = oss_setup(options.database, options.read_only)
     peer_pages, peer_results = {}, {}
     with oss_server(options.database, options.workers) as server:
         oss_results = measure_all(server, oss_pages, options)
@@ -127,6 +127,11 @@ def parse(argv):
         type=int,
         default=100_000,
         help="with --build-tickets: tickets of a new peer database",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="write nothing to OSS Inbox's database but what the app writes (sessions, last login)",
     )
     parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers, both apps")
     options = parser.parse_args(argv)

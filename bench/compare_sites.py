@@ -98,7 +98,7 @@ def oss_environment(database_url):
     }  # fmt: skip
 
 
-def oss_setup(database_url):
+def oss_setup(database_url, read_only=False):
     """Sign in an agent and a supervisor; the pages to time, with their cookies."""
     os.environ.update(oss_environment(database_url))
     os.environ["DJANGO_SETTINGS_MODULE"] = "oss_inbox.settings"
@@ -111,9 +111,11 @@ def oss_setup(database_url):
 
     from oss_inbox.tickets.models import Ticket
 
-    agent, supervisor = bench_users()
+    agent, supervisor = bench_users(read_only)
     cookies = {}
     for role, user in (("agent", agent), ("supervisor", supervisor)):
+        if user is None:
+            continue
         client = Client()
         client.force_login(user)
         cookies[role] = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
@@ -124,8 +126,9 @@ def oss_setup(database_url):
     )
     today = timezone.localdate()
 
-    def dashboard(days):
-        return f"/dashboards/?start={today - timedelta(days=days - 1)}&end={today}"
+    def dashboard(days):  # None (not timed) without a supervisor
+        path = f"/dashboards/?start={today - timedelta(days=days - 1)}&end={today}"
+        return page(cookies["supervisor"], path) if supervisor else None
 
     return {
         "Queue page (All open)": page(cookies["agent"], "/"),
@@ -136,8 +139,8 @@ def oss_setup(database_url):
         },
         f'Search "{COMMON_WORD}", whole history': page(cookies["agent"], f"/?view=resolved&q={COMMON_WORD}"),
         f'Search "{RARE_WORD}", whole history': page(cookies["agent"], f"/?view=resolved&q={RARE_WORD}"),
-        "Dashboard, 30 days": page(cookies["supervisor"], dashboard(30)),
-        "Dashboard, 365 days": page(cookies["supervisor"], dashboard(365)),
+        "Dashboard, 30 days": dashboard(30),
+        "Dashboard, 365 days": dashboard(365),
     }
 
 
@@ -148,9 +151,9 @@ def page(cookies, *paths, expect=200):
     return {"cookies": cookies, "requests": lambda turn: [(paths[turn % len(paths)], expect)]}
 
 
-def bench_users():
+def bench_users(read_only):
     """An agent and a supervisor of the database; the supervisor is added (as bench/dashboards.py does)
-    only if the database has none."""
+    if the database has none, unless read-only (then None: the dashboards are not timed)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -159,7 +162,9 @@ def bench_users():
     users = get_user_model().objects.filter(is_active=True).order_by("id")
     agent = users.filter(groups__name=AGENT).first()
     supervisor = users.filter(groups__name=SUPERVISOR).first()
-    if supervisor is None:
+    if supervisor is None and read_only:
+        print("No supervisor in the database and --read-only: the dashboards are not timed.")
+    elif supervisor is None:
         print("No supervisor in the database: adding bench-supervisor (unusable password).")
         supervisor, _ = get_user_model().objects.get_or_create(username="bench-supervisor")
         supervisor.set_unusable_password()
