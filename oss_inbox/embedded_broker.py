@@ -17,6 +17,7 @@ This is kombu's SQLAlchemy transport with four changes for several processes on 
   the same prefork pool as on Redis, which survives a killed pool process (see Transport).
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -164,11 +165,13 @@ class Channel(kombu_sqlalchemy.Channel):
             try:
                 if row_ids:
                     self._delete_rows(row_ids)
-            except Exception:
-                self.session.rollback()
+            except Exception:  # the thread must go on: log, and start again with a new session
                 logger.exception(
                     "Could not delete %d acknowledged messages; they run again later", len(row_ids)
                 )
+                with contextlib.suppress(Exception):
+                    self.session.close()
+                self._sessions.session = None
 
     def close(self):
         if self._deleter is not None:  # delete what was acknowledged before the worker stops
