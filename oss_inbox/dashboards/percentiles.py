@@ -12,8 +12,10 @@ matter, so sorting everything is not needed:
   each window and collects the values inside. The ranks are then looked up in the few collected
   values - exact whatever the sample was; a rank outside its window (a sample unlucky past four
   standard errors) falls back to percentile_cont. No sort of the range, one scan for every
-  measure and group: ~3x less than percentile_cont over GROUPING SETS at 1M tickets.
-- PostgreSQL without `over`: percentile_cont over GROUPING SETS, in one query.
+  measure and group: half the CPU of percentile_cont over GROUPING SETS for a year at 1M facts
+  (docs/BENCHMARKS.md). Group values sampled too rarely for windows of their own have all their
+  values read by a second, filtered query. A range of fewer than ~64,000 facts is sorted instead.
+- PostgreSQL without `over`, or a small range: percentile_cont over GROUPING SETS, in one query.
 - Elsewhere (SQLite) the values are fetched and the same arithmetic runs here, in the same float
   order, so every path gives identical numbers.
 """

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from oss_inbox.staff.roles import AGENT
 
@@ -144,15 +144,21 @@ def _answered(filters, spans, low, high):
     ]
 
 
-def first_response_percentiles(filters: Filters) -> Percentiles:
-    """Percentiles of first-response times of tickets that arrived in the range, in all, per
-    channel and (the median of calendar time only) per assignee."""
+def answered_facts(filters: Filters) -> QuerySet[TicketFact]:
+    """The facts of the tickets that arrived in the range and were answered."""
     start, end = filters.bounds()
-    answered = filters.on_derived(
+    return filters.on_derived(
         TicketFact.objects.filter(
             created_at__gte=start, created_at__lt=end, first_response_seconds__isnull=False
         )
     )
+
+
+def first_response_percentiles(filters: Filters) -> Percentiles:
+    """Percentiles of first-response times of tickets that arrived in the range, in all, per
+    channel and (the median of calendar time only) per assignee."""
+    start, end = filters.bounds()
+    answered = answered_facts(filters)
     # Agents: the page shows their median first response only.
     shown = {"assignee_id": {"first_response_seconds": (0.5,)}}
     over = ("created_at", start, end)  # the ranks are selected, not sorted (percentiles.py)

@@ -14,6 +14,7 @@ on nothing but the filters and the facts, and the facts change once a minute at 
   views, so the minute poll and the next supervisor find them ready.
 """
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -36,9 +37,9 @@ DEFAULT_VIEW_DAYS = (30, 365)
 READ_MARK = timedelta(minutes=1)
 # Snapshots of views nobody asked for in this long are dropped (their keys carry dates).
 FORGET_AFTER = timedelta(days=1)
-# From this range on, the two kinds of percentiles are computed side by side: under it they take
-# less time than opening the second connection (measured: docs/BENCHMARKS.md, Dashboards).
-SIDE_BY_SIDE_DAYS = 90
+# From this many facts in the range on, the two kinds of percentiles are computed side by side:
+# under it they take less time than opening the second connection (docs/BENCHMARKS.md, Dashboards).
+SIDE_BY_SIDE_FACTS = 64_000
 
 
 def response_percentiles(filters, now):
@@ -80,11 +81,18 @@ def both_percentiles(filters):
     """(first response, resolution): on PostgreSQL side by side, the resolutions on a connection of
     their own (two queries of a second or so at a million tickets, on a machine with two cores).
     Inside a transaction (tests) a second connection would not see its writes: one after the other."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block or filters.days < SIDE_BY_SIDE_DAYS:
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not _many_facts(filters):
         return selectors.first_response_percentiles(filters), selectors.resolution_percentiles(filters)
     with ThreadPoolExecutor(max_workers=1) as pool:
         resolution = pool.submit(_on_own_connection, selectors.resolution_percentiles, filters)
         return selectors.first_response_percentiles(filters), resolution.result()
+
+
+def _many_facts(filters):
+    """Whether the planner expects SIDE_BY_SIDE_FACTS answered tickets or more in the range (its
+    estimate from the statistics: planning only, about a millisecond)."""
+    plan = json.loads(selectors.answered_facts(filters).explain(format="json"))
+    return plan[0]["Plan"]["Plan Rows"] >= SIDE_BY_SIDE_FACTS
 
 
 def _on_own_connection(function, filters):

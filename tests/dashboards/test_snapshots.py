@@ -170,7 +170,7 @@ def test_outside_a_transaction_both_kinds_are_computed_side_by_side_with_the_sam
     numbers are the hand-computed ones all the same (test_metrics.py)."""
     build(twitter=twitter, facebook=facebook, mailbox=mailbox, dana=agent, lee=other_agent)
     rollup_refresh()
-    monkeypatch.setattr(snapshots, "SIDE_BY_SIDE_DAYS", 1)
+    monkeypatch.setattr(snapshots, "SIDE_BY_SIDE_FACTS", 0)
     own = []
     on_own_connection = snapshots._on_own_connection
     monkeypatch.setattr(
