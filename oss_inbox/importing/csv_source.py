@@ -197,14 +197,16 @@ class CsvSource:
         if not row["ticket_id"]:
             self.context.report.problem(where, "no ticket id; the row is left out")
             return None
+        column = "message_time"
         try:
             row["_time"] = parse_time(row["message_time"], self.zone)
+            column = "direction"
             if row.get("direction"):
                 row["_direction"] = word(DIRECTIONS, row["direction"], "direction")
             else:
                 row["_direction"] = "outbound" if row.get("agent") else "inbound"
         except BadValue as error:
-            self.context.report.problem(where, f"{error}; the row is left out")
+            self.context.report.problem(where, f"{column}: {error}; the row is left out")
             return None
         return row
 

@@ -77,8 +77,8 @@ def test_sla_fields_as_the_services_leave_them(run_import, export):
 def test_bad_rows_are_reported_with_file_and_line_and_the_rest_imported(run_import, export):
     out, _ = run_import("--csv", str(export))
     assert (
-        "zendesk-export.csv:6: 'yesterday-ish' is not a date and time (write 2025-03-01 14:05 or ISO 8601); "
-        "the row is left out" in out
+        "zendesk-export.csv:6: message_time: 'yesterday-ish' is not a date and time "
+        "(write 2025-03-01 14:05 or ISO 8601); the row is left out" in out
     )
     assert "columns not in the format, kept with each message's raw data: Satisfaction" in out
     bob = Ticket.objects.get(contact__identities__external_id="@bob_utility")

@@ -128,7 +128,7 @@ class Command(BaseCommand):
             self.stdout.write(note)
         if report.problem_count:
             self.stdout.write(
-                f"{report.problem_count:,} problems (those rows were left out, the rest imported):"
+                f"{report.problem_count:,} problems (each says what was left out; the rest was imported):"
             )
             for problem in report.problems[:PROBLEMS_SHOWN]:
                 self.stdout.write(f"  {problem}")
