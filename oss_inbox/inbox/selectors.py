@@ -18,6 +18,9 @@ def customer_sidebar(ticket: Ticket) -> dict[str, list]:
         Ticket.objects.filter(contact=contact)
         .exclude(pk=ticket.pk)
         .select_related("account")
+        # What the sidebar shows, no more: not each account's encrypted credentials, read and
+        # decrypted for every past ticket.
+        .only("id", "subject", "status", "created_at", "account__kind")
         .order_by("-created_at", "-id")
     )
     return {"identities": identities, "past_tickets": list(others[:PAST_TICKETS])}
