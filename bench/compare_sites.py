@@ -23,6 +23,9 @@ REDIS = "redis://127.0.0.1:6379"
 OSS_CACHE, PEER_CACHE, OSS_BROKER = f"{REDIS}/11", f"{REDIS}/12", f"{REDIS}/13"
 COMMON_WORD, RARE_WORD = "account", "transformer"  # in ~17% and ~0.2% of the generated texts
 START_TIMEOUT = 180
+# libpq names each server's connections (PGAPPNAME), so CpuMeter counts only their PostgreSQL backends,
+# not autovacuum's nor another program's reading the same database.
+OSS_APP_NAME, PEER_APP_NAME = "bench-compare-oss", "bench-compare-peer"
 
 
 def build_database(database_url, tickets):
@@ -94,7 +97,7 @@ def oss_environment(database_url):
         **os.environ, "DATABASE_URL": database_url, "DEBUG": "0", "SECRET_KEY": SECRET_KEY,
         "CACHE_URL": OSS_CACHE, "CELERY_BROKER_URL": OSS_BROKER, "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"), "LOG_LEVEL": "WARNING", "ACCESS_LOG": "",
-        "PYTHONUNBUFFERED": "1",
+        "PYTHONUNBUFFERED": "1", "PGAPPNAME": OSS_APP_NAME,
     }  # fmt: skip
 
 
@@ -195,10 +198,10 @@ class CpuMeter:
 
     SAMPLE_SECONDS = 0.2
 
-    def __init__(self, process_group, database_url):
+    def __init__(self, process_group, database_url, app_name):
         import psycopg2
 
-        self.process_group = process_group
+        self.process_group, self.app_name = process_group, app_name
         self.database = urlsplit(database_url).path.lstrip("/")
         self.connection = psycopg2.connect(database_url)
         self.connection.autocommit = True
@@ -266,12 +269,12 @@ def proc_stat(pid):
 class Server:
     """A gunicorn started in its own process group, stopped with it; `with` gives the server itself."""
 
-    def __init__(self, command, cwd, env, url, log, database_url):
+    def __init__(self, command, cwd, env, url, log, database_url, app_name):
         self.url, self.log = url, log
         self.process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        self.cpu = CpuMeter(self.process.pid, database_url)
+        self.cpu = CpuMeter(self.process.pid, database_url, app_name)
 
     def __enter__(self):
         try:
@@ -322,7 +325,7 @@ def oss_server(database_url, workers):
     command += ["--bind", f"127.0.0.1:{OSS_PORT}", "--workers", str(workers), "--no-control-socket"]
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / "bench-compare-oss.log", "w")
-    return Server(command, ROOT, env, f"http://127.0.0.1:{OSS_PORT}", log, database_url)
+    return Server(command, ROOT, env, f"http://127.0.0.1:{OSS_PORT}", log, database_url, OSS_APP_NAME)
 
 
 def oss_size(database_url):
@@ -335,13 +338,13 @@ def oss_size(database_url):
 def peer_server(database_url, workers):
     from bench import peer
 
-    env = peer.environment(database_url, CACHE_URL=PEER_CACHE)
+    env = peer.environment(database_url, CACHE_URL=PEER_CACHE, PGAPPNAME=PEER_APP_NAME)
     command = [
         str(peer.VENV / "bin" / "gunicorn"), "peerdesk.wsgi:application", "--bind", f"127.0.0.1:{PEER_PORT}",
         "--workers", str(workers), "--worker-class", "sync", "--timeout", "60", "--no-control-socket",
     ]  # fmt: skip
     log = open(ROOT / "var" / "bench-compare-peer.log", "w")
-    return Server(command, peer.PEER, env, f"http://127.0.0.1:{PEER_PORT}", log, database_url)
+    return Server(command, peer.PEER, env, f"http://127.0.0.1:{PEER_PORT}", log, database_url, PEER_APP_NAME)
 
 
 def peer_setup(base_url, database_url):
