@@ -72,6 +72,7 @@ LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pendin
 SEARCH_MESSAGES = 200
 SEARCH_CUSTOMER_TICKETS = 200
 SEARCH_WINDOW = 1000
+WINDOW_GROWTH = 8  # each window of message ids is 8x the one before (5 windows for 3.6M messages)
 SEARCH_PHRASE_CANDIDATES = 1000  # a phrase is checked in the newest 1,000 messages with all its words
 SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
 SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
@@ -377,9 +378,9 @@ def search(text, *, open_view=True):
 # that match, and the newest SEARCH_CUSTOMER_TICKETS tickets of the customers whose name or
 # handle matches (each LIMIT asks for one more, to tell whether anything was left out).
 #
-# The messages are read in windows of ids, newest first: the newest SEARCH_WINDOW ids, then the
-# 4x as many before them, and so on to the oldest, one UNION ALL part each, under one LIMIT. The
-# LIMIT stops the windows as soon as enough matches are found, so a word found in most of the
+# The messages are read in windows of ids, newest first: the newest SEARCH_WINDOW ids, then
+# WINDOW_GROWTH times as many before them, and so on to the oldest, one UNION ALL part each, under
+# one LIMIT. The LIMIT stops the windows as soon as enough matches are found, so a word found in most of the
 # history reads one or two small windows, row by row; a rare word reads every window, each
 # through the GIN index ANDed with the window's range of the primary key (the planner chooses,
 # knowing each window's size from its literal bounds), and finds few rows in each. Before, a
@@ -393,7 +394,7 @@ MESSAGE_WINDOW_SQL = """(
     ORDER BY {order} DESC
 )"""
 CUSTOMER_TICKETS_SQL = """(
-    SELECT theirs.id FROM (
+    SELECT theirs.id FROM (SELECT matched.id FROM (
         SELECT c.id FROM tickets_contact c
         WHERE to_tsvector('simple'::regconfig, COALESCE(c.name, ''))
               @@ websearch_to_tsquery('simple'::regconfig, %s)
@@ -401,7 +402,7 @@ CUSTOMER_TICKETS_SQL = """(
         SELECT i.contact_id FROM tickets_identity i
         WHERE to_tsvector('simple'::regconfig, COALESCE(i.handle, '') || ' ' || COALESCE(i.display_name, ''))
               @@ websearch_to_tsquery('simple'::regconfig, %s)
-    ) AS customers
+    ) AS matched ORDER BY matched.id DESC LIMIT %s) AS customers
     CROSS JOIN LATERAL (
         SELECT t.id, t.created_at FROM tickets_ticket t
         WHERE t.contact_id = customers.id ORDER BY t.created_at DESC LIMIT %s
@@ -456,7 +457,15 @@ def _newest_matches(words, names, every_word=None):
         )
         params += [SEARCH_PHRASE_CANDIDATES + 1, SEARCH_PHRASE_CANDIDATES, words, SEARCH_MESSAGES + 1]
         params += [SEARCH_PHRASE_CANDIDATES]
-    params += [names, names, SEARCH_CUSTOMER_TICKETS + 1, SEARCH_CUSTOMER_TICKETS + 1]
+    # The newest customers first (a common surname is 5,500 customers at 1M tickets): with more
+    # than SEARCH_CUSTOMER_TICKETS of them there are more tickets than are kept, and it says so.
+    params += [
+        names,
+        names,
+        SEARCH_CUSTOMER_TICKETS + 1,
+        SEARCH_CUSTOMER_TICKETS + 1,
+        SEARCH_CUSTOMER_TICKETS + 1,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"{PLANNER_SETTING}; {sql}", params)
         rows = cursor.fetchall()
@@ -469,9 +478,9 @@ def _newest_matches(words, names, every_word=None):
 
 
 def _message_windows():
-    """[(bottom, top)] ranges of message ids (id > bottom and id <= top), newest first, each 4x the
-    one before. The first has no top and the last no bottom, so that every message is in one even
-    when the cached lowest and highest ids are out of date."""
+    """[(bottom, top)] ranges of message ids (id > bottom and id <= top), newest first, each
+    WINDOW_GROWTH times the one before. The first has no top and the last no bottom, so that
+    every message is in one even when the cached lowest and highest ids are out of date."""
     key = "inbox:search:message-ids"
     ids = cache.get(key)
     if ids is None:
@@ -486,7 +495,7 @@ def _message_windows():
         if bottom < low:
             return [*windows, (None, top)]
         windows.append((bottom, top))
-        top, size = bottom, size * 4
+        top, size = bottom, size * WINDOW_GROWTH
 
 
 def _name_match(term):
