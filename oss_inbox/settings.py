@@ -197,7 +197,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before its password is checked.
     "oss_inbox.staff.lockout.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, its permissions read from the shared cache (two queries a request fewer).
+    "oss_inbox.staff.permissions.CachedPermissionsBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))

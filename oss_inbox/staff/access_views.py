@@ -26,7 +26,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "staff/set_password.html"
     post_reset_login = True
     # Several backends are configured (sign-in throttling first): say which one signs them in.
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "oss_inbox.staff.permissions.CachedPermissionsBackend"
     success_url = reverse_lazy(settings.LOGIN_REDIRECT_URL)
     reset_url_token = "set"
 

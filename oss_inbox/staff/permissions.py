@@ -1,0 +1,35 @@
+"""Each signed-in person's permissions, read from the shared cache instead of two queries a request.
+
+Django's ModelBackend reads a user's own and group permissions from the database once per request
+(two queries), and every page asks: the role check in RoleRequiredMiddleware does, on the 5-second
+refresh check too, where it was about half of the request's CPU. Permissions change only when an
+admin changes a person, a role (group) or the permission table, so they are kept under a version
+that every such change moves on (oss_inbox/cached.py: at once and again after the commit; the
+signals are wired in staff/apps.py), and a stale set can never be read after the change.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+
+from oss_inbox.cached import cached_from
+
+PERMISSIONS_KEY = "staff:permissions"
+
+
+class CachedPermissionsBackend(ModelBackend):
+    """ModelBackend whose `get_all_permissions` comes from the cache, per user and permissions version."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = cached_from(
+                PERMISSIONS_KEY, f"user:{user_obj.pk}", lambda: self._from_database(user_obj)
+            )
+        return user_obj._perm_cache
+
+    def _from_database(self, user_obj):
+        # A fresh copy of the user: ModelBackend keeps what it read on the object it is given.
+        fresh = type(user_obj)(
+            pk=user_obj.pk, is_active=user_obj.is_active, is_superuser=user_obj.is_superuser
+        )
+        return frozenset(super().get_all_permissions(fresh))
