@@ -254,7 +254,7 @@ def _pinned_safety(user, filters, now, found=None):
 def queue_tickets(user, filters, *, now, also=None, found=None):
     """The view's tickets (and those `also` names) with the filters and search applied, unordered.
     `found`: the search of `filters.q` when the caller already ran it (`search`)."""
-    tickets = Ticket.objects.select_related("contact__organization", "assignee")
+    tickets = Ticket.objects.all()  # what a row shows is read for the page's rows only (_first)
     view = _view_condition(filters.view, user, now)
     tickets = tickets.filter(view | also if also is not None else view)
     if filters.channel:

@@ -165,7 +165,7 @@ def test_selection_from_narrow_windows_is_exact_or_sorts(many_tickets, monkeypat
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the selection runs on PostgreSQL")
+@pytest.mark.postgres  # the selection runs on PostgreSQL only
 def test_selection_does_not_sort_when_the_sample_holds_the_ranks(many_tickets, monkeypatch):
     """Sampling every row puts each wanted rank inside its window: no percentile_cont at all, and
     the numbers (before and after the facts change) are still the exact ones."""
