@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -25,8 +24,9 @@ from django.utils import timezone
 
 from channels.registry import all_specs, thread_channel_words
 from oss_inbox.sla.timers import span_words, ticket_timer
-from oss_inbox.tickets.models import OPEN_STATUSES, Contact, Identity, Message, Ticket, TicketSearch
+from oss_inbox.tickets.models import OPEN_STATUSES, Message, Ticket
 
+from .search import search
 from .selectors import open_queue_version
 
 PAGE_SIZE = 50
@@ -65,17 +65,6 @@ CHANNEL_FILTERS = {
 }
 UNASSIGNED = "none"
 LEGACY_VIEWS = {"breached": "breached", "at_risk": "at_risk", "pending": "pending", "resolved": "resolved"}
-# Resolved search keeps the tickets of the newest SEARCH_MESSAGES matching messages and the newest
-# SEARCH_CUSTOMER_TICKETS tickets of matching customers, and reads the messages in windows of ids
-# from the newest SEARCH_WINDOW on (see MESSAGE_WINDOW_SQL): what it reads is bounded by what it
-# keeps, not by the history. Four pages of the queue.
-SEARCH_MESSAGES = 200
-SEARCH_CUSTOMER_TICKETS = 200
-SEARCH_WINDOW = 1000
-WINDOW_GROWTH = 8  # each window of message ids is 8x the one before (5 windows for 3.6M messages)
-SEARCH_PHRASE_CANDIDATES = 1000  # a phrase is checked in the newest 1,000 messages with all its words
-SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
-SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
 
 
 @dataclass(frozen=True)
@@ -312,213 +301,6 @@ def view_counts(user, *, now=None):
         counts = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
         cache.set(key, counts, COUNTS_SECONDS)
     return counts
-
-
-TICKET_NUMBER = re.compile(r"#?\s*(\d{1,12})")
-_QUOTED = re.compile(r'"([^"]+)"')
-_EDGE_PUNCTUATION = "\"'“”‘’.,;:!?()[]{}<>"
-
-
-def ticket_number(text):
-    """The ticket a search for "184" or "#184" names, or None: such a search opens the ticket."""
-    found = TICKET_NUMBER.fullmatch(text.strip())
-    return int(found.group(1)) if found else None
-
-
-def search_terms(text):
-    """The words of a search, each to be found, in any order; a "quoted phrase" as one term. Stray
-    quotes and punctuation at a word's ends are dropped ("power," and a lone leading quote)."""
-    phrases = [" ".join(phrase.split()) for phrase in _QUOTED.findall(text)]
-    words = (word.strip(_EDGE_PUNCTUATION) for word in _QUOTED.sub(" ", text).split())
-    return [term for term in (*phrases, *words) if term]
-
-
-def search_condition(text, *, open_view=True):
-    """The tickets `search(text, open_view=...)` finds, as a condition."""
-    return search(text, open_view=open_view).condition
-
-
-@dataclass(frozen=True)
-class Search:
-    """What a search found: a condition on tickets, and whether older matches were left out."""
-
-    condition: Q
-    cut: bool = False  # there were more matches than a search keeps: only the newest are shown
-
-
-def search(text, *, open_view=True):
-    """Tickets whose conversation mentions every word of `text` (in any order), or whose customer's
-    name or handle holds every word.
-
-    PostgreSQL: full-text search. The open views look in the words of each open ticket's
-    conversation (TicketSearch, ~2% of the tickets, one small GIN index) and keep every match.
-    Resolved reads the whole history, so it keeps only the newest matches and reads no more than
-    it keeps, whatever the word (`_newest_matches`). Customer names and handles have their own
-    indexes. Elsewhere (SQLite) each word is a case-insensitive match, in any message of the
-    ticket, or in the customer's name or handles, and nothing is cut.
-    """
-    terms = search_terms(text)
-    if not terms:
-        return Search(Q())
-    if connection.vendor != "postgresql":
-        in_conversation, in_names = Q(), Q()
-        for term in terms:
-            in_conversation &= Q(pk__in=Message.objects.filter(text__icontains=term).values("ticket_id"))
-            in_names &= _name_match(term)
-        return Search(in_conversation | in_names)
-    text = " ".join(f'"{term}"' if " " in term else term for term in terms)
-    handle = text.lstrip("@")
-    if not open_view:
-        phrases = any(" " in term for term in terms)
-        tickets, cut = _newest_matches(text, handle, every_word=" ".join(terms) if phrases else None)
-        return Search(Q(pk__in=tickets), cut=cut)
-    from django.contrib.postgres.search import SearchQuery, SearchVector
-
-    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-    names = SearchQuery(handle, config="simple", search_type="websearch")
-    contacts = Contact.objects.annotate(found=SearchVector("name", config="simple")).filter(found=names)
-    identities = Identity.objects.annotate(
-        found=SearchVector("handle", "display_name", config="simple")
-    ).filter(found=names)
-    conversations = TicketSearch.objects.filter(document=query).values("ticket_id")
-    return Search(
-        Q(pk__in=conversations)
-        | Q(contact_id__in=contacts.values("pk"))
-        | Q(contact_id__in=identities.values("contact_id"))
-    )
-
-
-# Resolved search on PostgreSQL, one statement: the tickets of the newest SEARCH_MESSAGES messages
-# that match, and the newest SEARCH_CUSTOMER_TICKETS tickets of the customers whose name or
-# handle matches (each LIMIT asks for one more, to tell whether anything was left out).
-#
-# The messages are read in windows of ids, newest first: the newest SEARCH_WINDOW ids, then
-# WINDOW_GROWTH times as many before them, and so on to the oldest, one UNION ALL part each, under
-# one LIMIT. The LIMIT stops the windows as soon as enough matches are found, so a word found in most of the
-# history reads one or two small windows, row by row; a rare word reads every window, each
-# through the GIN index ANDed with the window's range of the primary key (the planner chooses,
-# knowing each window's size from its literal bounds), and finds few rows in each. Before, a
-# common word read every match in the history to keep the newest (669,224 messages for
-# "account" at 1M tickets, 18 s). The expressions are written exactly as the GIN indexes are
-# (tickets migrations 0005 and 0007), so that the planner can use them.
-MESSAGE_WINDOW_SQL = """(
-    SELECT {columns} FROM tickets_message
-    WHERE {window}to_tsvector('english'::regconfig, COALESCE(LEFT("text", 100000), ''))
-          @@ websearch_to_tsquery('english'::regconfig, %s)
-    ORDER BY {order} DESC
-)"""
-CUSTOMER_TICKETS_SQL = """(
-    SELECT theirs.id FROM (SELECT matched.id FROM (
-        SELECT c.id FROM tickets_contact c
-        WHERE to_tsvector('simple'::regconfig, COALESCE(c.name, ''))
-              @@ websearch_to_tsquery('simple'::regconfig, %s)
-        UNION
-        SELECT i.contact_id FROM tickets_identity i
-        WHERE to_tsvector('simple'::regconfig, COALESCE(i.handle, '') || ' ' || COALESCE(i.display_name, ''))
-              @@ websearch_to_tsquery('simple'::regconfig, %s)
-    ) AS matched ORDER BY matched.id DESC LIMIT %s) AS customers
-    CROSS JOIN LATERAL (
-        SELECT t.id, t.created_at FROM tickets_ticket t
-        WHERE t.contact_id = customers.id ORDER BY t.created_at DESC LIMIT %s
-    ) AS theirs
-    ORDER BY theirs.created_at DESC
-    LIMIT %s
-)"""
-MESSAGE_IDS_SECONDS = 60
-# The planner prices computing a message's words (to_tsvector) at 0.25, a tenth or less of what it
-# costs (8-40 us a message here, 20-100x an index entry), so for a word in 5-20% of the messages
-# it read whole windows row by row (350 ms for 4,000 messages on a busy machine) rather than
-# through the GIN index (36 ms). Priced 20x higher for this statement only: SET LOCAL in the same
-# query string, which PostgreSQL runs as one transaction (or to the end of the caller's). And no
-# parallel workers: a Parallel Append runs the windows at once and the LIMIT would keep whichever
-# rows came first, not the newest.
-PLANNER_SETTING = "SET LOCAL cpu_operator_cost = 0.05; SET LOCAL max_parallel_workers_per_gather = 0"
-
-
-def _newest_matches(words, names, every_word=None):
-    """(ids of the Resolved search's tickets, whether older matches were left out): one query.
-
-    `every_word`: for a search with a "quoted phrase", its words without the quotes. A phrase is
-    checked against each message's text (the GIN index finds messages with the words, not in
-    which order), so the windows find the newest SEARCH_PHRASE_CANDIDATES messages with every
-    word, and only those are checked: a phrase of common words that are seldom side by side no
-    longer checks every message in the history that has them.
-    """
-    windows, params = [], []
-    for bottom, top in _message_windows():
-        bounds = [("id > %s", bottom), ("id <= %s", top)]
-        window = "".join(f"{sql} AND " for sql, value in bounds if value is not None)
-        # The first window in id order, so that for a word in most messages the planner may read
-        # the newest messages one by one and stop at the LIMIT; the others in an order no index
-        # gives, so that it reads them through the GIN index (ANDed with the range) rather than
-        # computing the words of every message of a wide window.
-        order = "id" if not windows else "id + 0"
-        columns = "ticket_id" if every_word is None else 'ticket_id, "text"'
-        windows.append(MESSAGE_WINDOW_SQL.format(window=window, order=order, columns=columns))
-        params += [value for _, value in bounds if value is not None] + [every_word or words]
-    customers = f" UNION ALL (SELECT id, 1 FROM {CUSTOMER_TICKETS_SQL} AS customers)"
-    if every_word is None:
-        sql = f"(SELECT ticket_id, 0 FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)" + customers
-        params += [SEARCH_MESSAGES + 1]
-    else:
-        sql = (
-            f"WITH candidates AS MATERIALIZED"
-            f" (SELECT * FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)"
-            " (SELECT ticket_id, 0 FROM (SELECT * FROM candidates LIMIT %s) AS checked"
-            " WHERE to_tsvector('english'::regconfig, COALESCE(LEFT(\"text\", 100000), ''))"
-            " @@ websearch_to_tsquery('english'::regconfig, %s) LIMIT %s)"
-            " UNION ALL (SELECT NULL::bigint, 2 FROM candidates OFFSET %s LIMIT 1)" + customers
-        )
-        params += [SEARCH_PHRASE_CANDIDATES + 1, SEARCH_PHRASE_CANDIDATES, words, SEARCH_MESSAGES + 1]
-        params += [SEARCH_PHRASE_CANDIDATES]
-    # The newest customers first (a common surname is 5,500 customers at 1M tickets): with more
-    # than SEARCH_CUSTOMER_TICKETS of them there are more tickets than are kept, and it says so.
-    params += [
-        names,
-        names,
-        SEARCH_CUSTOMER_TICKETS + 1,
-        SEARCH_CUSTOMER_TICKETS + 1,
-        SEARCH_CUSTOMER_TICKETS + 1,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"{PLANNER_SETTING}; {sql}", params)
-        rows = cursor.fetchall()
-    in_messages = [ticket for ticket, part in rows if part == 0]
-    of_customers = [ticket for ticket, part in rows if part == 1]
-    unchecked = any(part == 2 for _, part in rows)  # more messages with every word than were checked
-    cut = unchecked or len(in_messages) > SEARCH_MESSAGES or len(of_customers) > SEARCH_CUSTOMER_TICKETS
-    found = set(in_messages[:SEARCH_MESSAGES]) | set(of_customers[:SEARCH_CUSTOMER_TICKETS])
-    return sorted(found), cut
-
-
-def _message_windows():
-    """[(bottom, top)] ranges of message ids (id > bottom and id <= top), newest first, each
-    WINDOW_GROWTH times the one before. The first has no top and the last no bottom, so that
-    every message is in one even when the cached lowest and highest ids are out of date."""
-    key = "inbox:search:message-ids"
-    ids = cache.get(key)
-    if ids is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM tickets_message")
-            ids = cursor.fetchone()
-        cache.set(key, ids, MESSAGE_IDS_SECONDS)
-    low, high = ids
-    windows, top, size = [], None, SEARCH_WINDOW
-    while True:
-        bottom = (high if top is None else top) - size
-        if bottom < low:
-            return [*windows, (None, top)]
-        windows.append((bottom, top))
-        top, size = bottom, size * WINDOW_GROWTH
-
-
-def _name_match(term):
-    handle = term.lstrip("@")
-    return Q(contact__name__icontains=term) | Q(
-        contact_id__in=Identity.objects.filter(
-            Q(handle__icontains=handle) | Q(display_name__icontains=term)
-        ).values("contact_id")
-    )
 
 
 def _with_preview(tickets):

@@ -15,9 +15,9 @@ from .queue import (
     VIEWS_BY_SLUG,
     QueueFilters,
     queue_page,
-    ticket_number,
     view_counts,
 )
+from .search import ticket_number
 from .tagging import tag_names
 
 LIVE_TARGET = "queue-live"

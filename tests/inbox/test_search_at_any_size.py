@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from oss_inbox.inbox import queue
+from oss_inbox.inbox import search as queue_search
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ingest, ticket_set_status
 from tests import factories
@@ -28,9 +28,9 @@ def clock():
 def keep_three(monkeypatch):
     """A search keeps the tickets of the newest 3 matching messages (and 3 of matching customers),
     and reads the messages in windows of 1, 4, 16... ids: several windows even in a small test."""
-    monkeypatch.setattr(queue, "SEARCH_MESSAGES", 3)
-    monkeypatch.setattr(queue, "SEARCH_CUSTOMER_TICKETS", 3)
-    monkeypatch.setattr(queue, "SEARCH_WINDOW", 1)
+    monkeypatch.setattr(queue_search, "SEARCH_MESSAGES", 3)
+    monkeypatch.setattr(queue_search, "SEARCH_CUSTOMER_TICKETS", 3)
+    monkeypatch.setattr(queue_search, "SEARCH_WINDOW", 1)
 
 
 def _resolved(mailbox, agent, clock, text, *, sender=None, name="Customer"):
@@ -107,14 +107,14 @@ def test_a_phrase_is_checked_in_the_newest_messages_with_its_words_and_says_when
 ):
     """A phrase is checked against the text of the newest messages that have all its words: the
     page says so when older ones were not checked."""
-    monkeypatch.setattr(queue, "SEARCH_PHRASE_CANDIDATES", 2)
+    monkeypatch.setattr(queue_search, "SEARCH_PHRASE_CANDIDATES", 2)
     client.force_login(agent)
     oldest = _resolved(mailbox, agent, clock, "The pole is leaning over the road")
     newer = [_resolved(mailbox, agent, clock, f"Road {n}: a pole by it is leaning") for n in range(2)]
     # The newest two with both words are not the phrase; the oldest, not checked, is.
     assert _search(client, '"pole is leaning"') == ([], True)
     assert _search(client, "pole leaning") == ([*newer[::-1], oldest], False)  # no phrase: every match
-    monkeypatch.setattr(queue, "SEARCH_PHRASE_CANDIDATES", 3)
+    monkeypatch.setattr(queue_search, "SEARCH_PHRASE_CANDIDATES", 3)
     assert _search(client, '"pole is leaning"') == ([oldest], False)
 
 

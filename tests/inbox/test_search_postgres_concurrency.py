@@ -5,7 +5,7 @@ import time
 import pytest
 from django.db import transaction
 
-from oss_inbox.inbox.queue import search_condition
+from oss_inbox.inbox.search import search_condition
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_add_note, ticket_reply
 
