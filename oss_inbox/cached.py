@@ -26,7 +26,7 @@ SECONDS = 300
 
 def cached_list(key, build):
     """The list under `key`, built (by `build()`) and stored when missing."""
-    version = cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+    version = version_of(key)
     rows = cache.get(f"{key}:{version}")
     if rows is None:
         rows = list(build())
@@ -34,11 +34,16 @@ def cached_list(key, build):
     return rows
 
 
+def version_of(key):
+    """The current version of `key`: part of the cache key of anything made from what it covers."""
+    return cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+
+
 def cached_from(key, name, build):
     """What `build()` makes from the list under `key` (a menu's HTML, say), kept under the list's version:
     made again when the list moves on, never read after. `build` reads the list itself; a version read
     before a change can only hold what was made from the list of that version or a newer one."""
-    version = cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+    version = version_of(key)
     made = cache.get(f"{key}:{version}:{name}")
     if made is None:
         made = build()

@@ -14,9 +14,9 @@ from .queue import (
     VIEWS,
     VIEWS_BY_SLUG,
     QueueFilters,
-    queue_page,
     view_counts,
 )
+from .queue_rows import shared_queue_page
 from .search import ticket_number
 from .tagging import tag_names
 
@@ -35,7 +35,7 @@ def queue(request):
     number = ticket_number(filters.q) if filters.q and not request.htmx else None
     if number is not None and Ticket.objects.filter(pk=number).exists():
         return redirect("inbox:ticket", number)  # "184" or "#184" in the search box: that ticket
-    page = queue_page(request.user, filters, after=request.GET.get("after", ""), now=now)
+    page = shared_queue_page(request.user, filters, after=request.GET.get("after", ""), now=now)
     opened = request.GET.get("ticket", "")
     counts = view_counts(request.user, now=now)
     context = {

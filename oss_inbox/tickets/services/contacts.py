@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Contact, Ticket, TicketEvent
 from .critical_care import critical_care_follow_contacts
@@ -30,7 +31,8 @@ def contact_merge(*, source: Contact, target: Contact, actor: User | None = None
         raise ValueError(f"{target} was itself merged into another contact; merge into that one.")
     ticket_ids = list(source.tickets.values_list("pk", flat=True))
     source.identities.update(contact=target)
-    Ticket.objects.filter(pk__in=ticket_ids).update(contact=target)
+    # updated_at: the queue shows another customer on them (inbox: its version, its kept rows).
+    Ticket.objects.filter(pk__in=ticket_ids).update(contact=target, updated_at=timezone.now())
     Contact.objects.filter(merged_into=source).update(merged_into=target)
     if target.organization_id is None and source.organization_id:
         target.organization_id = source.organization_id

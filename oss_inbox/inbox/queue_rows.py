@@ -1,0 +1,142 @@
+"""The queue's rows as HTML, made once and shared by every agent who asks for the same page.
+
+A hundred agents keep the queue open on a storm night. Each change to a ticket moves the queue's
+version, and each agent's queue then asks for its rows within five seconds: the same few views,
+the same rows. Choosing and joining fifty rows and writing their HTML was most of a page's time
+(docs/BENCHMARKS.md, "Page cost"), so a page of rows is made once and kept in the cache under
+everything it depends on:
+
+- the queue's version (`open_queue_version`: any ticket added or changed, which every writer of
+  ticket state does through tickets.services);
+- the version of what a row shows besides the ticket (QUEUE_ROWS_KEY: a customer's name and
+  critical-care flag, an organization, a colleague's name, a tag), moved on by signals;
+- the viewer's time zone (the dates in the rows' hover titles);
+- the minute: ages and timers are written in minutes ("due in 25m"), and the At risk and Breached
+  views move with the clock, so a kept page is at most a minute older than one made now;
+- the view, filters and page, and for "Mine" the agent.
+
+Only what differs between agents is done per request: the opened ticket's row is marked.
+"""
+
+import hashlib
+from dataclasses import dataclass, replace
+from html import escape as _escape
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils.timezone import get_current_timezone_name, localtime
+
+from oss_inbox.cached import version_of
+from oss_inbox.safety.detector import CATEGORY_NAMES
+from oss_inbox.staff.templatetags.dates import when_full
+
+from .queue import first_line, queue_page
+from .selectors import open_queue_version
+
+QUEUE_ROWS_KEY = "inbox:queue-rows"  # moved on by a change to what rows show besides the ticket (apps.py)
+ROWS_SECONDS = 120  # a page is read within its minute; the rest only bounds a write no signal tells of
+
+CRITICAL_CARE = (
+    '<span class="badge critical-care" title="Depends on power for life or health">Critical care</span> '
+)
+NEW_MARK = '<span class="visually-hidden">New.</span>'
+ROW_START = '<tr class="queue-row'
+# One request at a time in the ticket pane, the next waiting for the one under way: a change sent
+# from the pane is answered before another ticket opens there, never after it (templates/inbox/ticket.html).
+PANE_SYNC = "#ticket-pane:queue last"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of the queue: the ticket's id and the row's HTML, the opened ticket not yet marked."""
+
+    pk: int
+    html: str
+
+
+def shared_queue_page(user, filters, *, after="", now):
+    """`queue_page` with its rows as `Row`s, from the cache when another request made the same page."""
+    key = _page_key(user, filters, after, now)
+    page = cache.get(key)
+    if page is None:
+        page = queue_page(user, filters, after=after, now=now)
+        page = replace(page, tickets=[Row(ticket.pk, row_html(ticket)) for ticket in page.tickets])
+        cache.set(key, page, ROWS_SECONDS)
+    return page
+
+
+def _page_key(user, filters, after, now):
+    parts = (
+        version_of(QUEUE_ROWS_KEY),
+        open_queue_version(),
+        get_current_timezone_name(),
+        int(now.timestamp() // 60),
+        user.pk if filters.view == "mine" else "",
+        filters.query_string(),
+        after,
+        reverse("inbox:queue"),
+    )
+    # The search words and the cursor are the agent's text: hashed, so that any key is short and plain.
+    return "inbox:queue-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def rows_html(rows, opened):
+    """The page's rows as one string, the opened ticket's row marked."""
+    return "".join(
+        row.html.replace(ROW_START, f"{ROW_START} selected", 1) if row.pk == opened else row.html
+        for row in rows
+    )
+
+
+def escape(value):
+    """Django's escape without its lazy-string wrapper (a tenth of a queue page's time): the same text."""
+    return _escape(str(value))
+
+
+def row_html(ticket):
+    """One queue row. Written in Python, not as a template loop: fifty rows of template lookups were
+    most of a queue page's time (docs/BENCHMARKS.md, Inbox)."""
+    new = ticket.status == "new"
+    classes = (" unread" if new else "") + (" safety" if ticket.safety else "")
+    url = escape(ticket.url)
+    badge = safety = ""
+    organization = ticket.contact.organization
+    if ticket.safety:
+        label = escape(CATEGORY_NAMES.get(ticket.safety, ticket.safety))
+        safety = f'<span class="badge safety" title="Safety report: {label}">Safety</span> '
+    if ticket.contact.depends_on_power:
+        badge += CRITICAL_CARE
+    if ticket.is_key_account:
+        name = organization.name if organization else "Key account"
+        badge += f'<span class="badge key" title="Key account">{escape(name)}</span>'
+    tags = "".join(f'<span class="tag">{escape(name)}</span>' for name in ticket.tag_names)
+    if ticket.assignee:
+        assignee = escape(ticket.assignee.get_full_name() or ticket.assignee.get_username())
+    else:
+        assignee = '<span class="muted">unassigned</span>'
+    # The full date on hover (the row shows an age, or when it was resolved).
+    age_title = f"{'Arrived' if ticket.timer else 'Resolved'} {when_full(ticket.age_at)}"
+    if ticket.timer:
+        title = f' title="{escape(ticket.timer.title)}"' if ticket.timer.title else ""
+        timer = f'<span class="sla sla-{ticket.timer.state}"{title}>{escape(ticket.timer.text)}</span>'
+    else:
+        timer = ""  # the age says when it was resolved
+    subject = ""
+    if ticket.channel_slug == "email" and ticket.subject:
+        subject = f'<span class="subject">{escape(ticket.subject)}</span> — '
+    preview = first_line(ticket.preview or ticket.subject) or "(no text)"
+    return (
+        f'{ROW_START}{classes}" data-ticket-row data-ticket-id="{ticket.pk}">'
+        f'<td class="pick"><input type="checkbox" name="ticket" value="{ticket.pk}" form="bulk-form" '
+        f'aria-label="Select ticket #{ticket.pk}"></td>'
+        f'<td class="summary"><div class="line1">{safety}'
+        f'<span class="channel channel-{ticket.channel_slug}">{escape(ticket.channel_label)}</span> '
+        f'<a class="who" href="{url}" data-open hx-get="{url}" hx-target="#ticket-pane" '
+        f'hx-sync="{PANE_SYNC}" hx-push-url="{escape(ticket.in_place_url)}">'
+        f"{escape(ticket.contact)}</a> {badge}"
+        f"{NEW_MARK if new else ''} "
+        f'<span class="row-facts">{tags}<span class="assignee">{assignee}</span> '
+        f'<time class="age" datetime="{localtime(ticket.age_at).isoformat()}" title="{age_title}">'
+        f"{escape(ticket.age)}</time> {timer}</span>"
+        f'</div><div class="line2">#{ticket.pk} {subject}{escape(preview)}</div></td></tr>'
+    )
