@@ -10,11 +10,17 @@ reading, not of catching up. Each view is timed twice: with its percentile snaps
 beat keeps the views pages read), and as the first view after the facts changed, when the page
 computes the percentiles itself. Also timed: one CSV export, the htmx poll, and a refresh with
 nothing to do (what beat pays every minute). DEBUG is turned off, as in production.
+
+Beside the wall times, the CPU of each page (p50): this process's (the page's Python and the side
+connection's thread) plus the PostgreSQL backends' that served it, read from /proc (the database
+must run on this machine, else the column is empty). On a shared machine the wall time follows
+the load; the CPU is what the page costs, and with two cores it bounds the wall time from below.
 """
 
 import argparse
 import os
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from oss_inbox.dashboards import snapshots  # noqa: E402
 from oss_inbox.dashboards.filters import local_today  # noqa: E402
 from oss_inbox.dashboards.models import RollupState  # noqa: E402
 from oss_inbox.dashboards.percentiles import percentile  # noqa: E402
@@ -56,6 +63,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
     settings.DEBUG = False  # no query log kept per request, as in production
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    count_side_connections()
     print(
         f"Database: {connection.vendor} {settings.DATABASES['default']['NAME']}, "
         f"{Ticket.objects.count():,} tickets"
@@ -131,19 +139,63 @@ def measure(client, name, url, options, target_ms, headers=None, facts_changed=F
     for _ in range(options.warmup):
         check(client.get(url, headers=headers), url)
     rollup_refresh()  # as beat would have: the timed requests find nothing stale
-    timings = []
+    timings, cpu = [], []
     for _ in range(max(options.requests // 10, 5) if facts_changed else options.requests):
         if facts_changed:
             RollupState.objects.filter(pk=1).update(facts_version=F("facts_version") + 1)
+        backend, own, side = backend_cpu(), time.process_time(), SIDE_CPU[0]
         begin = time.perf_counter()
         response = client.get(url, headers=headers)
         timings.append((time.perf_counter() - begin) * 1000)
+        after = backend_cpu()
+        if backend is not None and after is not None and after[0] == backend[0]:  # same backend
+            spent = after[1] - backend[1] + SIDE_CPU[0] - side
+            cpu.append((spent + time.process_time() - own) * 1000)
         check(response, url)
     if facts_changed:
         RollupState.objects.filter(pk=1).update(facts_version=F("facts_version") + 1)
     with CaptureQueriesContext(connection) as queries:
         client.get(url, headers=headers)
-    return summary(name, timings, target_ms, len(queries))
+    return summary(name, timings, target_ms, len(queries), cpu)
+
+
+# CPU seconds of the backends of the connections the page opened for its side-by-side percentiles
+# (snapshots.both_percentiles), read just before each closes.
+SIDE_CPU = [0.0]
+_side_lock = threading.Lock()
+
+
+def count_side_connections():
+    """Wrap snapshots._on_own_connection to add its backend's CPU to SIDE_CPU before closing."""
+    original = snapshots._on_own_connection
+
+    def counted(function, filters):
+        def measured(filters):
+            try:
+                return function(filters)
+            finally:
+                spent = backend_cpu()
+                with _side_lock:
+                    SIDE_CPU[0] += spent[1] if spent else 0.0
+
+        return original(measured, filters)
+
+    snapshots._on_own_connection = counted
+
+
+def backend_cpu():
+    """(pid, seconds of CPU used so far) of the backend serving this thread's connection, or None
+    when PostgreSQL is not on this machine (or not PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_refresh(options):
@@ -161,7 +213,7 @@ def check(response, url):
         raise SystemExit(f"{url} answered {response.status_code}")
 
 
-def summary(name, timings, target_ms, queries):
+def summary(name, timings, target_ms, queries, cpu=()):
     ordered = sorted(timings)
     p50, p95, p99 = (percentile(ordered, fraction) for fraction in (0.5, 0.95, 0.99))
     ok = target_ms is None or p95 <= target_ms
@@ -174,19 +226,22 @@ def summary(name, timings, target_ms, queries):
         "target": target_ms,
         "ok": ok,
         "queries": queries,
+        "cpu": percentile(sorted(cpu), 0.5),
     }
 
 
 def print_table(rows):
-    print("| View | Requests | Queries | p50 ms | p95 ms | p99 ms | Target (p95) |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| View | Requests | Queries | p50 ms | p95 ms | p99 ms | CPU p50 ms | Target (p95) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         target = "" if row["target"] is None else f"≤ {row['target']} ms: {'met' if row['ok'] else 'MISSED'}"
         queries = "" if row["queries"] is None else row["queries"]
+        cpu = "" if row["cpu"] is None else f"{row['cpu']:.0f}"
         print(
             f"| {row['name']} | {row['n']} | {queries} | {row['p50']:.0f} | {row['p95']:.0f} | "
-            f"{row['p99']:.0f} | {target} |"
+            f"{row['p99']:.0f} | {cpu} | {target} |"
         )
+    print(f"Load average at the end: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 
 
 if __name__ == "__main__":
