@@ -243,8 +243,9 @@ class CpuMeter:
     def backends(self):
         with self.connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [self.database],
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = %s AND pid <> pg_backend_pid()",
+                [self.database, self.app_name],
             )
             pids = [row[0] for row in cursor.fetchall()]
         return {pid: stat[1] for pid in pids if (stat := proc_stat(pid))}
