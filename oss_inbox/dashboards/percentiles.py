@@ -23,6 +23,7 @@ matter, so sorting everything is not needed:
 import bisect
 import math
 from collections import defaultdict
+from itertools import chain
 
 from django.db import connection, transaction
 
@@ -150,7 +151,9 @@ def _two_pass(rows, groups, measures, fractions, over, shown):
     """Exact selection on PostgreSQL: sample, then one counting scan (see the module's docstring)."""
     inner, params = rows.order_by().values(*groups, *measures).query.sql_with_params()
     sample = _sample(inner, params, rows.model, groups, measures, over)
-    if len(sample) < SAMPLE_WORTH:  # a few tens of thousands of values sort faster than they scan
+    if (
+        sum(row[len(groups)] for row in sample) < SAMPLE_WORTH
+    ):  # a few tens of thousands of values sort faster than they scan
         return _restricted(_in_database(rows, groups, measures, fractions), fractions, shown)
     windows, enough = _windows(sample, groups, measures, fractions, shown)
     name = connection.ops.quote_name
@@ -214,39 +217,50 @@ def _rarely_sampled(inner, params, found, groups, measures, enough):
 
 
 def _sample(inner, params, model, groups, measures, over):
-    """[(group values..., measure values...)] of the rows in SAMPLE_SLICES thin slices of the range."""
+    """[(group values..., facts sampled, [sorted values] per measure...)]: the facts in
+    SAMPLE_SLICES thin slices of the range, one row per combination of group values (sorted and
+    grouped in the database: a few rows to read instead of one per sampled fact)."""
     field, start, end = over
     name = connection.ops.quote_name
     column = f"{name(model._meta.db_table)}.{name(model._meta.get_field(field).column)}"
     step, width = (end - start) / SAMPLE_SLICES, (end - start) * SAMPLE_SHARE / SAMPLE_SLICES
+    columns = [f"s.{name(group)}" for group in groups] + ["count(*)"]
+    for measure in measures:
+        value = f"s.{name(measure)}"
+        columns.append(f"array_agg({value} ORDER BY {value}) FILTER (WHERE {value} IS NOT NULL)")
+    grouping = ", ".join(f"s.{name(group)}" for group in groups)
     # Each slice is its own range condition on the time column, so each reads only its slice of
     # the index (an OR of slices would read the whole range). OFFSET 0 keeps the subquery a
     # subquery: flattened into a join, the planner reads the whole range against every slice.
     sql = (
-        f"SELECT s.* FROM generate_series(0, {SAMPLE_SLICES - 1}) AS slice(number), LATERAL ({inner}"
-        f" AND {column} >= %s::timestamptz + slice.number * %s::interval"
+        f"SELECT {', '.join(columns)} FROM generate_series(0, {SAMPLE_SLICES - 1}) AS slice(number),"
+        f" LATERAL ({inner} AND {column} >= %s::timestamptz + slice.number * %s::interval"
         f" AND {column} < %s::timestamptz + slice.number * %s::interval + %s::interval OFFSET 0) s"
-    )
+    ) + (f" GROUP BY {grouping}" if groups else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, start, step, start, step, width])
-        return cursor.fetchall()
+        return [row for row in cursor.fetchall() if row[len(groups)]]
 
 
 def _windows(sample, groups, measures, fractions, shown):
     """({measure: [(low, high)] merged}, {measure: [per group field: the set of its well-sampled
     values, or None when its groups want nothing of the measure]})."""
-    by_group = defaultdict(lambda: defaultdict(list))
+    parts = defaultdict(list)  # key: [the sample's rows of its group values]
     for row in sample:
-        keys = [ALL, *zip(groups, row[: len(groups)], strict=True)]
-        for measure, value in zip(measures, row[len(groups) :], strict=True):
-            if value is not None:
-                for key in keys:
-                    by_group[key][measure].append(value)
+        for key in [ALL, *zip(groups, row[: len(groups)], strict=True)]:
+            parts[key].append(row[len(groups) + 1 :])
+    by_group = {
+        key: {
+            measure: sorted(chain.from_iterable(row[index] or () for row in rows))
+            for index, measure in enumerate(measures)
+        }
+        for key, rows in parts.items()
+    }
     windows, enough = {}, {}
     for measure in measures:
         spans = []
         for key, values in by_group.items():
-            found = sorted(values[measure])
+            found = values[measure]
             if key != ALL and len(found) < SAMPLE_ENOUGH:
                 continue
             for fraction in _wanted(key, measure, fractions, shown):
@@ -287,11 +301,9 @@ def _select(found, groups, measures, fractions, windows, enough, shown, complete
     """Percentiles from the counting scan's rows, or None when a wanted rank is not in a window."""
     parts = defaultdict(list)  # key: [the scan's rows of its group values]
     for row in found:
-        values, rest = row[: len(groups)], list(row[len(groups) :])
-        for index, value in enumerate(rest):
-            if isinstance(value, list):
-                rest[index] = sorted(value)  # once per row; merging sorted runs below is cheap
-        for key in [ALL, *zip(groups, values, strict=True)]:
+        # Each row's values sorted once: each group's are then merged from sorted runs (cheap).
+        rest = [sorted(value) if isinstance(value, list) else value for value in row[len(groups) :]]
+        for key in [ALL, *zip(groups, row[: len(groups)], strict=True)]:
             parts[key].append(rest)
     result = {ALL: _empty(measures, fractions)}
     for key, rows in parts.items():
@@ -301,10 +313,11 @@ def _select(found, groups, measures, fractions, windows, enough, shown, complete
             spans = windows[measure]
             count = sum(row[offset] for row in rows)
             below = [sum(row[offset + 1 + index] for row in rows) for index in range(len(spans))]
-            collected = sorted(value for row in rows for value in (row[offset + 1 + len(spans)] or ()))
+            arrays = [row[offset + 1 + len(spans)] or () for row in rows]
             offset += 2 + len(spans)
             if not wanted[measure]:
                 continue
+            collected = sorted(chain.from_iterable(arrays))
             if key != ALL and key[1] not in enough[measure][groups.index(key[0])]:
                 collected = complete.get(key, {}).get(measure, [])
                 if len(collected) != count:
