@@ -21,11 +21,16 @@ if TYPE_CHECKING:
 def ticket_for_user(user: User, ticket_id: int) -> Ticket:
     _require_queue(user)
     queryset = Ticket.objects.select_related("contact__organization", "account", "assignee")
+    # The channel's secrets are read when sending (the outbox), not to show a ticket: not decrypted here.
+    queryset = queryset.defer("account__credentials")
     return get_or_404(queryset, f"No ticket #{ticket_id}.", pk=ticket_id)
 
 
 def ticket_conversation(ticket: Ticket) -> QuerySet[Message]:
-    return ticket.messages.select_related("author_identity", "author_user").prefetch_related("attachments")
+    # Not the platform's raw payload (kept for support and replays, a few kilobytes of JSON a message
+    # from X or Meta), which the ticket page never shows: parsing it was most of a message's load.
+    messages = ticket.messages.defer("raw").select_related("author_identity", "author_user")
+    return messages.prefetch_related("attachments")
 
 
 def open_tickets_by_assignee(user_ids: Iterable[int]) -> dict[int, int]:

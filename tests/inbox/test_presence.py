@@ -67,3 +67,28 @@ def test_heartbeats_keep_one_row_per_agent_and_ticket(client, other_agent, x_tic
     for typed in ("", "4", "junk", "9"):
         _state(client, x_ticket, typed=typed)
     assert Presence.objects.filter(ticket=x_ticket, user=other_agent).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, x_ticket):
+    """The heartbeat commits without waiting for the flush (synchronous_commit off for its own
+    transaction), and never for anything else: not for the connection's later transactions, nor for a
+    caller's transaction it is part of."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with CaptureQueriesContext(connection) as beat:
+        presence_beat(ticket=x_ticket, user=agent)
+    assert "SET LOCAL synchronous_commit TO OFF" in [query["sql"] for query in beat.captured_queries]
+    assert Presence.objects.filter(ticket=x_ticket, user=agent).exists()
+    assert synchronous_commit() == "on"
+    with transaction.atomic(), CaptureQueriesContext(connection) as beat:
+        presence_beat(ticket=x_ticket, user=agent)
+        assert synchronous_commit() == "on"  # the caller's writes are flushed as ever
+    assert "SET LOCAL" not in " ".join(query["sql"] for query in beat.captured_queries)
