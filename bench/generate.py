@@ -48,13 +48,14 @@ from oss_inbox.demo import content  # noqa: E402
 from oss_inbox.demo.people import FIRST_NAMES, LAST_NAMES, make_customers  # noqa: E402
 from oss_inbox.staff.roles import AGENT  # noqa: E402
 from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, TicketEvent  # noqa: E402
+from oss_inbox.tickets.services.history_bulk import indexes_drop, indexes_rebuild  # noqa: E402
+from oss_inbox.tickets.services.history_copy import SENDERS_SERVER_CPU, backend_cpu  # noqa: E402
 from oss_inbox.tickets.services.history_import import (  # noqa: E402
     HistoryWriter,
     PastMessage,
     PastTicket,
     Person,
-    indexes_drop,
-    indexes_rebuild,
+    Written,
 )
 
 FILLED = (Contact, Identity, Ticket, Message, TicketEvent)  # parents before children
@@ -150,14 +151,23 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     started = time.monotonic()
     cpu = time.process_time()
     server = server_cpu()
-    for start in range(first, last, batch_size):
-        written = writer.write(history.batch(start, min(start + batch_size, last)))
-        for model, count in zip(FILLED, (written.contacts, written.contacts, written.tickets,
-                                         written.messages, written.events), strict=True):  # fmt: skip
-            counts[model] += count
-        # With DEBUG on, Django keeps the last 9,000 statements.
-        reset_queries()
-        report(out, counts, last - first, time.monotonic() - started)
+    # On PostgreSQL each batch is built while the one before is written on a second connection.
+    pipeline = writer.pipeline() if writer.can_pipeline() else None
+    try:
+        for start in range(first, last, batch_size):
+            tickets = history.batch(start, min(start + batch_size, last))
+            if pipeline is None:
+                _count(counts, writer.write(tickets))
+            else:
+                pipeline.write(tickets)
+            # With DEBUG on, Django keeps the last 9,000 statements.
+            reset_queries()
+            done = counts if pipeline is None else _count({model: 0 for model in FILLED}, pipeline.written)
+            report(out, done, last - first, time.monotonic() - started)
+    finally:
+        if pipeline is not None:
+            pipeline.close()
+            _count(counts, pipeline.written)
     if pause:
         out.write(f"Rebuilding {len(restore)} indexes ...\n")
         indexes_rebuild(restore)
@@ -168,19 +178,21 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     return counts
 
 
+def _count(counts, written: Written):
+    for model, count in zip(FILLED, (written.contacts, written.contacts, written.tickets, written.messages,
+                                     written.events), strict=True):  # fmt: skip
+        counts[model] += count
+    return counts
+
+
 def server_cpu():
-    """CPU seconds the PostgreSQL server process of this connection has used (on this machine), or
-    None: the figure beside wall time on a shared machine."""
+    """CPU seconds the PostgreSQL server processes of this connection and of the import's senders
+    (history_copy.ChunkSender) have used (on this machine), or None: the figure beside wall time
+    on a shared machine."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = backend_cpu()
+    return None if own is None else own + SENDERS_SERVER_CPU[0]
 
 
 def bench_accounts(count):

@@ -127,24 +127,23 @@ class CsvSource:
             done: dict[str, int] = {}  # ticket id -> the line its rows ended at
             current, rows = None, []
             line = reader.line_num + 1
+            row_of = self._row
             for values in reader:
-                where, line = f"{name}:{line}", reader.line_num + 1
-                if not any(value.strip() for value in values):
-                    continue
-                row = self._row(values, columns, where)
+                where_line, line = line, reader.line_num + 1
+                row = row_of(values, columns, where_line, name)
                 if row is None:
                     continue
-                ticket_id = row["ticket_id"]
+                ticket_id = row.ticket_id
                 if ticket_id != current:
                     if current is not None:
-                        ticket = self._ticket(current, rows)
-                        done[current] = rows[-1]["_line"]
+                        ticket = self._ticket(current, rows, columns, name)
+                        done[current] = rows[-1].line
                         if ticket is not None:
                             self.tickets_read += 1
                             yield ticket
                     if ticket_id in done:
                         report.problem(
-                            where,
+                            f"{name}:{where_line}",
                             f"ticket {ticket_id} has rows apart from its others (which end at line "
                             f"{done[ticket_id]}): sort the file by ticket id; this row is left out",
                         )
@@ -153,7 +152,7 @@ class CsvSource:
                     current, rows = ticket_id, []
                 rows.append(row)
             if current is not None:
-                ticket = self._ticket(current, rows)
+                ticket = self._ticket(current, rows, columns, name)
                 if ticket is not None:
                     self.tickets_read += 1
                     yield ticket
@@ -182,51 +181,56 @@ class CsvSource:
         columns["_unknown"] = unknown
         return columns
 
-    def _row(self, values, columns, where):
-        row = {"_line": int(where.rsplit(":", 1)[1]), "_where": where}
-        for ours, index in columns.items():
-            if ours != "_unknown":
-                row[ours] = values[index].strip() if index < len(values) else ""
-        row["body"] = values[columns["body"]] if columns["body"] < len(values) else ""
-        extra = {
-            title: values[index]
-            for title, index in columns["_unknown"]
-            if index < len(values) and values[index]
-        }
-        row["_extra"] = extra
-        if not row["ticket_id"]:
-            self.context.report.problem(where, "no ticket id; the row is left out")
+    def _row(self, values, columns, line, name):
+        """The row's message fields read and checked (a _Row), or None: reported, left out."""
+        count = len(values)
+        ticket_index, time_index = columns["ticket_id"], columns["message_time"]
+        ticket_id = values[ticket_index].strip() if ticket_index < count else ""
+        if not ticket_id:
+            if any(value.strip() for value in values):
+                self.context.report.problem(f"{name}:{line}", "no ticket id; the row is left out")
             return None
         column = "message_time"
         try:
-            row["_time"] = parse_time(row["message_time"], self.zone)
+            moment = parse_time(values[time_index] if time_index < count else "", self.zone)
             column = "direction"
-            if row.get("direction"):
-                row["_direction"] = word(DIRECTIONS, row["direction"], "direction")
+            direction = _cell(values, columns.get("direction"))
+            if direction:
+                direction = DIRECTIONS.get(direction) or word(DIRECTIONS, direction, "direction")
             else:
-                row["_direction"] = "outbound" if row.get("agent") else "inbound"
+                direction = "outbound" if _cell(values, columns.get("agent")) else "inbound"
         except BadValue as error:
-            self.context.report.problem(where, f"{column}: {error}; the row is left out")
+            self.context.report.problem(f"{name}:{line}", f"{column}: {error}; the row is left out")
             return None
-        return row
+        return _Row(values, line, ticket_id, moment, direction)
 
-    def _ticket(self, ticket_id, rows):
+    def _ticket(self, ticket_id, rows, columns, name):
         report = self.context.report
         first = rows[0]
 
-        def value(name, last=False):
-            found = [row.get(name, "") for row in rows if row.get(name)]
-            return (found[-1] if last else found[0]) if found else ""
+        def value(column, last=False):
+            """The column's first (or last) value given on the ticket's rows, or ""."""
+            index = columns.get(column)
+            if index is None:
+                return ""
+            for row in reversed(rows) if last else rows:
+                text = row.values[index].strip() if index < len(row.values) else ""
+                if text:
+                    return text
+            return ""
 
-        def checked(name, parse, last=True):
-            text = value(name, last)
+        def checked(column, parse, last=True):
+            text = value(column, last)
             if not text:
                 return None
             try:
                 return parse(text)
             except BadValue as error:
-                where = next(row["_where"] for row in rows if row.get(name) == text)
-                report.problem(where, f"{name}: {error}; left empty")
+                index = columns[column]
+                line = next(
+                    row.line for row in rows if index < len(row.values) and row.values[index].strip() == text
+                )
+                report.problem(f"{name}:{line}", f"{column}: {error}; left empty")
                 return None
 
         account_kind, kind = checked("channel", lambda text: word(CHANNELS, text, "channel"), last=False) or (
@@ -235,39 +239,45 @@ class CsvSource:
         )
         customer = value("customer")
         if not customer:
-            report.problem(first["_where"], f"ticket {ticket_id} has no customer column value; left out")
+            report.problem(
+                f"{name}:{first.line}", f"ticket {ticket_id} has no customer column value; left out"
+            )
             return None
         if account_kind == "email":
             customer = customer.lower()
-        name = value("customer_name")
-        person = Person(kind=account_kind, external_id=customer[:255], name=name, handle=customer[:255])
+        person = Person(kind=account_kind, external_id=customer[:255], name=value("customer_name"),
+                        handle=customer[:255])  # fmt: skip
         status = checked("status", lambda text: word(STATUSES, text, "status")) or "resolved"
         priority = checked("priority", lambda text: word(PRIORITIES, text, "priority"))
         created_at = checked("ticket_created_at", lambda text: parse_time(text, self.zone), last=False)
         resolved_at = checked("resolved_at", lambda text: parse_time(text, self.zone))
         tags_text = value("tags", last=True)
-        tags = (
-            [tag.strip()[:50] for tag in tags_text.replace(",", " ").split() if tag.strip()]
-            if tags_text
-            else []
-        )
+        tags = [tag[:50] for tag in tags_text.replace(",", " ").split()] if tags_text else []
+        body, message_id = columns["body"], columns.get("message_id")
+        subject_index, agent_index = columns.get("subject"), columns.get("agent")
+        unknown = columns["_unknown"]
+        user = self.context.user
         messages = []
         for row in rows:
-            direction = row["_direction"]
+            values, count = row.values, len(row.values)
+            direction = row.direction
+            extra = {title: values[index] for title, index in unknown if index < count and values[index]}
+            text = values[body] if body < count else ""
             messages.append(
                 PastMessage(
                     direction=direction,
-                    sent_at=row["_time"],
-                    text=row["body"].replace("\r\n", "\n"),
-                    external_id=row.get("message_id", "").strip("<>") or None,
-                    subject=row.get("subject", "") if kind == "email" else "",
-                    author_user_id=self.context.user(row.get("agent", ""))
-                    if direction != "inbound"
-                    else None,
-                    raw={"columns": row["_extra"]} if row["_extra"] else None,
+                    sent_at=row.moment,
+                    text=text.replace("\r\n", "\n") if "\r" in text else text,
+                    external_id=_cell(values, message_id).strip("<>") or None,
+                    subject=_cell(values, subject_index) if kind == "email" else "",
+                    author_user_id=None if direction == "inbound" else user(_cell(values, agent_index)),
+                    raw={"columns": extra} if extra else None,
                 )
             )
-        messages.sort(key=lambda message: message.sent_at)
+        if any(
+            later.sent_at < earlier.sent_at for earlier, later in zip(messages, messages[1:], strict=False)
+        ):
+            messages.sort(key=lambda message: message.sent_at)
         subject = value("subject") or first_line(messages[0].text)
         first_id = messages[0].external_id
         thread_key = (
@@ -284,7 +294,22 @@ class CsvSource:
             status=status,
             subject=subject,
             priority=1 if priority is None else priority,
-            assignee_id=self.context.user(value("assignee", last=True)),
+            assignee_id=user(value("assignee", last=True)),
             tags=tags,
             resolved_at=resolved_at,
         )
+
+
+def _cell(values, index):
+    return values[index].strip() if index is not None and index < len(values) else ""
+
+
+class _Row:
+    """A message's row: its values as read, where it starts, and what was read from it."""
+
+    __slots__ = ("values", "line", "ticket_id", "moment", "direction")
+
+    def __init__(self, values, line, ticket_id, moment, direction):
+        self.values, self.line, self.ticket_id, self.moment, self.direction = (
+            values, line, ticket_id, moment, direction,
+        )  # fmt: skip

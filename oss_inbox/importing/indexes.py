@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from oss_inbox.tickets.services.history_import import indexes_drop, indexes_rebuild
+from oss_inbox.tickets.services.history_bulk import indexes_drop, indexes_rebuild
 
 from .models import DroppedIndex
 

@@ -2,7 +2,8 @@
 
 1. Each chunk's keys are looked up in the ledger (ImportedTicket): tickets of this source that are
    in already are skipped, so a rerun after a crash (or of a grown export) adds each ticket once.
-2. The rest are written in one transaction with their ledger rows (HistoryWriter.write).
+2. The rest are written in one transaction with their ledger rows (HistoryWriter.write); on
+   PostgreSQL the next chunk is read and prepared meanwhile (HistoryWriter.pipeline).
 3. The progress line (progress.py) follows each chunk; problems the reader found are kept on the
    Report with file and line, and the import goes on.
 """
@@ -103,22 +104,39 @@ def run(
     chunk_size: int = CHUNK,
     writer: HistoryWriter | None = None,
 ) -> Report:
+    """Write the source's tickets, chunk by chunk. On PostgreSQL each chunk is prepared while the one
+    before is written on a second connection (HistoryWriter.pipeline): a chunk in flight is not in
+    the ledger yet, so its keys count as imported too."""
     writer = writer or HistoryWriter()
     started = time.monotonic()
     done = 0
-    for chunk in _chunks(iter(tickets), chunk_size):
-        known = imported_keys(source, [ticket.key for ticket in chunk])
-        fresh, seen = [], set()
-        for ticket in chunk:
-            if ticket.key in known or ticket.key in seen:
-                report.skipped += 1
+    record = _ledger(source)
+    pipeline = writer.pipeline() if writer.can_pipeline() else None
+    try:
+        for chunk in _chunks(iter(tickets), chunk_size):
+            known = imported_keys(source, [ticket.key for ticket in chunk])
+            if pipeline is not None:
+                known |= writer.pending_keys()
+            fresh, seen = [], set()
+            for ticket in chunk:
+                if ticket.key in known or ticket.key in seen:
+                    report.skipped += 1
+                else:
+                    seen.add(ticket.key)
+                    fresh.append(ticket)
+            if pipeline is not None:
+                pipeline.write(fresh, record=record)
             else:
-                seen.add(ticket.key)
-                fresh.append(ticket)
-        report.written.add(writer.write(fresh, record=_ledger(source)))
-        done += len(chunk)
-        if progress:
-            progress.update(done, total() if callable(total) else total)
+                report.written.add(writer.write(fresh, record=record))
+            done += len(chunk)
+            if progress:
+                progress.update(done, total() if callable(total) else total)
+    finally:
+        if pipeline is not None:
+            try:
+                pipeline.close()
+            finally:
+                report.written.add(pipeline.written)
     report.seconds = time.monotonic() - started
     if progress:
         progress.finish(done)

@@ -134,6 +134,9 @@ def parse_time(text: str, zone: tzinfo) -> datetime:
 
 
 def word(table: dict, text: str, what: str):
+    found = table.get(text)  # most exports write one spelling throughout
+    if found is not None:
+        return found
     key = " ".join(text.strip().lower().replace("_", " ").split())
     if key not in table:
         known = ", ".join(sorted({k for k in table if " " not in k})[:12])

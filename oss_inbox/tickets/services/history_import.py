@@ -6,28 +6,31 @@ chunk in one transaction, as if the tickets had been handled here:
 
 1. Contacts and identities: a customer already known on that channel (the identity's kind and
    external id) keeps their contact; a new one gets a contact and an identity.
-2. Tickets with their messages and a timeline derived from them (created, customer wrote, claimed
-   and opened at the first reply, replied, note, tagged, pending or resolved at the end), and the
-   SLA fields the services would have left: `ticket_sla_recompute` at `now`, so a resolved ticket's
+2. Tickets with their messages and the timeline the services would have written (claimed and
+   opened at the first reply, replied, note, tagged, pending or resolved at the end; as in ingest,
+   no entry for the creation or the customer's messages: their rows say that), and the SLA fields
+   the services would have left: `ticket_sla_recompute` at `now`, so a resolved ticket's
    first-response and resolution due times are there for the dashboards and an open one's due
    times run as ingest's do.
 3. Whatever the caller records in the same transaction (`record(cursor, [(key, ticket id)])`, the
    importer's ledger of imported tickets), so that a chunk is either all there or not at all.
 
-On PostgreSQL rows go as COPY text built here directly (no model instances but the one the SLA
-recompute reads), with the ids of contacts, identities and tickets taken from their sequences in
-one query per chunk; messages, events and tags take theirs from the table's default. Elsewhere
-(SQLite, `make run`) the same rows go through executemany.
+On PostgreSQL rows go as COPY text built here directly (history_copy; no model instances), with the
+ids of contacts, identities and tickets taken from their sequences in one query per chunk;
+messages, events and tags take theirs from the table's default. `pipeline()` prepares each chunk
+while the one before is written on a second connection (history_copy.ChunkSender). Elsewhere
+(SQLite, `make run`) the same rows go through executemany, one chunk after the other.
 
-`indexes_drop()` / `indexes_rebuild()` drop and rebuild the secondary indexes and the open-ticket
-search triggers (tickets migrations 0007/0008) around a large import into a quiet database.
+`indexes_drop()` / `indexes_rebuild()` (history_bulk) take the full-text indexes, the foreign keys
+and the open-ticket search trigger off the write path for a large import into a quiet database,
+and put them back.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,14 +42,12 @@ from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import ticket_sla_recompute
 from oss_inbox.sla.states import OPEN_STATUSES
 
-from ..models import Ticket
-from .rows import rows_new
+from .history_bulk import indexes_drop, indexes_rebuild
+from .history_copy import ChunkSender, copy_line, copy_number, copy_text, copy_time
 
 SUBJECT_LENGTH = 500
 NAME_LENGTH = 200
 EXTERNAL_ID_LENGTH = 500
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_NUL = "\x00"  # PostgreSQL text cannot hold it
 
 
 @dataclass(slots=True)
@@ -130,48 +131,104 @@ class Written:
 Record = Callable[[object, list[tuple[str, int]]], None]
 
 
+@dataclass(eq=False)
+class Chunk:
+    """One transaction's rows, prepared: per table, COPY text (PostgreSQL) or rows (elsewhere)."""
+
+    parts: list[tuple[str, tuple[str, ...], object]]
+    pairs: list[tuple[str, int]]  # (the ticket's key in its source, its id): what `record` records
+    written: Written
+    people: dict[tuple[str, str], tuple[int, int]]  # customers new in this chunk
+    tag_ids: dict[str, int]
+    message_keys: set[tuple[int, str]]  # (account, external id) of its messages
+    record: Record | None = None
+    committed: bool = False
+
+
 class HistoryWriter:
-    """Writes chunks of PastTickets; keeps the customers it has seen between chunks."""
+    """Writes chunks of PastTickets; keeps the customers it has seen between chunks.
+
+    `write(tickets)` prepares and sends a chunk in one transaction. A pipeline (`pipeline()`) prepares
+    each chunk on this thread while the one before is sent on another connection; chunks not yet
+    committed are remembered (their customers, their messages' ids), so the next one neither
+    makes a customer twice nor stores a message twice.
+    """
 
     def __init__(self, *, now: datetime | None = None):
         self.now = now or timezone.now()
-        self.rules = SlaRules()
+        self.rules = _ImportRules()
         self.postgres = connection.vendor == "postgresql"
         self.people: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> (contact, identity)
         self.tag_ids: dict[str, int] = {}
+        self._in_flight: list[Chunk] = []
 
     def write(self, tickets: Sequence[PastTicket], *, record: Record | None = None) -> Written:
         """Write the tickets in one transaction (with `record`'s rows); return what was written."""
-        written = Written()
         if not tickets:
-            return written
+            return Written()
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                tickets = self._without_stored_messages(cursor, tickets, written)
-                new_people = self._people(cursor, tickets, written)
-                tag_ids = self._tags(cursor, tickets)
-                rows = _Rows()
-                ids = self._take_ids(cursor, "tickets_ticket", len(tickets))
-                pairs = []
-                for ticket, ticket_id in zip(tickets, ids, strict=True):
-                    self._ticket(rows, ticket, ticket_id, tag_ids)
-                    pairs.append((ticket.key, ticket_id))
-                self._send(cursor, "tickets_ticket", TICKET_COLUMNS, rows.tickets)
-                self._send(cursor, "tickets_message", MESSAGE_COLUMNS, rows.messages)
-                self._send(cursor, "tickets_ticketevent", EVENT_COLUMNS, rows.events)
-                self._send(cursor, "tickets_ticket_tags", TAG_COLUMNS, rows.tags)
-                if record is not None:
-                    record(cursor, pairs)
+            chunk = self.prepare(tickets, record=record)
+            self.send(chunk)
         # Only now: a chunk rolled back must not leave customers that were never written.
-        self.people.update(new_people)
-        self.tag_ids.update(tag_ids)
+        self._remember(chunk)
+        return chunk.written
+
+    def can_pipeline(self) -> bool:
+        """PostgreSQL, outside a transaction: a second connection sees what this one committed."""
+        return self.postgres and not connection.in_atomic_block
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self)
+
+    def pending_keys(self) -> set[str]:
+        """The source keys of the tickets in chunks prepared and not committed yet."""
+        self._in_flight = [chunk for chunk in self._in_flight if not chunk.committed]
+        return {key for chunk in self._in_flight for key, _ in chunk.pairs}
+
+    # ---- preparing a chunk (reads only) ---------------------------------------------------------
+
+    def prepare(self, tickets: Sequence[PastTicket], *, record: Record | None = None) -> Chunk:
+        """The chunk's rows, with ids taken from the sequences; nothing written yet."""
+        written = Written()
+        self._in_flight = [chunk for chunk in self._in_flight if not chunk.committed]
+        parts = []
+        with connection.cursor() as cursor:
+            tickets, message_keys = self._without_stored_messages(cursor, tickets, written)
+            people = self._people(cursor, tickets, written, parts)
+            tag_ids = self._tags(tickets)
+            rows = _Rows()
+            ids = self._take_ids(cursor, "tickets_ticket", len(tickets))
+        known = {**self.people, **people}
+        all_tags = {**self.tag_ids, **tag_ids}
+        pairs = []
+        for ticket, ticket_id in zip(tickets, ids, strict=True):
+            self._ticket(rows, ticket, ticket_id, known, all_tags)
+            pairs.append((ticket.key, ticket_id))
+        for table, columns, table_rows in (
+            ("tickets_ticket", TICKET_COLUMNS, rows.tickets),
+            ("tickets_message", MESSAGE_COLUMNS, rows.messages),
+            ("tickets_ticketevent", EVENT_COLUMNS, rows.events),
+            ("tickets_ticket_tags", TAG_COLUMNS, rows.tags),
+        ):
+            self._part(parts, table, columns, table_rows)
         written.tickets, written.messages, written.events = len(tickets), len(rows.messages), len(rows.events)
-        return written
+        return Chunk(parts, pairs, written, people, tag_ids, message_keys, record)
+
+    def _part(self, parts, table, columns, rows):
+        if not rows:
+            return
+        if self.postgres:
+            rows = "".join(map(_LINES.get(table, copy_line), rows))
+        parts.append((table, columns, rows))
+
+    def _remember(self, chunk):
+        self.people.update(chunk.people)
+        self.tag_ids.update(chunk.tag_ids)
 
     def _without_stored_messages(self, cursor, tickets, written):
         """Leave out tickets with a message stored already (the same account and external id: mail
-        the email channel read before, the same desk imported under another source name, or a
-        message twice in one export): that conversation is here."""
+        the email channel read before, the same desk imported under another source name, a chunk
+        still being sent, or a message twice in one export): that conversation is here."""
         wanted = [
             (ticket.account.pk, message.external_id)
             for ticket in tickets
@@ -179,8 +236,8 @@ class HistoryWriter:
             if message.external_id
         ]
         if not wanted:
-            return tickets
-        stored = set()
+            return tickets, set()
+        stored = {key for chunk in self._in_flight for key in chunk.message_keys}
         for start in range(0, len(wanted), 10_000):
             part = wanted[start : start + 10_000]
             if self.postgres:
@@ -194,23 +251,26 @@ class HistoryWriter:
             else:
                 select = "SELECT account_id, external_id FROM tickets_message"
                 stored.update(key for key, _ in self._sqlite_pairs(cursor, select, "account_id", part))
-        if not stored and len(set(wanted)) == len(wanted):
-            return tickets
-        kept = []
+        keys = set(wanted)
+        if len(keys) == len(wanted) and stored.isdisjoint(keys):
+            return tickets, keys
+        kept, keys = [], set()
         for ticket in tickets:
-            keys = [
+            own = [
                 (ticket.account.pk, message.external_id) for message in ticket.messages if message.external_id
             ]
-            if any(key in stored for key in keys):
+            if any(key in stored for key in own):
                 written.already_stored += 1
                 continue
-            stored.update(keys)
+            stored.update(own)
+            keys.update(own)
             kept.append(ticket)
-        return kept
+        return kept, keys
 
     # ---- customers and tags --------------------------------------------------------------------
 
-    def _people(self, cursor, tickets, written):
+    def _people(self, cursor, tickets, written, parts):
+        """The chunk's new customers: their contact and identity rows go first in `parts`."""
         wanted = {}
         for ticket in tickets:
             person = ticket.customer
@@ -235,10 +295,9 @@ class HistoryWriter:
                      _clip(person.name, 255), "", created_at)
                 )  # fmt: skip
                 found[(person.kind, person.external_id)] = (contact_id, identity_id)
-            self._send(cursor, "tickets_contact", CONTACT_COLUMNS, contacts)
-            self._send(cursor, "tickets_identity", IDENTITY_COLUMNS, identities)
+            self._part(parts, "tickets_contact", CONTACT_COLUMNS, contacts)
+            self._part(parts, "tickets_identity", IDENTITY_COLUMNS, identities)
             written.contacts = len(missing)
-        self._chunk_people = found
         return found
 
     def _known_identities(self, cursor, keys):
@@ -272,54 +331,49 @@ class HistoryWriter:
             for row in cursor.fetchall():
                 yield (row[0], row[1]), row[2:]
 
-    def _person(self, person):
-        key = (person.kind, person.external_id)
-        return self.people.get(key) or self._chunk_people[key]
-
-    def _tags(self, cursor, tickets):
+    def _tags(self, tickets):
+        """Tag ids by name; a tag new here is made at once (a tag nobody uses yet harms nobody)."""
         names = {name for ticket in tickets for name in ticket.tags if name not in self.tag_ids}
         if not names:
-            return dict(self.tag_ids)
+            return {}
         from ..models import Tag
 
         existing = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
         for name in sorted(names - existing.keys()):
             existing[name] = Tag.objects.get_or_create(name=name)[0].pk
-        return {**self.tag_ids, **existing}
+        return existing
 
     # ---- one ticket -----------------------------------------------------------------------------
 
-    def _ticket(self, rows, past, ticket_id, tag_ids):
-        contact_id, identity_id = self._person(past.customer)
+    def _ticket(self, rows, past, ticket_id, people, tag_ids):
+        """The ticket's rows. Its timeline is what the services would have written: claimed and
+        opened at the first reply, each reply and note, tagged, pending or resolved at the end. As in
+        ingest, no entry says the ticket was created or that the customer wrote: its row and the
+        messages' rows say that."""
+        contact_id, identity_id = people[(past.customer.kind, past.customer.external_id)]
         account_id = past.account.pk
-        messages = sorted(past.messages, key=lambda message: message.sent_at)
+        messages = past.messages
+        if any(
+            later.sent_at < earlier.sent_at for earlier, later in zip(messages, messages[1:], strict=False)
+        ):
+            messages = sorted(messages, key=lambda message: message.sent_at)
         created_at = min(past.created_at, messages[0].sent_at) if messages else past.created_at
-        ticket = rows_new(
-            Ticket,
-            account=past.account,
-            contact_id=contact_id,
-            thread_key=_clip(past.thread_key, 500),
-            subject=_clip(past.subject, SUBJECT_LENGTH),
-            status=past.status,
-            priority=past.priority,
-            assignee_id=past.assignee_id,
-            created_at=created_at,
-        )
-        events = rows.events
-        add_event = events.append
-        add_event((ticket_id, "created", None, "{}", created_at))
+        ticket = _SlaView(past.account, past.status, past.priority, created_at)
+        add_event = rows.events.append
+        add_message = rows.messages.append
         replier = past.assignee_id
         last = created_at
+        kind = past.kind
         for message in messages:
             moment = message.sent_at
-            last = max(last, moment)
+            if moment > last:
+                last = moment
             direction = message.direction
-            author_user = message.author_user_id
             if direction == "inbound":
                 ticket.last_inbound_at = moment
-                add_event((ticket_id, "message_in", None, "{}", moment))
+                author_identity, author_user = identity_id, None
             elif direction == "outbound":
-                author_user = author_user or replier
+                author_identity, author_user = None, message.author_user_id or replier
                 if ticket.first_response_at is None:
                     ticket.first_response_at = moment
                     add_event((ticket_id, "claimed", author_user, "{}", moment))
@@ -327,16 +381,16 @@ class HistoryWriter:
                 ticket.last_outbound_at = moment
                 add_event((ticket_id, "replied", author_user, "{}", moment))
             else:
-                author_user = author_user or replier
+                author_identity, author_user = None, message.author_user_id or replier
                 add_event((ticket_id, "note", author_user, "{}", moment))
-            rows.messages.append(
+            external_id = message.external_id
+            if external_id and len(external_id) > EXTERNAL_ID_LENGTH:
+                external_id = _clip(external_id, EXTERNAL_ID_LENGTH)
+            add_message(
                 (
-                    ticket_id, account_id,
-                    _clip(message.external_id, EXTERNAL_ID_LENGTH) if message.external_id else None,
-                    _clip(message.in_reply_to, EXTERNAL_ID_LENGTH),
-                    direction, "note" if direction == "note" else past.kind, False,
-                    identity_id if direction == "inbound" else None,
-                    None if direction == "inbound" else author_user,
+                    ticket_id, account_id, external_id or None,
+                    _clip(message.in_reply_to, EXTERNAL_ID_LENGTH), direction,
+                    "note" if direction == "note" else kind, False, author_identity, author_user,
                     _clip(message.subject, SUBJECT_LENGTH), message.text, message.html, "", "{}",
                     json.dumps(message.raw) if message.raw else "{}",
                     moment, moment, "sent" if direction == "outbound" else "",
@@ -347,25 +401,25 @@ class HistoryWriter:
             names = sorted(set(past.tags))
             add_event((ticket_id, "tagged", replier, json.dumps({"added": names}), created_at))
             rows.tags.extend((ticket_id, tag_ids[name]) for name in names)
+        resolved_at = None
         if past.status in ("pending", "resolved"):
             moment = past.resolved_at or last
             if moment < last:
                 moment = last
             before = "open" if ticket.first_response_at else "new"
-            data = json.dumps({"from": before, "to": past.status})
-            add_event((ticket_id, "status", replier, data, moment))
-            ticket.resolved_at = moment if past.status == "resolved" else None
+            add_event((ticket_id, "status", replier, _STATUS_DATA[before, past.status], moment))
+            resolved_at = moment if past.status == "resolved" else None
             last = moment
-        ticket.updated_at = last
         ticket_sla_recompute(ticket, now=self.now, rules=self.rules)
         t = ticket
         rows.tickets.append(
             (
-                ticket_id, account_id, contact_id, t.thread_key, t.subject, t.status, t.priority,
-                t.assignee_id, False, "", created_at, last, t.last_inbound_at, t.last_outbound_at,
-                t.first_response_at, t.resolved_at, t.first_response_due_at, t.next_response_due_at,
-                t.resolution_due_at, t.sla_due_at, t.sla_state, t.sla_paused_at, _pauses(t.sla_pauses),
-                t.sla_at_risk_at, t.sla_escalated, t.sla_escalated_for, t.sla_escalate_at,
+                ticket_id, account_id, contact_id, _clip(past.thread_key, 500),
+                _clip(past.subject, SUBJECT_LENGTH), past.status, past.priority, past.assignee_id, False, "",
+                created_at, last, t.last_inbound_at, t.last_outbound_at, t.first_response_at, resolved_at,
+                t.first_response_due_at, t.next_response_due_at, t.resolution_due_at, t.sla_due_at,
+                t.sla_state, t.sla_paused_at, _pauses(t.sla_pauses), t.sla_at_risk_at, t.sla_escalated,
+                t.sla_escalated_for, t.sla_escalate_at,
             )
         )  # fmt: skip
 
@@ -386,15 +440,25 @@ class HistoryWriter:
         top = cursor.fetchone()[0]
         return list(range(top + 1, top + 1 + count))
 
+    def send(self, chunk: Chunk) -> None:
+        """Write the chunk and its `record` rows in one transaction (this thread's connection)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            if self.postgres:
+                # A crash of the server may lose the last commits, rows and ledger alike: the next
+                # run imports those tickets again. Nobody waits on the disk meanwhile.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            for table, columns, rows in chunk.parts:
+                self._send(cursor, table, columns, rows)
+            if chunk.record is not None:
+                chunk.record(cursor, chunk.pairs)
+        chunk.committed = True
+
     def _send(self, cursor, table, columns, rows):
-        if not rows:
-            return
         if self.postgres:
-            buffer = io.StringIO()
-            buffer.writelines(map(_LINES.get(table, _copy_line), rows))
-            buffer.seek(0)
             with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+                cursor.cursor.copy_expert(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(rows)
+                )
             return
         placeholders = ", ".join(["%s"] * len(columns))
         adapt = connection.ops.adapt_datetimefield_value
@@ -404,6 +468,96 @@ class HistoryWriter:
         )
 
 
+class Pipeline:
+    """Prepare chunks here while a ChunkSender writes the ones before (PostgreSQL):
+    `with writer.pipeline() as pipeline: pipeline.write(tickets, record=...)`; `written` counts
+    the committed chunks."""
+
+    def __init__(self, writer: HistoryWriter):
+        self.writer = writer
+        self.sender = ChunkSender(writer.send)
+
+    def write(self, tickets: Sequence[PastTicket], *, record: Record | None = None) -> None:
+        if not tickets:
+            return
+        chunk = self.writer.prepare(tickets, record=record)
+        self.writer._remember(chunk)  # the next chunk's customers may be this one's
+        self.writer._in_flight.append(chunk)
+        self.sender.submit(chunk)
+
+    @property
+    def written(self) -> Written:
+        total = Written()
+        for chunk in list(self.sender.sent):
+            total.add(chunk.written)
+        return total
+
+    def close(self) -> None:
+        """Wait for the last chunk; raise SendFailed if one failed (it and those after are not in)."""
+        self.sender.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class _ImportRules(SlaRules):
+    """SlaRules answering each kind of ticket once: an import asks the same question for thousands of
+    tickets (the policy depends on the account, priority, key account and safety, all fixed here)."""
+
+    def __init__(self):
+        super().__init__()
+        self._policy_of, self._clock_of = {}, {}
+
+    def policy_for(self, ticket):
+        key = (ticket.account.pk, ticket.priority, ticket.is_key_account, ticket.safety)
+        policy = self._policy_of.get(key)
+        if policy is None:
+            policy = self._policy_of[key] = super().policy_for(ticket)
+        return policy
+
+    def clock(self, name, ticket, policy=None):
+        key = (name, ticket.account.pk, id(policy))
+        clock = self._clock_of.get(key)
+        if clock is None:
+            clock = self._clock_of[key] = super().clock(name, ticket, policy)
+        return clock
+
+
+class _SlaView:
+    """The ticket as ticket_sla_recompute reads and sets it (sla.states.SlaTicket), without a model
+    instance: building one cost more than the recompute."""
+
+    __slots__ = (
+        "account", "status", "priority", "is_key_account", "safety", "created_at", "first_response_at",
+        "last_inbound_at", "last_outbound_at", "first_response_due_at", "next_response_due_at",
+        "resolution_due_at", "sla_due_at", "sla_at_risk_at", "sla_state", "sla_paused_at", "sla_pauses",
+        "sla_escalated", "sla_escalated_for", "sla_escalate_at",
+    )  # fmt: skip
+
+    def __init__(self, account, status, priority, created_at):
+        self.account, self.status, self.priority, self.created_at = account, status, priority, created_at
+        self.is_key_account, self.safety = False, ""
+        self.first_response_at = self.last_inbound_at = self.last_outbound_at = None
+        self.first_response_due_at = self.next_response_due_at = self.resolution_due_at = None
+        self.sla_due_at = self.sla_at_risk_at = self.sla_paused_at = None
+        self.sla_escalated_for = self.sla_escalate_at = None
+        self.sla_state, self.sla_pauses, self.sla_escalated = "ok", [], ""
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+_STATUS_DATA = {
+    (before, after): json.dumps({"from": before, "to": after})
+    for before in ("new", "open")
+    for after in ("pending", "resolved")
+}
+
+
 class _Rows:
     __slots__ = ("tickets", "messages", "events", "tags")
 
@@ -411,60 +565,22 @@ class _Rows:
         self.tickets, self.messages, self.events, self.tags = [], [], [], []
 
 
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    kind = type(value)
-    if kind is str:
-        return _text(value)
-    if kind is bool:
-        return "t" if value else "f"
-    if kind is int:
-        return str(value)
-    if kind is datetime:
-        return _time(value)
-    return str(value)
-
-
-def _copy_line(row):
-    return "\t".join(map(_copy_value, row)) + "\n"
-
-
-def _text(value):
-    # Most text needs no escaping: two C-speed checks instead of a translate.
-    if value.isprintable() and "\\" not in value:
-        return value
-    if _NUL in value:
-        value = value.replace(_NUL, "")
-    return value.translate(_COPY_ESCAPES)
-
-
-def _time(value):
-    if value is None:
-        return "\\N"
-    return value.isoformat() if value.tzinfo else timezone.make_aware(value).isoformat()
-
-
-def _number(value):
-    return "\\N" if value is None else str(value)
-
-
 # The rows of the three big tables, formatted knowing each column's type (see *_COLUMNS).
 def _event_line(row):
     ticket_id, kind, actor, data, created_at = row
-    return f"{ticket_id}\t{kind}\t{_number(actor)}\t{_text(data)}\t{_time(created_at)}\n"
+    return f"{ticket_id}\t{kind}\t{copy_number(actor)}\t{data}\t{copy_time(created_at)}\n"
 
 
 def _message_line(row):
     ticket_id, account_id, external_id, in_reply_to, direction, kind = row[:6]
     identity_id, user_id, subject, text, html = row[7:12]
     raw, sent_at, delivery_state, attempts = row[14], row[15], row[17], row[18]
-    moment = _time(sent_at)
-    external = "\\N" if external_id is None else _text(external_id)
+    moment = copy_time(sent_at)
+    external = "\\N" if external_id is None else copy_text(external_id)
     return (
-        f"{ticket_id}\t{account_id}\t{external}\t{_text(in_reply_to)}\t{direction}\t{kind}\tf\t"
-        f"{_number(identity_id)}\t{_number(user_id)}\t{_text(subject)}\t{_text(text)}\t{_text(html)}\t\t{{}}\t{_text(raw)}\t"
-        f"{moment}\t{moment}\t{delivery_state}\t{attempts}\t\n"
+        f"{ticket_id}\t{account_id}\t{external}\t{copy_text(in_reply_to)}\t{direction}\t{kind}\tf\t"
+        f"{copy_number(identity_id)}\t{copy_number(user_id)}\t{copy_text(subject)}\t{copy_text(text)}\t"
+        f"{copy_text(html)}\t\t{{}}\t{copy_text(raw)}\t{moment}\t{moment}\t{delivery_state}\t{attempts}\t\n"
     )
 
 
@@ -473,11 +589,11 @@ def _ticket_line(row):
      _safety, created_at, updated_at, *times, sla_state, paused_at, pauses, at_risk_at, escalated,
      escalated_for, escalate_at) = row  # fmt: skip
     return (
-        f"{ticket_id}\t{account_id}\t{contact_id}\t{_text(thread_key)}\t{_text(subject)}\t{status}\t{priority}\t"
-        f"{_number(assignee_id)}\tf\t\t{_time(created_at)}\t{_time(updated_at)}\t"
-        + "\t".join([_time(value) for value in times])
-        + f"\t{sla_state}\t{_time(paused_at)}\t{pauses}\t{_time(at_risk_at)}\t{escalated}\t"
-        f"{_time(escalated_for)}\t{_time(escalate_at)}\n"
+        f"{ticket_id}\t{account_id}\t{contact_id}\t{copy_text(thread_key)}\t{copy_text(subject)}\t{status}\t"
+        f"{priority}\t{copy_number(assignee_id)}\tf\t\t{copy_time(created_at)}\t{copy_time(updated_at)}\t"
+        + "\t".join([copy_time(value) for value in times])
+        + f"\t{sla_state}\t{copy_time(paused_at)}\t{pauses}\t{copy_time(at_risk_at)}\t{escalated}\t"
+        f"{copy_time(escalated_for)}\t{copy_time(escalate_at)}\n"
     )
 
 
@@ -498,52 +614,4 @@ def _clip(text, length):
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-# ---- secondary indexes and search triggers, around a large import ----------------------------
-
-# Kept: primary keys and unique constraints (they keep every row once), and whatever a reader of
-# the import (the ledger, the identity look-up) searches by.
-_REBUILT_TABLES = ("tickets_ticket", "tickets_message", "tickets_ticketevent", "tickets_contact")
-_SEARCH_TRIGGERS = (("tickets_search_messages", "tickets_message"),)
-
-
-def indexes_drop() -> list[str]:
-    """Drop the secondary indexes of the history tables and pause the open-ticket search trigger;
-    return the statements that put them back (for `indexes_rebuild`). PostgreSQL only."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
-            "JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
-            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
-            "AND NOT x.indisunique AND NOT x.indisprimary",
-            [list(_REBUILT_TABLES)],
-        )
-        found = cursor.fetchall()
-        restore = [definition for _, definition in found]
-        with transaction.atomic():
-            for name, _ in found:
-                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-            for trigger, table in _SEARCH_TRIGGERS:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-                restore.append(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    return restore
-
-
-def indexes_rebuild(statements: Iterable[str]) -> None:
-    """Put back what indexes_drop took away, refill the open tickets' search rows, ANALYZE."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        for statement in statements:
-            cursor.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-        history_search_refill(cursor)
-        cursor.execute("ANALYZE " + ", ".join((*_REBUILT_TABLES, "tickets_identity", "tickets_ticket_tags")))
-
-
-def history_search_refill(cursor) -> None:
-    """The open tickets' search rows (migration 0007's fill), for tickets written while the trigger
-    was paused."""
-    statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
-    cursor.execute(
-        "INSERT INTO tickets_ticketsearch (ticket_id, document) "
-        f"SELECT id, tickets_search_document(id) FROM tickets_ticket WHERE status IN ({statuses}) "
-        "ON CONFLICT (ticket_id) DO UPDATE SET document = EXCLUDED.document"
-    )
+__all__ = ["indexes_drop", "indexes_rebuild"]
