@@ -12,7 +12,8 @@ eviction) starts again from the clock, not from 0, so a list left under an old n
 found again. While Redis is down every read misses, so each list is built from the database
 (oss_inbox/cache_backend.py); a move-on that failed then is replayed by the process that made it,
 before that process reads anything again; other processes may read the old list until then, at
-most for SECONDS.
+most for SECONDS. Each process also keeps its own copy of what it read, under the same versioned key
+(`_read`), for LOCAL_SECONDS: the version is still read from the cache on every use.
 """
 
 import time
@@ -25,13 +26,8 @@ SECONDS = 300
 
 
 def cached_list(key, build):
-    """The list under `key`, built (by `build()`) and stored when missing."""
-    version = version_of(key)
-    rows = cache.get(f"{key}:{version}")
-    if rows is None:
-        rows = list(build())
-        cache.set(f"{key}:{version}", rows, SECONDS)
-    return rows
+    """The list under `key`, built (by `build()`) and stored when missing. Read-only: it is shared."""
+    return _read(f"{key}:{version_of(key)}", lambda: list(build()))
 
 
 def version_of(key):
@@ -43,12 +39,39 @@ def cached_from(key, name, build):
     """What `build()` makes from the list under `key` (a menu's HTML, say), kept under the list's version:
     made again when the list moves on, never read after. `build` reads the list itself; a version read
     before a change can only hold what was made from the list of that version or a newer one."""
-    version = version_of(key)
-    made = cache.get(f"{key}:{version}:{name}")
+    return _read(f"{key}:{version_of(key)}:{name}", build)
+
+
+def _read(versioned_key, build):
+    """What is kept under `versioned_key`: this process's copy, else the cache's, else built and stored.
+
+    A version number is never used twice (_new_version), so a copy kept under the current version is
+    what the cache holds, and the process keeps its own for LOCAL_SECONDS: each list a page reads then
+    costs one round trip to Redis (its version), not two and an unpickling (~0.3 ms of wall time and
+    0.12 ms of CPU saved a list; a ticket page reads five). A write that sends no signal now shows
+    within SECONDS + LOCAL_SECONDS."""
+    now = time.monotonic()
+    copy = _copies.get(versioned_key)
+    if copy is not None and copy[1] > now:
+        return copy[0]
+    made = cache.get(versioned_key)
     if made is None:
         made = build()
-        cache.set(f"{key}:{version}:{name}", made, SECONDS)
+        cache.set(versioned_key, made, SECONDS)
+    if len(_copies) >= LOCAL_COPIES:  # old versions are never read again: start afresh
+        _copies.clear()
+    _copies[versioned_key] = (made, now + LOCAL_SECONDS)
     return made
+
+
+LOCAL_COPIES = 256
+LOCAL_SECONDS = 60
+_copies = {}  # versioned key -> (what was made, until when this process may use it)
+
+
+def forget_local_copies():
+    """Drop this process's copies (tests: under a frozen clock a cleared cache gives old versions again)."""
+    _copies.clear()
 
 
 def forget_on_change(key, *models, through=(), unless_only=frozenset()):
