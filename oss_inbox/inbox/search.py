@@ -6,6 +6,8 @@ matches, reading no more than it keeps whatever the word (docs/architecture.md, 
 size").
 """
 
+import hashlib
+import math
 import re
 from dataclasses import dataclass
 
@@ -21,8 +23,8 @@ from oss_inbox.tickets.models import Contact, Identity, Message, TicketSearch
 # keeps, not by the history. Four pages of the queue.
 SEARCH_MESSAGES = 200
 SEARCH_CUSTOMER_TICKETS = 200
-SEARCH_WINDOW = 1000
-WINDOW_GROWTH = 8  # each window of message ids is 8x the one before (5 windows for 3.6M messages)
+SEARCH_WINDOW = 1000  # the smallest first window, and the first one when a word's frequency is unknown
+WINDOW_GROWTH = 8  # each window of message ids is 8x the one before
 SEARCH_PHRASE_CANDIDATES = 1000  # a phrase is checked in the newest 1,000 messages with all its words
 SEARCH_CONFIG = "english"  # the same configuration as the GIN indexes (tickets migrations 0005, 0007)
 SEARCH_TEXT_CHARS = 100_000  # the start of a message that its GIN index holds (tickets migration 0007)
@@ -106,20 +108,36 @@ def search(text, *, open_view=True):
 # that match, and the newest SEARCH_CUSTOMER_TICKETS tickets of the customers whose name or
 # handle matches (each LIMIT asks for one more, to tell whether anything was left out).
 #
-# The messages are read in windows of ids, newest first: the newest SEARCH_WINDOW ids, then
-# WINDOW_GROWTH times as many before them, and so on to the oldest, one UNION ALL part each, under
-# one LIMIT. The LIMIT stops the windows as soon as enough matches are found, so a word found in most of the
-# history reads one or two small windows, row by row; a rare word reads every window, each
-# through the GIN index ANDed with the window's range of the primary key (the planner chooses,
-# knowing each window's size from its literal bounds), and finds few rows in each. Before, a
-# common word read every match in the history to keep the newest (669,224 messages for
-# "account" at 1M tickets, 18 s). The expressions are written exactly as the GIN indexes are
-# (tickets migrations 0005 and 0007), so that the planner can use them.
+# The messages are read in windows of ids, newest first, each WINDOW_GROWTH times the one before,
+# down to the oldest, one UNION ALL part each, under one LIMIT: the LIMIT stops the windows as soon
+# as enough matches are found. Before, a common word read every match in the history to keep the
+# newest (669,224 messages for "account" at 1M tickets, 18 s). A window is read one of two ways,
+# and what each costs depends on how often the words occur (`_word_frequencies`):
+# - one message at a time, newest first, computing each one's words (8-40 us a message, 20-100x an
+#   index entry), stopping at the LIMIT: what a word in most messages wants (~5 messages a match
+#   for "account");
+# - through the GIN index, ANDed with the window's range of the primary key: the scan reads every
+#   entry of the word in the whole history, whatever the window (250,000 for "bill" at 1M: 60 ms),
+#   then only the window's matches: what a rarer word wants, in as few windows as possible.
+# So the first window is sized from the words' frequency to hold about twice the matches needed,
+# and read one at a time when that is cheaper than one index scan (`_message_windows`); each
+# window after it (only reached when the words were rarer of late than on average) goes through
+# the index. The expressions are written exactly as the GIN indexes are (tickets migrations 0005
+# and 0007), so that the planner can use them.
 MESSAGE_WINDOW_SQL = """(
     SELECT {columns} FROM tickets_message
     WHERE {window}to_tsvector('english'::regconfig, COALESCE(LEFT("text", 100000), ''))
           @@ websearch_to_tsquery('english'::regconfig, %s)
-    ORDER BY {order} DESC
+    ORDER BY id + 0 DESC
+)"""
+# One message at a time: the subquery's OFFSET 0 keeps the planner from taking the words' condition
+# into it, so it cannot answer from the GIN index; it reads the window newest first by primary key.
+MESSAGE_ONE_BY_ONE_SQL = """(
+    SELECT {columns} FROM (
+        SELECT id, ticket_id, "text" FROM tickets_message WHERE {window}true ORDER BY id DESC OFFSET 0
+    ) AS newest
+    WHERE to_tsvector('english'::regconfig, COALESCE(LEFT("text", 100000), ''))
+          @@ websearch_to_tsquery('english'::regconfig, %s)
 )"""
 CUSTOMER_TICKETS_SQL = """(
     SELECT theirs.id FROM (SELECT matched.id FROM (
@@ -140,12 +158,11 @@ CUSTOMER_TICKETS_SQL = """(
 )"""
 MESSAGE_IDS_SECONDS = 60
 # The planner prices computing a message's words (to_tsvector) at 0.25, a tenth or less of what it
-# costs (8-40 us a message here, 20-100x an index entry), so for a word in 5-20% of the messages
-# it read whole windows row by row (350 ms for 4,000 messages on a busy machine) rather than
-# through the GIN index (36 ms). Priced 20x higher for this statement only: SET LOCAL in the same
-# query string, which PostgreSQL runs as one transaction (or to the end of the caller's). And no
-# parallel workers: a Parallel Append runs the windows at once and the LIMIT would keep whichever
-# rows came first, not the newest.
+# costs, so in a window through the index it might still compute the words of every message of
+# the window rather than read the index: priced 20x higher for this statement only (SET LOCAL in
+# the same query string, which PostgreSQL runs as one transaction, or to the end of the caller's).
+# And no parallel workers: a Parallel Append runs the windows at once and the LIMIT would keep
+# whichever rows came first, not the newest.
 PLANNER_SETTING = "SET LOCAL cpu_operator_cost = 0.05; SET LOCAL max_parallel_workers_per_gather = 0"
 
 
@@ -158,18 +175,16 @@ def _newest_matches(words, names, every_word=None):
     word, and only those are checked: a phrase of common words that are seldom side by side no
     longer checks every message in the history that has them.
     """
+    found_by = every_word or words
+    need = (SEARCH_MESSAGES if every_word is None else SEARCH_PHRASE_CANDIDATES) + 1
+    columns = "ticket_id" if every_word is None else 'ticket_id, "text"'
     windows, params = [], []
-    for bottom, top in _message_windows():
+    for bottom, top, one_by_one in _message_windows(_word_frequencies(found_by), need):
         bounds = [("id > %s", bottom), ("id <= %s", top)]
         window = "".join(f"{sql} AND " for sql, value in bounds if value is not None)
-        # The first window in id order, so that for a word in most messages the planner may read
-        # the newest messages one by one and stop at the LIMIT; the others in an order no index
-        # gives, so that it reads them through the GIN index (ANDed with the range) rather than
-        # computing the words of every message of a wide window.
-        order = "id" if not windows else "id + 0"
-        columns = "ticket_id" if every_word is None else 'ticket_id, "text"'
-        windows.append(MESSAGE_WINDOW_SQL.format(window=window, order=order, columns=columns))
-        params += [value for _, value in bounds if value is not None] + [every_word or words]
+        template = MESSAGE_ONE_BY_ONE_SQL if one_by_one else MESSAGE_WINDOW_SQL
+        windows.append(template.format(window=window, columns=columns))
+        params += [value for _, value in bounds if value is not None] + [found_by]
     customers = f" UNION ALL (SELECT id, 1 FROM {CUSTOMER_TICKETS_SQL} AS customers)"
     if every_word is None:
         sql = f"(SELECT ticket_id, 0 FROM ({' UNION ALL '.join(windows)}) AS found LIMIT %s)" + customers
@@ -205,10 +220,48 @@ def _newest_matches(words, names, every_word=None):
     return sorted(found), cut
 
 
-def _message_windows():
-    """[(bottom, top)] ranges of message ids (id > bottom and id <= top), newest first, each
-    WINDOW_GROWTH times the one before. The first has no top and the last no bottom, so that
-    every message is in one even when the cached lowest and highest ids are out of date."""
+# Reading a message's words one at a time costs about as much as reading 40 entries of the GIN
+# index (11 us against 0.25 us at 1M tickets, EXPLAIN ANALYZE on generated messages; longer real
+# messages cost more to read one at a time, so this leans towards the index).
+MESSAGE_COST_IN_INDEX_ENTRIES = 40
+WINDOW_MARGIN = 2  # the first window holds about twice the matches needed, by the words' frequency
+# However correlated the words, the first window through the index holds at most 10x the matches
+# needed: it is sized by the rarest word too, which no message can have all the words without.
+WINDOW_MOST = 10
+
+
+def _message_windows(frequencies, need):
+    """[(bottom, top, one_by_one)] ranges of message ids (id > bottom and id <= top), newest first,
+    the first sized to hold about `need` matches twice over (from `frequencies`, see
+    `_word_frequencies`), each after it WINDOW_GROWTH times the one before; `one_by_one`: read
+    that window one message at a time rather than through the index. The first window has no top
+    and the last no bottom, so that every message is in one even when the cached lowest and
+    highest ids are out of date."""
+    low, high = _message_ids()
+    span = max(high - low, 1)
+    if frequencies is None:  # no statistics yet: the newest SEARCH_WINDOW one by one, then the index
+        size, one_by_one = SEARCH_WINDOW, True
+    else:
+        together, rarest = (max(frequency, 1 / span) for frequency in frequencies)
+        # One by one reads about need / together messages; the index reads every entry of the
+        # rarest word (an AND skips through the others' entries).
+        one_by_one = need / together * MESSAGE_COST_IN_INDEX_ENTRIES <= rarest * span
+        size = math.ceil(WINDOW_MARGIN * need / together)
+        if not one_by_one:
+            size = min(size, math.ceil(WINDOW_MOST * need / rarest))
+        size = max(size, SEARCH_WINDOW)
+    windows, top = [], None
+    while True:
+        bottom = (high if top is None else top) - size
+        first = not windows
+        if bottom < low:
+            return [*windows, (None, top, one_by_one and first)]
+        windows.append((bottom, top, one_by_one and first))
+        top, size = bottom, size * WINDOW_GROWTH
+
+
+def _message_ids():
+    """(lowest, highest) message id, cached for MESSAGE_IDS_SECONDS."""
     key = "inbox:search:message-ids"
     ids = cache.get(key)
     if ids is None:
@@ -216,14 +269,38 @@ def _message_windows():
             cursor.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM tickets_message")
             ids = cursor.fetchone()
         cache.set(key, ids, MESSAGE_IDS_SECONDS)
-    low, high = ids
-    windows, top, size = [], None, SEARCH_WINDOW
-    while True:
-        bottom = (high if top is None else top) - size
-        if bottom < low:
-            return [*windows, (None, top)]
-        windows.append((bottom, top))
-        top, size = bottom, size * WINDOW_GROWTH
+    return ids
+
+
+# The share of messages holding each word, from the statistics ANALYZE (and autovacuum) keeps for
+# the messages' GIN index: the ~1,000 commonest words and their shares, and below them a share no
+# unlisted word reaches. What the planner estimates from, read once per search text an hour.
+WORD_FREQUENCIES_SQL = """
+    SELECT COALESCE(
+        stats.freqs[array_position(stats.elems, lexeme)], stats.freqs[cardinality(stats.elems) + 1]
+    )
+    FROM unnest(tsvector_to_array(to_tsvector('english'::regconfig, %s))) AS lexeme
+    LEFT JOIN (
+        SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs FROM pg_stats
+        WHERE schemaname = current_schema() AND tablename = 'message_text_prefix_search_idx'
+    ) AS stats ON true
+"""
+WORD_FREQUENCIES_SECONDS = 3600
+
+
+def _word_frequencies(words):
+    """(share of messages with every word of `words` if they occur independently, share with the
+    rarest word: at most that), or None before the first ANALYZE or for words that are all stop
+    words. Cached an hour per text: the shares move slowly."""
+    key = "inbox:search:frequency:" + hashlib.sha256(words.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute(WORD_FREQUENCIES_SQL, [words])
+            shares = [share for (share,) in cursor.fetchall()]
+        cached = (math.prod(shares), min(shares)) if shares and None not in shares else ()
+        cache.set(key, cached, WORD_FREQUENCIES_SECONDS)
+    return tuple(cached) or None
 
 
 def _name_match(term):
