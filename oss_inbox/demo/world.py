@@ -13,9 +13,11 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from channels.models import ChannelAccount
+from oss_inbox.cached import forget_now
 from oss_inbox.safety.models import OnCall
 from oss_inbox.sla.channel_schedules import schedule_for_channel
 from oss_inbox.staff.models import Notification
+from oss_inbox.staff.notifications import UNREAD_KEY
 from oss_inbox.staff.roles import ADMIN, AGENT, SUPERVISOR
 from oss_inbox.tickets.models import Message, Organization, OrganizationDomain, Ticket
 from oss_inbox.tickets.services import reply_record_delivered
@@ -144,6 +146,7 @@ def build_tickets(count, *, seed=DEMO_SEED):
     _deliver_history_acknowledgements(accounts.values())
     # The history's escalations were seen at the time; today's arrive unread.
     Notification.objects.filter(created_at__lte=now, read_at__isnull=True).update(read_at=now)
+    forget_now(UNREAD_KEY)  # the top bar's counts (a queryset update sends no signal)
     key_accounts.build_account_history(now, accounts["email"])
     extras.ensure_canned_responses()
     extras.tag_by_topic(Ticket.objects.filter(account__in=accounts.values()))

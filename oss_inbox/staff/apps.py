@@ -12,6 +12,8 @@ class StaffConfig(AppConfig):
 
         from .last_seen import seen_at_login
         from .middleware import zone_at_login
+        from .models import Notification
+        from .notifications import UNREAD_KEY
         from .permissions import PERMISSIONS_KEY
         from .roles import QUEUE_WORKERS_KEY
 
@@ -36,3 +38,4 @@ class StaffConfig(AppConfig):
             through=[user.groups.through, Group.permissions.through],
             unless_only={"last_login"},
         )
+        forget_on_change(UNREAD_KEY, Notification)

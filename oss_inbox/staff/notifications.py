@@ -8,10 +8,15 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from oss_inbox.cached import cached_from, forget_now
+
 from .models import Notification
 from .tasks import send_mails
 
 log = logging.getLogger(__name__)
+# Every page's top bar shows the unread count: kept per person under this key's version, which moves
+# whenever notifications are sent or read (here) or a row changes (signals, staff/apps.py).
+UNREAD_KEY = "staff:unread-notifications"
 
 
 def notification_send(*, recipients, ticket, event, text, body, organization=None, url=""):
@@ -33,6 +38,7 @@ def notification_send(*, recipients, ticket, event, text, body, organization=Non
             for user in unique
         ]
     )
+    forget_now(UNREAD_KEY)  # bulk_create sends no signal
     mails = [(text, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in unique if user.email]
     mails_send_after_commit(mails)
     return len(unique)
@@ -66,8 +72,16 @@ def notifications_mark_read(user, notification_ids=None):
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        forget_now(UNREAD_KEY)  # a queryset update sends no signal
+    return marked
 
 
 def unread_count(user):
+    """How many notifications the user has not read yet: counted once per change, not on every page."""
+    return cached_from(UNREAD_KEY, f"user-{user.pk}", lambda: _unread(user))
+
+
+def _unread(user):
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
