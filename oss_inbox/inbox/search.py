@@ -113,11 +113,11 @@ def search(text, *, open_view=True):
 # as enough matches are found. Before, a common word read every match in the history to keep the
 # newest (669,224 messages for "account" at 1M tickets, 18 s). A window is read one of two ways,
 # and what each costs depends on how often the words occur (`_word_frequencies`):
-# - one message at a time, newest first, computing each one's words (8-40 us a message, 20-100x an
+# - one message at a time, newest first, computing each one's words (10-16 us a message, ~80x an
 #   index entry), stopping at the LIMIT: what a word in most messages wants (~5 messages a match
 #   for "account");
 # - through the GIN index, ANDed with the window's range of the primary key: the scan reads every
-#   entry of the word in the whole history, whatever the window (250,000 for "bill" at 1M: 60 ms),
+#   entry of the word in the whole history, whatever the window (250,000 for "bill" at 1M: 40 ms),
 #   then only the window's matches: what a rarer word wants, in as few windows as possible.
 # So the first window is sized from the words' frequency to hold about twice the matches needed,
 # and read one at a time when that is cheaper than one index scan (`_message_windows`); each
@@ -220,10 +220,11 @@ def _newest_matches(words, names, every_word=None):
     return sorted(found), cut
 
 
-# Reading a message's words one at a time costs about as much as reading 40 entries of the GIN
-# index (11 us against 0.25 us at 1M tickets, EXPLAIN ANALYZE on generated messages; longer real
-# messages cost more to read one at a time, so this leans towards the index).
-MESSAGE_COST_IN_INDEX_ENTRIES = 40
+# Reading a message's words one at a time costs about as much as reading 80 entries of the GIN
+# index (10-16 us against 0.1-0.2 us at 1M tickets, EXPLAIN ANALYZE on generated messages of ~70
+# characters; longer real messages cost more to read one at a time, and the index less per entry
+# the commoner the word, so this leans towards the index).
+MESSAGE_COST_IN_INDEX_ENTRIES = 80
 WINDOW_MARGIN = 2  # the first window holds about twice the matches needed, by the words' frequency
 # However correlated the words, the first window through the index holds at most 10x the matches
 # needed: it is sized by the rarest word too, which no message can have all the words without.
