@@ -52,7 +52,7 @@ def copy_text(value):
     return value.translate(_COPY_ESCAPES)
 
 
-_TIMES: dict[datetime, str] = {}  # a message's time is written on its row and its timeline entries
+_TIMES: dict[datetime, str] = {}  # a message's time is written on its row, its ticket's and its events
 
 
 def copy_time(value):
@@ -60,10 +60,13 @@ def copy_time(value):
         return "\\N"
     text = _TIMES.get(value)
     if text is None:
-        if len(_TIMES) > 100_000:
-            _TIMES.clear()
         text = _TIMES[value] = value.isoformat() if value.tzinfo else timezone.make_aware(value).isoformat()
     return text
+
+
+def copy_times_forget():
+    """Drop the times remembered (one chunk's are enough)."""
+    _TIMES.clear()
 
 
 def copy_number(value):
