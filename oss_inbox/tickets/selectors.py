@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 def ticket_for_user(user: User, ticket_id: int) -> Ticket:
     _require_queue(user)
     queryset = Ticket.objects.select_related("contact__organization", "account", "assignee")
-    # The channel's secrets are read when sending (the outbox), not to show a ticket: not decrypted here.
-    queryset = queryset.defer("account__credentials")
     return get_or_404(queryset, f"No ticket #{ticket_id}.", pk=ticket_id)
 
 

@@ -73,8 +73,8 @@ def test_heartbeats_keep_one_row_per_agent_and_ticket(client, other_agent, x_tic
 @pytest.mark.django_db(transaction=True)
 def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, x_ticket):
     """The heartbeat commits without waiting for the flush (synchronous_commit off for its own
-    transaction), and never for anything else: not for the connection's later transactions, nor for a
-    caller's transaction it is part of."""
+    transaction), in one round trip, and never for anything else: not for the connection's later
+    transactions, nor for a caller's transaction it is part of."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -83,10 +83,14 @@ def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, x_ticket):
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
+    presence_beat(ticket=x_ticket, user=agent)  # the first: an INSERT
+    first = Presence.objects.get(ticket=x_ticket, user=agent).seen_at
     with CaptureQueriesContext(connection) as beat:
-        presence_beat(ticket=x_ticket, user=agent)
-    assert "SET LOCAL synchronous_commit TO OFF" in [query["sql"] for query in beat.captured_queries]
-    assert Presence.objects.filter(ticket=x_ticket, user=agent).exists()
+        presence_beat(ticket=x_ticket, user=agent, now=first + timedelta(seconds=5), typed_seconds_ago=2)
+    [query] = [query["sql"] for query in beat.captured_queries]
+    assert query.startswith("SET LOCAL synchronous_commit TO OFF; UPDATE")
+    row = Presence.objects.get(ticket=x_ticket, user=agent)
+    assert (row.seen_at, row.typed_at) == (first + timedelta(seconds=5), first + timedelta(seconds=3))
     assert synchronous_commit() == "on"
     with transaction.atomic(), CaptureQueriesContext(connection) as beat:
         presence_beat(ticket=x_ticket, user=agent)
