@@ -292,7 +292,9 @@ WORD_FREQUENCIES_SECONDS = 3600
 def _word_frequencies(words):
     """(share of messages with every word of `words` if they occur independently, share with the
     rarest word: at most that), or None before the first ANALYZE or for words that are all stop
-    words. Cached an hour per text: the shares move slowly."""
+    words. Cached an hour per text: the shares move slowly. A word the search excludes ("-word")
+    or offers as an alternative ("or") counts as if required: that misjudges the cost, not what
+    is found."""
     key = "inbox:search:frequency:" + hashlib.sha256(words.encode()).hexdigest()
     cached = cache.get(key)
     if cached is None:
