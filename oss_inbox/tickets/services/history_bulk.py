@@ -16,6 +16,7 @@ may write these tables meanwhile, since their references are not checked until t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -84,14 +85,55 @@ def _add_constraint(table, name, definition):
 
 def indexes_rebuild(statements: Iterable[str]) -> None:
     """Put back what indexes_drop took away (each constraint checked in one pass over its table),
-    refill the open tickets' search rows, ANALYZE."""
+    refill the open tickets' search rows, ANALYZE.
+
+    The indexes are built on a second connection meanwhile (PostgreSQL builds a GIN index on one
+    core; the messages' is most of the rebuild): the constraints of the other tables are checked
+    here at the same time, and what needs the messages' table (its constraints, its trigger, its
+    statistics) comes last and waits for the index's lock on its own.
+    """
+    statements = list(statements)
+    builds = [statement for statement in statements if statement.startswith("CREATE INDEX")]
+    rest = sorted(
+        (statement for statement in statements if statement not in builds),
+        key=lambda statement: "tickets_message" in statement,
+    )
+    builder = _Builder(builds)
+    builder.start()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET maintenance_work_mem = '{REBUILD_MEMORY}'")
+            for statement in rest:
+                cursor.execute(statement)
+            cursor.execute("ANALYZE " + ", ".join(table for table in _ANALYZED if table != "tickets_message"))
+    finally:
+        builder.join()
+    if builder.error is not None:
+        raise builder.error
     with connection.cursor() as cursor:
-        cursor.execute(f"SET maintenance_work_mem = '{REBUILD_MEMORY}'")
-        for statement in statements:
-            cursor.execute(statement)
         history_search_refill(cursor)
         cursor.execute("RESET maintenance_work_mem")
-        cursor.execute("ANALYZE " + ", ".join(_ANALYZED))
+        cursor.execute("ANALYZE tickets_message")
+
+
+class _Builder(threading.Thread):
+    """Runs CREATE INDEX statements on a connection of its own."""
+
+    def __init__(self, statements):
+        super().__init__(name="history-import-indexes", daemon=True)
+        self.statements = statements
+        self.error: BaseException | None = None
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET maintenance_work_mem = '{REBUILD_MEMORY}'")
+                for statement in self.statements:
+                    cursor.execute(statement)
+        except BaseException as error:  # noqa: BLE001 - raised by the thread that waits for it
+            self.error = error
+        finally:
+            connection.close()
 
 
 def history_search_refill(cursor) -> None:
