@@ -49,7 +49,7 @@ from oss_inbox.demo.people import FIRST_NAMES, LAST_NAMES, make_customers  # noq
 from oss_inbox.staff.roles import AGENT  # noqa: E402
 from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, TicketEvent  # noqa: E402
 from oss_inbox.tickets.services.history_bulk import indexes_drop, indexes_rebuild  # noqa: E402
-from oss_inbox.tickets.services.history_copy import SENDERS_SERVER_CPU, backend_cpu  # noqa: E402
+from oss_inbox.tickets.services.history_copy import OTHER_CONNECTIONS_SERVER_CPU, backend_cpu  # noqa: E402
 from oss_inbox.tickets.services.history_import import (  # noqa: E402
     HistoryWriter,
     PastMessage,
@@ -186,13 +186,13 @@ def _count(counts, written: Written):
 
 
 def server_cpu():
-    """CPU seconds the PostgreSQL server processes of this connection and of the import's senders
-    (history_copy.ChunkSender) have used (on this machine), or None: the figure beside wall time
-    on a shared machine."""
+    """CPU seconds the PostgreSQL server processes of this connection and of the writer's others
+    (history_copy.ChunkSender, the index builder) have used (on this machine), or None: the figure
+    beside wall time on a shared machine."""
     if connection.vendor != "postgresql":
         return None
     own = backend_cpu()
-    return None if own is None else own + SENDERS_SERVER_CPU[0]
+    return None if own is None else own + OTHER_CONNECTIONS_SERVER_CPU[0]
 
 
 def bench_accounts(count):
@@ -241,7 +241,7 @@ def report(out, counts, total, elapsed, final=False, cpu=None):
         detail = ", ".join(f"{count:,} {model._meta.verbose_name_plural}" for model, count in counts.items())
         used = ""
         if cpu is not None:
-            server = f", its PostgreSQL process {cpu[1]:.1f} s" if cpu[1] is not None else ""
+            server = f", its PostgreSQL processes {cpu[1]:.1f} s" if cpu[1] is not None else ""
             used = f" (CPU: this process {cpu[0]:.1f} s{server})"
         out.write(f"Done: {rows:,} rows ({detail}) in {elapsed:.1f} s{used}: {rates}\n")
     else:

@@ -1,5 +1,6 @@
 """Time `manage.py import_history` and say the CPU it took, this process's and its PostgreSQL server
-process's (the figures to compare on a shared machine), with the load average before and after.
+processes' (its own connection, the one writing the chunks, the one building indexes: the figures
+to compare on a shared machine), with the load average before and after.
 
     DATABASE_URL=postgres://.../oss_import_into python bench/import_history.py --csv /tmp/history-100k.csv
 """
@@ -31,7 +32,7 @@ def main(argv=None):
     wall, cpu = time.monotonic() - started, time.process_time() - cpu
     server = server_cpu() - server if server is not None else None
     load_after = Path("/proc/loadavg").read_text().split()[:3]
-    server_text = f", its PostgreSQL process {server:.1f} s" if server is not None else ""
+    server_text = f", its PostgreSQL processes {server:.1f} s" if server is not None else ""
     print(f"Wall {wall:.1f} s; CPU: this process {cpu:.1f} s{server_text}; "
           f"load average {' '.join(load_before)} before, {' '.join(load_after)} after")  # fmt: skip
     return 0

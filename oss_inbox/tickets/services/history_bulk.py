@@ -23,6 +23,8 @@ from django.db import connection, transaction
 
 from oss_inbox.sla.states import OPEN_STATUSES
 
+from .history_copy import backend_cpu, count_and_close
+
 _GIN_TABLES = (
     "tickets_ticket",
     "tickets_message",
@@ -125,7 +127,9 @@ class _Builder(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self):
+        started = None
         try:
+            started = backend_cpu()
             with connection.cursor() as cursor:
                 cursor.execute(f"SET maintenance_work_mem = '{REBUILD_MEMORY}'")
                 for statement in self.statements:
@@ -133,7 +137,7 @@ class _Builder(threading.Thread):
         except BaseException as error:  # noqa: BLE001 - raised by the thread that waits for it
             self.error = error
         finally:
-            connection.close()
+            count_and_close(started)
 
 
 def history_search_refill(cursor) -> None:

@@ -73,9 +73,10 @@ def copy_number(value):
     return "\\N" if value is None else str(value)
 
 
-# Server CPU seconds the senders' connections used, in this process (benchmarks report it beside
-# the main connection's); stays 0 when the server's processes cannot be read (another machine).
-SENDERS_SERVER_CPU = [0.0]
+# Server CPU seconds used by the import's other connections (the senders', the index builder's) in
+# this process, for benchmarks to report beside the main connection's; stays 0 when the server's
+# processes cannot be read (another machine).
+OTHER_CONNECTIONS_SERVER_CPU = [0.0]
 
 
 def backend_cpu() -> float | None:
@@ -89,6 +90,15 @@ def backend_cpu() -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def count_and_close(started: float | None) -> None:
+    """Close this thread's connection, adding the CPU its server process used since `started`."""
+    try:
+        if started is not None:
+            OTHER_CONNECTIONS_SERVER_CPU[0] += (backend_cpu() or started) - started
+    finally:
+        connection.close()
 
 
 class SendFailed(RuntimeError):
@@ -126,10 +136,8 @@ class ChunkSender:
             raise SendFailed(f"a chunk of the import could not be written: {self.error}") from self.error
 
     def _run(self):
-        started = None
+        started = backend_cpu() if connection.vendor == "postgresql" else None
         try:
-            if connection.vendor == "postgresql":
-                started = backend_cpu()
             while (chunk := self._queue.get()) is not None:
                 if self.error is not None:
                     continue  # a chunk before it failed: it is never sent
@@ -139,8 +147,4 @@ class ChunkSender:
                 except BaseException as error:  # noqa: BLE001 - handed to the submitting thread
                     self.error = error
         finally:
-            try:
-                if started is not None:
-                    SENDERS_SERVER_CPU[0] += (backend_cpu() or started) - started
-            finally:
-                connection.close()
+            count_and_close(started)
