@@ -17,6 +17,7 @@ most for SECONDS. Each process also keeps its own copy of what it read, under th
 """
 
 import time
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -31,8 +32,43 @@ def cached_list(key, build):
 
 
 def version_of(key):
-    """The current version of `key`: part of the cache key of anything made from what it covers."""
-    return cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+    """The current version of `key`: part of the cache key of anything made from what it covers.
+    Within a request, as read at its start (VersionsMiddleware), unless the request moved it on."""
+    _known.add(key)
+    versions = _request_versions.get()
+    if versions is not None and key in versions:
+        return versions[key]
+    version = cache.get_or_set(f"{key}:version", _new_version, timeout=None)
+    if versions is not None:
+        versions[key] = version
+    return version
+
+
+_known = set()  # every key whose version has been asked for or is moved on by signals
+_request_versions = ContextVar("oss_inbox_request_versions", default=None)
+
+
+class VersionsMiddleware:
+    """Reads the versions of every kept list in one round trip when a request begins.
+
+    A page reads several lists (the permissions, colleagues, SLA policies, tags, canned responses, the
+    queue's rows, the unread count), each under its version: one cache round trip each (0.3 ms of wall
+    time, more while the machine is busy) became one for all. The versions are read before anything
+    the lists are made from, as each version_of did, so nothing made from newer rows is kept under an
+    older version that is still current; a version the request moves on itself is read again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        keys = {key: f"{key}:version" for key in _known}
+        found = cache.get_many(list(keys.values())) if keys else {}
+        token = _request_versions.set({key: found[name] for key, name in keys.items() if name in found})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_versions.reset(token)
 
 
 def cached_from(key, name, build):
@@ -83,6 +119,7 @@ def forget_on_change(key, *models, through=(), unless_only=frozenset()):
             return
         forget_now(key)
 
+    _known.add(key)
     for model in models:
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"{key}:save:{model._meta.label}")
         post_delete.connect(
@@ -99,6 +136,9 @@ def forget_now(key):
 
 
 def _move_on(key):
+    versions = _request_versions.get()
+    if versions is not None:  # this request's next read asks the cache
+        versions.pop(key, None)
     try:
         cache.incr(f"{key}:version")
     except ValueError:  # not there (a cleared cache), or the cache is down (then a no-op, replayed later)

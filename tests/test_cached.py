@@ -7,11 +7,24 @@ from oss_inbox.cached import cached_from, cached_list, forget_now
 
 
 def _counting_reads(monkeypatch):
-    reads = []
-    get = cache.get
-    monkeypatch.setattr(
-        cache, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
-    )
+    """The keys read one by one (cache.get); get_many's own reads are not counted (locmem reads each)."""
+    reads, inside_many = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def one(key, *args, **kwargs):
+        if not inside_many:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    def many(keys, *args, **kwargs):
+        inside_many.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_many.pop()
+
+    monkeypatch.setattr(cache, "get", one)
+    monkeypatch.setattr(cache, "get_many", many)
     return reads
 
 
@@ -37,3 +50,26 @@ def test_another_process_reads_what_this_one_stored_and_keeps_its_own_copy(monke
     reads = _counting_reads(monkeypatch)
     assert cached_from("test:menu", "html", lambda: "built again") == "<option>Dana</option>"
     assert reads == ["test:menu:version"]
+
+
+def test_a_request_reads_every_version_in_one_round_trip_and_sees_its_own_changes(client, agent, monkeypatch):
+    from django.urls import reverse
+
+    from oss_inbox.cached import VersionsMiddleware
+
+    client.force_login(agent)
+    client.get(reverse("inbox:queue"))  # the lists are made and kept
+    reads = _counting_reads(monkeypatch)
+    assert client.get(reverse("inbox:queue")).status_code == 200
+    assert not [key for key in reads if key.endswith(":version")]  # all came in the request's get_many
+
+    seen = []
+
+    def page(request):  # a request that reads a list, changes it, and reads it again
+        seen.append(cached_list("test:names", lambda: ["Dana"]))
+        forget_now("test:names")
+        seen.append(cached_list("test:names", lambda: ["Dana", "Lee"]))
+
+    cached_list("test:names", lambda: ["Dana"])
+    VersionsMiddleware(page)(None)
+    assert seen == [["Dana"], ["Dana", "Lee"]]
