@@ -22,7 +22,7 @@ def test_unchanged_queue_answers_304_with_one_query(client, agent, x_ticket, dja
     first = _version(client)
     assert first.status_code == 200 and first["ETag"] and "no-cache" in first["Cache-Control"]
     client.get(URL)  # the session and user are loaded once per request either way
-    with django_assert_num_queries(3):  # session, user, the version (permissions come from the cache)
+    with django_assert_num_queries(2):  # session, the version (the person and permissions: from the cache)
         assert _version(client, first["ETag"]).status_code == 304
 
 

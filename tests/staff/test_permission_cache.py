@@ -55,3 +55,22 @@ def test_each_person_has_their_own_permissions(client, agent, supervisor):
     assert client.get(reverse("dashboards:page")).status_code == 200
     client.force_login(agent)
     assert client.get(reverse("dashboards:page")).status_code == 403
+
+
+def test_the_signed_in_person_comes_from_the_cache_and_a_change_to_them_shows_at_once(client, agent):
+    client.force_login(agent)
+    client.get(reverse("inbox:queue-version"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("inbox:queue-version")).status_code == 200
+    assert not [q["sql"] for q in queries if 'FROM "auth_user"' in q["sql"]]
+
+    agent.first_name = "Danielle"
+    agent.save()
+    assert "Danielle" in client.get(reverse("inbox:queue")).content.decode()  # the top bar's name
+    agent.set_password("a-new-one-entirely")  # signs out every session made with the old one
+    agent.save()
+    assert client.get(reverse("inbox:queue")).status_code == 302
+    client.force_login(agent)
+    agent.is_active = False
+    agent.save()
+    assert client.get(reverse("inbox:queue")).status_code == 302  # to the sign-in page
