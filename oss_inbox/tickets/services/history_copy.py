@@ -117,7 +117,6 @@ class ChunkSender:
         self._send = send
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
-        self.sent: list = []
         self._thread = threading.Thread(target=self._run, name="history-import-sender", daemon=True)
         self._thread.start()
 
@@ -143,7 +142,6 @@ class ChunkSender:
                     continue  # a chunk before it failed: it is never sent
                 try:
                     self._send(chunk)
-                    self.sent.append(chunk)
                 except BaseException as error:  # noqa: BLE001 - handed to the submitting thread
                     self.error = error
         finally:

@@ -28,6 +28,7 @@ and put them back.
 
 from __future__ import annotations
 
+import copy
 import gc
 import io
 import json
@@ -228,6 +229,12 @@ class HistoryWriter:
     def _remember(self, chunk):
         self.people.update(chunk.people)
         self.tag_ids.update(chunk.tag_ids)
+
+    def _fly(self, chunk):
+        """A chunk is being sent: the next ones take its customers as known and its messages as
+        stored (if it fails, so does the pipeline, and nothing after it is written)."""
+        self._remember(chunk)
+        self._in_flight.append(chunk)
 
     def _without_stored_messages(self, cursor, tickets, written):
         """Leave out tickets with a message stored already (the same account and external id: mail
@@ -490,7 +497,8 @@ class Pipeline:
 
     def __init__(self, writer: HistoryWriter):
         self.writer = writer
-        self.sender = ChunkSender(writer.send)
+        self._written = Written()
+        self.sender = ChunkSender(self._send)
         self._collections = fewer_collections()
         self._collections.__enter__()
 
@@ -498,16 +506,18 @@ class Pipeline:
         if not tickets:
             return
         chunk = self.writer.prepare(tickets, record=record)
-        self.writer._remember(chunk)  # the next chunk's customers may be this one's
-        self.writer._in_flight.append(chunk)
+        self.writer._fly(chunk)
         self.sender.submit(chunk)
+
+    def _send(self, chunk):  # on the sender's thread
+        self.writer.send(chunk)
+        chunk.parts = []  # its text is in the database now: let it go
+        self._written.add(chunk.written)
 
     @property
     def written(self) -> Written:
-        total = Written()
-        for chunk in list(self.sender.sent):
-            total.add(chunk.written)
-        return total
+        """What the chunks committed so far wrote."""
+        return copy.copy(self._written)
 
     def close(self) -> None:
         """Wait for the last chunk; raise SendFailed if one failed (it and those after are not in)."""
