@@ -1,7 +1,8 @@
-"""--rebuild-indexes: drop the history tables' secondary indexes for a large import, rebuild after.
+"""--rebuild-indexes: take the history tables' full-text indexes and foreign keys off for a large
+import, put them back after (tickets.services.history_bulk).
 
-The statements that rebuild them are kept in the database (DroppedIndex) before anything is dropped,
-so an import killed midway leaves them there, and the next run of the command rebuilds them.
+The statements that put them back are kept in the database (DroppedIndex) before anything is
+dropped, so an import killed midway leaves them there, and the next run of the command runs them.
 """
 
 from __future__ import annotations
@@ -43,4 +44,7 @@ def _rebuild(out):
     indexes_rebuild(statements)
     DroppedIndex.objects.all().delete()
     took = time.monotonic() - started
-    out.write(f"Rebuilt {len(statements)} indexes and the open tickets' search in {took:.1f} s.")
+    out.write(
+        f"Rebuilt {len(statements)} indexes, constraints and triggers and the open tickets' search "
+        f"in {took:.1f} s."
+    )

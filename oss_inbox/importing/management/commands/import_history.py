@@ -44,8 +44,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild-indexes",
             action="store_true",
-            help="PostgreSQL: drop secondary indexes during the import and rebuild them after "
-            "(faster for a large import into a quiet database)",
+            help="PostgreSQL: take the full-text indexes and foreign keys off during the import and put "
+            "them back after (faster for a large import into a database nobody else writes to meanwhile)",
         )
         parser.add_argument("--no-create-users", action="store_true", help="leave unknown agents unassigned")
         parser.add_argument("--problems", type=Path, help="write every problem found to this file")
