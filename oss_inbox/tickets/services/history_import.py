@@ -45,8 +45,7 @@ from oss_inbox.sla.policies import SlaRules
 from oss_inbox.sla.services import ticket_sla_recompute
 from oss_inbox.sla.states import OPEN_STATUSES
 
-from .history_bulk import indexes_drop, indexes_rebuild
-from .history_copy import ChunkSender, copy_line, copy_number, copy_text, copy_time, copy_times_forget
+from .history_copy import LINES, ChunkSender, CopyRows, Rows, copy_line, copy_times_forget
 
 SUBJECT_LENGTH = 500
 NAME_LENGTH = 200
@@ -199,7 +198,7 @@ class HistoryWriter:
             tickets, message_keys = self._without_stored_messages(cursor, tickets, written)
             people = self._people(cursor, tickets, written, parts)
             tag_ids = self._tags(tickets)
-            rows = _CopyRows() if self.postgres else _Rows()
+            rows = CopyRows() if self.postgres else Rows()
             ids = self._take_ids(cursor, "tickets_ticket", len(tickets))
         known = {**self.people, **people}
         all_tags = {**self.tag_ids, **tag_ids}
@@ -222,7 +221,7 @@ class HistoryWriter:
         if not rows:
             return
         if self.postgres:
-            lines = rows if type(rows[0]) is str else map(_LINES.get(table, copy_line), rows)
+            lines = rows if type(rows[0]) is str else map(LINES.get(table, copy_line), rows)
             rows = "".join(lines)
         parts.append((table, columns, rows))
 
@@ -603,71 +602,6 @@ _STATUS_DATA = {
 }
 
 
-class _Rows:
-    """A chunk's rows as tuples in *_COLUMNS order (SQLite's executemany)."""
-
-    __slots__ = ("tickets", "messages", "events", "tags")
-
-    def __init__(self):
-        self.tickets, self.messages, self.events, self.tags = [], [], [], []
-
-    def event(self, ticket_id, kind, actor, data, moment):
-        self.events.append((ticket_id, kind, actor, data, moment))
-
-    def message(self, ticket_id, account_id, external_id, in_reply_to, direction, kind, identity_id, user_id,
-                subject, text, html, raw, moment):  # fmt: skip
-        outbound = direction == "outbound"
-        self.messages.append(
-            (ticket_id, account_id, external_id, in_reply_to, direction, kind, False, identity_id,
-             user_id, subject, text, html, "", "{}", raw, moment, moment, "sent" if outbound else "",
-             int(outbound), "")
-        )  # fmt: skip
-
-
-_NULL = "\\N"
-
-
-class _CopyRows(_Rows):
-    """The same, messages and events as COPY lines at once (PostgreSQL): a tuple each and unpacking
-    it again cost a fifth of preparing a chunk."""
-
-    __slots__ = ()
-
-    def event(self, ticket_id, kind, actor, data, moment):
-        self.events.append(
-            f"{ticket_id}\t{kind}\t{_NULL if actor is None else actor}\t{data}\t{copy_time(moment)}\n"
-        )
-
-    def message(self, ticket_id, account_id, external_id, in_reply_to, direction, kind, identity_id, user_id,
-                subject, text, html, raw, moment):  # fmt: skip
-        moment = copy_time(moment)
-        delivery = "sent\t1" if direction == "outbound" else "\t0"
-        self.messages.append(
-            f"{ticket_id}\t{account_id}\t{_NULL if external_id is None else copy_text(external_id)}\t"
-            f"{copy_text(in_reply_to) if in_reply_to else ''}\t{direction}\t{kind}\tf\t"
-            f"{_NULL if identity_id is None else identity_id}\t{_NULL if user_id is None else user_id}\t"
-            f"{copy_text(subject) if subject else ''}\t{copy_text(text)}\t"
-            f"{copy_text(html) if html else ''}\t\t{{}}\t{copy_text(raw)}\t{moment}\t{moment}\t{delivery}\t\n"
-        )
-
-
-# The tickets' rows, formatted knowing each column's type (see TICKET_COLUMNS).
-def _ticket_line(row):
-    (ticket_id, account_id, contact_id, thread_key, subject, status, priority, assignee_id, _key_account,
-     _safety, created_at, updated_at, *times, sla_state, paused_at, pauses, at_risk_at, escalated,
-     escalated_for, escalate_at) = row  # fmt: skip
-    return (
-        f"{ticket_id}\t{account_id}\t{contact_id}\t{copy_text(thread_key)}\t{copy_text(subject)}\t{status}\t"
-        f"{priority}\t{copy_number(assignee_id)}\tf\t\t{copy_time(created_at)}\t{copy_time(updated_at)}\t"
-        + "\t".join([copy_time(value) for value in times])
-        + f"\t{sla_state}\t{copy_time(paused_at)}\t{pauses}\t{copy_time(at_risk_at)}\t{escalated}\t"
-        f"{copy_time(escalated_for)}\t{copy_time(escalate_at)}\n"
-    )
-
-
-_LINES = {"tickets_ticket": _ticket_line}
-
-
 def _array(values):
     """A PostgreSQL array literal ('{"a","b"}'): sent as one string and read by array_in at once,
     where a Python list goes as ARRAY['a', 'b', ...], ten thousand expressions for the server to
@@ -691,6 +625,3 @@ def _clip(text, length):
     if text is None:
         return None
     return text if len(text) <= length else text[: length - 1] + "…"
-
-
-__all__ = ["indexes_drop", "indexes_rebuild"]
