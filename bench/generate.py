@@ -11,8 +11,9 @@ Tickets are built one batch at a time (memory stays flat at any size) and writte
 import's writer (tickets.services.history_import, the path of `manage.py import_history`): each
 batch in its own transaction, through COPY on PostgreSQL, ids from the tables' sequences, so it
 runs on top of existing data and beside a running app. Constraints stay on. At the end, on
-PostgreSQL, the tables are analysed. `--rebuild-indexes` drops the secondary indexes for the run
-and rebuilds them after: faster for a large build into a quiet database.
+PostgreSQL, the tables are analysed. `--rebuild-indexes` takes the full-text indexes and foreign
+keys off for the run and puts them back after, as `import_history --rebuild-indexes` does: faster
+for a large build into a database nobody else writes to meanwhile.
 """
 
 import argparse
@@ -46,9 +47,9 @@ from django.utils import timezone  # noqa: E402
 from channels.models import ChannelAccount  # noqa: E402
 from oss_inbox.demo import content  # noqa: E402
 from oss_inbox.demo.people import FIRST_NAMES, LAST_NAMES, make_customers  # noqa: E402
+from oss_inbox.importing.indexes import indexes_paused, indexes_restore_if_left  # noqa: E402
 from oss_inbox.staff.roles import AGENT  # noqa: E402
 from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, TicketEvent  # noqa: E402
-from oss_inbox.tickets.services.history_bulk import indexes_drop, indexes_rebuild  # noqa: E402
 from oss_inbox.tickets.services.history_copy import OTHER_CONNECTIONS_SERVER_CPU, backend_cpu  # noqa: E402
 from oss_inbox.tickets.services.history_import import (  # noqa: E402
     HistoryWriter,
@@ -146,11 +147,23 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
     first, last = part or (0, tickets)
     counts = {model: 0 for model in FILLED}
     writer = HistoryWriter(now=history.now)
+    # As the import does: what --rebuild-indexes takes off is recorded first (importing.DroppedIndex)
+    # and put back by the next run (of this or of manage.py import_history) if this one is cut off.
+    indexes_restore_if_left(_Lines(out))
     pause = rebuild_indexes and connection.vendor == "postgresql"
-    restore = indexes_drop() if pause else []
     started = time.monotonic()
     cpu = time.process_time()
     server = server_cpu()
+    with indexes_paused(pause, _Lines(out)):
+        _write_batches(history, writer, counts, first, last, batch_size, out, started)
+    finish()
+    server = server_cpu() - server if server is not None else None
+    report(out, counts, last - first, time.monotonic() - started, final=True,
+           cpu=(time.process_time() - cpu, server))  # fmt: skip
+    return counts
+
+
+def _write_batches(history, writer, counts, first, last, batch_size, out, started):
     # On PostgreSQL each batch is built while the one before is written on a second connection.
     pipeline = writer.pipeline() if writer.can_pipeline() else None
     try:
@@ -168,14 +181,16 @@ def generate(tickets, *, seed=1, batch_size=5000, accounts=3, now=None, out=None
         if pipeline is not None:
             pipeline.close()
             _count(counts, pipeline.written)
-    if pause:
-        out.write(f"Rebuilding {len(restore)} indexes ...\n")
-        indexes_rebuild(restore)
-    finish()
-    server = server_cpu() - server if server is not None else None
-    report(out, counts, last - first, time.monotonic() - started, final=True,
-           cpu=(time.process_time() - cpu, server))  # fmt: skip
-    return counts
+
+
+class _Lines:
+    """The import's messages (one line each, no newline) to a plain stream."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text):
+        self.out.write(text + "\n")
 
 
 def _count(counts, written: Written):
