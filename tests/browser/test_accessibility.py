@@ -18,6 +18,8 @@ from oss_inbox.tickets.services import ingest
 from tests.factories import email, inbound
 from tests.keyaccounts.mail_world import key_account
 
+from .conftest import settle
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAPTOP = {"width": 1440, "height": 900}
@@ -69,7 +71,7 @@ def main_pages(world):
 
 def settled(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     if "ticket=" in url:
         expect(page.locator("#ticket-pane h1")).to_be_visible()
 

@@ -14,6 +14,8 @@ from oss_inbox.tickets.services import ingest
 from tests.factories import inbound
 from tests.keyaccounts.mail_world import key_account
 
+from .conftest import settle
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Chromium reports a refused script or style both as this event and as a console error.
@@ -39,7 +41,7 @@ def watched_page(logged_in_page, user):
 
 def visit(page, url):
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     return page.evaluate("window.cspViolations")
 
 

@@ -21,6 +21,8 @@ from tests import factories
 from tests.factories import email, inbound
 from tests.keyaccounts.mail_world import key_account
 
+from .conftest import settle
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
@@ -68,7 +70,7 @@ def test_queue_ticket_and_dashboard_do_not_scroll_sideways(
         urls.append("/dashboards/")
     for url in urls:
         page.goto(live_server.url + url)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert_fits(page, f"{url} as {role}")
 
 
@@ -307,7 +309,7 @@ def test_on_a_phone_the_dashboard_s_satisfaction_tables_scroll_in_their_cards(
     can scroll too (it takes the focus, named after its table), and the page does not."""
     page = logged_in_page(request.getfixturevalue(role), **PHONE)
     page.goto(live_server.url + "/dashboards/")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     tables = page.locator("#satisfaction table")
     expect(tables).to_have_count(3)
     expect(page.get_by_test_id("csat-channel")).to_contain_text("Messenger")
