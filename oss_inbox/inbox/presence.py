@@ -18,44 +18,56 @@ from .models import Presence
 EXPIRES = timedelta(seconds=15)
 # "Replying" while the last keystroke in the composer is at most this old.
 TYPING = timedelta(seconds=15)
+SWEEP = EXPIRES * 4  # rows this old are deleted when a new one is made
 
 
 def presence_beat(*, ticket, user, typed_seconds_ago=None, now=None):
     """Record that `user` has the ticket open; `typed_seconds_ago` when they typed in its composer lately.
 
-    An UPDATE first (the usual case, one statement), an INSERT the first time; a concurrent first
-    beat of the same pair is absorbed by the unique constraint. Each INSERT also sweeps out rows
-    long expired, so the table holds about one row per agent and recently opened ticket.
+    The pair's row is moved on, or made the first time (a concurrent first beat of the same pair is
+    absorbed by the unique constraint). Each new row also sweeps out rows long expired, so the table
+    holds about one row per agent and recently opened ticket.
     """
     now = now or timezone.now()
     fields = {"seen_at": now}
     if typed_seconds_ago is not None and timedelta(seconds=typed_seconds_ago) <= TYPING:
         fields["typed_at"] = now - timedelta(seconds=typed_seconds_ago)
-    if not _updated(ticket, user, fields):
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if _upserted_new(ticket, user, fields):
+            _without_waiting_for_the_disk(
+                f"DELETE FROM {_TABLE} WHERE {_column('seen_at')} < %s", [now - SWEEP]
+            )
+    elif not Presence.objects.filter(ticket=ticket, user=user).update(**fields):
         presence_sweep(now)
         Presence.objects.bulk_create([Presence(ticket=ticket, user=user, **fields)], ignore_conflicts=True)
 
 
-def _updated(ticket, user, fields):
-    """Move the pair's row on; False when it has none yet.
-
-    On PostgreSQL, outside a caller's transaction, the UPDATE commits without waiting for the disk
-    (synchronous_commit off, for its own transaction only): every ticket page and every 5-second poll
-    of an open ticket writes a heartbeat (a hundred agents: twenty a second), and the flush was half
-    its time (1.16 -> 0.61 ms). A crash may lose the last fraction of a second of heartbeats, which
-    the next poll writes again; never anything else. One round trip: the setting and the UPDATE go
-    as one query string, which PostgreSQL runs as one transaction.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return bool(Presence.objects.filter(ticket=ticket, user=user).update(**fields))
-    assignments = ", ".join(f"{_column(name)} = %s" for name in fields)
+def _upserted_new(ticket, user, fields):
+    """One statement, the row made or moved on: whether it was made (xmax is 0 on a new row)."""
+    columns = ["ticket", "user", *fields]
+    updates = ", ".join(f"{_column(name)} = EXCLUDED.{_column(name)}" for name in fields)
     sql = (
-        f"SET LOCAL synchronous_commit TO OFF; UPDATE {_TABLE} SET {assignments}"
-        f" WHERE {_column('ticket')} = %s AND {_column('user')} = %s"
+        f"INSERT INTO {_TABLE} ({', '.join(_column(name) for name in columns)})"
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+        f" ON CONFLICT ({_column('ticket')}, {_column('user')}) DO UPDATE SET {updates}"
+        " RETURNING (xmax = 0)"
     )
+    return _without_waiting_for_the_disk(sql, [ticket.pk, user.pk, *fields.values()])[0]
+
+
+def _without_waiting_for_the_disk(sql, params):
+    """Run `sql` as a transaction of its own that commits without waiting for PostgreSQL to flush it to
+    disk (synchronous_commit off, that transaction only); its first row, if it returns any.
+
+    Every ticket page and every 5-second poll of an open ticket writes a heartbeat (a hundred agents:
+    twenty a second), and the flush was half its time (1.16 -> 0.61 ms). A crash may lose the last
+    fraction of a second of heartbeats, which the next poll writes again; never anything else. One
+    round trip: the setting and the statement go as one query string, which PostgreSQL runs as one
+    transaction.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*fields.values(), ticket.pk, user.pk])
-        return cursor.rowcount > 0
+        cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {sql}", params)
+        return cursor.fetchone() if cursor.description else None
 
 
 _TABLE = connection.ops.quote_name(Presence._meta.db_table)
@@ -104,7 +116,7 @@ def _here_sql():
 def presence_sweep(now=None):
     """Delete rows nobody has refreshed for a while: they only ever say who is here now."""
     now = now or timezone.now()
-    return Presence.objects.filter(seen_at__lt=now - EXPIRES * 4).delete()[0]
+    return Presence.objects.filter(seen_at__lt=now - SWEEP).delete()[0]
 
 
 def typed_seconds_ago(value):

@@ -71,7 +71,7 @@ def test_heartbeats_keep_one_row_per_agent_and_ticket(client, other_agent, x_tic
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, x_ticket):
+def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, other_agent, x_ticket):
     """The heartbeat commits without waiting for the flush (synchronous_commit off for its own
     transaction), in one round trip, and never for anything else: not for the connection's later
     transactions, nor for a caller's transaction it is part of."""
@@ -83,12 +83,18 @@ def test_a_heartbeat_skips_the_disk_flush_for_itself_only(agent, x_ticket):
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
-    presence_beat(ticket=x_ticket, user=agent)  # the first: an INSERT
+    presence_beat(ticket=x_ticket, user=other_agent, now=timezone.now() - timedelta(minutes=2))  # long gone
+    with CaptureQueriesContext(connection) as beat:
+        presence_beat(ticket=x_ticket, user=agent)  # the first: a new row, and the sweep of old ones
+    assert list(Presence.objects.values_list("user", flat=True)) == [agent.pk]
+    assert [query["sql"].split()[:5] for query in beat.captured_queries] == [
+        ["SET", "LOCAL", "synchronous_commit", "TO", "OFF;"]
+    ] * 2
     first = Presence.objects.get(ticket=x_ticket, user=agent).seen_at
     with CaptureQueriesContext(connection) as beat:
         presence_beat(ticket=x_ticket, user=agent, now=first + timedelta(seconds=5), typed_seconds_ago=2)
     [query] = [query["sql"] for query in beat.captured_queries]
-    assert query.startswith("SET LOCAL synchronous_commit TO OFF; UPDATE")
+    assert query.startswith("SET LOCAL synchronous_commit TO OFF; INSERT")
     row = Presence.objects.get(ticket=x_ticket, user=agent)
     assert (row.seen_at, row.typed_at) == (first + timedelta(seconds=5), first + timedelta(seconds=3))
     assert synchronous_commit() == "on"
