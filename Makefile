@@ -42,7 +42,7 @@ soak: $(VENV)/.installed
 	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES)
 
 # OSS Inbox served as production serves it, timed over HTTP beside django-helpdesk (bench/README.md):
-# builds BENCH_DATABASE with BENCH_TICKETS tickets if it does not exist (most of an hour at a
+# builds BENCH_DATABASE with BENCH_TICKETS tickets if it does not exist (about five minutes at a
 # million), then prints the table; PEER_DATABASE=postgres://... adds the peer's column
 # (bench/peer/generate.py fills one).
 BENCH_TICKETS ?= 1000000
