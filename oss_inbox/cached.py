@@ -71,14 +71,16 @@ class VersionsMiddleware:
             _request_versions.reset(token)
 
 
-def cached_from(key, name, build):
+def cached_from(key, name, build, *, shared=True):
     """What `build()` makes from the list under `key` (a menu's HTML, say), kept under the list's version:
     made again when the list moves on, never read after. `build` reads the list itself; a version read
-    before a change can only hold what was made from the list of that version or a newer one."""
-    return _read(f"{key}:{version_of(key)}:{name}", build)
+    before a change can only hold what was made from the list of that version or a newer one.
+    `shared=False`: kept by each process only, never written to the cache (a user with their
+    password hash)."""
+    return _read(f"{key}:{version_of(key)}:{name}", build, shared=shared)
 
 
-def _read(versioned_key, build):
+def _read(versioned_key, build, *, shared=True):
     """What is kept under `versioned_key`: this process's copy, else the cache's, else built and stored.
 
     A version number is never used twice (_new_version), so a copy kept under the current version is
@@ -90,10 +92,11 @@ def _read(versioned_key, build):
     copy = _copies.get(versioned_key)
     if copy is not None and copy[1] > now:
         return copy[0]
-    made = cache.get(versioned_key)
+    made = cache.get(versioned_key) if shared else None
     if made is None:
         made = build()
-        cache.set(versioned_key, made, SECONDS)
+        if shared:
+            cache.set(versioned_key, made, SECONDS)
     if len(_copies) >= LOCAL_COPIES:  # old versions are never read again: start afresh
         _copies.clear()
     _copies[versioned_key] = (made, now + LOCAL_SECONDS)

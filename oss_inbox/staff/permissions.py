@@ -24,12 +24,15 @@ class CachedPermissionsBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in person: read on every request (a query, a third of the refresh check's), and
         changed only through a save of the person, which moves the version on (a deactivation or a new
-        password is seen at the next request). Each request gets its own copy: what a request notes on
-        its user (the permissions read) stays with that request."""
+        password is seen at the next request). Kept by each process, not in the shared cache: the
+        person carries their password hash, which the session check needs and Redis need not hold.
+        Each request gets its own copy: what a request notes on its user (the permissions read) stays
+        with that request."""
         user = cached_from(
             PERMISSIONS_KEY,
             f"person:{user_id}",
             lambda: super(CachedPermissionsBackend, self).get_user(user_id),
+            shared=False,
         )
         return copy.copy(user) if user is not None else None
 

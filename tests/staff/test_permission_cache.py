@@ -74,3 +74,20 @@ def test_the_signed_in_person_comes_from_the_cache_and_a_change_to_them_shows_at
     agent.is_active = False
     agent.save()
     assert client.get(reverse("inbox:queue")).status_code == 302  # to the sign-in page
+
+
+def test_the_person_with_their_password_hash_is_never_written_to_the_shared_cache(client, agent, monkeypatch):
+    import pickle
+
+    from django.core.cache import cache
+
+    written = []
+    set_ = cache.set
+    monkeypatch.setattr(
+        cache,
+        "set",
+        lambda key, value, *args, **kwargs: written.append(value) or set_(key, value, *args, **kwargs),
+    )
+    client.force_login(agent)
+    assert client.get(reverse("inbox:queue")).status_code == 200
+    assert written and not [value for value in written if agent.password.encode() in pickle.dumps(value)]
