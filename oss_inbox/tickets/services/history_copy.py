@@ -151,7 +151,7 @@ class CopyRows(Rows):
 
 
 # A ticket's row, formatted knowing each column's type (history_import.TICKET_COLUMNS).
-def ticket_line(row):
+def copy_ticket_line(row):
     (ticket_id, account_id, contact_id, thread_key, subject, status, priority, assignee_id, _key_account,
      _safety, created_at, updated_at, *times, sla_state, paused_at, pauses, at_risk_at, escalated,
      escalated_for, escalate_at) = row  # fmt: skip
@@ -164,7 +164,7 @@ def ticket_line(row):
     )
 
 
-LINES = {"tickets_ticket": ticket_line}  # the other tables' rows are lines already, or copy_line
+LINES = {"tickets_ticket": copy_ticket_line}  # the other tables' rows are lines already, or copy_line
 
 
 class SendFailed(RuntimeError):
