@@ -29,6 +29,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from oss_inbox.backend_cpu import backend_cpu  # noqa: E402
 from oss_inbox.dashboards import percentiles, snapshots  # noqa: E402
 from oss_inbox.dashboards.filters import Filters, local_today  # noqa: E402
 from oss_inbox.dashboards.models import FIRST_RESPONSE, RESOLUTION, TicketFact  # noqa: E402
@@ -106,15 +107,6 @@ def restricted(values):
 def one_connection(filters):
     with transaction.atomic():  # both kinds on this connection, one after the other
         return snapshots.both_percentiles(filters)
-
-
-def backend_cpu():
-    """Seconds of CPU the database backend serving this connection has used (same machine)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from oss_inbox.backend_cpu import backend_pid_and_cpu  # noqa: E402
 from oss_inbox.dashboards import snapshots  # noqa: E402
 from oss_inbox.dashboards.filters import local_today  # noqa: E402
 from oss_inbox.dashboards.models import RollupState  # noqa: E402
@@ -143,11 +144,11 @@ def measure(client, name, url, options, target_ms, headers=None, facts_changed=F
     for _ in range(max(options.requests // 10, 5) if facts_changed else options.requests):
         if facts_changed:
             RollupState.objects.filter(pk=1).update(facts_version=F("facts_version") + 1)
-        backend, own, side = backend_cpu(), time.process_time(), SIDE_CPU[0]
+        backend, own, side = backend_pid_and_cpu(), time.process_time(), SIDE_CPU[0]
         begin = time.perf_counter()
         response = client.get(url, headers=headers)
         timings.append((time.perf_counter() - begin) * 1000)
-        after = backend_cpu()
+        after = backend_pid_and_cpu()
         if backend is not None and after is not None and after[0] == backend[0]:  # same backend
             spent = after[1] - backend[1] + SIDE_CPU[0] - side
             cpu.append((spent + time.process_time() - own) * 1000)
@@ -174,28 +175,13 @@ def count_side_connections():
             try:
                 return function(filters)
             finally:
-                spent = backend_cpu()
+                spent = backend_pid_and_cpu()
                 with _side_lock:
                     SIDE_CPU[0] += spent[1] if spent else 0.0
 
         return original(measured, filters)
 
     snapshots._on_own_connection = counted
-
-
-def backend_cpu():
-    """(pid, seconds of CPU used so far) of the backend serving this thread's connection, or None
-    when PostgreSQL is not on this machine (or not PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_refresh(options):

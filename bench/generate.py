@@ -45,12 +45,13 @@ from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from channels.models import ChannelAccount  # noqa: E402
+from oss_inbox.backend_cpu import backend_cpu  # noqa: E402
 from oss_inbox.demo import content  # noqa: E402
 from oss_inbox.demo.people import FIRST_NAMES, LAST_NAMES, make_customers  # noqa: E402
 from oss_inbox.importing.indexes import indexes_paused, indexes_restore_if_left  # noqa: E402
 from oss_inbox.staff.roles import AGENT  # noqa: E402
 from oss_inbox.tickets.models import Contact, Identity, Message, Ticket, TicketEvent  # noqa: E402
-from oss_inbox.tickets.services.history_copy import OTHER_CONNECTIONS_SERVER_CPU, backend_cpu  # noqa: E402
+from oss_inbox.tickets.services.history_copy import OTHER_CONNECTIONS_SERVER_CPU  # noqa: E402
 from oss_inbox.tickets.services.history_import import (  # noqa: E402
     HistoryWriter,
     PastMessage,

@@ -41,6 +41,7 @@ from django.db import connection  # noqa: E402
 
 from channels.models import ChannelAccount  # noqa: E402
 from channels.twitter.parse import parse_mentions  # noqa: E402
+from oss_inbox.backend_cpu import backend_cpu  # noqa: E402
 from oss_inbox.tickets.services import ingest  # noqa: E402
 
 TEXTS = (
@@ -87,20 +88,6 @@ def mentions_response(rng, first_id, size, customers, safety_share=0.0):
         )
     tweets.reverse()  # newest first, as X answers
     return {"data": tweets, "includes": {"users": list(users.values())}, "meta": {"result_count": size}}
-
-
-def backend_cpu_seconds():
-    """CPU seconds used so far by the database backend serving this connection, or None."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # PostgreSQL on another machine
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def time_safety_steps():
@@ -162,13 +149,13 @@ def run(batches, size, seed, safety_share=0.0):
     rates, cpu, backend = [], [], []
     for batch in range(batches):
         response = mentions_response(rng, first_id + batch * size, size, customers, safety_share)
-        backend_before = backend_cpu_seconds()
+        backend_before = backend_cpu()
         started, cpu_started = time.perf_counter(), time.process_time()
         items = parse_mentions(response)
         result = ingest(account, items, {"mentions_since_id": response["data"][0]["id"]})
         elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
         if backend_before is not None:
-            backend.append((backend_cpu_seconds() - backend_before) / size * 1e6)
+            backend.append((backend_cpu() - backend_before) / size * 1e6)
         if result.stored != size:
             sys.exit(f"only {result.stored} of {size} stored; first errors: {result.errors[:3]}")
         rates.append(size / elapsed)

@@ -21,9 +21,10 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from oss_inbox.backend_cpu import backend_cpu
 from oss_inbox.sla.states import OPEN_STATUSES
 
-from .history_copy import backend_cpu, count_and_close
+from .history_copy import count_and_close
 
 _GIN_TABLES = (
     "tickets_ticket",

@@ -12,14 +12,14 @@ rest (they are never sent), so what is committed is a prefix of the chunks, each
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from datetime import datetime
-from pathlib import Path
 
 from django.db import connection
 from django.utils import timezone
+
+from oss_inbox.backend_cpu import backend_cpu
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _NUL = "\x00"  # PostgreSQL text cannot hold it
@@ -78,19 +78,6 @@ def copy_number(value):
 # this process, for benchmarks to report beside the main connection's; stays 0 when the server's
 # processes cannot be read (another machine).
 OTHER_CONNECTIONS_SERVER_CPU = [0.0]
-
-
-def backend_cpu() -> float | None:
-    """CPU seconds used so far by the PostgreSQL process serving this thread's connection, if it
-    runs on this machine."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def count_and_close(started: float | None) -> None:
