@@ -54,9 +54,10 @@ class Row:
     html: str
 
 
-def shared_queue_page(user, filters, *, after="", now):
-    """`queue_page` with its rows as `Row`s, from the cache when another request made the same page."""
-    key = _page_key(user, filters, after, now)
+def shared_queue_page(user, filters, *, after="", now, version=None):
+    """`queue_page` with its rows as `Row`s, from the cache when another request made the same page.
+    `version`: the queue's version when the caller has read it already."""
+    key = _page_key(user, filters, after, now, version or open_queue_version())
     page = cache.get(key)
     if page is None:
         page = queue_page(user, filters, after=after, now=now)
@@ -65,10 +66,10 @@ def shared_queue_page(user, filters, *, after="", now):
     return page
 
 
-def _page_key(user, filters, after, now):
+def _page_key(user, filters, after, now, version):
     parts = (
         version_of(QUEUE_ROWS_KEY),
-        open_queue_version(),
+        version,
         get_current_timezone_name(),
         int(now.timestamp() // 60),
         user.pk if filters.view == "mine" else "",

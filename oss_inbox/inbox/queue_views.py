@@ -18,6 +18,7 @@ from .queue import (
 )
 from .queue_rows import shared_queue_page
 from .search import ticket_number
+from .selectors import open_queue_version
 from .tagging import tag_names
 
 LIVE_TARGET = "queue-live"
@@ -35,9 +36,12 @@ def queue(request):
     number = ticket_number(filters.q) if filters.q and not request.htmx else None
     if number is not None and Ticket.objects.filter(pk=number).exists():
         return redirect("inbox:ticket", number)  # "184" or "#184" in the search box: that ticket
-    page = shared_queue_page(request.user, filters, after=request.GET.get("after", ""), now=now)
+    version = open_queue_version()  # the rows' and the counts' (one query for both)
+    page = shared_queue_page(
+        request.user, filters, after=request.GET.get("after", ""), now=now, version=version
+    )
     opened = request.GET.get("ticket", "")
-    counts = view_counts(request.user, now=now)
+    counts = view_counts(request.user, now=now, version=version)
     context = {
         "page": page,
         "filters": filters,
