@@ -23,3 +23,17 @@ def run_import(db):
         return out.getvalue(), err.getvalue()
 
     return run
+
+
+def write_export(path, tickets, *, customer, status, asks="Ticket {} asks", answer="We answered {}"):
+    """A CSV export of `tickets` tickets (T1, T2 ...), each a customer's message and our answer an hour
+    later; `customer(number)` and `status(number)` say whose it is and how it ended."""
+    rows = ["ticket_id,message_time,direction,body,customer,status"]
+    for number in range(1, tickets + 1):
+        who = customer(number)
+        rows.append(
+            f"T{number},2025-02-01 10:{number:02d},inbound,{asks.format(number)},{who},{status(number)}"
+        )
+        rows.append(f"T{number},2025-02-01 11:{number:02d},outbound,{answer.format(number)},{who},")
+    path.write_text("\n".join(rows) + "\n")
+    return path

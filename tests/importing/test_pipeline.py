@@ -12,6 +12,8 @@ from oss_inbox.tickets.models import Message, Ticket, TicketSearch
 from oss_inbox.tickets.services import history_import
 from oss_inbox.tickets.services.history_copy import SendFailed
 
+from .conftest import write_export
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 TICKETS = 23
@@ -19,15 +21,14 @@ TICKETS = 23
 
 @pytest.fixture
 def export(tmp_path):
-    path = tmp_path / "history.csv"
-    rows = ["ticket_id,message_time,direction,body,customer,status"]
-    for number in range(1, TICKETS + 1):
-        customer = f"c{number % 7}@example.com"  # customers come back in later chunks
-        status = "open" if number % 5 == 0 else "solved"
-        rows.append(f"T{number},2025-02-01 10:{number:02d},inbound,Crew {number} wanted,{customer},{status}")
-        rows.append(f"T{number},2025-02-01 11:{number:02d},outbound,Crew {number} sent,{customer},")
-    path.write_text("\n".join(rows) + "\n")
-    return path
+    return write_export(
+        tmp_path / "history.csv",
+        TICKETS,
+        customer=lambda number: f"c{number % 7}@example.com",  # customers come back in later chunks
+        status=lambda number: "open" if number % 5 == 0 else "solved",
+        asks="Crew {} wanted",
+        answer="Crew {} sent",
+    )
 
 
 @pytest.fixture

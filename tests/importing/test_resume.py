@@ -7,6 +7,8 @@ from oss_inbox.importing.models import ImportedTicket
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import history_import
 
+from .conftest import write_export
+
 pytestmark = pytest.mark.django_db
 
 TICKETS = 23
@@ -14,14 +16,12 @@ TICKETS = 23
 
 @pytest.fixture
 def export(tmp_path):
-    path = tmp_path / "history.csv"
-    rows = ["ticket_id,message_time,direction,body,customer,status"]
-    for number in range(1, TICKETS + 1):
-        customer = f"c{number}@example.com"
-        rows.append(f"T{number},2025-02-01 10:{number:02d},inbound,Ticket {number} asks,{customer},solved")
-        rows.append(f"T{number},2025-02-01 11:{number:02d},outbound,We answered {number},{customer},")
-    path.write_text("\n".join(rows) + "\n")
-    return path
+    return write_export(
+        tmp_path / "history.csv",
+        TICKETS,
+        customer=lambda number: f"c{number}@example.com",
+        status=lambda _: "solved",
+    )
 
 
 class Crash(Exception):
