@@ -8,6 +8,7 @@ class ChannelKind(models.TextChoices):
     TWITTER = "twitter", "X (Twitter)"
     FACEBOOK = "facebook", "Facebook"
     EMAIL = "email", "Email"
+    INSTAGRAM = "instagram", "Instagram"
 
 
 class Assignment(models.TextChoices):
@@ -56,6 +57,24 @@ class ChannelAccount(models.Model):
     )
     # How this account's new tickets find an agent (oss_inbox.tickets.services.assignment).
     assignment = models.CharField(max_length=16, choices=Assignment.choices, blank=True, default="")
+    # Webhooks (channels/webhooks/, docs/channels.md "Webhooks"): while the platform pushes this
+    # account's events, polls only reconcile, every reconcile_interval_seconds, and count what the
+    # pushes missed. Unhealthy (no delivery while the platform shows activity, bad signatures) sends
+    # polling back to poll_interval_seconds and tells the admins once.
+    webhooks_enabled = models.BooleanField(
+        default=False, help_text="The platform pushes this account's events to our webhook URL."
+    )
+    last_webhook_at = models.DateTimeField(null=True, blank=True)
+    webhook_signature_failures = models.PositiveIntegerField(default=0)  # in a row; a good one clears it
+    webhooks_unhealthy_since = models.DateTimeField(null=True, blank=True)
+    webhooks_reported_at = models.DateTimeField(null=True, blank=True)
+    reconcile_interval_seconds = models.PositiveIntegerField(default=300)
+    missed_by_webhooks = models.PositiveIntegerField(default=0)  # items a poll found first, in all
+    last_missed_at = models.DateTimeField(null=True, blank=True)
+    # When the access token stops working (Meta's long-lived tokens, X's OAuth 2 tokens); admins are
+    # told a week before, once per token.
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_expiry_reported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,3 +94,96 @@ class ChannelAccount(models.Model):
     def credentials_unreadable(self):
         """Saved under a key this server does not hold (oss_inbox/crypto.py): an admin re-enters them."""
         return credentials_unreadable(self.credentials)
+
+
+class WebhookDelivery(models.Model):
+    """One push from a platform, its body kept as received (its signature was checked over these
+    bytes) and committed before the platform is answered; a task parses and ingests it as a poll
+    would (channels/webhooks/). The same body twice is one row: a replay is stored once."""
+
+    class Platform(models.TextChoices):
+        META = "meta", "Meta (Facebook, Messenger, Instagram)"
+        X = "x", "X"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be read"
+        DONE = "done", "Read and stored"
+        IGNORED = "ignored", "Ignored"  # for a page or account we do not have, or nothing to store
+        FAILED = "failed", "Could not be read"
+
+    platform = models.CharField(max_length=8, choices=Platform.choices)
+    account = models.ForeignKey(
+        ChannelAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="webhook_deliveries"
+    )
+    target_id = models.CharField(max_length=255, blank=True)  # the Page, Instagram or X user id it is for
+    body = models.BinaryField()
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)  # messages it carried
+    outcome = models.TextField(blank=True)  # plain words: "2 stored, 1 already stored", the error...
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "body_sha256"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at"], name="webhook_pending_idx", condition=models.Q(state="pending")
+            ),
+            models.Index(fields=["account", "received_at"], name="webhook_account_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} webhook of {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiUsage(models.Model):
+    """Calls to a channel's API per account and day, for the budget console: X bills reads and
+    writes per post (a post with a URL at a higher rate), and every platform rate-limits."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    rate_limited = models.PositiveIntegerField(default=0)  # calls answered 429
+    posts_read = models.PositiveIntegerField(default=0)
+    posts_written = models.PositiveIntegerField(default=0)
+    posts_with_url = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="api_usage_per_day")]
+
+    def __str__(self):
+        return f"{self.account_id} on {self.day}: {self.calls} calls"
+
+
+class ModerationRule(models.Model):
+    """Hides public comments that match, then answers the customer in private saying why
+    (channels/moderation/). Admins edit them in the app."""
+
+    class Finds(models.TextChoices):
+        ACCOUNT_NUMBER = "account_number", "Account numbers"
+        PHONE = "phone", "Phone numbers"
+        ADDRESS = "address", "Street addresses"
+        PROFANITY = "profanity", "Profanity"
+        WORDS = "words", "Words or phrases listed below"
+
+    name = models.CharField(max_length=100, unique=True)
+    finds = models.CharField(max_length=16, choices=Finds.choices)
+    words = models.TextField(blank=True, help_text="One word or phrase per line.")
+    # Channel kinds it watches ("facebook", "instagram", "twitter"); empty: every public channel.
+    kinds = models.JSONField(blank=True, default=list)
+    enabled = models.BooleanField(default=True)
+    private_reply = models.TextField(
+        help_text="Sent in private after hiding, e.g. why the comment was hidden and that we continue here."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -318,6 +318,8 @@ class Message(Outgoing):
         POST = "post", "Facebook post"
         COMMENT = "comment", "Facebook comment"
         MESSENGER = "messenger", "Messenger"
+        IG_COMMENT = "ig_comment", "Instagram comment"
+        IG_DM = "ig_dm", "Instagram direct message"
         EMAIL = "email", "Email"
         NOTE = "note", "Note"
 
@@ -332,6 +334,9 @@ class Message(Outgoing):
     in_reply_to = models.CharField(max_length=500, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # A public comment or reply hidden on its channel by us (channels/moderation/); the
+    # "moderation" event on the ticket says who hid it and why. Null: visible.
+    hidden_at = models.DateTimeField(null=True, blank=True)
     is_automatic = models.BooleanField(
         default=False,
         help_text="Inbound: an auto-reply or bounce. Outbound: our out-of-hours acknowledgement. Never SLA.",
@@ -431,6 +436,7 @@ class TicketEvent(models.Model):
         SAFETY = "safety", "Safety report"
         CRITICAL_CARE = "critical_care", "Critical care"
         SURVEY = "survey", "Satisfaction survey"
+        MODERATION = "moderation", "Moderation"
 
     # No index of its own: event_ticket_idx (ticket, created_at) covers it.
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
