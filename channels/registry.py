@@ -13,6 +13,8 @@ from .email import forms as email_forms
 from .email import spec as email_spec
 from .facebook import forms as facebook_forms
 from .facebook import spec as facebook_spec
+from .instagram import forms as instagram_forms
+from .instagram import spec as instagram_spec
 from .spec import ChannelSpec, ThreadChannel
 from .twitter import forms as twitter_forms
 from .twitter import spec as twitter_spec
@@ -21,18 +23,23 @@ ADAPTERS = {
     "twitter": "channels.twitter.adapter.TwitterAdapter",
     "facebook": "channels.facebook.adapter.FacebookAdapter",
     "email": "channels.email.adapter.EmailAdapter",
+    "instagram": "channels.instagram.adapter.InstagramAdapter",
 }
-SPECS = {spec.kind: spec for spec in (twitter_spec.SPEC, facebook_spec.SPEC, email_spec.SPEC)}
+SPECS = {
+    spec.kind: spec for spec in (twitter_spec.SPEC, facebook_spec.SPEC, email_spec.SPEC, instagram_spec.SPEC)
+}
 # Each kind's words for a failed Test connection (channels/<kind>/explain.py), imported when first used.
 FAILURE_EXPLAINERS = {
     "twitter": "channels.twitter.explain.explain_failed_test",
     "facebook": "channels.facebook.explain.explain_failed_test",
     "email": "channels.email.explain.explain_failed_test",
+    "instagram": "channels.instagram.explain.explain_failed_test",
 }
 ACCOUNT_FORMS = {
     "twitter": twitter_forms.ACCOUNT_FIELDS,
     "facebook": facebook_forms.ACCOUNT_FIELDS,
     "email": email_forms.ACCOUNT_FIELDS,
+    "instagram": instagram_forms.ACCOUNT_FIELDS,
 }
 
 

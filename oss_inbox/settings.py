@@ -1,5 +1,6 @@
 """All settings, read from the environment (see README's configuration table)."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -293,6 +294,16 @@ SURVEYS_PAUSED = env_bool("SURVEYS_PAUSED", False)
 SURVEY_RERATE_DAYS = env_int("SURVEY_RERATE_DAYS", 7, minimum=1)
 # Where people open the app: links in notification emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Webhook health (channels/webhooks/health.py): an account's webhooks are judged stopped after this
+# many minutes without a delivery while a poll finds new items, or after this many bad signatures in
+# a row; polling then returns to its normal pace and the admins are told.
+WEBHOOK_SILENCE = timedelta(minutes=env_int("WEBHOOK_SILENCE_MINUTES", 15, minimum=1))
+WEBHOOK_SIGNATURE_FAILURES = env_int("WEBHOOK_SIGNATURE_FAILURES", 3, minimum=1)
+# The Graph API version every Facebook and Instagram call uses (an account's own "graph_version"
+# setting, if an admin set one, overrides it). Meta retires a version about two years after its release.
+GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v24.0").strip()
+if not re.fullmatch(r"v\d{1,3}\.\d{1,2}", GRAPH_API_VERSION):
+    raise SettingError("GRAPH_API_VERSION", GRAPH_API_VERSION, "a Graph API version such as v24.0")
 
 LOGGING = {
     "version": 1,

@@ -81,6 +81,22 @@ def test_a_reply_tweet_of_280_fits_and_of_281_does_not():
             "Messenger allows 2,000 characters; this reply is 1 too long.",
         ),
         ("facebook", "messenger", False, "x" * 2000, ""),
+        ("instagram", "ig_comment", False, "x" * 2200, ""),
+        (
+            "instagram",
+            "ig_comment",
+            False,
+            "x" * 2201,
+            "An Instagram comment allows 2,200 characters; this reply is 1 too long.",
+        ),
+        (
+            "instagram",
+            "ig_comment",
+            True,
+            "x" * 1001,
+            "An Instagram direct message allows 1,000 characters; this reply is 1 too long.",
+        ),
+        ("instagram", "ig_dm", False, "x" * 1000, ""),
         ("email", "email", False, "x" * 100_000, ""),  # email has no limit of its own
         ("email", "email", True, "x" * 100_000, ""),
         ("facebook", "comment", False, " \n ", EMPTY_REPLY),
@@ -113,7 +129,7 @@ def test_every_kind_of_account_has_a_spec_an_adapter_and_account_form_fields():
     kinds = set(ChannelKind.values)
     assert set(registry.SPECS) == set(registry.ADAPTERS) == set(registry.ACCOUNT_FORMS) == kinds
     assert all(isinstance(spec, ChannelSpec) and spec.kind == kind for kind, spec in registry.SPECS.items())
-    assert [spec.name for spec in registry.all_specs()] == ["X", "Facebook", "Email"]
+    assert [spec.name for spec in registry.all_specs()] == ["X", "Facebook", "Email", "Instagram"]
     with pytest.raises(KeyError):
         registry.spec_for("fax")
 
@@ -127,6 +143,8 @@ def test_every_kind_of_account_has_a_spec_an_adapter_and_account_form_fields():
         ("fb:104_1", "facebook", "Facebook"),
         ("fbm:t_99", "messenger", "Messenger"),
         ("email:abc@mail.example", "email", "Email"),
+        ("ig:1790:1791", "instagram", "Instagram"),
+        ("igdm:6600", "instagram_dm", "Instagram DM"),
     ],
 )
 def test_a_thread_keys_prefix_names_its_channel(thread_key, slug, label):
@@ -142,7 +160,7 @@ def test_an_unknown_prefix_names_no_channel():
 def test_private_replies_merge_every_channels_and_the_ticket_layer_reads_them():
     from oss_inbox.tickets.models import PRIVATE_REPLY_KINDS
 
-    merged = {"mention": "dm", "comment": "messenger", "post": "messenger"}
+    merged = {"mention": "dm", "comment": "messenger", "post": "messenger", "ig_comment": "ig_dm"}
     assert registry.private_reply_kinds() == PRIVATE_REPLY_KINDS == merged
     assert registry.spec_for("email").private_replies == {}
 
