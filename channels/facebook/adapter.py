@@ -19,7 +19,7 @@ from channels.base import (
 from oss_inbox.tickets.models import Message
 
 from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
-from .graph import DEFAULT_VERSION, GRAPH_URL, GraphClient
+from .graph import GRAPH_URL, GraphClient, graph_api_version
 from .spec import COMMENT_TEXT_LIMIT, MESSENGER_TEXT_LIMIT
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
@@ -111,7 +111,7 @@ class FacebookAdapter(ChannelAdapter):
             access_token=token,
             app_secret=self.account.credentials.get("app_secret", ""),
             base_url=settings.get("graph_base_url") or GRAPH_URL,
-            version=settings.get("graph_version") or DEFAULT_VERSION,
+            version=settings.get("graph_version") or graph_api_version(),
             timeout=self._number("timeout_seconds"),
         )
 

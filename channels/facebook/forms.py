@@ -23,7 +23,11 @@ def check_settings(settings):
 ACCOUNT_FIELDS = AccountFields(
     self_id=("Page id", "The numeric id of the Facebook Page."),
     settings=(
-        ("graph_version", "Graph API version", "e.g. v21.0 (the default when empty)."),
+        (
+            "graph_version",
+            "Graph API version",
+            "Leave empty for the server's GRAPH_API_VERSION (v24.0 unless set).",
+        ),
         (
             "graph_base_url",
             "Graph API base URL",

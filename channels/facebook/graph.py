@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+from django.conf import settings
 from urllib3.exceptions import NewConnectionError
 
 from channels.base import ChannelError, DeliveryUnknown
@@ -20,7 +21,7 @@ from channels.explain import plain_reason
 from .parse import TOKEN_CODES, graph_error
 
 GRAPH_URL = "https://graph.facebook.com"
-DEFAULT_VERSION = "v21.0"
+DEFAULT_VERSION = "v24.0"  # without Django settings; the app uses settings.GRAPH_API_VERSION
 CONNECT_TIMEOUT = 5.0
 # Facebook names no time for most throttles; its docs advise waiting before calling again.
 THROTTLE_PAUSE = timedelta(minutes=15)
@@ -47,6 +48,12 @@ WINDOW_CLOSED = (
     "Messenger lets a Page answer only within 24 hours of the customer's last message, so this reply was "
     "not sent."
 )
+
+
+def graph_api_version():
+    """The Graph API version of every Facebook and Instagram call: settings.GRAPH_API_VERSION (the
+    environment's GRAPH_API_VERSION), unless an account's own graph_version setting overrides it."""
+    return getattr(settings, "GRAPH_API_VERSION", "") or DEFAULT_VERSION
 
 
 class GraphApiError(ChannelError):

@@ -15,7 +15,7 @@ GET /{page}, /{page}/feed, /{post-or-comment}/comments, /{page}/conversations (`
 person's), /{conversation}/messages, any object by id (a comment's `private_reply_conversation` once
 it got its private reply); POST /{post-or-comment}/comments and the Send API POST /{page}/messages (to a
 customer's PSID, or a private reply to a comment or visitor post: `recipient: {comment_id}`). The
-version prefix (/v21.0/) is optional, as on Graph; `fields`, `limit`, `after`, `since`, `until`,
+version prefix (/v24.0/) is optional, as on Graph; `fields`, `limit`, `after`, `since`, `until`,
 `order` and `filter` are honoured.
 
 Faults, for tests: `fail_next(n, code=..., status=...)` answers the next n calls with a Graph error

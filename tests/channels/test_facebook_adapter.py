@@ -439,10 +439,14 @@ def test_check_names_the_page_and_every_call_uses_the_configured_version(graph, 
     assert {r["version"] for r in graph.requests} == {"v22.0"}
 
 
-def test_the_default_graph_version_is_v21(graph, page):
+def test_without_an_account_version_every_call_uses_the_graph_api_version_setting(graph, page, settings):
     poll(page)
+    assert {r["version"] for r in graph.requests} == {"v24.0"}  # the default of GRAPH_API_VERSION
 
-    assert {r["version"] for r in graph.requests} == {"v21.0"}
+    settings.GRAPH_API_VERSION = "v25.0"
+    graph.requests.clear()
+    FacebookAdapter(page).check()
+    assert {r["version"] for r in graph.requests} == {"v25.0"}
 
 
 def _closed_port():

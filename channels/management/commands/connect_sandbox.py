@@ -17,7 +17,8 @@ def sandbox_accounts():
          {key: "sandbox"
           for key in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")}),
         ("facebook", "Facebook Prairie Electric & Gas", DEFAULT_PAGE["page_id"],
-         {"graph_base_url": f"http://{LOOPBACK}:{PORTS['graph']}", "graph_version": "v21.0"},
+         # graph_version empty: the sandbox follows GRAPH_API_VERSION, as production does
+         {"graph_base_url": f"http://{LOOPBACK}:{PORTS['graph']}", "graph_version": ""},
          {"page_access_token": DEFAULT_TOKEN}),
         ("email", "Email help@prairie-eg.example", MAILBOX,
          {"imap_host": LOOPBACK, "imap_port": str(PORTS["imap"]), "imap_security": "none",
