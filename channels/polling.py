@@ -10,6 +10,8 @@ How polling recovers (docs/channels.md):
   the poll interval up to MAX_BACKOFF; a rate limit waits for the time the channel gave.
 - An account failing for FAILING_TOO_LONG, or stopped for an admin, is reported to the admins
   once (an in-app notification and its email); it keeps being polled until it recovers.
+- An account whose webhooks work is polled only to reconcile, every reconcile_interval_seconds,
+  counting what the webhooks missed; when they stop, at the normal pace (webhooks/health.py).
 """
 
 import logging
@@ -32,6 +34,7 @@ from .base import ChannelError
 from .heartbeat import Heartbeat
 from .models import ChannelAccount
 from .registry import adapter_for
+from .webhooks.health import items_webhooks_owed, poll_interval, webhooks_judge
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +153,17 @@ def account_poll(account_id, *, force=False):
         with Heartbeat(
             lambda: account_renew_lease(account_id, token), HEARTBEAT.total_seconds()
         ) as heartbeat:
-            result = IngestResult()
+            result, missed = IngestResult(), 0
             for fetched in adapter.fetch_batches(account.cursor):
                 if heartbeat.lost:
                     log.warning(
                         "Poll of %s lost its lease while fetching; another poll has the account", account
                     )
                     return None
-                result.add(ingest(account, fetched.items, fetched.cursor, lease=token, lease_for=LEASE))
+                owed = items_webhooks_owed(account, fetched.items)
+                batch = ingest(account, fetched.items, fetched.cursor, lease=token, lease_for=LEASE)
+                missed += min(owed, batch.stored)  # one a webhook stored meanwhile is not a gap
+                result.add(batch)
                 _acknowledge(adapter, account, fetched)
     except ChannelError as error:
         account_record_failure(account, token, error)
@@ -165,8 +171,25 @@ def account_poll(account_id, *, force=False):
     except Exception as error:
         account_record_failure(account, token, ChannelError(f"Unexpected error: {error}"))
         raise
+    _judge_webhooks(account, result, missed)
     account_record_success(account, token)
     return result
+
+
+def _judge_webhooks(account, result, missed):
+    """Count what the account's webhooks missed and judge them by it (webhooks/health.py), on their
+    state now: deliveries came in while this poll ran."""
+    if not account.webhooks_enabled:
+        return
+    account.refresh_from_db(
+        fields=[
+            "last_webhook_at",
+            "webhook_signature_failures",
+            "webhooks_unhealthy_since",
+            "webhooks_reported_at",
+        ]
+    )
+    webhooks_judge(account, new_items=result.stored, missed=missed, notify=admins_tell)
 
 
 def _acknowledge(adapter, account, fetched):
@@ -185,7 +208,7 @@ def account_record_success(account, token, now=None):
         consecutive_failures=0,
         failing_since=None,
         failure_reported_at=None,
-        next_poll_at=now + timedelta(seconds=account.poll_interval_seconds),
+        next_poll_at=now + poll_interval(account),
         lease_until=None,
         lease_token="",
     )
@@ -233,6 +256,11 @@ def account_report_failing(account, error, failing_since, now):
     else:
         minutes = int((now - failing_since).total_seconds() // 60)
         text = f"{account} has failed to poll for {minutes} minutes and is still retrying: {error}"
+    admins_tell(account, text)
+
+
+def admins_tell(account, text):
+    """One notification to every admin (in the app and by email), linking to the channel list."""
     link = settings.SITE_URL.rstrip("/") + reverse("channels:list")
     notification_send(
         recipients=channel_admins(),

@@ -5,10 +5,13 @@ Replies leave through the one outbox (oss_inbox.tickets.tasks.deliver)."""
 from celery import shared_task
 
 from . import polling
+from .webhooks.health import webhooks_check_signatures
 
 
 @shared_task(ignore_result=True)
 def dispatch_polls():
+    # Webhooks failing their signature check send their accounts back to polling at once.
+    webhooks_check_signatures(notify=polling.admins_tell)
     for account_id in polling.accounts_due():
         poll_account.delay(account_id)
 
