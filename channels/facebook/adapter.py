@@ -16,11 +16,13 @@ from channels.base import (
     conversation_of,
     reconcile_since,
 )
+from channels.usage import count_calls
 from oss_inbox.tickets.models import Message
 
 from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
 from .graph import GRAPH_URL, GraphClient, graph_api_version
 from .spec import COMMENT_TEXT_LIMIT, MESSENGER_TEXT_LIMIT
+from .usage import measure_graph_answer
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
 DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
@@ -107,13 +109,16 @@ class FacebookAdapter(ChannelAdapter):
                 permanent=True,
             )
         settings = self.account.settings
-        return GraphClient(
+        graph = GraphClient(
             access_token=token,
             app_secret=self.account.credentials.get("app_secret", ""),
             base_url=settings.get("graph_base_url") or GRAPH_URL,
             version=settings.get("graph_version") or graph_api_version(),
             timeout=self._number("timeout_seconds"),
         )
+        if self.account.pk:  # every answer counted for the budget console (channels/usage.py)
+            count_calls(graph.session, self.account.pk, measure_graph_answer)
+        return graph
 
     def _page_id(self):
         if not self.account.self_external_id:

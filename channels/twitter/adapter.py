@@ -36,10 +36,12 @@ from channels.base import (
 )
 from channels.forms import CREDENTIALS
 from channels.http import PrefixRewritingSession
+from channels.usage import count_calls
 
 from .length import MAX_TWEET_LENGTH, tweet_length
 from .parse import TWITTER_EPOCH_MS, parse_dm_events, parse_mentions, snowflake_time
 from .spec import MAX_DM_LENGTH
+from .usage import measure_x_answer
 
 API_HOST = "https://api.twitter.com"
 CONNECT_TIMEOUT = 5
@@ -312,6 +314,8 @@ def build_client(account):
     )
     timeout = (CONNECT_TIMEOUT, float(settings.get("timeout_seconds") or READ_TIMEOUT))
     client.session = PrefixRewritingSession(API_HOST, settings.get("api_base_url"), timeout=timeout)
+    if account.pk:  # every answer counted for the budget console (channels/usage.py)
+        count_calls(client.session, account.pk, measure_x_answer)
     return client
 
 

@@ -1,0 +1,90 @@
+"""Every call to a channel's API counted per account and UTC day (channels/usage.py), over real HTTP
+against the X and Graph sandboxes: calls, 429s, posts read, posts written and those with a link."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from channels.models import ApiUsage
+from channels.usage import CallCount, usage_add
+from oss_inbox.tickets.models import Ticket
+from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
+from tests import factories
+
+from .sandbox_accounts import facebook_page, poll, x_account
+
+
+def usage(account):
+    return ApiUsage.objects.get(account=account)
+
+
+@pytest.fixture
+def x(db, x_api):
+    account = x_account(x_api)
+    poll(account)  # the first poll: one mentions page and one DM page, both empty
+    return account
+
+
+def test_a_poll_counts_its_calls_and_the_posts_x_bills_as_read(x_api, x):
+    assert (usage(x).calls, usage(x).posts_read) == (2, 0)
+    for n in range(120):  # two pages of mentions
+        x_api.add_mention(str(7000 + n % 40), f"customer{n % 40}", "Customer", f"Lights out on block {n}")
+    x_api.add_dm("7001", "customer1", "Customer 1", "Is there an outage?")
+    poll(x)
+    counted = usage(x)
+    assert counted.calls == 2 + 3  # two mention pages, one DM page
+    assert counted.posts_read == 121
+    assert counted.rate_limited == counted.posts_written == 0
+
+
+def test_a_429_is_counted_and_the_poll_still_records_its_rate_limit(x_api, x):
+    x_api.fail_next(1, status=429, reset_in=600)
+    poll(x)
+    assert x.rate_limited_until is not None
+    assert (usage(x).calls, usage(x).rate_limited) == (3, 1)
+
+
+def test_replies_count_as_posts_written_and_a_link_as_a_post_with_url(x_api, x, agent):
+    x_api.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out on Elm St")
+    poll(x)
+    ticket = Ticket.objects.get(account=x)
+    for text in ["@kjones Crews are on their way.", "@kjones See https://prairie-eg.example/outages"]:
+        message = ticket_reply(ticket=ticket, author=agent, text=text)
+        assert outbox_deliver("reply", message.pk) == "sent"
+    counted = usage(x)
+    assert (counted.posts_written, counted.posts_with_url) == (2, 1)
+
+
+def test_graph_calls_and_their_throttling_are_counted(graph, db):
+    page = facebook_page(graph, timeout_seconds=2)
+    poll(page)
+    calls = usage(page).calls
+    assert calls >= 1 and usage(page).rate_limited == 0
+    graph.fail_next(1, status=400, code=4)  # "Application request limit reached"
+    poll(page)
+    assert usage(page).rate_limited == 1 and usage(page).calls == calls + 1
+
+
+def test_one_statement_per_call_and_the_days_are_kept_apart(db):
+    account = factories.account("twitter")
+    with CaptureQueriesContext(connection) as queries:
+        usage_add(account.pk, CallCount(posts_read=5), day=date(2026, 12, 6))
+    # One statement; the savepoint around it is the test's transaction's (a poll has none).
+    assert len([query for query in queries if "SAVEPOINT" not in query["sql"]]) == 1
+    usage_add(account.pk, CallCount(posts_read=2), day=date(2026, 12, 6))
+    usage_add(account.pk, CallCount(rate_limited=1), day=date(2026, 12, 7))
+    days = ApiUsage.objects.filter(account=account).order_by("day")
+    assert [(row.calls, row.posts_read, row.rate_limited) for row in days] == [(2, 7, 0), (1, 0, 1)]
+
+
+def test_counting_that_fails_never_breaks_the_call(x_api, x, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr("channels.usage._upsert", broken)
+    x_api.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out")
+    poll(x)
+    assert Ticket.objects.filter(account=x).count() == 1 and not x.last_error
