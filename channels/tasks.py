@@ -5,6 +5,7 @@ Replies leave through the one outbox (oss_inbox.tickets.tasks.deliver)."""
 from celery import shared_task
 
 from . import polling
+from .webhooks import process as webhook_process
 from .webhooks.health import webhooks_check_signatures
 
 
@@ -19,3 +20,14 @@ def dispatch_polls():
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def poll_account(account_id):
     polling.account_poll(account_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def process_webhook(delivery_id):
+    webhook_process.delivery_process(delivery_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_webhooks():
+    for delivery_id in webhook_process.deliveries_sweep():
+        process_webhook.delay(delivery_id)

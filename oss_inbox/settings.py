@@ -276,6 +276,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Satisfaction surveys of tickets resolved SURVEY_DELAY_MINUTES ago (docs/surveys.md).
     "send-surveys": {"task": "oss_inbox.surveys.tasks.send_surveys", "schedule": 60.0},
+    # Webhook deliveries left pending (a worker killed, a task lost) are read again (channels/webhooks/).
+    "sweep-webhooks": {"task": "channels.tasks.sweep_webhooks", "schedule": 30.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},
@@ -299,6 +301,14 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # a row; polling then returns to its normal pace and the admins are told.
 WEBHOOK_SILENCE = timedelta(minutes=env_int("WEBHOOK_SILENCE_MINUTES", 15, minimum=1))
 WEBHOOK_SIGNATURE_FAILURES = env_int("WEBHOOK_SIGNATURE_FAILURES", 3, minimum=1)
+# Webhook receivers (channels/webhooks/receive.py): a signed body whose newest event is older than
+# WEBHOOK_MAX_AGE_HOURS (Meta retries a failed delivery for up to 36 hours) or dated over
+# WEBHOOK_CLOCK_SKEW_SECONDS ahead is refused as a replay; so is a body over WEBHOOK_MAX_BYTES. A stored
+# delivery that keeps failing is given up after WEBHOOK_MAX_ATTEMPTS reads.
+WEBHOOK_MAX_AGE = timedelta(hours=env_int("WEBHOOK_MAX_AGE_HOURS", 36, minimum=1))
+WEBHOOK_CLOCK_SKEW = timedelta(seconds=env_int("WEBHOOK_CLOCK_SKEW_SECONDS", 300, minimum=0))
+WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5, minimum=1)
 # The Graph API version every Facebook and Instagram call uses (an account's own "graph_version"
 # setting, if an admin set one, overrides it). Meta retires a version about two years after its release.
 GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v24.0").strip()

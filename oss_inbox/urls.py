@@ -33,6 +33,8 @@ urlpatterns = [
     path("accounts/", include("oss_inbox.keyaccounts.urls")),
     # Customers' satisfaction survey pages: public (no login), the link's token is the key.
     path("survey/", include("oss_inbox.surveys.urls")),
+    # Meta's and X's pushes: public (no login, no CSRF token), checked by their signatures.
+    path("webhooks/", include("channels.webhooks.urls")),
     path("", include("oss_inbox.inbox.urls")),
 ]
 # No public media URL: customers' attachments are served by inbox.attachments, to agents only.

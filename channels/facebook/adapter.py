@@ -23,6 +23,8 @@ from .fetch import Window, fetch_page, find_page_comment, find_page_message, fin
 from .graph import GRAPH_URL, GraphClient, graph_api_version
 from .spec import COMMENT_TEXT_LIMIT, MESSENGER_TEXT_LIMIT
 from .usage import measure_graph_answer
+from .webhook import read_webhook
+from .webhook_threads import asked_conversations, customers_of, stored_conversations
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
 DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
@@ -67,6 +69,17 @@ class FacebookAdapter(ChannelAdapter):
             else:
                 found = find_page_message(graph, page_id, customer_psid(message), message.text, since)
         return Sent(external_id=found["id"]) if found else None
+
+    def read_webhook(self, body):
+        """A Page webhook body (channels/webhooks/) read into the items a poll of the same comments,
+        posts and Messenger messages makes; Messenger messages filed under their conversation."""
+        page_id = self._page_id()
+        customers = customers_of(body, page_id)
+        conversations = stored_conversations(self.account, customers)
+        if customers - conversations.keys():
+            with self._graph() as graph:
+                conversations |= asked_conversations(graph, page_id, customers - conversations.keys())
+        return read_webhook(body, page_id=page_id, conversation_ids=conversations)
 
     def check(self):
         with self._graph() as graph:

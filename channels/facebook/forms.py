@@ -17,6 +17,9 @@ def check_settings(settings):
     days = settings.get("comment_window_days", "").strip()
     if days and not (days.isdigit() and 1 <= int(days) <= 365):
         problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
+    token = settings.get("webhook_verify_token", "")
+    if token and (len(token) > 200 or any(char.isspace() for char in token)):
+        problems["webhook_verify_token"] = "Write the verify token without spaces, at most 200 characters."
     return problems
 
 
@@ -38,9 +41,14 @@ ACCOUNT_FIELDS = AccountFields(
             "Comment window (days)",
             "Read comments on posts from the last N days; 14 when empty.",
         ),
+        (
+            "webhook_verify_token",
+            "Webhook verify token",
+            "The token you typed in the Meta app's Page webhook settings; empty if webhooks are off.",
+        ),
     ),
     credentials=(("page_access_token", "Page access token"), ("app_secret", "App secret")),
-    # Needed only when the Facebook app requires appsecret_proof.
+    # Needed when the Facebook app requires appsecret_proof, and to check webhook deliveries' signatures.
     optional_secrets=frozenset({"app_secret"}),
     check_settings=check_settings,
     check_self_id=numeric_id,

@@ -42,6 +42,8 @@ from .length import MAX_TWEET_LENGTH, tweet_length
 from .parse import TWITTER_EPOCH_MS, parse_dm_events, parse_mentions, snowflake_time
 from .spec import MAX_DM_LENGTH
 from .usage import measure_x_answer
+from .webhook import answered_ids, read_webhook
+from .webhook_threads import stored_conversations
 
 API_HOST = "https://api.twitter.com"
 CONNECT_TIMEOUT = 5
@@ -221,6 +223,12 @@ class TwitterAdapter(ChannelAdapter):
             if any(posted_at(event) < since for event in events):
                 return None  # the rest of the conversation is older still
         return None
+
+    def read_webhook(self, body):
+        """An X webhook body (channels/webhooks/) read into the items a poll of the same mentions and
+        DMs makes; a reply joins the conversation of the post it answers, if we stored that post."""
+        conversations = stored_conversations(self.account, answered_ids(body))
+        return read_webhook(body, user_id=self.account.self_external_id, conversation_ids=conversations)
 
     def check(self):
         """Who the credentials belong to, and whether that is the X user id set on the account."""
