@@ -1,0 +1,207 @@
+"""The Instagram adapter end to end: our real Graph client over real sockets against the Instagram
+sandbox (channels/sandbox/instagram_api.py), polls through channels.polling and replies through the
+one outbox, as the Celery tasks call them. Each item the account holds is stored exactly once.
+"""
+
+from collections import Counter
+
+import pytest
+
+from channels.instagram.adapter import InstagramAdapter
+from channels.models import ChannelAccount
+from channels.sandbox.instagram_api import InstagramApiSandbox
+from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
+from oss_inbox.tickets.services import ticket_reply
+from oss_inbox.tickets.services.outbox import outbox_deliver
+
+from .sandbox_accounts import poll
+
+CAPTION = "Storm crews are out tonight: outage map in our bio."
+
+
+@pytest.fixture
+def instagram():
+    sandbox = InstagramApiSandbox()
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def account(db, instagram):
+    return ChannelAccount.objects.create(
+        kind="instagram",
+        name="Instagram @prairie_eg",
+        self_external_id=instagram.account_id,
+        settings={"graph_base_url": instagram.url, "timeout_seconds": 2},
+        credentials={"access_token": instagram.token},
+    )
+
+
+def send(ticket, agent, text, private=False):
+    message = ticket_reply(ticket=ticket, author=agent, text=text, private=private)
+    state = outbox_deliver("reply", message.pk)
+    message.refresh_from_db()
+    return message, state
+
+
+def posts(instagram):
+    return [(r["path"], r["json"] or r["form"]) for r in instagram.requests if r["method"] == "POST"]
+
+
+def assert_each_item_stored_once(instagram, account):
+    stored = Counter(
+        Message.objects.filter(account=account)
+        .exclude(external_id=None)
+        .values_list("external_id", flat=True)
+    )
+    set_aside = set(UnprocessedItem.objects.filter(account=account).values_list("external_id", flat=True))
+    assert instagram.state.item_ids() - set(stored) - set_aside == set(), "lost"
+    assert [external_id for external_id, count in stored.items() if count > 1] == []
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+def test_comments_and_direct_messages_become_tickets_with_contacts_per_instagram_user(instagram, account):
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "Any ETA for Oak Ave?")
+    instagram.add_comment(media, "6601", "kim.jones", "Also Maple St.", parent_id=kim)
+    instagram.add_message("6602", "lee.park", "My bill doubled this month")
+
+    result = poll(account)
+
+    assert result.tickets_opened == 2 and account.last_error == ""
+    comments = Ticket.objects.get(account=account, thread_key=f"ig:{media}:{kim}")
+    assert list(comments.messages.values_list("kind", "text")) == [
+        ("ig_comment", "Any ETA for Oak Ave?"),
+        ("ig_comment", "Also Maple St."),
+    ]
+    first = comments.messages.first()
+    assert first.context["post_text"] == CAPTION
+    assert (first.author_identity.kind, first.author_identity.external_id) == ("instagram", "6601")
+    dms = Ticket.objects.get(account=account, thread_key="igdm:6602")
+    assert dms.messages.get().kind == "ig_dm"
+    assert_each_item_stored_once(instagram, account)
+
+
+def test_a_later_poll_adds_only_what_is_new_and_every_page_is_followed(instagram, account):
+    account.settings["page_size"] = 2
+    account.save()
+    media = [instagram.add_media(f"Update {n}") for n in range(3)]
+    for n in range(5):
+        instagram.add_comment(media[n % 3], f"66{n}", f"customer{n}", f"Question {n}")
+    for n in range(3):
+        instagram.add_message(f"67{n}", f"person{n}", f"Message {n}")
+    poll(account)
+    late = instagram.add_comment(
+        media[0], "6699", "kim.jones", "Any news?", parent_id=instagram.state.comments_on(media[0])[0]["id"]
+    )
+
+    result = poll(account)
+
+    assert result.stored == 1 and Message.objects.get(external_id=late).in_reply_to
+    assert any("after" in r["query"] for r in instagram.requests if r["path"].endswith("/media"))
+    assert_each_item_stored_once(instagram, account)
+
+
+# ---- sending, hiding ----------------------------------------------------------------------------
+
+
+def test_a_reply_to_a_comment_goes_under_its_top_comment_and_comes_back_once(instagram, account, agent):
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "Any ETA?")
+    instagram.add_comment(media, "6601", "kim.jones", "Oak Ave", parent_id=kim)
+    poll(account)
+
+    message, state = send(Ticket.objects.get(account=account), agent, "Crews arrive by 9pm, Kim.")
+    poll(account)
+
+    assert (state, message.kind) == ("sent", "ig_comment")
+    assert posts(instagram) == [(f"/{kim}/replies", {"message": "Crews arrive by 9pm, Kim."})]
+    assert Message.objects.filter(external_id=message.external_id).count() == 1
+
+
+def test_a_direct_message_reply_goes_to_the_person_of_the_conversation(instagram, account, agent):
+    instagram.add_message("6602", "lee.park", "My bill doubled")
+    poll(account)
+
+    message, state = send(Ticket.objects.get(account=account), agent, "Lee, we're checking your bill.")
+    poll(account)
+
+    assert (state, message.kind) == ("sent", "ig_dm")
+    [(path, body)] = posts(instagram)
+    assert path == f"/{instagram.account_id}/messages"
+    assert body == {
+        "recipient": {"id": "6602"},
+        "message": {"text": "Lee, we're checking your bill."},
+        "messaging_type": "RESPONSE",
+    }
+    assert Ticket.objects.get(account=account).messages.count() == 2  # our echo linked, not doubled
+
+
+def test_a_private_reply_to_a_comment_is_a_direct_message_with_the_comment_as_recipient(
+    instagram, account, agent
+):
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "My account number is 4411-22, any ETA?")
+    poll(account)
+
+    message, state = send(
+        Ticket.objects.get(account=account), agent, "Kim, we'll check 4411-22.", private=True
+    )
+
+    assert (state, message.kind) == ("sent", "ig_dm")
+    [(path, body)] = posts(instagram)
+    assert path == f"/{instagram.account_id}/messages" and body["recipient"] == {"comment_id": kim}
+    assert instagram.replies[0]["kind"] == "private reply"
+
+
+def test_instagram_refusals_reach_the_agent_in_instagrams_words(instagram, account, agent):
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "Any ETA?")
+    poll(account)
+    instagram.state.private_reply(kim, "Answered from the Instagram app.")
+
+    message, state = send(Ticket.objects.get(account=account), agent, "Kim, one more thing.", private=True)
+
+    assert state == "failed"
+    assert (
+        message.delivery_error
+        == "Instagram allows one private reply per comment, and this comment already has one."
+    )
+
+
+def test_hide_and_show_a_comment_call_its_endpoint(instagram, account):
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "My phone is 555-0101")
+    poll(account)
+    comment = Message.objects.get(external_id=kim)
+
+    InstagramAdapter(account).hide(comment, True)
+    InstagramAdapter(account).hide(comment, False)
+
+    assert posts(instagram) == [(f"/{kim}", {"hide": "true"}), (f"/{kim}", {"hide": "false"})]
+    assert instagram.state.hidden_changes == [(kim, True), (kim, False)]
+
+
+# ---- the connection -----------------------------------------------------------------------------
+
+
+def test_check_names_the_account_and_uses_the_graph_api_version_setting(instagram, account, settings):
+    settings.GRAPH_API_VERSION = "v25.0"
+
+    assert (
+        InstagramAdapter(account).check()
+        == f"Connected to the Instagram account @prairie_eg (id {instagram.account_id})"
+    )
+    assert {r["version"] for r in instagram.requests} == {"v25.0"}
+
+
+def test_an_expired_token_stops_polling_with_words_an_admin_can_act_on(instagram, account):
+    instagram.expire_token()
+
+    poll(account)
+
+    assert account.error_is_permanent
+    assert account.last_error.startswith("Instagram says the access token has expired or was revoked")
