@@ -8,12 +8,14 @@ import logging
 import os
 import signal
 import threading
+from types import SimpleNamespace
 
 from .control import ControlServer
 from .graph_api import GraphApiSandbox
 from .mail import ImapSandbox, SmtpSink
-from .ports import MAIL_PASSWORD, MAILBOX, PORTS
+from .ports import MAIL_PASSWORD, MAILBOX, PORTS, WEBHOOK_SECRETS
 from .simulator import Simulator
+from .webhooks import WebhookSender
 from .x_api import XApiSandbox
 
 log = logging.getLogger("sandbox")
@@ -31,6 +33,27 @@ def main():
         metavar=("MIN", "MAX"),
         help="Seconds between two customers' messages (default 8 to 20, or SANDBOX_CUSTOMER_EVERY).",
     )
+    parser.add_argument(
+        "--webhook-url",
+        default=os.environ.get("SANDBOX_WEBHOOK_URL", ""),
+        help="Where the app takes webhooks (default the app's address: make run's PORT).",
+    )
+    parser.add_argument(
+        "--no-webhooks",
+        action="store_true",
+        default=os.environ.get("SANDBOX_WEBHOOKS", "1") == "0",
+        help="Push nothing: the app finds every message by polling (or SANDBOX_WEBHOOKS=0).",
+    )
+    parser.add_argument(
+        "--drop-webhooks",
+        type=float,
+        default=float(os.environ.get("SANDBOX_DROP_WEBHOOKS", "0")),
+        metavar="SHARE",
+        help="Lose this share of the webhooks (0 to 1, e.g. 0.3; or SANDBOX_DROP_WEBHOOKS).",
+    )
+    parser.add_argument(
+        "--drop-seed", type=int, default=19, help="Which deliveries are dropped (default 19)."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
@@ -39,7 +62,7 @@ def main():
     logging.getLogger("channels.sandbox.simulator").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 
     x = XApiSandbox(port=PORTS["x"])
-    graph = GraphApiSandbox(port=PORTS["graph"])
+    graph = GraphApiSandbox(port=PORTS["graph"], app_secret=WEBHOOK_SECRETS["meta"])
     x.state.lenient = graph.lenient = True  # replies to demo history the sandbox never saw
     servers = [
         x,
@@ -50,13 +73,22 @@ def main():
     for server in servers:
         server.start()
     simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
+    # The app's address, for the control page's link and the webhooks: make run passes on its PORT.
+    app_url = os.environ.get("SANDBOX_APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+    if not args.no_webhooks:
+        simulator.webhooks = WebhookSender(
+            args.webhook_url or app_url,
+            secrets=WEBHOOK_SECRETS,
+            servers=SimpleNamespace(x=x, graph=graph),
+            drop=args.drop_webhooks,
+            seed=args.drop_seed,
+        ).start()
     if not args.quiet_customers:
         simulator.start()
-    # The app's address, for the control page's link: make run passes on its PORT.
-    app_url = os.environ.get("SANDBOX_APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
     control = ControlServer(
         simulator=simulator, x=x, graph=graph, smtp=servers[2], port=PORTS["control"], app_url=app_url
     )
+    control.webhooks = simulator.webhooks
     control.servers = {
         "X API": f"http://127.0.0.1:{PORTS['x']}/",
         "Graph API": f"http://127.0.0.1:{PORTS['graph']}/",
@@ -78,6 +110,8 @@ def main():
         pass
     finally:
         simulator.stop()
+        if simulator.webhooks is not None:
+            simulator.webhooks.stop()
         for server in reversed(servers):
             server.stop()
 

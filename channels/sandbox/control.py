@@ -15,6 +15,9 @@ line saying what happened. Anything else speaks JSON:
     POST /storm          {"count": 50, "seconds": 60}: that many customers report an outage within
                          that time, across the channels. GET /storm says how far the last one got.
     GET  /faults         What is wrong now: {"x", "graph", "smtp"}.
+    GET  /webhooks       What the sandbox pushed to the app's webhook URLs: {"url", "drop", "written",
+                         "dropped", "delivered", "refused", "failed", "waiting", "dropped_ids"}.
+    POST /webhooks       {"drop": 0.3}: lose that share of the webhooks from now on (0 to 1).
     POST /fault/<name>   Switch a fault on or off (FAULTS below); answers GET /faults.
 
 `make run`'s sandbox serves it on 127.0.0.1:SANDBOX_CONTROL_PORT (8103).
@@ -59,6 +62,7 @@ class ControlServer:
         self.app_url = app_url  # where OSS Inbox runs, for the page's link
         self.interval = interval or simulator.interval
         self.servers = {}  # name -> address, for the page: "X API": "http://127.0.0.1:8101/"
+        self.webhooks = None  # the simulator's webhooks.WebhookSender, when webhooks are on
         self._server = None
         self._flash_lock = threading.Lock()
         self._flashes = {}
@@ -162,6 +166,20 @@ class ControlServer:
 
     def faults(self):
         return {"x": self.x.faults(), "graph": self.graph.faults(), "smtp": self.smtp.faults()}
+
+    def webhooks_state(self):
+        if self.webhooks is None:
+            raise Refused("Webhooks are off in this sandbox (started with --no-webhooks).")
+        return self.webhooks.stats()
+
+    def webhooks_drop(self, share):
+        """Lose this share (0 to 1) of the webhooks from now on."""
+        state = self.webhooks_state()
+        try:
+            self.webhooks.drop = share
+        except (TypeError, ValueError):
+            raise Refused("The share of webhooks to drop is a number from 0 to 1, e.g. 0.3.") from None
+        return {**state, "drop": self.webhooks.drop}
 
     def customers_writing(self, writing):
         (self.simulator.resume if writing else self.simulator.stop)()
@@ -294,6 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, control.faults())
         elif url.path == "/storm":
             self._answer(200, control.storm_state())
+        elif url.path == "/webhooks":
+            try:
+                self._answer(200, control.webhooks_state())
+            except Refused as refusal:
+                self._answer(404, {"error": str(refusal)})
         else:
             self._answer(404, {"error": HELP})
 
@@ -323,6 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(200, control.storm(body.get("count", 50), body.get("seconds", 60)))
             elif path.startswith("/fault/"):
                 self._answer(200, control.fault(path.removeprefix("/fault/")))
+            elif path == "/webhooks":
+                self._answer(200, control.webhooks_drop(body.get("drop", 0)))
             else:
                 self._answer(404, {"error": "POST /write/<kind>, /pause, /resume, /storm or /fault/<name>"})
         except UnknownKind:
@@ -345,7 +370,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Refused as refusal:
             level, text = "error", str(refusal)
         section = path.strip("/").split("/")[0]
-        anchor = {"write": "#write", "storm": "#storm", "fault": "#faults"}.get(section, "")
+        anchor = {"write": "#write", "storm": "#storm", "fault": "#faults", "webhooks": "#webhooks"}.get(
+            section, ""
+        )
         self.send_response(303)
         self.send_header("Location", f"/?flash={control.flash(level, text)}{anchor}")
         self.send_header("Content-Length", "0")
@@ -400,6 +427,9 @@ def _do(control, path, form):
         name = path.removeprefix("/fault/") if path.startswith("/fault/") else form.get("fault", "")
         control.fault(name)
         return FAULTS[name].done
+    if path == "/webhooks":
+        drop = control.webhooks_drop((form.get("drop") or "0").replace(",", "."))["drop"]
+        return f"From now on {drop:.0%} of the webhooks are dropped; polling finds those messages."
     if path == "/customers":
         writing = form.get("writing") == "on"
         control.customers_writing(writing)

@@ -72,6 +72,7 @@ def render(control, flash=None):
 {_write_card(control)}
 {_storm_card(control)}
 {_faults_card(control)}
+{_webhooks_card(control)}
 </div>
 <div class="column">
 {_sent_card(control)}
@@ -217,6 +218,30 @@ def _faults_card(control):
   {"".join(blocks)}
   <form method="post" action="/fault">
     <button type="submit" name="fault" value="clear">{FAULTS["clear"].label}</button>
+  </form>
+</section>"""
+
+
+def _webhooks_card(control):
+    """How many of the customers' messages were pushed to the app, and the share to lose."""
+    sender = getattr(control, "webhooks", None)
+    if sender is None:
+        return ""
+    stats = sender.stats()
+    problem = (
+        f' <span class="trouble">Last problem: {escape(stats["last_problem"])}.</span>'
+        if stats["last_problem"]
+        else ""
+    )
+    return f"""<section class="card" id="webhooks" aria-labelledby="webhooks-title">
+  <h2 id="webhooks-title">Webhooks</h2>
+  <p>Each message is also pushed, signed, to {escape(stats["url"])}/webhooks/: {stats["delivered"]} taken,
+  {stats["dropped"]} dropped on purpose, {stats["refused"] + stats["failed"]} not taken.{problem}
+  OSS Inbox's polls find what is dropped.</p>
+  <form method="post" action="/webhooks" class="inline">
+    <label for="drop">Share to drop</label>
+    <input id="drop" name="drop" type="number" min="0" max="1" step="0.05" value="{stats["drop"]:g}">
+    <button type="submit">Set</button>
   </form>
 </section>"""
 

@@ -14,3 +14,8 @@ PORTS = {
 # The demo's mailbox (oss_inbox.demo.content.MAILBOX) is the sandbox IMAP server's one user.
 MAILBOX = "help@prairie-eg.example"
 MAIL_PASSWORD = "sandbox-password"
+
+# What the platforms' webhooks are signed with, and Meta's verify token; connect_sandbox saves the same on
+# the sandbox accounts (X's consumer secret is the account's, "sandbox", as its other keys are).
+WEBHOOK_SECRETS = {"meta": "sandbox-app-secret", "x": "sandbox"}
+META_VERIFY_TOKEN = "sandbox-verify-token"

@@ -44,6 +44,7 @@ class Simulator:
         self._last_email = {}  # customer index -> (Message-ID, subject) of their last email
         self._reserve = None  # more customers, made when everyone has written and a new one is asked for
         self._thread = None
+        self.webhooks = None  # a webhooks.WebhookSender: each write is also pushed to the app, signed
         self.storm_state = None  # the last storm: {"count", "seconds", "written", "started", "running"}
 
     def start(self):
@@ -106,6 +107,8 @@ class Simulator:
                 person, topic, text, values, follow_up=follow_up, index=index, again=answering
             )
             written = {"kind": kind, "customer": person.name, "text": text, "id": external_id}
+            if self.webhooks is not None:
+                self.webhooks.written(kind, external_id)  # queued: its own thread posts it
             self._written.append(written)
             self._written_at.append(datetime.now(UTC))
             self._last_by[index] = time.monotonic()

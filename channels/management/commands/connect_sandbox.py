@@ -1,8 +1,10 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from channels.models import ChannelAccount
 from channels.sandbox.graph_api import DEFAULT_PAGE, DEFAULT_TOKEN
-from channels.sandbox.ports import MAIL_PASSWORD, MAILBOX, PORTS
+from channels.sandbox.ports import MAIL_PASSWORD, MAILBOX, META_VERIFY_TOKEN, PORTS, WEBHOOK_SECRETS
 from channels.sandbox.x_api import DEFAULT_ACCOUNT
 from oss_inbox.sla.channel_schedules import schedule_for_channel
 
@@ -29,6 +31,42 @@ def sandbox_accounts():
     ]  # fmt: skip
 
 
+# The sandbox pushes its customers' messages to the app's webhook URLs (channels/sandbox/webhooks.py)
+# unless SANDBOX_WEBHOOKS=0; its accounts then only reconcile, every RECONCILE_SECONDS: short
+# enough that a message whose webhook was dropped is still a ticket within the minute.
+RECONCILE_SECONDS = 30
+WEBHOOK_KINDS = {"twitter": "x", "facebook": "meta", "instagram": "meta"}
+
+
+def webhooks_on():
+    return os.environ.get("SANDBOX_WEBHOOKS", "1") != "0"
+
+
+def _webhooks(account):
+    """The secrets the sandbox signs with, and its Meta verify token, on an account it pushes for."""
+    platform = WEBHOOK_KINDS.get(account.kind)
+    account.webhooks_enabled = bool(platform) and webhooks_on()
+    if platform is None:
+        return
+    account.reconcile_interval_seconds = RECONCILE_SECONDS
+    secret = "consumer_secret" if platform == "x" else "app_secret"
+    account.credentials = {**account.credentials, secret: WEBHOOK_SECRETS[platform]}
+    if platform == "meta":
+        account.settings = {**account.settings, "webhook_verify_token": META_VERIFY_TOKEN}
+    # A fresh start: judged again by what the sandbox pushes from now on.
+    account.webhooks_unhealthy_since = account.webhooks_reported_at = None
+    account.webhook_signature_failures = 0
+
+
+def _pace(account):
+    if account.webhooks_enabled:
+        normal = account.poll_interval_seconds
+        return (
+            f"{account.reconcile_interval_seconds} s, and takes its webhooks (every {normal} s if they stop)"
+        )
+    return f"{account.poll_interval_seconds} s"
+
+
 class Command(BaseCommand):
     help = (
         "Point the demo channel accounts at `make run`'s sandbox (python -m channels.sandbox); create them "
@@ -53,5 +91,6 @@ class Command(BaseCommand):
                 account.credentials = {**account.credentials, **credentials}
                 account.enabled, account.error_is_permanent, account.last_error = True, False, ""
                 account.poll_interval_seconds = 15
+                _webhooks(account)
                 account.save()
-                self.stdout.write(f"{account.name} polls the sandbox every {account.poll_interval_seconds} s")
+                self.stdout.write(f"{account.name} polls the sandbox every {_pace(account)}")
