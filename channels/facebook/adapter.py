@@ -16,6 +16,7 @@ from channels.base import (
     conversation_of,
     reconcile_since,
 )
+from channels.send_rules import messaging_fields
 from channels.usage import count_calls
 from oss_inbox.tickets.models import Message
 
@@ -93,8 +94,9 @@ class FacebookAdapter(ChannelAdapter):
             f"{self._page_id()}/messages",
             json_body={
                 "recipient": private_reply_recipient(message) if private else {"id": customer_psid(message)},
-                # RESPONSE: an answer within 24 hours of the customer's message, the only kind we send.
-                "messaging_type": "RESPONSE",
+                # RESPONSE within 24 hours of the customer's message; after that, until 7 days, the
+                # human-agent tag the platforms' rules gave the reply (channels/send_rules.py).
+                **messaging_fields(message.context),
                 "message": {"text": message.text, **quick_replies(message)},
             },
         )

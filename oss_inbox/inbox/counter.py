@@ -1,11 +1,13 @@
 """The composer's counter, as the server counts: asked by htmx while the agent types (templates/inbox/
-_composer.html), so the browser holds no copy of any channel's length rule."""
+_composer.html), so the browser holds no copy of any channel's length rule, nor of the platforms'
+send rules, whose refusal or warnings come with the count."""
 
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.selectors import ticket_for_user
+from oss_inbox.tickets.services.reply_rules import reply_rules_check
 
 from .composer import reply_counter
 
@@ -15,13 +17,12 @@ def reply_count(request, ticket_id):
     """The counter partial for `text` answered as `reply_as` ("public" or "private") on this ticket."""
     ticket = ticket_for_user(request.user, ticket_id)
     data = request.POST if request.method == "POST" else request.GET
-    counter = reply_counter(
-        ticket.account.kind,
-        data.get("text", ""),
-        answered_kind=_answered_kind(ticket),
-        private=data.get("reply_as") == "private",
-    )
-    return render(request, "inbox/_composer.html#reply-counter", {"counter": counter})
+    text, private = data.get("text", ""), data.get("reply_as") == "private"
+    counter = reply_counter(ticket.account.kind, text, answered_kind=_answered_kind(ticket), private=private)
+    # The platforms' rules too (a post that did not mention us, a closed Messenger window, a link's
+    # price), so the agent reads the reason before pressing Send (tickets.services.reply_rules).
+    rules = reply_rules_check(ticket=ticket, text=text, private=private)
+    return render(request, "inbox/_composer.html#reply-counter", {"counter": counter, "rules": rules})
 
 
 def _answered_kind(ticket):

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from channels.facebook.adapter import FacebookAdapter
-from channels.facebook.graph import TOKEN_EXPIRED, WINDOW_CLOSED
+from channels.facebook.graph import TOKEN_EXPIRED
 from channels.polling import accounts_due
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ReplyRefused, ticket_reply
@@ -283,15 +283,18 @@ def test_a_messenger_reply_answers_the_customers_psid_as_a_response(graph, page,
     assert_each_item_stored_once(graph, page)
 
 
-def test_a_messenger_reply_after_the_24_hour_window_fails_in_plain_words(graph, page, agent):
+def test_a_messenger_reply_after_the_24_hour_window_goes_out_with_the_human_agent_tag(graph, page, agent):
+    # Within 7 days a person may still answer, tagged (channels/send_rules.py); after that the reply is
+    # refused before it is queued (tests/channels/test_platform_rules.py).
     graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled", at=timezone.now() - timedelta(days=2))
     poll(page)
 
     message, state = reply(Ticket.objects.get(account=page), agent, "Sorry for the wait, Pat.")
 
-    assert state == "failed"
-    assert message.delivery_error == WINDOW_CLOSED
-    assert graph.replies == []
+    assert state == "sent"
+    [sent] = api_calls(graph, method="POST", containing="/messages")
+    assert (sent["json"]["messaging_type"], sent["json"]["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert [r["text"] for r in graph.replies] == ["Sorry for the wait, Pat."]
 
 
 def test_a_reply_too_long_for_messenger_is_refused_before_it_is_queued(graph, page, agent):

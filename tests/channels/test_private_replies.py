@@ -107,10 +107,12 @@ def test_a_private_reply_to_a_visitor_post_names_the_post(graph, page, agent):
 
 def test_facebook_allows_one_private_reply_per_comment_and_says_so_in_plain_words(graph, page, agent):
     post = graph.add_post("Outage update")
-    graph.add_comment(post, "5501", "Kim Jones", "Any ETA?")
+    comment = graph.add_comment(post, "5501", "Kim Jones", "Any ETA?")
     poll(page)
     ticket = Ticket.objects.get(account=page)
-    assert send(ticket, agent, "Kim, crews arrive by 9pm.")[1] == "sent"
+    # Answered privately from Facebook's own Page inbox, which OSS Inbox did not see (a second one
+    # sent from here is refused before it is stored: tests/channels/test_platform_rules.py).
+    graph.state.private_reply(comment, "Kim, crews arrive by 9pm.")
 
     second, state = send(ticket, agent, "Kim, one more thing.")
 

@@ -14,6 +14,7 @@ from channels.base import Sent
 from ..models import Delivery, Message, TicketEvent
 from .lifecycle import REPLY_OUTBOX, _change, _recount_replies
 from .outbox import OUTBOXES, Outbox, outbox_register
+from .reply_rules import reply_rules_apply
 
 
 def _sent_fields(message, sent: Sent, now):
@@ -64,8 +65,17 @@ def reply_record_delivered(message_id: int, *, external_id: str) -> bool:
 def reply_outbox_connect(
     *, send: Callable[[Message], Sent], look_up: Callable[[Message], Sent | None]
 ) -> None:
-    """The channels layer says how a reply is sent and looked up (channels.apps, when ready)."""
-    OUTBOXES[REPLY_OUTBOX] = replace(OUTBOXES[REPLY_OUTBOX], send=send, look_up=look_up)
+    """The channels layer says how a reply is sent and looked up (channels.apps, when ready). The
+    platforms' rules are checked again just before each send (reply_rules.reply_rules_apply)."""
+    OUTBOXES[REPLY_OUTBOX] = replace(OUTBOXES[REPLY_OUTBOX], send=_within_the_rules(send), look_up=look_up)
+
+
+def _within_the_rules(send):
+    def send_within_the_rules(message):
+        reply_rules_apply(message)  # a closed window fails it here, with the reason, never sent
+        return send(message)
+
+    return send_within_the_rules
 
 
 outbox_register(

@@ -13,6 +13,7 @@ from oss_inbox.staff.roles import may_work_queue, require_queue_worker
 
 from ..models import Message, Tag, Ticket, TicketEvent
 from .outbox import outbox_enqueue, outbox_retry
+from .reply_rules import reply_rules_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -352,12 +353,14 @@ def ticket_reply(
             )
             if problem:
                 raise ReplyRefused(problem)
+        checked = not delivered_as and not _composer_used(compose_token)  # a repeat: AlreadyPosted below
+        rules = _platform_rules(ticket, reply_to, text, private, automatic, checked=checked)
         message = _create_once(
             compose_token, ticket=ticket, account=ticket.account, direction=Message.Direction.OUTBOUND,
             kind=kind, in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author,
             text=text, sent_at=sent_at, external_id=delivered_as,
             delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
-            is_automatic=automatic, context=context or {},
+            is_automatic=automatic, context={**(context or {}), **rules},
         )  # fmt: skip
         replies.append(message)
         if automatic:
@@ -371,6 +374,23 @@ def ticket_reply(
     if not delivered_as:
         outbox_enqueue(REPLY_OUTBOX, replies[0].pk)
     return replies[0]
+
+
+def _composer_used(compose_token):
+    return bool(compose_token) and Message.objects.filter(compose_token=compose_token).exists()
+
+
+def _platform_rules(ticket, reply_to, text, private, automatic, *, checked):
+    """The platforms' rules (reply_rules): ReplyRefused with their reason, else what the message must
+    carry to its channel (the Send API tag). A reply already delivered is not checked."""
+    if not checked or reply_to is None:
+        return {}
+    verdict = reply_rules_check(
+        ticket=ticket, text=text, private=private, automatic=automatic, answered=reply_to
+    )
+    if verdict.refusal:
+        raise ReplyRefused(verdict.refusal)
+    return {"messaging_tag": verdict.messaging_tag} if verdict.messaging_tag else {}
 
 
 def _reply_kind(answered_kind, private):

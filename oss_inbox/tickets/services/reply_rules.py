@@ -1,0 +1,169 @@
+"""The platforms' send rules (channels/send_rules.py) over one ticket: the one place that reads the
+facts they need from the database.
+
+- `reply_rules_check`: what the composer shows while the agent types, and what `ticket_reply`
+  refuses before anything is stored.
+- `reply_rules_apply`: the outbox's check just before the channel is called (a window may have
+  closed while the reply waited): a refusal fails the reply with the reason; the Send API tag the
+  rules give (HUMAN_AGENT) is recorded on the message, where the adapter reads it.
+
+The facts: the customer's latest message on the ticket (the 24-hour and 7-day windows); the post
+or comment answered (when it was written; on X whether it mentions us or answers one of our posts);
+the private replies already on their way to that comment.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.utils import timezone
+
+from channels.base import ChannelError
+from channels.registry import private_reply_kinds, spec_for
+from channels.send_rules import SendFacts, SendVerdict, send_verdict
+
+from ..models import Delivery, Message, Ticket
+
+
+def reply_rules_check(
+    *,
+    ticket: Ticket,
+    text: str,
+    private: bool,
+    automatic: bool = False,
+    answered: Message | None = None,
+    now: datetime | None = None,
+) -> SendVerdict:
+    """The rules over a reply about to be written on `ticket`, answering its latest customer message
+    (`answered`, when the caller has it already)."""
+    if answered is None:
+        answered = _latest_inbound(ticket)
+    if answered is None:
+        return SendVerdict()
+    spec = spec_for(ticket.account.kind)
+    return send_verdict(
+        _facts(
+            ticket,
+            answered,
+            reply_kind=spec.reply_kind(answered.kind, private),
+            private=private and answered.kind in private_reply_kinds(),
+            text=text,
+            automatic=automatic,
+            now=now or timezone.now(),
+        )
+    )
+
+
+def reply_rules_apply(message: Message, now: datetime | None = None) -> None:
+    """Just before `message` (a queued reply) goes to its channel: raise a permanent ChannelError
+    with the reason when a rule now refuses it; record the messaging tag it now needs."""
+    ticket = message.ticket
+    answered = _answered_by(message)
+    if answered is None:
+        return
+    private = private_reply_kinds().get(answered.kind) == message.kind != answered.kind
+    verdict = send_verdict(
+        _facts(
+            ticket,
+            answered,
+            reply_kind=message.kind,
+            private=private,
+            text=message.text,
+            automatic=message.is_automatic,
+            now=now or timezone.now(),
+            sending=message,
+        )
+    )
+    if verdict.refusal:
+        raise ChannelError(verdict.refusal, permanent=True)
+    if verdict.messaging_tag != (message.context or {}).get("messaging_tag", ""):
+        context = {**(message.context or {}), "messaging_tag": verdict.messaging_tag}
+        if not verdict.messaging_tag:
+            context.pop("messaging_tag")
+        Message.objects.filter(pk=message.pk).update(context=context)
+        message.context = context
+
+
+def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sending=None):
+    latest = _latest_inbound(ticket)
+    return SendFacts(
+        reply_kind=reply_kind,
+        answered_kind=answered.kind,
+        private=private,
+        now=timezone.localtime(now),
+        text=text,
+        automatic=automatic,
+        customer_last_wrote_at=timezone.localtime(latest.sent_at) if latest else None,
+        answered_at=answered.sent_at,
+        summoned=_summoned(ticket.account, answered) if reply_kind == "mention" and not private else None,
+        account_handle=ticket.account.settings.get("username", ""),
+        earlier_private_replies=_earlier_private_replies(ticket, answered, reply_kind, sending)
+        if private
+        else 0,
+    )
+
+
+def _latest_inbound(ticket):
+    inbound = ticket.messages.filter(direction=Message.Direction.INBOUND)
+    return inbound.order_by("-sent_at", "-id").first()
+
+
+def _answered_by(message):
+    """The customer message a reply answers (its in_reply_to), else the ticket's latest."""
+    if message.in_reply_to:
+        answered = message.ticket.messages.filter(
+            direction=Message.Direction.INBOUND, external_id=message.in_reply_to
+        ).first()
+        if answered is not None:
+            return answered
+    return _latest_inbound(message.ticket)
+
+
+def _earlier_private_replies(ticket, answered, reply_kind, sending):
+    """Private replies to the same comment that went out or may have (failed ones did not). At send
+    time only those written before this one count, so that of two queued at once the first goes."""
+    replies = Message.objects.filter(
+        ticket=ticket, direction=Message.Direction.OUTBOUND, kind=reply_kind, in_reply_to=answered.external_id
+    ).exclude(delivery_state=Delivery.FAILED)
+    if sending is not None:
+        replies = replies.filter(pk__lt=sending.pk)
+    return replies.count()
+
+
+def _summoned(account, answered) -> bool | None:
+    """Whether an X post mentions our account or answers one of our posts; None when its saved
+    payload cannot tell (imported without its text, or the account's id and username unknown)."""
+    raw = answered.raw or {}
+    our_id, handle = account.self_external_id, account.settings.get("username", "")
+    if our_id and raw.get("in_reply_to_user_id") == our_id:
+        return True
+    mentions = (raw.get("entities") or {}).get("mentions") or []
+    for mention in mentions:
+        if (our_id and mention.get("id") == our_id) or (
+            handle and str(mention.get("username", "")).lower() == handle.lower()
+        ):
+            return True
+    text = raw.get("text") or ""
+    if handle and re.search(rf"(?<!\w)@{re.escape(handle)}(?!\w)", text, re.IGNORECASE):
+        return True
+    if _answers_our_post(account, answered, raw):
+        return True
+    # Without the username, only X's own list of the mentions (entities) can say "not us".
+    can_tell = bool(text) and (bool(handle) or ("entities" in raw and bool(our_id)))
+    return False if can_tell else None
+
+
+def _answers_our_post(account, answered, raw):
+    replied_to = {
+        ref.get("id") for ref in raw.get("referenced_tweets") or [] if ref.get("type") == "replied_to"
+    }
+    replied_to.add(answered.in_reply_to)
+    replied_to.discard("")
+    replied_to.discard(None)
+    if not replied_to:
+        return False
+    ours = Message.objects.filter(
+        account=account, direction=Message.Direction.OUTBOUND, external_id__in=replied_to
+    )
+    return ours.exists()
