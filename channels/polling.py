@@ -171,12 +171,12 @@ def account_poll(account_id, *, force=False):
     except Exception as error:
         account_record_failure(account, token, ChannelError(f"Unexpected error: {error}"))
         raise
-    _judge_webhooks(account, result, missed)
+    _judge_webhooks(account, missed)
     account_record_success(account, token)
     return result
 
 
-def _judge_webhooks(account, result, missed):
+def _judge_webhooks(account, missed):
     """Count what the account's webhooks missed and judge them by it (webhooks/health.py), on their
     state now: deliveries came in while this poll ran."""
     if not account.webhooks_enabled:
@@ -189,7 +189,7 @@ def _judge_webhooks(account, result, missed):
             "webhooks_reported_at",
         ]
     )
-    webhooks_judge(account, new_items=result.stored, missed=missed, notify=admins_tell)
+    webhooks_judge(account, missed=missed, notify=admins_tell)
 
 
 def _acknowledge(adapter, account, fetched):

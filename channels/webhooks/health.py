@@ -6,8 +6,8 @@ While an account's webhooks are healthy its polls only reconcile: they come ever
 brought is counted (`missed_by_webhooks`, `last_missed_at`): the channel's gap.
 
 Unhealthy when WEBHOOK_SIGNATURE_FAILURES deliveries in a row had a bad signature (the receiver
-counts them), or when a poll finds new items and no delivery came for WEBHOOK_SILENCE: the
-platform shows activity that its webhooks did not bring. Then `webhooks_unhealthy_since` is set,
+counts them), or when a poll finds items a webhook should have brought (older than IN_FLIGHT) and no
+delivery came for WEBHOOK_SILENCE: the platform shows activity that its webhooks did not bring. Then `webhooks_unhealthy_since` is set,
 the next poll comes at the normal pace, and the admins are told once (`webhooks_reported_at`).
 A good delivery after that (the receiver writes `last_webhook_at` and clears the signature count)
 makes the account healthy again at its next poll.
@@ -60,11 +60,11 @@ def items_webhooks_owed(account, items, now=None) -> int:
     return len(ids - stored)
 
 
-def webhooks_judge(account, *, new_items: int, missed: int, now=None, notify) -> None:
+def webhooks_judge(account, *, missed: int, now=None, notify) -> None:
     """After a successful poll: count its gap, and judge the webhooks by it.
 
-    `new_items`: what the poll stored; `missed`: how many of those a webhook owed us
-    (items_webhooks_owed). `notify(account, text)` tells the admins.
+    `missed`: how many of the items the poll stored a webhook owed us (items_webhooks_owed).
+    `notify(account, text)` tells the admins.
     """
     if not account.webhooks_enabled:
         return
@@ -77,13 +77,15 @@ def webhooks_judge(account, *, new_items: int, missed: int, now=None, notify) ->
     if account.webhooks_unhealthy_since is not None:
         _recover_if_delivering(account, now)
         return
+    # The platform shows activity: items a webhook owed us (not ones that may still be in flight, which
+    # a poll can store a moment before their delivery, e.g. just after the webhooks were switched on).
     silent_for = now - account.last_webhook_at if account.last_webhook_at else None
-    if new_items and (silent_for is None or silent_for >= settings.WEBHOOK_SILENCE):
+    if missed and (silent_for is None or silent_for >= settings.WEBHOOK_SILENCE):
         quiet = f"for {_minutes(silent_for)}" if silent_for else "yet"
         webhooks_unhealthy(
             account,
-            f"no webhook delivery has come {quiet}, while polling found {new_items} new "
-            f"item{'s' if new_items != 1 else ''}",
+            f"no webhook delivery has come {quiet}, while polling found {missed} new "
+            f"item{'s' if missed != 1 else ''}",
             now=now,
             notify=notify,
         )
