@@ -6,6 +6,7 @@ one outbox, as the Celery tasks call them. Each item the account holds is stored
 from collections import Counter
 
 import pytest
+from django.urls import reverse
 
 from channels.instagram.adapter import InstagramAdapter
 from channels.models import ChannelAccount
@@ -205,3 +206,50 @@ def test_an_expired_token_stops_polling_with_words_an_admin_can_act_on(instagram
 
     assert account.error_is_permanent
     assert account.last_error.startswith("Instagram says the access token has expired or was revoked")
+
+
+# ---- the account form -----------------------------------------------------------------------------
+
+NEW_INSTAGRAM = {
+    "kind": "instagram",
+    "name": "Instagram @prairie_eg",
+    "enabled": "on",
+    "self_external_id": "17841400000000001",
+    "poll_interval_seconds": "60",
+    "setting_graph_version": "",
+    "setting_graph_base_url": "",
+    "setting_comment_window_days": "",
+    "setting_webhook_verify_token": "prairie-verify-8c1f",
+    "secret_access_token": "IGAAT-very-secret",
+    "secret_app_secret": "",
+}
+
+
+def test_admin_adds_an_instagram_account_and_its_token_is_never_shown_again(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(reverse("channels:new"), NEW_INSTAGRAM)
+
+    assert response.status_code == 302
+    saved = ChannelAccount.objects.get(kind="instagram")
+    assert saved.credentials["access_token"] == "IGAAT-very-secret"
+    assert saved.settings["webhook_verify_token"] == "prairie-verify-8c1f"
+    page = client.get(reverse("channels:edit", args=[saved.pk])).content.decode()
+    assert "very-secret" not in page and "Instagram access token" in page
+
+
+def test_the_instagram_form_says_what_is_wrong_in_plain_words(client, admin_user):
+    client.force_login(admin_user)
+    junk = {
+        **NEW_INSTAGRAM,
+        "self_external_id": "@prairie_eg",
+        "setting_graph_version": "latest",
+        "setting_webhook_verify_token": "has spaces in it",
+    }
+
+    page = client.post(reverse("channels:new"), junk).content.decode()
+
+    assert "Write the numeric id: digits only" in page
+    assert "Write a Graph API version such as v24.0" in page
+    assert "Write the verify token without spaces" in page
+    assert not ChannelAccount.objects.exists()
