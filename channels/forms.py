@@ -5,6 +5,7 @@ its `AccountFields` (channels/<kind>/forms.py), looked up by kind through channe
 """
 
 import json
+from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
@@ -22,7 +23,14 @@ CREDENTIALS = {kind: list(fields.credentials) for kind, fields in ACCOUNT_FORMS.
 class ChannelAccountForm(forms.ModelForm):
     class Meta:
         model = ChannelAccount
-        fields = ["name", "enabled", "self_external_id", "poll_interval_seconds", "coverage_schedule"]
+        fields = [
+            "name",
+            "enabled",
+            "self_external_id",
+            "poll_interval_seconds",
+            "coverage_schedule",
+            "token_expires_at",
+        ]
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +53,9 @@ class ChannelAccountForm(forms.ModelForm):
         ].help_text = (
             "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
         )
+        self.fields["token_expires_at"] = token_expiry_field()
+        if self.instance.token_expires_at:  # its day here, not the UTC one
+            self.initial["token_expires_at"] = timezone.localtime(self.instance.token_expires_at).date()
         for name, label, help_text in self.channel.settings:
             self.fields[f"setting_{name}"] = self._setting_field(name, label, help_text)
         saved = self.instance.credentials if self.instance.pk else {}
@@ -95,6 +106,15 @@ class ChannelAccountForm(forms.ModelForm):
                 "Poll at most every 15 seconds; the channels rate-limit faster polling."
             )
         return value
+
+    def clean_token_expires_at(self):
+        """A date means the start of that day here: the admins are told a week before it."""
+        day, saved = self.cleaned_data.get("token_expires_at"), self.instance.token_expires_at
+        if day is None:
+            return None
+        if saved and timezone.localtime(saved).date() == day:
+            return saved  # unchanged: keep the exact time the channel gave
+        return timezone.make_aware(datetime.combine(day, time.min))
 
     def clean(self):
         cleaned = super().clean()
@@ -178,6 +198,9 @@ class ChannelAccountForm(forms.ModelForm):
         }
         entered = self._entered_secrets(self.cleaned_data)
         fields = [*self._meta.fields, "kind", "settings", "credentials"]
+        if "token_expires_at" in self.changed_data:  # another token: told about afresh
+            account.token_expiry_reported_at = None
+            fields.append("token_expiry_reported_at")
         if not self.unreadable:
             account.credentials = {**account.credentials, **entered}
         elif entered:
@@ -196,6 +219,17 @@ class ChannelAccountForm(forms.ModelForm):
             return []
         saved = self.instance.credentials
         return [label for name, label in self.channel.credentials if name not in saved]
+
+
+def token_expiry_field():
+    """ "Token expires on": a date (channels/token_expiry.py tells the admins a week before)."""
+    return forms.DateField(
+        label="Token expires on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the access token stops working; the admins are told a week before. Empty if it "
+        "never expires.",
+    )
 
 
 def _resume_polling(account):

@@ -4,7 +4,7 @@ Replies leave through the one outbox (oss_inbox.tickets.tasks.deliver)."""
 
 from celery import shared_task
 
-from . import polling
+from . import polling, token_expiry
 from .webhooks import process as webhook_process
 from .webhooks.health import webhooks_check_signatures
 
@@ -31,3 +31,8 @@ def process_webhook(delivery_id):
 def sweep_webhooks():
     for delivery_id in webhook_process.deliveries_sweep():
         process_webhook.delay(delivery_id)
+
+
+@shared_task(ignore_result=True)
+def alert_token_expiry():
+    token_expiry.token_expiry_alert()

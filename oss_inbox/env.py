@@ -7,6 +7,7 @@ surfacing later as a confusing failure deep inside a request or a task.
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +68,18 @@ def env_timezone(name, default):
 
 def env_days(name, default):
     return timedelta(days=env_int(name, default, minimum=0))
+
+
+def env_decimal(name, default):
+    """A non-negative amount, e.g. a price in dollars ("0.005"), exact (no float rounding)."""
+    raw = os.environ.get(name, default)
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingError(name, raw, "a number such as 0.005") from None
+    if not value.is_finite() or value < 0:
+        raise SettingError(name, raw, "a number of at least 0, such as 0.005")
+    return value
 
 
 def env_database(name, default):

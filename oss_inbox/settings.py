@@ -10,6 +10,7 @@ from .env import (
     env_cache,
     env_database,
     env_days,
+    env_decimal,
     env_fernet_keys,
     env_int,
     env_list,
@@ -276,6 +277,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Satisfaction surveys of tickets resolved SURVEY_DELAY_MINUTES ago (docs/surveys.md).
     "send-surveys": {"task": "oss_inbox.surveys.tasks.send_surveys", "schedule": 60.0},
+    # Access tokens about to expire, or expired, told to the admins once each (channels/token_expiry.py).
+    "token-expiry-alerts": {"task": "channels.tasks.alert_token_expiry", "schedule": 3600.0},
     # Webhook deliveries left pending (a worker killed, a task lost) are read again (channels/webhooks/).
     "sweep-webhooks": {"task": "channels.tasks.sweep_webhooks", "schedule": 30.0},
 }
@@ -314,6 +317,15 @@ WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 5, minimum=1)
 GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v24.0").strip()
 if not re.fullmatch(r"v\d{1,3}\.\d{1,2}", GRAPH_API_VERSION):
     raise SettingError("GRAPH_API_VERSION", GRAPH_API_VERSION, "a Graph API version such as v24.0")
+# The budget console's X spend estimate (channels/console.py), in US dollars: X's published pay-per-use
+# prices, from docs.x.com/x-api/getting-started/pricing as read on 2026-12-07 ("Posts: Read $0.005 per
+# resource", "Content: Create $0.015 per request", "Content: Create (with URL) $0.200 per request"; a
+# DM sent is "DM Interaction: Create", $0.015 too). X changes them: set the current ones here.
+X_PRICE_POST_READ = env_decimal("X_PRICE_POST_READ", "0.005")
+X_PRICE_POST_CREATE = env_decimal("X_PRICE_POST_CREATE", "0.015")
+X_PRICE_POST_CREATE_WITH_URL = env_decimal("X_PRICE_POST_CREATE_WITH_URL", "0.200")
+# Admins are told this many days before an account's access token expires, and again once it has.
+TOKEN_EXPIRY_WARNING = env_days("TOKEN_EXPIRY_WARNING_DAYS", 7)
 
 LOGGING = {
     "version": 1,
