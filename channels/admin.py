@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChannelAccount
+from .models import ChannelAccount, WebhookDelivery
 
 
 @admin.register(ChannelAccount)
@@ -19,3 +19,32 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         "last_error_at",
         "created_at",
     ]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """What each platform pushed and what became of it (channels/webhooks/): read only, as received."""
+
+    list_display = [
+        "received_at",
+        "platform",
+        "account",
+        "target_id",
+        "state",
+        "items",
+        "attempts",
+        "outcome",
+    ]
+    list_filter = ["platform", "state"]
+    search_fields = ["target_id", "outcome"]
+    exclude = ["body"]  # bytes; the outcome says what it held
+    readonly_fields = [
+        "platform", "account", "target_id", "body_sha256", "received_at", "state", "processed_at", "attempts",
+        "items", "outcome",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
