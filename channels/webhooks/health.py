@@ -7,8 +7,9 @@ brought is counted (`missed_by_webhooks`, `last_missed_at`): the channel's gap.
 
 Unhealthy when WEBHOOK_SIGNATURE_FAILURES deliveries in a row had a bad signature (the receiver
 counts them), or when a poll finds items a webhook should have brought (older than IN_FLIGHT) and no
-delivery came for WEBHOOK_SILENCE: the platform shows activity that its webhooks did not bring. Then `webhooks_unhealthy_since` is set,
-the next poll comes at the normal pace, and the admins are told once (`webhooks_reported_at`).
+delivery came for WEBHOOK_SILENCE: the platform shows activity that its webhooks did not bring.
+Then `webhooks_unhealthy_since` is set, the next poll comes at the normal pace, and the admins are
+told once (`webhooks_reported_at`).
 A good delivery after that (the receiver writes `last_webhook_at` and clears the signature count)
 makes the account healthy again at its next poll.
 """
@@ -22,13 +23,14 @@ from django.utils import timezone
 
 from oss_inbox.tickets.models import Message
 
-from ..models import ChannelAccount
+from ..models import ChannelAccount, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
-# An item younger than this when a poll finds it may still be on its way by webhook (the receiver
-# answers at once, a worker reads it a moment later): a poll that stores it first has not found a gap.
-IN_FLIGHT = timedelta(seconds=60)
+# An item younger than this when a poll finds it may still be on its way by webhook (platforms push
+# within seconds; the receiver answers at once, a worker reads it a moment later): a poll that stores
+# it first has not found a gap. Nor has one that stores items while deliveries wait to be read.
+IN_FLIGHT = timedelta(seconds=15)
 
 
 def webhooks_trusted(account) -> bool:
@@ -46,10 +48,12 @@ def poll_interval(account) -> timedelta:
 
 def items_webhooks_owed(account, items, now=None) -> int:
     """How many of a poll's items a webhook should already have brought: not stored yet, and old
-    enough not to be in flight. Asked before the items are ingested (one query)."""
+    enough not to be in flight. Asked before the items are ingested (two queries)."""
     if not account.webhooks_enabled:
         return 0
     now = now or timezone.now()
+    if WebhookDelivery.objects.filter(account=account, state=WebhookDelivery.State.PENDING).exists():
+        return 0  # deliveries wait to be read (a busy worker): what they hold cannot be told from a gap
     settled = [item for item in items if getattr(item, "sent_at", None) and item.sent_at <= now - IN_FLIGHT]
     if not settled:
         return 0

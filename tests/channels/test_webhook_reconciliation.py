@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.models import ChannelAccount
+from channels.models import ChannelAccount, WebhookDelivery
 from channels.polling import account_poll
 from channels.tasks import dispatch_polls
 from oss_inbox.staff.models import Notification
@@ -135,3 +135,13 @@ def test_accounts_without_webhooks_poll_at_their_interval_and_count_nothing(db, 
     poll_at(account, time_machine, START + timedelta(minutes=30))
     assert account.next_poll_at == timezone.now() + NORMAL
     assert (account.missed_by_webhooks, account.webhooks_unhealthy_since) == (0, None)
+
+
+def test_nothing_is_counted_missed_while_deliveries_wait_to_be_read(x, x_api, time_machine):
+    mention(x_api, 1)
+    WebhookDelivery.objects.create(
+        platform="x", account=x, body=b"{}", body_sha256="0" * 64, received_at=START
+    )
+    result = poll_at(x, time_machine, START + timedelta(minutes=2))
+    assert result.stored == 1
+    assert x.missed_by_webhooks == 0 and x.webhooks_unhealthy_since is None
