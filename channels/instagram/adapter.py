@@ -19,11 +19,14 @@ from channels.base import (
     reconcile_since,
 )
 from channels.facebook.graph import graph_api_version
+from channels.send_rules import messaging_fields
+from channels.usage import count_calls
 from oss_inbox.tickets.models import Message
 
 from .client import INSTAGRAM_URL, InstagramClient
 from .fetch import Window, fetch_account, find_comment_reply, find_message
 from .spec import COMMENT_TEXT_LIMIT, DM_TEXT_LIMIT
+from .usage import measure_instagram_answer
 from .webhook import read_webhook
 
 DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
@@ -101,7 +104,11 @@ class InstagramAdapter(ChannelAdapter):
             recipient = {"comment_id": message.in_reply_to}
         else:
             recipient = {"id": dm_customer(message)}
-        return {"recipient": recipient, "message": {"text": message.text}, **messaging_fields(message)}
+        return {
+            "recipient": recipient,
+            "message": {"text": message.text},
+            **messaging_fields(message.context),
+        }
 
     def _check_length(self, message):
         limit, where = (
@@ -129,12 +136,15 @@ class InstagramAdapter(ChannelAdapter):
                 permanent=True,
             )
         settings = self.account.settings
-        return InstagramClient(
+        client = InstagramClient(
             access_token=token,
             base_url=settings.get("graph_base_url") or INSTAGRAM_URL,
             version=settings.get("graph_version") or graph_api_version(),
             timeout=self._number("timeout_seconds"),
         )
+        if self.account.pk:  # every answer counted for the budget console (channels/usage.py)
+            count_calls(client.session, self.account.pk, measure_instagram_answer)
+        return client
 
     def _ig_id(self):
         if not self.account.self_external_id:
@@ -155,13 +165,6 @@ class InstagramAdapter(ChannelAdapter):
                 f"The setting {name} must be a positive number, not {value!r}.", permanent=True
             )
         return number
-
-
-def messaging_fields(message):
-    """RESPONSE within 24 hours of the customer's last message; after that, until 7 days, the
-    human-agent tag the platforms' send rules gave the reply (context["messaging_tag"])."""
-    tag = (message.context or {}).get("messaging_tag")
-    return {"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"}
 
 
 def top_comment(message):

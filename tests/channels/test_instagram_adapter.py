@@ -3,19 +3,22 @@ sandbox (channels/sandbox/instagram_api.py), polls through channels.polling and 
 one outbox, as the Celery tasks call them. Each item the account holds is stored exactly once.
 """
 
+import time
 from collections import Counter
 
 import pytest
 from django.urls import reverse
 
 from channels.instagram.adapter import InstagramAdapter
-from channels.models import ChannelAccount
+from channels.models import ApiUsage, ChannelAccount
 from channels.sandbox.instagram_api import InstagramApiSandbox
+from channels.webhooks.process import delivery_process
 from oss_inbox.tickets.models import Message, Ticket, UnprocessedItem
 from oss_inbox.tickets.services import ticket_reply
 from oss_inbox.tickets.services.outbox import outbox_deliver
 
 from .sandbox_accounts import poll
+from .webhook_bodies import META_SECRET, post_meta
 
 CAPTION = "Storm crews are out tonight: outage map in our bio."
 
@@ -121,6 +124,8 @@ def test_a_reply_to_a_comment_goes_under_its_top_comment_and_comes_back_once(ins
     assert (state, message.kind) == ("sent", "ig_comment")
     assert posts(instagram) == [(f"/{kim}/replies", {"message": "Crews arrive by 9pm, Kim."})]
     assert Message.objects.filter(external_id=message.external_id).count() == 1
+    usage = ApiUsage.objects.get(account=account)  # counted for the budget console
+    assert usage.posts_written == 1 and usage.calls == len(instagram.requests)
 
 
 def test_a_direct_message_reply_goes_to_the_person_of_the_conversation(instagram, account, agent):
@@ -253,3 +258,54 @@ def test_the_instagram_form_says_what_is_wrong_in_plain_words(client, admin_user
     assert "Write a Graph API version such as v24.0" in page
     assert "Write the verify token without spaces" in page
     assert not ChannelAccount.objects.exists()
+
+
+# ---- webhooks: the same items as a poll -----------------------------------------------------------
+
+
+def test_a_comment_and_a_dm_by_webhook_then_by_poll_are_stored_once_on_the_polls_tickets(
+    client, instagram, account
+):
+    account.credentials = {**account.credentials, "app_secret": META_SECRET}
+    account.save(update_fields=["credentials"])
+    media = instagram.add_media(CAPTION)
+    kim = instagram.add_comment(media, "6601", "kim.jones", "Any ETA for Oak Ave?")
+    lee = instagram.add_message("6602", "lee.park", "My bill doubled")
+    body = {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": instagram.account_id,
+                "time": int(time.time()),
+                "changes": [
+                    {
+                        "field": "comments",
+                        "value": {
+                            "id": kim,
+                            "text": "Any ETA for Oak Ave?",
+                            "from": {"id": "6601", "username": "kim.jones"},
+                            "media": {"id": media, "media_product_type": "FEED"},
+                        },
+                    }
+                ],
+                "messaging": [
+                    {
+                        "sender": {"id": "6602"},
+                        "recipient": {"id": instagram.account_id},
+                        "timestamp": int(time.time() * 1000),
+                        "message": {"mid": lee, "text": "My bill doubled"},
+                    }
+                ],
+            }
+        ],
+    }
+
+    response = post_meta(client, body)
+    assert delivery_process(response.json()["received"]) == "done"
+    poll(account)
+
+    assert_each_item_stored_once(instagram, account)
+    assert set(Ticket.objects.filter(account=account).values_list("thread_key", flat=True)) == {
+        f"ig:{media}:{kim}",
+        "igdm:6602",
+    }
