@@ -11,17 +11,23 @@ import hmac
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 
 from channels.facebook.webhook import read_webhook as read_page_webhook
-from channels.sandbox.control import ControlServer
+from channels.sandbox import page
+from channels.sandbox.control import ControlServer, Refused
 from channels.sandbox.graph_api import GraphApiSandbox
-from channels.sandbox.ports import WEBHOOK_SECRETS
+from channels.sandbox.ports import META_VERIFY_TOKEN, WEBHOOK_SECRETS
 from channels.sandbox.simulator import Simulator
-from channels.sandbox.webhooks import WebhookSender
+from channels.sandbox.webhooks import BODIES, WebhookSender, meta_signs, x_signs
 from channels.sandbox.x_api import XApiSandbox
+from channels.webhooks.process import delivery_process
+from channels.webhooks.receive import delivery_receive
+from oss_inbox.tickets.models import Message
 
 PUSHED = ("mention", "dm", "comment", "post", "messenger")
 
@@ -46,7 +52,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
 
     def wait_for(self, count):
@@ -114,7 +122,9 @@ def test_every_simulated_message_is_pushed_signed_as_its_platform_signs(sandbox,
     assert {event["event_type"] for event in events} == {"post.mention.create", "dm.received"}
     assert {event["filter"]["user_id"] for event in events} == {sandbox.x.account_id}
     mention = next(event for event in events if event["event_type"] == "post.mention.create")
-    assert mention["payload"]["id"] == written["mention"] and "Power out, mention" in mention["payload"]["text"]
+    assert (
+        mention["payload"]["id"] == written["mention"] and "Power out, mention" in mention["payload"]["text"]
+    )
     dm = next(event for event in events if event["event_type"] == "dm.received")
     assert dm["payload"]["direct_message_events"][0]["id"] == written["dm"]
 
@@ -144,10 +154,49 @@ def test_a_drop_share_loses_about_that_share_the_same_ones_for_a_seed():
     assert dropped(seed=20) != first
 
 
-def test_the_control_page_sets_the_drop_share(sandbox):
+def test_the_control_page_shows_the_webhooks_and_sets_the_drop_share(sandbox, receiver):
     control = ControlServer(simulator=sandbox, x=sandbox.x, graph=sandbox.graph, smtp=None)
     control.webhooks = sandbox.webhooks
     assert control.webhooks_drop("0.3")["drop"] == 0.3
     assert sandbox.webhooks.drop == 0.3
-    with pytest.raises(Exception, match="a number from 0 to 1"):
+    with pytest.raises(Refused, match="a number from 0 to 1"):
         control.webhooks_drop("1.5")
+
+    sandbox.webhooks.drop = 1
+    sandbox.write("mention")
+    card = page._webhooks_card(control)
+    assert f"pushed, signed, to {receiver.url.rstrip('/')}/webhooks/: 0 taken" in card
+    assert "1 dropped on purpose" in card and 'name="drop"' in card
+
+
+def test_the_apps_receivers_take_and_read_what_the_sandbox_pushes_for_its_accounts(db, client):
+    """The accounts as connect_sandbox sets them up; the bodies as the sandbox signs them; the app's
+    own receiver (channels/webhooks/) checks, stores and reads each into the message a poll would."""
+    call_command("connect_sandbox", stdout=StringIO())
+    x, graph = XApiSandbox(), GraphApiSandbox()
+    simulator = Simulator(x=x, graph=graph, imap=None, mailbox="", seed=3)
+    sender = WebhookSender(
+        "http://127.0.0.1:9/", secrets=WEBHOOK_SECRETS, servers=SimpleNamespace(x=x, graph=graph)
+    )
+    for kind in PUSHED:
+        written = simulator.write(kind, text=f"No power here ({kind})")
+        platform, build = BODIES[kind]
+        body = json.dumps(build(sender.servers, written["id"])).encode()
+        signature = (
+            meta_signs(body, WEBHOOK_SECRETS["meta"]) if platform == "meta" else x_signs(body, "sandbox")
+        )
+
+        answer = delivery_receive(platform, body, signature)
+        assert answer.status == 200, answer.text
+        delivery_process(answer.delivery_id)
+        message = Message.objects.get(external_id=written["id"])
+        assert f"({kind})" in message.text
+        assert message.account.self_external_id == (x.account_id if platform == "x" else graph.page_id)
+        assert delivery_receive(platform, body, "sha256=" + "0" * 64).status == 403  # a forgery is refused
+
+    challenge = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": META_VERIFY_TOKEN,
+        "hub.challenge": "1158201444",
+    }
+    assert client.get("/webhooks/meta/", challenge).content == b"1158201444"
