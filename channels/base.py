@@ -155,6 +155,11 @@ class ChannelAdapter(ABC):
         """Whether a letter with this Message-ID went out from this account (email only)."""
         raise ChannelError(f"{self.kind or 'This channel'} cannot look up a sent letter.", permanent=True)
 
+    def hide(self, message, hidden):
+        """Hide a customer's public comment on the channel (hidden=True), or show it again: moderation
+        (channels/moderation/). Raises ChannelError in plain words when the channel cannot or will not."""
+        raise ChannelError(f"{self.kind or 'This channel'} has nothing that can be hidden.", permanent=True)
+
     def acknowledge(self, fetched):
         """Called once ingest has committed `fetched`, a whole fetch or one batch (e.g. move read mail
         away). Default: nothing."""
@@ -197,4 +202,4 @@ class UnreadableCredentialsAdapter(ChannelAdapter):
     def _refuse(self, *args):
         raise ChannelError(f"{self.account.name}: {UNREADABLE_CREDENTIALS}", permanent=True)
 
-    fetch = send = check = reconcile = find_sent = _refuse
+    fetch = send = check = reconcile = find_sent = hide = _refuse

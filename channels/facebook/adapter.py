@@ -29,6 +29,8 @@ from .webhook_threads import asked_conversations, customers_of, stored_conversat
 
 # Facebook's limits: a comment holds up to 8,000 characters, a Messenger text message 2,000.
 DEFAULTS = {"timeout_seconds": 20, "comment_window_days": 14, "page_size": 100}
+# What moderation may hide (hide): a customer's comment, or their post on the Page.
+HIDEABLE_KINDS = ("comment", "post")
 
 
 class FacebookAdapter(ChannelAdapter):
@@ -86,6 +88,27 @@ class FacebookAdapter(ChannelAdapter):
         with self._graph() as graph:
             page = graph.get(self._page_id(), fields="id,name")
         return f"Connected to the Page {page.get('name', '(no name)')} (id {page.get('id')})"
+
+    def hide(self, message, hidden):
+        """Hide a customer's comment or visitor post on the Page, or show it again: POST /{id} with
+        is_hidden (the Page token needs pages_manage_engagement). Hidden, it stays visible to its
+        author and their friends, and to nobody else."""
+        if message.kind not in HIDEABLE_KINDS:
+            raise ChannelError(
+                "Only comments and visitor posts can be hidden on Facebook, not a "
+                f"{message.get_kind_display()}.",
+                permanent=True,
+            )
+        with self._graph() as graph:
+            try:
+                body = graph.post(message.external_id, data={"is_hidden": "true" if hidden else "false"})
+            except DeliveryUnknown as error:  # asking again does no harm: hiding twice is hiding
+                raise ChannelError(
+                    "The connection to Facebook broke before it answered, so we cannot tell whether the "
+                    "change was made: try again."
+                ) from error
+        if body.get("success") is not True:
+            raise ChannelError("Facebook did not confirm the change: try again.")
 
     def _send_messenger(self, graph, message):
         """A Messenger message to the customer, or, on a comment's ticket, a private reply to the comment."""

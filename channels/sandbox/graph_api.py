@@ -14,7 +14,8 @@ It serves what the Page adapter reads and writes, in Graph's shapes (see /work/s
 GET /{page}, /{page}/feed, /{post-or-comment}/comments, /{page}/conversations (`user_id` finds one
 person's), /{conversation}/messages, any object by id (a comment's `private_reply_conversation` once
 it got its private reply); POST /{post-or-comment}/comments and the Send API POST /{page}/messages (to a
-customer's PSID, or a private reply to a comment or visitor post: `recipient: {comment_id}`). The
+customer's PSID, or a private reply to a comment or visitor post: `recipient: {comment_id}`) and
+POST /{comment-or-post} with `is_hidden` (moderation; `state.hidden_changes` lists them). The
 version prefix (/v24.0/) is optional, as on Graph; `fields`, `limit`, `after`, `since`, `until`,
 `order` and `filter` are honoured.
 
@@ -55,6 +56,7 @@ ROUTES = [
     ("GET", re.compile(r"/([\w.-]+)"), "_object"),
     ("POST", re.compile(r"/([\w.-]+)/comments"), "_post_comment"),
     ("POST", re.compile(r"/([\w.-]+)/messages"), "_send_message"),
+    ("POST", re.compile(r"/([\w.-]+)"), "_update_object"),
 ]
 
 
@@ -349,6 +351,17 @@ class GraphApiSandbox:
                 raise ApiError(code, message, subcode=subcode)
             psid, message_id = self.state.private_reply(object_id, text)
         return {"recipient_id": psid, "message_id": message_id}
+
+    def _update_object(self, request, object_id):
+        """POST /{comment-or-post}: `is_hidden` hides a customer's comment or visitor post from everyone
+        but its author, or shows it again (moderation); the only update the sandbox takes."""
+        values = {**request["query"], **request["form"], **(request["json"] or {})}
+        if "is_hidden" not in values:
+            raise unsupported("POST", object_id)
+        refusal = self.state.set_hidden(object_id, str(values["is_hidden"]).lower() in ("true", "1"))
+        if refusal:
+            raise ApiError(*refusal)
+        return {"success": True}
 
     # ---- helpers ---------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ class GraphState:
         self.conversations, self.messages = {}, {}
         self.replies = []  # what the app posted through the API, oldest first
         self.privately_answered = set()  # comments and posts that got their one private reply
+        self.hidden_changes = []  # what the app hid or showed again (is_hidden), oldest first
         # Fixed-width numbers: ids sort as strings in the order they were made.
         self._numbers = itertools.count(10**15 + 1)
 
@@ -155,6 +156,19 @@ class GraphState:
                 found["private_reply_conversation"] = {"id": conversation["id"]}
             self.replies.append({"kind": "private reply", "to": object_id, "id": message_id, "text": text})
             return author["id"], message_id
+
+    def set_hidden(self, object_id, hidden):
+        """POST /{comment-or-post} with is_hidden: a customer's comment or visitor post hidden from
+        everyone but its author (or shown again). The refusal as (code, message), or None."""
+        with self.lock:
+            found = self.comments.get(object_id) or self.posts.get(object_id)
+            if found is None:
+                return 100, f"(#100) Object with ID '{object_id}' does not exist or cannot be hidden"
+            if found["from"]["id"] == self.page["id"]:
+                return 100, "(#100) A Page cannot hide its own posts and comments this way"
+            found["is_hidden"] = hidden
+            self.hidden_changes.append({"id": object_id, "is_hidden": hidden})
+            return None
 
     def conversation_of(self, psid):
         with self.lock:

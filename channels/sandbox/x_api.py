@@ -11,7 +11,8 @@ sandbox.account_id; any OAuth 1.0a or Bearer credentials are accepted.
 It serves what the X adapter reads and writes: GET /2/users/me, /2/users/:id/mentions,
 /2/users/:id/tweets (our own timeline, for looking up a reply whose send was cut off), /2/dm_events
 and the per-conversation /2/dm_conversations/:id/dm_events and /with/:participant_id/dm_events;
-POST /2/tweets and the DM sends.
+POST /2/tweets and the DM sends; PUT /2/tweets/:id/hidden (moderation: only a reply in a conversation
+our account started, as on X; `state.hidden_changes` lists them).
 
 Faults, for tests: `fail_next(n, status)` answers the next n API calls with that error (429 with
 X's rate-limit headers); `delay_next(seconds)` does the work of the next call, then holds its answer
@@ -52,6 +53,7 @@ ROUTES = [
     ("POST", re.compile(r"/2/tweets"), "_post_tweet"),
     ("POST", re.compile(r"/2/dm_conversations/with/(\d+)/messages"), "_send_dm_to"),
     ("POST", re.compile(r"/2/dm_conversations/([\w-]+)/messages"), "_send_dm"),
+    ("PUT", re.compile(r"/2/tweets/(\d+)/hidden"), "_hide_reply"),
 ]
 
 
@@ -256,6 +258,9 @@ class XApiSandbox:
     def _send_dm_to(self, params, body, participant_id):
         return self.state.send_dm_to(participant_id, _object(body))
 
+    def _hide_reply(self, params, body, tweet_id):
+        return self.state.hide_reply(tweet_id, _object(body))
+
     def page(self):
         """GET /: what a human watching `make run` wants to see."""
         with self.state.lock:
@@ -300,6 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         self._serve("POST")
+
+    def do_PUT(self):  # noqa: N802
+        self._serve("PUT")
 
     def _serve(self, method):
         sandbox = self.server.sandbox

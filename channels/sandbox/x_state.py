@@ -41,6 +41,7 @@ class XState:
         self.posted_tweets = []
         self.sent_dms = []
         self.closed_dms = set()  # users who take DMs only from accounts they follow (we follow nobody)
+        self.hidden_changes = []  # replies the app hid or showed again, oldest first
         self._last_id = 0
         # `make run` only: its demo history was written without the sandbox, so agents' replies
         # to it name tweets and conversations the sandbox never saw. Tests keep X's strictness.
@@ -112,6 +113,27 @@ class XState:
                 raise ApiError(403, "Forbidden", "You cannot send messages to this user.")
             self.users.setdefault(participant_id, self._user(participant_id, f"user{participant_id}", ""))
             return self.send_dm(one_to_one(participant_id, self.me["id"]), body, new_conversation=True)
+
+    def add_own_tweet(self, text):
+        """A post by our account (an outage update, say) that customers can reply to."""
+        with self.lock:
+            return self._tweet(self.me["id"], text, None, None)["id"]
+
+    def hide_reply(self, tweet_id, body):
+        """PUT /2/tweets/:id/hidden: only a reply in a conversation our account started."""
+        if not isinstance(body.get("hidden"), bool):
+            raise ApiError(400, "Invalid Request", "The `hidden` field must be true or false.")
+        with self.lock:
+            tweet = self.tweets.get(tweet_id)
+            if tweet is None:
+                raise ApiError(404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].")
+            root = self.tweets.get(tweet["conversation_id"]) or {}
+            if tweet["conversation_id"] == tweet_id or root.get("author_id") != self.me["id"]:
+                detail = "You can only hide or unhide replies to conversations you authored."
+                raise ApiError(403, "Forbidden", detail)
+            tweet["_hidden"] = body["hidden"]
+            self.hidden_changes.append({"id": tweet_id, "hidden": body["hidden"]})
+            return {"data": {"hidden": body["hidden"]}}
 
     def mentions_page(self, params):
         with self.lock:

@@ -230,6 +230,26 @@ class TwitterAdapter(ChannelAdapter):
         conversations = stored_conversations(self.account, answered_ids(body))
         return read_webhook(body, user_id=self.account.self_external_id, conversation_ids=conversations)
 
+    def hide(self, message, hidden):
+        """Hide a reply to our account's conversation, or show it again: PUT /2/tweets/:id/hidden with
+        {"hidden": true|false}. X allows it only for replies in conversations our account started;
+        a hidden reply moves behind "View hidden replies", and its author is not told."""
+        self._require_setup()
+        if message.kind != "mention":
+            raise ChannelError(
+                f"Only replies can be hidden on X, not a {message.get_kind_display()}.", permanent=True
+            )
+        call = self.client.hide_reply if hidden else self.client.unhide_reply
+        with translated_errors(sending=False, next_step="next try"):
+            try:
+                answer = call(message.external_id, user_auth=True)
+            except tweepy.Forbidden as error:
+                raise ChannelError(
+                    NOT_OUR_CONVERSATION.format(detail=x_detail(error)), permanent=True
+                ) from error
+        if (answer.get("data") or {}).get("hidden") is not hidden:
+            raise ChannelError("X did not confirm the change: try again.")
+
     def check(self):
         """Who the credentials belong to, and whether that is the X user id set on the account."""
         self._require_credentials()
@@ -357,6 +377,10 @@ BAD_URL = (
     requests.exceptions.InvalidSchema,
 )
 REVOKED = "X says the account's credentials are invalid or revoked — an admin must reconnect it."
+NOT_OUR_CONVERSATION = (
+    "X lets an account hide only replies in conversations it started, and refused this one ({detail}). "
+    "Ask the customer to delete it, or answer privately."
+)
 FORBIDDEN = (
     "X refused access ({detail}): the app or its access token lacks a permission or access level this "
     "needs — an admin must fix it on the X developer portal and reconnect."

@@ -8,6 +8,7 @@ from . import (
     canned_views,
     counter,
     critical_care,
+    moderation_views,
     queue_views,
     settings_home,
     views,
@@ -35,6 +36,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/compose/", actions.compose, name="compose"),
     path("tickets/<int:ticket_id>/compose/count/", counter.reply_count, name="reply_count"),
     path("tickets/<int:ticket_id>/messages/<int:message_id>/retry/", actions.retry, name="retry"),
+    path("tickets/<int:ticket_id>/messages/<int:message_id>/hide/", moderation_views.hide, name="hide"),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/", attachments.attachment, name="attachment"
     ),

@@ -20,6 +20,7 @@ from .composer import conversation_kind, delivery_words, is_private_reply, reply
 from .email_view import email_view
 from .mentions import mentions_marked
 from .menus import colleague_options
+from .moderation import annotate as moderation_annotate
 from .presence import presence_beat, presence_of_others, typed_seconds_ago
 from .selectors import customer_sidebar, open_queue_version
 from .tagging import tag_names
@@ -153,3 +154,4 @@ def _annotate(conversation, answered_kind):
         message.is_private_reply = is_private_reply(message, answered_kind)
         message.email = email_view(message)
         message.note_html = mentions_marked(message.text, colleagues) if message.direction == "note" else ""
+        moderation_annotate(message)  # Hide or Show on a public comment, and what moderation did to it

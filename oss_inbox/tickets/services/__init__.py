@@ -37,6 +37,7 @@ from .lifecycle import (
     ticket_set_status,
     tickets_tag_history,
 )
+from .moderation import message_hidden_by_rule, message_moderation_failed, message_set_hidden
 from .outbox import outbox_reconcile
 from .safety import ticket_set_safety
 from .survey import ticket_survey_rated, ticket_survey_send
@@ -64,6 +65,9 @@ __all__ = [
     "ingest",
     "may_flag_contacts",
     "may_flag_organization",
+    "message_hidden_by_rule",
+    "message_moderation_failed",
+    "message_set_hidden",
     "organization_set_critical_care",
     "reply_look_up",
     "reply_record_delivered",

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from channels.base import conversation_by
@@ -464,6 +466,7 @@ class Batch:
         if self.mail_replies:
             ingest_hooks().letter_replies(self.mail_replies)
         self._acknowledge()
+        self._announce_stored()
 
     def _assign(self):
         """Automatic assignment (assignment.py) of the batch's unassigned tickets, when the account has it."""
@@ -501,6 +504,13 @@ class Batch:
         for ticket, message in self.inbound:
             if message.kind in enabled and not ticket.safety:
                 acknowledgements.ticket_acknowledge_if_closed(ticket, message, now=self.now)
+
+    def _announce_stored(self):
+        """The customers' new messages, to whoever listens (hooks.inbound_stored), once committed: a
+        batch rolled back (then applied item by item) announces nothing, each item announces itself."""
+        stored = [message for _, message in self.inbound]
+        if stored:
+            transaction.on_commit(partial(ingest_hooks().inbound_stored, stored))
 
     def _write_attachments(self):
         for message, attachment in self.attachments:

@@ -3,7 +3,8 @@
 Key accounts (oss_inbox.keyaccounts, when its app is ready) answer which organization new authors
 belong to, which of its letters an email replies to, and record such replies on the account's
 timeline. Without it, ingest knows no organization but the email domains' and no letters.
-Surveys (oss_inbox.surveys) say whether a message answers a satisfaction survey.
+Surveys (oss_inbox.surveys) say whether a message answers a satisfaction survey. Channels hear of
+the customers' new messages once they are committed (moderation's auto-hide rules).
 """
 
 from collections.abc import Callable
@@ -21,6 +22,9 @@ class IngestHooks:
     # (resolved ticket, Inbound) -> the rating data when the item answers the ticket's satisfaction
     # survey (a Messenger quick reply), recorded by the surveys app; None for a customer's message
     survey_answer: Callable[[object, object], dict | None] = lambda ticket, item: None
+    # [Message] the batch stored from customers, called once its transaction has committed (never
+    # for a batch rolled back): moderation (channels.moderation) checks the public comments among them
+    inbound_stored: Callable[[list], object] = lambda messages: None
 
 
 INGEST = [IngestHooks()]
