@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from .control import ControlServer
 from .graph_api import GraphApiSandbox
+from .instagram_api import InstagramApiSandbox
 from .mail import ImapSandbox, SmtpSink
 from .ports import MAIL_PASSWORD, MAILBOX, PORTS, WEBHOOK_SECRETS
 from .simulator import Simulator
@@ -70,16 +71,25 @@ def main():
         SmtpSink(port=PORTS["smtp"]),
         ImapSandbox(port=PORTS["imap"], username=MAILBOX, password=MAIL_PASSWORD),
     ]
+    instagram = InstagramApiSandbox(port=PORTS["instagram"], app_secret=WEBHOOK_SECRETS["meta"])
+    servers.append(instagram)
     for server in servers:
         server.start()
-    simulator = Simulator(x=x, graph=graph, imap=servers[3], mailbox=servers[3].username, interval=args.every)
+    simulator = Simulator(
+        x=x,
+        graph=graph,
+        imap=servers[3],
+        mailbox=servers[3].username,
+        interval=args.every,
+        instagram=instagram,
+    )
     # The app's address, for the control page's link and the webhooks: make run passes on its PORT.
     app_url = os.environ.get("SANDBOX_APP_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
     if not args.no_webhooks:
         simulator.webhooks = WebhookSender(
             args.webhook_url or app_url,
             secrets=WEBHOOK_SECRETS,
-            servers=SimpleNamespace(x=x, graph=graph),
+            servers=SimpleNamespace(x=x, graph=graph, instagram=instagram),
             drop=args.drop_webhooks,
             seed=args.drop_seed,
         ).start()
@@ -92,12 +102,14 @@ def main():
     control.servers = {
         "X API": f"http://127.0.0.1:{PORTS['x']}/",
         "Graph API": f"http://127.0.0.1:{PORTS['graph']}/",
+        "Instagram API": f"http://127.0.0.1:{PORTS['instagram']}/",
         "IMAP": f"127.0.0.1:{PORTS['imap']} ({MAILBOX} / {MAIL_PASSWORD})",
         "SMTP": f"127.0.0.1:{PORTS['smtp']}",
     }
     servers.append(control.start())  # started last: once it answers, every server behind it does too
     log.info(
         "Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
+        "Instagram API http://127.0.0.1:%(instagram)s/  "
         "IMAP 127.0.0.1:%(imap)s  SMTP 127.0.0.1:%(smtp)s (open the HTTP ones to see replies)  "
         "control page http://127.0.0.1:%(control)s/ (buttons: a customer writes now, a storm, faults)",
         PORTS,

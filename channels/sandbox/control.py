@@ -5,10 +5,12 @@ now on any channel, start a storm of outage reports, switch faults on and off, s
 sent. Its forms POST (form-encoded) to the addresses below and are sent back to the page with a
 line saying what happened. Anything else speaks JSON:
 
-    POST /write/<kind>   kind: mention, dm, comment, post (a visitor post on the Page), messenger or
-                         email; optional JSON body {"text": "...", "customer": "new" | <index>}.
+    POST /write/<kind>   kind: mention, dm, comment, post (a visitor post on the Page), messenger,
+                         email, or with make run's Instagram sandbox ig_comment or ig_dm; optional
+                         JSON body {"text": "...", "customer": "new" | <index>}.
                          Answers what was written: {"kind", "customer", "text", "id"}.
-    GET  /sent           What the app sent into the sandbox, as JSON: {"tweets", "dms", "facebook", "mail"}.
+    GET  /sent           What the app sent into the sandbox, as JSON: {"tweets", "dms", "facebook", "mail"}
+                         (and "instagram" when make run has its Instagram sandbox).
     GET  /written        Every message the customers wrote so far: [{"kind", "customer", "text", "id"}].
     POST /pause          The simulated customers stop writing (the soak test's last minute of catching up).
     POST /resume         They write again.
@@ -35,7 +37,7 @@ from channels.twitter.parse import TWITTER_EPOCH_MS
 
 from . import page
 from .faults import FAULTS
-from .simulator import KINDS, NEW, StormRunning
+from .simulator import NEW, StormRunning
 
 STYLESHEET = Path(__file__).with_name("static") / "sandbox.css"
 HELP = (
@@ -89,7 +91,7 @@ class ControlServer:
     # ---- what the buttons and the JSON API do ------------------------------------------------------
 
     def write(self, kind, text=None, customer=None):
-        if kind not in KINDS:
+        if kind not in self.simulator.kinds:
             raise UnknownKind(kind)
         if text is not None and not isinstance(text, str):
             raise ValueError("text")
@@ -112,12 +114,15 @@ class ControlServer:
         return self.simulator.written()
 
     def sent(self):
-        return {
+        sent = {
             "tweets": self.x.posted_tweets,
             "dms": self.x.sent_dms,
             "facebook": self.graph.replies,  # comment replies, Messenger messages, private replies
             "mail": [_mail(received) for received in self.smtp.received],
         }
+        if self.simulator.instagram:  # comment replies, direct messages, private replies
+            sent["instagram"] = self.simulator.instagram.replies
+        return sent
 
     def storm(self, count=50, seconds=60):
         try:
@@ -189,7 +194,10 @@ class ControlServer:
     def sent_items(self):
         """Every reply the app sent, newest first: [{"at", "platform", "kind", "to", "text", "subject"}]."""
         items = (
-            self._sent_on_x() + self._sent_on_facebook() + [_mail_item(mail) for mail in self.smtp.received]
+            self._sent_on_x()
+            + self._sent_on_facebook()
+            + self._sent_on_instagram()
+            + [_mail_item(mail) for mail in self.smtp.received]
         )
         return sorted(items, key=lambda item: item["at"], reverse=True)
 
@@ -233,6 +241,30 @@ class ControlServer:
                 at = made.get("_at") or datetime.now(UTC)
                 items.append(
                     _item(at, "Facebook", kinds.get(reply["kind"], reply["kind"]), to, reply["text"])
+                )
+        return items
+
+    def _sent_on_instagram(self):
+        sandbox = self.simulator.instagram
+        if sandbox is None:
+            return []
+        state, items = sandbox.state, []
+        kinds = {"comment": "Comment reply", "dm": "Direct message", "private reply": "Private reply"}
+        with state.lock:
+            for reply in state.replies:
+                made = state.comments.get(reply["id"]) or state.messages.get(reply["id"]) or {}
+                conversation = state._conversation_of(reply["to"])
+                target = state.comments.get(reply["to"]) or {}
+                to = (conversation or {}).get("_username") or (target.get("from") or {}).get("username")
+                at = made.get("_at") or datetime.now(UTC)
+                items.append(
+                    _item(
+                        at,
+                        "Instagram",
+                        kinds.get(reply["kind"], reply["kind"]),
+                        to or reply["to"],
+                        reply["text"],
+                    )
                 )
         return items
 
@@ -351,7 +383,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._answer(404, {"error": "POST /write/<kind>, /pause, /resume, /storm or /fault/<name>"})
         except UnknownKind:
-            self._answer(404, {"error": f"kind is one of {', '.join(KINDS)}"})
+            self._answer(404, {"error": f"kind is one of {', '.join(control.simulator.kinds)}"})
         except Refused as refusal:
             self._answer(400, {"error": str(refusal)})
         except (ValueError, AttributeError):

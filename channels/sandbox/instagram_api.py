@@ -24,6 +24,7 @@ It shares the Graph sandbox's machinery (graph_api.py): the optional version pre
 import html
 import re
 
+from . import instagram_webhooks  # noqa: F401 - registers what the sandbox pushes for Instagram
 from .graph_api import Answer, GraphApiSandbox
 from .graph_shapes import ApiError, json_or_text, select, split_fields, unsupported
 from .instagram_state import InstagramState

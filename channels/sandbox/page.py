@@ -15,6 +15,8 @@ KIND_LABELS = {
     "post": "Facebook visitor post",
     "messenger": "Messenger message",
     "email": "Email",
+    "ig_comment": "Instagram comment",
+    "ig_dm": "Instagram DM",
 }
 KIND_HELP = {
     "mention": "A public tweet naming the utility's account",
@@ -23,6 +25,8 @@ KIND_HELP = {
     "post": "A post a visitor writes on the Page itself",
     "messenger": "A private message to the Page",
     "email": "A mail to the help mailbox, read over IMAP",
+    "ig_comment": "A comment under one of the Instagram account's posts",
+    "ig_dm": "A direct message to the account on Instagram",
 }
 SHOWN = 100  # rows of each list
 PLATFORMS = (("x", "X API"), ("graph", "Graph API (Facebook, Messenger)"), ("smtp", "Mail server (SMTP)"))
@@ -35,6 +39,8 @@ A_KIND = {
     "post": "a Facebook visitor post",
     "messenger": "a Messenger message",
     "email": "an email",
+    "ig_comment": "an Instagram comment",
+    "ig_dm": "an Instagram DM",
 }
 
 
@@ -137,6 +143,7 @@ def _write_card(control):
         f'<button type="submit" name="kind" value="{kind}" title="{escape(KIND_HELP[kind])}">'
         f"{escape(label)}</button>"
         for kind, label in KIND_LABELS.items()
+        if kind in control.simulator.kinds
     )
     return f"""<section class="card" id="write" aria-labelledby="write-title">
   <h2 id="write-title">Make a customer write now</h2>

@@ -5,6 +5,7 @@ import os
 PORTS = {
     "x": int(os.environ.get("SANDBOX_X_PORT", "8101")),
     "graph": int(os.environ.get("SANDBOX_GRAPH_PORT", "8102")),
+    "instagram": int(os.environ.get("SANDBOX_INSTAGRAM_PORT", "8104")),
     "imap": int(os.environ.get("SANDBOX_IMAP_PORT", "1143")),
     "smtp": int(os.environ.get("SANDBOX_SMTP_PORT", "2525")),
     # The sandbox's control page (channels/sandbox/control.py): scripts make customers write, read replies.

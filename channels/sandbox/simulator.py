@@ -22,20 +22,28 @@ from oss_inbox.demo.people import make_customers
 log = logging.getLogger(__name__)
 
 CHANNELS = (("mention", 35), ("dm", 10), ("comment", 20), ("messenger", 10), ("email", 25))
+# With an Instagram sandbox (make run has one), customers also comment on its posts and write DMs.
+INSTAGRAM_CHANNELS = (("ig_comment", 10), ("ig_dm", 5))
 # Every kind a customer can be asked to write: the channels above, and a visitor post on the Page.
-KINDS = ("mention", "dm", "comment", "post", "messenger", "email")
+KINDS = ("mention", "dm", "comment", "post", "messenger", "email", "ig_comment", "ig_dm")
+# The text bank's kind of words for each kind a customer writes.
+BANK_KINDS = {"post": "comment", "ig_comment": "comment", "ig_dm": "messenger"}
 STORM_CHANNELS = (*CHANNELS, ("post", 5))
 FOLLOW_UP_CHANCE = 0.25
 NEW = "new"  # write(customer=NEW): someone who has not written yet
 
 
 class Simulator:
-    def __init__(self, *, x, graph, imap, mailbox, interval=(8, 20), seed=None):
+    def __init__(self, *, x, graph, imap, mailbox, interval=(8, 20), seed=None, instagram=None):
         self.x, self.graph, self.imap, self.mailbox = x, graph, imap, mailbox
+        self.instagram = instagram
         self.interval = interval
         self.rng = random.Random(seed)
         self.customers = make_customers(self.rng, 60)
         self.posts = [graph.add_post(text) for _, text in list(PAGE_POSTS.values())[:3]]
+        self.media = (
+            [instagram.add_media(text) for _, text in list(PAGE_POSTS.values())[:2]] if instagram else []
+        )
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._written = []  # what every customer wrote, for the soak test to find each exactly once
@@ -75,9 +83,15 @@ class Simulator:
             except Exception:  # a sandbox hiccup must not end the simulation
                 log.exception("The simulated customer could not write")
 
+    @property
+    def kinds(self):
+        """Every kind a customer can be asked to write here: Instagram's only with its sandbox."""
+        return KINDS if self.instagram else tuple(kind for kind in KINDS if not kind.startswith("ig_"))
+
     def step(self):
         """One customer writes: a new request, or now and then an answer to one of our replies."""
-        kind = self.rng.choices([k for k, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
+        channels = CHANNELS + (INSTAGRAM_CHANNELS if self.instagram else ())
+        kind = self.rng.choices([k for k, _ in channels], weights=[w for _, w in channels])[0]
         return self.write(kind)["kind"]
 
     def write(self, kind, text=None, customer=None, topic=None):
@@ -91,7 +105,7 @@ class Simulator:
         with self._lock:  # the simulator's thread and the control page share the random generator
             index = self._customer_index(customer)
             person = self.customers[index]
-            bank_kind = "comment" if kind == "post" else kind
+            bank_kind = BANK_KINDS.get(kind, kind)
             topic = TOPICS_BY_KEY[topic] if topic else None
             topic = topic or self.rng.choice([t for t in TOPICS if bank_kind in t.kinds] or TOPICS)
             values = ticket_values(self.rng, person, "the team")
@@ -235,6 +249,20 @@ class Simulator:
     def _write_messenger(self, customer, topic, text, values, follow_up, index, again):
         return self.graph.add_messenger_message(customer.facebook_id, customer.name, text)
 
+    def _write_ig_comment(self, customer, topic, text, values, follow_up, index, again):
+        igsid, username = instagram_person(customer)
+        state = self.instagram.state
+        with state.lock:
+            theirs = [c for c in state.comments.values() if c["from"]["id"] == igsid]
+        if again and theirs:  # a reply in the thread of their last comment, where we answered them
+            last = max(theirs, key=lambda comment: comment["_seq"])
+            return self.instagram.add_comment(last["_media"], igsid, username, text, parent_id=last["_top"])
+        return self.instagram.add_comment(self.rng.choice(self.media), igsid, username, text)
+
+    def _write_ig_dm(self, customer, topic, text, values, follow_up, index, again):
+        igsid, username = instagram_person(customer)
+        return self.instagram.add_message(igsid, username, text)
+
     def _write_email(self, customer, topic, text, values, follow_up, index, again):
         mail = EmailMessage()
         mail["From"] = f"{customer.name} <{customer.email}>"
@@ -253,6 +281,11 @@ class Simulator:
         self.imap.deliver(bytes(mail))
         self._last_email[index] = (mail["Message-ID"], subject)
         return mail["Message-ID"]
+
+
+def instagram_person(customer):
+    """A customer's Instagram-scoped id and username (the demo's people have none of their own)."""
+    return f"66{customer.facebook_id}", customer.handle.lower()
 
 
 class StormRunning(Exception):

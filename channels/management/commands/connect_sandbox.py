@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from channels.models import ChannelAccount
 from channels.sandbox.graph_api import DEFAULT_PAGE, DEFAULT_TOKEN
+from channels.sandbox.instagram_api import DEFAULT_ACCOUNT as INSTAGRAM_ACCOUNT
+from channels.sandbox.instagram_api import DEFAULT_TOKEN as INSTAGRAM_TOKEN
 from channels.sandbox.ports import MAIL_PASSWORD, MAILBOX, META_VERIFY_TOKEN, PORTS, WEBHOOK_SECRETS
 from channels.sandbox.x_api import DEFAULT_ACCOUNT
 from oss_inbox.sla.channel_schedules import schedule_for_channel
@@ -28,6 +30,9 @@ def sandbox_accounts():
           "smtp_security": "none",
           "from_name": "Prairie Electric & Gas Customer Care"},
          {"imap_password": MAIL_PASSWORD}),
+        ("instagram", "Instagram @prairie_eg", INSTAGRAM_ACCOUNT["account_id"],
+         {"graph_base_url": f"http://{LOOPBACK}:{PORTS['instagram']}", "graph_version": ""},
+         {"access_token": INSTAGRAM_TOKEN}),
     ]  # fmt: skip
 
 
