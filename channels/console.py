@@ -19,6 +19,10 @@ DAYS = 7
 # styles): one bar a day, SPARK_STEP apart, the busiest day SPARK_HEIGHT tall.
 SPARK_HEIGHT, SPARK_STEP = 32, 20
 BILLED_KINDS = {ChannelKind.TWITTER}  # Meta does not bill API calls
+# Mail servers have no API budget: their calls are not counted (channels/usage.py hooks HTTP clients).
+UNCOUNTED_KINDS = {ChannelKind.EMAIL}
+# What costs money first, then the other API channels, then mail.
+KIND_ORDER = [ChannelKind.TWITTER, ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM, ChannelKind.EMAIL]
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,14 @@ class AccountConsole:
         return self.account.kind in BILLED_KINDS
 
     @property
+    def counted(self):
+        return self.account.kind not in UNCOUNTED_KINDS
+
+    @property
+    def limited_days(self):
+        return sum(1 for day in self.days if day.rate_limited)
+
+    @property
     def week_calls(self):
         return sum(day.calls for day in self.days)
 
@@ -102,13 +114,20 @@ def console_accounts(now: datetime | None = None) -> list[AccountConsole]:
     usage = {(row.account_id, row.day): row for row in rows}
     prices = XPrices.from_settings()
     consoles = []
-    for account in ChannelAccount.objects.order_by("kind", "name"):
+    accounts = sorted(
+        ChannelAccount.objects.all(), key=lambda account: (_kind_rank(account.kind), account.name)
+    )
+    for account in accounts:
         days = _week(account, week, usage, prices)
         limited = bool(account.rate_limited_until and account.rate_limited_until > now)
         consoles.append(
             AccountConsole(account, days, token_countdown(account.token_expires_at, now), limited)
         )
     return consoles
+
+
+def _kind_rank(kind):
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def _week(account, week, usage, prices):
