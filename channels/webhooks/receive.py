@@ -105,6 +105,11 @@ def _signature_refusal(platform, body, signature, targets, accounts):
     if not failed:
         return None
     _count_failures(failed)
+    unreadable = [account.name for account in failed if account.credentials_unreadable]
+    if unreadable:
+        return Answer(
+            403, f"The saved secrets of {', '.join(unreadable)} cannot be read with this server's keys."
+        )
     missing = [account.name for account in failed if not secret_of(account)]
     if missing:
         secret = "app secret" if platform == META else "API key secret"
