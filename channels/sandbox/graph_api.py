@@ -42,7 +42,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from .graph_shapes import ApiError, json_or_text, page_of, select, unix_time, unsupported
-from .graph_state import GraphState
+from .graph_state import HUMAN_AGENT_WINDOW, MESSAGING_WINDOW, GraphState
+
+# The Send API's message tags (messaging_type MESSAGE_TAG); OSS Inbox sends HUMAN_AGENT only.
+MESSAGE_TAGS = ("CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE", "HUMAN_AGENT")
 
 DEFAULT_PAGE = {"page_id": "104000000000001", "page_name": "Prairie Electric & Gas"}
 DEFAULT_TOKEN = "sandbox-page-token"
@@ -331,7 +334,13 @@ class GraphApiSandbox:
             raise ApiError(100, "(#100) param message must be non-empty.")
         if len(text) > 2000:
             raise ApiError(100, "(#100) Length of param message[text] must be less than or equal to 2000")
-        if body["messaging_type"] == "RESPONSE" and self.state.outside_messaging_window(psid):
+        if body["messaging_type"] == "MESSAGE_TAG" and body.get("tag") not in MESSAGE_TAGS:
+            raise ApiError(100, f"(#100) param tag must be one of {{{', '.join(MESSAGE_TAGS)}}}")
+        tagged = body["messaging_type"] == "MESSAGE_TAG" and body["tag"] == "HUMAN_AGENT"
+        window = HUMAN_AGENT_WINDOW if tagged else MESSAGING_WINDOW
+        if (body["messaging_type"] == "RESPONSE" or tagged) and self.state.outside_messaging_window(
+            psid, window=window
+        ):
             raise ApiError(10, "(#10) This message is sent outside of allowed window.", subcode=2018278)
         return {"recipient_id": psid, "message_id": self.state.page_message(psid, text)}
 

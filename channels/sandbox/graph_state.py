@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 GRAPH_TIME = "%Y-%m-%dT%H:%M:%S+0000"
 MESSAGING_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)  # a message tagged HUMAN_AGENT (channels/send_rules.py)
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
 
 
@@ -174,13 +175,14 @@ class GraphState:
         with self.lock:
             return self._conversation_of(psid)
 
-    def outside_messaging_window(self, psid, now=None):
-        """True when the customer's last message is older than Messenger's 24-hour answer window."""
+    def outside_messaging_window(self, psid, now=None, window=MESSAGING_WINDOW):
+        """True when the customer's last message is older than Messenger's 24-hour answer window (or
+        `window`: 7 days for a message with the human-agent tag)."""
         with self.lock:
             conversation = self._conversation_of(psid)
             messages = [self.messages[message_id] for message_id in conversation["_messages"]]
             theirs = [message["_at"] for message in messages if message["from"]["id"] == psid]
-            return not theirs or (now or datetime.now(UTC)) - max(theirs) > MESSAGING_WINDOW
+            return not theirs or (now or datetime.now(UTC)) - max(theirs) > window
 
     # ---- reads the endpoints serve, newest first unless asked otherwise ------------------------
 
