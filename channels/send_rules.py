@@ -99,14 +99,15 @@ def private_reply_refusal(facts: SendFacts) -> str:
     if not is_private_reply(facts):
         return ""
     platform = COMMENT_KINDS[facts.answered_kind]
+    noun = "post" if facts.answered_kind == "post" else "comment"  # a visitor's post on the Page
     if facts.earlier_private_replies:
         return (
-            f"{platform} allows one private reply per comment, and this comment already has one — "
+            f"{platform} allows one private reply per {noun}, and this {noun} already has one — "
             "answer in public, or wait for the customer to write back in private."
         )
     if facts.answered_at and facts.now - facts.answered_at > PRIVATE_REPLY_WINDOW:
         return (
-            f"This comment is more than 7 days old; {platform} allows a private reply only within "
+            f"This {noun} is more than 7 days old; {platform} allows a private reply only within "
             "7 days of it — answer in public instead."
         )
     return ""

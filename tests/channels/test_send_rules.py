@@ -94,6 +94,10 @@ def test_one_private_reply_per_comment():
         "Facebook allows one private reply per comment, and this comment already has one — answer in "
         "public, or wait for the customer to write back in private."
     )
+    visitor_post = facts(
+        reply_kind="messenger", answered_kind="post", private=True, earlier_private_replies=1
+    )
+    assert "one private reply per post, and this post already has one" in send_verdict(visitor_post).refusal
     first = facts(reply_kind="ig_dm", answered_kind="ig_comment", private=True, answered_at=NOW)
     assert send_verdict(first).refusal == ""
 
