@@ -9,7 +9,9 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
+from channels.base import ChannelError
 from channels.instagram.adapter import InstagramAdapter
+from channels.instagram.explain import explain_failed_test
 from channels.models import ApiUsage, ChannelAccount
 from channels.sandbox.instagram_api import InstagramApiSandbox
 from channels.webhooks.process import delivery_process
@@ -309,3 +311,19 @@ def test_a_comment_and_a_dm_by_webhook_then_by_poll_are_stored_once_on_the_polls
         f"ig:{media}:{kim}",
         "igdm:6602",
     }
+
+
+def test_a_failed_test_connection_says_what_to_do(instagram, account):
+    instagram.expire_token()
+    with pytest.raises(ChannelError) as expired:
+        InstagramAdapter(account).check()
+    assert explain_failed_test(account, expired.value).startswith(
+        "Instagram does not accept the access token: it expired (tokens from Instagram Login last 60 days"
+    )
+
+    instagram.restore_token()
+    account.self_external_id = "17841499999999999"
+    with pytest.raises(ChannelError) as someone_else:
+        InstagramAdapter(account).check()
+    assert f"enter {instagram.account_id} as the account id" in str(someone_else.value)
+    assert explain_failed_test(account, someone_else.value) == ""  # its own words say what to do
