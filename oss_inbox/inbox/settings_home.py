@@ -22,6 +22,8 @@ SECTIONS = [
         [
             Entry("Channels", "channels:list", "Connected X accounts, Facebook Pages and mailboxes: health, "
                   "connection tests, credentials.", "channels.view_channelaccount"),
+            Entry("Moderation rules", "channels:moderation", "Public comments hidden as they arrive: account "
+                  "and phone numbers, addresses, profanity, listed words.", "tickets.manage_settings"),
             Entry("Schedules", "sla:schedules", "When the team covers each channel: weekly hours, "
                   "holidays and one-off changes.", "tickets.manage_settings"),
             Entry("SLA policies", "sla:policies", "Response and resolution targets by channel, priority and "
