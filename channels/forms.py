@@ -18,6 +18,8 @@ from .registry import ACCOUNT_FORMS, account_form_fields
 # Each kind's settings, secrets and checks live in its folder (channels/<kind>/forms.py), found
 # through the registry. The secrets by kind stay importable here (channels/twitter/adapter.py).
 CREDENTIALS = {kind: list(fields.credentials) for kind, fields in ACCOUNT_FORMS.items()}
+# Kinds whose platform pushes by webhook (channels/webhooks/).
+WEBHOOK_KINDS = {ChannelKind.TWITTER, ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM}
 
 
 class ChannelAccountForm(forms.ModelForm):
@@ -30,6 +32,8 @@ class ChannelAccountForm(forms.ModelForm):
             "poll_interval_seconds",
             "coverage_schedule",
             "token_expires_at",
+            "webhooks_enabled",
+            "reconcile_interval_seconds",
         ]
 
     def __init__(self, *args, kind, **kwargs):
@@ -54,6 +58,7 @@ class ChannelAccountForm(forms.ModelForm):
             "The team's hours on this account: out-of-hours acknowledgements and coverage-hours SLA targets."
         )
         self.fields["token_expires_at"] = token_expiry_field()
+        self._webhook_fields(kind)
         if self.instance.token_expires_at:  # its day here, not the UTC one
             self.initial["token_expires_at"] = timezone.localtime(self.instance.token_expires_at).date()
         for name, label, help_text in self.channel.settings:
@@ -101,6 +106,35 @@ class ChannelAccountForm(forms.ModelForm):
 
     def clean_poll_interval_seconds(self):
         value = self.cleaned_data["poll_interval_seconds"]
+        if value < 15:
+            raise forms.ValidationError(
+                "Poll at most every 15 seconds; the channels rate-limit faster polling."
+            )
+        return value
+
+    def _webhook_fields(self, kind):
+        """Webhooks on or off, and the pace of polls while they work (docs/channels.md, "Reconciliation");
+        email has none."""
+        if kind not in WEBHOOK_KINDS:
+            del self.fields["webhooks_enabled"], self.fields["reconcile_interval_seconds"]
+            return
+        path = "/webhooks/x/" if kind == "twitter" else "/webhooks/meta/"
+        self.fields["webhooks_enabled"].label = "Webhooks on"
+        self.fields["webhooks_enabled"].help_text = (
+            f"The platform pushes this account's messages to {path} (registered as docs/channels.md says); "
+            "polls then only find what the pushes missed."
+        )
+        self.fields["reconcile_interval_seconds"].required = False  # empty: as it was (300 s for a new one)
+        self.fields["reconcile_interval_seconds"].label = "Poll interval while webhooks work (seconds)"
+        self.fields["reconcile_interval_seconds"].help_text = (
+            "Polls go on at this pace to find what webhooks missed; if webhooks stop, polling returns to "
+            "the interval above."
+        )
+
+    def clean_reconcile_interval_seconds(self):
+        value = self.cleaned_data["reconcile_interval_seconds"]
+        if value is None:
+            return self.instance.reconcile_interval_seconds
         if value < 15:
             raise forms.ValidationError(
                 "Poll at most every 15 seconds; the channels rate-limit faster polling."
@@ -198,6 +232,10 @@ class ChannelAccountForm(forms.ModelForm):
         }
         entered = self._entered_secrets(self.cleaned_data)
         fields = [*self._meta.fields, "kind", "settings", "credentials"]
+        if "webhooks_enabled" in self.changed_data:  # switched on or off: judged afresh from now
+            account.webhooks_unhealthy_since = account.webhooks_reported_at = None
+            fields += ["webhooks_unhealthy_since", "webhooks_reported_at"]
+        fields = [name for name in fields if name in self.fields or name not in self._meta.fields]
         if "token_expires_at" in self.changed_data:  # another token: told about afresh
             account.token_expiry_reported_at = None
             fields.append("token_expiry_reported_at")

@@ -7,6 +7,7 @@ The real X client polls the fake X server (channels/sandbox), as in test_poll_fa
 """
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -18,6 +19,7 @@ from channels.tasks import dispatch_polls
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Message
 
+from .. import factories
 from .sandbox_accounts import x_account
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -145,3 +147,37 @@ def test_nothing_is_counted_missed_while_deliveries_wait_to_be_read(x, x_api, ti
     result = poll_at(x, time_machine, START + timedelta(minutes=2))
     assert result.stored == 1
     assert x.missed_by_webhooks == 0 and x.webhooks_unhealthy_since is None
+
+
+def test_an_admin_switches_webhooks_on_and_sets_the_reconcile_pace_for_x_but_not_for_email(
+    db, client, admin_user
+):
+    client.force_login(admin_user)
+    account = x_account(SimpleNamespace(account_id="1500000000000000001", username="PrairieEGHelp", url=""))
+    ChannelAccount.objects.filter(pk=account.pk).update(
+        webhooks_unhealthy_since=START, webhooks_reported_at=START
+    )
+    form = {
+        "name": account.name,
+        "enabled": "on",
+        "self_external_id": account.self_external_id,
+        "poll_interval_seconds": "60",
+        "setting_username": "PrairieEGHelp",
+        "webhooks_enabled": "on",
+        "reconcile_interval_seconds": "10",
+    }
+    page = client.post(reverse("channels:edit", args=[account.pk]), form).content.decode()
+    assert "Poll at most every 15 seconds" in page
+    assert client.post(
+        reverse("channels:edit", args=[account.pk]), {**form, "reconcile_interval_seconds": "120"}
+    )
+    account.refresh_from_db()
+    assert (account.webhooks_enabled, account.reconcile_interval_seconds) == (True, 120)
+    assert (account.webhooks_unhealthy_since, account.webhooks_reported_at) == (None, None)  # judged afresh
+
+    email = factories.account("email")
+    page = client.get(reverse("channels:edit", args=[email.pk])).content.decode()
+    assert (
+        "Webhooks on" not in page
+        and "Webhooks on" in client.get(reverse("channels:edit", args=[account.pk])).content.decode()
+    )
