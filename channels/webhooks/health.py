@@ -77,7 +77,7 @@ def webhooks_judge(account, *, missed: int, now=None, notify) -> None:
         ChannelAccount.objects.filter(pk=account.pk).update(
             missed_by_webhooks=F("missed_by_webhooks") + missed, last_missed_at=now
         )
-        log.warning("A poll of %s found %d item(s) its webhooks did not bring", account, missed)
+        log.info("A poll of %s found %d item(s) its webhooks did not bring", account, missed)
     if account.webhooks_unhealthy_since is not None:
         _recover_if_delivering(account, now)
         return
