@@ -111,6 +111,19 @@ _copies = {}  # versioned key -> (what was made, until when this process may use
 def forget_local_copies():
     """Drop this process's copies (tests: under a frozen clock a cleared cache gives old versions again)."""
     _copies.clear()
+    for store in _local_stores:
+        store.clear()
+
+
+def local_store():
+    """A dict for a module's own copies under versioned keys (kept by rules of its own, e.g. until a
+    moment), emptied with this module's by forget_local_copies."""
+    store = {}
+    _local_stores.append(store)
+    return store
+
+
+_local_stores = []
 
 
 def forget_on_change(key, *models, through=(), unless_only=frozenset()):

@@ -1,29 +1,51 @@
 """Reads for the ticket page beyond the conversation itself."""
 
 from datetime import UTC
+from functools import cache
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from oss_inbox.tickets.models import Ticket
+from channels.models import ChannelAccount
+from oss_inbox.tickets.models import Identity, Ticket
+from oss_inbox.tickets.sql_reads import Columns, cache_related, fetch
 
 PAST_TICKETS = 10
 
 
 def customer_sidebar(ticket: Ticket) -> dict[str, list]:
-    """The contact's identities on every channel and their other tickets, newest first (two queries)."""
-    contact = ticket.contact
-    identities = list(contact.identities.order_by("kind", "handle"))
-    others = (
-        Ticket.objects.filter(contact=contact)
-        .exclude(pk=ticket.pk)
-        .select_related("account")
-        # What the sidebar shows, no more: not each account's encrypted credentials, read and
-        # decrypted for every past ticket.
-        .only("id", "subject", "status", "created_at", "account__kind")
-        .order_by("-created_at", "-id")
+    """The contact's identities on every channel and their other tickets, newest first (two queries,
+    in SQL: oss_inbox/tickets/sql_reads.py)."""
+    identities = [_IDENTITY.load(row) for row in fetch(_identities_sql(), [ticket.contact_id])]
+    past = []
+    for row in fetch(_past_sql(), [ticket.contact_id, ticket.pk, PAST_TICKETS]):
+        other, account = _PAST.load(row), _PAST_ACCOUNT.load(row, _PAST.width)
+        cache_related(other, "account", account)
+        past.append(other)
+    return {"identities": identities, "past_tickets": past}
+
+
+_IDENTITY = Columns(Identity, "i")
+# What the sidebar shows, no more: not each account's encrypted credentials, read and decrypted for
+# every past ticket.
+_PAST = Columns(Ticket, "t", only=("subject", "status", "created_at", "account_id"))
+_PAST_ACCOUNT = Columns(ChannelAccount, "a", only=("kind",))
+
+
+# The SQL is written on first use, once the database (and so its quoting) is known.
+@cache
+def _identities_sql():
+    where = "WHERE i.contact_id = %s ORDER BY i.kind, i.handle"
+    return f"SELECT {_IDENTITY.select} FROM {_IDENTITY.table} {where}"
+
+
+@cache
+def _past_sql():
+    return (
+        f"SELECT {_PAST.select}, {_PAST_ACCOUNT.select} FROM {_PAST.table}"
+        f" JOIN {_PAST_ACCOUNT.table} ON a.id = t.account_id"
+        " WHERE t.contact_id = %s AND t.id <> %s ORDER BY t.created_at DESC, t.id DESC LIMIT %s"
     )
-    return {"identities": identities, "past_tickets": list(others[:PAST_TICKETS])}
 
 
 def open_queue_version() -> str:

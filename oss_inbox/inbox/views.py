@@ -11,7 +11,7 @@ from oss_inbox.safety.detector import CATEGORIES, CATEGORY_NAMES
 from oss_inbox.sla.policies import policy_for_ticket
 from oss_inbox.staff.roles import queue_workers_list
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
-from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user
+from oss_inbox.tickets.selectors import ticket_conversation, ticket_for_user, ticket_tag_names
 from oss_inbox.tickets.services.assignment import assignment_origin
 
 from .canned import canned_fill, canned_for_ticket, canned_names
@@ -101,7 +101,7 @@ def render_ticket(request, ticket, *, status=200, **extra):
         "priorities": Ticket.Priority.choices,
         "safety": safety_shown(ticket),
         "safety_categories": list(CATEGORIES.items()),
-        "tags": sorted(ticket.tags.values_list("name", flat=True)),
+        "tags": ticket_tag_names(ticket),
         "tag_names": tag_names(),
         "canned_names": canned_names(ticket),
         "reply_choices": reply_choices(answered_kind),

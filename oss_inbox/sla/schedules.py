@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import holidays
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from channels.models import ChannelAccount
+from oss_inbox.cached import forget_now, local_store, version_of
 
 from . import clock
 from .drafts import (
@@ -23,8 +23,13 @@ from .models import CoverageOverride, CoverageSchedule, ScheduleChange
 from .policies import builtin_schedule
 from .services import sla_settings_changed
 
-COVERAGE_CACHE_KEY = "sla:coverage-status"
+# The header's coverage lines: each process keeps its own, under the version of COVERAGE_KEY (moved
+# on when a schedule, an override or an account changes: SlaConfig.ready), for at most
+# COVERAGE_CACHE_SECONDS and never past the next opening or closing. Every page shows them: kept
+# in the process, they cost no round trip to the cache (the version comes with the request's others).
+COVERAGE_KEY = "sla:coverage"
 COVERAGE_CACHE_SECONDS = 10
+_coverage = local_store()  # versioned key -> (until when, lines)
 YEARS = range(2000, 2101)
 
 
@@ -67,7 +72,7 @@ def schedule_save(*, schedule, draft, actor):
         )
         ScheduleChange.objects.create(schedule=schedule, actor=actor, before=before, after=after)
         sla_settings_changed()
-        transaction.on_commit(lambda: cache.delete(COVERAGE_CACHE_KEY))
+        forget_now(COVERAGE_KEY)
     return []
 
 
@@ -144,13 +149,15 @@ def coverage_status(now=None):
     """How each schedule in use stands now, for the header; cached a few seconds per process
     and never past the next opening or closing."""
     now = now or timezone.now()
-    cached = cache.get(COVERAGE_CACHE_KEY)
-    if cached is None or cached[0] <= now:
+    key = f"{COVERAGE_KEY}:{version_of(COVERAGE_KEY)}"
+    kept = _coverage.get(key)
+    if kept is None or not now < kept[0] <= now + timedelta(seconds=COVERAGE_CACHE_SECONDS):
         lines = [coverage_line(schedule, now) for schedule in schedules_in_use()]
         changes = [line.changes_at for line in lines if line.changes_at]
-        cached = (min([now + timedelta(seconds=COVERAGE_CACHE_SECONDS), *changes]), lines)
-        cache.set(COVERAGE_CACHE_KEY, cached, COVERAGE_CACHE_SECONDS)
-    return cached[1]
+        kept = (min([now + timedelta(seconds=COVERAGE_CACHE_SECONDS), *changes]), lines)
+        _coverage.clear()  # older versions are never read again
+        _coverage[key] = kept
+    return kept[1]
 
 
 def coverage_line(schedule, now):

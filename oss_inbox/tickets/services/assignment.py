@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from operator import attrgetter
 
 from django.db import transaction
@@ -38,6 +39,7 @@ from oss_inbox.staff.roles import queue_workers
 
 from ..models import Contact, Organization, Ticket, TicketEvent
 from ..selectors import open_tickets_by_assignee
+from ..sql_reads import Columns, fetch
 from .lifecycle import _change
 from .routing import manager_notify
 
@@ -311,15 +313,12 @@ def assignment_origin(ticket: Ticket) -> AssignmentOrigin | None:
     "assigned to"; None when the ticket is unassigned."""
     if ticket.assignee_id is None:
         return None
-    latest = (
-        ticket.events.filter(kind__in=[TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.CLAIMED])
-        .order_by("-created_at", "-id")
-        .values_list("kind", "actor_id", "data")
-        .first()
-    )
-    if latest is None:
+    # Read on every ticket page and state poll: in SQL (oss_inbox/tickets/sql_reads.py).
+    rows = fetch(_latest_assignment_sql(), [ticket.pk, TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.CLAIMED])
+    if not rows:
         return AssignmentOrigin(claimed=False)
-    kind, actor_id, data = latest
+    event = _ASSIGNMENT_EVENT.load(rows[0])
+    kind, actor_id, data = event.kind, event.actor_id, event.data
     if kind == TicketEvent.Kind.CLAIMED:
         return AssignmentOrigin(claimed=True)
     if data.get("to") != ticket.assignee.get_username():
@@ -327,3 +326,14 @@ def assignment_origin(ticket: Ticket) -> AssignmentOrigin | None:
     if data.get("reason"):
         return AssignmentOrigin(claimed=False, automatic=data)
     return AssignmentOrigin(claimed=actor_id == ticket.assignee_id)
+
+
+_ASSIGNMENT_EVENT = Columns(TicketEvent, "e", only=("kind", "actor_id", "data"))
+
+
+@cache
+def _latest_assignment_sql():
+    return (
+        f"SELECT {_ASSIGNMENT_EVENT.select} FROM {_ASSIGNMENT_EVENT.table}"
+        " WHERE e.ticket_id = %s AND e.kind IN (%s, %s) ORDER BY e.created_at DESC, e.id DESC LIMIT 1"
+    )
