@@ -18,14 +18,18 @@ def reply_count(request, ticket_id):
     ticket = ticket_for_user(request.user, ticket_id)
     data = request.POST if request.method == "POST" else request.GET
     text, private = data.get("text", ""), data.get("reply_as") == "private"
-    counter = reply_counter(ticket.account.kind, text, answered_kind=_answered_kind(ticket), private=private)
+    answered = _answered(ticket)
+    answered_kind = answered.kind if answered else ""
+    counter = reply_counter(ticket.account.kind, text, answered_kind=answered_kind, private=private)
     # The platforms' rules too (a post that did not mention us, a closed Messenger window, a link's
     # price), so the agent reads the reason before pressing Send (tickets.services.reply_rules).
-    rules = reply_rules_check(ticket=ticket, text=text, private=private)
+    rules = (
+        reply_rules_check(ticket=ticket, text=text, private=private, answered=answered) if answered else None
+    )
     return render(request, "inbox/_composer.html#reply-counter", {"counter": counter, "rules": rules})
 
 
-def _answered_kind(ticket):
-    """The kind of the customer's latest message, which a reply answers (as tickets.services does)."""
+def _answered(ticket):
+    """The customer's latest message, which a reply answers (as tickets.services does)."""
     latest = ticket.messages.filter(direction=Message.Direction.INBOUND).order_by("-sent_at", "-id")
-    return latest.values_list("kind", flat=True).first() or ""
+    return latest.defer("html").first()

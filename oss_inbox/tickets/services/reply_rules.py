@@ -51,6 +51,7 @@ def reply_rules_check(
             text=text,
             automatic=automatic,
             now=now or timezone.now(),
+            latest=answered,  # a reply answers the latest: no second read
         )
     )
 
@@ -85,8 +86,8 @@ def reply_rules_apply(message: Message, now: datetime | None = None) -> None:
         message.context = context
 
 
-def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sending=None):
-    latest = _latest_inbound(ticket)
+def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sending=None, latest=None):
+    latest = latest or _latest_inbound(ticket)
     return SendFacts(
         reply_kind=reply_kind,
         answered_kind=answered.kind,
