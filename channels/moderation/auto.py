@@ -7,11 +7,16 @@ platform; the ticket records the rule and why, and the customer gets the rule's 
 post; a missing permission) is recorded instead, for the agents to decide; one that fails for now
 (a rate limit, an outage) is tried again by the task. A comment moderated before, by an agent or a
 rule, is never looked at again: an agent's "Show" stands.
+
+The task is asked for after each ingest; the broker is not the record, so beat's sweep (every
+minute) checks the comments of the last ten minutes again, in case a task was lost. Checking twice
+is harmless: a comment is hidden, and answered, once.
 """
 
 import logging
 from datetime import datetime, timedelta
 
+from django.db.models import Max
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message
@@ -25,6 +30,8 @@ from .detect import find, words_of
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = timedelta(minutes=1)
+# The sweep looks this far back, among at most this many of the newest messages (read by id range).
+SWEEP_BACK, SWEEP_ROWS = timedelta(minutes=10), 5000
 
 
 def public_comment_ids(messages: list) -> list[int]:
@@ -51,6 +58,23 @@ def messages_moderate(message_ids: list[int], *, final: bool = False) -> datetim
             when = error.retry_at or timezone.now() + RETRY_AFTER
             retry_at = min(retry_at, when) if retry_at else when
     return retry_at
+
+
+def recent_comment_ids(now: datetime | None = None) -> list[int]:
+    """Public comments stored in the last ten minutes and not hidden yet, for the sweep: an id range
+    from the newest message down (the primary key's index), never a scan of the history."""
+    if not ModerationRule.objects.filter(enabled=True).exists():
+        return []
+    newest = Message.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    recent = Message.objects.filter(
+        pk__gt=newest - SWEEP_ROWS,
+        created_at__gte=(now or timezone.now()) - SWEEP_BACK,
+        direction=Message.Direction.INBOUND,
+        kind__in=HIDEABLE_KINDS,
+        hidden_at__isnull=True,
+        is_automatic=False,
+    )
+    return list(recent.values_list("pk", flat=True))
 
 
 def rule_matching(message: Message, rules: list[ModerationRule]):

@@ -2,8 +2,12 @@
 the comment on the platform (the sandbox, over loopback) and hands the customer off to a private
 reply queued in the outbox; what cannot be hidden is recorded for the agents."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from channels.models import ModerationRule
 from channels.moderation import tasks
@@ -151,3 +155,15 @@ def test_a_rule_watches_only_its_channels_and_a_disabled_rule_nothing(graph, pag
     message = comment(graph, page, "call me 217-555-0142, this is bullshit")
     messages_moderate([message.pk])
     assert graph.state.hidden_changes == []
+
+
+def test_beat_s_sweep_checks_the_recent_comments_whose_task_was_lost(graph, page):
+    message = comment(graph, page, "call me 217-555-0142")  # stored; the task it asked for never ran
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        tasks.sweep_moderation()
+    assert graph.state.hidden_changes == []  # ten minutes on, the sweep has let it go
+
+    tasks.sweep_moderation()
+
+    assert graph.state.hidden_changes == [{"id": message.external_id, "is_hidden": True}]
+    assert Message.objects.filter(direction="outbound").count() == 1
