@@ -327,3 +327,30 @@ def test_a_failed_test_connection_says_what_to_do(instagram, account):
         InstagramAdapter(account).check()
     assert f"enter {instagram.account_id} as the account id" in str(someone_else.value)
     assert explain_failed_test(account, someone_else.value) == ""  # its own words say what to do
+
+
+# ---- a reply whose send was cut off ----------------------------------------------------------------
+
+
+def looked_up(account, message):
+    return InstagramAdapter(account).reconcile(Message.objects.select_related("ticket").get(pk=message.pk))
+
+
+def test_a_cut_off_comment_reply_or_dm_is_found_if_it_went_out_and_not_if_it_did_not(
+    instagram, account, agent
+):
+    media = instagram.add_media(CAPTION)
+    instagram.add_comment(media, "6601", "kim.jones", "Any ETA?")
+    instagram.add_message("6602", "lee.park", "My bill doubled")
+    poll(account)
+    comment_ticket = Ticket.objects.get(account=account, thread_key__startswith="ig:")
+    dm_ticket = Ticket.objects.get(account=account, thread_key="igdm:6602")
+    on_comment = ticket_reply(ticket=comment_ticket, author=agent, text="Crews arrive by 9pm.")
+    by_dm = ticket_reply(ticket=dm_ticket, author=agent, text="Crews arrive by 9pm.")  # the same words
+    private = ticket_reply(ticket=comment_ticket, author=agent, text="Kim, a DM from us.", private=True)
+
+    assert [looked_up(account, message) for message in (on_comment, by_dm, private)] == [None, None, None]
+
+    sent = [InstagramAdapter(account).send(message) for message in (on_comment, by_dm, private)]
+    found = [looked_up(account, message) for message in (on_comment, by_dm, private)]
+    assert [item.external_id for item in found] == [item.external_id for item in sent]
