@@ -111,6 +111,13 @@ class Fetched:
 
 
 @dataclass(frozen=True)
+class TokenExpiry:
+    """What a channel says about the end of an account's access token: when, or None if never."""
+
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Sent:
     """The channel's id of a reply we delivered (tweet id, comment id, Message-ID...)."""
 
@@ -168,6 +175,11 @@ class ChannelAdapter(ABC):
     @abstractmethod
     def check(self):
         """Test the credentials for an admin: returns a sentence saying who we are connected as."""
+
+    def token_expiry(self):
+        """When the access token stops working, as the channel says (a TokenExpiry), or None if it
+        does not say. Test connection records it for the token expiry alert. Default: None."""
+        return None
 
 
 # How long before a reply's send started its lookup also reads: the channel's clock and ours differ a little.

@@ -6,11 +6,14 @@ and the raw technical detail, which the page folds away under "Details". A test 
 its words never speak of polling or retrying (that belongs to the health page).
 """
 
+import logging
 from dataclasses import dataclass
 
-from .base import ChannelError
+from .base import ChannelError, TokenExpiry
 from .explain import speaks_of_retrying, technical_detail
 from .registry import adapter_for, failure_explainer_for
+
+log = logging.getLogger(__name__)
 
 UNEXPECTED = (
     "The test failed in a way OSS Inbox does not recognise — the Details below say what {service} "
@@ -23,14 +26,27 @@ class ConnectionTest:
     ok: bool
     sentence: str
     detail: str = ""  # the raw exceptions, for an admin who wants them
+    token_expiry: TokenExpiry | None = None  # when the token stops working, if the channel said
 
 
 def connection_test(account) -> ConnectionTest:
-    """1. Run the adapter's check; 2. on failure, explain it for this channel; 3. keep the raw detail."""
+    """1. Run the adapter's check; 2. on failure, explain it for this channel; 3. keep the raw detail;
+    4. on success, ask when the token expires, if the channel can say."""
     try:
-        return ConnectionTest(True, adapter_for(account).check())
+        adapter = adapter_for(account)
+        sentence = adapter.check()
     except ChannelError as error:
         return ConnectionTest(False, failure_sentence(account, error), technical_detail(error))
+    return ConnectionTest(True, sentence, token_expiry=token_expiry_asked(adapter))
+
+
+def token_expiry_asked(adapter):
+    """Best effort: a channel that cannot say, or fails to, leaves the saved date as it is."""
+    try:
+        return adapter.token_expiry()
+    except ChannelError as error:
+        log.info("Could not learn when %s's token expires: %s", adapter.account, error)
+        return None
 
 
 def failure_sentence(account, error):

@@ -38,6 +38,22 @@ def token_expiry_alert(now: datetime | None = None) -> int:
     return told
 
 
+def account_token_expiry_learned(account, expiry) -> str:
+    """Record when the token expires as the channel said during Test connection (a TokenExpiry, or
+    None if it did not say); a changed date is another token, told about afresh. Returns the words
+    to add to the test's outcome, or none."""
+    if expiry is None:
+        return ""
+    if expiry.expires_at != account.token_expires_at:
+        ChannelAccount.objects.filter(pk=account.pk).update(
+            token_expires_at=expiry.expires_at, token_expiry_reported_at=None
+        )
+    if expiry.expires_at is None:
+        return "Its access token does not expire."
+    expires = timezone.localtime(expiry.expires_at)
+    return f"Its access token expires on {expires:%b} {expires.day}, {expires:%Y}."
+
+
 def stage_start(expires_at: datetime, now: datetime) -> datetime:
     """When the token's current stage began: its expiry once past, else the start of its last week."""
     return expires_at if now >= expires_at else expires_at - settings.TOKEN_EXPIRY_WARNING

@@ -14,6 +14,7 @@ from .connection_test import connection_test
 from .forms import ChannelAccountForm
 from .models import ChannelAccount, ChannelKind
 from .polling import account_connection_confirmed, account_enable
+from .token_expiry import account_token_expiry_learned
 from .webhooks.health import webhooks_summary
 
 manage_settings = permission_required("tickets.manage_settings", raise_exception=True)
@@ -96,6 +97,9 @@ def account_check(request, account_id):
     account = _account(account_id)
     test = connection_test(account)
     outcome = test.sentence + (account_connection_confirmed(account) if test.ok else "")
+    learned = account_token_expiry_learned(account, test.token_expiry)
+    if learned:  # a sentence of its own after the test's (some end without a full stop)
+        outcome = f"{outcome.rstrip('.')}. {learned}"
     context = {"account": account, "outcome": outcome, "ok": test.ok, "detail": test.detail}
     if request.htmx:
         return render(request, "channels/list.html#check-result", context)

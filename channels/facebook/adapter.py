@@ -23,6 +23,7 @@ from oss_inbox.tickets.models import Message
 from .fetch import Window, fetch_page, find_page_comment, find_page_message, find_private_reply
 from .graph import GRAPH_URL, GraphClient, graph_api_version
 from .spec import COMMENT_TEXT_LIMIT, MESSENGER_TEXT_LIMIT
+from .token import DEBUG_TOKEN, token_expiry_of
 from .usage import measure_graph_answer
 from .webhook import read_webhook
 from .webhook_threads import asked_conversations, customers_of, stored_conversations
@@ -88,6 +89,12 @@ class FacebookAdapter(ChannelAdapter):
         with self._graph() as graph:
             page = graph.get(self._page_id(), fields="id,name")
         return f"Connected to the Page {page.get('name', '(no name)')} (id {page.get('id')})"
+
+    def token_expiry(self):
+        """When the Page access token stops working, as debug_token says (channels/facebook/token.py)."""
+        with self._graph() as graph:
+            answer = graph.get(DEBUG_TOKEN, input_token=self.account.credentials.get("page_access_token"))
+        return token_expiry_of(answer)
 
     def hide(self, message, hidden):
         """Hide a customer's comment or visitor post on the Page, or show it again: POST /{id} with

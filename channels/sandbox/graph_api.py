@@ -52,6 +52,7 @@ DEFAULT_TOKEN = "sandbox-page-token"
 THROTTLING_CODES = {4, 17, 32, 613}
 VERSION = re.compile(r"^/(v\d+\.\d+)(/.*)$")
 ROUTES = [
+    ("GET", re.compile(r"/(debug_token)"), "_debug_token"),
     ("GET", re.compile(r"/([\w.-]+)/(?:feed|posts)"), "_feed"),
     ("GET", re.compile(r"/([\w.-]+)/comments"), "_comments"),
     ("GET", re.compile(r"/([\w.-]+)/conversations"), "_conversations"),
@@ -86,6 +87,9 @@ class GraphApiSandbox:
         self.state = GraphState(page["page_id"], page["page_name"])
         self.host, self.port = host, port
         self.token, self.app_secret = token, app_secret
+        # What debug_token says of the token: unix times, 0 for never (a Page token made from a
+        # long-lived user token never expires).
+        self.token_expires_at = self.data_access_expires_at = 0
         self.requests = []
         self._faults = []
         self._repeat_armed = False
@@ -257,6 +261,13 @@ class GraphApiSandbox:
         raise unsupported(request["method"], request["path"].strip("/").split("/")[0])
 
     # ---- endpoints -------------------------------------------------------------------------------
+
+    def _debug_token(self, request, _path):
+        """Graph's GET /debug_token?input_token=...: what the token is and when it expires."""
+        if request["query"].get("input_token") != self.token:
+            raise ApiError(190, "Invalid OAuth access token - Cannot parse access token")
+        expiry = {"expires_at": self.token_expires_at, "data_access_expires_at": self.data_access_expires_at}
+        return {"data": {"type": "PAGE", "is_valid": True, "profile_id": self.state.page["id"], **expiry}}
 
     def _object(self, request, object_id):
         found = self.state.find(object_id)

@@ -253,7 +253,8 @@ def test_a_new_graph_url_without_the_token_is_refused_and_test_connection_keeps_
     page.refresh_from_db()
     assert page.settings["graph_base_url"] == ours.url
     client.post(reverse("channels:check", args=[page.pk]))
-    assert theirs.tokens == [] and ours.tokens == ["Bearer saved-page-token"]
+    # Test connection asks who the Page is, then when its token expires: both calls to our server only.
+    assert theirs.tokens == [] and set(ours.tokens) == {"Bearer saved-page-token"}
 
 
 def test_a_new_graph_url_with_a_new_token_is_saved_and_only_the_new_token_goes_there(
@@ -274,7 +275,7 @@ def test_a_new_graph_url_with_a_new_token_is_saved_and_only_the_new_token_goes_t
         and page.credentials["page_access_token"] == "new-page-token"
     )
     client.post(reverse("channels:check", args=[page.pk]))
-    assert theirs.tokens == ["Bearer new-page-token"] and ours.tokens == []
+    assert set(theirs.tokens) == {"Bearer new-page-token"} and ours.tokens == []
 
 
 def mailbox_form(**changes):

@@ -12,6 +12,8 @@ from channels.token_expiry import token_expiry_alert
 from oss_inbox.staff.models import Notification
 from tests import factories
 
+from .sandbox_accounts import facebook_page, x_account
+
 pytestmark = pytest.mark.django_db
 
 EXPIRES = datetime(2026, 12, 20, 15, 0, tzinfo=UTC)
@@ -85,3 +87,38 @@ def _settings(form):
         for name, field in form.fields.items()
         if name.startswith("setting_")
     ]
+
+
+# Test connection learns the date from the channel (Meta's debug_token)
+
+
+def test_test_connection_records_when_the_page_token_expires(client, admin_user, graph):
+    page = facebook_page(graph, timeout_seconds=2)
+    ChannelAccount.objects.filter(pk=page.pk).update(token_expiry_reported_at=EXPIRES - timedelta(days=7))
+    graph.token_expires_at = int(EXPIRES.timestamp())
+    graph.data_access_expires_at = int((EXPIRES + timedelta(days=30)).timestamp())  # later: not the end
+    client.force_login(admin_user)
+    response = client.post(reverse("channels:check", args=[page.pk]), follow=True)
+    page.refresh_from_db()
+    assert page.token_expires_at == EXPIRES
+    assert page.token_expiry_reported_at is None  # another token: told about afresh
+    assert "Its access token expires on Dec 20, 2026." in response.content.decode()
+
+
+def test_a_token_that_never_expires_clears_the_date(client, admin_user, graph):
+    page = facebook_page(graph, timeout_seconds=2)
+    ChannelAccount.objects.filter(pk=page.pk).update(token_expires_at=EXPIRES)
+    client.force_login(admin_user)
+    response = client.post(reverse("channels:check", args=[page.pk]), follow=True)
+    page.refresh_from_db()
+    assert page.token_expires_at is None
+    assert "Its access token does not expire." in response.content.decode()
+
+
+def test_a_channel_that_cannot_say_leaves_the_date_as_it_is(client, admin_user, x_api):
+    account = x_account(x_api)
+    ChannelAccount.objects.filter(pk=account.pk).update(token_expires_at=EXPIRES)
+    client.force_login(admin_user)
+    client.post(reverse("channels:check", args=[account.pk]))
+    account.refresh_from_db()
+    assert account.token_expires_at == EXPIRES
