@@ -166,3 +166,11 @@ def test_a_post_that_mentions_us_or_answers_our_post_may_be_answered_in_public(x
 
     in_reply_to_us = x_post(x_account, "thanks", raw={"in_reply_to_user_id": x_account.self_external_id})
     assert ticket_reply(ticket=in_reply_to_us, author=agent, text="You're welcome.").kind == "mention"
+
+
+def test_a_follow_up_without_the_mention_may_be_answered_when_its_author_summoned_us_before(x_account, agent):
+    # X counts the author's earlier mention in the conversation: their thread stays answerable.
+    first = x_post(x_account, "@PrairieEGHelp power out on Elm St", thread_key="x:500:111")
+    follow_up = x_post(x_account, "still out, 3 hours now", thread_key="x:500:111", minutes=5)
+    assert follow_up == first
+    assert ticket_reply(ticket=follow_up, author=agent, text="Crews are close.").kind == "mention"

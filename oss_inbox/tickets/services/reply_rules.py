@@ -97,7 +97,9 @@ def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sendi
         automatic=automatic,
         customer_last_wrote_at=timezone.localtime(latest.sent_at) if latest else None,
         answered_at=answered.sent_at,
-        summoned=_summoned(ticket.account, answered) if reply_kind == "mention" and not private else None,
+        summoned=_conversation_summoned(ticket, answered)
+        if reply_kind == "mention" and not private
+        else None,
         account_handle=ticket.account.settings.get("username", ""),
         earlier_private_replies=_earlier_private_replies(ticket, answered, reply_kind, sending)
         if private
@@ -130,6 +132,25 @@ def _earlier_private_replies(ticket, answered, reply_kind, sending):
     if sending is not None:
         replies = replies.filter(pk__lt=sending.pk)
     return replies.count()
+
+
+# How many of the customer's earlier posts on the ticket are read to find one that summoned us.
+EARLIER_POSTS_READ = 20
+
+
+def _conversation_summoned(ticket, answered) -> bool | None:
+    """Whether X lets us answer `answered` in public: it summoned us, or, as X also counts, its author
+    did earlier in this conversation (a ticket holds one author's posts of one conversation)."""
+    summoned = _summoned(ticket.account, answered)
+    if summoned is not False:
+        return summoned
+    earlier = ticket.messages.filter(direction=Message.Direction.INBOUND, kind=answered.kind)
+    if answered.author_identity_id:
+        earlier = earlier.filter(author_identity_id=answered.author_identity_id)
+    for post in earlier.exclude(pk=answered.pk).order_by("-sent_at", "-id")[:EARLIER_POSTS_READ]:
+        if _summoned(ticket.account, post):
+            return True
+    return False
 
 
 def _summoned(account, answered) -> bool | None:
