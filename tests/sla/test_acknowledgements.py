@@ -110,7 +110,8 @@ def test_ingest_acknowledges_a_message_that_arrives_while_closed(mailbox, django
         ingest(mailbox, [replace(email(), sent_at=now - timedelta(minutes=1))])
     ticket = Ticket.objects.get()
     [ack] = acknowledgements(ticket)
-    assert "10:00 AM CT on " in ack.text and len(callbacks) == 1  # the send, once committed
+    assert "10:00 AM CT on " in ack.text
+    assert len(callbacks) == 2  # once committed: the send, and the moderation rules' look at the new message
 
 
 def test_back_at_words():

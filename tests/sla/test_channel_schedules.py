@@ -33,7 +33,7 @@ def test_the_demo_accounts_each_run_on_their_channels_schedule():
 
 def test_make_runs_sandbox_accounts_each_run_on_their_channels_schedule():
     call_command("connect_sandbox", stdout=open("/dev/null", "w"))  # noqa: SIM115 - closed with the process
-    assert schedules_by_kind() == CHANNEL_SCHEDULE
+    assert schedules_by_kind() == {**CHANNEL_SCHEDULE, "instagram": "Social media"}
 
 
 def test_every_default_schedule_is_used_by_the_demo():
