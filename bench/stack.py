@@ -42,7 +42,7 @@ class Stack:
     """`make run` in the background; its output kept for the passwords and for failure reports."""
 
     def __init__(self, var_dir, **settings):
-        web, x, graph, imap, smtp, control = free_ports(6)
+        web, x, graph, imap, smtp, control, instagram = free_ports(7)
         self.web = f"http://127.0.0.1:{web}"
         self.control = f"http://127.0.0.1:{control}"
         env = {name: value for name, value in os.environ.items() if name not in _STACK_SETTINGS}
@@ -50,6 +50,7 @@ class Stack:
             OSS_VAR_DIR=str(var_dir), PORT=str(web), DEMO_TICKETS="3", DEBUG="1", PYTHONUNBUFFERED="1",
             SANDBOX_X_PORT=str(x), SANDBOX_GRAPH_PORT=str(graph), SANDBOX_IMAP_PORT=str(imap),
             SANDBOX_SMTP_PORT=str(smtp), SANDBOX_CONTROL_PORT=str(control),
+            SANDBOX_INSTAGRAM_PORT=str(instagram),
         )  # fmt: skip
         env.update(settings)
         self.lines = []
