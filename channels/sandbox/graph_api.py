@@ -109,7 +109,9 @@ class GraphApiSandbox:
         self._server.block_on_close = False
         self._server.sandbox = self
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, name="graph-api-sandbox", daemon=True).start()
+        # A short poll interval, because stop() waits up to one interval (once per test: 0.5 s by default).
+        serve = {"target": self._server.serve_forever, "kwargs": {"poll_interval": 0.05}}
+        threading.Thread(**serve, name="graph-api-sandbox", daemon=True).start()
         return self.url
 
     def stop(self):
