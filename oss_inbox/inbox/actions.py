@@ -69,7 +69,12 @@ def retry(request, ticket_id, message_id):
         if message.delivery_checked_at is None:  # the channel could not be asked
             messages.error(request, f"Not sent again. {message.delivery_error}")
             return _back(request, ticket)
-    if ticket_retry_reply(ticket=ticket, message=message, actor=request.user):
+    try:
+        retried = ticket_retry_reply(ticket=ticket, message=message, actor=request.user)
+    except ReplyRefused as refused:  # a platform's window closed since (channels/send_rules.py)
+        messages.error(request, f"Not sent again. {refused}")
+        return _back(request, ticket)
+    if retried:
         words = "It was not on the channel when we looked, so it" if looked else "The reply"
         messages.success(request, f"{words} is queued to be sent again.")
     return _back(request, ticket)

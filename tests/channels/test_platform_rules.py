@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
-from oss_inbox.tickets.services import ReplyRefused, ingest, ticket_reply
+from oss_inbox.tickets.services import ReplyRefused, ingest, ticket_reply, ticket_retry_reply
 from oss_inbox.tickets.services.outbox import outbox_deliver
 from tests import factories
 
@@ -64,6 +64,8 @@ def test_a_window_that_closes_while_the_reply_waits_fails_it_with_the_reason_and
 
     with time_machine.travel(timedelta(days=7)):  # the worker was down for a week
         state = deliver(message)
+        with pytest.raises(ReplyRefused, match=SEVEN_DAYS_PASSED):  # Retry says why at once
+            ticket_retry_reply(ticket=message.ticket, message=message, actor=agent)
 
     assert (state, message.delivery_state) == ("failed", "failed")
     assert message.delivery_error.startswith(SEVEN_DAYS_PASSED)

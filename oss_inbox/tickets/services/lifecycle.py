@@ -13,7 +13,7 @@ from oss_inbox.staff.roles import may_work_queue, require_queue_worker
 
 from ..models import Message, Tag, Ticket, TicketEvent
 from .outbox import outbox_enqueue, outbox_retry
-from .reply_rules import reply_rules_check
+from .reply_rules import reply_rules_check, reply_rules_refusal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -405,8 +405,12 @@ def _reply_kind(answered_kind, private):
 @transaction.atomic
 def ticket_retry_reply(*, ticket: Ticket, message: Message, actor: User | None) -> bool:
     """Send a failed reply again, or an unknown one that was looked up and not found; it counts as an
-    answer again. False when it is not retryable (an unknown send not yet looked up may be there)."""
+    answer again. False when it is not retryable (an unknown send not yet looked up may be there);
+    ReplyRefused when a platform's rule now refuses it (Messenger's 7 days have passed)."""
     _require_actor(actor)
+    refusal = reply_rules_refusal(message)
+    if refusal:
+        raise ReplyRefused(refusal)
     if not outbox_retry(REPLY_OUTBOX, message):
         return False
 

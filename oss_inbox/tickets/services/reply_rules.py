@@ -6,6 +6,7 @@ facts they need from the database.
 - `reply_rules_apply`: the outbox's check just before the channel is called (a window may have
   closed while the reply waited): a refusal fails the reply with the reason; the Send API tag the
   rules give (HUMAN_AGENT) is recorded on the message, where the adapter reads it.
+- `reply_rules_refusal`: the same check when an agent asks to send a failed reply again.
 
 The facts: the customer's latest message on the ticket (the 24-hour and 7-day windows); the post
 or comment answered (when it was written; on X whether it mentions us or answers one of our posts);
@@ -59,23 +60,7 @@ def reply_rules_check(
 def reply_rules_apply(message: Message, now: datetime | None = None) -> None:
     """Just before `message` (a queued reply) goes to its channel: raise a permanent ChannelError
     with the reason when a rule now refuses it; record the messaging tag it now needs."""
-    ticket = message.ticket
-    answered = _answered_by(message)
-    if answered is None:
-        return
-    private = private_reply_kinds().get(answered.kind) == message.kind != answered.kind
-    verdict = send_verdict(
-        _facts(
-            ticket,
-            answered,
-            reply_kind=message.kind,
-            private=private,
-            text=message.text,
-            automatic=message.is_automatic,
-            now=now or timezone.now(),
-            sending=message,
-        )
-    )
+    verdict = _verdict_for(message, now or timezone.now())
     if verdict.refusal:
         raise ChannelError(verdict.refusal, permanent=True)
     if verdict.messaging_tag != (message.context or {}).get("messaging_tag", ""):
@@ -84,6 +69,30 @@ def reply_rules_apply(message: Message, now: datetime | None = None) -> None:
             context.pop("messaging_tag")
         Message.objects.filter(pk=message.pk).update(context=context)
         message.context = context
+
+
+def reply_rules_refusal(message: Message, now: datetime | None = None) -> str:
+    """Why a failed reply may not be sent again now (its window closed), or "": asked before a retry."""
+    return _verdict_for(message, now or timezone.now()).refusal
+
+
+def _verdict_for(message, now):
+    """The rules over a reply already written, as things are at `now`."""
+    answered = _answered_by(message)
+    if answered is None:
+        return SendVerdict()
+    private = private_reply_kinds().get(answered.kind) == message.kind != answered.kind
+    facts = _facts(
+        message.ticket,
+        answered,
+        reply_kind=message.kind,
+        private=private,
+        text=message.text,
+        automatic=message.is_automatic,
+        now=now,
+        sending=message,
+    )
+    return send_verdict(facts)
 
 
 def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sending=None, latest=None):
