@@ -6,7 +6,8 @@
 The stack runs as `make run` runs it (bench/stack.py: embedded SQLite database and broker, web,
 worker, beat, the sandbox pushing signed webhooks) in a temporary folder; the sandbox's own customers
 are paused, and this script makes customers write through its control address instead, one every
-`--every` seconds, round the X mention, X DM, Facebook comment, visitor post and Messenger kinds.
+`--every` seconds, round the X mention, X DM, Facebook comment, visitor post, Messenger, Instagram
+comment and Instagram DM kinds.
 
 1. Webhooks on: each item's latency is from just before its write to when its message row was stored
    (the ticket is in the queue from that commit on): p50, p95, max. Acceptance: p95 <= 5 s.
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stack import Stack, StackError  # noqa: E402
 
-KINDS = ("mention", "dm", "comment", "post", "messenger")
+KINDS = ("mention", "dm", "comment", "post", "messenger", "ig_comment", "ig_dm")
 P95_TARGET = 5.0
 CATCH_UP_SECONDS = 120  # the dropped ones wait for a reconciliation poll
 
