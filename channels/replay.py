@@ -18,6 +18,7 @@ from oss_inbox.tickets.services import IngestResult, ingest
 from .base import Inbound
 from .email.parse import parse_email, parse_mbox
 from .facebook.shapes import read_graph
+from .instagram.shapes import read_instagram
 from .reading import Reading, Refused
 from .twitter.parse import read_response
 
@@ -25,6 +26,7 @@ SUFFIXES = {
     "twitter": (".json",),
     "facebook": (".json",),
     "email": (".eml", ".mbox", ".mbx"),
+    "instagram": (".json",),
 }
 BATCH = 500
 DUPLICATES = "already stored (duplicates)"
@@ -71,6 +73,8 @@ def read_file(path, account, *, conversation_ids=None) -> Reading:
     try:
         if account.kind == "twitter":
             return read_response(payload)
+        if account.kind == "instagram":
+            return read_instagram(payload, ig_id=account.self_external_id)
         return read_graph(payload, page_id=account.self_external_id, conversation_ids=conversation_ids)
     except Refused as error:
         raise UnreadableFile(str(error)) from None

@@ -4,12 +4,17 @@ A webhook and a poll of the same comment or direct message must give the same ex
 thread key, so that whichever comes second is stored once (ingest dedupes on the external id).
 """
 
+import json
+
 import pytest
 
 from channels.base import Inbound, Unparseable
 from channels.instagram.parse import parse_comments, parse_message
+from channels.instagram.shapes import read_instagram
 from channels.instagram.webhook import read_webhook
+from channels.models import ChannelAccount
 from channels.reading import Refused
+from channels.replay import read_file
 
 ME = "17841400000000001"
 MEDIA = {"id": "17900000000000101", "caption": "Storm crews are out tonight", "permalink": "https://ig/p/1/"}
@@ -200,3 +205,50 @@ def test_a_webhook_for_another_account_or_object_is_not_read_as_ours():
 
     with pytest.raises(Refused, match="not for Instagram"):
         read_webhook({"object": "page", "entry": []}, ig_id=ME)
+
+
+# ---- saved bodies (manage.py ingest_file) -----------------------------------------------------------
+
+
+def test_a_saved_instagram_body_of_any_shape_reads_as_a_poll_or_webhook_does(tmp_path):
+    media = {**MEDIA, "comments": {"data": [comment("17850000000000001", "Any ETA?")]}}
+    conversation = {
+        "id": "aWdfY29udmVyc2F0aW9uOjE",
+        "messages": {
+            "data": [
+                {
+                    "id": "aWdfbWVzc2FnZTox",
+                    "created_time": "2026-12-07T18:45:03+0000",
+                    "from": {"id": "6602", "username": "lee.park"},
+                    "to": {"data": [{"id": ME}]},
+                    "message": "My bill doubled",
+                }
+            ]
+        },
+    }
+    saved = tmp_path / "instagram.json"
+    saved.write_text(json.dumps({"data": [media, conversation, {"id": ME, "username": "prairie_eg"}]}))
+
+    reading = read_file(saved, ChannelAccount(kind="instagram", self_external_id=ME))
+
+    assert [(item.kind, item.thread_key) for item in reading.items] == [
+        ("ig_comment", f"ig:{MEDIA['id']}:17850000000000001"),
+        ("ig_dm", "igdm:6602"),
+    ]
+    assert reading.left_out == {"Instagram profiles (not comments or messages)": 1}
+    assert (
+        read_instagram(webhook(changes=[comment_change("1785", "hi")]), ig_id=ME).items[0].external_id
+        == "1785"
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "refusal"),
+    [
+        ({"error": {"code": 190, "message": "Session has expired"}}, "error 190"),
+        ({"success": True}, "the answer to a write"),
+    ],
+)
+def test_a_saved_body_that_holds_no_comments_or_messages_is_refused_in_words(payload, refusal):
+    with pytest.raises(Refused, match=refusal):
+        read_instagram(payload, ig_id=ME)
