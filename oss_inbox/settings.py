@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "oss_inbox.keyaccounts",
     "oss_inbox.surveys",
     "oss_inbox.importing",
+    "oss_inbox.incidents",
     "oss_inbox.demo",
     "channels",
 ]
@@ -299,6 +300,10 @@ SLA_FIRST_RESPONSE_HOURS = env_int("SLA_FIRST_RESPONSE_HOURS", 24, minimum=1)
 SURVEY_DELAY_MINUTES = env_int("SURVEY_DELAY_MINUTES", 30, minimum=0)
 SURVEYS_PAUSED = env_bool("SURVEYS_PAUSED", False)
 SURVEY_RERATE_DAYS = env_int("SURVEY_RERATE_DAYS", 7, minimum=1)
+# Storm mode (docs/storm.md): INCIDENT_SPIKE_REPORTS outage reports from one area within
+# INCIDENT_SPIKE_MINUTES propose an incident there for a supervisor to confirm.
+INCIDENT_SPIKE_REPORTS = env_int("INCIDENT_SPIKE_REPORTS", 5, minimum=1)
+INCIDENT_SPIKE_MINUTES = env_int("INCIDENT_SPIKE_MINUTES", 15, minimum=1)
 # Where people open the app: links in notification emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Webhook health (channels/webhooks/health.py): an account's webhooks are judged stopped after this
