@@ -22,6 +22,8 @@ SECTIONS = [
         [
             Entry("Channels", "channels:list", "Connected X accounts, Facebook Pages and mailboxes: health, "
                   "connection tests, credentials.", "channels.view_channelaccount"),
+            Entry("Budget and health", "channels:console", "Per account: webhooks, rate limits, API calls "
+                  "a day, their X spend, and when each access token expires.", "tickets.manage_settings"),
             Entry("Moderation rules", "channels:moderation", "Public comments hidden as they arrive: account "
                   "and phone numbers, addresses, profanity, listed words.", "tickets.manage_settings"),
             Entry("Schedules", "sla:schedules", "When the team covers each channel: weekly hours, "
