@@ -64,6 +64,12 @@ class SendVerdict:
     messaging_tag: str = ""
 
 
+def has_rules(reply_kind: str) -> bool:
+    """Whether any rule here can apply to a reply of this kind (an email's never does), so that the
+    facts need not be read."""
+    return reply_kind == "mention" or reply_kind in WINDOWED_KINDS
+
+
 def send_verdict(facts: SendFacts) -> SendVerdict:
     """Every platform rule over one reply: the first refusal, else the warnings and the tag."""
     refusal = x_summon_refusal(facts) or private_reply_refusal(facts) or window_refusal(facts)

@@ -9,6 +9,7 @@ from channels.send_rules import (
     HUMAN_AGENT,
     LINK_WARNING,
     SendFacts,
+    has_rules,
     messaging_fields,
     send_verdict,
 )
@@ -122,3 +123,15 @@ def test_a_private_reply_to_a_comment_older_than_7_days_is_refused():
         customer_last_wrote_at=NOW - timedelta(days=3),
     )
     assert send_verdict(old_customer).refusal == "" and send_verdict(old_customer).messaging_tag == ""
+
+
+def test_only_replies_that_a_rule_can_refuse_have_their_facts_read():
+    assert [
+        kind
+        for kind in ("mention", "dm", "comment", "messenger", "ig_dm", "ig_comment", "email")
+        if has_rules(kind)
+    ] == [
+        "mention",
+        "messenger",
+        "ig_dm",
+    ]

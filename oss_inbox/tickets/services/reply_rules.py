@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from channels.base import ChannelError
 from channels.registry import private_reply_kinds, spec_for
-from channels.send_rules import SendFacts, SendVerdict, send_verdict
+from channels.send_rules import SendFacts, SendVerdict, has_rules, send_verdict
 
 from ..models import Delivery, Message, Ticket
 
@@ -78,6 +78,8 @@ def reply_rules_refusal(message: Message, now: datetime | None = None) -> str:
 
 def _verdict_for(message, now):
     """The rules over a reply already written, as things are at `now`."""
+    if not has_rules(message.kind):
+        return SendVerdict()
     answered = _answered_by(message)
     if answered is None:
         return SendVerdict()
