@@ -9,10 +9,11 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.models import ModerationRule
+from channels.models import ChannelAccount, ModerationRule
 from channels.moderation import tasks
 from channels.moderation.actions import message_hide
 from channels.moderation.auto import messages_moderate
+from channels.sandbox.instagram_api import InstagramApiSandbox
 from oss_inbox.tickets.models import Message, TicketEvent
 from oss_inbox.tickets.services.outbox import outbox_deliver
 
@@ -167,3 +168,30 @@ def test_beat_s_sweep_checks_the_recent_comments_whose_task_was_lost(graph, page
 
     assert graph.state.hidden_changes == [{"id": message.external_id, "is_hidden": True}]
     assert Message.objects.filter(direction="outbound").count() == 1
+
+
+def test_on_instagram_the_rule_hides_the_comment_and_the_private_reply_is_a_dm(db):
+    instagram = InstagramApiSandbox()
+    instagram.start()
+    try:
+        account = ChannelAccount.objects.create(
+            kind="instagram", name="Instagram @prairie_eg", self_external_id=instagram.account_id,
+            settings={"graph_base_url": instagram.url, "timeout_seconds": 2},
+            credentials={"access_token": instagram.token},
+        )  # fmt: skip
+        media = instagram.add_media("Storm crews are out tonight")
+        kim = instagram.add_comment(media, "6601", "kim.jones", "no power, text me 217-555-0142")
+        poll(account)
+        message = Message.objects.get(external_id=kim)
+
+        messages_moderate([message.pk])
+        reply = Message.objects.get(direction="outbound")
+        state = outbox_deliver("reply", reply.pk)
+    finally:
+        instagram.stop()
+
+    assert instagram.state.hidden_changes == [(kim, True)]
+    assert (reply.kind, state) == ("ig_dm", "sent")
+    [private] = instagram.state.replies
+    assert (private["kind"], private["to"], private["text"]) == ("private reply", kim, PHONE_REPLY)
+    assert [data["on"] for data in moderation_events(message) if "hidden" in data] == ["Instagram"]
