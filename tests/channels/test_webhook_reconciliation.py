@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import ChannelAccount, WebhookDelivery
-from channels.polling import account_poll
+from channels.polling import account_poll, accounts_due, admins_tell
 from channels.tasks import dispatch_polls
+from channels.webhooks.health import webhooks_check_signatures
 from oss_inbox.staff.models import Notification
 from oss_inbox.tickets.models import Message
 
@@ -109,6 +110,7 @@ def test_quiet_platform_and_quiet_webhooks_are_healthy(x, time_machine):
 
 
 def test_bad_signatures_in_a_row_bring_back_normal_polling_at_once(x, time_machine, admin_user, settings):
+    """The dispatcher (every 5 s) checks the signature count before it hands out the polls due."""
     settings.WEBHOOK_SIGNATURE_FAILURES = 3
     time_machine.move_to(START + timedelta(minutes=1), tick=False)
     ChannelAccount.objects.filter(pk=x.pk).update(webhook_signature_failures=2)
@@ -117,11 +119,11 @@ def test_bad_signatures_in_a_row_bring_back_normal_polling_at_once(x, time_machi
     assert x.webhooks_unhealthy_since is None and x.next_poll_at == START + RECONCILE
 
     ChannelAccount.objects.filter(pk=x.pk).update(webhook_signature_failures=3)
-    dispatch_polls()
-    dispatch_polls()
+    assert webhooks_check_signatures(notify=admins_tell) == [x.pk]
+    assert webhooks_check_signatures(notify=admins_tell) == []
     x.refresh_from_db()
     assert x.webhooks_unhealthy_since == timezone.now()
-    assert x.next_poll_at == timezone.now()  # polled now, not at its next reconciliation
+    assert x.next_poll_at == timezone.now() and x.pk in accounts_due()  # now, not at its next reconciliation
     [notification] = Notification.objects.filter(recipient=admin_user)
     assert "3 deliveries in a row had a bad signature" in notification.text
 
