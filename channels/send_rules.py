@@ -15,6 +15,7 @@ window can close while a reply waits (a refusal then fails the reply, never retr
 - A private reply to a Facebook or Instagram comment: one per comment, within 7 days of it.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -163,6 +164,38 @@ def human_agent_notice(facts: SendFacts) -> str:
         f"More than 24 hours since the customer last wrote: this goes out with {product}'s human-agent "
         f"tag, which allows answers until {closes:%b %-d, %-I:%M %p}."
     )
+
+
+def x_post_summons(raw: dict, *, account_id: str, username: str) -> bool | None:
+    """Whether an X post (its API v2 payload, as stored in the message's raw) mentions our account or
+    answers one of its posts by its author: True or False, or None when the payload cannot tell
+    (saved without its text, or neither our id nor our username known). Replies to one of our posts
+    found by their id are the ticket layer's to tell (it knows our posts)."""
+    raw = raw if isinstance(raw, dict) else {}
+    if account_id and str(raw.get("in_reply_to_user_id") or "") == account_id:
+        return True
+    entities = raw.get("entities") if isinstance(raw.get("entities"), dict) else {}
+    for mention in _dicts(entities.get("mentions")):
+        if (account_id and str(mention.get("id") or "") == account_id) or (
+            username and str(mention.get("username") or "").lower() == username.lower()
+        ):
+            return True
+    text = raw.get("text") if isinstance(raw.get("text"), str) else ""
+    if username and re.search(rf"(?<!\w)@{re.escape(username)}(?!\w)", text, re.IGNORECASE):
+        return True
+    # Without the username, only X's own list of the mentions (entities) can say "not us".
+    can_tell = bool(text) and (bool(username) or ("entities" in raw and bool(account_id)))
+    return False if can_tell else None
+
+
+def x_replied_to_ids(raw: dict) -> set[str]:
+    """The ids of the posts an X post answers (its referenced_tweets of type replied_to)."""
+    references = raw.get("referenced_tweets") if isinstance(raw, dict) else None
+    return {str(ref["id"]) for ref in _dicts(references) if ref.get("type") == "replied_to" and ref.get("id")}
+
+
+def _dicts(items):
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def messaging_fields(context: dict) -> dict:

@@ -12,6 +12,8 @@ from channels.send_rules import (
     has_rules,
     messaging_fields,
     send_verdict,
+    x_post_summons,
+    x_replied_to_ids,
 )
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -135,3 +137,28 @@ def test_only_replies_that_a_rule_can_refuse_have_their_facts_read():
         "messenger",
         "ig_dm",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "summons"),
+    [
+        ({"text": "@PrairieEGHelp power out on Elm St"}, True),
+        ({"text": "power out, @prairieeghelp?"}, True),  # X's handles ignore case
+        ({"text": "@PrairieEGHelpers are useless"}, False),  # another account
+        ({"text": "power out", "entities": {"mentions": [{"id": "150", "username": "prairieeghelp"}]}}, True),
+        ({"text": "thanks", "in_reply_to_user_id": "150"}, True),
+        ({"text": "power out on Elm St"}, False),
+        ({}, None),  # saved without its text: cannot tell
+        ({"text": "power out", "entities": "garbled"}, False),
+    ],
+)
+def test_an_x_post_summons_us_by_mentioning_or_answering_us(raw, summons):
+    assert x_post_summons(raw, account_id="150", username="PrairieEGHelp") is summons
+
+
+def test_without_our_username_only_x_s_own_mentions_can_say_a_post_is_not_ours():
+    assert x_post_summons({"text": "power out"}, account_id="150", username="") is None
+    assert x_post_summons({"text": "power out", "entities": {}}, account_id="150", username="") is False
+    assert x_replied_to_ids(
+        {"referenced_tweets": [{"type": "replied_to", "id": "9"}, {"type": "quoted", "id": "8"}]}
+    ) == {"9"}

@@ -15,14 +15,20 @@ the private replies already on their way to that comment.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.utils import timezone
 
 from channels.base import ChannelError
 from channels.registry import private_reply_kinds, spec_for
-from channels.send_rules import SendFacts, SendVerdict, has_rules, send_verdict
+from channels.send_rules import (
+    SendFacts,
+    SendVerdict,
+    has_rules,
+    send_verdict,
+    x_post_summons,
+    x_replied_to_ids,
+)
 
 from ..models import Delivery, Message, Ticket
 
@@ -165,38 +171,18 @@ def _conversation_summoned(ticket, answered) -> bool | None:
 
 
 def _summoned(account, answered) -> bool | None:
-    """Whether an X post mentions our account or answers one of our posts; None when its saved
-    payload cannot tell (imported without its text, or the account's id and username unknown)."""
+    """Whether an X post mentions our account or answers one of our posts (send_rules reads its
+    payload; our posts are ours to find); None when its saved payload cannot tell."""
     raw = answered.raw or {}
-    our_id, handle = account.self_external_id, account.settings.get("username", "")
-    if our_id and raw.get("in_reply_to_user_id") == our_id:
-        return True
-    mentions = (raw.get("entities") or {}).get("mentions") or []
-    for mention in mentions:
-        if (our_id and mention.get("id") == our_id) or (
-            handle and str(mention.get("username", "")).lower() == handle.lower()
-        ):
-            return True
-    text = raw.get("text") or ""
-    if handle and re.search(rf"(?<!\w)@{re.escape(handle)}(?!\w)", text, re.IGNORECASE):
-        return True
-    if _answers_our_post(account, answered, raw):
-        return True
-    # Without the username, only X's own list of the mentions (entities) can say "not us".
-    can_tell = bool(text) and (bool(handle) or ("entities" in raw and bool(our_id)))
-    return False if can_tell else None
-
-
-def _answers_our_post(account, answered, raw):
-    replied_to = {
-        ref.get("id") for ref in raw.get("referenced_tweets") or [] if ref.get("type") == "replied_to"
-    }
-    replied_to.add(answered.in_reply_to)
-    replied_to.discard("")
-    replied_to.discard(None)
-    if not replied_to:
-        return False
-    ours = Message.objects.filter(
-        account=account, direction=Message.Direction.OUTBOUND, external_id__in=replied_to
+    summons = x_post_summons(
+        raw, account_id=account.self_external_id, username=account.settings.get("username", "")
     )
-    return ours.exists()
+    if summons:
+        return True
+    answered_ids = (x_replied_to_ids(raw) | {answered.in_reply_to}) - {""}
+    ours = Message.objects.filter(
+        account=account, direction=Message.Direction.OUTBOUND, external_id__in=answered_ids
+    )
+    if answered_ids and ours.exists():
+        return True
+    return summons
