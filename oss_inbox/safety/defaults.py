@@ -6,7 +6,7 @@ thread. Texts for X fit in a post (280 characters, links aside); email's say a l
 
 from .phrases import DEFAULT_PHRASES, OUTAGE_PHRASES
 
-KINDS = ("mention", "dm", "post", "comment", "messenger", "email")
+KINDS = ("mention", "dm", "post", "comment", "messenger", "email", "ig_comment", "ig_dm")
 
 SHORT = {
     ("electric", "en"): (
