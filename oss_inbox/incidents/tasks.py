@@ -6,7 +6,22 @@ with their ids. Idempotent: a message is read once (OutageReport is unique per m
 linked once (IncidentTicket), so a task run twice, or retried, leaves what one run left.
 """
 
+from celery import shared_task
+
+from .assign import message_text, outage_reports_read
+from .outage import detect_outage
+
 
 def inbound_stored(messages):
-    """tickets.services.hooks.inbound_stored: runs once the ingest's transaction has committed."""
-    return None  # filled in below as the detector lands
+    """tickets.services.hooks.inbound_stored: runs once the ingest's transaction has committed.
+    The pure detector runs here, so a batch without an outage report costs no task."""
+    message_ids = [
+        message.pk for message in messages if detect_outage(message_text(message.subject, message.text))
+    ]
+    if message_ids:
+        read_outage_reports.delay(message_ids)
+
+
+@shared_task(ignore_result=True)
+def read_outage_reports(message_ids):
+    outage_reports_read(message_ids)

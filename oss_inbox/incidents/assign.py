@@ -1,0 +1,184 @@
+"""Outage reports grouped into incidents: the writes of incidents' membership.
+
+`outage_reports_read(message_ids)`, for each customer message (a worker runs it after ingest):
+1. The outage detector reads its subject and text (outage.py); not an outage: nothing more.
+2. Its places are found in the gazetteer and narrowed down to areas (places.py); an OutageReport
+   records them, once per message.
+3. `incident_for_report`: the open incident of the report's area, or of one of the areas its places
+   allow; the ticket joins it (`incident_ticket_link`, by the detector).
+4. Otherwise, when its places name one area, the spike detector counts that area's reports of the last
+   INCIDENT_SPIKE_MINUTES not in an incident: at INCIDENT_SPIKE_REPORTS tickets it proposes an incident
+   (investigating, proposed, for a supervisor to confirm) and links them all.
+
+Idempotent: the report is unique per message, a ticket is in one incident at a time (a constraint),
+and the area's row is locked while its spike is counted, so two workers proposing at once propose once.
+The detector never links a ticket that was ever in an incident: an agent who moved it out decided.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oss_inbox.tickets.models import Message
+
+from .gazetteer import current_gazetteer
+from .models import Area, Incident, IncidentTicket, IncidentUpdate, OutageReport
+from .outage import detect_outage
+from .places import Whereabouts, find_places, narrow_areas
+
+LinkedBy = IncidentTicket.LinkedBy
+
+
+def outage_reports_read(message_ids: list[int]) -> int:
+    """Read these messages as outage reports and group them; the number of new reports."""
+    messages = Message.objects.filter(pk__in=message_ids, direction=Message.Direction.INBOUND).only(
+        "id", "ticket_id", "subject", "text", "sent_at"
+    )
+    done = set(OutageReport.objects.filter(message_id__in=message_ids).values_list("message_id", flat=True))
+    new = 0
+    for message in messages:
+        if message.pk not in done and _report_read(message):
+            new += 1
+    return new
+
+
+def message_text(subject: str, text: str) -> str:
+    """What the detectors read of a message: an email's subject is often the whole report."""
+    return f"{subject}\n{text}" if subject else text
+
+
+def _report_read(message) -> bool:
+    detection = detect_outage(message_text(message.subject, message.text))
+    if detection is None:
+        return False
+    where = narrow_areas(find_places(message_text(message.subject, message.text), current_gazetteer()))
+    with transaction.atomic():
+        report, created = OutageReport.objects.get_or_create(
+            message_id=message.pk, defaults=_report_fields(message, detection, where)
+        )
+        if created:
+            _group(report, where)
+    return created
+
+
+def _report_fields(message, detection, where: Whereabouts):
+    return {
+        "ticket_id": message.ticket_id,
+        "area_id": where.area_id,
+        "candidate_areas": sorted(where.area_ids),
+        "places": [{"kind": found.kind, "written": found.written, "why": found.why} for found in where.found],
+        "matched": detection.matched[:200],
+        "why": f"{detection.why}; where: {where.why}",
+        "received_at": message.sent_at,
+    }
+
+
+def _group(report, where):
+    incident = incident_for_report(where.area_ids, preferred_area_id=where.area_id)
+    if incident is not None:
+        incident_ticket_link(incident, report.ticket_id, by=LinkedBy.DETECTOR, now=report.received_at)
+    elif where.area_id is not None:
+        incident_propose_if_spike(where.area_id, now=report.received_at)
+
+
+def incident_for_report(area_ids, *, preferred_area_id: int | None = None) -> Incident | None:
+    """The open incident a report from these areas joins: its own area's first, else the one of its
+    possible areas that groups the most tickets (a ZIP over three feeders, one of them out)."""
+    open_incidents = list(
+        Incident.objects.filter(area_id__in=area_ids)
+        .exclude(status=Incident.Status.RESTORED)
+        .order_by("created_at")
+    )
+    if not open_incidents:
+        return None
+    own = [incident for incident in open_incidents if incident.area_id == preferred_area_id]
+    if own:
+        return own[0]
+    if len(open_incidents) == 1:
+        return open_incidents[0]
+    sizes = _open_link_counts([incident.pk for incident in open_incidents])
+    return max(
+        open_incidents, key=lambda incident: (sizes.get(incident.pk, 0), -incident.created_at.timestamp())
+    )
+
+
+def _open_link_counts(incident_ids):
+    counts = {}
+    links = IncidentTicket.objects.filter(incident_id__in=incident_ids, unlinked_at__isnull=True)
+    for incident_id in links.values_list("incident_id", flat=True):
+        counts[incident_id] = counts.get(incident_id, 0) + 1
+    return counts
+
+
+def incident_propose_if_spike(area_id: int, *, now: datetime) -> Incident | None:
+    """Propose an incident in the area when INCIDENT_SPIKE_REPORTS tickets reported an outage there
+    within INCIDENT_SPIKE_MINUTES up to `now`, none of them in an incident; link them. The incident,
+    or None below the threshold (or when one is open there: the reports join it)."""
+    with transaction.atomic():
+        area = Area.objects.select_for_update().get(pk=area_id)  # one worker counts an area at a time
+        existing = incident_for_report([area_id], preferred_area_id=area_id)
+        if existing is not None:  # another worker proposed it meanwhile: join it
+            for ticket_id in _waiting_tickets(area_id, now):
+                incident_ticket_link(existing, ticket_id, by=LinkedBy.DETECTOR, now=now)
+            return None
+        tickets = _waiting_tickets(area_id, now)
+        if len(tickets) < settings.INCIDENT_SPIKE_REPORTS:
+            return None
+        incident = Incident.objects.create(
+            title=f"Outage in {area.name}", area=area, proposed=True, created_at=now
+        )
+        IncidentUpdate.objects.create(
+            incident=incident, status=incident.status, created_at=now,
+            text=f"Proposed by the outage detector: {len(tickets)} customers reported an outage in "
+            f"{area.name} within {settings.INCIDENT_SPIKE_MINUTES} minutes.",
+        )  # fmt: skip
+        for ticket_id in tickets:
+            incident_ticket_link(incident, ticket_id, by=LinkedBy.DETECTOR, now=now)
+    return incident
+
+
+def _waiting_tickets(area_id, now):
+    """The tickets that reported an outage in the area within the window and were never in an incident."""
+    since = now - timedelta(minutes=settings.INCIDENT_SPIKE_MINUTES)
+    reports = OutageReport.objects.filter(area_id=area_id, received_at__gt=since, received_at__lte=now)
+    ticket_ids = set(reports.values_list("ticket_id", flat=True))
+    linked = set(IncidentTicket.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
+    return sorted(ticket_ids - linked)
+
+
+def incident_ticket_link(incident: Incident, ticket_id: int, *, by: str, user=None, now=None) -> bool:
+    """Put the ticket in the incident; False when it is in one already (or, for the detector, ever was:
+    an agent who moved it out decided)."""
+    history = IncidentTicket.objects.filter(ticket_id=ticket_id)
+    if by == LinkedBy.DETECTOR and history.exists():
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: the constraint's refusal leaves the caller's work
+            IncidentTicket.objects.create(
+                incident=incident, ticket_id=ticket_id, linked_by=by, linked_by_user=user,
+                linked_at=now or timezone.now(),
+            )  # fmt: skip
+    except IntegrityError:
+        return False  # in an incident already (maybe linked by another worker a moment ago)
+    return True
+
+
+def incident_ticket_unlink(ticket_id: int, *, user=None, now=None) -> bool:
+    """Take the ticket out of its incident (its row stays, as history); False when it is in none."""
+    changed = IncidentTicket.objects.filter(ticket_id=ticket_id, unlinked_at__isnull=True).update(
+        unlinked_at=now or timezone.now(), unlinked_by=user
+    )
+    return bool(changed)
+
+
+def incident_ticket_move(incident: Incident, ticket_id: int, *, by: str, user=None, now=None) -> None:
+    """An agent or supervisor moves the ticket into this incident, out of any other."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = IncidentTicket.objects.filter(ticket_id=ticket_id, unlinked_at__isnull=True).first()
+        if current is not None and current.incident_id == incident.pk:
+            return
+        incident_ticket_unlink(ticket_id, user=user, now=now)
+        incident_ticket_link(incident, ticket_id, by=by, user=user, now=now)
