@@ -163,6 +163,9 @@ def test_a_private_reply_to_a_comment_is_a_direct_message_with_the_comment_as_re
     [(path, body)] = posts(instagram)
     assert path == f"/{instagram.account_id}/messages" and body["recipient"] == {"comment_id": kim}
     assert instagram.replies[0]["kind"] == "private reply"
+    poll(account)  # the DM it opened comes back: recognised as ours, not a new ticket
+    assert Ticket.objects.filter(account=account).count() == 1
+    assert Message.objects.filter(external_id=message.external_id).count() == 1
 
 
 def test_instagram_refusals_reach_the_agent_in_instagrams_words(instagram, account, agent):
