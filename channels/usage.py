@@ -55,13 +55,19 @@ def _upsert(account_id, day, count):
     columns = ", ".join(COUNTED)
     increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTED)
     values = [getattr(count, name) for name in COUNTED]
+    sql = (
+        f"INSERT INTO {table} (account_id, day, {columns})"
+        f" VALUES (%s, %s{', %s' * len(COUNTED)})"
+        f" ON CONFLICT (account_id, day) DO UPDATE SET {increments}"
+    )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A count need not wait for the disk (8 ms a call on a busy machine, 0.3 ms without): a crash
+        # may lose the last fraction of a second of counts, never anything else. The setting and the
+        # statement go as one query string, which PostgreSQL runs as one transaction
+        # (oss_inbox/inbox/presence.py does the same for heartbeats).
+        sql = f"SET LOCAL synchronous_commit TO OFF; {sql}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (account_id, day, {columns})"
-            f" VALUES (%s, %s{', %s' * len(COUNTED)})"
-            f" ON CONFLICT (account_id, day) DO UPDATE SET {increments}",
-            [account_id, day, *values],
-        )
+        cursor.execute(sql, [account_id, day, *values])
 
 
 def count_calls(session, account_id: int, measure) -> None:

@@ -88,3 +88,14 @@ def test_counting_that_fails_never_breaks_the_call(x_api, x, monkeypatch):
     x_api.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out")
     poll(x)
     assert Ticket.objects.filter(account=x).count() == 1 and not x.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_outside_any_transaction_is_committed_on_its_own():
+    """As in a poll (no transaction open): on PostgreSQL one query string that commits without
+    waiting for the disk."""
+    account = factories.account("twitter")
+    usage_add(account.pk, CallCount(posts_read=3), day=date(2026, 12, 7))
+    usage_add(account.pk, CallCount(rate_limited=1), day=date(2026, 12, 7))
+    row = ApiUsage.objects.get(account=account)
+    assert (row.calls, row.posts_read, row.rate_limited) == (2, 3, 1)
