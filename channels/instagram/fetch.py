@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from channels.base import same_text
 
-from .parse import parse_comments, parse_messages
+from .parse import graph_time, parse_comments, parse_messages
 
 ITEM_OVERLAP = timedelta(minutes=2)
 MEDIA_FIELDS = "id,caption,permalink,timestamp,comments_count"
@@ -189,10 +189,8 @@ def unique(items):
 
 
 def _time(graph_object, time_field):
-    try:
-        return int(datetime.fromisoformat(graph_object[time_field]).timestamp())
-    except (KeyError, TypeError, ValueError):
-        return None
+    moment = graph_time(graph_object.get(time_field))
+    return int(moment.timestamp()) if moment else None
 
 
 def _is_newer(graph_object, floor, time_field):

@@ -145,7 +145,10 @@ def author_of(sender, *, anonymous_id, username=None):
 
 
 def graph_time(value):
-    """Instagram writes "2026-12-07T18:45:03+0000"; a webhook's Unix seconds or milliseconds too."""
+    """Instagram writes "2026-12-07T18:45:03+0000"; a webhook's Unix seconds or milliseconds too (the
+    conversations list's `updated_time` is documented as a Unix time: either is read)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
         return datetime.fromtimestamp(seconds, tz=UTC)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from channels.base import Inbound, Unparseable
-from channels.instagram.parse import parse_comments, parse_message
+from channels.instagram.parse import graph_time, parse_comments, parse_message
 from channels.instagram.shapes import read_instagram
 from channels.instagram.webhook import read_webhook
 from channels.models import ChannelAccount
@@ -252,3 +252,8 @@ def test_a_saved_instagram_body_of_any_shape_reads_as_a_poll_or_webhook_does(tmp
 def test_a_saved_body_that_holds_no_comments_or_messages_is_refused_in_words(payload, refusal):
     with pytest.raises(Refused, match=refusal):
         read_instagram(payload, ig_id=ME)
+
+
+@pytest.mark.parametrize("written", ["2026-12-07T18:45:03+0000", 1796669103, "1796669103", 1796669103000])
+def test_instagram_times_read_alike_as_text_or_unix_seconds_or_milliseconds(written):
+    assert graph_time(written).isoformat() == "2026-12-07T18:45:03+00:00"
