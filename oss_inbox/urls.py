@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/people/", include("oss_inbox.staff.people_urls")),
     path("settings/channels/", include("channels.urls")),
     path("settings/safety/", include("oss_inbox.safety.urls")),
+    path("settings/", include("oss_inbox.incidents.urls")),
     path("settings/", include("oss_inbox.sla.urls")),
     path("notifications/", include("oss_inbox.staff.urls")),
     path("me/", my_settings, name="my_settings"),

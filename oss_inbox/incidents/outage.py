@@ -100,5 +100,5 @@ def _told_as_over(text: str, matched: str) -> bool:
 
 def _question(text: str, end: int) -> bool:
     """The clause that ends after `end` ends with a question mark ("is it back?")."""
-    clause_end = re.search(r"[.!?;\n]", text[end:])
+    clause_end = re.search(r"[.!?;,\n]", text[end:])
     return clause_end is not None and clause_end.group() == "?"

@@ -143,7 +143,7 @@ def _without_direction(words):
 
 
 def find_places(text: str, gazetteer: Gazetteer) -> list[PlaceFound]:
-    """The ZIPs, gazetteer places and written streets `text` names, in order, each once."""
+    """The ZIPs, then the gazetteer places, then the written streets `text` names, each once."""
     found, seen = [], set()
     for place in (*_zips(text, gazetteer), *_named(text, gazetteer), *_written_streets(text)):
         key = place_key(place.written)
