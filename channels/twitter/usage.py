@@ -13,8 +13,9 @@ from channels.usage import CallCount, rate_limited
 
 from .length import URL_PATTERN
 
-POST_CREATE = re.compile(r"/2/tweets/?")
-DM_CREATE = re.compile(r"/2/dm_conversations/(?:with/)?[^/]+/messages/?")
+# Matched at the end of the path: an API base URL behind a proxy may add a prefix.
+POST_CREATE = re.compile(r"/2/tweets/?$")
+DM_CREATE = re.compile(r"/2/dm_conversations/(?:with/)?[^/]+/messages/?$")
 SHORTENED_LINK = "https://t.co/"  # X shortens every link it finds, bare domains too
 
 
@@ -23,9 +24,9 @@ def measure_x_answer(response) -> CallCount:
     path = _path(request.path_url)
     ok = 200 <= response.status_code < 300
     body = _json(response.content) if ok else {}
-    if request.method == "POST" and ok and POST_CREATE.fullmatch(path):
+    if request.method == "POST" and ok and POST_CREATE.search(path):
         return CallCount(posts_written=1, posts_with_url=1 if _has_link(request, body) else 0)
-    if request.method == "POST" and ok and DM_CREATE.fullmatch(path):
+    if request.method == "POST" and ok and DM_CREATE.search(path):
         return CallCount(posts_written=1)
     data = body.get("data") if request.method == "GET" else None
     return CallCount(

@@ -49,13 +49,20 @@ def test_a_429_is_counted_and_the_poll_still_records_its_rate_limit(x_api, x):
 
 def test_replies_count_as_posts_written_and_a_link_as_a_post_with_url(x_api, x, agent):
     x_api.add_mention("4001", "kjones", "Kim Jones", "@PrairieEGHelp power out on Elm St")
+    x_api.add_dm("4002", "mlopez", "Maria Lopez", "Is there an outage on Oak Ave?")
     poll(x)
-    ticket = Ticket.objects.get(account=x)
-    for text in ["@kjones Crews are on their way.", "@kjones See https://prairie-eg.example/outages"]:
+    dm = Ticket.objects.get(account=x, thread_key__startswith="xdm:")
+    mention = Ticket.objects.exclude(pk=dm.pk).get(account=x)
+    replies = [
+        (mention, "@kjones Crews are on their way."),
+        (mention, "@kjones See https://prairie-eg.example/outages"),
+        (dm, "Yes, see https://prairie-eg.example/outages"),  # a DM: X bills no higher rate for its link
+    ]
+    for ticket, text in replies:
         message = ticket_reply(ticket=ticket, author=agent, text=text)
         assert outbox_deliver("reply", message.pk) == "sent"
     counted = usage(x)
-    assert (counted.posts_written, counted.posts_with_url) == (2, 1)
+    assert (counted.posts_written, counted.posts_with_url) == (3, 1)
 
 
 def test_graph_calls_and_their_throttling_are_counted(graph, db):
