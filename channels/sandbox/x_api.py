@@ -112,6 +112,9 @@ class XApiSandbox:
     def add_mention(self, author_id, username, name, text, in_reply_to=None, conversation_id=None):
         return self.state.add_mention(author_id, username, name, text, in_reply_to, conversation_id)
 
+    def add_post(self, author_id, username, name, text):
+        return self.state.add_post(author_id, username, name, text)
+
     def add_dm(self, sender_id, username, name, text, conversation_id=None):
         return self.state.add_dm(sender_id, username, name, text, conversation_id)
 

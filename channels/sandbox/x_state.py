@@ -19,6 +19,11 @@ DEFAULT_FIELDS = {
     "user": ("id", "name", "username"),
 }
 MAX_DM_LENGTH = 10_000
+# X's answer to a reply to a post that did not summon the account (channels/send_rules.py).
+NOT_ENGAGED = (
+    "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged "
+    "by the author of the post you are replying to."
+)
 
 
 class ApiError(Exception):
@@ -62,6 +67,12 @@ class XState:
             self.mention_ids.append(tweet["id"])
             return tweet["id"]
 
+    def add_post(self, author_id, username, name, text):
+        """A post that does not name us (not in the mentions timeline): X refuses our public reply."""
+        with self.lock:
+            self.users.setdefault(author_id, self._user(author_id, username, name))
+            return self._tweet(author_id, text, None, None)["id"]
+
     def add_dm(self, sender_id, username, name, text, conversation_id=None):
         with self.lock:
             self.users.setdefault(sender_id, self._user(sender_id, username, name))
@@ -81,6 +92,8 @@ class XState:
             if parent and parent not in self.tweets:
                 detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
                 raise ApiError(403, "Forbidden", detail)
+            if parent and not self.lenient and not self._summoned_by(self.tweets[parent]):
+                raise ApiError(403, "Forbidden", NOT_ENGAGED)
             if any(posted["text"] == text for posted in self.posted_tweets):
                 raise ApiError(
                     403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
@@ -175,6 +188,23 @@ class XState:
             users = [_fields(self.users[user_id], "user", params) for user_id in sorted(user_ids)]
             response["includes"] = {"users": users}
         return response
+
+    def _summoned_by(self, tweet):
+        """X's rule for self-serve apps (2026): a reply only to a post whose author mentioned us or
+        answered us, in it or earlier in the conversation."""
+        if tweet["author_id"] == self.me["id"]:
+            return True
+        theirs = [
+            other
+            for other in self.tweets.values()
+            if other["author_id"] == tweet["author_id"]
+            and other["conversation_id"] == tweet["conversation_id"]
+        ]
+        handle = f"@{self.me['username']}".lower()
+        return any(
+            handle in other["text"].lower() or other.get("in_reply_to_user_id") == self.me["id"]
+            for other in theirs
+        )
 
     def _tweet(self, author_id, text, in_reply_to, conversation_id):
         tweet_id = self.next_id()

@@ -10,12 +10,14 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from channels.sandbox.x_state import NOT_ENGAGED
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
 from oss_inbox.tickets.services import ReplyRefused, ingest, ticket_reply, ticket_retry_reply
 from oss_inbox.tickets.services.outbox import outbox_deliver
 from tests import factories
 
 from .sandbox_accounts import poll
+from .sandbox_accounts import x_account as sandbox_x_account
 
 SEVEN_DAYS_PASSED = "It has been more than 7 days since this customer last wrote"
 
@@ -176,3 +178,16 @@ def test_a_follow_up_without_the_mention_may_be_answered_when_its_author_summone
     follow_up = x_post(x_account, "still out, 3 hours now", thread_key="x:500:111", minutes=5)
     assert follow_up == first
     assert ticket_reply(ticket=follow_up, author=agent, text="Crews are close.").kind == "mention"
+
+
+def test_a_post_we_cannot_judge_is_sent_and_x_s_refusal_fails_it_in_its_words(x_api, agent):
+    # Saved without its text (an old export): our rule cannot tell, so X has the last word.
+    account = sandbox_x_account(x_api)
+    post = x_api.add_post("4001", "kjones", "Kim Jones", "Third outage on Elm St this month")
+    ingest(account, [factories.inbound(external_id=post, text="", raw={"id": post})])
+    ticket = Message.objects.get(account=account, external_id=post).ticket
+    message = ticket_reply(ticket=ticket, author=agent, text="Sorry, crews are on their way.")
+
+    assert deliver(message) == "failed"
+    assert message.delivery_error == f"X refused: {NOT_ENGAGED}"
+    assert x_api.posted_tweets == []
