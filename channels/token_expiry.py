@@ -11,6 +11,7 @@ clearing the mark. The mark is set by a conditional UPDATE first: two beats at o
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +33,10 @@ def token_expiry_alert(now: datetime | None = None) -> int:
     )
     told = 0
     for account in due:
-        if _mark_told(account, now):
-            _tell(account, now)
-            told += 1
+        with transaction.atomic():  # the mark and the notification together, or neither
+            if _mark_told(account, now):
+                _tell(account, now)
+                told += 1
     return told
 
 
