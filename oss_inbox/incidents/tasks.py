@@ -9,16 +9,18 @@ linked once (IncidentTicket), so a task run twice, or retried, leaves what one r
 from celery import shared_task
 
 from .assign import message_text, outage_reports_read
+from .models import Area
 from .outage import detect_outage
 
 
 def inbound_stored(messages):
     """tickets.services.hooks.inbound_stored: runs once the ingest's transaction has committed.
-    The pure detector runs here, so a batch without an outage report costs no task."""
+    The pure detector runs here, so a batch without an outage report costs no task; nor does one
+    before the gazetteer is loaded (no area: nothing to group the reports by)."""
     message_ids = [
         message.pk for message in messages if detect_outage(message_text(message.subject, message.text))
     ]
-    if message_ids:
+    if message_ids and Area.objects.exists():
         read_outage_reports.delay(message_ids)
 
 

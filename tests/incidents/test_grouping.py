@@ -17,7 +17,7 @@ from oss_inbox.incidents.assign import (
     outage_reports_read,
 )
 from oss_inbox.incidents.gazetteer import gazetteer_load
-from oss_inbox.incidents.models import Area, Incident, IncidentTicket, OutageReport
+from oss_inbox.incidents.models import Area, Incident, IncidentTicket, OutageReport, Place
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ingest
 
@@ -77,6 +77,17 @@ def test_ingest_asks_for_the_outage_reports_only(twitter, enqueued, django_captu
 
     outage = Message.objects.get(external_id=items[0].external_id)
     assert enqueued == [[outage.pk]]
+
+
+def test_before_a_gazetteer_is_loaded_no_task_is_asked_for(
+    twitter, enqueued, django_capture_on_commit_callbacks
+):
+    Place.objects.all().delete()
+    Area.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(twitter, [factories.inbound(text="Power's out on Elm St")])
+
+    assert enqueued == []
 
 
 def test_below_the_threshold_nothing_is_proposed_at_it_one_incident_with_the_reports(
