@@ -78,6 +78,11 @@ CHANNELS = {
     "post": ("facebook", "post"),
     "messenger": ("facebook", "messenger"),
     "facebook messenger": ("facebook", "messenger"),
+    "instagram": ("instagram", "ig_comment"),
+    "instagram comment": ("instagram", "ig_comment"),
+    "ig": ("instagram", "ig_comment"),
+    "instagram dm": ("instagram", "ig_dm"),
+    "ig dm": ("instagram", "ig_dm"),
 }
 DIRECTIONS = {
     "inbound": "inbound",
