@@ -53,6 +53,7 @@ class SendFacts:
     summoned: bool | None = None  # X: the answered post mentions us or replies to one of our posts
     account_handle: str = ""  # "PrairieEGHelp", for the words
     earlier_private_replies: int = 0  # private replies already sent or on their way to this comment
+    human_agent_allowed: bool = True  # the Meta app has the Human Agent permission (account setting)
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,19 @@ def window_refusal(facts: SendFacts) -> str:
             f"It has been more than 24 hours since this customer last wrote; {product} lets only a person "
             "answer after 24 hours, not an automatic message."
         )
+    if not facts.human_agent_allowed:
+        return (
+            f"It has been more than 24 hours since this customer last wrote; without the human-agent "
+            f"permission {product} lets us write only within 24 hours — ask the customer to message us "
+            "(e.g. by email or a public reply)."
+        )
     return ""
 
 
 def messaging_tag(facts: SendFacts) -> str:
     since = _since_customer_wrote(facts)
-    return HUMAN_AGENT if since is not None and STANDARD_WINDOW < since <= HUMAN_AGENT_WINDOW else ""
+    tagged = since is not None and STANDARD_WINDOW < since <= HUMAN_AGENT_WINDOW
+    return HUMAN_AGENT if tagged and facts.human_agent_allowed and not facts.automatic else ""
 
 
 def human_agent_notice(facts: SendFacts) -> str:

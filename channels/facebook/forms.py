@@ -5,6 +5,12 @@ import re
 from channels.account_fields import AccountFields, base_url_problem, numeric_id
 
 GRAPH_VERSION = re.compile(r"v\d{1,3}\.\d{1,2}")
+# Whether the Meta app may send with the human-agent tag (Meta grants the Human Agent permission on
+# review): answers from 24 hours to 7 days after the customer wrote (channels/send_rules.py).
+HUMAN_AGENT_CHOICES = (
+    ("allowed", "Yes: answer up to 7 days after the customer wrote (the app has Human Agent)"),
+    ("no", "No: answer only within 24 hours of the customer's message"),
+)
 
 
 def check_settings(settings):
@@ -17,6 +23,8 @@ def check_settings(settings):
     days = settings.get("comment_window_days", "").strip()
     if days and not (days.isdigit() and 1 <= int(days) <= 365):
         problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
+    if settings.get("human_agent_tag", "") not in ("", *dict(HUMAN_AGENT_CHOICES)):
+        problems["human_agent_tag"] = "Choose whether the app may use Messenger's human-agent tag."
     token = settings.get("webhook_verify_token", "")
     if token and (len(token) > 200 or any(char.isspace() for char in token)):
         problems["webhook_verify_token"] = "Write the verify token without spaces, at most 200 characters."
@@ -46,11 +54,18 @@ ACCOUNT_FIELDS = AccountFields(
             "Webhook verify token",
             "The token you typed in the Meta app's Page webhook settings; empty if webhooks are off.",
         ),
+        (
+            "human_agent_tag",
+            "Messenger's human-agent tag",
+            "Meta lets a person answer with this tag until 7 days after the customer's last message, "
+            "once it has granted the app the Human Agent permission.",
+        ),
     ),
     credentials=(("page_access_token", "Page access token"), ("app_secret", "App secret")),
     # Needed when the Facebook app requires appsecret_proof, and to check webhook deliveries' signatures.
     optional_secrets=frozenset({"app_secret"}),
     check_settings=check_settings,
+    choices={"human_agent_tag": HUMAN_AGENT_CHOICES},
     check_self_id=numeric_id,
     destinations=((("graph_base_url",), ("page_access_token", "app_secret")),),
 )

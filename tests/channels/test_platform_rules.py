@@ -191,3 +191,14 @@ def test_a_post_we_cannot_judge_is_sent_and_x_s_refusal_fails_it_in_its_words(x_
     assert deliver(message) == "failed"
     assert message.delivery_error == f"X refused: {NOT_ENGAGED}"
     assert x_api.posted_tweets == []
+
+
+def test_a_page_whose_app_lacks_the_human_agent_permission_is_held_to_24_hours(graph, page, agent):
+    page.settings["human_agent_tag"] = "no"  # the account form's choice (channels/facebook/forms.py)
+    page.save()
+    graph.add_messenger_message("7701", "Pat Quinn", "My bill doubled", at=timezone.now() - timedelta(days=2))
+    poll(page)
+
+    with pytest.raises(ReplyRefused, match="without the human-agent permission Messenger lets us write only"):
+        ticket_reply(ticket=Ticket.objects.get(account=page), author=agent, text="Sorry for the wait, Pat.")
+    assert posts(graph) == []

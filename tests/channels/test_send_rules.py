@@ -86,6 +86,16 @@ def test_messenger_and_instagram_after_7_days_are_refused_with_what_to_do():
     assert "Instagram lets us write only within 7 days" in send_verdict(instagram).refusal
 
 
+def test_a_page_without_the_human_agent_permission_answers_only_within_24_hours():
+    verdict = send_verdict(messenger(timedelta(hours=25), human_agent_allowed=False))
+    assert verdict.refusal == (
+        "It has been more than 24 hours since this customer last wrote; without the human-agent permission "
+        "Messenger lets us write only within 24 hours — ask the customer to message us (e.g. by email or a "
+        "public reply)."
+    )
+    assert send_verdict(messenger(timedelta(hours=23), human_agent_allowed=False)).refusal == ""
+
+
 def test_an_automatic_message_after_24_hours_is_refused_the_tag_is_for_people():
     verdict = send_verdict(messenger(timedelta(hours=25), automatic=True))
     assert "lets only a person answer after 24 hours" in verdict.refusal

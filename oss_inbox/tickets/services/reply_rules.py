@@ -118,6 +118,8 @@ def _facts(ticket, answered, *, reply_kind, private, text, automatic, now, sendi
         if reply_kind == "mention" and not private
         else None,
         account_handle=ticket.account.settings.get("username", ""),
+        # Off only where an admin said the Meta app lacks the permission (channels/facebook/forms.py).
+        human_agent_allowed=ticket.account.settings.get("human_agent_tag") != "no",
         earlier_private_replies=_earlier_private_replies(ticket, answered, reply_kind, sending)
         if private
         else 0,
