@@ -1,6 +1,8 @@
 import os
+import tempfile
 from datetime import UTC, datetime, time, timedelta
 from importlib import import_module
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -161,6 +163,20 @@ def _needs_postgres(request):
     the marker lets a run leave such tests out with -m 'not postgres'."""
     if request.node.get_closest_marker("postgres"):
         require_postgres()
+
+
+@pytest.fixture
+def memory_tmp_path(tmp_path):
+    """A temporary folder in memory (/dev/shm) where the machine has one, else tmp_path: for tests
+    whose SQLite files (the embedded broker) commit and close hundreds of times. On disk each close of
+    a WAL file waits for the disk (fsync), half of those tests' time; what they check (whole messages,
+    each once, across threads and processes) rests on SQLite's locks, which tmpfs keeps."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    with tempfile.TemporaryDirectory(prefix="oss-test-", dir=shm) as folder:
+        yield Path(folder)
 
 
 @pytest.fixture

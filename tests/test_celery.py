@@ -72,10 +72,10 @@ def _produce(path, producer, count):
         queue.close()
 
 
-def test_concurrent_producers_never_hand_out_a_torn_or_doubled_message(tmp_path):
+def test_concurrent_producers_never_hand_out_a_torn_or_doubled_message(memory_tmp_path):
     """Three processes (as web, beat and worker) write while a consumer reads: each message arrives
     whole, exactly once."""
-    path = tmp_path / "broker.sqlite3"
+    path = memory_tmp_path / "broker.sqlite3"
     round_trip({"warm": True}, embedded(path))  # the tables exist before the processes race
     context = multiprocessing.get_context("spawn")
     producers = [context.Process(target=_produce, args=(path, producer, 150)) for producer in range(3)]
@@ -98,10 +98,10 @@ def test_concurrent_producers_never_hand_out_a_torn_or_doubled_message(tmp_path)
     assert sorted(received) == [(producer, number) for producer in range(3) for number in range(150)]
 
 
-def test_acknowledging_from_another_thread_while_taking_the_next_message_is_safe(tmp_path):
+def test_acknowledging_from_another_thread_while_taking_the_next_message_is_safe(memory_tmp_path):
     """As a worker does: its consumer thread takes messages while its pool's result thread
     acknowledges finished ones. Every message is taken once, and acknowledged ones are gone."""
-    path = tmp_path / "broker.sqlite3"
+    path = memory_tmp_path / "broker.sqlite3"
     finished, problems = queue_module.Queue(), []
 
     def acknowledge():
