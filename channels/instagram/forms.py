@@ -5,7 +5,7 @@ The account is an Instagram professional account connected through Instagram Log
 """
 
 from channels.account_fields import AccountFields, base_url_problem, numeric_id
-from channels.facebook.forms import GRAPH_VERSION
+from channels.facebook.forms import GRAPH_VERSION, HUMAN_AGENT_CHOICES
 
 MAX_VERIFY_TOKEN = 200
 
@@ -20,6 +20,8 @@ def check_settings(settings):
     days = settings.get("comment_window_days", "").strip()
     if days and not (days.isdigit() and 1 <= int(days) <= 365):
         problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
+    if settings.get("human_agent_tag", "") not in ("", *dict(HUMAN_AGENT_CHOICES)):
+        problems["human_agent_tag"] = "Choose whether the app may use Instagram's human-agent tag."
     token = settings.get("webhook_verify_token", "")
     if token and (len(token) > MAX_VERIFY_TOKEN or any(char.isspace() for char in token)):
         problems["webhook_verify_token"] = (
@@ -55,11 +57,18 @@ ACCOUNT_FIELDS = AccountFields(
             "Webhook verify token",
             "The token you typed in the Meta app's Instagram webhook settings; empty if webhooks are off.",
         ),
+        (
+            "human_agent_tag",
+            "Instagram's human-agent tag",
+            "Meta lets a person answer a DM with this tag until 7 days after the customer's last message, "
+            "once it has granted the app the Human Agent permission.",
+        ),
     ),
     credentials=(("access_token", "Instagram access token"), ("app_secret", "Instagram app secret")),
     # The app secret checks the signature of Meta's webhook deliveries; polling and replies work without.
     optional_secrets=frozenset({"app_secret"}),
     check_settings=check_settings,
+    choices={"human_agent_tag": HUMAN_AGENT_CHOICES},
     check_self_id=numeric_id,
     destinations=((("graph_base_url",), ("access_token",)),),
 )
