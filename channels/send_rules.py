@@ -10,8 +10,8 @@ window can close while a reply waits (a refusal then fails the reply, never retr
   or replies to one of its posts); any other post is answered by DM. A post with a link is
   billed at the higher rate: a warning, not a refusal.
 - Messenger and Instagram DMs: within 24 hours of the customer's last message, a normal reply;
-  within 7 days, only with the human-agent tag (and only by a person, never an automatic reply);
-  after that, not at all.
+  within 7 days, only with the human-agent tag (by a person, never an automatic reply, and only
+  where Meta granted the app the Human Agent permission: an account setting); after that, not at all.
 - A private reply to a Facebook or Instagram comment: one per comment, within 7 days of it.
 """
 
@@ -50,7 +50,7 @@ class SendFacts:
     automatic: bool = False  # an acknowledgement or survey, not a person writing
     customer_last_wrote_at: datetime | None = None  # the customer's latest message on the ticket
     answered_at: datetime | None = None  # when the answered post or comment was written
-    summoned: bool | None = None  # X: the answered post mentions us or replies to one of our posts
+    summoned: bool | None = None  # X: the answered post's author mentioned or answered us (x_post_summons)
     account_handle: str = ""  # "PrairieEGHelp", for the words
     earlier_private_replies: int = 0  # private replies already sent or on their way to this comment
     human_agent_allowed: bool = True  # the Meta app has the Human Agent permission (account setting)
