@@ -10,8 +10,11 @@ from django.db import transaction
 
 from oss_inbox.demo import key_accounts, world
 from oss_inbox.demo.scenes import DemoError
+from oss_inbox.incidents.gazetteer import gazetteer_load
+from oss_inbox.incidents.models import Place
 
 ALREADY_THERE = "Demo data is already there; nothing was created."
+DEMO_GAZETTEER = Path(__file__).resolve().parents[3] / "incidents" / "fixtures" / "gazetteer_sample.csv"
 
 
 def positive_int(raw):
@@ -61,7 +64,16 @@ class Command(BaseCommand):
         except DemoError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Loaded {loaded} demo tickets in {time.monotonic() - started:.1f} s.")
+        self._load_gazetteer()
         return loaded
+
+    def _load_gazetteer(self):
+        """The demo's service area (its towns, ZIPs, feeders and streets), for storm mode's outage
+        reports, after the tickets: the month already built is not grouped, new traffic is."""
+        if Place.objects.exists():
+            return
+        result = gazetteer_load(DEMO_GAZETTEER.read_text(encoding="utf-8"))
+        self.stdout.write(f"Service-area gazetteer: {result.summary}")
 
     def _print_passwords(self, created):
         self.stdout.write("Demo users. The passwords are shown only this once; to change one run")
