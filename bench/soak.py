@@ -33,7 +33,7 @@ from bench.stack import Agent, Stack, StackError  # noqa: E402
 CATCH_UP_SECONDS = 120
 ANSWER_EVERY_SECONDS = 3
 MARK = re.compile(r"\(soak [0-9a-f]+-\d+\)")
-SENT_LISTS = ("tweets", "dms", "facebook", "mail")
+SENT_LISTS = ("tweets", "dms", "facebook", "mail", "instagram")  # instagram: when make run has it
 
 
 def main():
@@ -139,7 +139,10 @@ def external_id(item):
 def sent_marks(stack):
     sent = stack.sent()
     return Counter(
-        mark for name in SENT_LISTS for item in sent[name] for mark in MARK.findall(item.get("text", ""))
+        mark
+        for name in SENT_LISTS
+        for item in sent.get(name, [])
+        for mark in MARK.findall(item.get("text", ""))
     )
 
 
