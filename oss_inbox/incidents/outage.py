@@ -28,6 +28,9 @@ MORE_OUTAGE_PATTERNS = {
         "when ... power/electricity/lights back",
         "went/gone/sitting/all dark",
         "whole block/street/neighborhood/house/town ... dark",
+        "knocked/took/blew out power/lights/electricity",
+        "been/still out since",
+        "still out on/in/at",
     ),
     "es": (
         "se fue la corriente/electricidad/energia",
@@ -43,6 +46,15 @@ MORE_LOOKALIKES = (
     "planned/scheduled outage/outages",
     "blackout friday/curtain/curtains/shades/blinds/dates/date/period/sale",
     "in the dark about",
+    # A power cut that is threatened or planned, not happening: a scam call, a move-out date.
+    "power/electricity/service would/will/gonna be cut/shut/off/out/disconnected",
+    "power/electricity/service shuts/shut off the",
+    "shut/cut off my/the power/electricity/service",
+    # Not the supply: lights that flicker, a streetlight, a question about outages in general.
+    "flickering/flicker/flickers/flickered on and off",
+    "streetlight/streetlights/street light/lights out/off/down",
+    "for/during outage/outages",
+    "case of outage/outages",
 )
 # Said after the outage, these say it is over: "it's back now", "power was restored", "volvió la luz".
 _RESTORED = re.compile(
@@ -67,7 +79,7 @@ def detect_outage(text: str) -> OutageDetection | None:
     (no outage words, a look-alike, negated, or told as over)."""
     text = drop_quoted(text)
     found = outage_detector().detect(text)
-    if found is None or _told_as_over(text, found.matched):
+    if found is None or _told_as_over(text, found.matched) or _of_read_as_off(found.matched):
         return None
     return OutageDetection(matched=found.matched, why=found.why, language=found.language)
 
@@ -96,6 +108,12 @@ def _told_as_over(text: str, matched: str) -> bool:
             later = set(re.findall(r"[a-z]+", after[restored.end() :]))
             return later.isdisjoint(STILL_WORDS | {"out", "off"})
     return False
+
+
+def _of_read_as_off(matched: str) -> bool:
+    """The matcher folds doubled letters, so "off" and "of" are one key to it: "every light on our
+    side of Ash St" is no "lights off"."""
+    return matched.split()[-1].lower() == "of"
 
 
 def _question(text: str, end: int) -> bool:

@@ -29,6 +29,12 @@ REPORTS = [
     ("Apagón en todo Osage Bend 😩", "Apagón"),
     ("No tenemos luz en el 66040 desde anoche", "No tenemos luz"),
     ("Hay un corte de luz en Red Oak?", "corte de luz"),
+    (
+        "After last night's storm we're still out on Birch St. Any idea when Harlan will be restored?",
+        "still out",
+    ),
+    ("Storm knocked out power to most of Red Oak. Can you give us an update?", "knocked out power"),
+    ("Dad's oxygen concentrator is on battery and we've been out since 11pm last night.", "been out since"),
 ]
 
 NOT_REPORTS = [
@@ -45,6 +51,13 @@ NOT_REPORTS = [
     "Blackout Friday deals on smart thermostats?",
     "when the power came back we had a surge and the fridge died, who do I talk to about a claim?",
     "Can I set up a payment plan?",
+    # The demo's other topics that came close: a threat, a move, flicker, a streetlight, a question.
+    "Got a call saying my power would be cut off in an hour unless I paid with a gift card. Was that you?",
+    "Bought a house in Lone Tree. Seller says power shuts off the day we close. Can you start service then?",
+    "Lights have been flickering on and off all evening at our house on Ash St.",
+    "Every light on our side of Ash St is flickering, neighbors too.",  # "of" is no "off"
+    "The streetlight in front of 412 Quail Run has been out for two weeks.",
+    "My husband is on oxygen. How do we get on the priority list for outages?",
 ]
 
 
