@@ -148,7 +148,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_timezone("TIME_ZONE", "America/Chicago")
-USE_I18N = True
+# The app is written in English only (no message catalogs, no language switch). With translation on,
+# Django asks for the active language on every URL reversed and number written: a thread-local
+# look-up each, ~70 a ticket page (about 1 ms of its CPU).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
