@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message
@@ -29,6 +30,8 @@ from .outage import detect_outage
 from .places import Whereabouts, find_places, narrow_areas
 
 LinkedBy = IncidentTicket.LinkedBy
+SWEEP_BACK = timedelta(minutes=10)
+SWEEP_ROWS = 20_000  # more messages than a storm's ten minutes bring
 
 
 def outage_reports_read(message_ids: list[int]) -> int:
@@ -42,6 +45,22 @@ def outage_reports_read(message_ids: list[int]) -> int:
         if message.pk not in done and _report_read(message):
             new += 1
     return new
+
+
+def recent_unread_ids(now: datetime | None = None) -> list[int]:
+    """Customers' messages of the last SWEEP_BACK that read as outages and have no OutageReport (their
+    task was lost), for the sweep: an id range from the newest message down, never the history."""
+    if not Area.objects.exists():
+        return []
+    newest = Message.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    recent = Message.objects.filter(
+        pk__gt=newest - SWEEP_ROWS,
+        created_at__gte=(now or timezone.now()) - SWEEP_BACK,
+        direction=Message.Direction.INBOUND,
+        is_automatic=False,
+    ).exclude(pk__in=OutageReport.objects.filter(message_id__gt=newest - SWEEP_ROWS).values("message_id"))
+    rows = recent.values_list("pk", "subject", "text")
+    return [pk for pk, subject, text in rows if detect_outage(message_text(subject, text))]
 
 
 def message_text(subject: str, text: str) -> str:

@@ -197,3 +197,28 @@ def test_an_agent_moves_a_ticket_out_and_the_detector_leaves_it_out(
     incident_ticket_move(incident, tickets[0].pk, by=IncidentTicket.LinkedBy.AGENT, user=agent)
     assert members(incident) == {ticket.pk for ticket in tickets}
     assert IncidentTicket.objects.filter(ticket=tickets[0]).count() == 2  # the history and the new link
+
+
+def test_the_sweep_reads_a_report_whose_task_was_lost_and_only_once(
+    twitter, enqueued, django_capture_on_commit_callbacks
+):
+    items = [
+        factories.inbound(text="Power's out on Elm St"),
+        factories.inbound(text="Can I set up a payment plan?"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(twitter, items)  # the task asked for is lost: `enqueued` only lists it
+
+    tasks.sweep_outage_reports()
+    tasks.sweep_outage_reports()
+
+    [report] = OutageReport.objects.all()
+    assert report.message.external_id == items[0].external_id
+    assert report.area.name == "Harlan North"
+
+
+def test_beat_runs_the_sweep_every_minute(settings):
+    from oss_inbox.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-outage-reports"]
+    assert entry["schedule"] == 60.0 and entry["task"] in app.tasks
