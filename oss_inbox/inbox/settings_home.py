@@ -56,6 +56,8 @@ SECTIONS = [
                   "tickets.manage_settings"),
             Entry("Critical-care register", "keyaccounts:critical_care", "Customers who depend on power for "
                   "medical equipment.", "tickets.view_dashboards"),
+            Entry("Service-area gazetteer", "incidents:gazetteer", "Towns, ZIP codes, streets and feeders, "
+                  "and the areas outage reports are grouped by (a CSV upload).", "tickets.view_dashboards"),
         ],
     ),
 ]  # fmt: skip
