@@ -331,9 +331,11 @@ if not re.fullmatch(r"v\d{1,3}\.\d{1,2}", GRAPH_API_VERSION):
     raise SettingError("GRAPH_API_VERSION", GRAPH_API_VERSION, "a Graph API version such as v24.0")
 # The budget console's X spend estimate (channels/console.py), in US dollars: X's published pay-per-use
 # prices, from docs.x.com/x-api/getting-started/pricing as read on 2026-12-07 ("Posts: Read $0.005 per
-# resource", "Content: Create $0.015 per request", "Content: Create (with URL) $0.200 per request"; a
-# DM sent is "DM Interaction: Create", $0.015 too). X changes them: set the current ones here.
+# resource", "DM Event: Read $0.010 per resource", "Content: Create $0.015 per request", "Content:
+# Create (with URL) $0.200 per request"; a DM sent is "DM Interaction: Create", $0.015 too). X changes
+# them: set the current ones here.
 X_PRICE_POST_READ = env_decimal("X_PRICE_POST_READ", "0.005")
+X_PRICE_DM_EVENT_READ = env_decimal("X_PRICE_DM_EVENT_READ", "0.010")
 X_PRICE_POST_CREATE = env_decimal("X_PRICE_POST_CREATE", "0.015")
 X_PRICE_POST_CREATE_WITH_URL = env_decimal("X_PRICE_POST_CREATE_WITH_URL", "0.200")
 # Admins are told this many days before an account's access token expires, and again once it has.
