@@ -8,7 +8,8 @@
    allow; the ticket joins it (`incident_ticket_link`, by the detector).
 4. Otherwise, when its places name one area, the spike detector counts that area's reports of the last
    INCIDENT_SPIKE_MINUTES not in an incident: at INCIDENT_SPIKE_REPORTS tickets it proposes an incident
-   (investigating, proposed, for a supervisor to confirm) and links them all.
+   (investigating, proposed, for a supervisor to confirm) and links them all, and the window's reports
+   whose places allow this area among others (they do not count towards the spike).
 
 Idempotent: the report is unique per message, a ticket is in one incident at a time (a constraint),
 and the area's row is locked while its spike is counted, so two workers proposing at once propose once.
@@ -145,6 +146,7 @@ def incident_propose_if_spike(area_id: int, *, now: datetime) -> Incident | None
         tickets = _waiting_tickets(area_id, now)
         if len(tickets) < settings.INCIDENT_SPIKE_REPORTS:
             return None
+        wider = sorted(set(_waiting_tickets(area_id, now, maybe_here=True)) - set(tickets))
         incident = Incident.objects.create(
             title=f"Outage in {area.name}", area=area, proposed=True, created_at=now
         )
@@ -153,16 +155,21 @@ def incident_propose_if_spike(area_id: int, *, now: datetime) -> Incident | None
             text=f"Proposed by the outage detector: {len(tickets)} customers reported an outage in "
             f"{area.name} within {settings.INCIDENT_SPIKE_MINUTES} minutes.",
         )  # fmt: skip
-        for ticket_id in tickets:
+        for ticket_id in (*tickets, *wider):
             incident_ticket_link(incident, ticket_id, by=LinkedBy.DETECTOR, now=now)
     return incident
 
 
-def _waiting_tickets(area_id, now):
-    """The tickets that reported an outage in the area within the window and were never in an incident."""
+def _waiting_tickets(area_id, now, *, maybe_here=False):
+    """The tickets that reported an outage in the area within the window and were never in an incident;
+    with `maybe_here`, also those whose places allow this area among others ("the whole of Harlan"):
+    they join an incident of the area as a later such report would, but never count towards its spike."""
     since = now - timedelta(minutes=settings.INCIDENT_SPIKE_MINUTES)
-    reports = OutageReport.objects.filter(area_id=area_id, received_at__gt=since, received_at__lte=now)
-    ticket_ids = set(reports.values_list("ticket_id", flat=True))
+    recent = OutageReport.objects.filter(received_at__gt=since, received_at__lte=now)
+    ticket_ids = set(recent.filter(area_id=area_id).values_list("ticket_id", flat=True))
+    if maybe_here:
+        wider = recent.filter(area__isnull=True).values_list("ticket_id", "candidate_areas")
+        ticket_ids.update(ticket_id for ticket_id, areas in wider if area_id in areas)
     linked = set(IncidentTicket.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
     return sorted(ticket_ids - linked)
 

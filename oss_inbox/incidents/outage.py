@@ -31,6 +31,7 @@ MORE_OUTAGE_PATTERNS = {
         "knocked/took/blew out power/lights/electricity",
         "been/still out since",
         "still out on/in/at",
+        "boom/bang/pop/flash ... nothing",  # "heard a boom and now nothing"
     ),
     "es": (
         "se fue la corriente/electricidad/energia",

@@ -95,15 +95,16 @@ def test_below_the_threshold_nothing_is_proposed_at_it_one_incident_with_the_rep
 ):
     capture = django_capture_on_commit_callbacks
     first = arrive(twitter, "Power's out on Elm St", customer=1, minutes=0, capture=capture)
+    wider = arrive(twitter, "The whole town of Harlan is dark", customer=9, minutes=1, capture=capture)
     second = arrive(twitter, "no power on elm street in Harlan", customer=2, minutes=3, capture=capture)
-    assert not Incident.objects.exists()  # two reports: below three
+    assert not Incident.objects.exists()  # two reports from Harlan North (and one from Harlan): below three
 
     third = arrive(twitter, "Lights went out on Elm St, Harlan 66012", customer=3, minutes=6, capture=capture)
 
     incident = Incident.objects.get()
     assert incident.proposed and incident.status == Incident.Status.INVESTIGATING
     assert incident.area.name == "Harlan North" and incident.title == "Outage in Harlan North"
-    assert members(incident) == {first.pk, second.pk, third.pk}
+    assert members(incident) == {first.pk, second.pk, third.pk, wider.pk}  # the wider report joins it
     assert set(incident.links.values_list("linked_by", flat=True)) == {"detector"}
     assert "3 customers reported an outage in Harlan North within 10 minutes" in incident.updates.get().text
 

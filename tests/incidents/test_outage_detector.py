@@ -34,6 +34,7 @@ REPORTS = [
         "still out",
     ),
     ("Storm knocked out power to most of Red Oak. Can you give us an update?", "knocked out power"),
+    ("Heard a boom and now nothing. Ash St near Elm St. Transformer?", "boom and now nothing"),
     ("Dad's oxygen concentrator is on battery and we've been out since 11pm last night.", "been out since"),
 ]
 
