@@ -41,9 +41,9 @@ def outage_reports_read(message_ids: list[int]) -> int:
         "id", "ticket_id", "subject", "text", "sent_at"
     )
     done = set(OutageReport.objects.filter(message_id__in=message_ids).values_list("message_id", flat=True))
-    new = 0
+    gazetteer, new = current_gazetteer(), 0
     for message in messages:
-        if message.pk not in done and _report_read(message):
+        if message.pk not in done and _report_read(message, gazetteer):
             new += 1
     return new
 
@@ -69,11 +69,11 @@ def message_text(subject: str, text: str) -> str:
     return f"{subject}\n{text}" if subject else text
 
 
-def _report_read(message) -> bool:
+def _report_read(message, gazetteer) -> bool:
     detection = detect_outage(message_text(message.subject, message.text))
     if detection is None:
         return False
-    where = narrow_areas(find_places(message_text(message.subject, message.text), current_gazetteer()))
+    where = narrow_areas(find_places(message_text(message.subject, message.text), gazetteer))
     with transaction.atomic():
         report, created = OutageReport.objects.get_or_create(
             message_id=message.pk, defaults=_report_fields(message, detection, where)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from oss_inbox.incidents import tasks
 from oss_inbox.incidents.assign import (
@@ -223,3 +224,24 @@ def test_beat_runs_the_sweep_every_minute(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-outage-reports"]
     assert entry["schedule"] == 60.0 and entry["task"] in app.tasks
+
+
+def test_admins_see_a_proposed_incident_and_its_tickets_in_django_admin(
+    client, admin_user, twitter, enqueued, django_capture_on_commit_callbacks
+):
+    for customer in range(3):
+        arrive(
+            twitter,
+            "Power's out on Elm St",
+            customer=customer,
+            minutes=customer,
+            capture=django_capture_on_commit_callbacks,
+        )
+    incident = Incident.objects.get()
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:incidents_incident_changelist")).content.decode()
+    page = client.get(reverse("admin:incidents_incident_change", args=[incident.pk])).content.decode()
+
+    assert "Outage in Harlan North" in listing
+    assert "Proposed by the outage detector" in page and page.count("Outage detector") >= 3
