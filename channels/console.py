@@ -19,6 +19,7 @@ DAYS = 7
 # styles): one bar a day, SPARK_STEP apart, the busiest day SPARK_HEIGHT tall.
 SPARK_HEIGHT, SPARK_STEP = 32, 20
 BILLED_KINDS = {ChannelKind.TWITTER}  # Meta does not bill API calls
+BILLED_COUNTS = ["posts_read", "dm_events_read", "posts_written", "posts_with_url"]  # x_spend's
 # Mail servers have no API budget: their calls are not counted (channels/usage.py hooks HTTP clients).
 UNCOUNTED_KINDS = {ChannelKind.EMAIL}
 # What costs money first, then the other API channels, then mail.
@@ -32,20 +33,28 @@ class XPrices:
     post_read: Decimal
     post_create: Decimal
     post_create_with_url: Decimal
+    dm_event_read: Decimal
 
     @classmethod
     def from_settings(cls):
         return cls(
-            settings.X_PRICE_POST_READ, settings.X_PRICE_POST_CREATE, settings.X_PRICE_POST_CREATE_WITH_URL
+            post_read=settings.X_PRICE_POST_READ,
+            post_create=settings.X_PRICE_POST_CREATE,
+            post_create_with_url=settings.X_PRICE_POST_CREATE_WITH_URL,
+            dm_event_read=settings.X_PRICE_DM_EVENT_READ,
         )
 
 
-def x_spend(*, posts_read: int, posts_written: int, posts_with_url: int, prices: XPrices) -> Decimal:
-    """What X bills for a day's counts: each post read, each post written, a post with a link at
-    its own higher rate instead of the plain one (posts_with_url are among posts_written)."""
+def x_spend(
+    *, posts_read: int, dm_events_read: int, posts_written: int, posts_with_url: int, prices: XPrices
+) -> Decimal:
+    """What X bills for a day's counts: each post read, each DM event read (at its own rate), each
+    post written, a post with a link at its own higher rate instead of the plain one (posts_with_url
+    are among posts_written)."""
     plain = max(posts_written - posts_with_url, 0)
     return (
         posts_read * prices.post_read
+        + dm_events_read * prices.dm_event_read
         + plain * prices.post_create
         + posts_with_url * prices.post_create_with_url
     )
@@ -57,6 +66,7 @@ class DayUsage:
     calls: int = 0
     rate_limited: int = 0
     posts_read: int = 0
+    dm_events_read: int = 0
     posts_written: int = 0
     posts_with_url: int = 0
     spend: Decimal | None = None  # X accounts only
@@ -144,12 +154,12 @@ def _week(account, week, usage, prices):
 
 
 def _counts(row):
-    names = ["calls", "rate_limited", "posts_read", "posts_written", "posts_with_url"]
+    names = ["calls", "rate_limited", *BILLED_COUNTS]
     return {name: getattr(row, name) if row else 0 for name in names}
 
 
 def _billed(counts):
-    return {name: counts[name] for name in ("posts_read", "posts_written", "posts_with_url")}
+    return {name: counts[name] for name in BILLED_COUNTS}
 
 
 def token_countdown(expires_at: datetime | None, now: datetime) -> TokenCountdown:

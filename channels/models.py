@@ -142,13 +142,15 @@ class WebhookDelivery(models.Model):
 
 class ApiUsage(models.Model):
     """Calls to a channel's API per account and day, for the budget console: X bills reads and
-    writes per post (a post with a URL at a higher rate), and every platform rate-limits."""
+    writes per post (a post with a URL at a higher rate), a DM event read at its own rate, and every
+    platform rate-limits."""
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="usage")
     day = models.DateField()
     calls = models.PositiveIntegerField(default=0)
     rate_limited = models.PositiveIntegerField(default=0)  # calls answered 429
     posts_read = models.PositiveIntegerField(default=0)
+    dm_events_read = models.PositiveIntegerField(default=0)  # billed apart from posts, and dearer
     posts_written = models.PositiveIntegerField(default=0)
     posts_with_url = models.PositiveIntegerField(default=0)
 

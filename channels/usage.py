@@ -3,7 +3,8 @@
 The count is taken below the client libraries: a response hook on the account's HTTP session
 (tweepy's, the Graph client's) sees every answer, whoever asked (a poll, a send, a reconcile, Test
 connection). What an answer counts for is channel knowledge, measured in channels/<kind>/usage.py:
-a call, a 429, the posts X bills a read of, the posts we wrote, and those among them with a link.
+a call, a 429, the posts and the DM events X bills a read of (at different rates), the posts we
+wrote, and those among them with a link.
 
 One UPSERT per answer (INSERT ... ON CONFLICT DO UPDATE, with increments), on PostgreSQL and SQLite
 alike. Counting never breaks a poll or a send: a failure is logged and the call goes on. A call
@@ -30,6 +31,7 @@ class CallCount:
     calls: int = 1
     rate_limited: int = 0
     posts_read: int = 0
+    dm_events_read: int = 0
     posts_written: int = 0
     posts_with_url: int = 0
 

@@ -1,13 +1,17 @@
 """Every call to a channel's API counted per account and UTC day (channels/usage.py), over real HTTP
-against the X and Graph sandboxes: calls, 429s, posts read, posts written and those with a link."""
+against the X and Graph sandboxes: calls, 429s, posts read, DM events read, posts written and those
+with a link."""
 
+import json
 from datetime import date
 
 import pytest
+import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from channels.models import ApiUsage
+from channels.twitter.usage import measure_x_answer
 from channels.usage import CallCount, usage_add
 from oss_inbox.tickets.models import Ticket
 from oss_inbox.tickets.services import ticket_reply
@@ -19,6 +23,15 @@ from .sandbox_accounts import facebook_page, poll, x_account
 
 def usage(account):
     return ApiUsage.objects.get(account=account)
+
+
+def answer(method, path, body, status=200):
+    """An X answer as the response hook sees it."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    response.request = requests.Request(method, f"https://api.x.com{path}").prepare()
+    return response
 
 
 @pytest.fixture
@@ -36,8 +49,39 @@ def test_a_poll_counts_its_calls_and_the_posts_x_bills_as_read(x_api, x):
     poll(x)
     counted = usage(x)
     assert counted.calls == 2 + 3  # two mention pages, one DM page
-    assert counted.posts_read == 121
+    assert counted.posts_read == 120  # the DM is a DM event read, billed at its own rate
+    assert counted.dm_events_read == 1
     assert counted.rate_limited == counted.posts_written == 0
+
+
+def test_a_dm_poll_counts_dm_events_read_not_posts(x_api, x):
+    for n in range(3):
+        x_api.add_dm(str(7100 + n), f"customer{n}", f"Customer {n}", f"Power out at {n} Oak Ave")
+    poll(x)
+    counted = usage(x)
+    assert (counted.dm_events_read, counted.posts_read) == (3, 0)
+    assert counted.calls == 2 + 2  # an empty mentions page, one DM page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2/dm_events?max_results=100&pagination_token=abc",  # the poll: all our DM events
+        "/2/dm_conversations/1500-7100/dm_events",  # a reconcile: one conversation's
+        "/2/dm_conversations/with/7100/dm_events/",  # one participant's
+        "/x-proxy/2/dm_events",  # an API base URL behind a proxy
+    ],
+)
+def test_every_dm_event_list_counts_as_dm_events_read(path):
+    events = [{"id": "1800000000000000001"}, {"id": "1800000000000000002"}]
+    assert measure_x_answer(answer("GET", path, {"data": events})) == CallCount(dm_events_read=2)
+
+
+def test_other_lists_still_count_as_posts_read():
+    tweets = {"data": [{"id": "1"}, {"id": "2"}]}
+    assert measure_x_answer(answer("GET", "/2/users/15/mentions", tweets)) == CallCount(posts_read=2)
+    refused = answer("GET", "/2/dm_events", {"title": "Too Many Requests"}, status=429)
+    assert measure_x_answer(refused) == CallCount(rate_limited=1)
 
 
 def test_a_429_is_counted_and_the_poll_still_records_its_rate_limit(x_api, x):
