@@ -19,7 +19,7 @@ The detector never links a ticket that was ever in an incident: an agent who mov
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -42,9 +42,10 @@ def outage_reports_read(message_ids: list[int]) -> int:
     )
     done = set(OutageReport.objects.filter(message_id__in=message_ids).values_list("message_id", flat=True))
     gazetteer, new = current_gazetteer(), 0
-    for message in messages:
-        if message.pk not in done and _report_read(message, gazetteer):
-            new += 1
+    with transaction.atomic():  # one commit for the batch: a storm's reports arrive by the hundred
+        for message in messages:
+            if message.pk not in done and _report_read(message, gazetteer):
+                new += 1
     return new
 
 
@@ -74,13 +75,12 @@ def _report_read(message, gazetteer) -> bool:
     if detection is None:
         return False
     where = narrow_areas(find_places(message_text(message.subject, message.text), gazetteer))
-    with transaction.atomic():
-        report, created = OutageReport.objects.get_or_create(
-            message_id=message.pk, defaults=_report_fields(message, detection, where)
-        )
-        if created:
-            _group(report, where)
-    return created
+    report = OutageReport(message_id=message.pk, **_report_fields(message, detection, where))
+    # Once per message, without a savepoint: a report another worker stored a moment ago is left as it
+    # is, and grouping it again links nothing twice.
+    OutageReport.objects.bulk_create([report], ignore_conflicts=True)
+    _group(report, where)
+    return True
 
 
 def _report_fields(message, detection, where: Whereabouts):
@@ -177,17 +177,19 @@ def _waiting_tickets(area_id, now, *, maybe_here=False):
 def incident_ticket_link(incident: Incident, ticket_id: int, *, by: str, user=None, now=None) -> bool:
     """Put the ticket in the incident; False when it is in one already (or, for the detector, ever was:
     an agent who moved it out decided)."""
-    history = IncidentTicket.objects.filter(ticket_id=ticket_id)
-    if by == LinkedBy.DETECTOR and history.exists():
+    rows = IncidentTicket.objects.filter(ticket_id=ticket_id)
+    if (rows if by == LinkedBy.DETECTOR else rows.filter(unlinked_at__isnull=True)).exists():
         return False
-    try:
-        with transaction.atomic():  # a savepoint: the constraint's refusal leaves the caller's work
-            IncidentTicket.objects.create(
-                incident=incident, ticket_id=ticket_id, linked_by=by, linked_by_user=user,
-                linked_at=now or timezone.now(),
-            )  # fmt: skip
-    except IntegrityError:
-        return False  # in an incident already (maybe linked by another worker a moment ago)
+    link = IncidentTicket(
+        incident=incident,
+        ticket_id=ticket_id,
+        linked_by=by,
+        linked_by_user=user,
+        linked_at=now or timezone.now(),
+    )
+    # The constraint (one open link per ticket) drops a link another worker made a moment ago, without
+    # a savepoint and without undoing the caller's work.
+    IncidentTicket.objects.bulk_create([link], ignore_conflicts=True)
     return True
 
 
