@@ -220,6 +220,10 @@ class Batch:
     def _decide(self, item):
         if item.external_id in self.stored or item.external_id in self.ticket_of:
             self._reconcile_echo(self.stored.get(item.external_id))
+            if self._author_id(item) in self.identities:
+                # A webhook names a Messenger or Instagram DM sender by id only; the poll that finds
+                # the same message again knows their name.
+                self._identity(item)
             self.result.duplicates += 1
         elif self._is_ours(item):
             self._our_post(item)
@@ -417,6 +421,10 @@ class Batch:
             Identity.objects.filter(pk=identity.pk).update(
                 **{name: getattr(identity, name) for name in changed}
             )
+        contact, named = identity.contact, (author.name or author.handle)[:200]
+        if named and contact.name == identity.external_id:  # named after their id: nothing better was known
+            contact.name = named
+            Contact.objects.filter(pk=contact.pk).update(name=named)
         return identity
 
     def _message(self, item, ticket, direction, *, identity=None, delivery_state="", touch=True):
