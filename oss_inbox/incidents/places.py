@@ -37,9 +37,9 @@ MAX_NAME_WORDS = 6
 
 _ZIP = re.compile(r"(?<![\w$#.,/-])(\d{5})(?:-\d{4})?(?![\w%]|[.,/-]\d)")
 _NOT_A_ZIP_BEFORE = re.compile(
-    r"(?:account|acct|acc|a/c|meter|ref|reference|order|ticket|case|invoice|confirmation|phone|tel|cell"
+    r"\b(?:account|acct|acc|a/c|meter|ref|reference|order|ticket|case|invoice|confirmation|phone|tel|cell"
     r"|mobile|call|text|cuenta|numero|número|medidor|ends?|ending|last \w+|no|number|id|pin)"
-    r"\W{0,3}(?:in|is|es|are|:|#)?\W{0,3}$",
+    r"\W{0,3}(?:\b(?:in|is|es|are)\b)?\W{0,3}$",
     re.IGNORECASE,
 )
 _NUMBER_AROUND = re.compile(r"\d[\s().-]$")  # a digit group right before: a longer number

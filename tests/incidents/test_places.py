@@ -2,6 +2,7 @@
 neighbourhoods from the gazetteer by their normalised names and aliases, narrowed down to one area."""
 
 import pytest
+from hypothesis import given, settings, strategies
 
 from oss_inbox.incidents.places import Gazetteer, GazetteerPlace, find_places, narrow_areas, place_key
 
@@ -50,6 +51,14 @@ def test_a_zip_alone_or_with_its_plus_four_is_found():
     assert found("No power in 66012 since 9")[0] == ("zip", "66012")
     assert ("zip", "66012") in found("Lights out, Harlan KS 66012-4410")
     assert where("zip 66012 no power").area_ids == {HARLAN_NORTH, HARLAN_SOUTH}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My neighbor said 66012 is out", "Lights out at the hotel, 66012", "whole 66012 is dark", "(66012)"],
+)
+def test_a_zip_after_a_word_that_only_ends_like_an_account_word_is_a_zip(text):
+    assert ("zip", "66012") in found(text)
 
 
 def test_a_zip_outside_the_gazetteer_is_reported_as_such():
@@ -111,3 +120,17 @@ def test_place_keys_read_names_as_people_write_them():
     assert place_key("West 4th Street") == place_key("W 4th St") == "w 4th st"
     assert place_key("County Road 14") == "county rd 14"
     assert place_key("Sutter's Crossing") == "sutters crossing"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    digits=strategies.text("0123456789", min_size=10, max_size=10),
+    shape=strategies.sampled_from(
+        ["({0}) {1}-{2}", "{0}-{1}-{2}", "{0}.{1}.{2}", "+1 {0} {1} {2}", "{0}{1}{2}", "1-{0}-{1}-{2}"]
+    ),
+    account=strategies.text("0123456789", min_size=6, max_size=12),
+)
+def test_phone_and_account_numbers_never_read_as_zips(digits, shape, account):
+    phone = shape.format(digits[:3], digits[3:6], digits[6:])
+    text = f"No power. Call me at {phone} or text {digits}; account {account}, acct# {account[:5]}"
+    assert not [place for place in find_places(text, GAZETTEER) if place.kind == "zip"]
