@@ -343,7 +343,7 @@ def build_client(account):
     timeout = (CONNECT_TIMEOUT, float(settings.get("timeout_seconds") or READ_TIMEOUT))
     client.session = PrefixRewritingSession(API_HOST, settings.get("api_base_url"), timeout=timeout)
     if account.pk:  # every answer counted for the budget console (channels/usage.py)
-        count_calls(client.session, account.pk, measure_x_answer)
+        count_calls(client.session, account.pk, partial(measure_x_answer, account_id=account.pk))
     return client
 
 

@@ -3,12 +3,13 @@ against the X and Graph sandboxes: calls, 429s, posts read, DM events read, post
 with a link."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from channels.models import ApiUsage
 from channels.twitter.usage import measure_x_answer
@@ -61,6 +62,26 @@ def test_a_dm_poll_counts_dm_events_read_not_posts(x_api, x):
     counted = usage(x)
     assert (counted.dm_events_read, counted.posts_read) == (3, 0)
     assert counted.calls == 2 + 2  # an empty mentions page, one DM page
+
+
+def test_dm_events_a_poll_reads_again_are_counted_once_a_day_as_x_bills_them(x_api, x, time_machine):
+    """GET /2/dm_events has no since_id: every poll reads the newest page again. X bills each event
+    once a UTC day; so does the count."""
+    for n in range(150):
+        x_api.add_dm(str(7100 + n % 30), f"customer{n % 30}", "Customer", f"Power out, report {n}")
+    poll(x)  # two pages, all new: 150 events
+    assert usage(x).dm_events_read == 150
+    poll(x)
+    poll(x)  # the newest page again, twice: 100 events read today already
+    assert usage(x).dm_events_read == 150
+    x_api.add_dm("7200", "new", "New Customer", "Still out on Elm St")
+    x_api.add_dm("7201", "newer", "Newer Customer", "Out on Oak Ave too")
+    poll(x)  # two new ones and 98 read today already
+    assert usage(x).dm_events_read == 152 and usage(x).posts_read == 0
+    time_machine.move_to(timezone.now() + timedelta(days=1))
+    poll(x)  # a new UTC day: X bills the newest page again
+    tomorrow = ApiUsage.objects.get(account=x, day=timezone.now().date())
+    assert tomorrow.dm_events_read == 100
 
 
 @pytest.mark.parametrize(
