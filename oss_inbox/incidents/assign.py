@@ -6,10 +6,11 @@
    records them, once per message.
 3. `incident_for_report`: the open incident of the report's area, or of one of the areas its places
    allow; the ticket joins it (`incident_ticket_link`, by the detector).
-4. Otherwise, when its places name one area, the spike detector counts that area's reports of the last
-   INCIDENT_SPIKE_MINUTES not in an incident: at INCIDENT_SPIKE_REPORTS tickets it proposes an incident
-   (investigating, proposed, for a supervisor to confirm) and links them all, and the window's reports
-   whose places allow this area among others (they do not count towards the spike).
+4. Otherwise, when its places name one area and it is recent (PROPOSE_WITHIN), the spike detector
+   counts that area's reports of the last INCIDENT_SPIKE_MINUTES not in an incident: at
+   INCIDENT_SPIKE_REPORTS tickets it proposes an incident (investigating, proposed, for a supervisor to
+   confirm) and links them all, and the window's reports whose places allow this area among others
+   (they do not count towards the spike).
 
 Idempotent: the report is unique per message, a ticket is in one incident at a time (a constraint),
 and the area's row is locked while its spike is counted, so two workers proposing at once propose once.
@@ -33,6 +34,9 @@ from .places import Whereabouts, find_places, narrow_areas
 LinkedBy = IncidentTicket.LinkedBy
 SWEEP_BACK = timedelta(minutes=10)
 SWEEP_ROWS = 20_000  # more messages than a storm's ten minutes bring
+# A report older than this when read (a poll catching up on last night's mentions) joins an open
+# incident but proposes none: a storm long over is no incident to confirm now.
+PROPOSE_WITHIN = timedelta(hours=1)
 
 
 def outage_reports_read(message_ids: list[int]) -> int:
@@ -99,7 +103,7 @@ def _group(report, where):
     incident = incident_for_report(where.area_ids, preferred_area_id=where.area_id)
     if incident is not None:
         incident_ticket_link(incident, report.ticket_id, by=LinkedBy.DETECTOR, now=report.received_at)
-    elif where.area_id is not None:
+    elif where.area_id is not None and timezone.now() - report.received_at <= PROPOSE_WITHIN:
         incident_propose_if_spike(where.area_id, now=report.received_at)
 
 

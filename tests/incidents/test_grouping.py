@@ -49,7 +49,7 @@ def enqueued(monkeypatch):
     return asked
 
 
-def arrive(account, text, *, customer, minutes, capture):
+def arrive(account, text, *, customer, minutes, capture, read_after=5):
     """A customer's post stored by ingest; the task the listener asked for run as a worker would."""
     who = factories.author(
         external_id=str(customer), handle=f"customer{customer}", name=f"Customer {customer}"
@@ -57,10 +57,11 @@ def arrive(account, text, *, customer, minutes, capture):
     item = replace(
         factories.inbound(text=text, who=who), sent_at=factories.BASE_TIME + timedelta(minutes=minutes)
     )
-    with time_machine.travel(item.sent_at, tick=False), capture(execute=True):
-        ingest(account, [item])
-    message = Message.objects.get(account=account, external_id=item.external_id)
-    outage_reports_read([message.pk])
+    with time_machine.travel(item.sent_at + timedelta(seconds=read_after), tick=False):
+        with capture(execute=True):
+            ingest(account, [item])
+        message = Message.objects.get(account=account, external_id=item.external_id)
+        outage_reports_read([message.pk])
     return message.ticket
 
 
@@ -143,6 +144,18 @@ def test_new_reports_join_the_open_incident_also_from_a_wider_place(
     assert {later.pk, wider.pk} <= members(incident)
     assert elsewhere.pk not in members(incident) and not_outage.pk not in members(incident)
     assert not OutageReport.objects.filter(ticket=not_outage).exists()
+
+
+def test_reports_read_long_after_they_were_written_propose_nothing(
+    twitter, enqueued, django_capture_on_commit_callbacks
+):
+    # A poll catching up on last night's mentions: three reports of one area, read two hours late.
+    for customer in range(3):
+        arrive(twitter, "Power's out on Elm St", customer=customer, minutes=customer,
+               capture=django_capture_on_commit_callbacks, read_after=2 * 3600)  # fmt: skip
+
+    assert OutageReport.objects.count() == 3
+    assert not Incident.objects.exists()
 
 
 def test_a_ticket_is_linked_once_even_when_the_task_runs_twice(
