@@ -17,6 +17,10 @@ from .places import find_places, narrow_areas
 PAGE = "incidents/gazetteer.html"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 REFUSED = 422
+KIND_PLURALS = {
+    "town": "towns", "zip": "ZIP codes", "neighbourhood": "neighbourhoods", "street": "streets",
+    "feeder": "feeders", "substation": "substations",
+}  # fmt: skip
 
 supervisors = permission_required("tickets.view_dashboards", raise_exception=True)
 
@@ -73,7 +77,7 @@ def _try(text):
 def _render(request, *, tried=None, errors=(), status=200):
     kinds = dict(Place.objects.values_list("kind").annotate(count=Count("id")).order_by())
     context = {
-        "kinds": [(label, kinds.get(value, 0)) for value, label in Place.Kind.choices],
+        "kinds": [(KIND_PLURALS[value], kinds.get(value, 0)) for value in Place.Kind.values],
         "areas": Area.objects.annotate(place_count=Count("places")).order_by("name"),
         "tried": tried,
         "errors": errors,
