@@ -9,6 +9,9 @@ from oss_inbox.staff.roles import require_queue_worker
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import message_set_hidden
 
+from ..base import ChannelError
+from ..facebook.explain import NO_SUCH_OBJECT
+from ..facebook.graph import GraphApiError
 from ..registry import adapter_for, spec_of_message_kind
 
 # A customer's public comment, by message kind: what can be hidden on its platform.
@@ -52,7 +55,18 @@ def message_hide(*, message: Message, hidden: bool, actor) -> bool:
         raise HideRefused(problem)
     if (message.hidden_at is not None) == hidden:
         return False
-    adapter_for(message.account).hide(message, hidden)
+    try:
+        adapter_for(message.account).hide(message, hidden)
+    except GraphApiError as error:
+        if error.code != NO_SUCH_OBJECT:
+            raise
+        # Graph's "(#100) Object with ID '8123…_9347…' does not exist, cannot be loaded due to missing
+        # permissions, or does not support this operation" says nothing an agent can act on.
+        raise ChannelError(
+            f"{platform_name(message)} no longer has this comment, or will not let us change it: it may "
+            "have been deleted.",
+            permanent=True,
+        ) from error
     return (
         message_set_hidden(message=message, hidden=hidden, actor=actor, on=platform_name(message)) is not None
     )

@@ -25,7 +25,9 @@ def hide(request, ticket_id, message_id):
     try:
         changed = message_hide(message=message, hidden=hidden, actor=request.user)
     except (HideRefused, ChannelError) as refused:
-        error = {"message": message.pk, "text": str(refused)}
+        text = str(refused).strip()
+        # The page adds "Nothing was changed." after it: a platform's own words may lack a full stop.
+        error = {"message": message.pk, "text": text if text.endswith((".", "!", "?")) else f"{text}."}
         return render_ticket(request, ticket, status=REFUSED, moderation_error=error)
     if changed:
         where = platform_name(message)
