@@ -14,14 +14,14 @@
 
 Idempotent: the report is unique per message, a ticket is in one incident at a time (a constraint),
 and the area's row is locked while its spike is counted, so two workers proposing at once propose once.
-The detector never links a ticket that was ever in an incident: an agent who moved it out decided.
+The detector never links a ticket a person took out of an incident: they decided.
 """
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from oss_inbox.tickets.models import Message
@@ -179,10 +179,15 @@ def _waiting_tickets(area_id, now, *, maybe_here=False):
 
 
 def incident_ticket_link(incident: Incident, ticket_id: int, *, by: str, user=None, now=None) -> bool:
-    """Put the ticket in the incident; False when it is in one already (or, for the detector, ever was:
-    an agent who moved it out decided)."""
+    """Put the ticket in the incident; False when it is in one already (or, for the detector, when a
+    person ever took it out of one: they decided)."""
     rows = IncidentTicket.objects.filter(ticket_id=ticket_id)
-    if (rows if by == LinkedBy.DETECTOR else rows.filter(unlinked_at__isnull=True)).exists():
+    blocking = (
+        Q(unlinked_at__isnull=True) | Q(unlinked_by__isnull=False)
+        if by == LinkedBy.DETECTOR
+        else Q(unlinked_at__isnull=True)
+    )
+    if rows.filter(blocking).exists():
         return False
     link = IncidentTicket(
         incident=incident,

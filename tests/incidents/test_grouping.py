@@ -258,3 +258,27 @@ def test_admins_see_a_proposed_incident_and_its_tickets_in_django_admin(
 
     assert "Outage in Harlan North" in listing
     assert "Proposed by the outage detector" in page and page.count("Outage detector") >= 3
+
+
+def test_a_ticket_whose_link_was_closed_without_a_person_may_join_a_new_incident(
+    twitter, enqueued, django_capture_on_commit_callbacks
+):
+    tickets = [
+        arrive(
+            twitter,
+            "Power's out on Elm St",
+            customer=n,
+            minutes=n,
+            capture=django_capture_on_commit_callbacks,
+        )
+        for n in range(3)
+    ]
+    first = Incident.objects.get()
+    incident_ticket_unlink(tickets[0].pk)  # closed by the system (a restoration, later), no person
+    second = Incident.objects.create(title="Outage again", area=first.area, created_at=factories.BASE_TIME)
+
+    assert incident_ticket_link(second, tickets[0].pk, by=IncidentTicket.LinkedBy.DETECTOR)
+    assert not incident_ticket_link(
+        second, tickets[1].pk, by=IncidentTicket.LinkedBy.DETECTOR
+    )  # still in one
+    assert members(second) == {tickets[0].pk}
