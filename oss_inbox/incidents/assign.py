@@ -34,6 +34,8 @@ from .places import Whereabouts, find_places, narrow_areas
 LinkedBy = IncidentTicket.LinkedBy
 SWEEP_BACK = timedelta(minutes=10)
 SWEEP_ROWS = 20_000  # more messages than a storm's ten minutes bring
+# The detector links no ticket in an incident, nor one a person took out of one (they decided).
+DETECTOR_KEEPS_OUT = Q(unlinked_at__isnull=True) | Q(unlinked_by__isnull=False)
 # A report older than this when read (a poll catching up on last night's mentions) joins an open
 # incident but proposes none: a storm long over is no incident to confirm now.
 PROPOSE_WITHIN = timedelta(hours=1)
@@ -174,20 +176,15 @@ def _waiting_tickets(area_id, now, *, maybe_here=False):
     if maybe_here:
         wider = recent.filter(area__isnull=True).values_list("ticket_id", "candidate_areas")
         ticket_ids.update(ticket_id for ticket_id, areas in wider if area_id in areas)
-    linked = set(IncidentTicket.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
-    return sorted(ticket_ids - linked)
+    kept_out = IncidentTicket.objects.filter(DETECTOR_KEEPS_OUT, ticket_id__in=ticket_ids)
+    return sorted(ticket_ids - set(kept_out.values_list("ticket_id", flat=True)))
 
 
 def incident_ticket_link(incident: Incident, ticket_id: int, *, by: str, user=None, now=None) -> bool:
     """Put the ticket in the incident; False when it is in one already (or, for the detector, when a
     person ever took it out of one: they decided)."""
-    rows = IncidentTicket.objects.filter(ticket_id=ticket_id)
-    blocking = (
-        Q(unlinked_at__isnull=True) | Q(unlinked_by__isnull=False)
-        if by == LinkedBy.DETECTOR
-        else Q(unlinked_at__isnull=True)
-    )
-    if rows.filter(blocking).exists():
+    blocking = DETECTOR_KEEPS_OUT if by == LinkedBy.DETECTOR else Q(unlinked_at__isnull=True)
+    if IncidentTicket.objects.filter(blocking, ticket_id=ticket_id).exists():
         return False
     link = IncidentTicket(
         incident=incident,
