@@ -180,6 +180,23 @@ def _quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture
+def migration_rows_back(transactional_db, _migration_rows):
+    """True once the rows `_migration_rows` read are back in the database, False where there are
+    none to write (the caller then runs the data migrations' code again)."""
+    from django.db import transaction
+
+    if _migration_rows is None:
+        return False
+    # Foreign keys are checked at the commit, so any order will do; rows already there (no
+    # transactional test has flushed this process's database yet) stay as they are.
+    with transaction.atomic():
+        for model, (fields, found) in _migration_rows.items():
+            written = (model(**dict(zip(fields, row, strict=True))) for row in found)
+            model._base_manager.bulk_create(written, ignore_conflicts=True)
+    return True
+
+
 @pytest.fixture(autouse=True)
 def _migration_data_after_a_flush(request):
     """A transactional test starts from a flushed database, without the rows the migrations create
@@ -191,18 +208,9 @@ def _migration_data_after_a_flush(request):
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
-    from django.apps import apps
-    from django.db import transaction
-
-    rows = request.getfixturevalue("_migration_rows")
-    if rows is not None:
-        # Foreign keys are checked at the commit, so any order will do; rows already there (no
-        # transactional test has flushed this process's database yet) stay as they are.
-        with transaction.atomic():
-            for model, (fields, found) in rows.items():
-                written = (model(**dict(zip(fields, row, strict=True))) for row in found)
-                model._base_manager.bulk_create(written, ignore_conflicts=True)
+    if request.getfixturevalue("migration_rows_back"):
         return
+    from django.apps import apps
 
     canned = import_module("oss_inbox.inbox.migrations.0002_canned_response_permissions").GRANTS
     for role, wanted in ROLE_PERMISSIONS.items():

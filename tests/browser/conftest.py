@@ -70,14 +70,17 @@ def settle(page):
 
 
 @pytest.fixture(autouse=True)
-def migrated_rows(transactional_db):
+def migrated_rows(transactional_db, migration_rows_back):
     """The rows data migrations create (roles, default schedules and SLA policies, safety phrases and
     replies).
 
     Transactional tests flush the database after each test, and Django's serialized copy cannot
     restore them here: with Playwright's loop running, the test thread gets a fresh database
-    connection object without that copy. So put them back the way the migrations do.
+    connection object without that copy. So put them back: as they were read before the first test
+    (tests/conftest.py, on PostgreSQL), or else the way the migrations do.
     """
+    if migration_rows_back:
+        return
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
