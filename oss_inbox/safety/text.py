@@ -133,7 +133,9 @@ IRREGULAR = {
     "smelt": "smell", "smelly": "smell", "stinky": "stink", "smoky": "smoke", "leaky": "leak",
 }  # fmt: skip
 UNSTEMMED = frozenset({"downed", "flashing"})  # "down the line" is not "downed line"; a meter flashing 888
-UNFOLDED = frozenset({"droop"})  # doubled letters kept: "drooping" is not a "line drop"
+# Doubled letters kept: "drooping" is not a "line drop", and "off" is not "of" ("the lights on our
+# side of the street" is no outage).
+UNFOLDED = frozenset({"droop", "off"})
 
 # What `word_kind` says of a word
 NEGATION, RELEASE, RESOLVED, SMALL = "negation", "release", "resolved", "small"
@@ -209,7 +211,8 @@ def word_key(word: str) -> str:
     """The key a word is compared by: runs collapsed, lightly stemmed, doubled letters folded."""
     doubled = _DOUBLE.search(word)  # most words have no doubled letter: one search, no substitution
     if doubled:
-        word = _LONG_RUN.sub(r"\1", word)
+        kept = _LONG_RUN.sub(r"\1\1", word)  # "offff" is "off", not "of"
+        word = kept if kept in UNFOLDED else _LONG_RUN.sub(r"\1", word)
     word = IRREGULAR.get(word, word)
     if word not in UNSTEMMED and word.endswith(_SUFFIXES):
         word = _stem(word)

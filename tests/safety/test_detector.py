@@ -567,3 +567,22 @@ def test_the_labelled_set_meets_recall_and_precision():
     false_alarms = [detection.why for _, detection in evaluation.false_alarms]
     assert evaluation.recall >= 0.98, misses
     assert evaluation.precision >= 0.90, false_alarms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The lights on our side of the street are fine, thanks",
+        "power to most of the town is fine now",
+        "the light of the porch flickers sometimes",
+    ],
+)
+def test_of_is_not_off_for_a_customer_who_depends_on_power(text):
+    # Doubled letters are folded for typos ("gasss"), but "off" folded to "of" made a power outage
+    # (a safety ticket, for critical care) of every "lights on our side of ...".
+    assert DETECTORS.detect(text, critical_care=True) is None
+
+
+@pytest.mark.parametrize("text", ["our lights are off on Elm St since noon", "power is offfff since 5"])
+def test_lights_off_still_reads_as_an_outage(text):
+    assert DETECTORS.detect(text, critical_care=True).category == OUTAGE
