@@ -48,6 +48,12 @@ class ChannelAccountForm(forms.ModelForm):
         self.fields["self_external_id"].help_text = help_text
         self.fields["self_external_id"].required = True
         self.fields["poll_interval_seconds"].min_value = 15
+        self.fields["poll_interval_seconds"].label = "Poll interval (seconds)"
+        self.fields["poll_interval_seconds"].help_text = (
+            "How often the account is polled while webhooks are off or have stopped; at least 15."
+            if kind in WEBHOOK_KINDS
+            else "How often the account is polled; at least 15."
+        )
         self.fields["coverage_schedule"].empty_label = "The default schedule"
         if not self.instance.pk:  # a new email account starts on the Email schedule
             channel_schedule = schedule_for_channel(kind)
