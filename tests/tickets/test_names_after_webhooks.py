@@ -31,3 +31,26 @@ def test_a_name_the_contact_already_has_is_kept(facebook):
     ingest(facebook, [messenger(author(PSID, "", ""), external_id="m_2")])  # a webhook's id-only copy
     assert Contact.objects.get().name == "Travis Harris (landlord)"
     assert Identity.objects.get().display_name == "Trav H"  # an empty name never blanks it
+
+
+def test_the_poll_brings_the_words_of_the_post_a_webhook_comment_named_by_id_only(facebook, client, agent):
+    from django.urls import reverse
+
+    def comment(**context):
+        return inbound(
+            kind="comment", external_id="1000_55", thread_key="fb:104_1000:55", who=author("55", "", "Kim"),
+            context={"post_id": "104_1000", **context},
+        )  # fmt: skip
+
+    ingest(facebook, [comment(post_text="", post_url="https://www.facebook.com/104/posts/1000/")])  # webhook
+    message = Message.objects.get()
+    Message.objects.filter(pk=message.pk).update(context={**message.context, "moderation": {"hidden": True}})
+    ingest(facebook, [comment(post_text="Rates change next month: prairie-eg.example/rates")])  # the poll
+
+    message.refresh_from_db()
+    assert message.context["post_text"] == "Rates change next month: prairie-eg.example/rates"
+    assert message.context["moderation"] == {"hidden": True}  # what moderation wrote meanwhile is kept
+    assert Message.objects.count() == 1
+    client.force_login(agent)
+    page = client.get(reverse("inbox:ticket", args=[message.ticket_id])).content.decode()
+    assert "Rates change next month" in page

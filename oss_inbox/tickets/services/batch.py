@@ -224,6 +224,7 @@ class Batch:
                 # A webhook names a Messenger or Instagram DM sender by id only; the poll that finds
                 # the same message again knows their name.
                 self._identity(item)
+            self._post_words(self.stored.get(item.external_id), item)
             self.result.duplicates += 1
         elif self._is_ours(item):
             self._our_post(item)
@@ -380,6 +381,23 @@ class Batch:
             return
         self._message(item, ticket, Message.Direction.INBOUND, identity=identity, touch=False)
         self.result.stored += 1
+
+    def _post_words(self, message, item):
+        """A comment's webhook names its post by id only (Meta sends no post text); the poll that reads
+        the same comment again brings the post's words, which the ticket quotes above the comment."""
+        post = {name: item.context[name] for name in ("post_text", "post_url") if item.context.get(name)}
+        if (
+            message is None
+            or message.direction != Message.Direction.INBOUND
+            or not post.get("post_text")
+            or (message.context or {}).get("post_text")
+        ):
+            return
+        # Read again: moderation may have added to it since the batch began (it locks the ticket first,
+        # as the batch has by now).
+        context = {**(Message.objects.values_list("context", flat=True).get(pk=message.pk) or {}), **post}
+        Message.objects.filter(pk=message.pk).update(context=context)
+        message.context = context
 
     def _reconcile_echo(self, message):
         """A reply whose send was cut off mid-flight has evidently gone out: its echo is in the poll."""
