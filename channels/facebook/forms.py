@@ -8,7 +8,7 @@ GRAPH_VERSION = re.compile(r"v\d{1,3}\.\d{1,2}")
 # Whether the Meta app may send with the human-agent tag (Meta grants the Human Agent permission on
 # review): answers from 24 hours to 7 days after the customer wrote (channels/send_rules.py).
 HUMAN_AGENT_CHOICES = (
-    ("allowed", "Yes: answer up to 7 days after the customer wrote (the app has Human Agent)"),
+    ("allowed", "Yes: answer up to 7 days after the customer wrote"),  # the help names the permission
     ("no", "No: answer only within 24 hours of the customer's message"),
 )
 
