@@ -44,6 +44,7 @@ def test_hiding_a_facebook_comment_posts_is_hidden_and_records_who_did_it(client
     )
     shown = page.content.decode()
     assert "Hidden on Facebook by Dana at" in shown and "Show on Facebook" in shown
+    assert shown.count("hidden-on-channel") == 1  # the comment is drawn as no longer public
 
 
 def test_showing_it_again_posts_is_hidden_false_and_records_that_too(client, agent, graph, fb_comment):
@@ -57,6 +58,7 @@ def test_showing_it_again_posts_is_hidden_false_and_records_that_too(client, age
     assert fb_comment.hidden_at is None
     assert [data["hidden"] for _, data in moderation_events(fb_comment.ticket)] == [True, False]
     assert "Shown again on Facebook by Dana" in page.content.decode()
+    assert "hidden-on-channel" not in page.content.decode()
 
 
 def test_a_refused_hide_tells_the_agent_why_and_records_nothing(client, agent, graph, fb_comment):
