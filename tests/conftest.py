@@ -90,8 +90,15 @@ def _quick_flush(django_db_setup, django_db_blocker):
     deleted. Anything else (SQLite, another user, a flush that resets sequences) flushes as Django
     does.
 
-    Yields whether flushes keep the content types and permissions (then the flush's post_migrate,
-    which would only look each of them up again, 80 ms a flush, is left out too)."""
+    Such a flush keeps the content types and permissions, and then writes back every other row the
+    migrations made (role groups and their permissions, SLA policies, acknowledgement texts, safety
+    phrases and replies, moderation rules...), as read before the first test, instead of the
+    flush's post_migrate (which would only look each permission up again, 80 ms a flush). So the
+    database is as the migrations left it after every test, transactional or not: a test that
+    pytest-xdist's worksteal hands to a process after its transactional tests still finds the role
+    groups. Writing ~300 rows back takes a tenth of running the data migrations' code again.
+
+    Yields whether flushes leave the migrations' rows in place (see _migration_data_after_a_flush)."""
     from django.core.management.commands import flush
     from django.db import connection
     from django.db.backends.postgresql.operations import DatabaseOperations
@@ -99,10 +106,12 @@ def _quick_flush(django_db_setup, django_db_blocker):
     if connection.vendor != "postgresql":
         yield False
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        superuser = cursor.fetchone()[0]
-    if not superuser:
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            superuser = cursor.fetchone()[0]
+        rows = _migration_rows() if superuser else None
+    if not rows:
         yield False
         return
     truncate = DatabaseOperations.sql_flush
@@ -125,41 +134,55 @@ def _quick_flush(django_db_setup, django_db_blocker):
         if not last_flush_kept:
             emit_post_migrate(*args, **kwargs)
 
+    def handle(command, **options):
+        nonlocal last_flush_kept
+        last_flush_kept = False
+        flush_as_django_does(command, **options)
+        # Also after a flush with post_migrate held back (a serialized_rollback test's): the rows
+        # are back before the next test, whatever kind it is.
+        if last_flush_kept:
+            _write_back(rows, options["database"])
+
+    flush_as_django_does = flush.Command.handle
     DatabaseOperations.sql_flush = sql_flush
     flush.emit_post_migrate_signal = emit_post_migrate_unless_kept
+    flush.Command.handle = handle
     try:
         yield True
     finally:
         DatabaseOperations.sql_flush = truncate
         flush.emit_post_migrate_signal = emit_post_migrate
+        flush.Command.handle = flush_as_django_does
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _migration_rows(_quick_flush, django_db_blocker):
-    """Every row the migrations made (role groups and their permissions, SLA policies, acknowledgement
-    texts, safety phrases and replies...), read once before any test runs, for
-    `_migration_data_after_a_flush` to write back after each flush: ten times quicker than running
-    the data migrations' code again (~0.25 s a transactional test), and it misses none a new data
-    migration adds. None where a flush does not keep the permissions the role groups point at
-    (SQLite, a PostgreSQL user who is not a superuser), or the database has no role groups (an
-    earlier run's transactional test emptied a reused one)."""
+def _migration_rows():
+    """{model: (field names, rows)} of every table the migrations wrote rows in, but the content
+    types and permissions; None if the role groups are missing (an earlier run's transactional test
+    emptied a reused database)."""
     from django.apps import apps
 
-    if not _quick_flush:
+    if not Group.objects.exists():
         return None
     rows = {}
-    with django_db_blocker.unblock():
-        if not Group.objects.exists():
-            return None
-        for model in apps.get_models(include_auto_created=True):
-            meta = model._meta
-            if meta.db_table in KEPT_BY_A_FLUSH or meta.proxy or not meta.managed or meta.parents:
-                continue
-            fields = [field.attname for field in meta.concrete_fields]
-            found = list(model._base_manager.values_list(*fields))
-            if found:
-                rows[model] = (fields, found)
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.db_table in KEPT_BY_A_FLUSH or meta.proxy or not meta.managed or meta.parents:
+            continue
+        fields = [field.attname for field in meta.concrete_fields]
+        found = list(model._base_manager.values_list(*fields))
+        if found:
+            rows[model] = (fields, found)
     return rows
+
+
+def _write_back(rows, database):
+    """The rows as they were read; any a flush left (one limited to some apps) stay as they are."""
+    from django.db import transaction
+
+    with transaction.atomic(using=database):  # foreign keys are checked at the commit: any order will do
+        for model, (fields, found) in rows.items():
+            written = [model(**dict(zip(fields, row, strict=True))) for row in found]
+            model._base_manager.using(database).bulk_create(written, ignore_conflicts=True)
 
 
 @pytest.fixture(autouse=True)
@@ -181,29 +204,19 @@ def _quick_password_hashing(settings):
 
 
 @pytest.fixture
-def migration_rows_back(transactional_db, _migration_rows):
-    """True once the rows `_migration_rows` read are back in the database, False where there are
-    none to write (the caller then runs the data migrations' code again)."""
-    from django.db import transaction
-
-    if _migration_rows is None:
-        return False
-    # Foreign keys are checked at the commit, so any order will do; rows already there (no
-    # transactional test has flushed this process's database yet) stay as they are.
-    with transaction.atomic():
-        for model, (fields, found) in _migration_rows.items():
-            written = (model(**dict(zip(fields, row, strict=True))) for row in found)
-            model._base_manager.bulk_create(written, ignore_conflicts=True)
-    return True
+def migration_rows_back(_quick_flush):
+    """True where each flush writes the migrations' rows back itself (_quick_flush, on PostgreSQL):
+    a transactional test then has nothing to put back."""
+    return _quick_flush
 
 
 @pytest.fixture(autouse=True)
 def _migration_data_after_a_flush(request):
     """A transactional test starts from a flushed database, without the rows the migrations create
     (the role groups, the default SLA policies and acknowledgement texts, the safety phrases and
-    replies): put them back, as a fresh database has them. Where the flush keeps the permissions
-    (_quick_flush), the rows read before the first test are written back as they were; elsewhere the
-    data migrations' code runs again, after the flush made the permissions again."""
+    replies): put them back, as a fresh database has them (on PostgreSQL the flush itself does, see
+    _quick_flush; elsewhere the data migrations' code runs again, after the flush made the
+    permissions again)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
