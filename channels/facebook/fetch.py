@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from channels.base import same_text
 
+from .edges import is_newer, newest, newest_first_down_to, seconds, unique, unix
 from .parse import parse_comments, parse_feed, parse_message
 
 # Graph's `since` on /feed is by creation time, and a post may surface minutes after it was created.
@@ -66,29 +67,29 @@ def fetch_page(graph, page_id, cursor, window):
         "messages": {
             conversation: mark
             for conversation, mark in message_marks.items()
-            if mark is not None and mark >= _unix(window.start)
+            if mark is not None and mark >= unix(window.start)
         },
     }
-    return _unique(items + comment_items + message_items), new_cursor
+    return unique(items + comment_items + message_items), new_cursor
 
 
 # ---- the feed: visitor posts, and the posts whose comments we read ----------------------------
 
 
 def _read_feed(graph, page_id, feed_mark, window):
-    since = _unix(window.start)
+    since = unix(window.start)
     if feed_mark is not None:
-        since = min(since, feed_mark - _seconds(FEED_OVERLAP))
+        since = min(since, feed_mark - seconds(FEED_OVERLAP))
     posts = []
     for body in graph.pages(f"{page_id}/feed", fields=FEED_FIELDS, since=since, limit=window.page_size):
         posts.extend(post for post in body.get("data", []) if isinstance(post, dict) and post.get("id"))
     posts = list({post["id"]: post for post in posts}.values())  # a page served twice
-    return posts, _newest(feed_mark, posts)
+    return posts, newest(feed_mark, posts)
 
 
 def _visitor_posts(posts, page_id, feed_mark):
-    floor = feed_mark - _seconds(FEED_OVERLAP) if feed_mark is not None else None
-    fresh = [post for post in posts if floor is None or _is_newer(post, floor)]
+    floor = feed_mark - seconds(FEED_OVERLAP) if feed_mark is not None else None
+    fresh = [post for post in posts if floor is None or is_newer(post, floor)]
     return parse_feed({"data": fresh}, page_id=page_id)
 
 
@@ -105,7 +106,7 @@ def _read_all_comments(graph, posts, marks, window):
     """New comments of every post in the window; returns (items, watermark per post)."""
     items, new_marks = [], {}
     for post in posts:
-        if _is_newer(post, _unix(window.start)) and _has_comments(post):
+        if is_newer(post, unix(window.start)) and _has_comments(post):
             new_items, new_marks[post["id"]] = _read_comments(graph, post, marks.get(post["id"]), window)
             items.extend(new_items)
     return items, new_marks
@@ -113,7 +114,7 @@ def _read_all_comments(graph, posts, marks, window):
 
 def _read_comments(graph, post, mark, window):
     """The post's comments (and replies) newer than its watermark; returns (items, new watermark)."""
-    floor = mark - _seconds(ITEM_OVERLAP) if mark is not None else None
+    floor = mark - seconds(ITEM_OVERLAP) if mark is not None else None
     pages = graph.pages(
         f"{post['id']}/comments",
         filter="stream",
@@ -121,9 +122,9 @@ def _read_comments(graph, post, mark, window):
         fields=COMMENT_FIELDS,
         limit=window.page_size,
     )
-    comments = _newest_first_down_to(pages, floor)
+    comments = newest_first_down_to(pages, floor)
     context = {key: post.get(key, "") for key in ("id", "message", "permalink_url")}
-    return parse_comments({"data": comments}, post=context), _newest(mark, comments)
+    return parse_comments({"data": comments}, post=context), newest(mark, comments)
 
 
 # ---- Messenger --------------------------------------------------------------------------------
@@ -134,12 +135,12 @@ def _read_messenger(graph, page_id, cursor, window):
     marks)."""
     updated_mark = cursor.get("conversations_updated")
     # A conversation we hold no watermark for has nothing unseen from before our last look at the list.
-    first_look = updated_mark if updated_mark is not None else _unix(window.start)
-    floor = first_look - _seconds(ITEM_OVERLAP)
+    first_look = updated_mark if updated_mark is not None else unix(window.start)
+    floor = first_look - seconds(ITEM_OVERLAP)
     pages = graph.pages(
         f"{page_id}/conversations", platform="messenger", fields="id,updated_time", limit=window.page_size
     )
-    conversations = _newest_first_down_to(pages, floor, time_field="updated_time")
+    conversations = newest_first_down_to(pages, floor, time_field="updated_time")
     marks = dict(cursor.get("messages") or {})
     items = []
     for conversation in conversations:
@@ -147,15 +148,15 @@ def _read_messenger(graph, page_id, cursor, window):
         mark = marks.get(conversation_id)
         new_items, marks[conversation_id] = _read_messages(graph, conversation_id, mark, floor, window)
         items.extend(new_items)
-    return items, _newest(updated_mark, conversations, "updated_time"), marks
+    return items, newest(updated_mark, conversations, "updated_time"), marks
 
 
 def _read_messages(graph, conversation_id, mark, first_look_floor, window):
-    floor = mark - _seconds(ITEM_OVERLAP) if mark is not None else first_look_floor
+    floor = mark - seconds(ITEM_OVERLAP) if mark is not None else first_look_floor
     pages = graph.pages(f"{conversation_id}/messages", fields=MESSAGE_FIELDS, limit=window.page_size)
-    messages = _newest_first_down_to(pages, floor)
+    messages = newest_first_down_to(pages, floor)
     items = [parse_message(message, conversation_id=conversation_id) for message in messages]
-    return items, _newest(mark, messages)
+    return items, newest(mark, messages)
 
 
 # ---- looking up a reply whose send was cut off ------------------------------------------------
@@ -166,7 +167,7 @@ def find_page_comment(graph, page_id, parent_id, text, since):
     `since`: the parent's comments newest first, down to `since`. None if there is none."""
     newest_first = {"order": "reverse_chronological", "limit": LOOKUP_PAGE_SIZE}
     pages = graph.pages(f"{parent_id}/comments", fields=LOOKUP_COMMENT_FIELDS, **newest_first)
-    return _page_item(_newest_first_down_to(pages, _unix(since)), page_id, text)
+    return _page_item(newest_first_down_to(pages, unix(since)), page_id, text)
 
 
 def find_page_message(graph, page_id, psid, text, since):
@@ -193,7 +194,7 @@ def _find_in_conversation(graph, conversation_id, page_id, text, since):
     if not conversation_id:
         return None
     pages = graph.pages(f"{conversation_id}/messages", fields=LOOKUP_MESSAGE_FIELDS, limit=LOOKUP_PAGE_SIZE)
-    return _page_item(_newest_first_down_to(pages, _unix(since)), page_id, text)
+    return _page_item(newest_first_down_to(pages, unix(since)), page_id, text)
 
 
 def _page_item(graph_objects, page_id, text):
@@ -202,59 +203,3 @@ def _page_item(graph_objects, page_id, text):
         if (item.get("from") or {}).get("id") == page_id and same_text(item.get("message"), text):
             return item
     return None
-
-
-# ---- shared -----------------------------------------------------------------------------------
-
-
-def _newest_first_down_to(pages, floor, time_field="created_time"):
-    """Objects of a newest-first edge down to `floor` (unix; None reads it all).
-
-    A page holding anything older than the floor is the last one read; its newer objects are kept
-    even if they come after an older one, so a page not quite in order loses nothing.
-    """
-    found = []
-    for body in pages:
-        objects = [item for item in body.get("data", []) if isinstance(item, dict) and item.get("id")]
-        found.extend(item for item in objects if floor is None or _is_newer(item, floor, time_field))
-        if floor is not None and not all(_is_newer(item, floor, time_field) for item in objects):
-            break
-    return list({item["id"]: item for item in found}.values())
-
-
-def _unique(items):
-    """Each external id once: a page served twice, or an item seen on two edges."""
-    seen, unique = set(), []
-    for item in items:
-        if item.external_id is not None and item.external_id in seen:
-            continue
-        seen.add(item.external_id)
-        unique.append(item)
-    return unique
-
-
-def _time(graph_object, time_field="created_time"):
-    """Unix time of a Graph time ("2021-08-10T18:45:03+0000"), or None if missing or unreadable."""
-    try:
-        return int(datetime.fromisoformat(graph_object[time_field]).timestamp())
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _is_newer(graph_object, floor, time_field="created_time"):
-    # An object without a readable time counts as new: it is read, and ingest records what is wrong.
-    moment = _time(graph_object, time_field)
-    return moment is None or moment >= floor
-
-
-def _newest(mark, graph_objects, time_field="created_time"):
-    times = [moment for moment in (_time(item, time_field) for item in graph_objects) if moment is not None]
-    return max([mark, *times]) if mark is not None else max(times, default=None)
-
-
-def _unix(moment):
-    return int(moment.timestamp())
-
-
-def _seconds(delta):
-    return int(delta.total_seconds())

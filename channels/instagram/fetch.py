@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from channels.base import same_text
+from channels.facebook.edges import newest, newest_first_down_to, seconds, unique, unix
 
-from .parse import graph_time, parse_comments, parse_messages
+from .parse import parse_comments, parse_messages
 
 ITEM_OVERLAP = timedelta(minutes=2)
 MEDIA_FIELDS = "id,caption,permalink,timestamp,comments_count"
@@ -160,53 +161,3 @@ def _ours(graph_objects, ig_id, text, text_field):
         if (item.get("from") or {}).get("id") == ig_id and same_text(item.get(text_field), text):
             return item
     return None
-
-
-# ---- shared -----------------------------------------------------------------------------------
-
-
-def newest_first_down_to(pages, floor, time_field="created_time"):
-    """Objects of a newest-first edge down to `floor` (unix; None reads it all). The page holding
-    anything older than the floor is the last one read; all its newer objects are kept."""
-    found = []
-    for body in pages:
-        objects = [item for item in body.get("data", []) if isinstance(item, dict) and item.get("id")]
-        found.extend(item for item in objects if floor is None or _is_newer(item, floor, time_field))
-        if floor is not None and not all(_is_newer(item, floor, time_field) for item in objects):
-            break
-    return list({item["id"]: item for item in found}.values())
-
-
-def unique(items):
-    """Each external id once: a page served twice, or an item seen on two edges."""
-    seen, kept = set(), []
-    for item in items:
-        if item.external_id is not None and item.external_id in seen:
-            continue
-        seen.add(item.external_id)
-        kept.append(item)
-    return kept
-
-
-def _time(graph_object, time_field):
-    moment = graph_time(graph_object.get(time_field))
-    return int(moment.timestamp()) if moment else None
-
-
-def _is_newer(graph_object, floor, time_field):
-    # An object without a readable time counts as new: it is read, and ingest records what is wrong.
-    moment = _time(graph_object, time_field)
-    return moment is None or moment >= floor
-
-
-def newest(mark, graph_objects, time_field="created_time"):
-    times = [moment for moment in (_time(item, time_field) for item in graph_objects) if moment is not None]
-    return max([mark, *times]) if mark is not None else max(times, default=None)
-
-
-def unix(moment):
-    return int(moment.timestamp())
-
-
-def seconds(delta):
-    return int(delta.total_seconds())

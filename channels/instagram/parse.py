@@ -15,10 +15,10 @@ person and account, and a webhook names the person, never the conversation: keye
 a webhook and a poll of the same message land in the same thread (webhook.py).
 """
 
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from channels.base import Author, Inbound, InboundAttachment, Unparseable
+from channels.facebook.edges import graph_time
 from channels.facebook.parse import graph_objects
 
 ANONYMOUS_NAME = "Instagram user"
@@ -142,17 +142,3 @@ def author_of(sender, *, anonymous_id, username=None):
         return Author(external_id=f"ig-anon:{anonymous_id}", handle=handle, name=handle or ANONYMOUS_NAME)
     handle = sender.get("username") or ""
     return Author(external_id=str(sender["id"]), handle=handle, name=handle)
-
-
-def graph_time(value):
-    """Instagram writes "2026-12-07T18:45:03+0000"; a webhook's Unix seconds or milliseconds too (the
-    conversations list's `updated_time` is documented as a Unix time: either is read)."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    try:
-        return datetime.fromisoformat(value).astimezone(UTC) if value else None
-    except (TypeError, ValueError):
-        return None
