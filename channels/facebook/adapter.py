@@ -79,11 +79,11 @@ class FacebookAdapter(ChannelAdapter):
         posts and Messenger messages makes; Messenger messages filed under their conversation."""
         page_id = self._page_id()
         customers = customers_of(body, page_id)
-        conversations = stored_conversations(self.account, customers)
+        conversations, names = stored_conversations(self.account, customers), {}
         if customers - conversations.keys():
             with self._graph() as graph:
-                conversations |= asked_conversations(graph, page_id, customers - conversations.keys())
-        return read_webhook(body, page_id=page_id, conversation_ids=conversations)
+                conversations |= asked_conversations(graph, page_id, customers - conversations.keys(), names)
+        return read_webhook(body, page_id=page_id, conversation_ids=conversations, names=names)
 
     def check(self):
         with self._graph() as graph:

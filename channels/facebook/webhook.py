@@ -50,9 +50,12 @@ def is_webhook(payload: dict) -> bool:
     return isinstance(payload, dict) and "object" in payload and isinstance(payload.get("entry"), list)
 
 
-def read_webhook(body: dict, *, page_id: str, conversation_ids: dict | None = None) -> Reading:
+def read_webhook(
+    body: dict, *, page_id: str, conversation_ids: dict | None = None, names: dict | None = None
+) -> Reading:
     """Every comment, visitor post and Messenger message of a Page webhook body, and what else it
-    held, left out with its reason."""
+    held, left out with its reason. `names`: PSID -> the customer's name where it is known (a
+    Messenger webhook names nobody)."""
     if body.get("object") != "page":
         raise Refused(f"a webhook for {body.get('object')!r} objects, not for a Page")
     reading = Reading(empty_because="" if body["entry"] else "a webhook body without entries")
@@ -66,7 +69,7 @@ def read_webhook(body: dict, *, page_id: str, conversation_ids: dict | None = No
         for change in entry.get("changes") or []:
             reading.add(_change(change, entry_page, entry.get("time")))
         for event in [*(entry.get("messaging") or []), *(entry.get("standby") or [])]:
-            reading.add(_messaging(event, entry_page, conversation_ids or {}))
+            reading.add(_messaging(event, entry_page, conversation_ids or {}, names or {}))
     return reading
 
 
@@ -127,7 +130,7 @@ def _photos(value):
 # ---- Messenger --------------------------------------------------------------------------------
 
 
-def _messaging(event, page_id, conversation_ids):
+def _messaging(event, page_id, conversation_ids, names):
     message = event.get("message")
     if not isinstance(message, dict):
         kind = next((key for key in MESSENGER_EVENTS if key in event), "")
@@ -147,7 +150,9 @@ def _messaging(event, page_id, conversation_ids):
         "id": message.get("mid"),
         "message": message.get("text", ""),
         "created_time": _iso(event.get("timestamp")),
-        "from": {"id": sender} if sender else None,
+        "from": ({"id": sender, "name": names[sender]} if sender in names else {"id": sender})
+        if sender
+        else None,
         "attachments": {"data": _attachments(message)},
     }
     if isinstance(message.get("quick_reply"), dict):  # a tapped quick reply: its payload says what it meant

@@ -261,6 +261,8 @@ class GraphState:
         conversation = {
             "id": f"t_{number}",
             "link": f"/{self.page['id']}/inbox/{number}/",
+            # As the Graph API lists them (fields=participants): the customer, then the Page.
+            "participants": {"data": [{"id": psid, "name": name}, dict(self.page)]},
             "_psid": psid,
             "_name": name,
             "_messages": [],

@@ -85,6 +85,17 @@ def test_a_messenger_message_by_webhook_is_filed_under_its_conversation_as_a_pol
     assert Message.objects.filter(account=page, kind="messenger").count() == 1
 
 
+def test_a_new_messenger_customer_met_by_webhook_is_named_before_any_poll(client, graph, page):
+    # A Messenger webhook names nobody: the one call that finds the conversation also lists its
+    # participants, so the queue shows "Lee Park", not a page-scoped id, from the first message.
+    message_id = graph.add_messenger_message("7101", "Lee Park", "Is there an outage on Oak Ave?")
+    payload = messenger_message(page.self_external_id, psid="7101", mid=message_id, text="Outage?")
+    delivery_process(received(post_meta(client, payload)).pk)
+    stored = Message.objects.select_related("author_identity", "ticket__contact").get(external_id=message_id)
+    assert stored.author_identity.display_name == "Lee Park"
+    assert str(stored.ticket.contact) == "Lee Park"
+
+
 def test_a_page_comment_by_webhook_and_its_replay_store_one_message(client, graph, page):
     payload = page_comment(page.self_external_id, text="Power out on Elm St since 6am")
     first = received(post_meta(client, payload))
