@@ -32,6 +32,7 @@ urlpatterns = [
     path("me/", my_settings, name="my_settings"),
     path("dashboards/", include("oss_inbox.dashboards.urls")),
     path("accounts/", include("oss_inbox.keyaccounts.urls")),
+    path("incidents/", include("oss_inbox.incidents.page_urls")),
     # Customers' satisfaction survey pages: public (no login), the link's token is the key.
     path("survey/", include("oss_inbox.surveys.urls")),
     # Meta's and X's pushes: public (no login, no CSRF token), checked by their signatures.

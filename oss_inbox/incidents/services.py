@@ -1,0 +1,188 @@
+"""A supervisor's writes to incidents, from the incident pages: confirm or dismiss a proposal, merge one
+incident into another, split chosen tickets off into a new one, and change status, ETR or customers out.
+
+Each locks the incident's row, refuses in plain words what makes no sense (`IncidentRefused`: merging
+into a restored incident, splitting off every ticket, ...) and records what it did on the timeline
+(`IncidentUpdate`, with who and when). Tickets' own state is never written here: membership is the
+`IncidentTicket` rows (assign.py moves tickets in and out).
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import formats, timezone
+
+from .assign import incident_ticket_move
+from .models import Incident, IncidentTicket, IncidentUpdate
+
+Status = Incident.Status
+LinkedBy = IncidentTicket.LinkedBy
+
+
+class IncidentRefused(Exception):
+    """What a person asked makes no sense for this incident; the message says why, in plain words."""
+
+
+def _locked(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _note(incident: Incident, text: str, *, user, now: datetime) -> IncidentUpdate:
+    return IncidentUpdate.objects.create(
+        incident=incident, text=text, status=incident.status, etr=incident.etr, author=user, created_at=now
+    )
+
+
+def _who(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def incident_confirm(incident: Incident, *, user, now: datetime | None = None) -> Incident:
+    """A supervisor confirms the outage detector's proposal: it becomes an open incident."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        incident = _locked(incident)
+        if not incident.proposed:
+            raise IncidentRefused("This incident is confirmed already.")
+        if not incident.is_open:
+            raise IncidentRefused("This incident is restored: there is nothing left to confirm.")
+        incident.proposed, incident.confirmed_at, incident.confirmed_by = False, now, user
+        incident.save(update_fields=["proposed", "confirmed_at", "confirmed_by"])
+        _note(incident, f"Confirmed by {_who(user)}.", user=user, now=now)
+    return incident
+
+
+def incident_dismiss(incident: Incident, *, user) -> int:
+    """A supervisor says a proposal is no incident: it is deleted, with its timeline, and its tickets are
+    in no incident again (their outage reports stay, and may count towards a later spike). The number
+    of tickets set free."""
+    with transaction.atomic():
+        incident = _locked(incident)
+        if not incident.proposed:
+            raise IncidentRefused(
+                "Only a proposed incident can be dismissed: this one was confirmed. Move its tickets out, "
+                "or set it to restored."
+            )
+        freed = incident.links.filter(unlinked_at__isnull=True).count()
+        incident.delete()  # its links and timeline go with it: no person decided about those tickets
+    return freed
+
+
+def incident_merge(source: Incident, target: Incident, *, user, now: datetime | None = None) -> int:
+    """Merge `source` into `target`: its tickets (and their history) and its timeline become the
+    target's, and `source` is deleted. The number of tickets moved."""
+    now = now or timezone.now()
+    if source.pk == target.pk:
+        raise IncidentRefused("An incident cannot be merged into itself: choose another one.")
+    with transaction.atomic():
+        # Both rows locked, in id order: two merges crossing each other wait instead of deadlocking.
+        locked = {
+            row.pk: row
+            for row in Incident.objects.select_for_update()
+            .filter(pk__in=[source.pk, target.pk])
+            .order_by("pk")
+        }
+        if len(locked) < 2:
+            raise IncidentRefused("That incident no longer exists: it was merged or dismissed meanwhile.")
+        source, target = locked[source.pk], locked[target.pk]
+        if not target.is_open:
+            raise IncidentRefused(
+                f"“{target.title}” is restored: merging into it would put customers who are still out "
+                "into an incident that is over. Merge into an open incident instead."
+            )
+        if not source.is_open:
+            raise IncidentRefused("This incident is restored: its tickets stay where they are.")
+        moved = source.links.filter(unlinked_at__isnull=True).count()
+        source.links.update(incident=target)
+        source.updates.update(incident=target)
+        title = source.title
+        source.delete()
+        _note(
+            target,
+            f"“{title}” merged into this incident by {_who(user)}: {moved} ticket(s) moved.",
+            user=user,
+            now=now,
+        )
+    return moved
+
+
+def incident_split(
+    incident: Incident, ticket_ids: list[int], *, title: str, user, now: datetime | None = None
+) -> Incident:
+    """Move the chosen tickets of `incident` to a new incident of the same area, status and ETR,
+    confirmed by the person splitting. The new incident."""
+    now = now or timezone.now()
+    title = title.strip()
+    if not title:
+        raise IncidentRefused("Give the new incident a title.")
+    if not ticket_ids:
+        raise IncidentRefused("Choose the tickets to move to the new incident.")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if not incident.is_open:
+            raise IncidentRefused("This incident is restored: its tickets stay where they are.")
+        members = set(incident.links.filter(unlinked_at__isnull=True).values_list("ticket_id", flat=True))
+        strangers = set(ticket_ids) - members
+        if strangers:
+            raise IncidentRefused(
+                f"{len(strangers)} of the chosen tickets are no longer in this incident: reload the page."
+            )
+        if set(ticket_ids) == members:
+            raise IncidentRefused("Choose fewer than all the tickets: a split leaves some in this incident.")
+        new = Incident.objects.create(
+            title=title[:200], area=incident.area, status=incident.status, etr=incident.etr,
+            created_at=now, confirmed_at=now, confirmed_by=user,
+        )  # fmt: skip
+        for ticket_id in sorted(set(ticket_ids)):
+            incident_ticket_move(new, ticket_id, by=LinkedBy.SUPERVISOR, user=user, now=now)
+        count = len(set(ticket_ids))
+        _note(
+            new, f"Split off “{incident.title}” by {_who(user)} with {count} ticket(s).", user=user, now=now
+        )
+        _note(
+            incident, f"{count} ticket(s) split off into “{new.title}” by {_who(user)}.", user=user, now=now
+        )
+    return new
+
+
+def incident_edit(
+    incident: Incident,
+    *,
+    status: str,
+    etr: datetime | None,
+    customers_out: int | None,
+    user,
+    now: datetime | None = None,
+) -> IncidentUpdate:
+    """Change the incident's status, ETR or customers out; one timeline entry says what changed."""
+    now = now or timezone.now()
+    if status not in Status.values:
+        raise IncidentRefused("Choose a status: investigating, crews working or restored.")
+    if customers_out is not None and customers_out < 0:
+        raise IncidentRefused("Customers out cannot be below zero.")
+    with transaction.atomic():
+        incident = _locked(incident)
+        if incident.proposed:
+            raise IncidentRefused("Confirm this proposed incident first, or dismiss it.")
+        if not incident.is_open:
+            raise IncidentRefused("This incident is restored: it cannot change any more.")
+        changes = _changes(incident, status, etr, customers_out)
+        if not changes:
+            raise IncidentRefused("Nothing changed: the status, ETR and customers out are as they were.")
+        incident.status, incident.etr, incident.customers_out = status, etr, customers_out
+        if status == Status.RESTORED:
+            incident.restored_at = now
+        incident.save(update_fields=["status", "etr", "customers_out", "restored_at"])
+        return _note(incident, f"{'; '.join(changes)} (by {_who(user)}).", user=user, now=now)
+
+
+def _changes(incident, status, etr, customers_out) -> list[str]:
+    changes = []
+    if status != incident.status:
+        changes.append(f"Status: {Status(status).label}")
+    if etr != incident.etr:
+        when = formats.date_format(timezone.localtime(etr), "DATETIME_FORMAT") if etr else "none"
+        changes.append(f"ETR: {when}")
+    if customers_out != incident.customers_out:
+        changes.append(f"Customers out: {'unknown' if customers_out is None else customers_out}")
+    return changes
