@@ -275,3 +275,24 @@ def test_the_pages_queries_stay_bounded(client, supervisor, twitter, area, djang
 def test_the_queue_links_to_the_incidents(client, agent):
     client.force_login(agent)
     assert reverse("incident_pages:list") in client.get(reverse("inbox:queue")).content.decode()
+
+
+def test_the_ticket_page_says_its_incident_and_offers_to_move_it_in_one_query(
+    client, agent, twitter, area, django_assert_num_queries
+):
+    from oss_inbox.incidents.templatetags.incident_tags import ticket_incident
+    from oss_inbox.tickets.models import Ticket
+
+    in_one, alone = tickets(twitter, 2)
+    incident(area, [in_one], title="Harlan North out")
+    incident(area, [], title="Harlan feeder H-12")
+    client.force_login(agent)
+
+    page = client.get(reverse("inbox:ticket", args=[in_one])).content.decode()
+    assert "Incident: <a" in page and "Harlan North out" in page and "To “Harlan feeder H-12”" in page
+    assert (
+        'data-testid="ticket-incident"'
+        not in client.get(reverse("inbox:ticket", args=[alone])).content.decode()
+    )
+    with django_assert_num_queries(1):
+        ticket_incident(Ticket(pk=in_one))
