@@ -92,6 +92,10 @@ def incident_merge(source: Incident, target: Incident, *, user, now: datetime | 
             )
         if not source.is_open:
             raise IncidentRefused("This incident is restored: its tickets stay where they are.")
+        if target.proposed and not source.proposed:
+            raise IncidentRefused(
+                f"“{target.title}” is only proposed: confirm it first, or merge it into this incident."
+            )
         moved = source.links.filter(unlinked_at__isnull=True).count()
         source.links.update(incident=target)
         source.updates.update(incident=target)

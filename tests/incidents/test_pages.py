@@ -296,3 +296,15 @@ def test_the_ticket_page_says_its_incident_and_offers_to_move_it_in_one_query(
     )
     with django_assert_num_queries(1):
         ticket_incident(Ticket(pk=in_one))
+
+
+def test_a_confirmed_incident_is_not_merged_into_a_mere_proposal(client, supervisor, twitter, area):
+    confirmed = incident(area, tickets(twitter, 1), title="Tonight")
+    proposal = incident(area, [], proposed=True, title="Outage in Harlan North")
+    client.force_login(supervisor)
+
+    answer = client.post(reverse("incident_pages:merge", args=[confirmed.pk]), {"into": proposal.pk})
+
+    assert answer.status_code == 422
+    assert "“Outage in Harlan North” is only proposed: confirm it first" in answer.content.decode()
+    assert Incident.objects.filter(pk=confirmed.pk).exists()
