@@ -6,9 +6,15 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self):
+        from oss_inbox.cached import forget_on_change
         from oss_inbox.tickets.services.hooks import ingest_hooks_register
 
+        from .models import Incident
         from .tasks import inbound_stored
+        from .templatetags.incident_tags import OPEN_INCIDENTS_KEY
+
+        # The ticket page's incident line reads the open incidents from the cache (incident_tags.py).
+        forget_on_change(OPEN_INCIDENTS_KEY, Incident)
 
         # Ingest tells us of customers' new messages once committed: outage reports among them are
         # read for their places and grouped into incidents by a worker.

@@ -298,6 +298,22 @@ def test_the_ticket_page_says_its_incident_and_offers_to_move_it_in_one_query(
         ticket_incident(Ticket(pk=in_one))
 
 
+def test_with_no_incident_open_the_ticket_page_asks_nothing_and_a_new_one_shows_at_once(
+    client, agent, twitter, area, django_assert_num_queries
+):
+    from oss_inbox.incidents.templatetags.incident_tags import ticket_incident
+    from oss_inbox.tickets.models import Ticket
+
+    [ticket] = tickets(twitter, 1)
+    ticket_incident(Ticket(pk=ticket))  # the open incidents, read once and kept
+    with django_assert_num_queries(0):  # most days: no incident open, nothing asked
+        assert ticket_incident(Ticket(pk=ticket))["incident"] is None
+    incident(area, [ticket], title="Harlan North out")  # saved: the kept list moves on
+    client.force_login(agent)
+    page = client.get(reverse("inbox:ticket", args=[ticket])).content.decode()
+    assert "Incident: <a" in page and "Harlan North out" in page
+
+
 def test_a_confirmed_incident_is_not_merged_into_a_mere_proposal(client, supervisor, twitter, area):
     confirmed = incident(area, tickets(twitter, 1), title="Tonight")
     proposal = incident(area, [], proposed=True, title="Outage in Harlan North")
