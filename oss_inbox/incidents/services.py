@@ -68,39 +68,39 @@ def incident_dismiss(incident: Incident, *, user) -> int:
     return freed
 
 
-def incident_merge(source: Incident, target: Incident, *, user, now: datetime | None = None) -> int:
-    """Merge `source` into `target`: its tickets (and their history) and its timeline become the
-    target's, and `source` is deleted. The number of tickets moved."""
+def incident_merge(merged: Incident, target: Incident, *, user, now: datetime | None = None) -> int:
+    """Merge `merged` into `target`: its tickets (and their history) and its timeline become the
+    target's, and `merged` is deleted. The number of tickets moved."""
     now = now or timezone.now()
-    if source.pk == target.pk:
+    if merged.pk == target.pk:
         raise IncidentRefused("An incident cannot be merged into itself: choose another one.")
     with transaction.atomic():
         # Both rows locked, in id order: two merges crossing each other wait instead of deadlocking.
         locked = {
             row.pk: row
             for row in Incident.objects.select_for_update()
-            .filter(pk__in=[source.pk, target.pk])
+            .filter(pk__in=[merged.pk, target.pk])
             .order_by("pk")
         }
         if len(locked) < 2:
             raise IncidentRefused("That incident no longer exists: it was merged or dismissed meanwhile.")
-        source, target = locked[source.pk], locked[target.pk]
+        merged, target = locked[merged.pk], locked[target.pk]
         if not target.is_open:
             raise IncidentRefused(
                 f"“{target.title}” is restored: merging into it would put customers who are still out "
                 "into an incident that is over. Merge into an open incident instead."
             )
-        if not source.is_open:
+        if not merged.is_open:
             raise IncidentRefused("This incident is restored: its tickets stay where they are.")
-        if target.proposed and not source.proposed:
+        if target.proposed and not merged.proposed:
             raise IncidentRefused(
                 f"“{target.title}” is only proposed: confirm it first, or merge it into this incident."
             )
-        moved = source.links.filter(unlinked_at__isnull=True).count()
-        source.links.update(incident=target)
-        source.updates.update(incident=target)
-        title = source.title
-        source.delete()
+        moved = merged.links.filter(unlinked_at__isnull=True).count()
+        merged.links.update(incident=target)
+        merged.updates.update(incident=target)
+        title = merged.title
+        merged.delete()
         _note(
             target,
             f"“{title}” merged into this incident by {_who(user)}: {moved} ticket(s) moved.",
