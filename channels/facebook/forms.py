@@ -13,7 +13,12 @@ HUMAN_AGENT_CHOICES = (
 )
 
 
-def check_settings(settings):
+MAX_VERIFY_TOKEN = 200
+
+
+def graph_settings_problems(settings, *, product):
+    """What is wrong with the settings every Graph API account has (Facebook's and Instagram's), in
+    words; `product` names whose human-agent tag it is ("Messenger", "Instagram")."""
     problems = {}
     version = settings.get("graph_version", "").strip()
     if version and not GRAPH_VERSION.fullmatch(version):
@@ -24,11 +29,18 @@ def check_settings(settings):
     if days and not (days.isdigit() and 1 <= int(days) <= 365):
         problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
     if settings.get("human_agent_tag", "") not in ("", *dict(HUMAN_AGENT_CHOICES)):
-        problems["human_agent_tag"] = "Choose whether the app may use Messenger's human-agent tag."
+        problems["human_agent_tag"] = f"Choose whether the app may use {product}'s human-agent tag."
     token = settings.get("webhook_verify_token", "")
-    if token and (len(token) > 200 or any(char.isspace() for char in token)):
-        problems["webhook_verify_token"] = "Write the verify token without spaces, at most 200 characters."
+    if token and (len(token) > MAX_VERIFY_TOKEN or any(char.isspace() for char in token)):
+        problems["webhook_verify_token"] = (
+            f"Write the verify token without spaces, at most {MAX_VERIFY_TOKEN} characters, "
+            "or leave it empty."
+        )
     return problems
+
+
+def check_settings(settings):
+    return graph_settings_problems(settings, product="Messenger")
 
 
 ACCOUNT_FIELDS = AccountFields(

@@ -4,31 +4,12 @@ The account is an Instagram professional account connected through Instagram Log
 "Instagram API with Instagram Login": host graph.instagram.com, no Facebook Page needed).
 """
 
-from channels.account_fields import AccountFields, base_url_problem, numeric_id
-from channels.facebook.forms import GRAPH_VERSION, HUMAN_AGENT_CHOICES
-
-MAX_VERIFY_TOKEN = 200
+from channels.account_fields import AccountFields, numeric_id
+from channels.facebook.forms import HUMAN_AGENT_CHOICES, graph_settings_problems
 
 
 def check_settings(settings):
-    problems = {}
-    version = settings.get("graph_version", "").strip()
-    if version and not GRAPH_VERSION.fullmatch(version):
-        problems["graph_version"] = "Write a Graph API version such as v24.0, or leave it empty."
-    if base_url_problem(settings.get("graph_base_url", "")):
-        problems["graph_base_url"] = base_url_problem(settings["graph_base_url"])
-    days = settings.get("comment_window_days", "").strip()
-    if days and not (days.isdigit() and 1 <= int(days) <= 365):
-        problems["comment_window_days"] = "Write a number of days from 1 to 365, or leave it empty for 14."
-    if settings.get("human_agent_tag", "") not in ("", *dict(HUMAN_AGENT_CHOICES)):
-        problems["human_agent_tag"] = "Choose whether the app may use Instagram's human-agent tag."
-    token = settings.get("webhook_verify_token", "")
-    if token and (len(token) > MAX_VERIFY_TOKEN or any(char.isspace() for char in token)):
-        problems["webhook_verify_token"] = (
-            f"Write the verify token without spaces, at most {MAX_VERIFY_TOKEN} characters, "
-            "or leave it empty."
-        )
-    return problems
+    return graph_settings_problems(settings, product="Instagram")
 
 
 ACCOUNT_FIELDS = AccountFields(
