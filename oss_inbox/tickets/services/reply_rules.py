@@ -160,31 +160,33 @@ EARLIER_POSTS_READ = 20
 def _conversation_summoned(ticket, answered) -> bool | None:
     """Whether X lets us answer `answered` in public: it summoned us, or, as X also counts, its author
     did earlier in this conversation (a ticket holds one author's posts of one conversation)."""
-    summoned = _summoned(ticket.account, answered)
+    summoned = _summoned(ticket.account, [answered])
     if summoned is not False:
         return summoned
     earlier = ticket.messages.filter(direction=Message.Direction.INBOUND, kind=answered.kind)
     if answered.author_identity_id:
         earlier = earlier.filter(author_identity_id=answered.author_identity_id)
-    for post in earlier.exclude(pk=answered.pk).order_by("-sent_at", "-id")[:EARLIER_POSTS_READ]:
-        if _summoned(ticket.account, post):
-            return True
-    return False
+    posts = list(earlier.exclude(pk=answered.pk).order_by("-sent_at", "-id")[:EARLIER_POSTS_READ])
+    return bool(posts) and _summoned(ticket.account, posts) is True
 
 
-def _summoned(account, answered) -> bool | None:
-    """Whether an X post mentions our account or answers one of our posts (send_rules reads its
-    payload; our posts are ours to find); None when its saved payload cannot tell."""
-    raw = answered.raw or {}
-    summons = x_post_summons(
-        raw, account_id=account.self_external_id, username=account.settings.get("username", "")
-    )
-    if summons:
+def _summoned(account, posts) -> bool | None:
+    """Whether one of these X posts mentions our account or answers one of our posts (send_rules reads
+    their payloads; our posts are ours to find, in one query for them all); None when a single post's
+    saved payload cannot tell."""
+    username = account.settings.get("username", "")
+    readings = [
+        x_post_summons(post.raw or {}, account_id=account.self_external_id, username=username)
+        for post in posts
+    ]
+    if any(readings):
         return True
-    answered_ids = (x_replied_to_ids(raw) | {answered.in_reply_to}) - {""}
+    answered_ids = set().union(
+        *((x_replied_to_ids(post.raw or {}) | {post.in_reply_to}) for post in posts)
+    ) - {""}
     ours = Message.objects.filter(
         account=account, direction=Message.Direction.OUTBOUND, external_id__in=answered_ids
     )
     if answered_ids and ours.exists():
         return True
-    return summons
+    return readings[0] if len(posts) == 1 else False
