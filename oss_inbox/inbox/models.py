@@ -17,6 +17,8 @@ class CannedResponse(models.Model):
         blank=True,
         help_text="Leave empty to offer it on every channel.",
     )
+    # Offered first while storm mode is on.
+    storm = models.BooleanField(default=False, help_text="Offer it first during storm mode.")
 
     class Meta:
         ordering = ["name"]

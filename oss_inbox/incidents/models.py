@@ -55,11 +55,27 @@ class Place(models.Model):
         return f"{self.get_kind_display()} {self.name}"
 
 
+OPEN_STATUSES = ("investigating", "crews_working")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self):
+        """Investigating or crews working: not restored, dismissed or merged."""
+        return self.filter(status__in=Incident.OPEN)
+
+
 class Incident(models.Model):
     class Status(models.TextChoices):
         INVESTIGATING = "investigating", "Investigating"
         CREWS_WORKING = "crews_working", "Crews working"
         RESTORED = "restored", "Restored"
+        # A proposal a supervisor dismissed, and an incident merged into another: kept as records.
+        DISMISSED = "dismissed", "Dismissed"
+        MERGED = "merged", "Merged"
+
+    OPEN = (Status.INVESTIGATING, Status.CREWS_WORKING)
+
+    objects = IncidentQuerySet.as_manager()
 
     title = models.CharField(max_length=200)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="incidents")
@@ -74,18 +90,32 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     restored_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    # The outage feed's item this incident follows (its ETR, status, customers out), if linked.
+    feed_item = models.ForeignKey(
+        "FeedItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    # When the ETR moves (by hand or from the feed), send the customers an update by itself.
+    notify_on_etr_change = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["area"], condition=~Q(status="restored"), name="incident_open_by_area"),
+            models.Index(fields=["area"], condition=Q(status__in=OPEN_STATUSES), name="incident_open_by_area"),
+            models.Index(fields=["status", "-created_at"], name="incident_status_idx"),
         ]
         constraints = [
             # The spike detector proposes once per area: two workers crossing the threshold together
             # cannot both (it also locks the area row; this is the database's word on it).
             models.UniqueConstraint(
                 fields=["area"],
-                condition=Q(proposed=True) & ~Q(status="restored"),
+                condition=Q(proposed=True, status__in=OPEN_STATUSES),
                 name="one_proposal_per_area",
             ),
         ]
@@ -95,14 +125,28 @@ class Incident(models.Model):
 
     @property
     def is_open(self):
-        return self.status != self.Status.RESTORED
+        return self.status in self.OPEN
 
 
 class IncidentUpdate(models.Model):
-    """One entry of the incident's timeline (what was said, the status and ETR it set)."""
+    """One entry of the incident's timeline (what was said, the status and ETR it set).
+
+    A `broadcast` entry is also sent to every linked ticket's customer on their own channel: its
+    `text` may hold placeholders ({{area}}, {{etr}}, {{status}}, {{first_name}}), filled per ticket;
+    each ticket's send is an `IncidentDelivery`. `resolves`: the restoration's final message, which
+    resolves the tickets it is sent on."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField()
+    broadcast = models.BooleanField(default=False)
+    resolves = models.BooleanField(default=False)
+    # Sent by itself: an ETR that moved (notify_on_etr_change, the outage feed), not typed by a person.
+    automatic = models.BooleanField(default=False)
+    # The fan-out's plan: how many tickets it reaches, and when the last paced send is due.
+    planned = models.PositiveIntegerField(null=True, blank=True)
+    finishes_at = models.DateTimeField(null=True, blank=True)
+    # Set once every delivery row exists and every reply is queued: the fan-out has nothing left to do.
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Incident.Status.choices)
     etr = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(
@@ -168,3 +212,88 @@ class OutageReport(models.Model):
 
     def __str__(self):
         return f"outage report of message {self.message_id}"
+
+
+class IncidentDelivery(models.Model):
+    """One broadcast update to one ticket: exactly once per (update, ticket), whatever dies halfway.
+
+    `pending` until its reply is queued through tickets.services (the reply's compose token is the
+    (update, ticket) pair, so a repeat finds it); then `queued`, and what happened next is the reply's
+    own delivery state (sent, failed, unknown). `skipped` with the reason when the ticket's channel
+    cannot take it (Messenger's window closed, the account gone)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        SKIPPED = "skipped", "Skipped"
+
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, related_name="deliveries")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    # The reply's kind (an X mention reply, a Messenger message, an email...), for counts per channel.
+    channel = models.CharField(max_length=16)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    reason = models.TextField(blank=True)
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The paced slot: the reply is not sent before this (the platform's rate limit).
+    send_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["update", "ticket"], name="one_delivery_per_update_ticket"),
+        ]
+        indexes = [models.Index(fields=["update", "state"], name="incident_delivery_state_idx")]
+
+    def __str__(self):
+        return f"update {self.update_id} to ticket {self.ticket_id}: {self.state}"
+
+
+class FeedSource(models.Model):
+    """An outage feed: a URL publishing current outages (JSON or CSV: area, customers out, cause,
+    ETR), as outage-map vendors do. Polled by beat; each row becomes a `FeedItem`."""
+
+    class Format(models.TextChoices):
+        AUTO = "auto", "By its content type"
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=500)
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.AUTO)
+    enabled = models.BooleanField(default=True)
+    poll_seconds = models.PositiveIntegerField(default=120)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FeedItem(models.Model):
+    """One current outage as the feed last published it; `gone_at` once the feed no longer lists it."""
+
+    source = models.ForeignKey(FeedSource, on_delete=models.CASCADE, related_name="items")
+    # The feed's own id for the outage, or its area's name when it gives none.
+    key = models.CharField(max_length=200)
+    area_name = models.CharField(max_length=200)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
+    customers_out = models.PositiveIntegerField(null=True, blank=True)
+    cause = models.CharField(max_length=200, blank=True)
+    etr = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=100, blank=True, help_text="As the feed says it.")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    gone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area_name"]
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="feed_item_once")]
+
+    def __str__(self):
+        return f"{self.source}: {self.area_name}"

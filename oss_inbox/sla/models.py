@@ -224,3 +224,43 @@ class SlaRecomputeOwed(models.Model):
 
     def __str__(self):
         return f"SLA recompute: {self.applied} of {self.changed} changes applied"
+
+
+class StormPeriod(models.Model):
+    """Storm mode: on while a row is `active`. The row is the switch's audit: who turned it on, when
+    and why, with what it changed; who turned it off, when and why.
+
+    While on: coverage is extended (`coverage_opens_at`-`coverage_closes_at` every day, both empty =
+    around the clock) for every schedule; the first-response target is `first_response_target` when
+    set (with `sla_reason`); everyone sees a storm banner; proposed incidents confirm themselves when
+    `auto_confirm`; outage reports are acknowledged with their incident's latest update and the
+    outage map when `auto_acknowledge`; surveys and reminders wait. Safety reports still go first."""
+
+    active = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    extend_coverage = models.BooleanField(default=True)
+    coverage_opens_at = models.TimeField(null=True, blank=True)
+    coverage_closes_at = models.TimeField(null=True, blank=True)
+    first_response_target = models.DurationField(null=True, blank=True)
+    sla_reason = models.TextField(blank=True)
+    auto_confirm = models.BooleanField(default=False)
+    auto_acknowledge = models.BooleanField(default=True)
+    outage_map_url = models.URLField(max_length=500, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["active"], condition=Q(active=True), name="one_storm_at_a_time"),
+        ]
+
+    def __str__(self):
+        return f"Storm mode from {self.started_at:%Y-%m-%d %H:%M}"
