@@ -1,5 +1,6 @@
 """Which SLA policy a ticket gets, and the clocks its targets are counted on."""
 
+import copy
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.conf import settings
 
 from . import clock
 from .models import CoverageSchedule, SlaPolicy
+from .storm_state import storm_clock_schedule, storm_state
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,13 @@ class SlaRules:
     """The policies and schedules one recompute (or a batch of them) works with.
 
     Policies are a handful of rows, read once per instance; schedules are read per account when
-    a coverage clock needs them, and their clock form is cached by the model per version.
+    a coverage clock needs them, and their clock form is cached by the model per version. Storm
+    mode as it stands when the instance is made: its hours extend every schedule, and its
+    first-response target replaces the policies' for tickets created during it.
     """
 
     def __init__(self, policies=None):
+        self.storm = storm_state()
         chosen = (
             list(SlaPolicy.objects.select_related("coverage_schedule"))
             if policies is None
@@ -84,9 +89,10 @@ class SlaRules:
 
     def policy_for(self, ticket):
         kind = _lazy_kind(ticket)
-        return next(
+        policy = next(
             (policy for policy in self.policies if policy_matches(policy, ticket, kind)), self.fallback
         )
+        return with_storm_target(policy, self.storm.span_at(ticket.created_at) if ticket.created_at else None)
 
     def clock(self, name, ticket, policy=None):
         """The clock a target counts on: coverage hours are the policy's own schedule, else the account's."""
@@ -99,15 +105,26 @@ class SlaRules:
     def policy_schedule(self, policy):
         key = ("policy", policy.coverage_schedule_id)
         if key not in self._schedules:
-            self._schedules[key] = policy.coverage_schedule.as_clock_schedule()
+            self._schedules[key] = storm_clock_schedule(policy.coverage_schedule, self.storm)
         return self._schedules[key]
 
     def schedule_for(self, account):
         """The account's `clock.Schedule`: its own, else the default, else the built-in hours."""
         key = account.coverage_schedule_id
         if key not in self._schedules:
-            self._schedules[key] = schedule_of(account).as_clock_schedule()
+            self._schedules[key] = storm_clock_schedule(schedule_of(account), self.storm)
         return self._schedules[key]
+
+
+def with_storm_target(policy, span):
+    """The policy, or a copy with the storm's first-response target (and its reason in
+    `storm_reason`) for a ticket created during a storm that set one."""
+    if span is None or span.first_response_target is None:
+        return policy
+    changed = copy.copy(policy)
+    changed.first_response_target = span.first_response_target
+    changed.storm_reason = span.sla_reason
+    return changed
 
 
 def schedule_of(account):
@@ -116,6 +133,11 @@ def schedule_of(account):
         return account.coverage_schedule
     default = CoverageSchedule.objects.filter(is_default=True).first()
     return default or builtin_schedule()
+
+
+def clock_schedule_of(account):
+    """The account's coverage as the clock counts it now: its schedule, with storm hours while on."""
+    return storm_clock_schedule(schedule_of(account))
 
 
 def builtin_schedule():

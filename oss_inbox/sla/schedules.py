@@ -22,6 +22,7 @@ from .drafts import (
 from .models import CoverageOverride, CoverageSchedule, ScheduleChange
 from .policies import builtin_schedule
 from .services import sla_settings_changed
+from .storm_state import storm_clock_schedule, storm_horizon_change
 
 # The header's coverage lines: each process keeps its own, under the version of COVERAGE_KEY (moved
 # on when a schedule, an override or an account changes: SlaConfig.ready), for at most
@@ -161,12 +162,14 @@ def coverage_status(now=None):
 
 
 def coverage_line(schedule, now):
-    built = schedule.as_clock_schedule()
+    built = storm_clock_schedule(schedule)
     try:
         changes_at, opens = clock.next_coverage_change(now, built)
     except ValueError:
         covered = clock.coverage_between(now, now + timedelta(minutes=1), built) > timedelta(0)
         return CoverageLine(schedule.name, covered, None)
+    if storm_horizon_change(changes_at, built.tz, now):  # storm hours until it is turned off
+        return CoverageLine(schedule.name, not opens, None)
     return CoverageLine(schedule.name, not opens, changes_at)
 
 

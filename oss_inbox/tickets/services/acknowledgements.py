@@ -8,7 +8,7 @@ from django.utils import timezone
 from oss_inbox.sla import clock
 from oss_inbox.sla.acknowledgements import back_at_words, closed_until
 from oss_inbox.sla.models import Acknowledgement, AcknowledgementSetting
-from oss_inbox.sla.policies import schedule_of
+from oss_inbox.sla.policies import clock_schedule_of
 
 from ..models import Message, Ticket
 from .lifecycle import ReplyRefused, ticket_reply
@@ -37,7 +37,7 @@ def ticket_acknowledge_if_closed(
     if setting is None:
         return None
     now = now or timezone.now()
-    schedule = schedule_of(message.account).as_clock_schedule()
+    schedule = clock_schedule_of(message.account)
     reopens_at = closed_until(now, schedule)
     if reopens_at is None or clock.coverage_between(message.sent_at, now, schedule) > timedelta(0):
         return None

@@ -1,0 +1,131 @@
+"""Storm mode: turn it on and off (audited), and read whether it is on.
+
+The switch is a StormPeriod row: `storm_start` writes who, when, why and what it changes; `storm_end`
+writes who ended it, when and why, and the row is never changed again. Both lock the table's one
+active row (a unique constraint allows one), refuse in plain words what makes no sense, and record
+that open tickets owe an SLA recompute: their due times move onto the storm's hours, and back
+onto the schedules' own hours (from the moment it ended) when it ends.
+
+Reads (`current_storm`, kept per process and fresh within a few seconds) live in storm_state.py,
+below the SLA policies that use them.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import StormPeriod
+from .services import sla_settings_changed
+from .storm_state import current_storm, storm_state
+
+__all__ = [
+    "StormRefused",
+    "current_storm",
+    "may_switch_storm",
+    "storm_end",
+    "storm_start",
+    "storm_state",
+]
+
+SWITCH_PERMISSION = "tickets.view_dashboards"  # supervisors and admins
+
+
+class StormRefused(Exception):
+    """The switch cannot do what was asked; the message says why, in plain words."""
+
+
+def may_switch_storm(user) -> bool:
+    return user is not None and user.is_active and user.has_perm(SWITCH_PERMISSION)
+
+
+def storm_start(
+    *,
+    by,
+    reason: str,
+    extend_coverage: bool = True,
+    opens_at: time | None = None,
+    closes_at: time | None = None,
+    first_response_target: timedelta | None = None,
+    sla_reason: str = "",
+    auto_confirm: bool = False,
+    auto_acknowledge: bool = True,
+    outage_map_url: str = "",
+    now: datetime | None = None,
+) -> StormPeriod:
+    """Turn storm mode on. Steps: check who asks and what they gave; refuse if it is on already;
+    write the period; record the SLA recompute owed (tickets move onto the storm's hours)."""
+    now = now or timezone.now()
+    _check_may_switch(by)
+    reason, sla_reason = reason.strip(), sla_reason.strip()
+    if not reason:
+        raise StormRefused("Say why storm mode is turned on: everyone sees the reason in the banner.")
+    if (opens_at is None) != (closes_at is None):
+        raise StormRefused("Give both the hours coverage opens and closes, or neither for 24 hours.")
+    if opens_at is not None and opens_at == closes_at and opens_at != time(0):
+        raise StormRefused("Coverage cannot open and close at the same time: leave both empty for 24 hours.")
+    if first_response_target is not None:
+        if first_response_target <= timedelta(0):
+            raise StormRefused("The first-response target must be longer than zero.")
+        if not sla_reason:
+            raise StormRefused("Say why the first-response target changes: it is shown beside the target.")
+    try:
+        with transaction.atomic():
+            if StormPeriod.objects.select_for_update().filter(active=True).exists():
+                raise StormRefused(_already_on())
+            period = StormPeriod.objects.create(
+                active=True,
+                started_at=now,
+                started_by=by,
+                reason=reason,
+                extend_coverage=extend_coverage,
+                coverage_opens_at=opens_at if extend_coverage else None,
+                coverage_closes_at=closes_at if extend_coverage else None,
+                first_response_target=first_response_target,
+                sla_reason=sla_reason if first_response_target else "",
+                auto_confirm=auto_confirm,
+                auto_acknowledge=auto_acknowledge,
+                outage_map_url=outage_map_url.strip(),
+            )
+            sla_settings_changed()
+    except IntegrityError:  # another supervisor turned it on in the same instant
+        raise StormRefused(_already_on()) from None
+    return period
+
+
+def storm_end(*, by, reason: str, now: datetime | None = None) -> StormPeriod:
+    """Turn storm mode off: the period records who, when and why, and is never changed again."""
+    now = now or timezone.now()
+    _check_may_switch(by)
+    reason = reason.strip()
+    if not reason:
+        raise StormRefused("Say why storm mode is turned off: it stays in the storm history.")
+    with transaction.atomic():
+        period = StormPeriod.objects.select_for_update().filter(active=True).first()
+        if period is None:
+            raise StormRefused("Storm mode is off already: there is nothing to turn off.")
+        period.active, period.ended_at = False, max(now, period.started_at)
+        period.ended_by, period.end_reason = by, reason
+        period.save(update_fields=["active", "ended_at", "ended_by", "end_reason"])
+        sla_settings_changed()
+    return period
+
+
+def _check_may_switch(user):
+    if not may_switch_storm(user):
+        raise StormRefused("Only supervisors and admins may turn storm mode on or off.")
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "someone no longer here"
+    return user.get_full_name() or user.get_username()
+
+
+def _already_on():
+    period = StormPeriod.objects.filter(active=True).select_related("started_by").first()
+    if period is None:
+        return "Storm mode is on already."
+    who = person_name(period.started_by)
+    since = timezone.localtime(period.started_at)
+    return f"Storm mode is on already: {who} turned it on at {since:%-I:%M %p on %b %-d}."
