@@ -1,0 +1,290 @@
+"""Polling an outage feed: its items kept and matched to areas, gone when no longer listed, incidents
+following their item (ETR, status, customers out, a timeline entry each poll, the customers re-told
+once per ETR move), a failing feed recorded in words and changing nothing. The feed is a real HTTP
+server on loopback."""
+
+import json
+import sys
+import threading
+import time
+import types
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from oss_inbox.incidents import feed_sync
+from oss_inbox.incidents.feed_sync import feed_item_link, feed_poll
+from oss_inbox.incidents.models import Area, FeedItem, FeedSource, Incident, IncidentUpdate, Place
+from oss_inbox.incidents.places import place_key
+
+pytestmark = pytest.mark.django_db
+
+PORTS = range(18660, 18680)  # this file's share of the ports given to the feed's tests
+NOW = datetime(2026, 12, 7, 23, 0, tzinfo=UTC)  # 5 PM in Chicago
+ETR = datetime(2026, 12, 8, 2, 30, tzinfo=UTC)  # 8:30 PM in Chicago
+
+
+class FeedServer:
+    """A vendor's feed: it answers whatever the test last set."""
+
+    def __init__(self):
+        self.status, self.body, self.content_type, self.delay = 200, b"[]", "application/json", 0.0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                time.sleep(server.delay)
+                self.send_response(server.status)
+                self.send_header("Content-Type", server.content_type)
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = _bind(Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/outages.json"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def answer(self, body, *, status=200, content_type="application/json", delay=0.0):
+        self.status, self.content_type, self.delay = status, content_type, delay
+        self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+def _bind(handler):
+    for port in PORTS:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError:
+            continue
+    raise RuntimeError(f"No free port in {PORTS.start}-{PORTS.stop - 1} for the test feed.")
+
+
+@pytest.fixture(scope="module")
+def server():
+    served = FeedServer()
+    yield served
+    served.httpd.shutdown()
+    served.httpd.server_close()
+
+
+@pytest.fixture
+def feed(server):
+    server.answer([])
+    return FeedSource.objects.create(name="Storm Center", url=server.url, poll_seconds=60)
+
+
+@pytest.fixture
+def harlan(db):
+    area = Area.objects.create(name="Harlan North (Feeder H-11)", key=place_key("Harlan North (Feeder H-11)"))
+    feeder = Place.objects.create(kind="feeder", name="Feeder H-11", key="feeder h 11", aliases=["H-11"])
+    feeder.areas.add(area)
+    return area
+
+
+@pytest.fixture
+def etr_moves(monkeypatch):
+    """What fanout.etr_changed was asked (H1's fan-out sends the update; here we only count the asks)."""
+    calls = []
+    module = sys.modules.get("oss_inbox.incidents.fanout")
+    if module is None:
+        try:
+            from oss_inbox.incidents import fanout as module
+        except ImportError:
+            module = types.ModuleType("oss_inbox.incidents.fanout")
+            monkeypatch.setitem(sys.modules, "oss_inbox.incidents.fanout", module)
+    monkeypatch.setattr(
+        module,
+        "etr_changed",
+        lambda incident, old_etr, by=None: calls.append((incident.pk, old_etr, by)),
+        raising=False,
+    )
+    return calls
+
+
+def _open_incident(area, **fields):
+    return Incident.objects.create(
+        title=f"Outage in {area.name}", area=area, created_at=NOW - timedelta(hours=1), **fields
+    )
+
+
+def _poll(feed, server, body, *, at=NOW, **answer):
+    server.answer(body, **answer)
+    feed.refresh_from_db()
+    return feed_poll(feed, now=at, force=True)
+
+
+def test_items_are_kept_matched_to_their_area_and_updated_not_repeated(feed, server, harlan):
+    first = _poll(feed, server, [{"id": "A1", "area": "Harlan North (Feeder H-11)", "customersOut": 120}])
+    assert first.polled and first.items == 1 and first.error == ""
+    row = {"id": "A1", "area": "Harlan North (Feeder H-11)", "customersOut": 90, "cause": "Wind"}
+    second = _poll(feed, server, [row], at=NOW + timedelta(minutes=2))
+    assert second.items == 1
+    item = FeedItem.objects.get()
+    assert (item.area, item.customers_out, item.cause) == (harlan, 90, "Wind")
+    assert (item.first_seen_at, item.last_seen_at) == (NOW, NOW + timedelta(minutes=2))
+    feed.refresh_from_db()
+    assert (feed.last_ok_at, feed.last_error) == (NOW + timedelta(minutes=2), "")
+
+
+def test_an_area_named_by_its_feeder_is_found_and_an_unknown_one_is_kept_unmatched(feed, server, harlan):
+    _poll(feed, server, [{"id": "1", "area": "H-11"}, {"id": "2", "area": "Atlantis"}])
+    items = {item.key: item for item in FeedItem.objects.all()}
+    assert items["1"].area == harlan
+    assert items["2"].area is None and items["2"].area_name == "Atlantis"
+
+
+def test_an_item_no_longer_listed_is_gone_and_comes_back_if_listed_again(feed, server, harlan):
+    _poll(feed, server, [{"id": "A1", "area": "H-11"}, {"id": "A2", "area": "Lone Tree"}])
+    result = _poll(feed, server, [{"id": "A2", "area": "Lone Tree"}], at=NOW + timedelta(minutes=1))
+    assert result.gone == 1
+    assert FeedItem.objects.get(key="A1").gone_at == NOW + timedelta(minutes=1)
+    _poll(feed, server, [{"id": "A1", "area": "H-11"}], at=NOW + timedelta(minutes=2))
+    assert FeedItem.objects.get(key="A1").gone_at is None
+    assert FeedItem.objects.get(key="A2").gone_at == NOW + timedelta(minutes=2)
+
+
+def test_an_unreadable_row_is_named_the_rest_count_and_nothing_is_marked_gone(feed, server, harlan):
+    _poll(feed, server, [{"id": "A1", "area": "H-11"}, {"id": "A2", "area": "Lone Tree"}])
+    result = _poll(
+        feed, server, [{"id": "A2", "area": "Lone Tree", "customers_out": 7}, {"customers_out": 3}]
+    )
+    assert result.error.startswith("1 row(s) could not be read: Row 2: no area")
+    assert FeedItem.objects.get(key="A2").customers_out == 7
+    assert FeedItem.objects.get(key="A1").gone_at is None  # the unreadable row may be it
+    feed.refresh_from_db()
+    assert feed.last_error == result.error and feed.last_ok_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (
+            {"body": b"oops", "status": 503},
+            "The feed answered HTTP 503 (Service Unavailable): nothing was read.",
+        ),
+        ({"body": b"<html>Sign in</html>", "content_type": "text/html"}, "a web page (HTML or XML)"),
+        ({"body": b'{"outages": [', "content_type": "application/json"}, "The feed is not valid JSON"),
+        ({"body": b"[]", "delay": 0.6}, "did not answer within 0.3 seconds: nothing was read."),
+    ],
+)
+def test_a_failing_feed_records_why_in_words_and_changes_nothing(
+    feed, server, harlan, monkeypatch, answer, words
+):
+    monkeypatch.setattr(feed_sync, "FEED_TIMEOUT", (1, 0.3))
+    incident = _open_incident(harlan, customers_out=50)
+    _poll(feed, server, [{"id": "A1", "area": "H-11", "customers_out": 120}])
+    body = answer.pop("body")
+    result = _poll(feed, server, body, at=NOW + timedelta(minutes=5), **answer)
+    assert words in result.error
+    feed.refresh_from_db()
+    assert words in feed.last_error
+    assert feed.last_ok_at == NOW and feed.last_polled_at == NOW + timedelta(minutes=5)
+    item = FeedItem.objects.get()
+    assert item.gone_at is None and item.last_seen_at == NOW
+    incident.refresh_from_db()
+    assert incident.customers_out == 120
+
+
+def test_a_feed_that_cannot_be_reached_says_so(db, harlan):
+    feed = FeedSource.objects.create(name="Down", url=f"http://127.0.0.1:{PORTS.stop}/outages.json")
+    result = feed_poll(feed, now=NOW)
+    assert (
+        result.error == f"Could not connect to 127.0.0.1:{PORTS.stop}: is the URL right, and the server up?"
+    )
+
+
+def test_an_open_incident_of_the_area_follows_its_item(feed, server, harlan, etr_moves):
+    incident = _open_incident(harlan)
+    row = {
+        "id": "A1",
+        "area": "H-11",
+        "customers_out": 1200,
+        "etr": ETR.isoformat(),
+        "status": "Crew dispatched",
+    }
+    result = _poll(feed, server, [row])
+    assert result.incidents_changed == 1
+    incident.refresh_from_db()
+    assert incident.feed_item == FeedItem.objects.get()
+    assert (incident.etr, incident.status, incident.customers_out) == (ETR, "crews_working", 1200)
+    entries = list(IncidentUpdate.objects.filter(incident=incident).values_list("text", "author"))
+    assert entries == [
+        ("Follows the outage feed “Storm Center”: H-11.", None),
+        ("From the outage feed: ETR 8:30 PM; status crews working; customers out 1,200.", None),
+    ]
+
+
+def test_each_etr_move_is_one_timeline_entry_and_one_re_notification(
+    feed, server, harlan, etr_moves, django_capture_on_commit_callbacks
+):
+    incident = _open_incident(harlan)
+    later = ETR + timedelta(hours=1)
+    for minute, etr in enumerate([ETR, ETR, later]):
+        with django_capture_on_commit_callbacks(execute=True):
+            _poll(
+                feed,
+                server,
+                [{"id": "A1", "area": "H-11", "etr": etr.isoformat()}],
+                at=NOW + timedelta(minutes=minute),
+            )
+    assert etr_moves == [(incident.pk, None, None), (incident.pk, ETR, None)]
+    texts = list(IncidentUpdate.objects.filter(incident=incident).values_list("text", flat=True))
+    assert texts[1:] == ["From the outage feed: ETR 8:30 PM.", "From the outage feed: ETR 9:30 PM."]
+
+
+def test_the_feed_never_restores_an_incident(feed, server, harlan, etr_moves):
+    incident = _open_incident(harlan, status="crews_working", customers_out=40)
+    _poll(feed, server, [{"id": "A1", "area": "H-11", "customers_out": 0, "status": "Restored"}])
+    incident.refresh_from_db()
+    assert incident.status == "crews_working" and incident.restored_at is None
+    assert incident.customers_out == 0
+    _poll(feed, server, [], at=NOW + timedelta(minutes=1))  # gone from the feed
+    incident.refresh_from_db()
+    assert incident.is_open and incident.feed_item.gone_at == NOW + timedelta(minutes=1)
+
+
+def test_a_supervisor_links_an_incident_to_another_item_and_it_sticks(
+    feed, server, harlan, supervisor, etr_moves
+):
+    incident = _open_incident(harlan)
+    _poll(
+        feed,
+        server,
+        [
+            {"id": "A1", "area": "H-11", "customers_out": 10},
+            {"id": "B2", "area": "Atlantis", "customers_out": 99},
+        ],
+    )
+    assert incident.__class__.objects.get(pk=incident.pk).feed_item.key == "A1"
+    chosen = FeedItem.objects.get(key="B2")
+    feed_item_link(incident, chosen, user=supervisor, now=NOW + timedelta(minutes=1))
+    incident.refresh_from_db()
+    assert incident.feed_item == chosen and incident.customers_out == 99
+    assert IncidentUpdate.objects.filter(
+        incident=incident, text="Follows the outage feed “Storm Center”: Atlantis (by Sam)."
+    ).exists()
+    _poll(
+        feed,
+        server,
+        [
+            {"id": "A1", "area": "H-11", "customers_out": 11},
+            {"id": "B2", "area": "Atlantis", "customers_out": 98},
+        ],
+        at=NOW + timedelta(minutes=2),
+    )
+    incident.refresh_from_db()
+    assert incident.feed_item == chosen and incident.customers_out == 98
+
+
+def test_two_polls_at_once_poll_once(feed):
+    feed_sync.FeedSource.objects.filter(pk=feed.pk).update(last_polled_at=NOW - timedelta(minutes=5))
+    feed.refresh_from_db()
+    stale = FeedSource.objects.get(pk=feed.pk)
+    assert feed_poll(feed, now=NOW).polled
+    assert not feed_poll(stale, now=NOW).polled  # it read the source before the first poll
+    assert not feed_poll(
+        FeedSource.objects.get(pk=feed.pk), now=NOW + timedelta(seconds=30)
+    ).polled  # not due
