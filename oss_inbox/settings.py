@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     "token-expiry-alerts": {"task": "channels.tasks.alert_token_expiry", "schedule": 3600.0},
     # Webhook deliveries left pending (a worker killed, a task lost) are read again (channels/webhooks/).
     "sweep-webhooks": {"task": "channels.tasks.sweep_webhooks", "schedule": 30.0},
+    "poll-outage-feeds": {"task": "oss_inbox.incidents.feed_tasks.poll_outage_feeds", "schedule": 30.0},
 }
 CELERY_TASK_ROUTES = {
     "channels.tasks.poll_account": {"queue": "polling"},

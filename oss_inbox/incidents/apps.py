@@ -9,6 +9,7 @@ class IncidentsConfig(AppConfig):
         from oss_inbox.cached import forget_on_change
         from oss_inbox.tickets.services.hooks import ingest_hooks_register
 
+        from . import feed_tasks  # noqa: F401 (beat's poll_outage_feeds, registered with Celery)
         from .models import Incident
         from .tasks import inbound_stored
         from .templatetags.incident_tags import OPEN_INCIDENTS_KEY
