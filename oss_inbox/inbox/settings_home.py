@@ -30,6 +30,9 @@ SECTIONS = [
                   "holidays and one-off changes.", "tickets.manage_settings"),
             Entry("SLA policies", "sla:policies", "Response and resolution targets by channel, priority and "
                   "customer.", "tickets.manage_settings"),
+            Entry("Storm mode", "sla:storm", "One switch for a storm night: extended coverage, storm SLA "
+                  "target, banner, surveys and reminders held back; the storm history.",
+                  "tickets.view_dashboards"),
             Entry("Out-of-hours replies", "sla:acknowledgements", "What customers are told when they write "
                   "while nobody is in.", "tickets.manage_settings"),
         ],

@@ -129,3 +129,26 @@ def _already_on():
     who = person_name(period.started_by)
     since = timezone.localtime(period.started_at)
     return f"Storm mode is on already: {who} turned it on at {since:%-I:%M %p on %b %-d}."
+
+
+def storm_changes(period: StormPeriod) -> list[str]:
+    """What a storm period changed, in short lines for its history and the banner's tooltip."""
+    lines = []
+    if not period.extend_coverage:
+        lines.append("Coverage: the schedules' own hours")
+    elif period.coverage_opens_at is None:
+        lines.append("Coverage: around the clock on every schedule")
+    else:
+        opens, closes = (f"{at:%H:%M}" for at in (period.coverage_opens_at, period.coverage_closes_at))
+        lines.append(f"Coverage: also {opens}–{closes} every day on every schedule")
+    if period.first_response_target:
+        hours = period.first_response_target.total_seconds() / 3600
+        lines.append(f"First response within {hours:g}h for tickets created meanwhile ({period.sla_reason})")
+    lines.append(
+        "Proposed incidents confirmed automatically" if period.auto_confirm else "Incidents confirmed by hand"
+    )
+    if period.auto_acknowledge:
+        link = f" and {period.outage_map_url}" if period.outage_map_url else ""
+        lines.append(f"Outage reports acknowledged with their incident's latest update{link}")
+    lines.append("Surveys and key-account reminders held back")
+    return lines

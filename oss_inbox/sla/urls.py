@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import policy_views, views
+from . import policy_views, storm_views, views
 
 app_name = "sla"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("sla-policies/<int:policy_id>/", policy_views.policy_edit, name="policy"),
     path("sla-policies/<int:policy_id>/delete/", policy_views.policy_delete, name="policy_delete"),
     path("acknowledgements/", policy_views.acknowledgements, name="acknowledgements"),
+    path("storm/", storm_views.storm_switch, name="storm"),
 ]
