@@ -7,6 +7,21 @@ from channels.spec import ChannelSpec, ReplyLimit, ThreadChannel
 COMMENT_TEXT_LIMIT = 8000
 MESSENGER_TEXT_LIMIT = 2000
 
+# Send pacing (incidents/pacing.py), by the kind a reply goes out as: (requests, seconds) windows per
+# Page. Messenger's Send API: 300 calls per second per Page for text (developers.facebook.com,
+# Messenger Platform rate limits; its 24-hour budget, 200 calls per engaged user, grows with every
+# customer we answer, so one message to each never reaches it). A comment reply (POST
+# /{comment-id}/comments) falls under the Pages API's business-use-case limit, 4,800 calls per
+# engaged user per 24 h, which one reply per commenter never reaches either; Meta documents no
+# per-second figure for it, so we pace comment replies at one a second (our choice: a Page posting
+# faster in public looks like spam to Meta's integrity checks).
+COMMENT_SEND_LIMITS = ((60, 60),)
+SEND_LIMITS = {
+    "comment": COMMENT_SEND_LIMITS,
+    "post": COMMENT_SEND_LIMITS,  # a comment on a visitor's post: the same edge
+    "messenger": ((300, 1),),
+}
+
 SPEC = ChannelSpec(
     kind="facebook",
     name="Facebook",

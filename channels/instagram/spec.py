@@ -7,6 +7,17 @@ from channels.spec import ChannelSpec, ReplyLimit, ThreadChannel
 COMMENT_TEXT_LIMIT = 2200
 DM_TEXT_LIMIT = 1000
 
+# Send pacing (incidents/pacing.py), by the kind a reply goes out as: (requests, seconds) windows per
+# Instagram professional account. Direct messages: the Messenger API for Instagram's Send API, 300
+# calls per second per account for text (developers.facebook.com, Messenger Platform rate limits;
+# a private reply to a comment, 750 an hour there, is never a broadcast's). A public reply to a comment (POST
+# /{ig-comment-id}/replies) falls under the Instagram Platform's business-use-case limit, which scales
+# with the account's impressions; we pace those at one a second, as Facebook's (our choice).
+SEND_LIMITS = {
+    "ig_comment": ((60, 60),),
+    "ig_dm": ((300, 1),),
+}
+
 SPEC = ChannelSpec(
     kind="instagram",
     name="Instagram",

@@ -7,6 +7,16 @@ from .length import MAX_TWEET_LENGTH, tweet_length
 # What X accepts in one DM, counted in characters (the adapter checks it again before sending).
 MAX_DM_LENGTH = 10_000
 
+# Send pacing (incidents/pacing.py), by the kind a reply goes out as: (requests, seconds) windows, per
+# account (X's per-user limits, OAuth user context), from docs.x.com/x-api/fundamentals/rate-limits:
+# POST /2/tweets 100 requests / 15 min per user (and 10,000 / 24 h per app, kept per account here, the
+# stricter reading for one account); POST /2/dm_conversations/with/:id/messages 200 / 15 min and
+# 1,000 / 24 h per user (15,000 / 24 h per app).
+SEND_LIMITS = {
+    "mention": ((100, 15 * 60), (10_000, 24 * 3600)),
+    "dm": ((200, 15 * 60), (1_000, 24 * 3600)),
+}
+
 SPEC = ChannelSpec(
     kind="twitter",
     name="X",

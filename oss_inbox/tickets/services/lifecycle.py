@@ -320,6 +320,7 @@ def ticket_reply(
     resolve: bool = False,
     context: dict | None = None,
     event_kind: str = TicketEvent.Kind.AUTO_ACK,
+    not_before: datetime | None = None,
 ) -> Message:
     """Queue a reply on the ticket's channel; the one outbox (services.outbox) delivers it.
 
@@ -335,6 +336,8 @@ def ticket_reply(
     timeline entry is `event_kind`, and `context` says what it was (shown on the ticket).
     `compose_token` identifies the composer that wrote it: posted again, AlreadyPosted is raised
     and nothing changes; used before for a different message, ComposerReused, and nothing changes.
+    `not_before` holds the send until then (a paced broadcast's slot): the outbox claims only due
+    replies, and its sweeper sends this one when it is.
     """
     if not automatic:
         _require_actor(author)
@@ -360,7 +363,7 @@ def ticket_reply(
             kind=kind, in_reply_to=(reply_to.external_id or "") if reply_to else "", author_user=author,
             text=text, sent_at=sent_at, external_id=delivered_as,
             delivery_state=Message.Delivery.SENT if delivered_as else Message.Delivery.QUEUED,
-            is_automatic=automatic, context={**(context or {}), **rules},
+            is_automatic=automatic, context={**(context or {}), **rules}, next_attempt_at=not_before,
         )  # fmt: skip
         replies.append(message)
         if automatic:
@@ -371,7 +374,7 @@ def ticket_reply(
         return entries
 
     _change(ticket, reply, actor=author)
-    if not delivered_as:
+    if not delivered_as and not (not_before and not_before > timezone.now()):
         outbox_enqueue(REPLY_OUTBOX, replies[0].pk)
     return replies[0]
 
