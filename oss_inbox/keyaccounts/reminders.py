@@ -3,7 +3,8 @@
 Run by beat every hour. A quarter's update becomes due the day after the quarter ends and is
 overdue 15 days later (quarters.py). An UpdateReminder row, unique per account, quarter and kind,
 is written in the same transaction as the notification, so a rerun, or two beats at once, never
-remind twice.
+remind twice. While storm mode is on no reminder goes out: the first run after it ends sends the
+ones still owed, once each (nothing was written meanwhile).
 """
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from oss_inbox.sla.storm import current_storm
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.tickets.models import Organization
 
@@ -23,6 +25,8 @@ def updates_remind(now=None):
     2. for each key account without that update sent and not yet reminded of this kind,
     notify the manager on duty (in the app and by email). Returns how many were reminded."""
     now = now or timezone.now()
+    if current_storm(now) is not None:  # held back: managers are on the storm, the next run sends them
+        return 0
     today = local_day(now)
     quarter = quarter_to_report(today)
     kind = update_state(quarter, today)  # never "not_yet" for a quarter that ended

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from oss_inbox.sla.storm import current_storm
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import InvalidChange, ReplyRefused, ticket_survey_send
 
@@ -44,11 +45,11 @@ BATCH = 500
 FAILED = "Could not be sent: an unexpected error (the server's log has the details)"
 
 
-def paused() -> bool:
-    """The one switch that stops every survey: settings.SURVEYS_PAUSED. Storm mode (issue 20) sets
-    it; a ticket that comes due while surveys are paused is skipped for good, with this reason (a
-    survey after a storm about an outage would be no kinder)."""
-    return settings.SURVEYS_PAUSED
+def paused(now: datetime | None = None) -> bool:
+    """Surveys stop while settings.SURVEYS_PAUSED is set or storm mode is on (sla/storm.py); a
+    ticket that comes due meanwhile is skipped for good, with that reason (a survey after a storm
+    about an outage would be no kinder). They start again by themselves when the storm ends."""
+    return settings.SURVEYS_PAUSED or current_storm(now) is not None
 
 
 def survey_delay() -> timedelta:
@@ -119,7 +120,7 @@ def survey_send(ticket_id: int, *, now: datetime | None = None) -> Survey | None
             survey = Survey.objects.create(ticket=ticket, created_at=now, agent_id=_credited(ticket))
     except IntegrityError:  # another worker has it
         return None
-    plan = plan_for(ticket, now, paused=paused())
+    plan = plan_for(ticket, now, paused=paused(now))
     if plan.skipped:
         return _skip(survey, plan.skipped)
     survey.channel = plan.channel
