@@ -1,14 +1,15 @@
 """The incident pages (/incidents/): the list (proposed first, with the reports that triggered them,
-then open, then the latest restored) and an incident's page (its timeline, its tickets, and one-click
-actions). Whoever works the queue reads them; supervisors and admins act (tickets.view_dashboards).
-An agent may move a ticket out of its incident, or into another, from the ticket page."""
+then open, then the latest restored, then the latest dismissed and merged: kept as records) and an
+incident's page (its timeline, its tickets, and one-click actions). Whoever works the queue reads
+them; supervisors and admins act (tickets.view_dashboards). An agent may move a ticket out of its
+incident, or into another, from the ticket page."""
 
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,9 +30,14 @@ from .services import (
 
 REFUSED = 422
 RESTORED_SHOWN = 30
+CLOSED_SHOWN = 30  # dismissed and merged, the latest first
 REPORTS_SHOWN = 3  # a proposal's triggering reports shown on the list
 TICKETS_SHOWN = 200  # an incident's tickets listed on its page (the count says how many in all)
 Status = Incident.Status
+# What a supervisor sets by hand; dismissed and merged are what Dismiss and Merge leave.
+EDITABLE_STATUSES = [
+    (value, label) for value, label in Status.choices if value not in ("dismissed", "merged")
+]
 
 supervisors = permission_required("tickets.view_dashboards", raise_exception=True)
 
@@ -57,16 +63,28 @@ def _open_tickets():
 @_readers
 def incident_list(request):
     incidents = Incident.objects.select_related("area").annotate(tickets=_open_tickets())
-    current = list(incidents.exclude(status=Status.RESTORED).order_by("-created_at"))
+    current = list(incidents.open().order_by("-created_at"))
     proposed = [incident for incident in current if incident.proposed]
     _attach_reports(proposed)
     context = {
         "proposed": proposed,
         "open": [incident for incident in current if not incident.proposed],
         "restored": incidents.filter(status=Status.RESTORED).order_by("-restored_at")[:RESTORED_SHOWN],
+        "closed": _closed(),
         "may_act": request.user.has_perm("tickets.view_dashboards"),
     }
     return render(request, "incidents/list.html", context)
+
+
+def _closed():
+    """The latest dismissed and merged incidents, kept as records: when (their last timeline entry is
+    the dismissal or the merge) and how many tickets they held."""
+    return (
+        Incident.objects.filter(status__in=[Status.DISMISSED, Status.MERGED])
+        .select_related("area", "dismissed_by", "merged_into")
+        .annotate(closed_at=Max("updates__created_at"), held=Count("links__ticket_id", distinct=True))
+        .order_by("-closed_at", "-pk")[:CLOSED_SHOWN]
+    )
 
 
 def _attach_reports(proposed):
@@ -96,7 +114,9 @@ def incident_page(request, incident_id):
 
 
 def _incident(incident_id):
-    return get_object_or_404(Incident.objects.select_related("area", "confirmed_by"), pk=incident_id)
+    return get_object_or_404(
+        Incident.objects.select_related("area", "confirmed_by", "dismissed_by", "merged_into"), pk=incident_id
+    )
 
 
 def _page(request, incident, *, error="", status=200):
@@ -111,10 +131,8 @@ def _page(request, incident, *, error="", status=200):
         "links": links[:TICKETS_SHOWN],
         "ticket_count": links.count(),
         "tickets_shown": TICKETS_SHOWN,
-        "others": Incident.objects.exclude(status=Status.RESTORED)
-        .exclude(pk=incident.pk)
-        .select_related("area"),
-        "statuses": Status.choices,
+        "others": Incident.objects.open().exclude(pk=incident.pk).select_related("area"),
+        "statuses": EDITABLE_STATUSES,
         "may_act": request.user.has_perm("tickets.view_dashboards"),
         "error": error,
     }
@@ -141,7 +159,10 @@ def dismiss(request, incident_id):
         freed = incident_dismiss(incident, user=request.user)
     except IncidentRefused as refused:
         return _page(request, incident, error=str(refused), status=REFUSED)
-    messages.success(request, f"“{incident.title}” was dismissed: its {freed} ticket(s) are in no incident.")
+    messages.success(
+        request,
+        f"“{incident.title}” was dismissed (kept as a record): its {freed} ticket(s) are in no incident.",
+    )
     return redirect("incident_pages:list")
 
 
@@ -202,9 +223,9 @@ def ticket_move(request, ticket_id):
         incident_ticket_unlink(ticket_id, user=request.user)
         messages.success(request, "The ticket is in no incident now.")
     else:
-        target = Incident.objects.filter(pk=_int(where)).exclude(status=Status.RESTORED).first()
+        target = Incident.objects.open().filter(pk=_int(where)).first()
         if target is None:
-            messages.error(request, "That incident is restored or gone: choose an open one.")
+            messages.error(request, "That incident is restored, dismissed or merged: choose an open one.")
         else:
             incident_ticket_move(target, ticket_id, by=IncidentTicket.LinkedBy.AGENT, user=request.user)
             messages.success(request, f"The ticket is in “{target.title}” now.")

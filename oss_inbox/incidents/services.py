@@ -3,8 +3,9 @@ incident into another, split chosen tickets off into a new one, and change statu
 
 Each locks the incident's row, refuses in plain words what makes no sense (`IncidentRefused`: merging
 into a restored incident, splitting off every ticket, ...) and records what it did on the timeline
-(`IncidentUpdate`, with who and when). Tickets' own state is never written here: membership is the
-`IncidentTicket` rows (assign.py moves tickets in and out).
+(`IncidentUpdate`, with who and when). Nothing is deleted: a dismissed proposal and a merged incident
+stay as records (status `dismissed` or `merged`), their timelines with them. Tickets' own state is
+never written here: membership is the `IncidentTicket` rows (assign.py moves tickets in and out).
 """
 
 from datetime import datetime
@@ -37,40 +38,63 @@ def _who(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _closed(incident: Incident) -> str:
+    """Why an incident that is no longer open takes no change, as the end of a sentence about it."""
+    if incident.status == Status.DISMISSED:
+        return "was dismissed"
+    if incident.status == Status.MERGED:
+        into = incident.merged_into.title if incident.merged_into_id else "another incident"
+        return f"was merged into “{into}”"
+    return "is restored"
+
+
 def incident_confirm(incident: Incident, *, user, now: datetime | None = None) -> Incident:
     """A supervisor confirms the outage detector's proposal: it becomes an open incident."""
     now = now or timezone.now()
     with transaction.atomic():
         incident = _locked(incident)
+        if not incident.is_open:
+            raise IncidentRefused(f"This incident {_closed(incident)}: there is nothing left to confirm.")
         if not incident.proposed:
             raise IncidentRefused("This incident is confirmed already.")
-        if not incident.is_open:
-            raise IncidentRefused("This incident is restored: there is nothing left to confirm.")
         incident.proposed, incident.confirmed_at, incident.confirmed_by = False, now, user
         incident.save(update_fields=["proposed", "confirmed_at", "confirmed_by"])
         _note(incident, f"Confirmed by {_who(user)}.", user=user, now=now)
     return incident
 
 
-def incident_dismiss(incident: Incident, *, user) -> int:
-    """A supervisor says a proposal is no incident: it is deleted, with its timeline, and its tickets are
-    in no incident again (their outage reports stay, and may count towards a later spike). The number
-    of tickets set free."""
+def incident_dismiss(incident: Incident, *, user, now: datetime | None = None) -> int:
+    """A supervisor says a proposal is no incident: it stays as a record (`dismissed`, who and when, a
+    timeline entry) and its tickets are in no incident again (their outage reports stay, and may count
+    towards a later spike). The number of tickets set free."""
+    now = now or timezone.now()
     with transaction.atomic():
         incident = _locked(incident)
+        if not incident.is_open:
+            raise IncidentRefused(f"This incident {_closed(incident)}: there is nothing to dismiss.")
         if not incident.proposed:
             raise IncidentRefused(
                 "Only a proposed incident can be dismissed: this one was confirmed. Move its tickets out, "
                 "or set it to restored."
             )
-        freed = incident.links.filter(unlinked_at__isnull=True).count()
-        incident.delete()  # its links and timeline go with it: no person decided about those tickets
+        # Closed without a person (unlinked_by empty): nobody decided about these tickets one by one, so
+        # the detector may put them in a later incident.
+        freed = incident.links.filter(unlinked_at__isnull=True).update(unlinked_at=now)
+        incident.status, incident.dismissed_at, incident.dismissed_by = Status.DISMISSED, now, user
+        incident.save(update_fields=["status", "dismissed_at", "dismissed_by"])
+        _note(
+            incident,
+            f"Dismissed by {_who(user)}: {freed} ticket(s) are in no incident again.",
+            user=user,
+            now=now,
+        )
     return freed
 
 
 def incident_merge(merged: Incident, target: Incident, *, user, now: datetime | None = None) -> int:
-    """Merge `merged` into `target`: its tickets (and their history) and its timeline become the
-    target's, and `merged` is deleted. The number of tickets moved."""
+    """Merge `merged` into `target`: its tickets move there (their links to `merged` are closed and
+    kept as history, new ones made to `target`), and `merged` stays as a record (`merged`,
+    `merged_into`), its timeline with it; both timelines say so. The number of tickets moved."""
     now = now or timezone.now()
     if merged.pk == target.pk:
         raise IncidentRefused("An incident cannot be merged into itself: choose another one.")
@@ -87,27 +111,50 @@ def incident_merge(merged: Incident, target: Incident, *, user, now: datetime | 
         merged, target = locked[merged.pk], locked[target.pk]
         if not target.is_open:
             raise IncidentRefused(
-                f"“{target.title}” is restored: merging into it would put customers who are still out "
+                f"“{target.title}” {_closed(target)}: merging into it would put customers who are still out "
                 "into an incident that is over. Merge into an open incident instead."
             )
         if not merged.is_open:
-            raise IncidentRefused("This incident is restored: its tickets stay where they are.")
+            raise IncidentRefused(f"This incident {_closed(merged)}: its tickets stay where they are.")
         if target.proposed and not merged.proposed:
             raise IncidentRefused(
                 f"“{target.title}” is only proposed: confirm it first, or merge it into this incident."
             )
-        moved = merged.links.filter(unlinked_at__isnull=True).count()
-        merged.links.update(incident=target)
-        merged.updates.update(incident=target)
-        title = merged.title
-        merged.delete()
+        moved = _links_move(merged, target, user=user, now=now)
+        merged.status, merged.merged_into = Status.MERGED, target
+        merged.save(update_fields=["status", "merged_into"])
+        who = _who(user)
+        _note(
+            merged,
+            f"Merged into “{target.title}” by {who}: {moved} ticket(s) moved there.",
+            user=user,
+            now=now,
+        )
         _note(
             target,
-            f"“{title}” merged into this incident by {_who(user)}: {moved} ticket(s) moved.",
+            f"“{merged.title}” merged into this incident by {who}: {moved} ticket(s) moved.",
             user=user,
             now=now,
         )
     return moved
+
+
+def _links_move(merged: Incident, target: Incident, *, user, now: datetime) -> int:
+    """Close `merged`'s open links and open the same tickets' links to `target`; the number moved.
+    The closed links keep no `unlinked_by`: the person decided about the incident, not about each
+    ticket, so the detector may still put these tickets in a later incident once `target` is over."""
+    open_links = merged.links.filter(unlinked_at__isnull=True)
+    ticket_ids = list(open_links.values_list("ticket_id", flat=True))
+    open_links.update(unlinked_at=now)
+    IncidentTicket.objects.bulk_create(
+        [
+            IncidentTicket(incident=target, ticket_id=ticket_id, linked_by=LinkedBy.SUPERVISOR,
+                           linked_by_user=user, linked_at=now)
+            for ticket_id in ticket_ids
+        ],
+        ignore_conflicts=True,  # the one open link per ticket holds, whatever else moved it meanwhile
+    )  # fmt: skip
+    return len(ticket_ids)
 
 
 def incident_split(
@@ -124,7 +171,7 @@ def incident_split(
     with transaction.atomic():
         incident = _locked(incident)
         if not incident.is_open:
-            raise IncidentRefused("This incident is restored: its tickets stay where they are.")
+            raise IncidentRefused(f"This incident {_closed(incident)}: its tickets stay where they are.")
         members = set(incident.links.filter(unlinked_at__isnull=True).values_list("ticket_id", flat=True))
         strangers = set(ticket_ids) - members
         if strangers:

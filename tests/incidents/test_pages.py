@@ -122,7 +122,9 @@ def test_confirm_makes_the_proposal_an_open_incident_with_who_and_when(client, s
     assert len(members(proposal)) == 2
 
 
-def test_dismiss_deletes_the_proposal_and_its_tickets_are_in_no_incident(client, supervisor, twitter, area):
+def test_dismiss_keeps_the_proposal_as_a_record_and_its_tickets_are_in_no_incident(
+    client, supervisor, twitter, area
+):
     ticket_ids = tickets(twitter, 2)
     proposal = incident(area, ticket_ids, proposed=True)
     client.force_login(supervisor)
@@ -130,24 +132,47 @@ def test_dismiss_deletes_the_proposal_and_its_tickets_are_in_no_incident(client,
     answer = client.post(reverse("incident_pages:dismiss", args=[proposal.pk]), follow=True)
 
     assert "its 2 ticket(s) are in no incident" in answer.content.decode()
-    assert not Incident.objects.filter(pk=proposal.pk).exists()
-    assert not IncidentTicket.objects.filter(ticket_id__in=ticket_ids).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == Incident.Status.DISMISSED
+    assert proposal.dismissed_by == supervisor and proposal.dismissed_at is not None
+    assert proposal.updates.last().text == "Dismissed by Sam: 2 ticket(s) are in no incident again."
+    assert not members(proposal)
+    closed = IncidentTicket.objects.filter(ticket_id__in=ticket_ids)
+    # Kept as history, closed by no person: the detector may put them in a later incident.
+    assert closed.count() == 2 and not closed.filter(unlinked_at__isnull=True).exists()
+    assert not closed.filter(unlinked_by__isnull=False).exists()
     assert OutageReport.objects.filter(ticket_id__in=ticket_ids).count() == 2  # the reports stay
 
 
-def test_merge_moves_tickets_and_timeline_into_the_other_incident(client, supervisor, twitter, area):
-    source = incident(area, tickets(twitter, 2), proposed=True, title="Outage in Harlan North")
+def test_merge_moves_the_tickets_and_keeps_the_merged_incident_as_a_record(client, supervisor, twitter, area):
+    moved_ids = tickets(twitter, 2)
+    merged = incident(area, moved_ids, proposed=True, title="Outage in Harlan North")
     target = incident(area, tickets(twitter, 1, text="no power"), title="Harlan feeder H-11")
     client.force_login(supervisor)
 
-    answer = client.post(reverse("incident_pages:merge", args=[source.pk]), {"into": target.pk})
+    answer = client.post(reverse("incident_pages:merge", args=[merged.pk]), {"into": target.pk})
 
     assert answer.url == reverse("incident_pages:incident", args=[target.pk])
-    assert not Incident.objects.filter(pk=source.pk).exists()
-    assert len(members(target)) == 3
+    merged.refresh_from_db()
+    assert merged.status == Incident.Status.MERGED and merged.merged_into == target
+    assert len(members(target)) == 3 and not members(merged)
+    # The links to the merged incident stay as history; the new ones say who moved the tickets.
+    assert IncidentTicket.objects.filter(incident=merged, unlinked_at__isnull=False).count() == 2
+    assert set(
+        IncidentTicket.objects.filter(ticket_id__in=moved_ids, unlinked_at__isnull=True).values_list(
+            "incident_id", "linked_by", "linked_by_user"
+        )
+    ) == {(target.pk, "supervisor", supervisor.pk)}
+    assert list(merged.updates.values_list("text", flat=True)) == [
+        "Proposed by the outage detector.",
+        "Merged into “Harlan feeder H-11” by Sam: 2 ticket(s) moved there.",
+    ]
     texts = list(target.updates.values_list("text", flat=True))
-    assert "Proposed by the outage detector." in texts  # the source's timeline came along
     assert texts[-1] == "“Outage in Harlan North” merged into this incident by Sam: 2 ticket(s) moved."
+    page = client.get(reverse("incident_pages:incident", args=[merged.pk])).content.decode()
+    into = reverse("incident_pages:incident", args=[target.pk])
+    assert f'Merged</strong> into <a href="{into}"' in page
+    assert reverse("incident_pages:merge", args=[merged.pk]) not in page  # nothing left to act on
 
 
 def test_merging_into_a_restored_incident_is_refused_saying_why(client, supervisor, twitter, area):

@@ -17,14 +17,10 @@ FIELDS = ("id", "title", "status", "proposed")
 
 
 def open_incidents():
-    """The incidents not restored, newest first (the first MOVE_CHOICES + 1)."""
+    """The open incidents (not restored, dismissed or merged), newest first (the first MOVE_CHOICES + 1)."""
     return cached_list(
         OPEN_INCIDENTS_KEY,
-        lambda: (
-            Incident.objects.exclude(status=Incident.Status.RESTORED)
-            .only(*FIELDS)
-            .order_by("-created_at")[: MOVE_CHOICES + 1]
-        ),
+        lambda: Incident.objects.open().only(*FIELDS).order_by("-created_at")[: MOVE_CHOICES + 1],
     )
 
 
@@ -42,10 +38,8 @@ def ticket_incident(ticket):
     if linked is None:
         return nothing
     current = next((incident for incident in kept if incident.pk == linked), None)
-    if current is None:  # older than the newest open ones kept, or restored
-        current = (
-            Incident.objects.exclude(status=Incident.Status.RESTORED).only(*FIELDS).filter(pk=linked).first()
-        )
+    if current is None:  # older than the newest open ones kept, or closed
+        current = Incident.objects.open().only(*FIELDS).filter(pk=linked).first()
     if current is None:
         return nothing
     others = [incident for incident in kept if incident.pk != linked][:MOVE_CHOICES]
