@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pages
+from . import pages, report_pages
 
 app_name = "incident_pages"
 urlpatterns = [
@@ -14,4 +14,12 @@ urlpatterns = [
     path("<int:incident_id>/split/", pages.split, name="split"),
     path("<int:incident_id>/edit/", pages.edit, name="edit"),
     path("ticket/<int:ticket_id>/move/", pages.ticket_move, name="ticket_move"),
+    # The post-event reports (report_pages.py): an incident's, a storm period's; page, print, CSV.
+    path("reports/", report_pages.report_index, name="reports"),
+    path("<int:incident_id>/report/", report_pages.incident_report, name="incident_report"),
+    path("<int:incident_id>/report/print/", report_pages.incident_report_print, name="incident_report_print"),
+    path("<int:incident_id>/report.csv", report_pages.incident_report_csv, name="incident_report_csv"),
+    path("storms/<int:storm_id>/report/", report_pages.storm_report, name="storm_report"),
+    path("storms/<int:storm_id>/report/print/", report_pages.storm_report_print, name="storm_report_print"),
+    path("storms/<int:storm_id>/report.csv", report_pages.storm_report_csv, name="storm_report_csv"),
 ]
