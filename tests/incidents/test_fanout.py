@@ -1,0 +1,344 @@
+"""One update to all: placeholders filled per customer, the reach shown before sending, Messenger's
+windows (through the outbox to the Graph sandbox), pacing of the replies, exactly once per ticket
+whatever dies halfway, and the progress counts."""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from channels.models import ChannelAccount
+from channels.sandbox.graph_api import GraphApiSandbox
+from oss_inbox.incidents import fanout
+from oss_inbox.incidents.fanout import (
+    BroadcastRefused,
+    broadcast_progress,
+    broadcast_send,
+    broadcast_text,
+    fanout_run,
+    reach_preview,
+)
+from oss_inbox.incidents.models import Area, Incident, IncidentDelivery, IncidentTicket
+from oss_inbox.tickets.models import Message, Ticket
+from oss_inbox.tickets.services import ingest
+from oss_inbox.tickets.services.outbox import outbox_claim, outbox_deliver
+
+from .. import factories
+from ..channels.sandbox_accounts import facebook_page, poll
+
+pytestmark = pytest.mark.django_db
+
+NOW = factories.BASE_TIME + timedelta(days=10)  # 2026-11-12 15:00 UTC, 9:00 AM in Chicago
+_people = itertools.count(500)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def incident(db):
+    area = Area.objects.create(name="Harlan North", key="harlan north")
+    return Incident.objects.create(
+        title="Harlan North feeder 12",
+        area=area,
+        status=Incident.Status.CREWS_WORKING,
+        etr=NOW + timedelta(hours=9, minutes=40),  # 6:40 PM in Chicago
+        created_at=NOW - timedelta(hours=2),
+        confirmed_at=NOW - timedelta(hours=2),
+    )
+
+
+def customer(account, incident, *, kind="mention", ago=timedelta(hours=1), name=None, text="Power's out"):
+    """A customer who wrote `ago` (their ticket stored by ingest), linked to the incident."""
+    number = next(_people)
+    who = factories.author(external_id=str(number), handle=f"c{number}", name=name or "Pat Quinn")
+    thread = {"mention": None, "messenger": f"fbm:conv{number}", "email": f"email:{number}@mail.example"}
+    item = factories.inbound(kind=kind, who=who, thread_key=thread[kind], text=text)
+    item = type(item)(**{**item.__dict__, "sent_at": NOW - ago})
+    with time_machine.travel(NOW - ago, tick=False):
+        ingest(account, [item])
+    ticket = Message.objects.get(account=account, external_id=item.external_id).ticket
+    IncidentTicket.objects.create(incident=incident, ticket=ticket, linked_by="detector", linked_at=NOW - ago)
+    return ticket
+
+
+def replies(ticket):
+    return list(ticket.messages.filter(direction=Message.Direction.OUTBOUND))
+
+
+def send(
+    incident, author, text="Hi {{first_name}}, crews expect power back in {{area}} by {{etr}}.", **kwargs
+):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fanout, "_ask_worker", lambda update_id: None)  # the test runs the worker itself
+        return broadcast_send(incident=incident, text=text, author=author, **kwargs)
+
+
+# ---- placeholders -------------------------------------------------------------------------------
+
+
+def test_placeholders_are_filled_for_each_customer_in_local_time(twitter, incident):
+    ticket = customer(twitter, incident, name="Kim Jones")
+
+    text = broadcast_text(
+        "Hi {{first_name}}: {{area}} is {{status}}, power back by {{etr}}.", incident, ticket
+    )
+
+    assert text == "Hi Kim: Harlan North is crews working, power back by 6:40 PM."
+
+
+def test_a_customer_known_by_a_handle_only_is_greeted_neutrally_and_an_unknown_etr_said_so(twitter, incident):
+    ticket = customer(twitter, incident, name="@kjones")
+    incident.etr = None
+
+    assert broadcast_text("Hi {{first_name}}, ETR {{etr}}", incident, ticket) == "Hi there, ETR not yet known"
+
+
+def test_an_unknown_placeholder_is_refused_in_words_and_nothing_is_sent(twitter, incident, supervisor):
+    ticket = customer(twitter, incident)
+
+    with pytest.raises(BroadcastRefused) as refused:
+        send(incident, supervisor, text="Crews expect power back by {{eta}}.")
+
+    assert str(refused.value) == (
+        "{{eta}} is not a placeholder; use {{area}}, {{etr}}, {{status}} or {{first_name}}."
+    )
+    assert not incident.updates.exists() and replies(ticket) == []
+
+
+# ---- reach preview ------------------------------------------------------------------------------
+
+
+def test_the_preview_counts_customers_per_channel_and_says_who_cannot_be_reached_and_why(
+    twitter, facebook, mailbox, incident
+):
+    customer(twitter, incident)
+    customer(twitter, incident)
+    customer(facebook, incident, kind="messenger", ago=timedelta(hours=23))
+    customer(facebook, incident, kind="messenger", ago=timedelta(days=3))
+    late = customer(facebook, incident, kind="messenger", ago=timedelta(days=8), name="Lee Park")
+    customer(mailbox, incident, kind="email")
+    off = ChannelAccount.objects.create(kind="twitter", name="Old X", self_external_id="9", enabled=False)
+    gone = customer(off, incident, name="Ann Cole")
+
+    reach = reach_preview(incident, "Hi {{first_name}}, power back in {{area}} by {{etr}}.")
+
+    assert reach.total == 7 and reach.reachable == 5
+    assert dict(reach.by_channel) == {"X reply": 2, "Messenger": 2, "Email": 1}
+    reasons = {item.ticket_id: (item.customer, item.channel, item.reason) for item in reach.unreachable}
+    assert reasons[late.pk][:2] == ("Lee Park", "Messenger")
+    assert reasons[late.pk][2].startswith("It has been more than 7 days since this customer last wrote")
+    assert reasons[gone.pk] == ("Ann Cole", "X reply", "The X (Twitter) account “Old X” is turned off.")
+    assert reach.example.startswith("Hi Pat") and reach.example.endswith("by 6:40 PM.")
+
+
+def test_a_text_too_long_for_x_once_filled_is_unreachable_there_only(twitter, mailbox, incident):
+    customer(twitter, incident)
+    customer(mailbox, incident, kind="email")
+    text = "{{area}} " + "x" * 270  # 279 characters as written, 283 with the area's name
+
+    reach = reach_preview(incident, text)
+
+    assert dict(reach.by_channel) == {"Email": 1}
+    [too_long] = reach.unreachable
+    assert too_long.reason == "X allows 280 characters; this reply is 3 too long."
+
+
+def test_the_preview_of_thousands_of_tickets_asks_a_few_queries(
+    twitter, incident, django_assert_max_num_queries
+):
+    for _ in range(30):
+        customer(twitter, incident)
+
+    with django_assert_max_num_queries(6):
+        reach = reach_preview(incident, "Update for {{area}}")
+
+    assert reach.reachable == 30
+
+
+# ---- sending: pacing, exactly once, progress ----------------------------------------------------
+
+
+def test_each_customer_gets_one_reply_on_their_own_channel_held_until_its_paced_slot(
+    twitter, mailbox, incident, supervisor
+):
+    tickets = [customer(twitter, incident) for _ in range(3)] + [customer(mailbox, incident, kind="email")]
+
+    update = send(incident, supervisor)
+    fanout_run(update.pk)
+
+    by_ticket = {d.ticket_id: d for d in IncidentDelivery.objects.filter(update=update)}
+    for ticket in tickets:
+        [reply] = replies(ticket)
+        assert reply.kind == ticket.messages.first().kind and reply.delivery_state == "queued"
+        assert reply.next_attempt_at == by_ticket[ticket.pk].send_at
+        assert reply.text.startswith("Hi Pat") and reply.text.endswith("Harlan North by 6:40 PM.")
+    x_slots = sorted(by_ticket[ticket.pk].send_at for ticket in tickets[:3])
+    assert [slot - NOW for slot in x_slots] == [timedelta(0), timedelta(seconds=10), timedelta(seconds=20)]
+    assert by_ticket[tickets[3].pk].send_at == NOW  # email is another lane: it goes at once
+    assert update.finishes_at == NOW + timedelta(seconds=20)
+    waiting = replies(tickets[2])[0]
+    assert outbox_claim("reply", waiting.pk) is None  # not before its slot
+    update.refresh_from_db()
+    assert update.fanned_out_at == NOW and update.planned == 4
+
+
+def test_running_the_fan_out_twice_sends_once(twitter, incident, supervisor):
+    tickets = [customer(twitter, incident) for _ in range(3)]
+    update = send(incident, supervisor)
+
+    fanout_run(update.pk)
+    assert fanout_run(update.pk) == 0
+
+    assert [len(replies(ticket)) for ticket in tickets] == [1, 1, 1]
+
+
+def test_a_worker_killed_mid_chunk_then_run_again_leaves_exactly_one_reply_per_ticket(
+    twitter, incident, supervisor, monkeypatch
+):
+    tickets = [customer(twitter, incident) for _ in range(5)]
+    update = send(incident, supervisor)
+    real_reply, calls = fanout.ticket_reply, []
+
+    def dies_on_the_third(**kwargs):
+        message = real_reply(**kwargs)  # written inside the delivery's transaction...
+        calls.append(message.pk)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")  # ...which dies before it commits
+        return message
+
+    monkeypatch.setattr(fanout, "ticket_reply", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        fanout_run(update.pk)
+    assert sum(len(replies(ticket)) for ticket in tickets) == 2
+    assert broadcast_progress(update).queued == 5
+
+    monkeypatch.setattr(fanout, "ticket_reply", real_reply)
+    fanout_run(update.pk)
+
+    assert [len(replies(ticket)) for ticket in tickets] == [1, 1, 1, 1, 1]
+    states = list(IncidentDelivery.objects.filter(update=update).values_list("state", flat=True))
+    assert states == ["queued"] * 5
+
+
+def test_a_reply_written_by_a_run_whose_delivery_was_not_recorded_is_found_not_sent_again(
+    twitter, incident, supervisor
+):
+    ticket = customer(twitter, incident)
+    update = send(incident, supervisor)
+    # Another worker got as far as the reply (same composer token) and no further.
+    earlier = fanout._reply(update, ticket, None, None)
+
+    fanout_run(update.pk)
+
+    [reply] = replies(ticket)
+    assert reply.pk == earlier.pk
+    assert IncidentDelivery.objects.get(update=update).message_id == earlier.pk
+
+
+def test_progress_counts_sent_queued_skipped_and_failed(twitter, facebook, incident, supervisor):
+    tickets = [customer(twitter, incident) for _ in range(4)]
+    customer(facebook, incident, kind="messenger", ago=timedelta(days=8))  # skipped: window closed
+    update = send(incident, supervisor)
+    assert broadcast_progress(update).queued == 5  # nothing queued yet: all waiting
+
+    fanout_run(update.pk)
+    sent, failed, unknown, _ = (replies(ticket)[0] for ticket in tickets)
+    Message.objects.filter(pk=sent.pk).update(delivery_state="sent")
+    Message.objects.filter(pk=failed.pk).update(delivery_state="failed")
+    Message.objects.filter(pk=unknown.pk).update(delivery_state="unknown")
+    update.refresh_from_db()
+
+    progress = broadcast_progress(update)
+
+    assert (progress.sent, progress.queued, progress.skipped, progress.failed, progress.total) == (
+        1,
+        2,
+        1,
+        1,
+        5,
+    )
+    assert not progress.done and progress.percent == 60
+    skipped = IncidentDelivery.objects.get(update=update, state="skipped")
+    assert skipped.reason.startswith("It has been more than 7 days")
+
+
+def test_a_broadcast_on_a_proposed_incident_is_refused(twitter, incident, supervisor):
+    incident.proposed = True
+    incident.save()
+
+    with pytest.raises(BroadcastRefused, match="Confirm this proposed incident"):
+        send(incident, supervisor)
+
+
+def test_an_etr_change_sends_an_automatic_update_only_when_asked(
+    twitter, incident, supervisor, django_capture_on_commit_callbacks
+):
+    ticket = customer(twitter, incident)
+    old = incident.etr
+    incident.etr = old + timedelta(hours=1)
+    incident.save()  # as the status/ETR form or the outage feed saves it, before telling us
+    assert fanout.etr_changed(incident, old, supervisor) is None
+
+    fanout.incident_set_notify(incident, on=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fanout, "_ask_worker", fanout_run)
+        with django_capture_on_commit_callbacks(execute=True):
+            update = fanout.etr_changed(incident, old, supervisor)
+
+    assert update.automatic and update.broadcast
+    [reply] = replies(ticket)
+    assert reply.text == "Update for Harlan North: crews now expect power back by 7:40 PM."
+    assert reply.is_automatic
+
+
+# ---- Messenger's windows, through the outbox to the Graph sandbox ---------------------------------
+
+
+@pytest.fixture
+def graph():
+    server = GraphApiSandbox()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_messenger_23_hours_goes_plainly_3_days_with_the_human_agent_tag_8_days_is_skipped(
+    graph, incident, supervisor
+):
+    page = facebook_page(graph, timeout_seconds=2)
+    for number, ago in (
+        ("7701", timedelta(hours=23)),
+        ("7702", timedelta(days=3)),
+        ("7703", timedelta(days=8)),
+    ):
+        graph.add_messenger_message(number, f"Pat {number}", "Still no power", at=NOW - ago)
+    poll(page)
+    fresh, older, stale = Ticket.objects.filter(account=page).order_by("-last_inbound_at")
+    for ticket in (fresh, older, stale):
+        IncidentTicket.objects.create(incident=incident, ticket=ticket, linked_by="detector", linked_at=NOW)
+    update = send(incident, supervisor)
+    fanout_run(update.pk)
+
+    for ticket in (fresh, older):
+        [reply] = replies(ticket)
+        assert outbox_deliver("reply", reply.pk, now=reply.next_attempt_at) == "sent"
+
+    sent = [request["json"] for request in graph.requests if request["method"] == "POST"]
+    by_recipient = {body["recipient"]["id"]: body for body in sent}
+    fresh_id, older_id = (ticket.messages.first().author_identity.external_id for ticket in (fresh, older))
+    assert by_recipient[fresh_id]["messaging_type"] == "RESPONSE" and "tag" not in by_recipient[fresh_id]
+    assert (by_recipient[older_id]["messaging_type"], by_recipient[older_id]["tag"]) == (
+        "MESSAGE_TAG",
+        "HUMAN_AGENT",
+    )
+    assert replies(stale) == []
+    skipped = IncidentDelivery.objects.get(update=update, ticket=stale)
+    assert skipped.state == "skipped"
+    assert skipped.reason.startswith("It has been more than 7 days since this customer last wrote")
+    assert Ticket.objects.get(pk=stale.pk).status != "resolved"
