@@ -271,3 +271,20 @@ def test_the_report_costs_a_handful_of_queries_whatever_the_tickets(
         report = build_report(incident_scope(incident), now=at(18))
 
     assert report.tickets == 15
+
+
+def test_the_incident_page_and_the_list_link_to_the_reports_for_a_supervisor_only(
+    client, supervisor, agent, world
+):
+    incident = world["incident"]
+    report_link = reverse("incident_pages:incident_report", args=[incident.pk])
+    index_link = reverse("incident_pages:reports")
+
+    client.force_login(supervisor)
+    assert report_link in client.get(reverse("incident_pages:incident", args=[incident.pk])).content.decode()
+    assert index_link in client.get(reverse("incident_pages:list")).content.decode()
+    client.force_login(agent)
+    assert (
+        report_link not in client.get(reverse("incident_pages:incident", args=[incident.pk])).content.decode()
+    )
+    assert index_link not in client.get(reverse("incident_pages:list")).content.decode()
