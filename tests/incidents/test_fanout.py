@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from channels.models import ChannelAccount
 from channels.sandbox.graph_api import GraphApiSandbox
@@ -149,7 +148,7 @@ def test_a_text_too_long_for_x_once_filled_is_unreachable_there_only(twitter, ma
     assert too_long.reason == "X allows 280 characters; this reply is 3 too long."
 
 
-def test_the_preview_of_thousands_of_tickets_asks_a_few_queries(
+def test_the_preview_asks_a_few_queries_however_many_tickets(
     twitter, incident, django_assert_max_num_queries
 ):
     for _ in range(30):
