@@ -4,12 +4,14 @@ import re
 
 from django.db.models import Q
 
+from oss_inbox.sla.storm import current_storm
+
 from .models import CannedResponse
 
 PLACEHOLDER = re.compile(r"\{\{\s*(customer\.first_name|agent\.first_name|ticket\.id)\s*\}\}")
 
 
-CANNED_KEY = "inbox:canned-names"
+CANNED_KEY = "inbox:canned-offered"  # (name, channel, storm) rows; the old key held pairs
 
 
 def canned_for_ticket(ticket):
@@ -17,11 +19,17 @@ def canned_for_ticket(ticket):
 
 
 def canned_names(ticket):
-    """The names the ticket's composer offers, by name; cached until a canned response changes."""
+    """The names the ticket's composer offers, by name (storm ones first while storm mode is on);
+    cached until a canned response changes."""
     from oss_inbox.cached import cached_list
 
-    offered = cached_list(CANNED_KEY, lambda: CannedResponse.objects.values_list("name", "channel_kind"))
-    return [name for name, kind in offered if kind in ("", ticket.account.kind)]
+    offered = cached_list(
+        CANNED_KEY, lambda: CannedResponse.objects.values_list("name", "channel_kind", "storm")
+    )
+    names = [(name, storm) for name, kind, storm in offered if kind in ("", ticket.account.kind)]
+    if current_storm() is not None:
+        names.sort(key=lambda pair: not pair[1])  # stable: still by name within each group
+    return [name for name, _ in names]
 
 
 def canned_fill(text, *, ticket, agent):

@@ -36,9 +36,13 @@ def placeholder_problems(text: str) -> list[str]:
 class CannedResponseForm(forms.ModelForm):
     class Meta:
         model = CannedResponse
-        fields = ["name", "channel_kind", "text"]
-        labels = {"channel_kind": "Offered on", "text": "Text"}
-        help_texts = {"name": "What agents pick in the composer.", "text": ""}
+        fields = ["name", "channel_kind", "storm", "text"]
+        labels = {"channel_kind": "Offered on", "text": "Text", "storm": "Storm"}
+        help_texts = {
+            "name": "What agents pick in the composer.",
+            "text": "",
+            "storm": "Offered first while storm mode is on (an outage answer, the outage map).",
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 8})}
         error_messages = {
             "name": {

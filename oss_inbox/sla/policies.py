@@ -92,7 +92,9 @@ class SlaRules:
         policy = next(
             (policy for policy in self.policies if policy_matches(policy, ticket, kind)), self.fallback
         )
-        return with_storm_target(policy, self.storm.span_at(ticket.created_at) if ticket.created_at else None)
+        if ticket.safety or not ticket.created_at:  # a storm never slows the answer to a safety report
+            return policy
+        return with_storm_target(policy, self.storm.span_at(ticket.created_at))
 
     def clock(self, name, ticket, policy=None):
         """The clock a target counts on: coverage hours are the policy's own schedule, else the account's."""
