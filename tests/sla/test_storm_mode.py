@@ -198,3 +198,18 @@ def test_a_ticket_created_after_the_storm_keeps_the_policy_target(mailbox, super
     at(EVENING + timedelta(minutes=2))
     ticket = Ticket.objects.get(pk=customer_writes(mailbox, EVENING + timedelta(minutes=2))[0].pk)
     assert ticket.first_response_due_at - ticket.created_at > timedelta(minutes=5)
+
+
+def test_the_ticket_page_shows_the_storm_targets_reason(client, agent, mailbox, supervisor, at):
+    at(local(2026, 11, 6, 10, 0))
+    storm_start(
+        by=supervisor,
+        reason="Storm",
+        first_response_target=timedelta(minutes=45),
+        sla_reason="All hands on the queue",
+        now=local(2026, 11, 6, 10, 0),
+    )
+    ticket, _ = customer_writes(mailbox, local(2026, 11, 6, 10, 5))
+    client.force_login(agent)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "(Standard policy; storm target: All hands on the queue)" in page
