@@ -32,6 +32,26 @@ CANNED = {
     ),
 }
 
+# Offered first while storm mode is on (CannedResponse.storm): what a storm night's answers need.
+STORM_CANNED = {
+    "Storm: outage map": (
+        "",
+        "Hi {{customer.first_name}}, a storm has left many customers without power tonight. You can follow "
+        "crews and restoration times for your street on our outage map. – {{agent.first_name}}",
+    ),
+    "Storm: crews working": (
+        "",
+        "Hi {{customer.first_name}}, thank you for letting us know. Crews are working through the storm "
+        "damage in your area; we'll post here as soon as we have a restoration time. – {{agent.first_name}} "
+        "(ref #{{ticket.id}})",
+    ),
+    "Storm: stay safe": (
+        "",
+        "Hi {{customer.first_name}}, please stay at least 35 feet from any downed line and assume it is "
+        "live. If you see one, call 911 and then us. – {{agent.first_name}}",
+    ),
+}
+
 # A tag for each topic the customers write about, found in the first message of the ticket.
 TOPIC_TAGS = {
     "outage": ("outage", "power", "lights", "restor", "storm"),
@@ -42,8 +62,11 @@ TOPIC_TAGS = {
 
 
 def ensure_canned_responses():
-    for name, (channel_kind, text) in CANNED.items():
-        CannedResponse.objects.get_or_create(name=name, defaults={"text": text, "channel_kind": channel_kind})
+    for storm, responses in ((False, CANNED), (True, STORM_CANNED)):
+        for name, (channel_kind, text) in responses.items():
+            CannedResponse.objects.get_or_create(
+                name=name, defaults={"text": text, "channel_kind": channel_kind, "storm": storm}
+            )
 
 
 def tag_by_topic(tickets):

@@ -76,3 +76,13 @@ def test_safety_reports_still_top_the_queue_during_storm_mode(client, agent, sup
     client.force_login(agent)
     for view in ("open", "unassigned", "mine"):
         assert queue_ids(client, view=view)[0] == wire.pk, view
+
+
+def test_the_demo_has_storm_canned_responses_that_fit_on_x(agent, x_ticket):
+    from oss_inbox.demo.extras import ensure_canned_responses
+    from oss_inbox.inbox.canned import canned_fill
+
+    ensure_canned_responses()
+    storm = CannedResponse.objects.filter(storm=True)
+    assert storm.count() == 3 and CannedResponse.objects.filter(storm=False).count() == 5
+    assert all(len(canned_fill(canned.text, ticket=x_ticket, agent=agent)) <= 280 for canned in storm)
