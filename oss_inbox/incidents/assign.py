@@ -10,7 +10,9 @@
    counts that area's reports of the last INCIDENT_SPIKE_MINUTES not in an incident: at
    INCIDENT_SPIKE_REPORTS tickets it proposes an incident (investigating, proposed, for a supervisor to
    confirm) and links them all, and the window's reports whose places allow this area among others
-   (they do not count towards the spike).
+   (they do not count towards the spike). In storm mode with `auto_confirm`, the proposal is confirmed
+   at once, and a waiting one when a report joins it ("Confirmed automatically: storm mode").
+5. Once the batch is committed, storm mode's acknowledgement of the reports (storm_acks.py).
 
 Idempotent: the report is unique per message, a ticket is in one incident at a time (a constraint),
 and the area's row is locked while its spike is counted, so two workers proposing at once propose once.
@@ -24,12 +26,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from oss_inbox.sla.storm import current_storm
 from oss_inbox.tickets.models import Message
 
 from .gazetteer import current_gazetteer
 from .models import Area, Incident, IncidentTicket, IncidentUpdate, OutageReport
 from .outage import detect_outage
 from .places import Whereabouts, find_places, narrow_areas
+from .storm_acks import storm_acks_send
 
 LinkedBy = IncidentTicket.LinkedBy
 SWEEP_BACK = timedelta(minutes=10)
@@ -39,6 +43,7 @@ DETECTOR_KEEPS_OUT = Q(unlinked_at__isnull=True) | Q(unlinked_by__isnull=False)
 # A report older than this when read (a poll catching up on last night's mentions) joins an open
 # incident but proposes none: a storm long over is no incident to confirm now.
 PROPOSE_WITHIN = timedelta(hours=1)
+STORM_CONFIRMED = "Confirmed automatically: storm mode."
 
 
 def outage_reports_read(message_ids: list[int]) -> int:
@@ -52,6 +57,9 @@ def outage_reports_read(message_ids: list[int]) -> int:
         for message in messages:
             if message.pk not in done and _report_read(message, gazetteer):
                 new += 1
+    # Every report of the batch, not only the new ones: a run that died after the commit and before
+    # its acknowledgements sends them when the task runs again (each ticket's is sent once).
+    storm_acks_send(message_ids)
     return new
 
 
@@ -105,6 +113,8 @@ def _group(report, where):
     incident = incident_for_report(where.area_ids, preferred_area_id=where.area_id)
     if incident is not None:
         incident_ticket_link(incident, report.ticket_id, by=LinkedBy.DETECTOR, now=report.received_at)
+        if incident.proposed:  # storm mode switched on while it waited for a supervisor
+            incident_confirm_in_storm(incident, now=timezone.now())
     elif where.area_id is not None and timezone.now() - report.received_at <= PROPOSE_WITHIN:
         incident_propose_if_spike(where.area_id, now=report.received_at)
 
@@ -112,11 +122,7 @@ def _group(report, where):
 def incident_for_report(area_ids, *, preferred_area_id: int | None = None) -> Incident | None:
     """The open incident a report from these areas joins: its own area's first, else the one of its
     possible areas that groups the most tickets (a ZIP over three feeders, one of them out)."""
-    open_incidents = list(
-        Incident.objects.filter(area_id__in=area_ids)
-        .exclude(status=Incident.Status.RESTORED)
-        .order_by("created_at")
-    )
+    open_incidents = list(Incident.objects.open().filter(area_id__in=area_ids).order_by("created_at"))
     if not open_incidents:
         return None
     own = [incident for incident in open_incidents if incident.area_id == preferred_area_id]
@@ -153,21 +159,48 @@ def incident_propose_if_spike(area_id: int, *, now: datetime) -> Incident | None
         if len(tickets) < settings.INCIDENT_SPIKE_REPORTS:
             return None
         wider = sorted(set(_waiting_tickets(area_id, now, maybe_here=True)) - set(tickets))
+        storm = current_storm()
+        confirmed = storm is not None and storm.auto_confirm
         incident = Incident.objects.create(
-            title=f"Outage in {area.name}", area=area, proposed=True, created_at=now
-        )
+            title=f"Outage in {area.name}", area=area, proposed=not confirmed, created_at=now,
+            confirmed_at=now if confirmed else None,
+        )  # fmt: skip
         IncidentUpdate.objects.create(
             incident=incident, status=incident.status, created_at=now,
             text=f"Proposed by the outage detector: {len(tickets)} customers reported an outage in "
             f"{area.name} within {settings.INCIDENT_SPIKE_MINUTES} minutes.",
         )  # fmt: skip
+        if confirmed:
+            IncidentUpdate.objects.create(
+                incident=incident, status=incident.status, created_at=now, text=STORM_CONFIRMED
+            )
         for ticket_id in (*tickets, *wider):
             incident_ticket_link(incident, ticket_id, by=LinkedBy.DETECTOR, now=now)
     return incident
 
 
+def incident_confirm_in_storm(incident: Incident, *, now: datetime) -> bool:
+    """Confirm a waiting proposal by itself while storm mode says so (`auto_confirm`): no supervisor
+    (`confirmed_by` empty), a timeline entry saying why. False when storm mode does not, or it is
+    confirmed or closed already."""
+    storm = current_storm()
+    if storm is None or not storm.auto_confirm:
+        return False
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if not (incident.proposed and incident.is_open):
+            return False
+        incident.proposed, incident.confirmed_at, incident.confirmed_by = False, now, None
+        incident.save(update_fields=["proposed", "confirmed_at", "confirmed_by"])
+        IncidentUpdate.objects.create(
+            incident=incident, status=incident.status, etr=incident.etr, created_at=now, text=STORM_CONFIRMED
+        )
+    return True
+
+
 def _waiting_tickets(area_id, now, *, maybe_here=False):
-    """The tickets that reported an outage in the area within the window and were never in an incident;
+    """The tickets that reported an outage in the area within the window and are in no incident (a
+    dismissed proposal's count again: nobody took them out one by one);
     with `maybe_here`, also those whose places allow this area among others ("the whole of Harlan"):
     they join an incident of the area as a later such report would, but never count towards its spike."""
     since = now - timedelta(minutes=settings.INCIDENT_SPIKE_MINUTES)
