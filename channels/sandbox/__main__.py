@@ -1,6 +1,8 @@
 """`python -m channels.sandbox`: the fake X API, Graph API, IMAP and SMTP servers on loopback, and
 customers writing to them every few seconds. `make run` starts it and points the demo accounts at
 it (manage.py connect_sandbox), so the real pollers fill the queue and replies land here.
+`--storm` also plays a storm night (storm_play.py): customers of six areas report outages at 50
+times the everyday pace, with its ground truth and an outage map on the control server.
 """
 
 import argparse
@@ -22,7 +24,7 @@ from .x_api import XApiSandbox
 log = logging.getLogger("sandbox")
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet-customers", action="store_true", help="Serve the APIs, but nobody writes.")
     every = [float(seconds) for seconds in os.environ.get("SANDBOX_CUSTOMER_EVERY", "8 20").split()]
@@ -55,7 +57,38 @@ def main():
     parser.add_argument(
         "--drop-seed", type=int, default=19, help="Which deliveries are dropped (default 19)."
     )
-    args = parser.parse_args()
+    storm = parser.add_argument_group("a storm night (channels/sandbox/storm.py, docs/storm.md)")
+    storm.add_argument(
+        "--storm",
+        action="store_true",
+        help="Once started, play the storm scenario: customers of six areas report outages on every channel.",
+    )
+    storm.add_argument("--storm-minutes", type=_positive, default=30.0, metavar="MINUTES", help="Default 30.")
+    storm.add_argument(
+        "--storm-rate",
+        type=_positive,
+        default=50.0,
+        metavar="TIMES",
+        help="Messages a minute, as a multiple of the everyday pace (default 50).",
+    )
+    storm.add_argument(
+        "--storm-seed", type=int, default=1, help="Which storm (default 1): the same seed, the same night."
+    )
+    return parser
+
+
+def _positive(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not more than 0")
+    return value
+
+
+def main():
+    args = build_parser().parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection
     # Each simulated customer's message is a line: shown unless the console is asked to be quiet
@@ -107,6 +140,9 @@ def main():
         "SMTP": f"127.0.0.1:{PORTS['smtp']}",
     }
     servers.append(control.start())  # started last: once it answers, every server behind it does too
+    if args.storm:
+        control.storm_scenario(seed=args.storm_seed, minutes=args.storm_minutes, rate=args.storm_rate)
+        log.warning("Storm scenario started: %s", control.player.state())
     log.info(
         "Sandbox: X API http://127.0.0.1:%(x)s/  Graph API http://127.0.0.1:%(graph)s/  "
         "Instagram API http://127.0.0.1:%(instagram)s/  "
@@ -122,6 +158,7 @@ def main():
         pass
     finally:
         simulator.stop()
+        control.player.stop()
         if simulator.webhooks is not None:
             simulator.webhooks.stop()
         for server in reversed(servers):

@@ -16,6 +16,13 @@ line saying what happened. Anything else speaks JSON:
     POST /resume         They write again.
     POST /storm          {"count": 50, "seconds": 60}: that many customers report an outage within
                          that time, across the channels. GET /storm says how far the last one got.
+    POST /storm/scenario {"seed": 1, "minutes": 30, "rate": 50, "areas": [...], "speed": 1}: a storm night
+                         (storm.py): customers of six areas report outages at `rate` times the everyday
+                         pace, on every channel, with ordinary messages mixed in. GET /storm/scenario says
+                         how far it got; GET /storm/truth is its ground truth (each item's area or none,
+                         and the channel's id for it), also kept in var/sandbox/storm-truth.json.
+    GET  /outages.json   The outage map's current outages (the storm scenario's areas, their customers
+    GET  /outages.csv    out, ETRs that move, statuses), as a vendor's feed publishes them.
     GET  /faults         What is wrong now: {"x", "graph", "smtp"}.
     GET  /webhooks       What the sandbox pushed to the app's webhook URLs: {"url", "drop", "written",
                          "dropped", "delivered", "refused", "failed", "waiting", "dropped_ids"}.
@@ -38,6 +45,9 @@ from channels.twitter.parse import TWITTER_EPOCH_MS
 from . import page
 from .faults import FAULTS
 from .simulator import NEW, StormRunning
+from .storm import gazetteer_areas
+from .storm_feed import as_csv, as_json
+from .storm_play import StormPlayer, StormScenarioRunning
 
 STYLESHEET = Path(__file__).with_name("static") / "sandbox.css"
 HELP = (
@@ -47,6 +57,9 @@ HELP = (
 MAX_TEXT = 5000
 MAX_STORM = 500
 MAX_STORM_SECONDS = 600
+MAX_SCENARIO_MINUTES = 180
+MAX_SCENARIO_RATE = 200
+MAX_SCENARIO_SPEED = 1000
 
 
 class UnknownKind(Exception):
@@ -58,8 +71,11 @@ class Refused(Exception):
 
 
 class ControlServer:
-    def __init__(self, *, simulator, x, graph, smtp, host="127.0.0.1", port=0, app_url="", interval=None):
+    def __init__(
+        self, *, simulator, x, graph, smtp, host="127.0.0.1", port=0, app_url="", interval=None, player=None
+    ):
         self.simulator, self.x, self.graph, self.smtp = simulator, x, graph, smtp
+        self.player = player or StormPlayer(simulator)  # the storm scenario, and the outage map it drives
         self.host, self.port = host, port
         self.app_url = app_url  # where OSS Inbox runs, for the page's link
         self.interval = interval or simulator.interval
@@ -139,6 +155,31 @@ class ControlServer:
     def storm_state(self):
         state = self.simulator.storm_state
         return _storm_json(state) if state else {"running": False}
+
+    def storm_scenario(self, seed=1, minutes=30, rate=50, areas=None, speed=1):
+        try:
+            seed, minutes, rate, speed = int(seed), float(minutes), float(rate), float(speed)
+        except (TypeError, ValueError):
+            raise Refused("A storm scenario needs numbers: a seed, minutes and a rate.") from None
+        if not 1 <= minutes <= MAX_SCENARIO_MINUTES:
+            raise Refused(f"A storm scenario lasts 1 to {MAX_SCENARIO_MINUTES} minutes.")
+        if not 1 <= rate <= MAX_SCENARIO_RATE:
+            raise Refused(f"A storm is 1 to {MAX_SCENARIO_RATE} times the everyday pace of messages.")
+        if not 0 < speed <= MAX_SCENARIO_SPEED:
+            raise Refused(
+                f"The speed is more than 0 and at most {MAX_SCENARIO_SPEED} (1: as the clock goes)."
+            )
+        if areas is not None and (not isinstance(areas, list) or not all(isinstance(a, str) for a in areas)):
+            raise Refused('"areas" is a list of the sample gazetteer\'s area names.')
+        try:
+            return self.player.start(seed=seed, minutes=minutes, rate=rate, areas=areas or None, speed=speed)
+        except StormScenarioRunning:
+            raise Refused("A storm scenario is still going: wait for it to end.") from None
+        except ValueError as error:  # an area the gazetteer does not have, said in words
+            raise Refused(str(error)) from None
+
+    def scenario_areas(self):
+        return sorted(gazetteer_areas())
 
     def fault(self, name):
         if name not in FAULTS:
@@ -344,6 +385,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, control.faults())
         elif url.path == "/storm":
             self._answer(200, control.storm_state())
+        elif url.path == "/storm/scenario":
+            self._answer(200, control.player.state())
+        elif url.path == "/storm/truth":
+            self._answer(200, control.player.truth())
+        elif url.path == "/outages.json":
+            self._send(200, "application/json", as_json(control.player.outages(), now=datetime.now(UTC)))
+        elif url.path == "/outages.csv":
+            self._send(200, "text/csv; charset=utf-8", as_csv(control.player.outages()))
         elif url.path == "/webhooks":
             try:
                 self._answer(200, control.webhooks_state())
@@ -376,6 +425,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(200, control.write(kind, text=body.get("text"), customer=body.get("customer")))
             elif path == "/storm":
                 self._answer(200, control.storm(body.get("count", 50), body.get("seconds", 60)))
+            elif path == "/storm/scenario":
+                fields = ("seed", "minutes", "rate", "areas", "speed")
+                self._answer(200, control.storm_scenario(**{key: body[key] for key in fields if key in body}))
             elif path.startswith("/fault/"):
                 self._answer(200, control.fault(path.removeprefix("/fault/")))
             elif path == "/webhooks":
@@ -454,6 +506,15 @@ def _do(control, path, form):
         return (
             f"A storm has started: {state['count']} customers report outages within "
             f"{state['seconds']:g} seconds. Watch the queue in OSS Inbox."
+        )
+    if path == "/storm/scenario":
+        state = control.storm_scenario(
+            form.get("seed") or 1, form.get("minutes") or 30, form.get("rate") or 50
+        )
+        return (
+            f"The storm scenario has started: {state['reports']:,} outage reports from "
+            f"{len(state['areas'])} areas within {state['minutes']:g} minutes, with ordinary messages "
+            f"mixed in ({state['planned']:,} in all). Its outage map is at /outages.json."
         )
     if path == "/fault" or path.startswith("/fault/"):
         name = path.removeprefix("/fault/") if path.startswith("/fault/") else form.get("fault", "")

@@ -77,6 +77,7 @@ def render(control, flash=None):
 <div class="column">
 {_write_card(control)}
 {_storm_card(control)}
+{_scenario_card(control)}
 {_faults_card(control)}
 {_webhooks_card(control)}
 </div>
@@ -199,6 +200,37 @@ def _storm_card(control):
     <button type="submit">Start a storm</button>
   </form>
   {now}
+</section>"""
+
+
+def _scenario_card(control):
+    state = control.player.state()
+    if state["running"]:
+        progress = (
+            f"{state['written']:,} of {state['planned']:,} messages written, from {len(state['areas'])} areas"
+        )
+        now = f'<p class="state busy">The storm scenario is going: {progress}.</p>'
+    elif "planned" in state:
+        failed = f", {state['failed']:,} could not be written" if state["failed"] else ""
+        written = f"{state['written']:,} messages written{failed}"
+        now = f'<p class="state">The last storm scenario is over: {written}.</p>'
+    else:
+        now = ""
+    return f"""<section class="card" id="storm-scenario" aria-labelledby="scenario-title">
+  <h2 id="scenario-title">A storm night</h2>
+  <p>Feeders trip one after another in six areas of the sample service area; their customers report outages on
+  every channel (X, Facebook, Messenger, Instagram, email), ordinary messages keep coming, and the outage map
+  below lists the areas with ETRs that move. The ground truth says which area each report belongs to.</p>
+  <form method="post" action="/storm/scenario" class="inline">
+    <label>Minutes <input type="number" name="minutes" value="30" min="1" max="180" required></label>
+    <label>Times the everyday pace
+      <input type="number" name="rate" value="50" min="1" max="200" required></label>
+    <label>Seed <input type="number" name="seed" value="1" required></label>
+    <button type="submit">Start the storm scenario</button>
+  </form>
+  {now}
+  <p class="help">Outage map: <a href="/outages.json">/outages.json</a> ·
+  <a href="/outages.csv">/outages.csv</a>. Ground truth: <a href="/storm/truth">/storm/truth</a>.</p>
 </section>"""
 
 

@@ -129,6 +129,13 @@ class Simulator:
         log.info("%s wrote a %s: %s", person.name, kind, text[:60])
         return written
 
+    def record_written(self, kind, name, text, external_id):
+        """A message written by someone else in the sandbox (the storm scenario's customers), kept with
+        the simulator's own for /written and the page."""
+        with self._lock:
+            self._written.append({"kind": kind, "customer": name, "text": text, "id": external_id})
+            self._written_at.append(datetime.now(UTC))
+
     def written(self):
         with self._lock:
             return list(self._written)
