@@ -8,10 +8,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from channels.sandbox.ports import PORTS
 from oss_inbox.demo import key_accounts, world
 from oss_inbox.demo.scenes import DemoError
 from oss_inbox.incidents.gazetteer import gazetteer_load
-from oss_inbox.incidents.models import Place
+from oss_inbox.incidents.models import FeedSource, Place
 
 ALREADY_THERE = "Demo data is already there; nothing was created."
 DEMO_GAZETTEER = Path(__file__).resolve().parents[3] / "incidents" / "fixtures" / "gazetteer_sample.csv"
@@ -52,6 +53,11 @@ class Command(BaseCommand):
         loaded = 0
         if not no_data and not world.demo_data_exists():
             loaded = self._load(tickets)
+        if not no_data:  # the sandbox's outage map as the demo's outage feed (docs/storm.md)
+            url = f"http://127.0.0.1:{PORTS['control']}/outages.json"
+            FeedSource.objects.get_or_create(
+                name="Sandbox outage map", defaults={"url": url, "poll_seconds": 60}
+            )
         if not created and not loaded:
             self.stdout.write(ALREADY_THERE)
 
