@@ -5,7 +5,7 @@
 
 1. A fresh database (`--database`, default storm_bench; dropped and created), migrated, with the demo
    team, one account of each channel kind pointed at the sandbox, and the sample gazetteer. A real
-   Celery worker on Redis db 15, gunicorn as production runs it (port 18750), the sandbox's fake X,
+   Celery worker and beat on Redis db 15, gunicorn as production runs it (port 18750), the sandbox's fake X,
    Graph and Instagram APIs (18751-18756), customers quiet.
 2. The scenario (channels/sandbox/storm.py: reports from several areas' customers on X mentions and
    DMs, Facebook comments, Messenger, Instagram comments and DMs and email, plus ordinary messages)
@@ -38,6 +38,7 @@ from bench import storm_world  # noqa: E402
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/storm_bench"
 QUEUE_P95_MS = 50
 POST_TO_QUEUE_S = 60
+QUIET_PAGES = 100  # the queue page timed again once the storm is over: its own cost, less the load
 RIGHT_SHARE = 0.90
 PULLED_SHARE = 0.02
 
@@ -55,6 +56,7 @@ def main():
     try:
         processes.start_sandbox()
         processes.start_worker()
+        processes.start_beat()
         processes.start_web()
         figures = run(args, processes, supervisor, agent)
     finally:
@@ -87,7 +89,8 @@ def run(args, processes, supervisor, agent):
         seed=args.seed, reports=args.reports, minutes=args.minutes, noise_share=args.noise_share
     )
     accounts = {account.kind: account for account in ChannelAccount.objects.all()}
-    watch = QueueWatch(storm_world.WEB_PORT, storm_world.session_cookie(agent)).start()
+    web_pid = processes.running["web"].pid
+    watch = QueueWatch(storm_world.WEB_PORT, storm_world.session_cookie(agent), web_pid).start()
     confirming = Confirmer(supervisor, args.confirm_every).start()
     playback = Playback(items, speedup=args.speedup, accounts=accounts)
     started = time.monotonic()
@@ -98,6 +101,8 @@ def run(args, processes, supervisor, agent):
     drained = storm_check.wait_for_grouping()
     confirming.stop()
     watch.stop()
+    load_after = os.getloadavg()
+    quiet, quiet_cpu = watch.measure(QUIET_PAGES)
     confirmed = confirming.confirmed + storm_check.confirm_all(supervisor)
     stored = storm_check.stored_counts(items, accounts)
     figures = {
@@ -109,6 +114,13 @@ def run(args, processes, supervisor, agent):
         "latency": list(playback.latency.values()),
         "queue ms": watch.timings,
         "queue failures": watch.failures[:5],
+        "queue page server CPU ms a page during the storm": round(watch.cpu_ms, 1),
+        "load during the storm (1-min average, median / max)": (
+            f"{statistics.median(watch.loads):.1f} / {max(watch.loads):.1f}" if watch.loads else "none"
+        ),
+        f"queue page after the storm, {QUIET_PAGES} in a row (ms)": (
+            f"{spread(quiet, '.0f')}, server CPU {quiet_cpu:.0f} ms a page, at load {fmt_load(load_after)}"
+        ),
         "stored once": sum(1 for rows, _ in stored.values() if rows == 1),
         "lost": sum(1 for rows, _ in stored.values() if rows == 0),
         "doubled": sum(1 for rows, _ in stored.values() if rows > 1),
@@ -179,10 +191,13 @@ def report(args, figures):
         print(f"| {name} | {measured} | {'PASS' if ok else 'FAIL'} |")
     print()
     for name in ("by kind", "played seconds", "grouping caught up seconds after the last item", "confirmed",
-                 "ingest errors", "queue failures"):  # fmt: skip
+                 "ingest errors", "queue failures", "queue page server CPU ms a page during the storm",
+                 "load during the storm (1-min average, median / max)",
+                 f"queue page after the storm, {QUIET_PAGES} in a row (ms)"):  # fmt: skip
         print(f"- {name}: {figures[name]}")
     print(f"- incidents (area, status, proposed, tickets): {figures['incidents']}")
-    for name in ("misses by why", "miss examples", "pulled examples", "proposed still"):
+    for name in ("right share of the reports naming a place", "misses by why", "miss examples",
+                 "pulled examples", "proposed still"):  # fmt: skip
         print(f"- {name}: {figures['grouping'][name]}")
     for name, value in figures.get("fanout", {}).get("details", {}).items():
         print(f"- {name}: {value}")

@@ -85,11 +85,13 @@ def grouping(items, stored):
         misses[why] += 1
         examples.setdefault(why, []).append(f"[{items[index].kind}] {items[index].text[:110]!r}")
     pulled = [index for index in noise if stored[index][1] in incident_of]
+    unplaced = sum(count for why, count in misses.items() if why.endswith("no place named"))
     return {
         "outage reports": len(outage),
         "in the right incident": right,
         "right share": right / len(outage) if outage else 0.0,
         "misses by why": dict(misses.most_common()),
+        "right share of the reports naming a place": right / (len(outage) - unplaced) if outage else 0.0,
         "miss examples": {why: texts[:4] for why, texts in examples.items()},
         "non-outage messages": len(noise),
         "non-outage pulled in": len(pulled),
@@ -102,11 +104,13 @@ def grouping(items, stored):
 def why_missed(ticket, linked, report):
     if ticket is None:
         return "not stored"
-    if linked:
-        return "in another area's incident"
     if report is None:
-        return "not read as an outage"
+        return "in another area's incident (not read as an outage)" if linked else "not read as an outage"
     area, candidates, places = report
+    if linked:
+        if area is None and len(candidates) > 1:
+            return "in another area's incident: its places allow several areas"
+        return "in another area's incident: its places name that area"
     if not places:
         return "in no incident: no place named"
     if area is None and len(candidates) > 1:

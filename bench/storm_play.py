@@ -11,6 +11,7 @@ on it is in the queue. `QueueWatch` opens the queue page over HTTP every second 
 
 import hashlib
 import http.client
+import os
 import threading
 import time
 from collections import defaultdict
@@ -160,25 +161,34 @@ class Playback:
         return inbound(item, index, self.sim_start + timedelta(seconds=item.at), self.accounts)
 
 
-class QueueWatch:
-    """An agent's queue page over HTTP every `every` seconds until stopped: the milliseconds of each."""
+WARM_UP = 30  # pages: gunicorn's five workers each load the page's templates on their first request
 
-    def __init__(self, port, cookie, every=1.0):
-        self.port, self.cookie, self.every = port, cookie, every
-        self.timings, self.failures = [], []
+
+class QueueWatch:
+    """An agent's queue page over HTTP every `every` seconds until stopped: the milliseconds of each,
+    the load average at each, and the server's CPU per page (load-independent: what the page costs)."""
+
+    def __init__(self, port, cookie, server_pid, every=1.0):
+        self.port, self.cookie, self.server_pid, self.every = port, cookie, server_pid, every
+        self.timings, self.failures, self.loads = [], [], []
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
     def start(self):
+        self.measure(WARM_UP)  # every worker has loaded its templates before the first timed page
+        self.cpu_started = group_cpu(self.server_pid)
         self.thread.start()
         return self
 
     def stop(self):
         self.stopping.set()
         self.thread.join()
+        pages = len(self.timings) + len(self.failures)
+        self.cpu_ms = (group_cpu(self.server_pid) - self.cpu_started) * 1000 / max(1, pages)
 
     def _watch(self):
         while not self.stopping.is_set():
+            self.loads.append(os.getloadavg()[0])
             began = time.perf_counter()
             try:
                 status = self._get("/")
@@ -192,6 +202,16 @@ class QueueWatch:
                     self.failures.append(f"HTTP {status}")
             self.stopping.wait(max(0.0, self.every - (time.perf_counter() - began)))
 
+    def measure(self, count):
+        """`count` pages one after another (nothing else asked of the server meanwhile): the
+        milliseconds of each, and the server's CPU ms per page."""
+        timings, cpu_started = [], group_cpu(self.server_pid)
+        for _ in range(count):
+            began = time.perf_counter()
+            if self._get("/") == 200:
+                timings.append((time.perf_counter() - began) * 1000)
+        return timings, (group_cpu(self.server_pid) - cpu_started) * 1000 / count
+
     def _get(self, path):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
@@ -201,3 +221,22 @@ class QueueWatch:
             return response.status
         finally:
             connection.close()
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu(leader):
+    """CPU seconds of the processes of `leader`'s group (gunicorn's master and its workers)."""
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == leader:  # the process group
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total

@@ -117,7 +117,7 @@ def session_cookie(user):
 
 
 class Processes:
-    """The Celery worker, gunicorn and the sandbox of the run; logs under var/storm-bench-*.log."""
+    """The Celery worker and beat, gunicorn and the sandbox of the run; logs under var/storm-bench-*.log."""
 
     def __init__(self, env):
         self.env = {**os.environ, **env}
@@ -130,6 +130,12 @@ class Processes:
              "--queues=celery,polling,sending", "--concurrency=2", "--loglevel=WARNING",
              "--hostname=stormbench@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         )  # fmt: skip
+
+    def start_beat(self):
+        """Beat as production runs it: the sweepers find what a killed worker left (the broker is
+        never the record)."""
+        self._start("beat", [sys.executable, "-m", "celery", "--quiet", "-A", "oss_inbox", "beat",
+                             "--loglevel=WARNING", "--pidfile="])  # fmt: skip
 
     def start_web(self):
         subprocess.run(
