@@ -283,6 +283,17 @@ def restored_text(now: datetime) -> str:
     return RESTORED_TEXT.format(time=time_words(now, now))
 
 
+def restoration_broadcast(
+    *, incident: Incident, by, final_text: str | None = None, now: datetime | None = None
+) -> IncidentUpdate:
+    """The final message of a restored incident, to every ticket, each resolved with its reply (in
+    the caller's transaction, once the incident is restored). The broadcast."""
+    now = now or timezone.now()
+    text = restored_text(now) if final_text is None else final_text.strip()
+    # Never `automatic`: an automatic reply resolves nothing (tickets.services), and this one must.
+    return broadcast_send(incident=incident, text=text, author=by, resolves=True, now=now)
+
+
 def incident_restore(*, incident: Incident, by, final_text: str | None = None, now: datetime | None = None):
     """Restore the incident: status and time, a timeline entry, and the final message to every ticket,
     each resolved with its reply. The final broadcast (an IncidentUpdate)."""
@@ -302,7 +313,6 @@ def incident_restore(*, incident: Incident, by, final_text: str | None = None, n
             incident=locked, text=f"Restored (by {who}); the final message goes to every ticket.",
             status=Status.RESTORED, etr=locked.etr, author=by, created_at=now,
         )  # fmt: skip
-        # Never `automatic`: an automatic reply resolves nothing (tickets.services), and this one must.
-        update = broadcast_send(incident=locked, text=text, author=by, resolves=True, now=now)
+        update = restoration_broadcast(incident=locked, by=by, final_text=text, now=now)
     incident.status, incident.restored_at = Status.RESTORED, now
     return update

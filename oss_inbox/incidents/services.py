@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 
 from .assign import incident_ticket_move
+from .fanout import restoration_broadcast
 from .models import Incident, IncidentTicket, IncidentUpdate
 
 Status = Incident.Status
@@ -205,7 +206,8 @@ def incident_edit(
     user,
     now: datetime | None = None,
 ) -> IncidentUpdate:
-    """Change the incident's status, ETR or customers out; one timeline entry says what changed."""
+    """Change the incident's status, ETR or customers out; one timeline entry says what changed.
+    Restored also sends the final message to every ticket, resolving it (fanout.restoration_broadcast)."""
     now = now or timezone.now()
     if status not in Status.values:
         raise IncidentRefused("Choose a status: investigating, crews working or restored.")
@@ -224,7 +226,10 @@ def incident_edit(
         if status == Status.RESTORED:
             incident.restored_at = now
         incident.save(update_fields=["status", "etr", "customers_out", "restored_at"])
-        return _note(incident, f"{'; '.join(changes)} (by {_who(user)}).", user=user, now=now)
+        note = _note(incident, f"{'; '.join(changes)} (by {_who(user)}).", user=user, now=now)
+        if status == Status.RESTORED:
+            restoration_broadcast(incident=incident, by=user, now=now)
+        return note
 
 
 def _changes(incident, status, etr, customers_out) -> list[str]:
