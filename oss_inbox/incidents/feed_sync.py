@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from channels.http import PrefixRewritingSession
 
+from . import fanout
 from .feed import FeedReading, incident_status, parse_feed
 from .gazetteer import current_gazetteer
 from .models import Area, FeedItem, FeedSource, Incident, IncidentUpdate
@@ -256,15 +257,14 @@ def _entry(incident, text, *, now):
 
 
 def _etr_moved(incident_id, old_etr):
-    """The customers hear of the new ETR (fanout.py decides whether and how: notify_on_etr_change)."""
-    try:
-        from . import fanout
-    except ImportError:  # the fan-out is not there yet: the timeline entry is all
-        return
-    etr_changed = getattr(fanout, "etr_changed", None)
+    """The customers hear of the new ETR (fanout.py decides whether: the incident's notify_on_etr_change)."""
     incident = Incident.objects.filter(pk=incident_id).first()
-    if etr_changed is not None and incident is not None:
-        etr_changed(incident, old_etr, by=None)
+    if incident is None:
+        return
+    try:
+        fanout.etr_changed(incident, old_etr, by=None)
+    except fanout.BroadcastRefused as refused:  # it changed meanwhile (restored, merged): nothing to tell
+        log.info("No ETR update for incident %s: %s", incident_id, refused)
 
 
 def feed_item_link(

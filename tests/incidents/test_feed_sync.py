@@ -4,17 +4,17 @@ once per ETR move), a failing feed recorded in words and changing nothing. The f
 server on loopback."""
 
 import json
-import sys
 import threading
 import time
-import types
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import time_machine
 
-from oss_inbox.incidents import feed_sync
+from oss_inbox.incidents import fanout, feed_sync
 from oss_inbox.incidents.feed_sync import feed_item_link, feed_poll
+from oss_inbox.incidents.feed_tasks import poll_outage_feeds
 from oss_inbox.incidents.models import Area, FeedItem, FeedSource, Incident, IncidentUpdate, Place
 from oss_inbox.incidents.places import place_key
 
@@ -86,20 +86,10 @@ def harlan(db):
 
 @pytest.fixture
 def etr_moves(monkeypatch):
-    """What fanout.etr_changed was asked (H1's fan-out sends the update; here we only count the asks)."""
+    """What fanout.etr_changed was asked (the fan-out's own tests cover what it sends)."""
     calls = []
-    module = sys.modules.get("oss_inbox.incidents.fanout")
-    if module is None:
-        try:
-            from oss_inbox.incidents import fanout as module
-        except ImportError:
-            module = types.ModuleType("oss_inbox.incidents.fanout")
-            monkeypatch.setitem(sys.modules, "oss_inbox.incidents.fanout", module)
     monkeypatch.setattr(
-        module,
-        "etr_changed",
-        lambda incident, old_etr, by=None: calls.append((incident.pk, old_etr, by)),
-        raising=False,
+        fanout, "etr_changed", lambda incident, old_etr, by=None: calls.append((incident.pk, old_etr, by))
     )
     return calls
 
@@ -288,3 +278,31 @@ def test_two_polls_at_once_poll_once(feed):
     assert not feed_poll(
         FeedSource.objects.get(pk=feed.pk), now=NOW + timedelta(seconds=30)
     ).polled  # not due
+
+
+def test_with_notify_on_etr_change_the_feed_s_etr_move_sends_an_automatic_update(
+    feed, server, harlan, django_capture_on_commit_callbacks
+):
+    incident = _open_incident(harlan, notify_on_etr_change=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _poll(feed, server, [{"id": "A1", "area": "H-11", "etr": ETR.isoformat()}])
+    (sent,) = IncidentUpdate.objects.filter(incident=incident, broadcast=True)
+    assert sent.automatic and sent.author is None and sent.etr == ETR
+
+
+def test_beat_polls_each_enabled_feed_when_its_turn_comes(server, harlan):
+    server.answer([{"id": "A1", "area": "H-11"}])
+    due = FeedSource.objects.create(
+        name="Due", url=server.url, poll_seconds=60, last_polled_at=NOW - timedelta(minutes=2)
+    )
+    early = FeedSource.objects.create(
+        name="Early", url=server.url, poll_seconds=600, last_polled_at=NOW - timedelta(minutes=2)
+    )
+    off = FeedSource.objects.create(name="Off", url=server.url, enabled=False)
+    with time_machine.travel(NOW, tick=False):
+        poll_outage_feeds()
+    polled = dict(FeedSource.objects.values_list("name", "last_polled_at"))
+    assert polled == {"Due": NOW, "Early": early.last_polled_at, "Off": None}
+    assert (
+        FeedItem.objects.filter(source=due).count() == 1 and not FeedItem.objects.filter(source=off).exists()
+    )
