@@ -233,3 +233,9 @@ def duration_words(seconds):
         return f"{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h"
+
+
+def hour_words(local):
+    """ "Nov 1 1:00 AM CDT": the zone's abbreviation tells apart the two 1 AMs of the night the clocks
+    fall back (Django's date filter leaves an ambiguous hour's zone out)."""
+    return f"{local:%b} {local.day} {local.hour % 12 or 12}:{local:%M} {local:%p} {local.tzname()}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from oss_inbox.sla.models import StormPeriod
 
 from .models import Incident
-from .report import duration_words
+from .report import duration_words, hour_words
 from .report_charts import backlog_chart, hours_chart
 from .report_csv import COLUMNS, report_rows
 from .report_rows import NOT_OUTAGES, build_report, incident_scope, report_zone, storm_periods, storm_scope
@@ -107,7 +107,8 @@ def _local_times(report):
         "start": report.scope.start.astimezone(zone),
         "end": report.scope.end.astimezone(zone) if report.scope.end else None,
         "generated_at": report.generated_at.astimezone(zone),
-        "backlog": [(at.astimezone(zone), count) for at, count in report.backlog],
+        "hours": [(hour_words(row.start), row) for row in report.hours],
+        "backlog": [(hour_words(at.astimezone(zone)), count) for at, count in report.backlog],
     }
 
 

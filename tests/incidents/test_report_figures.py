@@ -39,6 +39,7 @@ def test_reports_per_hour_are_utc_hours_named_in_local_time_with_two_1am_hours_w
     ]
     assert [row.total for row in rows] == [2, 3, 1, 4]
     assert rows[1].end == rows[2].start  # one hour each, none lost
+    assert [report.hour_words(row.start) for row in rows[1:3]] == ["Nov 1 1:00 AM CDT", "Nov 1 1:00 AM CST"]
 
 
 def test_reports_per_hour_have_no_2am_when_clocks_spring_forward_and_quiet_hours_count_zero():
