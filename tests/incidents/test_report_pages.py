@@ -288,3 +288,27 @@ def test_the_incident_page_and_the_list_link_to_the_reports_for_a_supervisor_onl
         report_link not in client.get(reverse("incident_pages:incident", args=[incident.pk])).content.decode()
     )
     assert index_link not in client.get(reverse("incident_pages:list")).content.decode()
+
+
+def test_an_incident_and_a_storm_with_nothing_yet_still_report_in_words(client, supervisor):
+    area = Area.objects.create(name="Fairview", key="fairview")
+    empty = Incident.objects.create(title="Just proposed", area=area, created_at=at(15), proposed=True)
+    storm = StormPeriod.objects.create(started_at=at(9), ended_at=at(10), reason="Quiet", active=False)
+    client.force_login(supervisor)
+
+    for name, pk in [
+        ("incident_report", empty.pk),
+        ("storm_report", storm.pk),
+        ("storm_report_print", storm.pk),
+    ]:
+        page = client.get(reverse(f"incident_pages:{name}", args=[pk]))
+        assert page.status_code == 200
+        assert "No update was broadcast." in page.content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("incident_pages:storm_report_csv", args=[storm.pk])).content.decode()
+            )
+        )
+    )
+    assert rows[0][0] == "section" and ["report", "", "", "", "", "", "tickets", "0", "tickets", ""] in rows
