@@ -41,6 +41,11 @@ def _clock():
 
 @pytest.fixture
 def incident(db):
+    return outage()
+
+
+def outage():
+    """Crews working on Harlan North since two hours ago, power expected back at 6:40 PM."""
     area = Area.objects.create(name="Harlan North", key="harlan north")
     return Incident.objects.create(
         title="Harlan North feeder 12",
