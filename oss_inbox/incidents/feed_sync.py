@@ -85,13 +85,13 @@ def feed_reading_apply(feed: FeedSource, reading: FeedReading, *, now: datetime)
 
 def _claim(feed, now, *, force):
     """Mark the source polled now, if no other worker just did; False: leave it."""
-    claimed = FeedSource.objects.filter(pk=feed.pk, enabled=True)
+    pollable = FeedSource.objects.filter(pk=feed.pk, enabled=True)
     if force:  # "Poll now": whatever its pace, but once (the time read with the page must not have moved)
-        claimed = claimed.filter(last_polled_at=feed.last_polled_at)
+        pollable = pollable.filter(last_polled_at=feed.last_polled_at)
     else:  # beat's tick is not exact: a second's slack
         due_before = now - timedelta(seconds=max(feed.poll_seconds - 1, 0))
-        claimed = claimed.filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=due_before))
-    return claimed.update(last_polled_at=now) == 1
+        pollable = pollable.filter(Q(last_polled_at__isnull=True) | Q(last_polled_at__lte=due_before))
+    return pollable.update(last_polled_at=now) == 1
 
 
 def _failed(feed, error):
