@@ -36,6 +36,7 @@ from .fanout import broadcast_text
 from .models import Incident, IncidentDelivery, IncidentTicket, IncidentUpdate, OutageReport
 
 log = logging.getLogger(__name__)
+State = IncidentDelivery.State
 # The most telling place a customer named, for "the outage at Elm St": a street before a town.
 PLACE_ORDER = ("street", "neighbourhood", "town", "zip", "feeder", "substation")
 _QUOTED = re.compile(r'"([^"]+)"')
@@ -145,15 +146,17 @@ def _acknowledge(ticket, period, incident, update, *, where, now) -> bool:
 
 def _send_update(ticket, period, incident, update, *, context, now) -> bool:
     """Send the incident's latest update as the acknowledgement, claiming the update's delivery to this
-    ticket first (the fan-out holds the same row): False when the fan-out has it, or the text is refused."""
+    ticket first (the fan-out holds the same row): False when the fan-out has it, or the text is refused.
+    A delivery the fan-out skipped (Messenger's window was closed then) is taken over: the customer has
+    just written, and never had the update."""
     try:
         with transaction.atomic():
             delivery, claimed = IncidentDelivery.objects.get_or_create(
                 update=update,
                 ticket_id=ticket.pk,
-                defaults={"channel": "", "state": IncidentDelivery.State.QUEUED, "created_at": now},
+                defaults={"channel": "", "state": State.QUEUED, "created_at": now},
             )
-            if not claimed:
+            if not (claimed or _take_over(delivery)):
                 return False
             text = broadcast_text(update.text, incident, ticket, now=now)
             sent = ticket_reply(
@@ -167,6 +170,17 @@ def _send_update(ticket, period, incident, update, *, context, now) -> bool:
         log.info("Storm acknowledgement on ticket %s without the update: %s", ticket.pk, refused)
         return False
     return True
+
+
+def _take_over(delivery) -> bool:
+    """A skipped delivery becomes this acknowledgement's (conditional: one taker); False otherwise."""
+    if delivery.state != State.SKIPPED:
+        return False
+    return bool(
+        IncidentDelivery.objects.filter(pk=delivery.pk, state=State.SKIPPED).update(
+            state=State.QUEUED, reason=""
+        )
+    )
 
 
 def plain_acknowledgement(places: list[dict], outage_map_url: str) -> str:

@@ -203,6 +203,30 @@ def test_when_the_fan_out_holds_the_ticket_already_the_plain_acknowledgement_goe
     assert ack.text == PLAIN
 
 
+def test_a_delivery_the_fan_out_skipped_is_taken_over_by_the_acknowledgement(twitter, supervisor):
+    area = Area.objects.get(name="Harlan North")
+    incident = Incident.objects.create(
+        title="Harlan North out", area=area, created_at=BASE, confirmed_at=BASE
+    )
+    storm()
+    message = post(twitter, "Power's out on Elm St", customer=1, minutes=1)
+    IncidentTicket.objects.create(
+        incident=incident, ticket_id=message.ticket_id, linked_by="agent", linked_at=BASE
+    )
+    with time_machine.travel(BASE + timedelta(minutes=2), tick=False):
+        update = broadcast_send(incident=incident, text="Crews are in {{area}}.", author=supervisor)
+    IncidentDelivery.objects.filter(update=update).update(
+        state=IncidentDelivery.State.SKIPPED, reason="The channel could not take it then."
+    )
+
+    read(message, after=timedelta(minutes=2))
+
+    [ack] = acks(message.ticket_id)
+    assert ack.text == "Crews are in Harlan North."
+    delivery = IncidentDelivery.objects.get(update=update)
+    assert delivery.state == IncidentDelivery.State.QUEUED and delivery.message == ack and not delivery.reason
+
+
 @pytest.mark.parametrize(
     "storm_mode",
     [None, {"auto_acknowledge": False}, {"started_at": BASE + timedelta(minutes=1)}],
