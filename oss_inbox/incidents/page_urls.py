@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pages, report_pages
+from . import pages, report_pages, update_pages
 
 app_name = "incident_pages"
 urlpatterns = [
@@ -22,4 +22,11 @@ urlpatterns = [
     path("storms/<int:storm_id>/report/", report_pages.storm_report, name="storm_report"),
     path("storms/<int:storm_id>/report/print/", report_pages.storm_report_print, name="storm_report_print"),
     path("storms/<int:storm_id>/report.csv", report_pages.storm_report_csv, name="storm_report_csv"),
+    # One update to all (update_pages.py): the panel, its preview, send, restore, ETR switch, progress.
+    path("<int:incident_id>/updates/", update_pages.updates_panel, name="updates"),
+    path("<int:incident_id>/updates/preview/", update_pages.update_preview, name="update_preview"),
+    path("<int:incident_id>/updates/send/", update_pages.update_send, name="update_send"),
+    path("<int:incident_id>/updates/restore/", update_pages.update_restore, name="update_restore"),
+    path("<int:incident_id>/updates/notify/", update_pages.update_notify, name="update_notify"),
+    path("updates/<int:update_id>/progress/", update_pages.update_progress, name="update_progress"),
 ]

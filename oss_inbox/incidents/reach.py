@@ -74,6 +74,10 @@ class Reach:
     def reachable(self) -> int:
         return sum(count for _, count in self.by_channel)
 
+    @property
+    def unreachable_count(self) -> int:
+        return self.total - self.reachable
+
 
 def incident_targets(incident: Incident) -> list[Target]:
     """Every ticket linked to the incident now, with what the rules read: three queries in all."""
