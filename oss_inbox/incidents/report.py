@@ -190,10 +190,10 @@ def backlog(memberships, spans_by_ticket, times):
 
 
 def last_change(memberships, spans_by_ticket):
-    """The last moment the backlog moved (a ticket resolved or left), or None."""
-    moments = [unlinked for _, _, unlinked in memberships if unlinked is not None]
-    moments += [until for spans in spans_by_ticket.values() for _, until in spans if until is not None]
-    return max(moments, default=None)
+    """The last moment the backlog may have moved (a ticket joined, left, was resolved or reopened)."""
+    moments = [moment for _, linked, unlinked in memberships for moment in (linked, unlinked)]
+    moments += [moment for spans in spans_by_ticket.values() for span in spans for moment in span]
+    return max(filter(None, moments), default=None)
 
 
 def _earliest(first, second):

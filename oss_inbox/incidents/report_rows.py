@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Trunc
 
 from oss_inbox.sla.models import CoverageSchedule, StormPeriod
@@ -200,14 +201,18 @@ def _timeline(result, incident_ids):
 
 def _backlog(result, links, tickets, ticket_ids, now):
     changes = defaultdict(list)
-    events = TicketEvent.objects.filter(
-        ticket_id__in=ticket_ids, kind__in=[TicketEvent.Kind.STATUS, TicketEvent.Kind.REOPENED]
-    ).values_list("ticket_id", "kind", "data", "created_at")
-    for ticket, kind, data, at in events:
-        if kind == TicketEvent.Kind.REOPENED or (data or {}).get("from") == "resolved":
-            changes[ticket].append((at, "reopened"))
-        elif (data or {}).get("to") == "resolved":
-            changes[ticket].append((at, "resolved"))
+    # Only the changes into and out of resolved, read in the database: no JSON decoded per event.
+    events = (
+        TicketEvent.objects.filter(ticket_id__in=ticket_ids)
+        .filter(
+            Q(kind=TicketEvent.Kind.REOPENED)
+            | Q(kind=TicketEvent.Kind.STATUS, data__to="resolved")
+            | Q(kind=TicketEvent.Kind.STATUS, data__from="resolved")
+        )
+        .values_list("ticket_id", KT("data__to"), "created_at")
+    )
+    for ticket, to, at in events:
+        changes[ticket].append((at, "resolved" if to == "resolved" else "reopened"))
     spans = {}
     for pk, (created, status, resolved_at) in tickets.items():
         closed_at = resolved_at if status == Ticket.Status.RESOLVED else None

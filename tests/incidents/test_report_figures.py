@@ -119,7 +119,9 @@ def test_backlog_counts_tickets_in_the_incident_and_not_resolved_at_each_instant
     # 15:00 none linked yet; 15:15 #1, #2; 15:30 #1, #3 (#2 resolved); 15:45 #1, #3, #4;
     # 16:00 #1, #2, #4 (#3 left); 16:15 #2, #4; 16:30 #2
     assert counts == [0, 2, 2, 3, 3, 2, 1]
-    assert report.last_change(memberships, spans) == utc(2, 16, 20)
+    assert report.last_change(memberships, spans) == utc(2, 16, 20)  # #4 resolved
+    spans[1] = report.open_spans(utc(2, 14, 50), [(utc(2, 16, 10), "resolved"), (utc(2, 17), "reopened")])
+    assert report.last_change(memberships, spans) == utc(2, 17)  # a reopening moves it too
 
 
 def test_the_backlog_step_keeps_a_long_storm_under_two_hundred_points():

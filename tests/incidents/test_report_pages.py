@@ -80,7 +80,7 @@ def world(supervisor, agent):
     - Bob, X mention 16:10 (10:10 AM), answered 16:40; update 1 failed, update 2 sent 17:00.
     - Cy, email 16:20 (10:20 AM), only an automatic acknowledgement; update 1 skipped, update 2 pending.
     - Dee reported 16:00 but an agent moved her out at 16:05: not counted.
-    Ann and Bob resolved at 17:30; Cy still open."""
+    Ann and Bob resolved at 17:30; Ann wrote back at 17:50 (reopened); Cy still open."""
     twitter, mail = factories.account("twitter"), factories.account("email")
     area = Area.objects.create(name="Harlan North", key="harlan north")
     incident = Incident.objects.create(
@@ -112,6 +112,10 @@ def world(supervisor, agent):
     with time_machine.travel(at(17, 30), tick=False):
         for ticket in (ann, bob):
             ticket_set_status(ticket=Ticket.objects.get(pk=ticket.pk), status="resolved", actor=supervisor)
+    with time_machine.travel(at(17, 50), tick=False):  # Ann is still out: her reply reopens her ticket
+        who = factories.author(external_id="id-ann", handle="ann", name="Ann")
+        still_out = factories.inbound(who=who, text="Still no power here", thread_key=ann.thread_key)
+        ingest(twitter, [replace(still_out, sent_at=at(17, 50))])
     Incident.objects.filter(pk=incident.pk).update(
         status=Status.RESTORED, restored_at=at(17, 30), customers_out=0
     )
@@ -143,7 +147,7 @@ def test_each_figure_of_a_hand_made_incident(world):
     assert report.backlog_step == timedelta(minutes=15)
     assert [(moment.strftime("%H:%M"), count) for moment, count in report.backlog] == [
         ("15:45", 0), ("16:00", 1), ("16:15", 2), ("16:30", 3), ("16:45", 3),
-        ("17:00", 3), ("17:15", 3), ("17:30", 1), ("17:45", 1),
+        ("17:00", 3), ("17:15", 3), ("17:30", 1), ("17:45", 1), ("18:00", 2),
     ]  # fmt: skip
     assert report.incidents[0]["restoration_seconds"] == 95 * 60
     assert [(moment, etr) for _, moment, etr, _, _ in report.etr_changes] == [
