@@ -11,7 +11,8 @@ resolved at restoration (a status event each), and a storm period around it; abo
 
 Then, each `--runs` times: build_report (every figure) for the incident and for the storm period, and
 the whole answers of the page, the printable version and the CSV (the views, called directly). Prints
-the median and worst wall time, the queries each made, and the load average (the machine may be shared).
+the median and worst wall time, the median CPU time of this process and time waiting on SQL, the
+queries each made, and the load average (the machine may be shared).
 """
 
 import argparse
@@ -73,6 +74,8 @@ def main(argv=None):
     if incident is None or options.rebuild or _tickets_of(incident) != options.tickets:
         started = time.perf_counter()
         incident = build(options.tickets)
+        with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would make them
+            cursor.execute("ANALYZE")
         print(f"built {options.tickets} tickets in {time.perf_counter() - started:.1f} s")
     storm = StormPeriod.objects.get(reason=TITLE)
     measure(incident, storm, options.runs)
@@ -167,15 +170,18 @@ def _broadcasts(rng, incident, tickets, chosen):
 
 
 def _timed(runs, work):
-    """(median ms, worst ms, queries of the last run) of `runs` calls of work()."""
-    times, queries = [], 0
+    """(median wall ms, worst wall ms, median CPU ms of this process, median ms waiting on SQL, queries of
+    the last run) of `runs` calls: on a shared machine the CPU time moves less with the load."""
+    times, cpu, sql, queries = [], [], [], 0
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             work()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         queries = len(captured.captured_queries)
-    return statistics.median(times), max(times), queries
+        sql.append(sum(float(query["time"]) for query in captured.captured_queries) * 1000)
+    return statistics.median(times), max(times), statistics.median(cpu), statistics.median(sql), queries
 
 
 def measure(incident, storm, runs):
@@ -211,8 +217,11 @@ def measure(incident, storm, runs):
     )
     for name, work in cases:
         work()  # warm: templates compiled, caches filled
-        median, worst, queries = _timed(runs, work)
-        print(f"  {name:<24} median {median:7.1f} ms  worst {worst:7.1f} ms  {queries:3d} queries")
+        median, worst, cpu, sql, queries = _timed(runs, work)
+        print(
+            f"  {name:<24} median {median:7.1f} ms  worst {worst:7.1f} ms  "
+            f"CPU here {cpu:6.1f} ms  SQL {sql:6.1f} ms in {queries:3d} queries"
+        )
     print(f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 

@@ -150,6 +150,8 @@ def _incident_rows(report):
                 note="as last recorded",
             )
         )
+    if report.scope.kind == "storm":
+        rows += _storm_restoration_rows(report)
     for incident, at, etr, status, who in report.etr_changes:
         rows.append(
             _row(
@@ -163,3 +165,18 @@ def _incident_rows(report):
             )
         )
     return rows
+
+
+def _storm_restoration_rows(report):
+    summary = report.restoration
+    figures = [
+        ("median_restoration_time", summary.median, "seconds", ""),
+        ("p90_restoration_time", summary.p90, "seconds", ""),
+        ("incidents_restored", summary.count, "incidents", ""),
+        ("incidents_not_restored", summary.missing, "incidents", ""),
+        ("customers_out", report.customers_out, "customers", "the incidents' last recorded counts, added up"),
+    ]
+    return [
+        _row("restoration", measure=measure, value=value, unit=unit, note=note)
+        for measure, value, unit, note in figures
+    ]

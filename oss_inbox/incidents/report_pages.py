@@ -88,6 +88,7 @@ def _page(request, report, template):
         "durations": {
             "first_response": _durations(report.first_response),
             "first_update": _durations(report.first_update),
+            "restoration": _durations(report.restoration),
         },
         "restorations": [
             {**line, "words": duration_words(line["restoration_seconds"])} for line in report.incidents

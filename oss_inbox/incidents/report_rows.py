@@ -57,6 +57,8 @@ class Report:
     backlog_step: object = None
     incidents: list = field(default_factory=list)  # [{incident, restoration seconds, ...}]
     etr_changes: list = field(default_factory=list)  # [(incident, at, etr, status, who)]
+    restoration: report.Summary | None = None  # over the incidents restored; `missing`: not yet
+    customers_out: int | None = None  # the incidents' last recorded counts, added up
 
 
 def report_zone() -> ZoneInfo:
@@ -235,6 +237,13 @@ def _restoration(result):
                 "restoration_seconds": report.restoration_seconds(incident.created_at, incident.restored_at),
             }
         )
+    seconds = [line["restoration_seconds"] for line in result.incidents]
+    restored = [value for value in seconds if value is not None]
+    result.restoration = report.summarise(restored, missing=len(seconds) - len(restored))
+    counts = [
+        incident.customers_out for incident in result.scope.incidents if incident.customers_out is not None
+    ]
+    result.customers_out = sum(counts) if counts else None
 
 
 def storm_periods():

@@ -256,9 +256,16 @@ def test_a_storm_period_report_holds_only_the_incidents_created_within_it(client
 
     assert [incident.title for incident in report.scope.incidents] == ["Elm St"]
     assert report.tickets == 3
+    assert (report.restoration.count, report.restoration.median, report.customers_out) == (1, 5700.0, 0)
     client.force_login(supervisor)
     page = client.get(reverse("incident_pages:storm_report", args=[storm.pk])).content.decode()
     assert "Elm St" in page and "Yesterday" not in page and "Dismissed one" not in page
+    assert "1 h 35 min" in page  # the median restoration
+    sheet = client.get(reverse("incident_pages:storm_report_csv", args=[storm.pk])).content.decode()
+    rows = {
+        row["measure"]: row for row in csv.DictReader(io.StringIO(sheet)) if row["section"] == "restoration"
+    }
+    assert rows["median_restoration_time"]["value"] == "5700" and rows["incidents_restored"]["value"] == "1"
     listing = client.get(reverse("incident_pages:reports")).content.decode()
     assert reverse("incident_pages:storm_report", args=[storm.pk]) in listing
 
