@@ -10,7 +10,7 @@ import time_machine
 
 from channels.models import ChannelAccount
 from channels.sandbox.graph_api import GraphApiSandbox
-from oss_inbox.incidents import fanout
+from oss_inbox.incidents import fanout, tasks
 from oss_inbox.incidents.fanout import (
     BroadcastRefused,
     broadcast_progress,
@@ -346,3 +346,18 @@ def test_messenger_23_hours_goes_plainly_3_days_with_the_human_agent_tag_8_days_
     assert skipped.state == "skipped"
     assert skipped.reason.startswith("It has been more than 7 days since this customer last wrote")
     assert Ticket.objects.get(pk=stale.pk).status != "resolved"
+
+
+def test_a_broadcast_whose_task_was_lost_is_fanned_out_by_the_sweep(twitter, incident, supervisor):
+    ticket = customer(twitter, incident)
+    update = send(incident, supervisor)  # the worker never heard of it
+
+    with time_machine.travel(NOW + timedelta(seconds=10), tick=False):
+        tasks.sweep_broadcasts()  # too soon: its task may still come
+    assert replies(ticket) == []
+    with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+        tasks.sweep_broadcasts()
+
+    [reply] = replies(ticket)
+    update.refresh_from_db()
+    assert update.fanned_out_at is not None
