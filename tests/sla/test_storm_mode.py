@@ -213,3 +213,18 @@ def test_the_ticket_page_shows_the_storm_targets_reason(client, agent, mailbox, 
     client.force_login(agent)
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "(Standard policy; storm target: All hands on the queue)" in page
+
+
+def test_another_process_switch_is_seen_within_a_few_seconds(supervisor, at):
+    """A switch this process heard no signal of (another process, a cache not shared) shows within
+    STORM_LOCAL_SECONDS: the kept copy is read again from the database then."""
+    from oss_inbox.sla.storm_state import STORM_LOCAL_SECONDS
+
+    at(EVENING)
+    assert current_storm(EVENING) is None
+    StormPeriod.objects.bulk_create(
+        [StormPeriod(started_at=EVENING, started_by=supervisor, reason="Elsewhere")]
+    )
+    assert current_storm(EVENING + timedelta(seconds=1)) is None  # still the copy kept a second ago
+    seen = current_storm(EVENING + timedelta(seconds=STORM_LOCAL_SECONDS + 0.1))
+    assert seen is not None and seen.reason == "Elsewhere"
