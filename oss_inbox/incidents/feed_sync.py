@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 FEED_TIMEOUT = (5, 15)  # seconds: (connect, read)
 MAX_FEED_BYTES = 5 * 1024 * 1024
 FOLLOWED = ("etr", "status", "customers_out")
+ITEM_FIELDS = ["area", "area_name", "customers_out", "cause", "etr", "status", "last_seen_at", "gone_at"]
 
 
 class FeedUnreachable(Exception):
@@ -143,17 +144,34 @@ def _capped(answer):
 def feed_items_store(feed: FeedSource, reading: FeedReading, *, now: datetime) -> tuple[list, int]:
     """Create or update one item per listed outage; the listed items, and how many went."""
     known = {item.key: item for item in FeedItem.objects.select_for_update().filter(source=feed)}
-    listed = []
+    listed, new, areas = [], [], {}
+
+    def area_of(name):  # many outages of one area: its name matched once
+        if name not in areas:
+            areas[name] = area_named(name)
+        return areas[name]
+
     for row in reading.rows:
         item = known.get(row.key)
         if item is None:
-            item = FeedItem(source=feed, key=row.key, first_seen_at=now, area=area_named(row.area_name))
-        elif item.area_name != row.area_name or item.area_id is None:
-            item.area = area_named(row.area_name)
+            item = FeedItem(source=feed, key=row.key, first_seen_at=now, area=area_of(row.area_name))
+            new.append(item)
+        else:
+            item.source = feed  # the row already read: no query for its name later
+            if item.area_name != row.area_name or item.area_id is None:
+                item.area = area_of(row.area_name)
         item.area_name, item.customers_out, item.cause = row.area_name, row.customers_out, row.cause
         item.etr, item.status, item.last_seen_at, item.gone_at = row.etr, row.status, now, None
-        item.save()
         listed.append(item)
+    # A vendor may list thousands of outages: one statement per thousand, not one per outage.
+    FeedItem.objects.bulk_update([item for item in listed if item.pk], ITEM_FIELDS, batch_size=1000)
+    FeedItem.objects.bulk_create(new, batch_size=1000)
+    if new and new[0].pk is None:  # databases that return no ids from a bulk insert
+        ids = dict(
+            FeedItem.objects.filter(source=feed, key__in=[item.key for item in new]).values_list("key", "id")
+        )
+        for item in new:
+            item.pk = ids[item.key]
     gone = 0
     if not reading.problems:
         still = {item.key for item in listed}
@@ -179,32 +197,42 @@ def area_named(name: str) -> Area | None:
 
 def feed_incidents_follow(items: list, *, now: datetime) -> int:
     """Link the listed items' areas' open incidents, and bring each linked one up to its item."""
-    changed = 0
-    for item in items:
-        followers = list(Incident.objects.open().select_for_update().filter(feed_item=item))
-        if not followers and item.area_id:
-            followers = _auto_link(item, now=now)
-        for incident in followers:
-            changed += incident_follow_feed(incident, item, now=now)
-    return changed
-
-
-def _auto_link(item, *, now):
-    # An open incident of the area following no listed item: its old item gone, or none yet.
-    incident = (
-        Incident.objects.open()
-        .select_for_update()
-        .filter(area_id=item.area_id)
-        .filter(Q(feed_item__isnull=True) | Q(feed_item__gone_at__isnull=False))
-        .order_by("created_at", "pk")
-        .first()
+    by_id = {item.pk: item for item in items}
+    followers = {}
+    for incident in _locked_open().filter(feed_item_id__in=by_id):
+        followers.setdefault(incident.feed_item_id, []).append(incident)
+    unfollowed = [item for item in items if item.pk not in followers and item.area_id]
+    for item, incident in _auto_links(unfollowed):
+        incident.feed_item = item
+        incident.save(update_fields=["feed_item"])
+        _entry(incident, f"Follows the outage feed “{item.source.name}”: {item.area_name}.", now=now)
+        followers[item.pk] = [incident]
+    return sum(
+        incident_follow_feed(incident, by_id[item_id], now=now)
+        for item_id, incidents in followers.items()
+        for incident in incidents
     )
-    if incident is None:
+
+
+def _locked_open():
+    # Only the incidents' rows: a join to their feed item may be the nullable side of an outer join,
+    # which PostgreSQL cannot lock.
+    return Incident.objects.open().select_for_update(of=("self",))
+
+
+def _auto_links(items):
+    """(item, incident) for each item an open incident of its area may follow: one that follows no
+    listed item (none yet, or its item is gone), the oldest first, one incident per item."""
+    if not items:
         return []
-    incident.feed_item = item
-    incident.save(update_fields=["feed_item"])
-    _entry(incident, f"Follows the outage feed “{item.source.name}”: {item.area_name}.", now=now)
-    return [incident]
+    waiting = {}
+    unlinked = Q(feed_item__isnull=True) | Q(feed_item__gone_at__isnull=False)
+    candidates = _locked_open().filter(unlinked, area_id__in={item.area_id for item in items})
+    for incident in candidates.order_by("created_at", "pk"):
+        waiting.setdefault(incident.area_id, []).append(incident)
+    # The area's biggest outage first, when the feed lists several for it.
+    ordered = sorted(items, key=lambda item: -(item.customers_out or 0))
+    return [(item, waiting[item.area_id].pop(0)) for item in ordered if waiting.get(item.area_id)]
 
 
 def incident_follow_feed(incident: Incident, item: FeedItem, *, now: datetime) -> int:

@@ -306,3 +306,22 @@ def test_beat_polls_each_enabled_feed_when_its_turn_comes(server, harlan):
     assert (
         FeedItem.objects.filter(source=due).count() == 1 and not FeedItem.objects.filter(source=off).exists()
     )
+
+
+def test_a_feed_of_a_thousand_outages_is_stored_in_a_few_statements(
+    feed, server, harlan, django_assert_max_num_queries
+):
+    rows = [{"id": f"O{n}", "area": "Lone Tree", "customers_out": n} for n in range(1000)]
+    rows.append({"id": "H", "area": "H-11", "customers_out": 5})
+    incident = _open_incident(harlan)
+    server.answer(rows)
+    with django_assert_max_num_queries(40):  # areas matched per distinct new name, then bulk writes
+        assert feed_poll(feed, now=NOW, force=True).items == 1001
+    rows[0]["customers_out"] = 7
+    server.answer(rows)
+    feed.refresh_from_db()
+    with django_assert_max_num_queries(25):  # SQLite updates ~100 rows a statement, PostgreSQL 1,000
+        feed_poll(feed, now=NOW + timedelta(minutes=1), force=True)
+    assert FeedItem.objects.get(key="O0").customers_out == 7
+    incident.refresh_from_db()
+    assert incident.feed_item.key == "H" and incident.customers_out == 5
