@@ -12,12 +12,14 @@ below the SLA policies that use them.
 
 from datetime import datetime, time, timedelta
 
+from celery import current_app
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import StormPeriod
-from .services import sla_settings_changed
-from .storm_state import current_storm, storm_state
+from .models import SlaRecomputeOwed, StormPeriod
+from .services import RECOMPUTE_TASK, owed_row
+from .storm_state import STORM_LOCAL_SECONDS, current_storm, storm_state
 
 __all__ = [
     "StormRefused",
@@ -87,7 +89,7 @@ def storm_start(
                 auto_acknowledge=auto_acknowledge,
                 outage_map_url=outage_map_url.strip(),
             )
-            sla_settings_changed()
+            _recompute_owed()
     except IntegrityError:  # another supervisor turned it on in the same instant
         raise StormRefused(_already_on()) from None
     return period
@@ -107,8 +109,18 @@ def storm_end(*, by, reason: str, now: datetime | None = None) -> StormPeriod:
         period.active, period.ended_at = False, max(now, period.started_at)
         period.ended_by, period.end_reason = by, reason
         period.save(update_fields=["active", "ended_at", "ended_by", "end_reason"])
-        sla_settings_changed()
+        _recompute_owed()
     return period
+
+
+def _recompute_owed():
+    """Open tickets owe a recompute (recorded in this transaction, converged by beat, as
+    sla_settings_changed does), asked for STORM_LOCAL_SECONDS + 1 after the commit: a worker keeps
+    its copy of storm mode up to that long (storm_state.py) and must count on the new one."""
+    owed = owed_row()
+    SlaRecomputeOwed.objects.filter(pk=owed.pk).update(changed=F("changed") + 1)
+    later = STORM_LOCAL_SECONDS + 1
+    transaction.on_commit(lambda: current_app.tasks[RECOMPUTE_TASK].apply_async(countdown=later))
 
 
 def _check_may_switch(user):

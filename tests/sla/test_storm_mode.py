@@ -228,3 +228,19 @@ def test_another_process_switch_is_seen_within_a_few_seconds(supervisor, at):
     assert current_storm(EVENING + timedelta(seconds=1)) is None  # still the copy kept a second ago
     seen = current_storm(EVENING + timedelta(seconds=STORM_LOCAL_SECONDS + 0.1))
     assert seen is not None and seen.reason == "Elsewhere"
+
+
+def test_each_switch_records_that_open_tickets_owe_a_recompute(
+    supervisor, django_capture_on_commit_callbacks
+):
+    from oss_inbox.sla.services import owed_row
+
+    before = owed_row().changed
+    with django_capture_on_commit_callbacks() as started:
+        storm_start(by=supervisor, reason="Storm", now=EVENING)
+    with django_capture_on_commit_callbacks() as ended:
+        storm_end(by=supervisor, reason="Over", now=NIGHT)
+    # Beat converges it even if the task asked for after each commit is lost.
+    assert owed_row().changed == before + 2
+    for callbacks in (started, ended):  # and a worker is asked for it once committed
+        assert [call for call in callbacks if "_recompute_owed" in call.__qualname__]
