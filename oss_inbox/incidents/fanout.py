@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from channels.models import ChannelAccount
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import (
     AlreadyPosted,
@@ -153,6 +154,7 @@ def _ask_worker(update_id):
 def fanout_run(update_id: int, now: datetime | None = None) -> int:
     """Queue the replies of every pending delivery of the broadcast, a chunk at a time; set
     `fanned_out_at` once none is pending. Idempotent and resumable. Returns how many it handled."""
+    update = IncidentUpdate.objects.select_related("incident__area", "author").get(pk=update_id)
     handled = 0
     while True:
         pending = list(
@@ -162,7 +164,8 @@ def fanout_run(update_id: int, now: datetime | None = None) -> int:
         )
         if not pending:
             break
-        done = sum(_deliver(delivery_id, now) for delivery_id in pending)
+        accounts = {}  # read once a chunk: an account turned off meanwhile is seen by the next
+        done = sum(_deliver(update, delivery_id, accounts) for delivery_id in pending)
         handled += done
         if not done:  # every one held by another worker: it finishes them
             return handled
@@ -172,29 +175,31 @@ def fanout_run(update_id: int, now: datetime | None = None) -> int:
     return handled
 
 
-def _deliver(delivery_id, now):
+def _deliver(update, delivery_id, accounts):
     """One delivery, in one transaction: its reply queued (or found) and its state; True if handled."""
     with transaction.atomic():
-        delivery = (
-            IncidentDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("update__incident__area", "update__author", "ticket__contact", "ticket__account")
+        locked = (
+            IncidentDelivery.objects.select_for_update(skip_locked=True)
             .filter(pk=delivery_id, state=State.PENDING)
+            .values_list("ticket_id", "send_at")
             .first()
         )
-        if delivery is None:
+        if locked is None:
             return False
-        update, ticket = delivery.update, delivery.ticket
+        ticket = Ticket.objects.select_related("contact").get(pk=locked[0])
+        if ticket.account_id not in accounts:
+            accounts[ticket.account_id] = ChannelAccount.objects.get(pk=ticket.account_id)
+        ticket.account = accounts[ticket.account_id]  # the relation read once a chunk, not a write
+        fields = {"state": State.QUEUED}
         try:
-            reply = _reply(update, ticket, delivery.send_at, now)
+            fields["message"] = _reply(update, ticket, locked[1])
         except (InvalidChange, PermissionDenied) as refused:
-            delivery.state, delivery.reason = State.SKIPPED, str(refused) or "Refused."
-        else:
-            delivery.state, delivery.message = State.QUEUED, reply
-        delivery.save(update_fields=["state", "reason", "message"])
+            fields = {"state": State.SKIPPED, "reason": str(refused) or "Refused."}
+        IncidentDelivery.objects.filter(pk=delivery_id).update(**fields)
     return True
 
 
-def _reply(update, ticket, send_at, now):
+def _reply(update, ticket, send_at):
     problem = account_problem(ticket.account)
     if problem:
         raise InvalidChange(problem)

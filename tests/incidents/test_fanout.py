@@ -236,7 +236,7 @@ def test_a_reply_written_by_a_run_whose_delivery_was_not_recorded_is_found_not_s
     ticket = customer(twitter, incident)
     update = send(incident, supervisor)
     # Another worker got as far as the reply (same composer token) and no further.
-    earlier = fanout._reply(update, ticket, None, None)
+    earlier = fanout._reply(update, ticket, None)
 
     fanout_run(update.pk)
 
