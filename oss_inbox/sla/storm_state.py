@@ -31,7 +31,7 @@ RECENT_DAYS = 60
 # schedule's own hours (a storm that lasts longer moves it on, being read again every few seconds).
 HORIZON_DAYS = 45
 
-_kept = local_store()  # "state" -> (version, until when (monotonic-free: aware now), StormState)
+_kept = local_store()  # "state" -> (version, kept until (an aware instant), StormState)
 _built = local_store()  # (schedule id, updated_at, state) -> clock.Schedule with storm hours
 
 
@@ -41,11 +41,15 @@ class StormState:
     spans: tuple[StormSpan, ...]
     until: date  # the horizon of a storm still on
 
+    def _key(self):
+        # The period on is never edited while on (its end changes `spans`): its id says it all.
+        return (self.current.pk if self.current else None, self.spans, self.until)
+
     def __hash__(self):
-        return hash((self.current.pk if self.current else None, self.spans, self.until))
+        return hash(self._key())
 
     def __eq__(self, other):
-        return isinstance(other, StormState) and hash(self) == hash(other)
+        return isinstance(other, StormState) and self._key() == other._key()
 
     def span_at(self, moment: datetime) -> StormSpan | None:
         return next((span for span in self.spans if span.holds(moment)), None)
