@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import Trunc
+from django.db.models.functions import Coalesce, Greatest, Trunc
 
 from oss_inbox.sla.models import CoverageSchedule, StormPeriod
 from oss_inbox.tickets.models import Message, Ticket, TicketEvent
@@ -85,9 +85,9 @@ def storm_scope(storm: StormPeriod, now: datetime) -> Scope:
 
 
 def build_report(scope: Scope, *, now: datetime) -> Report:
-    """Every figure of the scope: about nine queries, whatever the number of tickets."""
+    """Every figure of the scope: about ten queries, whatever the number of tickets."""
     result = Report(scope=scope, zone=report_zone(), generated_at=now)
-    incident_ids = [incident.pk for incident in scope.incidents]
+    incident_ids = _with_merged([incident.pk for incident in scope.incidents])
     links = _links(incident_ids)
     counted = IncidentTicket.objects.filter(incident_id__in=incident_ids, unlinked_by__isnull=True)
     ticket_ids = counted.values("ticket_id")
@@ -106,6 +106,16 @@ def build_report(scope: Scope, *, now: datetime) -> Report:
     _backlog(result, links, tickets, ticket_ids, now)
     _restoration(result)
     return result
+
+
+def _with_merged(incident_ids):
+    """The incidents and those merged into them (and into those): a merged incident's links, when its
+    tickets joined, and the updates they were sent before the merge are the survivor's history."""
+    ids, found = set(incident_ids), set(incident_ids)
+    while found:
+        found = set(Incident.objects.filter(merged_into__in=found).values_list("pk", flat=True)) - ids
+        ids |= found
+    return sorted(ids)
 
 
 def _links(incident_ids):
@@ -156,7 +166,9 @@ def _first_replies(ticket_ids, incident_ids):
 
 
 def _updates_sent(incident_ids):
-    """({ticket: its first update sent}, tickets reached, customers reached)."""
+    """({ticket: its first update sent}, tickets reached, customers reached). An update's time is when
+    its reply could first leave: queued (`sent_at`), or its paced slot (`send_at`) when later."""
+    went_out = Greatest("message__sent_at", Coalesce("send_at", "message__sent_at"))
     sent = (
         IncidentDelivery.objects.filter(
             update__incident_id__in=incident_ids,
@@ -164,7 +176,7 @@ def _updates_sent(incident_ids):
             message__delivery_state=Message.Delivery.SENT,
         )
         .values_list("ticket_id", "ticket__contact_id")
-        .annotate(first=Min("message__sent_at"))
+        .annotate(first=Min(went_out))
         .order_by()
     )
     first, contacts = {}, set()
@@ -178,7 +190,7 @@ def _timeline(result, incident_ids):
     """The broadcast updates with their delivery counts, and each incident's ETR changes."""
     updates = list(
         IncidentUpdate.objects.filter(incident_id__in=incident_ids)
-        .select_related("author")
+        .select_related("author", "incident")
         .order_by("created_at", "id")
     )
     broadcast = [update for update in updates if update.broadcast]

@@ -23,6 +23,7 @@ from oss_inbox.incidents.models import (
     OutageReport,
 )
 from oss_inbox.incidents.report_rows import build_report, incident_scope, storm_scope
+from oss_inbox.incidents.services import incident_merge
 from oss_inbox.sla.models import StormPeriod
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ingest, ticket_reply, ticket_set_status
@@ -54,7 +55,7 @@ def report_in(account, customer, when, *, kind="mention"):
     return Ticket.objects.get(pk=message.ticket_id)
 
 
-def broadcast(incident, when, sends, *, author, etr=None):
+def broadcast(incident, when, sends, *, author, etr=None, slots=None):
     """A broadcast update and its deliveries: sends {ticket: reply state ("sent", "failed", "queued"),
     "pending", or ("skipped", reason)}."""
     update = IncidentUpdate.objects.create(
@@ -62,7 +63,13 @@ def broadcast(incident, when, sends, *, author, etr=None):
         author=author, created_at=when,
     )  # fmt: skip
     for ticket, outcome in sends.items():
-        delivery = IncidentDelivery(update=update, ticket=ticket, channel="mention", created_at=when)
+        delivery = IncidentDelivery(
+            update=update,
+            ticket=ticket,
+            channel="mention",
+            created_at=when,
+            send_at=(slots or {}).get(ticket),
+        )
         if isinstance(outcome, tuple):
             delivery.state, delivery.reason = IncidentDelivery.State.SKIPPED, outcome[1]
         elif outcome != "pending":
@@ -77,7 +84,8 @@ def broadcast(incident, when, sends, *, author, etr=None):
 def world(supervisor, agent):
     """Incident "Elm St" (created 15:55, restored 17:30 UTC) with three customers:
     - Ann, X mention 15:50 (9:50 AM), answered by a person 16:10; update 1 sent 16:30.
-    - Bob, X mention 16:10 (10:10 AM), answered 16:40; update 1 failed, update 2 sent 17:00.
+    - Bob, X mention 16:10 (10:10 AM), answered 16:40; update 1 failed, update 2 queued 17:00 for its
+      paced slot at 17:05, sent.
     - Cy, email 16:20 (10:20 AM), only an automatic acknowledgement; update 1 skipped, update 2 pending.
     - Dee reported 16:00 but an agent moved her out at 16:05: not counted.
     Ann and Bob resolved at 17:30; Ann wrote back at 17:50 (reopened); Cy still open."""
@@ -106,9 +114,8 @@ def world(supervisor, agent):
     first = broadcast(
         incident, at(16, 30), {ann: "sent", bob: "failed", cy: skipped}, author=supervisor, etr=at(19)
     )
-    second = broadcast(
-        incident, at(17), {ann: "sent", bob: "sent", cy: "pending"}, author=supervisor, etr=at(18)
-    )
+    sends = {ann: "sent", bob: "sent", cy: "pending"}
+    second = broadcast(incident, at(17), sends, author=supervisor, etr=at(18), slots={bob: at(17, 5)})
     with time_machine.travel(at(17, 30), tick=False):
         for ticket in (ann, bob):
             ticket_set_status(ticket=Ticket.objects.get(pk=ticket.pk), status="resolved", actor=supervisor)
@@ -137,9 +144,10 @@ def test_each_figure_of_a_hand_made_incident(world):
     # Ann 20 min, Bob 30 min; Cy's automatic acknowledgement is no answer; the broadcasts are no reply
     assert (report.first_response.count, report.first_response.missing) == (2, 1)
     assert (report.first_response.median, report.first_response.p90) == (1500.0, 1740.0)
-    # Ann joined 15:55, update 16:30 (35 min); Bob joined 16:10, the first sent to him 17:00 (50 min)
+    # Ann joined 15:55, update 16:30 (35 min); Bob joined 16:10, the first sent to him left in its
+    # slot at 17:05 (55 min)
     assert (report.first_update.count, report.first_update.missing) == (2, 1)
-    assert (report.first_update.median, report.first_update.p90) == (2550.0, 2910.0)
+    assert (report.first_update.median, report.first_update.p90) == (2700.0, 3180.0)
     counts = [(c.planned, c.sent, c.failed, c.skipped, c.waiting) for _, c in report.updates]
     assert counts == [(3, 1, 1, 1, 0), (3, 2, 0, 0, 1)]
     assert report.updates[0][1].skip_reasons == {"Mailbox disconnected": 1}
@@ -182,7 +190,7 @@ def test_the_csv_has_the_same_figures_in_tidy_rows(client, supervisor, world):
     assert {row["unit"] for row in hours} == {"customer messages"}
     assert pick("first_response", "median")[0]["value"] == "1500"
     assert pick("first_response", "p90")[0]["unit"] == "seconds"
-    assert pick("first_update", "median")[0]["value"] == "2550"
+    assert pick("first_update", "median")[0]["value"] == "2700"
     assert pick("first_update", "missing")[0]["value"] == "1"
     sent = pick("updates", "sent")
     assert [(row["start"], row["value"]) for row in sent] == [
@@ -216,7 +224,7 @@ def test_the_page_and_print_render_for_a_supervisor(client, supervisor, world):
 
     assert page.status_code == 200 and printed.status_code == 200
     html = page.content.decode()
-    assert "25 min" in html and "42 min" in html  # median first response, first update
+    assert "25 min" in html and "45 min" in html  # median first response, first update
     assert 'id="chart-report-hours"' in html and 'id="chart-report-backlog"' in html
     assert 'data-testid="hours"' in html  # the chart's table
     assert reverse("incident_pages:incident_report_csv", args=[incident.pk]) in html
@@ -323,3 +331,26 @@ def test_an_incident_and_a_storm_with_nothing_yet_still_report_in_words(client, 
         )
     )
     assert rows[0][0] == "section" and ["report", "", "", "", "", "", "tickets", "0", "tickets", ""] in rows
+
+
+def test_an_incident_merged_into_another_brings_its_history_to_the_survivors_report(
+    client, supervisor, world
+):
+    """Fay joined "Oak Ave" at 16:00 and was sent its update at 16:20; Oak Ave was merged into Elm St at
+    16:45. Elm St's report counts her from 16:00, with the update she was sent before the merge."""
+    oak = Incident.objects.create(
+        title="Oak Ave", area=world["area"], created_at=at(15, 58), status=Status.CREWS_WORKING
+    )
+    fay = report_in(world["twitter"], "fay", at(15, 59))
+    incident_ticket_link(oak, fay.pk, by=IncidentTicket.LinkedBy.DETECTOR, now=at(16))
+    broadcast(oak, at(16, 20), {fay: "sent"}, author=supervisor)
+    Incident.objects.filter(pk=world["incident"].pk).update(status=Status.CREWS_WORKING, restored_at=None)
+    incident_merge(oak, world["incident"], user=supervisor, now=at(16, 45))
+
+    report = build_report(incident_scope(Incident.objects.get(pk=world["incident"].pk)), now=at(18))
+
+    assert report.tickets == 4
+    assert report.first_update.count == 3  # Ann 35 min, Fay 20 min, Bob 55 min
+    assert report.first_update.median == 2100.0
+    assert [update.incident.title for update, _ in report.updates] == ["Oak Ave", "Elm St", "Elm St"]
+    assert dict(report.backlog)[at(16, 45)] == 4  # Fay counted before and after the merge, once
