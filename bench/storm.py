@@ -53,6 +53,7 @@ def main():
     load_before = os.getloadavg()
     supervisor, agent = storm_world.prepare()
     processes = storm_world.Processes(env)
+    renicer = storm_world.Renicer(processes, args.database, args.renice).start() if args.renice else None
     try:
         processes.start_sandbox()
         processes.start_worker()
@@ -60,6 +61,8 @@ def main():
         processes.start_web()
         figures = run(args, processes, supervisor, agent)
     finally:
+        if renicer:
+            renicer.stop()
         processes.stop()
     figures["load"] = f"{fmt_load(load_before)} before, {fmt_load(os.getloadavg())} after"
     passed = report(args, figures)
@@ -76,6 +79,13 @@ def arguments():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--confirm-every", type=float, default=20, help="Real seconds between confirms.")
     parser.add_argument("--no-fanout", action="store_true", help="Stop after the grouping's figures.")
+    parser.add_argument(
+        "--renice",
+        type=int,
+        default=0,
+        help="Nice value for the run's processes and database backends (e.g. -10: priority on a shared "
+        "machine, as bench/load.py --renice); 0 leaves them as they are.",
+    )
     return parser.parse_args()
 
 

@@ -14,6 +14,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -175,6 +176,63 @@ class Processes:
                 _signal_group(process.pid, signal.SIGKILL)
                 process.wait()
         self.running.clear()
+
+
+class Renicer:
+    """Gives the run's processes priority on a machine shared with other work, as bench/load.py does:
+    this script, the worker, beat, gunicorn, the sandbox, their children, and the PostgreSQL backends
+    of the run's database, every 2 s (backends and pool processes come and go). With the kernel's
+    autogroups a nice value counts only within its session: each session leader's group gets it too."""
+
+    def __init__(self, processes, database, niceness):
+        self.processes, self.database, self.niceness = processes, database, niceness
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._keep, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+
+    def _keep(self):
+        while not self.stopping.is_set():
+            leaders = [os.getpid(), *(process.pid for process in list(self.processes.running.values()))]
+            for pid in {*_descendants(leaders), *self._backends()}:
+                try:
+                    os.setpriority(os.PRIO_PROCESS, pid, self.niceness)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            for pid in leaders:
+                try:
+                    Path(f"/proc/{pid}/autogroup").write_text(str(self.niceness))
+                except OSError:
+                    pass
+            self.stopping.wait(2)
+
+    def _backends(self):
+        name = urlsplit(self.database).path.lstrip("/")
+        query = f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"
+        found = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", query],
+            capture_output=True, text=True, timeout=10,
+        )  # fmt: skip
+        return [int(pid) for pid in found.stdout.split()]
+
+
+def _descendants(pids):
+    found, waiting = set(), list(pids)
+    while waiting:
+        pid = waiting.pop()
+        found.add(pid)
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                waiting += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
 def _signal_group(pid, signum):
