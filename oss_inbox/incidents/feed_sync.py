@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 FEED_TIMEOUT = (5, 15)  # seconds: (connect, read)
 MAX_FEED_BYTES = 5 * 1024 * 1024
 FOLLOWED = ("etr", "status", "customers_out")
-ITEM_FIELDS = ["area", "area_name", "customers_out", "cause", "etr", "status", "last_seen_at", "gone_at"]
+ITEM_FIELDS = ["area", "area_name", "customers_out", "cause", "etr", "status", "gone_at"]
+COMPARED = ["area_id", *ITEM_FIELDS[1:]]  # the area's id: reading `area` would load the row
 
 
 class FeedUnreachable(Exception):
@@ -151,20 +152,33 @@ def feed_items_store(feed: FeedSource, reading: FeedReading, *, now: datetime) -
             areas[name] = area_named(name)
         return areas[name]
 
+    changed = {}  # the fields that changed -> the items they changed on
     for row in reading.rows:
-        item = known.get(row.key)
+        item, before = known.get(row.key), None
         if item is None:
             item = FeedItem(source=feed, key=row.key, first_seen_at=now, area=area_of(row.area_name))
             new.append(item)
         else:
             item.source = feed  # the row already read: no query for its name later
+            before = [getattr(item, field) for field in COMPARED]
             if item.area_name != row.area_name or item.area_id is None:
                 item.area = area_of(row.area_name)
         item.area_name, item.customers_out, item.cause = row.area_name, row.customers_out, row.cause
         item.etr, item.status, item.last_seen_at, item.gone_at = row.etr, row.status, now, None
+        if before is not None:
+            fields = tuple(
+                ITEM_FIELDS[n] for n, field in enumerate(COMPARED) if before[n] != getattr(item, field)
+            )
+            if fields:
+                changed.setdefault(fields, []).append(item)
         listed.append(item)
-    # A vendor may list thousands of outages: one statement per thousand, not one per outage.
-    FeedItem.objects.bulk_update([item for item in listed if item.pk], ITEM_FIELDS, batch_size=1000)
+    # A vendor may list thousands of outages, most as they were: only the fields that changed are
+    # written (in bulk, by the same fields changing: an ETR moved here, customers out there), and that
+    # the rest are still listed is one statement.
+    for fields, items in changed.items():
+        FeedItem.objects.bulk_update(items, fields, batch_size=500)
+    seen = [item.pk for item in listed if item.pk]
+    FeedItem.objects.filter(pk__in=seen).update(last_seen_at=now)
     FeedItem.objects.bulk_create(new, batch_size=1000)
     if new and new[0].pk is None:  # databases that return no ids from a bulk insert
         ids = dict(
