@@ -9,7 +9,8 @@ messages a minute). While it plays:
 - its ground truth (every item, its area or none, and the channel's id for it once written) is kept
   in a JSON file under the var dir (`truth_path`) and served by the control server (GET /storm/truth);
 - the control server's outage map (/outages.json, /outages.csv) lists the scenario's areas
-  (storm_feed.py).
+  (storm_feed.py);
+- the everyday simulated customers rest, and write again once it is over.
 """
 
 import hashlib
@@ -52,6 +53,7 @@ class StormPlayer:
         self._thread = None
         self._plan = None  # the last scenario: its settings, items and what became of each
         self._last_email = {}  # author -> (Message-ID, subject): a second email answers the first
+        self._resume_after = False  # the everyday customers were writing when the storm began
 
     # ---- starting and watching ---------------------------------------------------------------
 
@@ -83,6 +85,10 @@ class StormPlayer:
                 "failed": 0,
                 "outages": area_outages(items, seed=seed),
             }
+            # The everyday customers rest meanwhile: the scenario has its own ordinary messages, and its
+            # ground truth then covers every message the sandbox writes.
+            self._resume_after = self.simulator.writing
+            self.simulator.stop()
             self._thread = threading.Thread(target=self._play, name="storm-scenario", daemon=True)
             self._thread.start()
         self._save()
@@ -168,6 +174,8 @@ class StormPlayer:
                 self._save()
                 saved = time.monotonic()
         self._save()
+        if self._resume_after and not self._stop.is_set():
+            self.simulator.resume()
 
     def _write(self, item):
         simulator = self.simulator

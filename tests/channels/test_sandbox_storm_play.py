@@ -202,3 +202,14 @@ def test_storm_on_the_command_line_parses():
     assert (plain.storm, plain.storm_minutes, plain.storm_rate, plain.storm_seed) == (False, 30.0, 50.0, 1)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--storm-rate", "0"])
+
+
+def test_the_everyday_customers_rest_during_the_storm_and_write_again_after(sandbox):
+    simulator = sandbox.simulator
+    simulator.interval = (3600, 3600)  # started, but nobody writes within the test
+    simulator.start()
+    sandbox.player.start(minutes=1, rate=1, speed=1000)
+    assert not simulator.writing
+    _finish(sandbox)
+    assert simulator.writing
+    simulator.stop()
