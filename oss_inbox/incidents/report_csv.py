@@ -80,15 +80,24 @@ def _row(section, *, incident=None, channel="", start="", end="", measure="", va
     return [
         section,
         incident.pk if incident is not None else "",
-        incident.title if incident is not None else "",
+        _text(incident.title) if incident is not None else "",
         channel,
         start,
         end,
         measure,
         value if isinstance(value, str) else _number(value),
         unit,
-        note,
+        _text(note),
     ]
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula: words people typed (a title, an
+# update) are written with a leading apostrophe instead, so the file opens as text, never as code.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(words):
+    return f"'{words}" if words.startswith(FORMULA_STARTS) else words
 
 
 def _summary_rows(section, summary, measured, missing):

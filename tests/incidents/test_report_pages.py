@@ -354,3 +354,18 @@ def test_an_incident_merged_into_another_brings_its_history_to_the_survivors_rep
     assert report.first_update.median == 2100.0
     assert [update.incident.title for update, _ in report.updates] == ["Oak Ave", "Elm St", "Elm St"]
     assert dict(report.backlog)[at(16, 45)] == 4  # Fay counted before and after the merge, once
+
+
+def test_words_typed_into_the_csv_never_run_as_a_spreadsheet_formula(client, supervisor, world):
+    Incident.objects.filter(pk=world["incident"].pk).update(title='=HYPERLINK("http://x.example","Elm")')
+    IncidentUpdate.objects.filter(broadcast=True).update(text="@SUM(1+1) crews are out")
+    client.force_login(supervisor)
+
+    sheet = client.get(
+        reverse("incident_pages:incident_report_csv", args=[world["incident"].pk])
+    ).content.decode()
+
+    rows = list(csv.DictReader(io.StringIO(sheet)))
+    titles = {row["incident"] for row in rows if row["incident"]}
+    assert titles == {'\'=HYPERLINK("http://x.example","Elm")'}
+    assert {row["note"] for row in rows if row["measure"] == "planned"} == {"'@SUM(1+1) crews are out"}
