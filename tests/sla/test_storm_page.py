@@ -104,6 +104,14 @@ def test_everyone_sees_the_banner_on_every_page_while_it_is_on(client, role, req
         assert (SWITCH in banner) == (role != "agent")
 
 
+def test_the_banner_still_shows_when_whoever_turned_it_on_is_gone(client, agent, supervisor):
+    storm_start(by=supervisor, reason="Ice storm")
+    supervisor.delete()  # started_by is set null
+    client.force_login(agent)
+    page = client.get(reverse("inbox:queue")).content.decode()
+    assert "turned on by someone no longer here" in page and "Ice storm" in page
+
+
 def test_strangers_see_no_banner(client, supervisor):
     storm_start(by=supervisor, reason="Derecho")
     assert "storm-banner" not in client.get(reverse("login")).content.decode()
