@@ -43,6 +43,7 @@ from .reach import (  # noqa: F401 (reach_preview is part of this module's inter
     Reach,
     Target,
     account_problem,
+    addressed,
     incident_targets,
     lane_slots,
     reach_preview,
@@ -203,13 +204,20 @@ def _reply(update, ticket, send_at):
     problem = account_problem(ticket.account)
     if problem:
         raise InvalidChange(problem)
-    if not ticket.messages.filter(direction=Message.Direction.INBOUND).exists():
+    answered = (
+        ticket.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at", "-id")
+        .values_list("kind", "author_identity__handle")
+        .first()
+    )
+    if answered is None:
         raise InvalidChange(NO_MESSAGE)
+    text = broadcast_text(update.text, update.incident, ticket, now=update.created_at)
     try:
         return ticket_reply(
             ticket=ticket,
             author=update.author,
-            text=broadcast_text(update.text, update.incident, ticket, now=update.created_at),
+            text=addressed(text, *answered),
             compose_token=f"incident-update-{update.pk}-{ticket.pk}",
             not_before=send_at,
             resolve=update.resolves,

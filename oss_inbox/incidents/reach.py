@@ -94,7 +94,7 @@ def incident_targets(incident: Incident) -> list[Target]:
     answered = {
         message["id"]: message
         for message in Message.objects.filter(pk__in=[row[3] for row in rows if row[3]]).values(
-            "id", "kind", "sent_at", "external_id"
+            "id", "kind", "sent_at", "external_id", "author_identity__handle"
         )
     }
     targets = [
@@ -117,6 +117,14 @@ def _read_x_payloads(targets):
     by_message = {target.answered["id"]: target for target in targets}
     for message_id, raw in Message.objects.filter(pk__in=by_message).values_list("id", "raw"):
         by_message[message_id].answered["raw"] = raw or {}
+
+
+def addressed(text: str, answered_kind: str, handle: str | None) -> str:
+    """A public reply on X starts with the customer's @handle: X refuses a post whose text repeats an
+    earlier one of the account ("duplicate content"), and one update to many customers would."""
+    if answered_kind != "mention" or not handle or text.startswith(f"@{handle}"):
+        return text
+    return f"@{handle} {text}"
 
 
 def account_problem(account: ChannelAccount) -> str:
@@ -187,6 +195,8 @@ def reach_preview(
     for target in incident_targets(incident):
         reach.total += 1
         filled = filled_text(text, incident, target.name, now)
+        if target.answered:
+            filled = addressed(filled, target.answered["kind"], target.answered["author_identity__handle"])
         refusal = target_refusal(target, filled, automatic=automatic, now=now)
         if refusal:
             if len(reach.unreachable) < UNREACHABLE_SHOWN:

@@ -138,7 +138,7 @@ def test_the_preview_counts_customers_per_channel_and_says_who_cannot_be_reached
     assert reasons[late.pk][:2] == ("Lee Park", "Messenger")
     assert reasons[late.pk][2].startswith("It has been more than 7 days since this customer last wrote")
     assert reasons[gone.pk] == ("Ann Cole", "X reply", "The X (Twitter) account “Old X” is turned off.")
-    assert reach.example.startswith("Hi Pat") and reach.example.endswith("by 6:40 PM.")
+    assert reach.example.endswith(" Hi Pat, power back in Harlan North by 6:40 PM.")
 
 
 def test_a_text_too_long_for_x_once_filled_is_unreachable_there_only(twitter, mailbox, incident):
@@ -150,7 +150,8 @@ def test_a_text_too_long_for_x_once_filled_is_unreachable_there_only(twitter, ma
 
     assert dict(reach.by_channel) == {"Email": 1}
     [too_long] = reach.unreachable
-    assert too_long.reason == "X allows 280 characters; this reply is 3 too long."
+    # The reply starts with the customer's handle ("@c512 "): 289 characters.
+    assert too_long.reason == "X allows 280 characters; this reply is 9 too long."
 
 
 def test_the_preview_asks_a_few_queries_however_many_tickets(
@@ -181,7 +182,7 @@ def test_each_customer_gets_one_reply_on_their_own_channel_held_until_its_paced_
         [reply] = replies(ticket)
         assert reply.kind == ticket.messages.first().kind and reply.delivery_state == "queued"
         assert reply.next_attempt_at == by_ticket[ticket.pk].send_at
-        assert reply.text.startswith("Hi Pat") and reply.text.endswith("Harlan North by 6:40 PM.")
+        assert reply.text.endswith("Hi Pat, crews expect power back in Harlan North by 6:40 PM.")
     x_slots = sorted(by_ticket[ticket.pk].send_at for ticket in tickets[:3])
     assert [slot - NOW for slot in x_slots] == [timedelta(0), timedelta(seconds=10), timedelta(seconds=20)]
     assert by_ticket[tickets[3].pk].send_at == NOW  # email is another lane: it goes at once
@@ -297,7 +298,7 @@ def test_an_etr_change_sends_an_automatic_update_only_when_asked(
 
     assert update.automatic and update.broadcast
     [reply] = replies(ticket)
-    assert reply.text == "Update for Harlan North: crews now expect power back by 7:40 PM."
+    assert reply.text.endswith(" Update for Harlan North: crews now expect power back by 7:40 PM.")
     assert reply.is_automatic
 
 
@@ -361,3 +362,21 @@ def test_a_broadcast_whose_task_was_lost_is_fanned_out_by_the_sweep(twitter, inc
     [reply] = replies(ticket)
     update.refresh_from_db()
     assert update.fanned_out_at is not None
+
+
+def test_x_replies_start_with_the_customers_handle_so_that_x_takes_none_for_a_duplicate(
+    twitter, mailbox, incident, supervisor
+):
+    first, second = customer(twitter, incident), customer(twitter, incident)
+    by_mail = customer(mailbox, incident, kind="email")
+    update = send(incident, supervisor, text="Crews are on site in {{area}}.")
+
+    fanout_run(update.pk)
+
+    texts = [replies(ticket)[0].text for ticket in (first, second, by_mail)]
+    handles = [ticket.messages.first().author_identity.handle for ticket in (first, second)]
+    assert texts == [
+        f"@{handles[0]} Crews are on site in Harlan North.",
+        f"@{handles[1]} Crews are on site in Harlan North.",
+        "Crews are on site in Harlan North.",
+    ]

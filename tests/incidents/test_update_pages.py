@@ -149,7 +149,7 @@ def test_restoring_from_the_panel_sends_the_edited_final_message_and_resolves(
     ticket.refresh_from_db()
     incident.refresh_from_db()
     assert incident.status == "restored" and ticket.status == "resolved"
-    assert ticket.messages.get(direction="outbound").text == "Power is back, Pat."
+    assert ticket.messages.get(direction="outbound").text.endswith(" Power is back, Pat.")
 
 
 def test_the_etr_switch_is_kept(client, supervisor, incident):
