@@ -206,7 +206,9 @@ def report(args, figures):
                  f"queue page after the storm, {QUIET_PAGES} in a row (ms)"):  # fmt: skip
         print(f"- {name}: {figures[name]}")
     print(f"- incidents (area, status, proposed, tickets): {figures['incidents']}")
-    for name in ("right share of the reports naming a place", "misses by why", "miss examples",
+    for name in ("right share of the reports naming a place",
+                 "reports linked to an incident, and the share of those in another area's",
+                 "misses by why", "miss examples",
                  "pulled examples", "proposed still"):  # fmt: skip
         print(f"- {name}: {figures['grouping'][name]}")
     for name, value in figures.get("fanout", {}).get("details", {}).items():

@@ -73,11 +73,12 @@ def grouping(items, stored):
         reports.setdefault(ticket_id, (area, candidates, places))
     outage = [index for index, item in enumerate(items) if item.outage]
     noise = [index for index, item in enumerate(items) if not item.outage]
-    right, misses = 0, Counter()
+    right, misses, linked_reports = 0, Counter(), 0
     examples = {}
     for index in outage:
         ticket = stored[index][1]
         linked = incident_of.get(ticket)
+        linked_reports += bool(linked)
         if linked and linked[0] == items[index].area:
             right += 1
             continue
@@ -92,6 +93,10 @@ def grouping(items, stored):
         "right share": right / len(outage) if outage else 0.0,
         "misses by why": dict(misses.most_common()),
         "right share of the reports naming a place": right / (len(outage) - unplaced) if outage else 0.0,
+        # What a wrong link costs a customer: another area's update (its ETR) on their ticket.
+        "reports linked to an incident, and the share of those in another area's": (
+            f"{linked_reports:,}, {1 - right / linked_reports:.1%}" if linked_reports else "none"
+        ),
         "miss examples": {why: texts[:4] for why, texts in examples.items()},
         "non-outage messages": len(noise),
         "non-outage pulled in": len(pulled),
