@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import time_machine
 
+from channels.sandbox.storm import GAZETTEER
 from oss_inbox.incidents import fanout, feed_sync
 from oss_inbox.incidents.feed_sync import feed_item_link, feed_poll
 from oss_inbox.incidents.feed_tasks import poll_outage_feeds
@@ -325,3 +326,68 @@ def test_a_feed_of_a_thousand_outages_is_stored_in_a_few_statements(
     assert FeedItem.objects.get(key="O0").customers_out == 7
     incident.refresh_from_db()
     assert incident.feed_item.key == "H" and incident.customers_out == 5
+
+
+def test_the_sandbox_storm_s_outage_map_feeds_the_incidents_of_its_areas(
+    db, tmp_path, etr_moves, django_capture_on_commit_callbacks
+):
+    """End to end: the sandbox's storm scenario drives its outage map; polling it matches every outage
+    to the gazetteer's area and the open incident of one of them follows it."""
+    from channels.sandbox.control import ControlServer
+    from channels.sandbox.graph_api import GraphApiSandbox
+    from channels.sandbox.mail import SmtpSink
+    from channels.sandbox.simulator import Simulator
+    from channels.sandbox.storm_play import StormPlayer
+    from channels.sandbox.x_api import XApiSandbox
+    from oss_inbox.incidents.gazetteer import gazetteer_load
+
+    gazetteer_load(GAZETTEER.read_text(encoding="utf-8"))
+    x, graph = XApiSandbox(), GraphApiSandbox()
+    simulator = Simulator(x=x, graph=graph, imap=_NoMail(), mailbox="help@prairie-eg.example", seed=1)
+    player = StormPlayer(simulator, truth_path=tmp_path / "truth.json")
+    control = _started(
+        lambda port: ControlServer(
+            simulator=simulator, x=x, graph=graph, smtp=SmtpSink(), port=port, player=player
+        )
+    )
+    try:
+        state = player.start(minutes=2, rate=2, speed=200, seed=2)
+        first_report = next(item for item in player.truth()["items"] if item["area"])
+        first_area = Area.objects.get(name=first_report["area"])
+        incident = _open_incident(first_area)
+        feed = FeedSource.objects.create(
+            name="Sandbox outage map", url=f"http://127.0.0.1:{control.port}/outages.json"
+        )
+        deadline = time.monotonic() + 10
+        while not player.outages() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with django_capture_on_commit_callbacks(execute=True):
+            result = feed_poll(feed)
+    finally:
+        player.stop()
+        control.stop()
+    assert result.error == "" and result.items >= 1
+    items = list(FeedItem.objects.all())
+    assert all(item.area is not None and item.area.name == item.area_name for item in items)
+    assert {item.area_name for item in items} <= set(state["areas"])
+    incident.refresh_from_db()  # the first area to trip is the first on the map
+    assert incident.feed_item.area == first_area and incident.feed_item.key == "SBX-1"
+    assert (incident.etr, incident.customers_out) == (
+        incident.feed_item.etr,
+        incident.feed_item.customers_out,
+    )
+    assert etr_moves == [(incident.pk, None, None)]
+
+
+class _NoMail:
+    def deliver(self, raw):
+        pass
+
+
+def _started(make):
+    for port in range(18696, 18700):
+        try:
+            return make(port).start()
+        except OSError:
+            continue
+    raise RuntimeError("No free port in 18696-18699 for the sandbox's control server.")
