@@ -10,6 +10,9 @@ through the outbox (tickets.services.ticket_reply, automatic: no first response,
    refuses the text (too long for X), the plain acknowledgement instead.
 2. Otherwise the plain acknowledgement: "Thanks for reporting the outage at Elm St. We're working on
    it; you can follow restoration on our outage map: <outage_map_url>."
+3. When the ticket's reports narrow to no single area (no place named, or a street of several towns),
+   the plain acknowledgement asks where they are, in Spanish to a customer who wrote in Spanish, and
+   never an incident's update (it may be another area's): answers.py reads the reply.
 No acknowledgement where it would say less than what the customer already has, or bury it:
 - a safety ticket (a downed line, a critical-care customer's outage): it got the safety advice at
   ingest, which must stay the last thing the customer reads, and an agent handles it first;
@@ -34,12 +37,19 @@ from oss_inbox.tickets.services import AlreadyPosted, ComposerReused, ReplyRefus
 
 from .fanout import broadcast_text
 from .models import Incident, IncidentDelivery, IncidentTicket, IncidentUpdate, OutageReport
+from .outage import detect_outage
 
 log = logging.getLogger(__name__)
 State = IncidentDelivery.State
 # The most telling place a customer named, for "the outage at Elm St": a street before a town.
 PLACE_ORDER = ("street", "neighbourhood", "town", "zip", "feeder", "substation")
 _QUOTED = re.compile(r'"([^"]+)"')
+# Asked of a customer whose report narrows to no single area, in their language.
+PLACE_QUESTIONS = {
+    "en": "Which street and town, or ZIP code, are you at? We'll add you to the right outage.",
+    "es": "¿En qué calle y ciudad, o código postal, se encuentra? Lo añadiremos al apagón correcto.",
+}
+SPANISH_ACK = "Gracias por avisarnos del apagón. Estamos trabajando en ello"
 
 
 def ack_token(period: StormPeriod, ticket_id: int) -> str:
@@ -52,7 +62,7 @@ def storm_acks_send(message_ids: list[int], *, now: datetime | None = None) -> i
     if period is None or not period.auto_acknowledge:
         return 0
     now = now or timezone.now()
-    places = _reported(message_ids, period)
+    places, unplaced = _reported(message_ids, period)
     tickets = _to_acknowledge(places, period)
     if not tickets:
         return 0
@@ -61,24 +71,32 @@ def storm_acks_send(message_ids: list[int], *, now: datetime | None = None) -> i
     sent = 0
     for ticket in tickets:
         incident = incidents.get(ticket.pk)
-        update = latest.get(incident.pk) if incident else None
-        if _acknowledge(ticket, period, incident, update, where=places[ticket.pk], now=now):
+        asking = unplaced.get(ticket.pk)
+        update = latest.get(incident.pk) if incident and asking is None else None
+        if _acknowledge(ticket, period, incident, update, where=places[ticket.pk], ask=asking, now=now):
             sent += 1
     return sent
 
 
-def _reported(message_ids, period) -> dict[int, list[dict]]:
+def _reported(message_ids, period) -> tuple[dict[int, list[dict]], dict[int, str]]:
     """{ticket id: the places its reports named} for the reports among the messages written during the
-    storm by the customer (not an auto-reply)."""
+    storm by the customer (not an auto-reply), and {ticket id: the language to ask in} for the tickets
+    whose reports narrow to no single area."""
     rows = OutageReport.objects.filter(
         message_id__in=message_ids,
         received_at__gte=period.started_at,
         message__is_automatic=False,
-    ).values_list("ticket_id", "places")
-    places = {}
-    for ticket_id, found in rows:
+    ).values_list("ticket_id", "places", "area_id", "message__subject", "message__text")
+    places, unplaced, placed = {}, {}, set()
+    for ticket_id, found, area_id, subject, text in rows:
         places.setdefault(ticket_id, []).extend(found)
-    return places
+        if area_id is not None:
+            placed.add(ticket_id)
+        elif ticket_id not in unplaced:
+            detection = detect_outage(f"{subject}\n{text}" if subject else text)
+            unplaced[ticket_id] = detection.language if detection else "en"
+    asking = {ticket_id: language for ticket_id, language in unplaced.items() if ticket_id not in placed}
+    return places, asking
 
 
 def _to_acknowledge(places, period) -> list[Ticket]:
@@ -126,14 +144,14 @@ def _latest_broadcasts(incident_ids) -> dict[int, IncidentUpdate]:
     return latest
 
 
-def _acknowledge(ticket, period, incident, update, *, where, now) -> bool:
+def _acknowledge(ticket, period, incident, update, *, where, ask, now) -> bool:
     context = {"storm_ack": {"period": period.pk, "incident": incident.pk if incident else None}}
     try:
         if update is not None and _send_update(ticket, period, incident, update, context=context, now=now):
             return True
         with transaction.atomic():
             ticket_reply(
-                ticket=ticket, author=None, text=plain_acknowledgement(where, period.outage_map_url),
+                ticket=ticket, author=None, text=plain_acknowledgement(where, period.outage_map_url, ask=ask),
                 sent_at=now, automatic=True, compose_token=ack_token(period, ticket.pk), context=context,
             )  # fmt: skip
     except (AlreadyPosted, ComposerReused):  # another worker acknowledged it a moment ago
@@ -183,12 +201,20 @@ def _take_over(delivery) -> bool:
     )
 
 
-def plain_acknowledgement(places: list[dict], outage_map_url: str) -> str:
-    """The acknowledgement of a report in no incident with an update yet, naming the place it named."""
+def plain_acknowledgement(places: list[dict], outage_map_url: str, *, ask: str | None = None) -> str:
+    """The acknowledgement of a report in no incident with an update yet, naming the place it named;
+    with `ask` (a language), asking where the customer is in that language."""
+    if ask == "es":
+        text = SPANISH_ACK
+        if outage_map_url:
+            text = f"{text}; puede seguir la restauración en nuestro mapa de apagones: {outage_map_url}"
+        return f"{text}. {PLACE_QUESTIONS['es']}"
     text = f"Thanks for reporting the outage{_where(places)}. We're working on it"
     if outage_map_url:
-        return f"{text}; you can follow restoration on our outage map: {outage_map_url}"
-    return f"{text}."
+        text = f"{text}; you can follow restoration on our outage map: {outage_map_url}"
+    elif not ask:
+        return f"{text}."
+    return f"{text}. {PLACE_QUESTIONS['en']}" if ask else text
 
 
 def _where(places: list[dict]) -> str:

@@ -19,6 +19,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from .answers import place_answers_noticed
 from .assign import message_text, outage_reports_read, recent_unread_ids
 from .fanout import fanout_run
 from .models import Area, IncidentUpdate
@@ -38,6 +39,7 @@ def inbound_stored(messages):
     ]
     if message_ids and Area.objects.exists():
         read_outage_reports.delay(message_ids)
+    place_answers_noticed(messages)  # a customer's answer to "where are you?" (answers.py)
     still_out = still_out_message_ids(messages)
     if still_out:
         flag_still_out.delay(still_out)
