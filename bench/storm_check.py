@@ -72,7 +72,8 @@ def grouping(items, stored):
     ).values_list("ticket_id", "area__name", "candidate_areas", "places"):
         reports.setdefault(ticket_id, (area, candidates, places))
     outage = [index for index, item in enumerate(items) if item.outage]
-    noise = [index for index, item in enumerate(items) if not item.outage]
+    # An answer to "where are you?" is in its report's ticket: neither a report nor noise.
+    noise = [index for index, item in enumerate(items) if not item.outage and item.reply_to is None]
     right, misses, linked_reports = 0, Counter(), 0
     examples = {}
     for index in outage:

@@ -44,7 +44,8 @@ def numeric_id(author):
 
 
 def inbound(item, index, sent_at, accounts):
-    """The Inbound the item's channel parser makes of its payload."""
+    """The Inbound the item's channel parser makes of its payload; an answer (`reply_to`) is written in
+    its report's conversation: a reply to the tweet, the comment or the email (DMs are one already)."""
     from channels.facebook import parse as facebook
     from channels.instagram import parse as instagram
     from channels.twitter import parse as twitter
@@ -57,6 +58,10 @@ def inbound(item, index, sent_at, accounts):
     if item.kind == "mention":
         tweet = {"id": item_id, "text": item.text, "author_id": user_id, "conversation_id": item_id,
                  "created_at": x_time, "edit_history_tweet_ids": [item_id]}  # fmt: skip
+        if item.reply_to is not None:
+            report_id = external_id(item.kind, item.reply_to)
+            replied = [{"type": "replied_to", "id": report_id}]
+            tweet.update(conversation_id=report_id, referenced_tweets=replied)
         return twitter.parse_mentions({"data": [tweet], "includes": {"users": [user]}})[0]
     if item.kind == "dm":
         conversation = one_to_one(user_id, accounts["twitter"].self_external_id)
@@ -66,6 +71,8 @@ def inbound(item, index, sent_at, accounts):
     if item.kind == "comment":
         comment = {"id": item_id, "message": item.text, "created_time": graph_time,
                    "from": {"id": user_id, "name": item.name}}  # fmt: skip
+        if item.reply_to is not None:
+            comment["parent"] = {"id": external_id(item.kind, item.reply_to)}
         page = accounts["facebook"].self_external_id
         post = {"id": f"{page}_{STORM_POST}", "message": "Storm update: crews are out across the territory."}
         return facebook.parse_comment(comment, post=post, page_id=page)
@@ -76,6 +83,8 @@ def inbound(item, index, sent_at, accounts):
     if item.kind == "ig_comment":
         comment = {"id": item_id, "text": item.text, "timestamp": graph_time, "username": item.author,
                    "from": {"id": user_id, "username": item.author}}  # fmt: skip
+        if item.reply_to is not None:
+            comment["parent_id"] = external_id(item.kind, item.reply_to)
         return instagram.parse_comment(comment, media={"id": STORM_MEDIA, "caption": "Storm update"})
     if item.kind == "ig_dm":
         ig_id = accounts["instagram"].self_external_id
@@ -83,10 +92,11 @@ def inbound(item, index, sent_at, accounts):
                    "from": {"id": user_id, "username": item.author},
                    "to": {"data": [{"id": ig_id}]}}  # fmt: skip
         return instagram.parse_message(message, ig_id=ig_id)
-    return _email(item, item_id, sent_at, accounts["email"])
+    replying_to = external_id(item.kind, item.reply_to) if item.reply_to is not None else None
+    return _email(item, item_id, sent_at, accounts["email"], replying_to)
 
 
-def _email(item, item_id, sent_at, account):
+def _email(item, item_id, sent_at, account, replying_to=None):
     from channels.email.parse import parse_email
 
     mail = EmailMessage()
@@ -95,6 +105,8 @@ def _email(item, item_id, sent_at, account):
     mail["Subject"] = item.subject or "(no subject)"
     mail["Date"] = format_datetime(sent_at)
     mail["Message-ID"] = f"<{item_id}>"
+    if replying_to:
+        mail["In-Reply-To"] = mail["References"] = f"<{replying_to}>"
     mail.set_content(item.text)
     return parse_email(mail.as_bytes(), mailbox_address=account.self_external_id)
 

@@ -10,13 +10,17 @@ area rush in during the minutes after its trip and thin out as the hour goes on.
 the way they do on a storm night: a street, a street and its town, a neighbourhood, a ZIP, the town
 alone, a feeder number read off the outage map, or no place at all; mostly English, some Spanish,
 some typos. Ordinary requests (bills, moves, streetlights...) keep arriving in between, some of them
-naming a street too. Nothing here is tuned to the app's detector: the texts come from the demo's
-text bank and from how customers write, not from the detector's word lists.
+naming a street too. A customer whose report named no place, or only a street the service area has in
+several towns, is asked where they are (storm mode's acknowledgement, or an agent); some answer a few
+minutes later in the same conversation ("Buffalo Trl, Harlan", "66012"): the answer is no outage
+report, carries its writer's area as ground truth and `reply_to`, the report it answers. Nothing here
+is tuned to the app's detector: the texts come from the demo's text bank and from how customers
+write, not from the detector's word lists.
 """
 
 import csv
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,6 +57,11 @@ DEFAULT_AREA_COUNT = 6
 SECOND_MESSAGE_SHARE = 0.15  # customers who write again ("still out?") later in the night
 SPANISH_SHARE = 0.1
 TYPO_SHARE = 0.08
+# Asked "which street and town, or ZIP?", this share answers, within ANSWER_MINUTES: a customer in the
+# dark watches their phone for the restoration time, but some save their battery, never see the reply
+# or do not bother (docs/storm.md, "Reports that name no place").
+ANSWER_SHARE = 0.6
+ANSWER_MINUTES = (1, 15)
 
 # Topics whose messages are outage reports themselves, or so near one (a downed line, half the
 # house dark) that their ground truth would be arguable: never used as ordinary traffic.
@@ -79,6 +88,9 @@ class StormItem:
     subject: str  # email only; "" otherwise
     area: str | None  # the gazetteer area the writer lives in (ground truth); None for ordinary traffic
     outage: bool
+    # An answer to "where are you?": the index in the scenario's list of the report it answers, in
+    # whose conversation it is written. Not an outage report; its area is its writer's.
+    reply_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,18 @@ SECOND_LINES = (
 SPANISH_SECOND = ("¿Alguna novedad? Seguimos sin luz.", "Todavía sin luz {place_es}.")
 OUTAGE_SUBJECTS = OUTAGE.subjects + ("Power outage", "No power", "Outage report", "Power out - when back?")
 SPANISH_SUBJECTS = ("Sin luz", "Apagón", "Reporte de apagón")
+# Answers to "which street and town, or ZIP code, are you at?": what people type back on a phone.
+ANSWER_LINES = (
+    "{street}, {town}",
+    "{street}, {town}",
+    "I'm on {street} in {town}",
+    "{house} {street}, {town}",
+    "{zip}",
+    "{town} {zip}",
+    "We're in {town}",
+    "{street} in {town}. Thanks",
+)
+SPANISH_ANSWERS = ("{street}, {town}", "Estoy en {street}, {town}", "{zip}", "En {town}")
 
 
 def storm_scenario(*, seed=1, reports=5000, minutes=30, areas=None, noise_share=0.2):
@@ -207,13 +231,19 @@ def storm_scenario(*, seed=1, reports=5000, minutes=30, areas=None, noise_share=
         chosen = list(areas)
     span = minutes * 60.0
     people = _People(rng)
-    items = []
+    items, asked = [], []
     for index, (name, count) in enumerate(zip(chosen, _split(rng, reports, len(chosen)), strict=True)):
         onset = _onset(rng, index, len(chosen), span)
-        items += _area_reports(rng, known[name], count, onset, span, people)
+        items += _area_reports(rng, known[name], count, onset, span, people, asked)
     noise = round(reports * noise_share / (1 - noise_share)) if reports else 0
     items += [_ordinary(rng, rng.uniform(0, span), people) for _ in range(noise)]
+    # Their own generator: the night's reports and ordinary messages are the same with or without them.
+    answers = _answers(random.Random(f"answers-{seed}"), asked, known, span)
+    items += [answer for answer, _ in answers]
     items.sort(key=lambda item: item.at)
+    position = {id(item): index for index, item in enumerate(items)}
+    for answer, report in answers:
+        items[position[id(answer)]] = replace(answer, reply_to=position[id(report)])
     return items
 
 
@@ -244,12 +274,15 @@ def _arrival(rng, onset, span):
     return rng.uniform(onset, span)
 
 
-def _area_reports(rng, area, count, onset, span, people):
+def _area_reports(rng, area, count, onset, span, people, asked):
+    """The area's reports; the (report, customer) pairs a desk would ask where they are go to `asked`."""
     items = []
     while len(items) < count:
         customer = people.new(area)
         first_at = _arrival(rng, onset, span)
         items.append(_report(rng, customer, area, first_at, again=False))
+        if _names_no_single_area(items[-1], customer, area):
+            asked.append((items[-1], customer))
         if len(items) < count and rng.random() < SECOND_MESSAGE_SHARE and span - first_at > 120:
             items.append(_report(rng, customer, area, rng.uniform(first_at + 90, span), again=True))
     return items
@@ -350,6 +383,47 @@ def _report(rng, customer, area, at, *, again):
         area=area.name,
         outage=True,
     )
+
+
+def _names_no_single_area(report, customer, area):
+    """What the desk asks about: a report naming no place of the service area, or only a street that
+    several of its towns have ("Jefferson St")."""
+    text = f"{report.subject}\n{report.text}"
+    own = [*area.streets, area.town, area.zip, *area.neighbourhoods, *area.feeders]
+    if not any(place.lower() in text.lower() for place in own):
+        return True
+    street_only = not any(place.lower() in text.lower() for place in own if place != customer.street)
+    return street_only and len(_street_towns().get(customer.street, ())) > 1
+
+
+@cache
+def _street_towns(path=GAZETTEER):
+    towns = {}
+    for row in csv.DictReader(Path(path).open(encoding="utf-8")):
+        if row["kind"].strip() == "street":
+            towns.setdefault(row["name"].strip(), set()).add(row["town"].strip())
+    return towns
+
+
+def _answers(rng, asked, known, span):
+    """(answer, the report it answers) for the asked customers who answer before the night is over."""
+    answers = []
+    for report, customer in asked:
+        at = report.at + rng.uniform(*ANSWER_MINUTES) * 60
+        if rng.random() >= ANSWER_SHARE or at >= span:
+            continue
+        area = known[report.area]
+        values = {"street": customer.street, "town": area.town, "zip": area.zip, "house": customer.house}
+        text = rng.choice(SPANISH_ANSWERS if customer.spanish else ANSWER_LINES).format_map(values)
+        subject = ""
+        if customer.kind == "mention":
+            text = f"@{X_USERNAME} {text}"
+        if customer.kind == "email":
+            subject = f"Re: {report.subject}"
+            text = _email(rng, text, customer, spanish=customer.spanish)
+        answer = replace(report, at=at, text=text, subject=subject, outage=False)
+        answers.append((answer, report))
+    return answers
 
 
 def _place(rng, customer, area):

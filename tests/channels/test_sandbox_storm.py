@@ -20,9 +20,9 @@ def test_the_same_seed_gives_the_same_night_and_another_seed_another():
 
 def test_reports_are_counted_exactly_and_ordinary_messages_make_the_noise_share(night):
     outage = [item for item in night if item.outage]
-    ordinary = [item for item in night if not item.outage]
+    ordinary = [item for item in night if not item.outage and item.reply_to is None]
     assert len(outage) == 2000
-    assert len(ordinary) / len(night) == pytest.approx(0.2, abs=0.002)
+    assert len(ordinary) / (len(outage) + len(ordinary)) == pytest.approx(0.2, abs=0.002)
     assert all(item.area is None for item in ordinary)
 
 
@@ -54,7 +54,8 @@ def test_areas_trip_one_after_another(night):
 def test_customers_usually_write_once_some_twice_always_about_their_own_area(night):
     by_author = {}
     for item in night:
-        by_author.setdefault(item.author, []).append(item)
+        if item.reply_to is None:
+            by_author.setdefault(item.author, []).append(item)
     counts = Counter(len(items) for items in by_author.values())
     assert set(counts) == {1, 2}
     assert 0.05 < counts[2] / len(by_author) < 0.25
@@ -90,8 +91,41 @@ def test_some_write_in_spanish_and_emails_have_subjects(night):
 def test_chosen_areas_and_plain_refusals():
     items = storm_scenario(seed=1, reports=50, areas=["Harlan North (Feeder H-11)"], noise_share=0)
     assert {item.area for item in items} == {"Harlan North (Feeder H-11)"}
-    assert len(items) == 50 and isinstance(items[0], StormItem)
+    assert sum(item.outage for item in items) == 50 and isinstance(items[0], StormItem)
     with pytest.raises(ValueError, match="Not an area of the sample gazetteer: Atlantis"):
         storm_scenario(areas=["Atlantis"])
     with pytest.raises(ValueError, match="noise_share"):
         storm_scenario(noise_share=1)
+
+
+def test_customers_asked_where_they_are_answer_in_their_reports_conversation_some_never(night):
+    answers = [item for item in night if item.reply_to is not None]
+    areas = gazetteer_areas()
+    for answer in answers:
+        report = night[answer.reply_to]
+        assert report.outage and not answer.outage and report.at < answer.at
+        assert (answer.author, answer.kind, answer.area) == (report.author, report.kind, report.area)
+        area = areas[answer.area]
+        assert any(place in answer.text for place in (area.town, area.zip))  # what the question asks for
+    first_reports = {}
+    for index, item in enumerate(night):
+        if item.outage:
+            first_reports.setdefault(item.author, index)
+    no_place = [
+        index
+        for index in first_reports.values()
+        if not any(place.lower() in night[index].text.lower() for place in _places(areas[night[index].area]))
+    ]
+    answered = {answer.reply_to for answer in answers}
+    share = sum(index in answered for index in no_place) / len(no_place)
+    assert 0.4 < share < 0.65  # most answer; a share never does, or only after the night is over
+
+
+def test_answers_leave_the_nights_reports_and_ordinary_messages_as_they_were(night):
+    assert [item for item in night if item.reply_to is None] == [
+        item for item in storm_scenario(seed=7, reports=2000, minutes=30) if item.reply_to is None
+    ]
+
+
+def _places(area):
+    return [*area.streets, area.town, area.zip, *area.neighbourhoods, *area.feeders]
