@@ -286,6 +286,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-moderation": {"task": "channels.moderation.tasks.sweep_moderation", "schedule": 60.0},
     # Outage reports not yet read (a task lost), grouped into incidents (oss_inbox/incidents/).
     "sweep-outage-reports": {"task": "oss_inbox.incidents.tasks.sweep_outage_reports", "schedule": 60.0},
+    "sweep-place-answers": {"task": "oss_inbox.incidents.answers.sweep_place_answers", "schedule": 60.0},
     "sweep-broadcasts": {"task": "oss_inbox.incidents.tasks.sweep_broadcasts", "schedule": 30.0},
     # Access tokens about to expire, or expired, told to the admins once each (channels/token_expiry.py).
     "token-expiry-alerts": {"task": "channels.tasks.alert_token_expiry", "schedule": 3600.0},

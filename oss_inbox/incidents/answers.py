@@ -14,6 +14,9 @@ mode an agent asks. Either way the customer's next message is read here:
    the ticket joins that area's open incident, leaving the wrong one (the old link closed with
    `unlinked_by` empty: history kept), or counts towards its spike when it has none yet.
    An answer that narrows nothing changes nothing: the agent still sees the ticket.
+3. `late_answers_read(message_ids)`, after the worker read a batch of reports: an answer that came
+   before its report was read (the worker behind in a storm) is read then; beat's
+   `sweep_place_answers` reads the last ten minutes' answers again in case a task was lost.
 The detector never moves a ticket a person linked or took out of an incident: they decided.
 Idempotent: a report that has an area is no longer read for answers, and a move to where the ticket
 is changes nothing.
@@ -140,6 +143,23 @@ def _ticket_place(ticket_id, area_id, first_report, *, now) -> None:
         incident_ticket_link(incident, ticket_id, by=LinkedBy.DETECTOR, now=now)
     elif now - first_report.received_at <= PROPOSE_WITHIN:
         incident_propose_if_spike(area_id, now=now)
+
+
+def late_answers_read(report_message_ids: list[int]) -> list[int]:
+    """The answers already on the tickets of these just-read reports that name no area, read now; the
+    tickets placed. One query when every report named its area."""
+    unplaced = dict(
+        OutageReport.objects.filter(message_id__in=report_message_ids, area__isnull=True).values_list(
+            "ticket_id", "received_at"
+        )
+    )
+    if not unplaced:
+        return []
+    later = Message.objects.filter(
+        ticket_id__in=unplaced, direction=Message.Direction.INBOUND, is_automatic=False
+    ).values_list("pk", "ticket_id", "sent_at")
+    answer_ids = [pk for pk, ticket_id, sent_at in later if sent_at > unplaced[ticket_id]]
+    return place_answers_read(answer_ids) if answer_ids else []
 
 
 def recent_answer_ids(now: datetime | None = None) -> list[int]:

@@ -19,7 +19,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from .answers import place_answers_noticed
+from .answers import late_answers_read, place_answers_noticed
 from .assign import message_text, outage_reports_read, recent_unread_ids
 from .fanout import fanout_run
 from .models import Area, IncidentUpdate
@@ -48,6 +48,7 @@ def inbound_stored(messages):
 @shared_task(ignore_result=True)
 def read_outage_reports(message_ids):
     outage_reports_read(message_ids)
+    late_answers_read(message_ids)  # answers that came before the report was read (answers.py)
 
 
 @shared_task(ignore_result=True)

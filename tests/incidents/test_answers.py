@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from oss_inbox.incidents.answers import answer_message_ids, place_answers_read
+from oss_inbox.incidents.answers import answer_message_ids, place_answers_read, sweep_place_answers
 from oss_inbox.incidents.assign import incident_ticket_move, incident_ticket_unlink, outage_reports_read
 from oss_inbox.incidents.gazetteer import gazetteer_load
 from oss_inbox.incidents.models import Area, Incident, IncidentTicket, OutageReport
+from oss_inbox.incidents.tasks import read_outage_reports
 from oss_inbox.sla.models import StormPeriod
 from oss_inbox.tickets.models import Message
 from oss_inbox.tickets.services import ingest
@@ -225,3 +226,27 @@ def test_a_customer_who_wrote_in_spanish_is_asked_in_spanish(twitter):
     )
     answer(twitter, first, "Estamos en la calle Buffalo, Harlan")
     assert OutageReport.objects.get(message=first).area.name == "Harlan South"
+
+
+def test_an_answer_that_came_before_its_report_was_read_is_read_with_the_report(twitter):
+    incident_in("Harlan South")
+    first = post(twitter, "Lost power 20 min ago. ETA?", customer=1)
+    later = post(twitter, "66012", customer=1, minutes=2, thread_key=first.ticket.thread_key)
+    assert answer_message_ids([later]) == []  # the worker is behind: no report to answer yet
+
+    with time_machine.travel(later.sent_at + timedelta(minutes=1), tick=False):
+        read_outage_reports([first.pk])
+
+    assert links(first.ticket_id) == [("Harlan South", True, False)]
+
+
+def test_an_answer_whose_task_was_lost_is_read_by_beats_sweep(twitter):
+    incident_in("Harlan South")
+    first = report(twitter, "Lost power 20 min ago. ETA?", customer=1)
+    post(twitter, "I'm on Buffalo Trl in Harlan", customer=1, minutes=3, thread_key=first.ticket.thread_key)
+    assert links(first.ticket_id) == []  # its task never ran
+
+    with time_machine.travel(BASE + timedelta(minutes=4), tick=False):
+        sweep_place_answers()
+
+    assert links(first.ticket_id) == [("Harlan South", True, False)]
