@@ -161,8 +161,11 @@ class StormPlayer:
             wait = item.at / plan["speed"] - (time.monotonic() - started)
             if wait > 0 and self._stop.wait(wait):
                 break
+            answering = None
+            if item.reply_to is not None:  # "where are you?" answered in the report's conversation
+                answering = (plan["done"][item.reply_to] or {}).get("id")
             try:
-                kind, external_id = self._write(item)
+                kind, external_id = self._write(item, answering)
                 result = {"kind": kind, "id": external_id, "written_at": datetime.now(UTC).isoformat()}
             except Exception as error:  # one failed write must not end the storm
                 log.exception("A customer in the storm scenario could not write")
@@ -177,50 +180,58 @@ class StormPlayer:
         if self._resume_after and not self._stop.is_set():
             self.simulator.resume()
 
-    def _write(self, item):
+    def _write(self, item, answering=None):
+        """Write the item on its platform; `answering`: the channel's id of the report it answers."""
         simulator = self.simulator
         kind = item.kind if simulator.instagram else WITHOUT_INSTAGRAM.get(item.kind, item.kind)
-        external_id = getattr(self, f"_write_{kind}")(item)
+        external_id = getattr(self, f"_write_{kind}")(item, answering)
         if simulator.webhooks is not None:
             simulator.webhooks.written(kind, external_id)
         simulator.record_written(kind, item.name, item.text, external_id)
         return kind, external_id
 
-    def _write_mention(self, item):
-        return self.simulator.x.add_mention(_number(item.author, "x"), item.author, item.name, item.text)
+    def _write_mention(self, item, answering):
+        x_id = _number(item.author, "x")
+        return self.simulator.x.add_mention(x_id, item.author, item.name, item.text, in_reply_to=answering)
 
-    def _write_dm(self, item):
+    def _write_dm(self, item, answering):  # one conversation per customer: an answer joins it
         return self.simulator.x.add_dm(_number(item.author, "x"), item.author, item.name, item.text)
 
-    def _write_comment(self, item):
-        posts = self.simulator.posts
-        # Outage reports go under the outage update or the storm warning; the rest under any post.
-        choices = [posts[0], posts[-1]] if item.outage else posts
-        post = choices[int(_number(item.author, "post")) % len(choices)]
-        return self.simulator.graph.add_comment(post, _number(item.author, "facebook"), item.name, item.text)
+    def _write_comment(self, item, answering):
+        graph, posts = self.simulator.graph, self.simulator.posts
+        if answering:  # a reply in the thread of the report
+            post = graph.state.comments[answering]["_post"]
+        else:  # outage reports under the outage update or the storm warning; the rest under any post
+            choices = [posts[0], posts[-1]] if item.outage else posts
+            post = choices[int(_number(item.author, "post")) % len(choices)]
+        return graph.add_comment(
+            post, _number(item.author, "facebook"), item.name, item.text, parent_id=answering
+        )
 
-    def _write_messenger(self, item):
+    def _write_messenger(self, item, answering):
         return self.simulator.graph.add_messenger_message(
             _number(item.author, "facebook"), item.name, item.text
         )
 
-    def _write_ig_comment(self, item):
-        media = self.simulator.media
-        chosen = media[int(_number(item.author, "media")) % len(media)]
-        return self.simulator.instagram.add_comment(
-            chosen, _number(item.author, "instagram"), item.author, item.text
-        )
+    def _write_ig_comment(self, item, answering):
+        instagram, media = self.simulator.instagram, self.simulator.media
+        if answering:
+            chosen = instagram.state.comments[answering]["_media"]
+        else:
+            chosen = media[int(_number(item.author, "media")) % len(media)]
+        igsid = _number(item.author, "instagram")
+        return instagram.add_comment(chosen, igsid, item.author, item.text, parent_id=answering)
 
-    def _write_ig_dm(self, item):
+    def _write_ig_dm(self, item, answering):
         return self.simulator.instagram.add_message(_number(item.author, "instagram"), item.author, item.text)
 
-    def _write_email(self, item):
+    def _write_email(self, item, answering):
         mail = EmailMessage()
         mail["From"] = f"{item.name} <{item.author}>"
         mail["To"] = self.simulator.mailbox
         subject = item.subject
-        earlier = self._last_email.get(item.author)
-        if earlier:  # their second email answers their first, as a mail client's Re: does
+        earlier = (answering, item.subject) if answering else self._last_email.get(item.author)
+        if earlier:  # an answer, or their second email: in the thread of the first, as a mail client's Re:
             mail["In-Reply-To"] = mail["References"] = earlier[0]
             subject = subject if subject.lower().startswith("re:") else f"Re: {earlier[1]}"
         mail["Subject"] = subject
@@ -249,6 +260,7 @@ def _truth_item(number, item, result):
         "name": item.name,
         "area": item.area,
         "outage": item.outage,
+        "reply_to": item.reply_to,  # an answer to "where are you?": the number of the report it answers
         "text": item.text,
         "id": None,
         "written_at": None,

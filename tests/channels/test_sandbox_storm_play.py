@@ -213,3 +213,32 @@ def test_the_everyday_customers_rest_during_the_storm_and_write_again_after(sand
     _finish(sandbox)
     assert simulator.writing
     simulator.stop()
+
+
+def test_an_answer_to_where_are_you_is_written_in_its_report_s_conversation(sandbox):
+    sandbox.player.start(minutes=20, rate=2, speed=1000, seed=6)
+    _finish(sandbox)
+    items = sandbox.player.truth()["items"]
+    answers = [item for item in items if item["reply_to"] is not None]
+    assert answers and all(not item["outage"] and item["area"] for item in answers)
+    x, graph, instagram = sandbox.x.state, sandbox.graph.state, sandbox.simulator.instagram.state
+    mails = {
+        message_from_bytes(raw)["Message-ID"]: message_from_bytes(raw) for raw in sandbox.mailbox.delivered
+    }
+    for answer in answers:
+        report = items[answer["reply_to"]]
+        assert (report["author"], report["area"], report["outage"]) == (
+            answer["author"],
+            answer["area"],
+            True,
+        )
+        if answer["kind"] == "mention":
+            assert x.tweets[answer["id"]]["conversation_id"] == x.tweets[report["id"]]["conversation_id"]
+            assert x.tweets[answer["id"]]["referenced_tweets"] == [{"type": "replied_to", "id": report["id"]}]
+        elif answer["kind"] == "comment":
+            assert graph.comments[answer["id"]]["_top"] == graph.comments[report["id"]]["_top"]
+        elif answer["kind"] == "ig_comment":
+            assert instagram.comments[answer["id"]]["_top"] == instagram.comments[report["id"]]["_top"]
+        elif answer["kind"] == "email":
+            assert mails[answer["id"]]["In-Reply-To"] == report["id"]
+    assert {answer["kind"] for answer in answers} & {"mention", "comment", "email"}
