@@ -386,14 +386,23 @@ def _report(rng, customer, area, at, *, again):
 
 
 def _names_no_single_area(report, customer, area):
-    """What the desk asks about: a report naming no place of the service area, or only a street that
-    several of its towns have ("Jefferson St")."""
-    text = f"{report.subject}\n{report.text}"
-    own = [*area.streets, area.town, area.zip, *area.neighbourhoods, *area.feeders]
-    if not any(place.lower() in text.lower() for place in own):
+    """What the desk asks about: a report whose places narrow to no single area of the gazetteer. No
+    place at all; a town or ZIP several feeders serve ("Fairview", "66115"); a street several towns
+    have ("Jefferson St") without its town. A neighbourhood, a feeder, a street of one town, or a
+    street with its town narrow to one."""
+    text = f"{report.subject}\n{report.text}".lower()
+    named = {place for place in (*area.streets, *area.neighbourhoods, *area.feeders) if place.lower() in text}
+    town = area.town.lower() in text
+    if any(len(_street_towns().get(place, ())) <= 1 or town for place in named):
+        return False
+    zip_code = area.zip in text
+    if not (town or zip_code):
         return True
-    street_only = not any(place.lower() in text.lower() for place in own if place != customer.street)
-    return street_only and len(_street_towns().get(customer.street, ())) > 1
+    return (town and _areas_of("town", area.town) > 1) or (zip_code and _areas_of("zip", area.zip) > 1)
+
+
+def _areas_of(kind, name):
+    return sum(getattr(other, kind) == name for other in gazetteer_areas().values())
 
 
 @cache
