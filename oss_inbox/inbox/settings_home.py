@@ -61,6 +61,8 @@ SECTIONS = [
                   "medical equipment.", "tickets.view_dashboards"),
             Entry("Service-area gazetteer", "incidents:gazetteer", "Towns, ZIP codes, streets and feeders, "
                   "and the areas outage reports are grouped by (a CSV upload).", "tickets.view_dashboards"),
+            Entry("Outage feeds", "incidents:feeds", "Outage maps the utility publishes (JSON or CSV): "
+                  "incidents follow their ETR, status and customers out.", "tickets.view_dashboards"),
         ],
     ),
 ]  # fmt: skip

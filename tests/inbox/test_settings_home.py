@@ -7,7 +7,15 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 SETTINGS = reverse("inbox:settings")
 ADMIN_ONLY = ["sla:schedules", "sla:policies", "people:list", "inbox:canned_list", "safety:phrases"]
-SUPERVISORS_TOO = ["channels:list", "inbox:assignment", "safety:on_call", "keyaccounts:critical_care"]
+SUPERVISORS_TOO = [
+    "channels:list",
+    "inbox:assignment",
+    "safety:on_call",
+    "keyaccounts:critical_care",
+    "sla:storm",
+    "incidents:gazetteer",
+    "incidents:feeds",
+]
 
 
 def test_admins_find_every_settings_page_from_one_top_bar_link(client, admin_user):
