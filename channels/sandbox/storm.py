@@ -55,6 +55,7 @@ KIND_SHARES = {
 KINDS = tuple(KIND_SHARES)
 DEFAULT_AREA_COUNT = 6
 SECOND_MESSAGE_SHARE = 0.15  # customers who write again ("still out?") later in the night
+ONE_CONVERSATION = frozenset({"dm", "messenger", "ig_dm"})  # a customer's messages are one thread
 SPANISH_SHARE = 0.1
 TYPO_SHARE = 0.08
 # Asked "which street and town, or ZIP?", this share answers, within ANSWER_MINUTES: a customer in the
@@ -285,6 +286,10 @@ def _area_reports(rng, area, count, onset, span, people, asked):
             asked.append((items[-1], customer))
         if len(items) < count and rng.random() < SECOND_MESSAGE_SHARE and span - first_at > 120:
             items.append(_report(rng, customer, area, rng.uniform(first_at + 90, span), again=True))
+            # A second post or email is a conversation of its own, asked in turn; a second direct
+            # message is in the first one's, where the question was asked once.
+            if customer.kind not in ONE_CONVERSATION and _names_no_single_area(items[-1], customer, area):
+                asked.append((items[-1], customer))
     return items
 
 
@@ -428,7 +433,7 @@ def _answers(rng, asked, known, span):
         if customer.kind == "mention":
             text = f"@{X_USERNAME} {text}"
         if customer.kind == "email":
-            subject = f"Re: {report.subject}"
+            subject = report.subject if report.subject.startswith("Re: ") else f"Re: {report.subject}"
             text = _email(rng, text, customer, spanish=customer.spanish)
         answer = replace(report, at=at, text=text, subject=subject, outage=False)
         answers.append((answer, report))
