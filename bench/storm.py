@@ -11,7 +11,9 @@
    DMs, Facebook comments, Messenger, Instagram comments and DMs and email, plus ordinary messages)
    played at `--speedup` times real time: each item parsed by its channel's parse.py and stored by
    tickets.services.ingest (storm_play.py). The worker reads and groups the outage reports as in
-   production; a supervisor confirms each proposal within `--confirm-every` real seconds.
+   production. Storm mode is on (`--no-storm-mode` to leave it off): proposals confirm themselves
+   and each report is acknowledged, asking where the customer is when it names no single area; a
+   supervisor also confirms any proposal left within `--confirm-every` real seconds.
    Meanwhile an agent's queue page is opened over HTTP every second (p95 <= 50 ms), and each item's
    post -> queue time is taken (<= 60 s).
 3. After the storm: every item stored exactly once; >= 90% of the outage reports in their area's
@@ -80,6 +82,12 @@ def arguments():
     parser.add_argument("--confirm-every", type=float, default=20, help="Real seconds between confirms.")
     parser.add_argument("--no-fanout", action="store_true", help="Stop after the grouping's figures.")
     parser.add_argument(
+        "--no-storm-mode",
+        action="store_true",
+        help="Leave storm mode off (no automatic confirmation, no acknowledgement asking where the "
+        "customer is): the supervisor's clicks alone.",
+    )
+    parser.add_argument(
         "--renice",
         type=int,
         default=0,
@@ -100,6 +108,8 @@ def run(args, processes, supervisor, agent):
     )
     accounts = {account.kind: account for account in ChannelAccount.objects.all()}
     web_pid = processes.running["web"].pid
+    if not args.no_storm_mode:
+        storm_world.storm_mode_on(supervisor)
     watch = QueueWatch(storm_world.WEB_PORT, storm_world.session_cookie(agent), web_pid).start()
     confirming = Confirmer(supervisor, args.confirm_every).start()
     playback = Playback(items, speedup=args.speedup, accounts=accounts)

@@ -102,6 +102,20 @@ def prepare():
     return users.filter(groups__name=SUPERVISOR).first(), users.filter(groups__name=AGENT).first()
 
 
+def storm_mode_on(supervisor):
+    """Storm mode as a utility turns it on for the night: proposals confirm themselves, each report is
+    acknowledged (asking where the customer is when the report names no single area)."""
+    from oss_inbox.sla.storm import storm_start
+
+    storm_start(
+        by=supervisor,
+        reason="bench/storm.py: a storm night",
+        auto_confirm=True,
+        auto_acknowledge=True,
+        outage_map_url="https://outages.example.com/map",
+    )
+
+
 def session_cookie(user):
     """A signed-in session for `user`, as login writes one (no password needed)."""
     from django.conf import settings
