@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 
 from .assign import incident_ticket_move
-from .fanout import restoration_broadcast
+from .fanout import etr_changed, restoration_broadcast
 from .models import Incident, IncidentTicket, IncidentUpdate
 
 Status = Incident.Status
@@ -37,6 +37,10 @@ def _note(incident: Incident, text: str, *, user, now: datetime) -> IncidentUpda
 
 def _who(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+# What the status form may set; dismissing and merging have their own actions.
+EDITABLE = (Status.INVESTIGATING, Status.CREWS_WORKING, Status.RESTORED)
 
 
 def _closed(incident: Incident) -> str:
@@ -207,9 +211,11 @@ def incident_edit(
     now: datetime | None = None,
 ) -> IncidentUpdate:
     """Change the incident's status, ETR or customers out; one timeline entry says what changed.
-    Restored also sends the final message to every ticket, resolving it (fanout.restoration_broadcast)."""
+    Restored also sends the final message to every ticket, resolving it (fanout.restoration_broadcast);
+    a moved ETR sends the customers an update when the incident asks for it (fanout.etr_changed).
+    Dismissed and merged are not set here: they have their own actions, which keep their records."""
     now = now or timezone.now()
-    if status not in Status.values:
+    if status not in EDITABLE:
         raise IncidentRefused("Choose a status: investigating, crews working or restored.")
     if customers_out is not None and customers_out < 0:
         raise IncidentRefused("Customers out cannot be below zero.")
@@ -218,8 +224,9 @@ def incident_edit(
         if incident.proposed:
             raise IncidentRefused("Confirm this proposed incident first, or dismiss it.")
         if not incident.is_open:
-            raise IncidentRefused("This incident is restored: it cannot change any more.")
+            raise IncidentRefused(f"This incident {_closed(incident)}: it cannot change any more.")
         changes = _changes(incident, status, etr, customers_out)
+        old_etr = incident.etr
         if not changes:
             raise IncidentRefused("Nothing changed: the status, ETR and customers out are as they were.")
         incident.status, incident.etr, incident.customers_out = status, etr, customers_out
@@ -229,6 +236,8 @@ def incident_edit(
         note = _note(incident, f"{'; '.join(changes)} (by {_who(user)}).", user=user, now=now)
         if status == Status.RESTORED:
             restoration_broadcast(incident=incident, by=user, now=now)
+        else:
+            etr_changed(incident, old_etr, user, now=now)
         return note
 
 

@@ -19,7 +19,8 @@ from oss_inbox.incidents.fanout import (
     fanout_run,
     reach_preview,
 )
-from oss_inbox.incidents.models import Area, Incident, IncidentDelivery, IncidentTicket
+from oss_inbox.incidents.models import Area, Incident, IncidentDelivery, IncidentTicket, IncidentUpdate
+from oss_inbox.incidents.services import IncidentRefused, incident_edit
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import ingest
 from oss_inbox.tickets.services.outbox import outbox_claim, outbox_deliver
@@ -380,3 +381,44 @@ def test_x_replies_start_with_the_customers_handle_so_that_x_takes_none_for_a_du
         f"@{handles[1]} Crews are on site in Harlan North.",
         "Crews are on site in Harlan North.",
     ]
+
+
+# ---- the status/ETR form: a moved ETR tells the customers when asked; no dismissed/merged there ---
+
+
+def edit(incident, supervisor, **changes):
+    incident.refresh_from_db()  # the form shows what was saved last
+    fields = {"status": incident.status, "etr": incident.etr, "customers_out": incident.customers_out}
+    return incident_edit(incident, **{**fields, **changes}, user=supervisor)
+
+
+@pytest.fixture
+def worker_runs_it(monkeypatch):
+    monkeypatch.setattr(fanout, "_ask_worker", fanout_run)
+
+
+def test_a_moved_etr_updates_the_customers_only_when_the_incident_asks_for_it(
+    twitter, incident, supervisor, worker_runs_it, django_capture_on_commit_callbacks
+):
+    ticket = customer(twitter, incident)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(incident, supervisor, etr=incident.etr + timedelta(hours=1))
+    assert replies(ticket) == []
+
+    fanout.incident_set_notify(incident, on=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(incident, supervisor, customers_out=300)  # the ETR stays: nothing to tell
+        assert replies(ticket) == []
+        edit(incident, supervisor, etr=incident.etr + timedelta(hours=1))  # 7:40 PM -> 8:40 PM
+
+    [reply] = replies(ticket)
+    assert reply.is_automatic and reply.text.endswith("crews now expect power back by 8:40 PM.")
+    assert IncidentUpdate.objects.filter(incident=incident, broadcast=True, automatic=True).count() == 1
+
+
+@pytest.mark.parametrize("status", ["dismissed", "merged"])
+def test_the_form_cannot_set_a_status_that_has_its_own_action(incident, supervisor, status):
+    with pytest.raises(IncidentRefused, match="Choose a status"):
+        edit(incident, supervisor, status=status)
+    incident.refresh_from_db()
+    assert incident.status == "crews_working"
