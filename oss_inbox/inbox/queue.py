@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from channels.registry import all_specs, thread_channel_words
 from oss_inbox.sla.timers import span_words, ticket_timer
 from oss_inbox.tickets.models import OPEN_STATUSES, Message, Ticket
 
+from .queue_counts import count_views
 from .search import search
 from .selectors import open_queue_version
 
@@ -127,9 +128,41 @@ class QueuePage:
     search_cut: bool = False  # the search kept only the newest matches (the page says so)
 
 
+@dataclass(frozen=True, slots=True)
+class RowKey:
+    """A row as the page chose it, before it is read: the ticket, its place (for the cursor) and what
+    its row shows changes with. Every write of a ticket moves `updated_at`, but for the SLA
+    recompute's, which writes only the SLA fields: those the timer reads are here too."""
+
+    pk: int
+    updated_at: datetime
+    sla_due_at: datetime | None
+    sla_state: str
+    sla_paused_at: datetime | None
+    pinned: bool = False
+
+    @property
+    def changed(self):
+        """What the row shows changes with, as plain text (part of a cache key)."""
+        stamps = (self.updated_at, self.sla_due_at, self.sla_paused_at)
+        return "-".join([*("n" if at is None else f"{at.timestamp():.6f}" for at in stamps), self.sla_state])
+
+
+KEY_FIELDS = ("pk", "updated_at", "sla_due_at", "sla_state", "sla_paused_at")
+
+
 def queue_page(user, filters, *, after="", now=None):
-    """Up to PAGE_SIZE tickets of the view after the keyset `after`; one query (and one for tags,
-    and for a search of Resolved one that finds its newest matches)."""
+    """Up to PAGE_SIZE tickets of the view after the keyset `after`, read for their rows."""
+    now = now or timezone.now()
+    page = queue_page_keys(user, filters, after=after, now=now)
+    return replace(page, tickets=queue_rows_read(page.tickets, filters, after=after, now=now))
+
+
+def queue_page_keys(user, filters, *, after="", now=None):
+    """The page of the view after the keyset `after`, its tickets as `RowKey`s: chosen on the tickets
+    table alone (one query a part of the page: the pinned safety tickets, the due ones, the undated
+    ones; and for a search of Resolved one that finds its newest matches). What a row shows is read
+    by `queue_rows_read`, for the rows the caller does not hold already (queue_rows.py)."""
     now = now or timezone.now()
     found = search(filters.q, open_view=filters.is_open_view) if filters.q else None
     tickets = queue_tickets(user, filters, now=now, found=found)
@@ -147,7 +180,29 @@ def queue_page(user, filters, *, after="", now=None):
         rows = _first(tickets, PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
+    return QueuePage(
+        rows,
+        next_cursor=next_cursor,
+        is_first=cursor is None,
+        filters=filters,
+        search_cut=bool(found and found.cut),
+    )
+
+
+def queue_rows_read(keys, filters, *, after="", now=None):
+    """The tickets of `keys` (RowKeys of one page of `filters` after `after`), in their order, read
+    with what their rows show: customer, assignee, preview, tags, channel, timer, age, links. One
+    query for the tickets, one for their tags."""
+    if not keys:
+        return []
+    now = now or timezone.now()
+    page = _with_preview(Ticket.objects.select_related("contact__organization", "assignee"))
+    by_pk = {ticket.pk: ticket for ticket in page.filter(pk__in=[key.pk for key in keys])}
+    # A ticket merged away between the choice and the read has no row (the next page has it right).
+    rows = [by_pk[key.pk] for key in keys if key.pk in by_pk]
     _prefetch_tags(rows)
+    cursor = Cursor.parse(after, filters.is_open_view)
     reverse_queue = reverse("inbox:queue")
     # One reverse() for the page, not one a row.
     ticket_url = reverse("inbox:ticket", args=[0]).replace("/0/", "/{}/")
@@ -169,14 +224,7 @@ def queue_page(user, filters, *, after="", now=None):
         ticket.in_place_url = (
             reverse_queue + "?" + "&".join(part for part in (row_query, f"ticket={ticket.pk}") if part)
         )
-    next_cursor = Cursor.of(rows[-1], filters.is_open_view).encode() if more else ""
-    return QueuePage(
-        rows,
-        next_cursor=next_cursor,
-        is_first=cursor is None,
-        filters=filters,
-        search_cut=bool(found and found.cut),
-    )
+    return rows
 
 
 def _open_rows(tickets, cursor):
@@ -209,25 +257,21 @@ def _pinned_first_rows(pinned, tickets, cursor):
         rows = _first(_soonest_due(pinned), PAGE_SIZE + 1)
     else:
         rows = _open_rows(pinned, cursor)
-    for ticket in rows:
-        ticket.pinned = True
+    rows = [replace(row, pinned=True) for row in rows]
     if len(rows) <= PAGE_SIZE:
         rows += _open_rows(rest, None)[: PAGE_SIZE + 1 - len(rows)]
     return rows
 
 
 def _first(ordered, count):
-    """The first `count` tickets of `ordered`, chosen on the tickets table alone, then read with their
-    customer, assignee and preview.
+    """The first `count` tickets of `ordered` as `RowKey`s, chosen on the tickets table alone.
 
-    In one query the planner, misjudging how many open tickets match (20 for 1,944 at a million
-    tickets), joined every open ticket's customer and assignee before sorting: 17 ms, growing with
-    the backlog a storm brings. Chosen first, the page comes in the partial index's order (0.2 ms),
-    and only its rows are joined (1.8 ms in all).
+    In one query with what the rows show, the planner, misjudging how many open tickets match (20
+    for 1,944 at a million tickets), joined every open ticket's customer and assignee before
+    sorting: 17 ms, growing with the backlog a storm brings. Chosen first, the page comes in the
+    partial index's order (0.2 ms), and only its rows are joined (queue_rows_read).
     """
-    chosen = ordered.values("pk")[:count]
-    page = _with_preview(Ticket.objects.select_related("contact__organization", "assignee"))
-    return list(page.filter(pk__in=chosen).order_by(*ordered.query.order_by))
+    return [RowKey(*values) for values in ordered.values_list(*KEY_FIELDS)[:count]]
 
 
 def _soonest_due(tickets):
@@ -286,20 +330,17 @@ def _view_condition(view, user, now):
 def view_counts(user, *, now=None, version=None):
     """{view slug: tickets} of every counted view.
 
-    One aggregate over the open tickets only (60 ms at 20,000 open tickets on a busy machine), so
-    it is cached per agent and queue version (one index look-up): it is counted again when a
-    ticket changes, or, for At risk and Breached, which move with the clock, after COUNTS_SECONDS.
+    One aggregate over the open tickets only (60 ms at 20,000 open tickets on a busy machine; its
+    statement written once, queue_counts.py), so it is cached per agent and queue version (one
+    index look-up): it is counted again when a ticket changes, or, for At risk and Breached, which
+    move with the clock, after COUNTS_SECONDS.
     `version`: the queue's version when the caller has read it already.
     """
     key = f"inbox:view-counts:{user.pk}:{version or open_queue_version()}"
     counts = cache.get(key)
     if counts is None:
         now = now or timezone.now()
-        counted = [view for view in VIEWS if view.counted]
-        aggregates = {
-            view.slug: Count("id", filter=_view_condition(view.slug, user, now)) for view in counted
-        }
-        counts = Ticket.objects.filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
+        counts = count_views([view.slug for view in VIEWS if view.counted], user, now)
         cache.set(key, counts, COUNTS_SECONDS)
     return counts
 

@@ -16,6 +16,13 @@ everything it depends on:
 - the view, filters and page, and for "Mine" the agent.
 
 Only what differs between agents is done per request: the opened ticket's row is marked.
+
+During a storm the queue's version moves every second (reports arrive every second), so a page is
+hardly ever found: each was chosen, read and written anew, 12 ms of CPU more than a page found
+(docs/BENCHMARKS.md, "The queue page during a storm"), though most of its rows had not changed. So
+each row's HTML is kept too, under the same dependencies but the queue's version, and under its own
+ticket's change (`RowKey.changed`): a page not found is chosen on the tickets table alone (a light
+query a part), and only the rows new or changed since are read and written.
 """
 
 import hashlib
@@ -30,7 +37,7 @@ from oss_inbox.cached import version_of
 from oss_inbox.safety.detector import CATEGORY_NAMES
 from oss_inbox.staff.templatetags.dates import when_full
 
-from .queue import first_line, queue_page
+from .queue import first_line, queue_page_keys, queue_rows_read
 from .selectors import open_queue_version
 
 QUEUE_ROWS_KEY = "inbox:queue-rows"  # moved on by a change to what rows show besides the ticket (apps.py)
@@ -55,30 +62,59 @@ class Row:
 
 
 def shared_queue_page(user, filters, *, after="", now, version=None):
-    """`queue_page` with its rows as `Row`s, from the cache when another request made the same page.
+    """`queue_page` with its rows as `Row`s, from the cache when another request made the same page,
+    its rows from the cache when an earlier page held them unchanged.
     `version`: the queue's version when the caller has read it already."""
-    key = _page_key(user, filters, after, now, version or open_queue_version())
+    rows_version = version_of(QUEUE_ROWS_KEY)
+    key = _page_key(rows_version, user, filters, after, now, version or open_queue_version())
     page = cache.get(key)
     if page is None:
-        page = queue_page(user, filters, after=after, now=now)
-        page = replace(page, tickets=[Row(ticket.pk, row_html(ticket)) for ticket in page.tickets])
+        page = queue_page_keys(user, filters, after=after, now=now)
+        page = replace(page, tickets=_rows(page.tickets, rows_version, filters, after, now))
         cache.set(key, page, ROWS_SECONDS)
     return page
 
 
-def _page_key(user, filters, after, now, version):
+def _page_key(rows_version, user, filters, after, now, version):
     parts = (
-        version_of(QUEUE_ROWS_KEY),
         version,
+        user.pk if filters.view == "mine" else "",
+        *_row_context(rows_version, filters, after, now),
+    )
+    # The search words and the cursor are the agent's text: hashed, so that any key is short and plain.
+    return "inbox:queue-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _row_context(rows_version, filters, after, now):
+    """What a row's HTML depends on besides its ticket: its links hold the filters and the cursor."""
+    return (
+        rows_version,
         get_current_timezone_name(),
         int(now.timestamp() // 60),
-        user.pk if filters.view == "mine" else "",
         filters.query_string(),
         after,
         reverse("inbox:queue"),
     )
-    # The search words and the cursor are the agent's text: hashed, so that any key is short and plain.
-    return "inbox:queue-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _rows(keys, rows_version, filters, after, now):
+    """The page's `Row`s: those kept from an earlier page whose ticket has not changed since, the
+    others read (one query for the tickets, one for their tags), written and kept."""
+    if not keys:
+        return []
+    context = hashlib.sha256(repr(_row_context(rows_version, filters, after, now)).encode()).hexdigest()
+    names = {key.pk: f"inbox:queue-row:{context}:{key.pk}:{key.changed}" for key in keys}
+    kept = cache.get_many(list(names.values()))
+    missing = [key for key in keys if names[key.pk] not in kept]
+    made = {ticket.pk: row_html(ticket) for ticket in queue_rows_read(missing, filters, after=after, now=now)}
+    if made:
+        cache.set_many({names[pk]: html for pk, html in made.items()}, ROWS_SECONDS)
+    rows = []
+    for key in keys:
+        html = kept.get(names[key.pk], made.get(key.pk))
+        if html is not None:  # None: merged away since it was chosen (the next page is right)
+            rows.append(Row(key.pk, html))
+    return rows
 
 
 def rows_html(rows, opened):
