@@ -54,6 +54,8 @@ def inbound(item, index, sent_at, accounts):
     user_id, x_time = numeric_id(item.author), sent_at.isoformat().replace("+00:00", "Z")
     graph_time = sent_at.strftime("%Y-%m-%dT%H:%M:%S+0000")
     user = {"id": user_id, "username": item.author, "name": item.name}
+    if item.location:  # an X profile's location, as user.fields=location gives it
+        user["location"] = item.location
     item_id = external_id(item.kind, index)
     if item.kind == "mention":
         tweet = {"id": item_id, "text": item.text, "author_id": user_id, "conversation_id": item_id,

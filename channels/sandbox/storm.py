@@ -63,6 +63,10 @@ TYPO_SHARE = 0.08
 # or do not bother (docs/storm.md, "Reports that name no place").
 ANSWER_SHARE = 0.6
 ANSWER_MINUTES = (1, 15)
+# X customers whose profile gives their town as its location ("Harlan, KS"): about a third of X
+# profiles give no real place (Hecht et al., CHI 2011), others a metro area, a state or a joke.
+PROFILE_LOCATION_SHARE = 0.4
+X_KINDS = frozenset({"mention", "dm"})
 
 # Topics whose messages are outage reports themselves, or so near one (a downed line, half the
 # house dark) that their ground truth would be arguable: never used as ordinary traffic.
@@ -92,6 +96,7 @@ class StormItem:
     # An answer to "where are you?": the index in the scenario's list of the report it answers, in
     # whose conversation it is written. Not an outage report; its area is its writer's.
     reply_to: int | None = None
+    location: str = ""  # an X user's profile location, as X serves it in user.fields=location
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,17 @@ def storm_scenario(*, seed=1, reports=5000, minutes=30, areas=None, noise_share=
     position = {id(item): index for index, item in enumerate(items)}
     for answer, report in answers:
         items[position[id(answer)]] = replace(answer, reply_to=position[id(report)])
-    return items
+    return [_with_profile(seed, item, known) for item in items]
+
+
+def _with_profile(seed, item, known):
+    """An X customer's profile location, their town for some; by their handle (and its own generator:
+    the night is the same with or without it)."""
+    if item.kind not in X_KINDS or item.area is None:
+        return item
+    if random.Random(f"profile-{seed}-{item.author}").random() >= PROFILE_LOCATION_SHARE:
+        return item
+    return replace(item, location=f"{known[item.area].town}, KS")
 
 
 def _split(rng, total, parts):

@@ -68,7 +68,7 @@ MENTION_FIELDS = {
         "attachments",
         "note_tweet",
     ],
-    "user_fields": ["username", "name", "profile_image_url"],
+    "user_fields": ["username", "name", "profile_image_url", "location"],
     "media_fields": ["url", "preview_image_url", "variants", "type"],
 }
 DM_FIELDS = {
@@ -83,7 +83,7 @@ DM_FIELDS = {
         "referenced_tweets",
     ],
     "expansions": ["sender_id", "attachments.media_keys"],
-    "user_fields": ["username", "name", "profile_image_url"],
+    "user_fields": ["username", "name", "profile_image_url", "location"],
     "media_fields": ["url", "preview_image_url", "variants", "type"],
 }
 # Looking up a reply whose send was cut off: what to read of our tweets and of DM events.

@@ -14,9 +14,10 @@ mode an agent asks. Either way the customer's next message is read here:
    the ticket joins that area's open incident, leaving the wrong one (the old link closed with
    `unlinked_by` empty: history kept), or counts towards its spike when it has none yet.
    An answer that narrows nothing changes nothing: the agent still sees the ticket.
-3. `late_answers_read(message_ids)`, after the worker read a batch of reports: an answer that came
-   before its report was read (the worker behind in a storm) is read then; beat's
-   `sweep_place_answers` reads the last ten minutes' answers again in case a task was lost.
+3. `late_answers_read(message_ids)`, after the worker read a batch of reports: an X author's profile
+   location ("Harlan, KS") is read as the town of a street named without one (`profile_hints_read`),
+   and an answer that came before its report was read (the worker behind in a storm) is read then;
+   beat's `sweep_place_answers` reads the last ten minutes' answers again in case a task was lost.
 The detector never moves a ticket a person linked or took out of an incident: they decided.
 Idempotent: a report that has an area is no longer read for answers, and a move to where the ticket
 is changes nothing.
@@ -107,22 +108,22 @@ def _answer_read(answer, gazetteer, *, now) -> bool:
         if where.area_id is None:
             return False
         for report in reports:
-            _report_place(report, answer, where)
+            _report_place(report, where, source=f"answer (message {answer.pk})", mark={"answer": answer.pk})
         _ticket_place(answer.ticket_id, where.area_id, reports[0], now=now)
     return True
 
 
-def _report_place(report, answer, where: Whereabouts) -> None:
-    """The report takes the area, with what the answer added and why (appended: the first reading
-    stays)."""
+def _report_place(report, where: Whereabouts, *, source: str, mark: dict) -> None:
+    """The report takes the area, with what the answer (or the profile) added and why, appended: the
+    first reading stays."""
     known = {(place["kind"], place["written"]) for place in report.places}
     report.places = report.places + [
-        {"kind": found.kind, "written": found.written, "why": found.why, "answer": answer.pk}
+        {"kind": found.kind, "written": found.written, "why": found.why, **mark}
         for found in where.found
         if (found.kind, found.written) not in known
     ]
     report.area_id, report.candidate_areas = where.area_id, [where.area_id]
-    report.why = f"{report.why}; answer (message {answer.pk}): {where.why}"
+    report.why = f"{report.why}; {source}: {where.why}"
     report.save(update_fields=["places", "area", "candidate_areas", "why"])
 
 
@@ -155,11 +156,47 @@ def late_answers_read(report_message_ids: list[int]) -> list[int]:
     )
     if not unplaced:
         return []
+    profile_hints_read(report_message_ids)
     later = Message.objects.filter(
         ticket_id__in=unplaced, direction=Message.Direction.INBOUND, is_automatic=False
     ).values_list("pk", "ticket_id", "sent_at")
     answer_ids = [pk for pk, ticket_id, sent_at in later if sent_at > unplaced[ticket_id]]
     return place_answers_read(answer_ids) if answer_ids else []
+
+
+def profile_hints_read(report_message_ids: list[int], *, now: datetime | None = None) -> list[int]:
+    """Reports naming a street several towns have, without its town, by an X user whose profile gives
+    a location ("Harlan, KS"): the street and the profile's town together may narrow to one area. Only
+    a town, and only beside a street: a profile's place may be where they work or lived. The tickets
+    placed."""
+    now = now or timezone.now()
+    gazetteer, placed = current_gazetteer(), []
+    unplaced = OutageReport.objects.filter(message_id__in=report_message_ids, area__isnull=True)
+    for report in unplaced.select_related("message"):
+        location, where = _profile_where(report.message, gazetteer)
+        if where is None:
+            continue
+        with transaction.atomic():
+            report = OutageReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+            if report.area_id is None:
+                _report_place(report, where, source=f'profile location "{location}"', mark={"profile": True})
+                _ticket_place(report.ticket_id, where.area_id, report, now=now)
+                placed.append(report.ticket_id)
+    return placed
+
+
+def _profile_where(message, gazetteer):
+    """(the author's profile location, the areas it narrows the message's street to), or (.., None)."""
+    location = str(((message.raw or {}).get("author") or {}).get("location") or "")[:100]
+    if not location:
+        return location, None
+    found = find_places(message_text(message.subject, message.text), gazetteer)
+    street = any(place.kind == "street" and place.places for place in found)
+    if not street or any(place.kind == "town" and place.places for place in found):
+        return location, None  # no street, or its town named already
+    towns = [place for place in find_places(location, gazetteer) if place.kind == "town"]
+    where = narrow_areas([*found, *towns])
+    return location, (where if towns and where.area_id is not None else None)
 
 
 def recent_answer_ids(now: datetime | None = None) -> list[int]:

@@ -129,3 +129,12 @@ def test_answers_leave_the_nights_reports_and_ordinary_messages_as_they_were(nig
 
 def _places(area):
     return [*area.streets, area.town, area.zip, *area.neighbourhoods, *area.feeders]
+
+
+def test_some_x_customers_profiles_give_their_own_town_and_no_one_elses(night):
+    areas = gazetteer_areas()
+    x_reports = [item for item in night if item.outage and item.kind in ("mention", "dm")]
+    located = [item for item in x_reports if item.location]
+    assert 0.3 < len(located) / len(x_reports) < 0.5
+    assert all(item.location == f"{areas[item.area].town}, KS" for item in located)
+    assert not any(item.location for item in night if item.kind not in ("mention", "dm") or item.area is None)

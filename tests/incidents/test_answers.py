@@ -250,3 +250,28 @@ def test_an_answer_whose_task_was_lost_is_read_by_beats_sweep(twitter):
         sweep_place_answers()
 
     assert links(first.ticket_id) == [("Harlan South", True, False)]
+
+
+def test_an_x_profiles_town_places_a_street_several_towns_have_and_nothing_else(twitter):
+    incident_in("Fairview East")
+    incident_in("Harlan North")
+
+    def x_report(text, customer, location):
+        who = factories.author(external_id=str(customer), handle=f"customer{customer}", name="Customer")
+        item = replace(
+            factories.inbound(text=text, who=who, raw={"author": {"location": location}}), sent_at=BASE
+        )
+        with time_machine.travel(BASE, tick=False):
+            ingest(twitter, [item])
+        message = Message.objects.get(account=twitter, external_id=item.external_id)
+        with time_machine.travel(BASE + timedelta(seconds=5), tick=False):
+            read_outage_reports([message.pk])
+        return OutageReport.objects.get(message=message)
+
+    street = x_report("No lights on Jefferson St", 1, "Fairview, KS")
+    no_street = x_report("Power outage again... when is it coming back on?", 2, "Fairview, KS")
+
+    assert street.area.name == "Fairview East" and 'profile location "Fairview, KS"' in street.why
+    *moved_out, now_in = links(street.ticket_id)  # it may have joined Harlan North's first, and left it
+    assert now_in == ("Fairview East", True, False) and all(not is_open for _, is_open, _ in moved_out)
+    assert no_street.area is None and links(no_street.ticket_id) == []
