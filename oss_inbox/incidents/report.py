@@ -157,13 +157,16 @@ def backlog_step(start, end):
 
 def sample_times(start, end, step):
     """Instants from `start` rounded down to the step (in UTC: a quarter-hour there is one in every zone
-    we serve) to `end`, inclusive."""
+    we serve) to `end`, and `end` itself: the curve ends on the backlog as it is (an incident ten
+    minutes old would otherwise show only the empty quarter-hour before it began)."""
     seconds = step.total_seconds()
     first = datetime.fromtimestamp(start.timestamp() // seconds * seconds, start.tzinfo)
     times, at = [], first
     while at <= end:
         times.append(at)
         at += step
+    if times[-1] < end:
+        times.append(end)
     return times
 
 

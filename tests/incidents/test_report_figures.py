@@ -149,3 +149,12 @@ def test_durations_read_as_people_say_them():
     assert report.duration_words(3 * 86400 + 4 * 3600) == "3 d 4 h"
     assert report.restoration_seconds(utc(2, 15), utc(2, 18, 40)) == 13200.0
     assert report.restoration_seconds(utc(2, 15), None) is None
+
+
+def test_a_young_incidents_backlog_ends_on_its_tickets_now_not_on_the_empty_quarter_before_it():
+    created, now = utc(2, 16, 23), utc(2, 16, 25)
+    times = report.sample_times(created, now, timedelta(minutes=15))
+    assert times == [utc(2, 16, 15), now]
+    spans = {1: report.open_spans(utc(2, 16, 23), []), 2: report.open_spans(utc(2, 16, 24), [])}
+    memberships = [(1, utc(2, 16, 23), None), (2, utc(2, 16, 24), None)]
+    assert report.backlog(memberships, spans, times) == [0, 2]
