@@ -33,7 +33,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.timezone import get_current_timezone_name, localtime
 
-from oss_inbox.cached import version_of
+from oss_inbox.cached import local_store, version_of
 from oss_inbox.safety.detector import CATEGORY_NAMES
 from oss_inbox.staff.templatetags.dates import when_full
 
@@ -42,6 +42,9 @@ from .selectors import open_queue_version
 
 QUEUE_ROWS_KEY = "inbox:queue-rows"  # moved on by a change to what rows show besides the ticket (apps.py)
 ROWS_SECONDS = 120  # a page is read within its minute; the rest only bounds a write no signal tells of
+# Rows this process keeps of the pages it made (a few pages' worth: each row is kept within its minute).
+LOCAL_ROWS = 1000
+_copies = local_store()
 
 CRITICAL_CARE = (
     '<span class="badge critical-care" title="Depends on power for life or health">Critical care</span> '
@@ -98,21 +101,28 @@ def _row_context(rows_version, filters, after, now):
 
 
 def _rows(keys, rows_version, filters, after, now):
-    """The page's `Row`s: those kept from an earlier page whose ticket has not changed since, the
-    others read (one query for the tickets, one for their tags), written and kept."""
+    """The page's `Row`s: those kept from an earlier page whose ticket has not changed since (this
+    process's copy, else the cache's), the others read (one query for the tickets, one for their
+    tags), written and kept."""
     if not keys:
         return []
     context = hashlib.sha256(repr(_row_context(rows_version, filters, after, now)).encode()).hexdigest()
     names = {key.pk: f"inbox:queue-row:{context}:{key.pk}:{key.changed}" for key in keys}
-    kept = cache.get_many(list(names.values()))
+    # A name says everything its row depends on, so a copy is never stale: it only stops being asked for.
+    kept = {name: _copies[name] for name in names.values() if name in _copies}
+    if len(kept) < len(names):
+        kept.update(cache.get_many([name for name in names.values() if name not in kept]))
     missing = [key for key in keys if names[key.pk] not in kept]
     made = {ticket.pk: row_html(ticket) for ticket in queue_rows_read(missing, filters, after=after, now=now)}
     if made:
         cache.set_many({names[pk]: html for pk, html in made.items()}, ROWS_SECONDS)
+    if len(_copies) + len(names) > LOCAL_ROWS:  # older minutes' rows are never asked for again
+        _copies.clear()
     rows = []
     for key in keys:
         html = kept.get(names[key.pk], made.get(key.pk))
         if html is not None:  # None: merged away since it was chosen (the next page is right)
+            _copies[names[key.pk]] = html
             rows.append(Row(key.pk, html))
     return rows
 
