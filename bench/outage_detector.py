@@ -97,7 +97,7 @@ def text_bank():
 
 
 def cost():
-    from oss_inbox.incidents import outage
+    from oss_inbox.incidents import outage, typos
 
     texts = [_text(item) for item in storm_scenario(seed=1)]
     for text in texts:
@@ -107,7 +107,8 @@ def cost():
     def cold():
         outage.outage_detector.cache_clear()
         outage.outage_detector()
-        getattr(outage, "_fixes", None) and outage._fixes.clear()
+        typos._slipped.cache_clear()
+        typos._slipped()
 
     first_sight = _per_message(texts, cold)
     print(f"cost per message (CPU, {len(texts)} storm messages): warm {warm * 1000:.4f} ms, "

@@ -9,6 +9,11 @@ not a report ("power bill", "power steering", "outage map", "planned outage", "b
 On top of the matcher, an outage told as over in the same message is not a report: "power went out at
 6 but it's back now, thanks", "ya volvió la luz" (the matcher ends a match only in its own clause, and
 "back" is no resolution word to it). Unless the message says it goes on: "back on, but out again".
+
+Customers type on phones in the dark: before the matcher reads a message, a word one slip away from
+an outage word ("Powr out", "Outae", "pwoer", "Lihts", "stlil dark") is read as that word (typos.py
+says which slips and which words are too short or too near a real word for it). The customer's own
+words are still what a detection shows, with what was read how in its `why`.
 Standard library and the safety detector's pure modules only (an import-linter contract says so).
 """
 
@@ -19,6 +24,8 @@ from functools import cache
 from oss_inbox.safety.detector import LOOKALIKE, OUTAGE, OUTAGE_LOOKALIKE, Detector, Phrase, compile_phrases
 from oss_inbox.safety.phrases import DEFAULT_PHRASES, OUTAGE_PHRASES
 from oss_inbox.safety.text import STILL_WORDS, drop_quoted, normalise
+
+from .typos import read_typos
 
 MORE_OUTAGE_PATTERNS = {
     "en": (
@@ -32,6 +39,8 @@ MORE_OUTAGE_PATTERNS = {
         "been/still out since",
         "still out on/in/at",
         "boom/bang/pop/flash ... nothing",  # "heard a boom and now nothing"
+        # A second message of a report: "Any news? Still dark here."
+        "still dark",
     ),
     "es": (
         "se fue la corriente/electricidad/energia",
@@ -56,6 +65,12 @@ MORE_LOOKALIKES = (
     "streetlight/streetlights/street light/lights out/off/down",
     "for/during outage/outages",
     "case of outage/outages",
+    # The dark of the night or the winter, not of a house: "still dark out when my bus comes".
+    "dark outside",
+    "dark out when/at/in/by/before/until/till",
+    "dark in the morning/mornings/evening/evenings",
+    "dark at night",
+    "dark when i/we/you",
 )
 # Said after the outage, these say it is over: "it's back now", "power was restored", "volvió la luz".
 _RESTORED = re.compile(
@@ -78,11 +93,17 @@ class OutageDetection:
 def detect_outage(text: str) -> OutageDetection | None:
     """The outage this message reports, with the words that said so and why; None when it reports none
     (no outage words, a look-alike, negated, or told as over)."""
-    text = drop_quoted(text)
+    original = drop_quoted(text)
+    text, slips = read_typos(original)
     found = outage_detector().detect(text)
     if found is None or _told_as_over(text, found.matched) or _of_read_as_off(found.matched):
         return None
-    return OutageDetection(matched=found.matched, why=found.why, language=found.language)
+    if not slips:
+        return OutageDetection(matched=found.matched, why=found.why, language=found.language)
+    matched, read = slips.original(found.matched)
+    readings = ", ".join(f'"{typed}" as "{word}"' for typed, word in read)
+    why = f"{found.why}; read {readings}" if read else found.why
+    return OutageDetection(matched=matched, why=why, language=found.language)
 
 
 @cache

@@ -86,3 +86,68 @@ def test_quoted_earlier_messages_do_not_count():
         "Thanks, all good now.\n\nOn Mon, Dec 7, 2026 at 6:40 PM Prairie Energy wrote:\n> Is your power out?"
     )
     assert detect_outage(reply) is None
+
+
+# Typed on a phone in the dark: one letter dropped, added, changed or two swapped in an outage word.
+TYPO_REPORTS = [
+    ("Powr out at Elm St. Any ETA?", "Powr out", "Powr", "power"),
+    ("Outae in Millrace?? Just heard a transformer blow", "Outae", "Outae", "outage"),
+    ("The pwoer is out on Elm St in Fairview", "pwoer is out", "pwoer", "power"),
+    ("oPwer out at Quail Run. Any ETA?", "oPwer out", "oPwer", "power"),
+    ("no piwer here, is this the storm?", "no piwer", "piwer", "power"),  # i is next to o
+    ("outtage on Grand Ave since 5", "outtage", "outtage", "outage"),
+    ("Lihts went out during the storm.", "Lihts went out", "Lihts", "lights"),
+    ("We have no elecrticity on Pawnee Dr", "no elecrticity", "elecrticity", "electricity"),
+    ("Been wtihout power for 3 hours now", "wtihout power", "wtihout", "without"),
+    ("Apgaón en Osage Bend", "Apgaón", "Apgaón", "apagon"),
+    ("Update please, stil out.", "stil out", "stil", "still"),
+    ("Any news? Still adrk here.", "Still adrk", "adrk", "dark"),
+    ("Any news? Still daark here.", "Still daark", "daark", "dark"),
+]
+# A second message of a report, with no outage word of its own.
+STILL_REPORTS = [
+    ("Any news? Still dark here.", "Still dark"),
+    ("Still dark on Elm St, any update?", "Still dark"),
+    ("It's been hours. Still out on Birch St.", "Still out"),
+    ("still no lights here in Harlan", "no lights"),
+]
+# One slip away from an outage word, but a word of its own; or dark that is the night's.
+LOOKALIKES = [
+    "no powr steering in my truck either, rough week",
+    "Can you send me a powder-coated meter box?",
+    "Who is the poser on your Facebook page?",
+    "The outrage over the rate hike is justified.",
+    "Do you sell a lighter for the grill?",
+    "Threw a dart at the board and hit the porch light",
+    "The window sill near our meter is rotting",
+    "Lot of people at the meeting about the rate hike",
+    "It's still dark outside when my bus comes at 6, is the tree crew coming today?",
+    "It's still dark out when I leave for work, can you fix the streetlight on Elm?",
+    "It's getting dark earlier, can I change my billing date?",
+]
+
+
+@pytest.mark.parametrize(("text", "matched", "typed", "word"), TYPO_REPORTS)
+def test_an_outage_word_typed_with_one_slip_is_read(text, matched, typed, word):
+    found = detect_outage(text)
+
+    assert found is not None, text
+    assert found.matched == matched  # the customer's own words, as they typed them
+    assert f'read "{typed}" as "{word}"' in found.why
+
+
+@pytest.mark.parametrize(("text", "matched"), STILL_REPORTS)
+def test_still_dark_or_out_is_an_outage_report(text, matched):
+    found = detect_outage(text)
+
+    assert found is not None, text
+    assert found.matched == matched
+
+
+@pytest.mark.parametrize("text", LOOKALIKES)
+def test_a_word_one_slip_from_an_outage_word_is_not_read_as_it(text):
+    assert detect_outage(text) is None
+
+
+def test_a_word_typed_right_says_nothing_of_slips():
+    assert ' as "' not in detect_outage("Still no power on Elm St, still dark").why
