@@ -89,12 +89,35 @@ def _report_read(message, gazetteer) -> bool:
     if detection is None:
         return False
     where = narrow_areas(find_places(message_text(message.subject, message.text), gazetteer))
+    if where.area_id is None:
+        where = _where_they_were(message, where)
     report = OutageReport(message_id=message.pk, **_report_fields(message, detection, where))
     # Once per message, without a savepoint: a report another worker stored a moment ago is left as it
     # is, and grouping it again links nothing twice.
     OutageReport.objects.bulk_create([report], ignore_conflicts=True)
     _group(report, where)
     return True
+
+
+def _where_they_were(message, where: Whereabouts) -> Whereabouts:
+    """A report that names no one area ("power's out again!") from a customer whose earlier report was
+    placed (they named their street, or answered "where are you?", this storm or a storm before) is
+    placed there too: people report from home. Only within what this report allows, when it allows
+    several ("Jefferson St" without its town). One query, for reports that need it only."""
+    earlier = (
+        OutageReport.objects.filter(ticket__contact__tickets__pk=message.ticket_id, area__isnull=False)
+        .exclude(message_id=message.pk)
+        .order_by("-received_at")
+        .values_list("area_id", "area__name")
+        .first()
+    )
+    if earlier is None or (where.area_ids and earlier[0] not in where.area_ids):
+        return where
+    return Whereabouts(
+        found=where.found,
+        area_ids=frozenset({earlier[0]}),
+        why=f"{where.why}; this customer's earlier report was placed in {earlier[1]}",
+    )
 
 
 def _report_fields(message, detection, where: Whereabouts):

@@ -282,3 +282,23 @@ def test_a_ticket_whose_link_was_closed_without_a_person_may_join_a_new_incident
         second, tickets[1].pk, by=IncidentTicket.LinkedBy.DETECTOR
     )  # still in one
     assert members(second) == {tickets[0].pk}
+
+
+def test_a_customer_placed_once_is_placed_again_when_a_later_report_names_no_one_area(
+    twitter, enqueued, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    first = arrive(twitter, "Power's out on Maple Ave", customer=7, minutes=0, capture=capture)
+    again = arrive(twitter, "power out AGAIN?!", customer=7, minutes=300, capture=capture)
+    town = arrive(twitter, "Whole town of Harlan is dark", customer=7, minutes=301, capture=capture)
+    moved = arrive(twitter, "power out in Fairview", customer=7, minutes=302, capture=capture)
+    stranger = arrive(twitter, "power out AGAIN?!", customer=8, minutes=303, capture=capture)
+
+    assert len({first.pk, again.pk, town.pk, moved.pk}) == 4  # four posts, four tickets, one customer
+    area = {
+        report.ticket_id: report.area.name if report.area else None for report in OutageReport.objects.all()
+    }
+    assert area[again.pk] == area[town.pk] == "Harlan South"  # where they were: Maple Ave
+    assert area[moved.pk] == "Fairview"  # what they say now wins
+    assert area[stranger.pk] is None  # nobody knows where they are
+    assert "earlier report was placed in Harlan South" in OutageReport.objects.get(ticket=again).why
