@@ -10,8 +10,8 @@ that word ("powder", "poser", "sill", "lots"):
   ("uOtage").
 - 5 letters ("power", "light", "still"): the same, except a changed letter must be a key next to the
   right one on a QWERTY keyboard ("piwer", not "poker").
-- 4 letters ("dark", "lost"): only two letters swapped ("adrk") or one dropped inside ("lst"); "dart"
-  and "lot" are words.
+- 4 letters ("dark", "lost"): only two letters swapped ("adrk"), one dropped inside ("lst") or one
+  doubled ("daark"); "dart" and "lot" are words.
 - shorter ("luz", "out", "off"): never.
 
 The safety detector's own near-miss reading (same first three letters, 7 letters or more) stays as it
@@ -36,9 +36,7 @@ NOT_SLIPS = frozenset(
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-_WORDS = frozenset(WORDS)
 _WORD = re.compile(r"[^\W\d_]+")
-_DOUBLE = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,8 @@ class Slips:
 def read_typos(text: str) -> tuple[str, Slips | None]:
     """`text` with each slipped outage word replaced by the word, and where (None when there were none)."""
     slipped = _slipped()
+    if text.isascii() and slipped.keys().isdisjoint(_WORD.findall(text.lower())):
+        return text, None  # most messages: one pass in C, no word looked at in Python
     found = [(match, word) for match in _WORD.finditer(text) if (word := _read(match.group(), slipped))]
     if not found:
         return text, None
@@ -89,12 +89,7 @@ def read_typos(text: str) -> tuple[str, Slips | None]:
 
 
 def _read(token, slipped):
-    key = token.lower() if token.isascii() else normalise(token).strip()
-    word = slipped.get(key)
-    if word is None and key not in _WORDS and _DOUBLE.search(key):  # a key held down: "daark", "loost"
-        single = _DOUBLE.sub(r"\1", key)
-        word = single if single in _WORDS else slipped.get(single)
-    return word if word != key else None
+    return slipped.get(token.lower() if token.isascii() else normalise(token).strip())
 
 
 @cache
@@ -115,8 +110,8 @@ def _slips(word):
         return set()
     swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(n - 1)}
     drops = {word[:i] + word[i + 1 :] for i in range(1, n)}
-    if n == 4:
-        return swaps | drops
+    if n == 4:  # and a key held down: "daark", "loost"
+        return swaps | drops | {word[:i] + word[i] + word[i:] for i in range(n)}
     adds = {word[:i] + letter + word[i:] for i in range(1, n + 1) for letter in _ALPHABET}
     changes = {
         word[:i] + letter + word[i + 1 :]
