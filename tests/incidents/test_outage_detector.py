@@ -151,3 +151,10 @@ def test_a_word_one_slip_from_an_outage_word_is_not_read_as_it(text):
 
 def test_a_word_typed_right_says_nothing_of_slips():
     assert ' as "' not in detect_outage("Still no power on Elm St, still dark").why
+
+
+def test_the_customers_words_are_shown_after_accents_and_other_slips():
+    found = detect_outage("Señor, our pwoer is out on Elm St and the lihgts in the whole block")
+
+    assert found.matched == "pwoer is out"
+    assert found.why.endswith('read "pwoer" as "power"')  # only the slips of the words it matched
