@@ -32,7 +32,7 @@ WORDS = (
 # Real words (or common spellings) one slip away from one of WORDS under the rules above: not typos.
 NOT_SLIPS = frozenset(
     "powder poser poder powers lighty outrage outraged sill till shill stills stilly lot lots los slot dar "
-    "apagan apago apagen apagar energias corrientes electrics blackouts".split()
+    "apagan apago apagen apagar energias energica corrientes electrics blackouts".split()
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
