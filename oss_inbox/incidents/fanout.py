@@ -34,16 +34,19 @@ from oss_inbox.tickets.services import (
     ComposerReused,
     InvalidChange,
     ticket_reply,
+    ticket_set_status,
 )
 
 from .models import Incident, IncidentDelivery, IncidentUpdate
 from .placeholders import PlaceholderRefused, fill, placeholders_check, time_words, values_for
 from .reach import (  # noqa: F401 (reach_preview is part of this module's interface)
+    DUPLICATE,
     NO_MESSAGE,
     Reach,
     Target,
     account_problem,
     addressed,
+    duplicate_reason,
     incident_targets,
     lane_slots,
     reach_preview,
@@ -129,6 +132,8 @@ def _plan(update, targets, now):
     deliveries, lanes = [], {}
     for target in targets:
         reason = NO_MESSAGE if target.answered is None else account_problem(target.account)
+        if target.duplicate_of:
+            reason = reason or duplicate_reason(target)
         delivery = IncidentDelivery(
             update=update, ticket_id=target.ticket_id, channel=target.reply_kind, created_at=now,
             state=State.SKIPPED if reason else State.PENDING, reason=reason,
@@ -304,7 +309,21 @@ def restoration_broadcast(
     now = now or timezone.now()
     text = restored_text(now) if final_text is None else final_text.strip()
     # Never `automatic`: an automatic reply resolves nothing (tickets.services), and this one must.
-    return broadcast_send(incident=incident, text=text, author=by, resolves=True, now=now)
+    update = broadcast_send(incident=incident, text=text, author=by, resolves=True, now=now)
+    _resolve_duplicates(update, by)
+    return update
+
+
+def _resolve_duplicates(update, by):
+    """A customer with several tickets gets the final message once, on the ticket they wrote to last
+    (X would refuse the same words twice); their other tickets are resolved with it, without a reply."""
+    skipped = IncidentDelivery.objects.filter(
+        update=update, state=State.SKIPPED, reason__startswith=DUPLICATE
+    )
+    for ticket in Ticket.objects.filter(pk__in=skipped.values("ticket_id")).exclude(
+        status=Ticket.Status.RESOLVED
+    ):
+        ticket_set_status(ticket=ticket, status=Ticket.Status.RESOLVED, actor=by)
 
 
 def incident_restore(*, incident: Incident, by, final_text: str | None = None, now: datetime | None = None):

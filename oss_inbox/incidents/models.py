@@ -75,8 +75,6 @@ class Incident(models.Model):
 
     OPEN = (Status.INVESTIGATING, Status.CREWS_WORKING)
 
-    objects = IncidentQuerySet.as_manager()
-
     title = models.CharField(max_length=200)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="incidents")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVESTIGATING)
@@ -104,10 +102,14 @@ class Incident(models.Model):
     # When the ETR moves (by hand or from the feed), send the customers an update by itself.
     notify_on_etr_change = models.BooleanField(default=False)
 
+    objects = IncidentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["area"], condition=Q(status__in=OPEN_STATUSES), name="incident_open_by_area"),
+            models.Index(
+                fields=["area"], condition=Q(status__in=OPEN_STATUSES), name="incident_open_by_area"
+            ),
             models.Index(fields=["status", "-created_at"], name="incident_status_idx"),
         ]
         constraints = [
@@ -282,7 +284,9 @@ class FeedItem(models.Model):
     # The feed's own id for the outage, or its area's name when it gives none.
     key = models.CharField(max_length=200)
     area_name = models.CharField(max_length=200)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items")
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="feed_items"
+    )
     customers_out = models.PositiveIntegerField(null=True, blank=True)
     cause = models.CharField(max_length=200, blank=True)
     etr = models.DateTimeField(null=True, blank=True)

@@ -48,6 +48,9 @@ class Target:
     name: str  # the customer's (Contact.name)
     answered: dict | None  # the customer's latest message: kind, sent_at, external_id, raw
     reply_kind: str = ""
+    contact_id: int | None = None
+    # Another linked ticket of the same customer, written to more lately: the update goes there once.
+    duplicate_of: int | None = None
 
     @property
     def channel_label(self) -> str:
@@ -88,7 +91,7 @@ def incident_targets(incident: Incident) -> list[Target]:
         Ticket.objects.filter(pk__in=incident.links.filter(unlinked_at__isnull=True).values("ticket_id"))
         .annotate(answered_id=Subquery(latest.values("id")[:1]))
         .order_by("pk")
-        .values_list("pk", "account_id", "contact__name", "answered_id")
+        .values_list("pk", "account_id", "contact__name", "answered_id", "contact_id")
     )
     accounts = ChannelAccount.objects.in_bulk({row[1] for row in rows})
     answered = {
@@ -99,15 +102,46 @@ def incident_targets(incident: Incident) -> list[Target]:
     }
     targets = [
         Target(
-            ticket_id=pk, account=accounts[account_id], name=name or "", answered=answered.get(answered_id)
-        )
-        for pk, account_id, name, answered_id in rows
+            ticket_id=pk,
+            account=accounts[account_id],
+            name=name or "",
+            answered=answered.get(answered_id),
+            contact_id=contact_id,
+        )  # fmt: skip
+        for pk, account_id, name, answered_id, contact_id in rows
     ]
     for target in targets:
         if target.answered:
             target.reply_kind = spec_for(target.account.kind).reply_kind(target.answered["kind"], False)
+    _mark_duplicates(targets)
     _read_x_payloads([target for target in targets if target.reply_kind == "mention"])
     return targets
+
+
+def _mark_duplicates(targets):
+    """A customer with several tickets in the incident (a tweet, then an email) gets an update once, on
+    the ticket they wrote to last: twice is noise, and X refuses the second as duplicate content."""
+    latest = {}
+    for target in targets:
+        if target.contact_id is None or target.answered is None:
+            continue
+        kept = latest.get(target.contact_id)
+        if kept is None or (target.answered["sent_at"], target.ticket_id) > (
+            kept.answered["sent_at"],
+            kept.ticket_id,
+        ):
+            latest[target.contact_id] = target
+    for target in targets:
+        kept = latest.get(target.contact_id)
+        if kept is not None and kept is not target and target.answered is not None:
+            target.duplicate_of = kept.ticket_id
+
+
+DUPLICATE = "This customer gets it once"
+
+
+def duplicate_reason(target: Target) -> str:
+    return f"{DUPLICATE}, on ticket #{target.duplicate_of}, where they wrote last."
 
 
 def _read_x_payloads(targets):
@@ -197,7 +231,8 @@ def reach_preview(
         filled = filled_text(text, incident, target.name, now)
         if target.answered:
             filled = addressed(filled, target.answered["kind"], target.answered["author_identity__handle"])
-        refusal = target_refusal(target, filled, automatic=automatic, now=now)
+        refusal = duplicate_reason(target) if target.duplicate_of else None
+        refusal = refusal or target_refusal(target, filled, automatic=automatic, now=now)
         if refusal:
             if len(reach.unreachable) < UNREACHABLE_SHOWN:
                 reach.unreachable.append(

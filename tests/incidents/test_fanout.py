@@ -422,3 +422,41 @@ def test_the_form_cannot_set_a_status_that_has_its_own_action(incident, supervis
         edit(incident, supervisor, status=status)
     incident.refresh_from_db()
     assert incident.status == "crews_working"
+
+
+def test_a_customer_with_two_tickets_in_the_incident_gets_the_update_once_where_they_wrote_last(
+    twitter, incident, supervisor
+):
+    who = factories.author(external_id="777", handle="twice", name="Tess Twice")
+    tickets = []
+    for ago in (timedelta(hours=2), timedelta(hours=1)):  # two posts, two conversations
+        item = factories.inbound(kind="mention", who=who, text="Power's out on Elm St")
+        item = type(item)(**{**item.__dict__, "sent_at": NOW - ago})
+        with time_machine.travel(NOW - ago, tick=False):
+            ingest(twitter, [item])
+        ticket = Message.objects.get(account=twitter, external_id=item.external_id).ticket
+        IncidentTicket.objects.create(
+            incident=incident, ticket=ticket, linked_by="detector", linked_at=NOW - ago
+        )
+        tickets.append(ticket)
+    older, newer = tickets
+    assert older.pk != newer.pk and older.contact_id == newer.contact_id
+
+    preview = reach_preview(incident, "Crews are on it in {{area}}.")
+    assert dict(preview.by_channel) == {"X reply": 1}
+    assert [
+        (gone.ticket_id, f"once, on ticket #{newer.pk}" in gone.reason) for gone in preview.unreachable
+    ] == [(older.pk, True)]
+
+    update = send(incident, supervisor, text="Crews are on it in {{area}}.")
+    fanout_run(update.pk)
+    assert len(replies(newer)) == 1 and replies(older) == []
+    skipped = IncidentDelivery.objects.get(update=update, ticket=older)
+    assert skipped.state == IncidentDelivery.State.SKIPPED and f"#{newer.pk}" in skipped.reason
+
+    final = fanout.incident_restore(incident=incident, by=supervisor)  # once, and it resolves both
+    fanout_run(final.pk)
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status == Ticket.Status.RESOLVED
+    assert len(replies(newer)) == 2 and replies(older) == []

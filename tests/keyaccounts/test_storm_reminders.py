@@ -9,10 +9,10 @@ from .test_reminders import accounts, local, remind  # noqa: F401 (the fixture)
 
 
 def test_a_reminder_due_during_the_storm_goes_out_after_it_once(
-    accounts,
+    accounts,  # noqa: F811 - the fixture imported above
     agent,
     supervisor,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     storm_start(by=supervisor, reason="Ice storm", now=local(2026, 9, 30, 20, 0))
