@@ -15,6 +15,9 @@ an agent's queue page through Django's test client in this one process:
 Per page: CPU ms (`time.process_time`: this process only renders; the machine's load changes wall
 time more than CPU), wall ms, queries. `--profile FILE` writes a CPU cProfile of the storm pages
 (`python -m pstats FILE`; the profiler itself makes them several times slower).
+`--http`: the pages over HTTP from gunicorn as production runs it (gunicorn.conf.py: 5 sync
+workers) on port 18950, its process group's CPU per page, as bench/storm.py reads it (no queries
+counted then); the arrivals still run in this process.
 
     createdb -h 127.0.0.1 -U postgres -T storm_bench h8_storm
     .venv/bin/python bench/storm_queue.py --database postgres://postgres@127.0.0.1:5432/h8_storm
@@ -35,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/h8_storm"
 DEFAULT_CACHE = "redis://127.0.0.1:6379/2"
 INDEX_BASE = 1_000_000  # the items' channel ids start here, never a stored storm's
+HTTP_PORT = 18950
 
 
 def setup(database, cache):
@@ -72,15 +76,18 @@ def main():
     agent = users.filter(groups__name=AGENT).order_by("pk").first()
     supervisor = users.filter(groups__name=SUPERVISOR).order_by("pk").first()
     storm_on(supervisor, args.storm)
-    client = Client()
-    client.force_login(agent)
+    if args.http:
+        client = HttpPages(agent)
+    else:
+        client = Client()
+        client.force_login(agent)
     print(
         f"agent {agent}, storm mode {'on' if args.storm else 'off'}, "
         f"{Incident.objects.exclude(status='restored').count()} open incidents, "
         f"{IncidentTicket.objects.count()} linked tickets; load {fmt_load()}",
         flush=True,
     )
-    for _ in range(10):  # templates loaded, the process's copies made
+    for _ in range(30 if args.http else 10):  # templates loaded, each process's copies made
         page(client, connection)
     report("quiet", [page(client, connection) for _ in range(args.pages)])
     arrivals = Arrivals()
@@ -90,6 +97,8 @@ def main():
         arrivals.next(args.batch)
         storm.append(page(client, connection, profiler))
     report(f"storm ({args.batch} items before each page)", storm)
+    if args.http:
+        client.stop()
     if profiler:
         profiler.dump_stats(args.profile)
         print(f"profile of the storm pages: {args.profile}")
@@ -103,6 +112,7 @@ def arguments():
     parser.add_argument("--batch", type=int, default=17, help="Items arriving before each storm page (17).")
     parser.add_argument("--no-storm-mode", dest="storm", action="store_false", help="Storm mode off.")
     parser.add_argument("--profile", help="Write a CPU cProfile of the storm pages here.")
+    parser.add_argument("--http", action="store_true", help=f"Pages from gunicorn on port {HTTP_PORT}.")
     return parser.parse_args()
 
 
@@ -121,6 +131,9 @@ def page(client, connection, profiler=None):
     """One queue page: (CPU ms, wall ms, queries)."""
     from django.test.utils import CaptureQueriesContext
 
+    if isinstance(client, HttpPages):
+        return client.page()
+
     with CaptureQueriesContext(connection) as queries:
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -132,6 +145,46 @@ def page(client, connection, profiler=None):
     if response.status_code != 200:
         raise SystemExit(f"The queue page answered {response.status_code}.")
     return cpu * 1000, wall * 1000, len(queries)
+
+
+class HttpPages:
+    """gunicorn serving this run's settings; a page is (its process group's CPU ms, wall ms, 0)."""
+
+    def __init__(self, agent):
+        import subprocess
+
+        from bench.storm_world import session_cookie, wait_for_port
+
+        env = {**os.environ, "PORT": str(HTTP_PORT), "ACCESS_LOG": ""}
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [gunicorn, "-c", "gunicorn.conf.py", "oss_inbox.wsgi:application"]
+        self.server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        wait_for_port(HTTP_PORT)
+        self.cookie = session_cookie(agent)
+
+    def page(self):
+        import http.client
+
+        from bench.storm_play import group_cpu
+
+        cpu, wall = group_cpu(self.server.pid), time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=60)
+        try:
+            connection.request("GET", "/", headers={"Cookie": self.cookie})
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+        wall = time.perf_counter() - wall
+        if response.status != 200:
+            raise SystemExit(f"The queue page answered {response.status}.")
+        return (group_cpu(self.server.pid) - cpu) * 1000, wall * 1000, 0
+
+    def stop(self):
+        import signal
+
+        os.killpg(self.server.pid, signal.SIGTERM)
+        self.server.wait(30)
 
 
 class Arrivals:
