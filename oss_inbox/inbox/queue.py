@@ -271,7 +271,12 @@ def _first(ordered, count):
     sorting: 17 ms, growing with the backlog a storm brings. Chosen first, the page comes in the
     partial index's order (0.2 ms), and only its rows are joined (queue_rows_read).
     """
-    return [RowKey(*values) for values in ordered.values_list(*KEY_FIELDS)[:count]]
+    chosen = [RowKey(*values) for values in ordered.values_list(*KEY_FIELDS)[:count]]
+    # A filter through a join (a tag) could name a ticket twice; its row is shown once.
+    unique = {}
+    for key in chosen:
+        unique.setdefault(key.pk, key)
+    return list(unique.values())
 
 
 def _soonest_due(tickets):
