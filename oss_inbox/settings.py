@@ -154,11 +154,9 @@ TIME_ZONE = env_timezone("TIME_ZONE", "America/Chicago")
 # look-up each, ~70 a ticket page (about 1 ms of its CPU).
 USE_I18N = False
 USE_TZ = True
-# A time as the rest of the app writes it ("Dec 7, 2026, 5:05 PM"), not Django's "Dec. 7, 2026, 5:05 p.m.",
-# wherever a template or a timeline entry writes a date or time without a format of its own.
-DATETIME_FORMAT = "M j, Y, g:i A"
-DATE_FORMAT = "M j, Y"
-TIME_FORMAT = "g:i A"
+# Dates and times written without a format of their own read as the rest of the app writes them
+# ("Dec 7, 2026, 5:05 PM"): oss_inbox/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["oss_inbox.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
