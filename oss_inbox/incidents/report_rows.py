@@ -237,7 +237,7 @@ def _backlog(result, links, tickets, ticket_ids, now):
     # A report of what is over runs until the backlog last moved (tickets resolved after restoration).
     end = now if result.scope.end is None else min(now, max(filter(None, [result.scope.end, last])))
     step = result.backlog_step = report.backlog_step(start, end)
-    times = [at for at in report.sample_times(start, end + step, step) if at <= now]
+    times = report.sample_times(start, end, step)  # ends on `end`: the backlog now, or after its last move
     result.backlog = list(zip(times, report.backlog(memberships, spans, times), strict=True))
 
 
