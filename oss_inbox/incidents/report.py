@@ -13,10 +13,11 @@ Definitions (docs/storm.md, "After the storm", says them for supervisors):
 - Backlog: at each sample instant, the tickets in the incident (a link open then) and not resolved.
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from oss_inbox.stats import percentile
 
 HOUR = timedelta(hours=1)
 # The backlog's sample step: the finest that keeps the curve under MAX_SAMPLES points.
@@ -61,17 +62,6 @@ class UpdateCounts:
     @property
     def planned(self):
         return self.sent + self.failed + self.skipped + self.waiting
-
-
-def percentile(sorted_values, fraction):
-    """Linear interpolation between closest ranks: PostgreSQL's percentile_cont, numpy's default and
-    dashboards.percentiles.percentile, so the report and the dashboards agree."""
-    if not sorted_values:
-        return None
-    position = fraction * (len(sorted_values) - 1)
-    lower, upper = math.floor(position), math.ceil(position)
-    low, high = float(sorted_values[lower]), float(sorted_values[upper])
-    return low + (high - low) * (position - lower)
 
 
 def summarise(seconds, *, missing=0):
