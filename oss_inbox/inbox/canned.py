@@ -4,7 +4,7 @@ import re
 
 from django.db.models import Q
 
-from oss_inbox.sla.storm import current_storm
+from oss_inbox.sla.storm_state import current_storm
 
 from .models import CannedResponse
 

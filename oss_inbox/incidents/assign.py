@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from oss_inbox.sla.storm import current_storm
+from oss_inbox.sla.storm_state import current_storm
 from oss_inbox.tickets.models import Message
 
 from .gazetteer import current_gazetteer

@@ -34,6 +34,7 @@ from . import fanout
 from .feed import FeedReading, incident_status, parse_feed
 from .gazetteer import current_gazetteer
 from .models import Area, FeedItem, FeedSource, Incident, IncidentUpdate
+from .placeholders import time_words
 from .places import find_places, narrow_areas, place_key
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,12 @@ def _capped(answer):
 
 def feed_items_store(feed: FeedSource, reading: FeedReading, *, now: datetime) -> tuple[list, int]:
     """Create or update one item per listed outage; the listed items, and how many went."""
-    known = {item.key: item for item in FeedItem.objects.select_for_update().filter(source=feed)}
+    # What this poll can touch: the items still listed, and those it lists again. Items gone for good
+    # (every storm's history) are neither locked nor read.
+    listed_keys = [row.key for row in reading.rows]
+    current = FeedItem.objects.select_for_update().filter(source=feed)
+    current = current.filter(Q(gone_at__isnull=True) | Q(key__in=listed_keys))
+    known = {item.key: item for item in current}
     listed, new, areas = [], [], {}
 
     def area_of(name):  # many outages of one area: its name matched once
@@ -279,17 +285,10 @@ def incident_follow_feed(incident: Incident, item: FeedItem, *, now: datetime) -
 
 def _said(incident, field, now):
     if field == "etr":
-        return f"ETR {when_said(incident.etr, now)}"
+        return f"ETR {time_words(incident.etr, now)}"
     if field == "status":
         return f"status {Incident.Status(incident.status).label.lower()}"
     return f"customers out {incident.customers_out:,}"
-
-
-def when_said(moment: datetime, now: datetime) -> str:
-    """8:30 PM today, Dec 8, 8:30 PM on another day: the utility's time."""
-    local, today = timezone.localtime(moment), timezone.localtime(now).date()
-    clock = local.strftime("%I:%M %p").lstrip("0")
-    return clock if local.date() == today else f"{local.strftime('%b')} {local.day}, {clock}"
 
 
 def _entry(incident, text, *, now):

@@ -21,7 +21,7 @@ def hours_chart(report):
         return None
     many = _many_days([row.start for row in report.hours])
     labels = [_label(row.start, many) for row in report.hours]
-    series, below = [], [0] * len(report.hours)
+    below = [0] * len(report.hours)
     stacked = []
     for kind, label in report.kinds:
         below = [low + row.by_kind.get(kind, 0) for low, row in zip(below, report.hours, strict=True)]
@@ -34,7 +34,8 @@ def backlog_chart(report):
     if not report.backlog:
         return None
     local = [at.astimezone(report.zone) for at, _ in report.backlog]
-    labels = [_label(at, _many_days(local)) for at in local]
+    many = _many_days(local)
+    labels = [_label(at, many) for at in local]
     values = [count for _, count in report.backlog]
     return daily_chart(
         labels, [("Open tickets", values, "line", "series-backlog")], ceiling=whole_ceiling(values)

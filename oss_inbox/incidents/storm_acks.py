@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from oss_inbox.sla.models import Acknowledgement, StormPeriod
-from oss_inbox.sla.storm import current_storm
+from oss_inbox.sla.storm_state import current_storm
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import AlreadyPosted, ComposerReused, ReplyRefused, ticket_reply
 

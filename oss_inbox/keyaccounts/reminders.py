@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from oss_inbox.sla.storm import current_storm
+from oss_inbox.sla.storm_state import current_storm
 from oss_inbox.staff.notifications import notification_send
 from oss_inbox.tickets.models import Organization
 

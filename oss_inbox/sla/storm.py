@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from oss_inbox.staff.people import name_of
+
 from .models import SlaRecomputeOwed, StormPeriod
 from .services import RECOMPUTE_TASK, owed_row
 from .storm_state import STORM_LOCAL_SECONDS, current_storm, storm_state
@@ -129,9 +131,7 @@ def _check_may_switch(user):
 
 
 def person_name(user) -> str:
-    if user is None:
-        return "someone no longer here"
-    return user.get_full_name() or user.get_username()
+    return name_of(user) if user is not None else "someone no longer here"
 
 
 def _already_on():

@@ -77,14 +77,9 @@ class StormStartForm(forms.Form):
             for name in ("opens_at", "closes_at"):
                 if name in cleaned and cleaned[name] is None:
                     self.add_error(name, "Give the hour, or choose around the clock.")
-            opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-            if opens is not None and opens == closes and opens.hour + opens.minute:
-                self.add_error("closes_at", "Opening and closing at the same time: choose around the clock.")
         hours = cleaned.get("first_response_hours")
         if hours == 0:
             self.add_error("first_response_hours", "A target of 0 hours is always breached; leave it empty.")
-        if hours and not cleaned.get("sla_reason", "").strip():
-            self.add_error("sla_reason", "Say why the first-response target changes: it is shown beside it.")
         return cleaned
 
     def switch_arguments(self) -> dict:
@@ -98,7 +93,7 @@ class StormStartForm(forms.Form):
             "opens_at": data["opens_at"] if hours else None,
             "closes_at": data["closes_at"] if hours else None,
             "first_response_target": timedelta(hours=float(target)) if target else None,
-            "sla_reason": data["sla_reason"] if target else "",
+            "sla_reason": data["sla_reason"],
             "auto_confirm": data["auto_confirm"],
             "auto_acknowledge": data["auto_acknowledge"],
             "outage_map_url": data["outage_map_url"],

@@ -41,16 +41,6 @@ class StormState:
     spans: tuple[StormSpan, ...]
     until: date  # the horizon of a storm still on
 
-    def _key(self):
-        # The period on is never edited while on (its end changes `spans`): its id says it all.
-        return (self.current.pk if self.current else None, self.spans, self.until)
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __eq__(self, other):
-        return isinstance(other, StormState) and self._key() == other._key()
-
     def span_at(self, moment: datetime) -> StormSpan | None:
         return next((span for span in self.spans if span.holds(moment)), None)
 

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from oss_inbox.sla.storm import current_storm
+from oss_inbox.sla.storm_state import current_storm
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import InvalidChange, ReplyRefused, ticket_survey_send
 
