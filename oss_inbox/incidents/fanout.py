@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from channels.models import ChannelAccount
 from oss_inbox.tickets.models import Message, Ticket
 from oss_inbox.tickets.services import (
     AlreadyPosted,
@@ -38,18 +37,17 @@ from oss_inbox.tickets.services import (
 )
 
 from .models import Incident, IncidentDelivery, IncidentUpdate
-from .placeholders import PlaceholderRefused, fill, placeholders_check, time_words, values_for
+from .placeholders import PlaceholderRefused, placeholders_check, time_words
 from .reach import (  # noqa: F401 (reach_preview is part of this module's interface)
     DUPLICATE,
     NO_MESSAGE,
-    Reach,
-    Target,
     account_problem,
     addressed,
-    duplicate_reason,
+    filled_text,
     incident_targets,
     lane_slots,
     reach_preview,
+    skip_reason,
 )
 
 log = logging.getLogger(__name__)
@@ -69,14 +67,22 @@ class BroadcastRefused(ValueError):
 
 def broadcast_text(template: str, incident: Incident, ticket: Ticket, now: datetime | None = None) -> str:
     """The update as this ticket's customer reads it (placeholders filled)."""
-    values = values_for(
-        area=incident.area.name,
-        etr=incident.etr,
-        status=incident.status,
-        name=ticket.contact.name if ticket.contact_id else "",
-        now=now or timezone.now(),
+    name = ticket.contact.name if ticket.contact_id else ""
+    return filled_text(template, incident, name, now or timezone.now())
+
+
+def customer_text(template: str, incident: Incident, ticket: Ticket, now: datetime) -> str | None:
+    """The update as it goes to this ticket's customer: filled, and on X after their @handle (X refuses
+    a post whose text repeats an earlier one of the account). None when the customer never wrote."""
+    answered = (
+        ticket.messages.filter(direction=Message.Direction.INBOUND)
+        .order_by("-sent_at", "-id")
+        .values_list("kind", "author_identity__handle")
+        .first()
     )
-    return fill(template, values)
+    if answered is None:
+        return None
+    return addressed(broadcast_text(template, incident, ticket, now=now), *answered)
 
 
 def broadcast_send(
@@ -131,16 +137,14 @@ def _plan(update, targets, now):
     account's lane."""
     deliveries, lanes = [], {}
     for target in targets:
-        reason = NO_MESSAGE if target.answered is None else account_problem(target.account)
-        if target.duplicate_of:
-            reason = reason or duplicate_reason(target)
+        reason = skip_reason(target)
         delivery = IncidentDelivery(
             update=update, ticket_id=target.ticket_id, channel=target.reply_kind, created_at=now,
             state=State.SKIPPED if reason else State.PENDING, reason=reason,
         )  # fmt: skip
         deliveries.append(delivery)
         if not reason:
-            lanes.setdefault((target.account.pk, target.account.kind, target.reply_kind), []).append(delivery)
+            lanes.setdefault(target.lane, []).append(delivery)
     for (account_id, channel_kind, reply_kind), waiting in lanes.items():
         for delivery, slot in zip(
             waiting, lane_slots(account_id, channel_kind, reply_kind, len(waiting), now), strict=True
@@ -170,8 +174,7 @@ def fanout_run(update_id: int, now: datetime | None = None) -> int:
         )
         if not pending:
             break
-        accounts = {}  # read once a chunk: an account turned off meanwhile is seen by the next
-        done = sum(_deliver(update, delivery_id, accounts) for delivery_id in pending)
+        done = sum(_deliver(update, delivery_id) for delivery_id in pending)
         handled += done
         if not done:  # every one held by another worker: it finishes them
             return handled
@@ -181,7 +184,7 @@ def fanout_run(update_id: int, now: datetime | None = None) -> int:
     return handled
 
 
-def _deliver(update, delivery_id, accounts):
+def _deliver(update, delivery_id):
     """One delivery, in one transaction: its reply queued (or found) and its state; True if handled."""
     with transaction.atomic():
         locked = (
@@ -192,10 +195,7 @@ def _deliver(update, delivery_id, accounts):
         )
         if locked is None:
             return False
-        ticket = Ticket.objects.select_related("contact").get(pk=locked[0])
-        if ticket.account_id not in accounts:
-            accounts[ticket.account_id] = ChannelAccount.objects.get(pk=ticket.account_id)
-        ticket.account = accounts[ticket.account_id]  # the relation read once a chunk, not a write
+        ticket = Ticket.objects.select_related("contact", "account").get(pk=locked[0])
         fields = {"state": State.QUEUED}
         try:
             fields["message"] = _reply(update, ticket, locked[1])
@@ -209,20 +209,14 @@ def _reply(update, ticket, send_at):
     problem = account_problem(ticket.account)
     if problem:
         raise InvalidChange(problem)
-    answered = (
-        ticket.messages.filter(direction=Message.Direction.INBOUND)
-        .order_by("-sent_at", "-id")
-        .values_list("kind", "author_identity__handle")
-        .first()
-    )
-    if answered is None:
+    text = customer_text(update.text, update.incident, ticket, now=update.created_at)
+    if text is None:
         raise InvalidChange(NO_MESSAGE)
-    text = broadcast_text(update.text, update.incident, ticket, now=update.created_at)
     try:
         return ticket_reply(
             ticket=ticket,
             author=update.author,
-            text=addressed(text, *answered),
+            text=text,
             compose_token=f"incident-update-{update.pk}-{ticket.pk}",
             not_before=send_at,
             resolve=update.resolves,

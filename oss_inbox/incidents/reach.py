@@ -53,6 +53,11 @@ class Target:
     duplicate_of: int | None = None
 
     @property
+    def lane(self) -> tuple[int, str, str]:
+        """The paced send queue this ticket's reply joins: its account and kind of reply."""
+        return (self.account.pk, self.account.kind, self.reply_kind)
+
+    @property
     def channel_label(self) -> str:
         return CHANNEL_LABELS.get(self.reply_kind, self.account.get_kind_display())
 
@@ -140,8 +145,15 @@ def _mark_duplicates(targets):
 DUPLICATE = "This customer gets it once"
 
 
-def duplicate_reason(target: Target) -> str:
-    return f"{DUPLICATE}, on ticket #{target.duplicate_of}, where they wrote last."
+def skip_reason(target: Target) -> str:
+    """Why no reply at all goes to this ticket, whatever the text, or "": the plan skips it at once."""
+    if target.answered is None:
+        return NO_MESSAGE
+    if problem := account_problem(target.account):
+        return problem
+    if target.duplicate_of:
+        return f"{DUPLICATE}, on ticket #{target.duplicate_of}, where they wrote last."
+    return ""
 
 
 def _read_x_payloads(targets):
@@ -175,10 +187,7 @@ def account_problem(account: ChannelAccount) -> str:
 
 def target_refusal(target: Target, text: str, *, automatic: bool, now: datetime) -> str:
     """Why this ticket's customer cannot get `text` (filled) now, or "": the rules ticket_reply applies."""
-    if target.answered is None:
-        return NO_MESSAGE
-    problem = account_problem(target.account)
-    if problem:
+    if problem := skip_reason(target):
         return problem
     spec = spec_for(target.account.kind)
     problem = spec.reply_problem(text, answered_kind=target.answered["kind"], private=False)
@@ -231,8 +240,7 @@ def reach_preview(
         filled = filled_text(text, incident, target.name, now)
         if target.answered:
             filled = addressed(filled, target.answered["kind"], target.answered["author_identity__handle"])
-        refusal = duplicate_reason(target) if target.duplicate_of else None
-        refusal = refusal or target_refusal(target, filled, automatic=automatic, now=now)
+        refusal = target_refusal(target, filled, automatic=automatic, now=now)
         if refusal:
             if len(reach.unreachable) < UNREACHABLE_SHOWN:
                 reach.unreachable.append(
@@ -240,7 +248,7 @@ def reach_preview(
                 )
             continue
         counts[target.channel_label] += 1
-        lanes[(target.account.pk, target.account.kind, target.reply_kind)] += 1
+        lanes[target.lane] += 1
         reach.example = reach.example or filled
     reach.by_channel = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     reach.finishes_at = lanes_finish(lanes, now) if lanes else None
