@@ -104,10 +104,8 @@ def _send_once(incident, text, user):
             author=user,
             text=text.strip(),
             created_at__gte=timezone.now() - REPEAT_WINDOW,
-        )
-        if recent.exists():
-            return recent.first()
-        return broadcast_send(incident=incident, text=text, author=user)
+        ).first()
+        return recent or broadcast_send(incident=incident, text=text, author=user)
 
 
 @supervisors
