@@ -8,6 +8,8 @@ DAY = 86400
 
 def _label(moment, many_days):
     hour = hour_label(moment.hour)
+    if moment.minute:  # the backlog's quarter-hours, and its last point (now): "5:15p", not a second "5p"
+        hour = f"{hour[:-1]}:{moment.minute:02d}{hour[-1]}"
     return f"{moment:%b} {moment.day} {hour}" if many_days else hour
 
 
